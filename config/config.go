@@ -1,0 +1,321 @@
+// Package config reads the process configuration once, from the environment, into a typed
+// struct whose defaults run the local development stack.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything a ReptiDex process can be told through its environment.
+type Config struct {
+	Env       string // development, test or production
+	LogLevel  string
+	LogFormat string // json or text
+	DataDir   string // development state (.devdata): tool databases, generated keys, mail
+
+	HTTP     HTTP
+	Database Database
+	Temporal Temporal
+	River    River
+	Auth     Auth
+	Stripe   Stripe
+	S3       S3
+	SMTP     SMTP
+	Dev      Dev
+}
+
+// HTTP configures the API server.
+type HTTP struct {
+	Addr            string
+	PublicBaseURL   string
+	MaxBodyBytes    int64
+	ReadTimeout     time.Duration
+	WriteTimeout    time.Duration
+	IdleTimeout     time.Duration
+	ShutdownTimeout time.Duration
+	TrustedProxies  []netip.Prefix
+	MetricsAddr     string // the worker's /metrics listener; the API serves /metrics itself
+}
+
+// Database configures Postgres access.
+type Database struct {
+	URL      string // the application role: neither owner nor superuser, subject to RLS
+	AdminURL string // the owner role, used only by migrate
+	MaxConns int32
+}
+
+// Temporal configures the workflow engine client.
+type Temporal struct {
+	Address   string
+	Namespace string
+	TaskQueue string
+	UIPort    int
+	Pollers   int
+}
+
+// River configures background jobs.
+type River struct {
+	MaxWorkers    int
+	FetchCooldown time.Duration
+}
+
+// Auth configures tokens and the rate limit of the credential endpoints.
+type Auth struct {
+	SigningKeyFile  string
+	VerifyKeyFiles  []string
+	Issuer          string
+	Audience        string
+	AccessTTL       time.Duration
+	RefreshTTL      time.Duration
+	RatePerMinute   int
+	RateBurst       int
+	DevGenerateKeys bool
+}
+
+// Stripe configures the payments client.
+type Stripe struct {
+	APIBase       string
+	SecretKey     string
+	WebhookSecret string
+}
+
+// S3 configures object storage.
+type S3 struct {
+	Endpoint       string
+	Region         string
+	Bucket         string
+	AccessKey      string
+	SecretKey      string
+	ForcePathStyle bool
+}
+
+// SMTP configures outgoing mail.
+type SMTP struct {
+	Addr     string
+	From     string
+	Username string
+	Password string
+}
+
+// Dev configures the local components that `reptidex dev` and `reptidex stack` start.
+type Dev struct {
+	BinDir          string
+	StripeMockPort  int
+	S3Port          int
+	MailHTTPAddr    string
+	TemporalDBFile  string // empty keeps Temporal state in memory
+	TemporalHeadless bool
+}
+
+// Load reads the configuration from the environment.
+func Load() (Config, error) {
+	return load(os.Getenv)
+}
+
+func load(getenv func(string) string) (Config, error) {
+	e := reader{getenv: getenv}
+	env := e.str("REPTIDEX_ENV", "development")
+	dataDir := e.str("DEV_DATA_DIR", ".devdata")
+	c := Config{
+		Env:       env,
+		LogLevel:  e.str("LOG_LEVEL", "info"),
+		LogFormat: e.str("LOG_FORMAT", "json"),
+		DataDir:   dataDir,
+		HTTP: HTTP{
+			Addr:            e.str("HTTP_ADDR", ":8080"),
+			PublicBaseURL:   e.str("PUBLIC_BASE_URL", "http://localhost:8080"),
+			MaxBodyBytes:    int64(e.int("HTTP_MAX_BODY_BYTES", 1<<20)),
+			ReadTimeout:     e.dur("HTTP_READ_TIMEOUT", 15*time.Second),
+			WriteTimeout:    e.dur("HTTP_WRITE_TIMEOUT", 30*time.Second),
+			IdleTimeout:     e.dur("HTTP_IDLE_TIMEOUT", 120*time.Second),
+			ShutdownTimeout: e.dur("HTTP_SHUTDOWN_TIMEOUT", 20*time.Second),
+			TrustedProxies:  e.prefixes("TRUSTED_PROXIES"),
+			MetricsAddr:     e.str("WORKER_METRICS_ADDR", ":9091"),
+		},
+		Database: Database{
+			URL:      e.str("DATABASE_URL", "postgres://reptidex_app@127.0.0.1:5432/reptidex?sslmode=disable"),
+			AdminURL: e.str("DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/reptidex?sslmode=disable"),
+			MaxConns: int32(e.int("DATABASE_MAX_CONNS", 20)),
+		},
+		Temporal: Temporal{
+			Address:   e.str("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+			Namespace: e.str("TEMPORAL_NAMESPACE", "default"),
+			TaskQueue: e.str("TEMPORAL_TASK_QUEUE", "reptidex"),
+			UIPort:    e.int("TEMPORAL_UI_PORT", 8233),
+			Pollers:   e.int("TEMPORAL_POLLERS", 16),
+		},
+		River: River{
+			MaxWorkers:    e.int("RIVER_MAX_WORKERS", 50),
+			FetchCooldown: e.dur("RIVER_FETCH_COOLDOWN", 100*time.Millisecond),
+		},
+		Auth: Auth{
+			SigningKeyFile:  e.str("AUTH_SIGNING_KEY_FILE", filepath.Join(dataDir, "jwt-signing-key.pem")),
+			VerifyKeyFiles:  e.list("AUTH_VERIFY_KEY_FILES"),
+			Issuer:          e.str("AUTH_ISSUER", "reptidex"),
+			Audience:        e.str("AUTH_AUDIENCE", "reptidex-api"),
+			AccessTTL:       e.dur("AUTH_ACCESS_TTL", 15*time.Minute),
+			RefreshTTL:      e.dur("AUTH_REFRESH_TTL", 30*24*time.Hour),
+			RatePerMinute:   e.int("AUTH_RATE_PER_MINUTE", 20),
+			RateBurst:       e.int("AUTH_RATE_BURST", 10),
+			DevGenerateKeys: e.bool("AUTH_DEV_GENERATE_KEY", env != "production"),
+		},
+		Stripe: Stripe{
+			APIBase:       e.str("STRIPE_API_BASE", "http://127.0.0.1:12111"),
+			SecretKey:     e.str("STRIPE_SECRET_KEY", "sk_test_reptidex"),
+			WebhookSecret: e.str("STRIPE_WEBHOOK_SECRET", "whsec_reptidex_dev"),
+		},
+		S3: S3{
+			Endpoint:       e.str("S3_ENDPOINT", "http://127.0.0.1:7070"),
+			Region:         e.str("S3_REGION", "us-east-1"),
+			Bucket:         e.str("S3_BUCKET", "reptidex"),
+			AccessKey:      e.str("S3_ACCESS_KEY", "reptidex"),
+			SecretKey:      e.str("S3_SECRET_KEY", "reptidex-dev-secret"),
+			ForcePathStyle: e.bool("S3_FORCE_PATH_STYLE", true),
+		},
+		SMTP: SMTP{
+			Addr:     e.str("SMTP_ADDR", "127.0.0.1:1025"),
+			From:     e.str("SMTP_FROM", "ReptiDex <no-reply@reptidex.local>"),
+			Username: e.str("SMTP_USERNAME", ""),
+			Password: e.str("SMTP_PASSWORD", ""),
+		},
+		Dev: Dev{
+			BinDir:           e.str("DEV_BIN_DIR", "bin"),
+			StripeMockPort:   e.int("DEV_STRIPE_MOCK_PORT", 12111),
+			S3Port:           e.int("DEV_S3_PORT", 7070),
+			MailHTTPAddr:     e.str("DEV_MAIL_HTTP_ADDR", "127.0.0.1:8025"),
+			TemporalDBFile:   e.str("DEV_TEMPORAL_DB", filepath.Join(dataDir, "temporal.db")),
+			TemporalHeadless: e.bool("DEV_TEMPORAL_HEADLESS", false),
+		},
+	}
+	if len(e.errs) > 0 {
+		return Config{}, errors.Join(e.errs...)
+	}
+	if err := c.validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+func (c Config) validate() error {
+	var errs []error
+	switch c.Env {
+	case "development", "test", "production":
+	default:
+		errs = append(errs, fmt.Errorf("REPTIDEX_ENV: %q is not one of development, test, production", c.Env))
+	}
+	for name, raw := range map[string]string{"DATABASE_URL": c.Database.URL, "DATABASE_ADMIN_URL": c.Database.AdminURL} {
+		if _, err := url.Parse(raw); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+		}
+	}
+	if c.HTTP.MaxBodyBytes <= 0 {
+		errs = append(errs, errors.New("HTTP_MAX_BODY_BYTES: must be positive"))
+	}
+	if c.Auth.AccessTTL <= 0 || c.Auth.RefreshTTL <= 0 {
+		errs = append(errs, errors.New("AUTH_ACCESS_TTL and AUTH_REFRESH_TTL: must be positive"))
+	}
+	if c.Auth.RatePerMinute <= 0 || c.Auth.RateBurst <= 0 {
+		errs = append(errs, errors.New("AUTH_RATE_PER_MINUTE and AUTH_RATE_BURST: must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+// AppRole is the database role the API and worker connect as, taken from DATABASE_URL.
+func (d Database) AppRole() string {
+	u, err := url.Parse(d.URL)
+	if err != nil || u.User == nil {
+		return ""
+	}
+	return u.User.Username()
+}
+
+type reader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (r *reader) str(key, def string) string {
+	if v := strings.TrimSpace(r.getenv(key)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (r *reader) int(key string, def int) int {
+	v := r.getenv(key)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s: %q is not a whole number", key, v))
+		return def
+	}
+	return n
+}
+
+func (r *reader) bool(key string, def bool) bool {
+	v := r.getenv(key)
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s: %q is not true or false", key, v))
+		return def
+	}
+	return b
+}
+
+func (r *reader) dur(key string, def time.Duration) time.Duration {
+	v := r.getenv(key)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s: %q is not a duration such as 15m", key, v))
+		return def
+	}
+	return d
+}
+
+func (r *reader) list(key string) []string {
+	var out []string
+	for _, s := range strings.Split(r.getenv(key), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (r *reader) prefixes(key string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range r.list(key) {
+		if !strings.Contains(s, "/") {
+			addr, err := netip.ParseAddr(s)
+			if err != nil {
+				r.errs = append(r.errs, fmt.Errorf("%s: %q is not an address or CIDR", key, s))
+				continue
+			}
+			out = append(out, netip.PrefixFrom(addr, addr.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			r.errs = append(r.errs, fmt.Errorf("%s: %q is not an address or CIDR", key, s))
+			continue
+		}
+		out = append(out, p.Masked())
+	}
+	return out
+}

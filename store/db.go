@@ -1,0 +1,98 @@
+// Package store is the Postgres data access of ReptiDex: the connection pool, tenant-scoped
+// transactions under row-level security, and one file of queries per subject.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// ErrNotFound is returned when a row does not exist or is not visible to the tenant.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a write collides with a uniqueness rule.
+var ErrConflict = errors.New("conflict")
+
+// DB is the application's pool, connected as the application role (subject to RLS).
+type DB struct {
+	Pool *pgxpool.Pool
+}
+
+// Open connects to Postgres with the application role.
+func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database pool: %w", err)
+	}
+	return &DB{Pool: pool}, nil
+}
+
+// Close releases every connection.
+func (db *DB) Close() { db.Pool.Close() }
+
+// Tenant names the organization a transaction acts for and the user acting. Either may be
+// zero: no organization sees no tenant rows; no user records no actor.
+type Tenant struct {
+	OrgID  uuid.UUID
+	UserID uuid.UUID
+}
+
+// InTenant runs fn in one transaction with the tenant set for row-level security. The
+// settings are transaction-local, so a pooled connection never carries them further.
+func (db *DB) InTenant(ctx context.Context, t Tenant, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		if err := SetTenant(ctx, tx, t); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// InTx runs fn in one transaction with no tenant: only tables without tenant data are usable.
+func (db *DB) InTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, db.Pool, fn)
+}
+
+// SetTenant sets the tenant on an open transaction.
+func SetTenant(ctx context.Context, tx pgx.Tx, t Tenant) error {
+	_, err := tx.Exec(ctx, "SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)",
+		uuidText(t.OrgID), uuidText(t.UserID))
+	if err != nil {
+		return fmt.Errorf("set tenant: %w", err)
+	}
+	return nil
+}
+
+func uuidText(id uuid.UUID) string {
+	if id == uuid.Nil {
+		return ""
+	}
+	return id.String()
+}
+
+// isUniqueViolation reports whether err is Postgres refusing a duplicate key.
+func isUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505"
+}
+
+// notFound turns pgx's no-rows into ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}

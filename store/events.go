@@ -1,0 +1,51 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// Event is a domain event: a business fact, appended in the transaction that makes it true.
+type Event struct {
+	ID            int64
+	OrgID         uuid.UUID
+	Type          string // e.g. organization.created, member.added
+	AggregateType string // e.g. organization, animal
+	AggregateID   string // the aggregate's public ID
+	ActorUserID   *uuid.UUID
+	Payload       json.RawMessage
+	OccurredAt    time.Time
+}
+
+// AppendEvent records an event for the transaction's organization and acting user.
+func AppendEvent(ctx context.Context, tx pgx.Tx, typ, aggregateType, aggregateID string, payload any) error {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("encode %s event: %w", typ, err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO events (org_id, type, aggregate_type, aggregate_id, actor_user_id, payload)
+		VALUES (app_org_id(), $1, $2, $3, app_user_id(), $4)`, typ, aggregateType, aggregateID, body)
+	if err != nil {
+		return fmt.Errorf("append %s event: %w", typ, err)
+	}
+	return nil
+}
+
+// EventsOfAggregate lists the events of one aggregate visible to the tenant, oldest first.
+func EventsOfAggregate(ctx context.Context, q Querier, aggregateType, aggregateID string) ([]Event, error) {
+	rows, err := q.Query(ctx, `SELECT id, org_id, type, aggregate_type, aggregate_id, actor_user_id, payload, occurred_at
+		FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY id`, aggregateType, aggregateID)
+	if err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) {
+		var e Event
+		err := r.Scan(&e.ID, &e.OrgID, &e.Type, &e.AggregateType, &e.AggregateID, &e.ActorUserID, &e.Payload, &e.OccurredAt)
+		return e, err
+	})
+}

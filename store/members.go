@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/reptidex/reptidex/domain/membership"
+)
+
+// Member is one person in the transaction's organization.
+type Member struct {
+	UserID       uuid.UUID
+	UserPublicID string
+	Email        string
+	DisplayName  string
+	Role         membership.Role
+	Since        time.Time
+}
+
+const memberSelect = `SELECT u.id, u.public_id, u.email, u.display_name, m.role, m.created_at
+	FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = app_org_id()`
+
+func scanMember(row pgx.Row) (Member, error) {
+	var m Member
+	err := row.Scan(&m.UserID, &m.UserPublicID, &m.Email, &m.DisplayName, &m.Role, &m.Since)
+	return m, notFound(err)
+}
+
+// ListMembers lists the members of the transaction's organization after the given user
+// public ID (cursor), in public ID order, at most limit of them.
+func ListMembers(ctx context.Context, q Querier, after string, limit int) ([]Member, error) {
+	rows, err := q.Query(ctx, memberSelect+` AND u.public_id > $1 ORDER BY u.public_id LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list members: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Member, error) { return scanMember(r) })
+}
+
+// MemberByUserPublicID finds a member of the transaction's organization.
+func MemberByUserPublicID(ctx context.Context, q Querier, publicID string) (Member, error) {
+	return scanMember(q.QueryRow(ctx, memberSelect+` AND u.public_id = $1`, publicID))
+}
+
+// MemberRole is the role of a user in the transaction's organization, locking the row so a
+// concurrent change cannot slip past a rule checked against it.
+func MemberRole(ctx context.Context, tx pgx.Tx, userID uuid.UUID) (membership.Role, error) {
+	var r membership.Role
+	err := tx.QueryRow(ctx, `SELECT role FROM memberships WHERE org_id = app_org_id() AND user_id = $1 FOR UPDATE`, userID).Scan(&r)
+	return r, notFound(err)
+}
+
+// CountOwners counts the owners of the transaction's organization, locking their rows so two
+// concurrent demotions cannot both see a second owner.
+func CountOwners(ctx context.Context, tx pgx.Tx) (int, error) {
+	rows, err := tx.Query(ctx, `SELECT user_id FROM memberships WHERE org_id = app_org_id() AND role = 'owner' FOR UPDATE`)
+	if err != nil {
+		return 0, fmt.Errorf("count owners: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return 0, fmt.Errorf("count owners: %w", err)
+	}
+	return len(ids), nil
+}
+
+// InsertMember adds a user to the transaction's organization; an existing member is ErrConflict.
+func InsertMember(ctx context.Context, tx pgx.Tx, userID uuid.UUID, role membership.Role) error {
+	_, err := tx.Exec(ctx, `INSERT INTO memberships (org_id, user_id, role) VALUES (app_org_id(), $1, $2)`, userID, role)
+	if isUniqueViolation(err) {
+		return fmt.Errorf("already a member: %w", ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("insert member: %w", err)
+	}
+	return nil
+}
+
+// UpdateMemberRole changes a member's role in the transaction's organization.
+func UpdateMemberRole(ctx context.Context, tx pgx.Tx, userID uuid.UUID, role membership.Role) error {
+	tag, err := tx.Exec(ctx, `UPDATE memberships SET role = $2, updated_at = now()
+		WHERE org_id = app_org_id() AND user_id = $1`, userID, role)
+	if err != nil {
+		return fmt.Errorf("update member role: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// DeleteMember removes a member from the transaction's organization.
+func DeleteMember(ctx context.Context, tx pgx.Tx, userID uuid.UUID) error {
+	tag, err := tx.Exec(ctx, `DELETE FROM memberships WHERE org_id = app_org_id() AND user_id = $1`, userID)
+	if err != nil {
+		return fmt.Errorf("delete member: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/reptidex/reptidex/domain/membership"
+)
+
+// Organization is a breeder's account (a vivarium).
+type Organization struct {
+	ID            uuid.UUID
+	PublicID      string
+	Name          string
+	CreatedBy     uuid.UUID
+	ProvisionedAt *time.Time
+	WelcomedAt    *time.Time
+	CreatedAt     time.Time
+}
+
+// InsertOrganization creates an organization; the transaction's tenant must be its ID.
+func InsertOrganization(ctx context.Context, tx pgx.Tx, o Organization) error {
+	_, err := tx.Exec(ctx, `INSERT INTO organizations (id, public_id, name, created_by) VALUES ($1, $2, $3, $4)`,
+		o.ID, o.PublicID, o.Name, o.CreatedBy)
+	if err != nil {
+		return fmt.Errorf("insert organization: %w", err)
+	}
+	return nil
+}
+
+// OrganizationByID reads an organization visible to the transaction's tenant.
+func OrganizationByID(ctx context.Context, q Querier, id uuid.UUID) (Organization, error) {
+	var o Organization
+	err := q.QueryRow(ctx, `SELECT id, public_id, name, created_by, provisioned_at, welcomed_at, created_at
+		FROM organizations WHERE id = $1`, id).
+		Scan(&o.ID, &o.PublicID, &o.Name, &o.CreatedBy, &o.ProvisionedAt, &o.WelcomedAt, &o.CreatedAt)
+	return o, notFound(err)
+}
+
+// MarkProvisioned records that the organization's onboarding ran; it reports false when it
+// had already been recorded, so the caller can skip what follows.
+func MarkProvisioned(ctx context.Context, tx pgx.Tx, id uuid.UUID) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE organizations SET provisioned_at = now(), updated_at = now()
+		WHERE id = $1 AND provisioned_at IS NULL`, id)
+	if err != nil {
+		return false, fmt.Errorf("mark organization provisioned: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// MarkWelcomed records that the welcome email went out; false when it already had.
+func MarkWelcomed(ctx context.Context, tx pgx.Tx, id uuid.UUID) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE organizations SET welcomed_at = now(), updated_at = now()
+		WHERE id = $1 AND welcomed_at IS NULL`, id)
+	if err != nil {
+		return false, fmt.Errorf("mark organization welcomed: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// UserOrganization is one organization a user belongs to, with their role there.
+type UserOrganization struct {
+	OrgID    uuid.UUID
+	PublicID string
+	Name     string
+	Role     membership.Role
+	Since    time.Time
+}
+
+// OrganizationsOfUser lists the organizations the transaction's user belongs to, oldest
+// membership first. The transaction's user must be set.
+func OrganizationsOfUser(ctx context.Context, q Querier, userID uuid.UUID) ([]UserOrganization, error) {
+	rows, err := q.Query(ctx, `SELECT o.id, o.public_id, o.name, m.role, m.created_at
+		FROM memberships m JOIN organizations o ON o.id = m.org_id
+		WHERE m.user_id = $1 ORDER BY m.created_at, o.public_id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("list organizations of user: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (UserOrganization, error) {
+		var uo UserOrganization
+		err := r.Scan(&uo.OrgID, &uo.PublicID, &uo.Name, &uo.Role, &uo.Since)
+		return uo, err
+	})
+}
+
+// OrganizationByPublicIDForUser resolves a public organization ID among the organizations
+// the user belongs to; any other ID is ErrNotFound, as if it did not exist.
+func OrganizationByPublicIDForUser(ctx context.Context, q Querier, publicID string, userID uuid.UUID) (UserOrganization, error) {
+	var uo UserOrganization
+	err := q.QueryRow(ctx, `SELECT o.id, o.public_id, o.name, m.role, m.created_at
+		FROM memberships m JOIN organizations o ON o.id = m.org_id
+		WHERE o.public_id = $1 AND m.user_id = $2`, publicID, userID).
+		Scan(&uo.OrgID, &uo.PublicID, &uo.Name, &uo.Role, &uo.Since)
+	return uo, notFound(err)
+}
