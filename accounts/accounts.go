@@ -1,0 +1,64 @@
+// Package accounts opens ReptiDex accounts: a person, their organization and its
+// onboarding, written together.
+package accounts
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/reptidex/reptidex/auth"
+	"github.com/reptidex/reptidex/domain/membership"
+	"github.com/reptidex/reptidex/jobs"
+	"github.com/reptidex/reptidex/store"
+)
+
+// NewAccount is what a person gives to register; it is validated by the caller.
+type NewAccount struct {
+	Email            string
+	Password         string
+	DisplayName      string
+	OrganizationName string
+}
+
+// Register creates the user, their organization with them as owner, the domain events, and
+// the job that starts the organization's onboarding — in one transaction. A taken email is
+// store.ErrConflict and writes nothing.
+func Register(ctx context.Context, db *store.DB, queue *river.Client[pgx.Tx], in NewAccount) (store.User, store.Organization, error) {
+	hash, err := auth.HashPassword(in.Password)
+	if err != nil {
+		return store.User{}, store.Organization{}, fmt.Errorf("hash password: %w", err)
+	}
+	user := store.User{ID: uuid.New(), PublicID: store.NewPublicID(), Email: in.Email, DisplayName: in.DisplayName, PasswordHash: hash}
+	org := store.Organization{ID: uuid.New(), PublicID: store.NewPublicID(), Name: in.OrganizationName, CreatedBy: user.ID}
+	err = db.InTenant(ctx, store.Tenant{OrgID: org.ID, UserID: user.ID}, func(tx pgx.Tx) error {
+		if err := store.InsertUser(ctx, tx, user); err != nil {
+			return err
+		}
+		if err := store.InsertOrganization(ctx, tx, org); err != nil {
+			return err
+		}
+		if err := store.InsertMember(ctx, tx, user.ID, membership.Owner); err != nil {
+			return err
+		}
+		if err := store.AppendEvent(ctx, tx, "organization.created", "organization", org.PublicID,
+			map[string]string{"name": org.Name, "owner_user_id": user.PublicID}); err != nil {
+			return err
+		}
+		if err := store.AppendEvent(ctx, tx, "member.added", "organization", org.PublicID,
+			map[string]string{"user_id": user.PublicID, "role": string(membership.Owner)}); err != nil {
+			return err
+		}
+		if _, err := queue.InsertTx(ctx, tx, jobs.StartOnboardingArgs{OrgID: org.ID, OwnerUserID: user.ID}, nil); err != nil {
+			return fmt.Errorf("enqueue onboarding: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return store.User{}, store.Organization{}, err
+	}
+	return user, org, nil
+}

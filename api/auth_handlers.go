@@ -1,0 +1,372 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/reptidex/reptidex/accounts"
+	"github.com/reptidex/reptidex/auth"
+	"github.com/reptidex/reptidex/store"
+)
+
+type registerRequest struct {
+	Email            string `json:"email"`
+	Password         string `json:"password"`
+	DisplayName      string `json:"display_name"`
+	OrganizationName string `json:"organization_name"`
+}
+
+func (q *registerRequest) validate() error {
+	var errs []FieldError
+	q.Email = strings.TrimSpace(q.Email)
+	if err := validEmail(q.Email); err != nil {
+		errs = append(errs, FieldError{"email", err.Error()})
+	}
+	if n := utf8.RuneCountInString(q.Password); n < 10 || len(q.Password) > 1024 {
+		errs = append(errs, FieldError{"password", "must be 10 to 1024 characters"})
+	}
+	q.DisplayName = strings.TrimSpace(q.DisplayName)
+	if n := utf8.RuneCountInString(q.DisplayName); n < 1 || n > 100 {
+		errs = append(errs, FieldError{"display_name", "must be 1 to 100 characters"})
+	}
+	q.OrganizationName = strings.TrimSpace(q.OrganizationName)
+	if n := utf8.RuneCountInString(q.OrganizationName); n < 1 || n > 120 {
+		errs = append(errs, FieldError{"organization_name", "must be 1 to 120 characters"})
+	}
+	if len(errs) > 0 {
+		return invalid(errs...)
+	}
+	return nil
+}
+
+func validEmail(s string) error {
+	if s == "" {
+		return errors.New("is required")
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" || len(s) > 254 || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
+		return errors.New("must be an email address such as keeper@example.com")
+	}
+	return nil
+}
+
+// tokenResponse is what register, login and refresh answer with.
+type tokenResponse struct {
+	AccessToken      string    `json:"access_token"`
+	TokenType        string    `json:"token_type"`
+	ExpiresIn        int       `json:"expires_in"`
+	RefreshToken     string    `json:"refresh_token"`
+	RefreshExpiresAt time.Time `json:"refresh_expires_at"`
+	UserID           string    `json:"user_id"`
+	OrganizationID   string    `json:"organization_id"`
+}
+
+// register opens an account (user, organization, onboarding) and logs the new owner in.
+func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
+	var req registerRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if err := req.validate(); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	user, org, err := accounts.Register(ctx, s.db, s.river, accounts.NewAccount{
+		Email: req.Email, Password: req.Password, DisplayName: req.DisplayName, OrganizationName: req.OrganizationName,
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return newProblem(kindConflict, "An account with this email already exists; log in instead.")
+	}
+	if err != nil {
+		return err
+	}
+	tokens, err := s.startSession(ctx, s.db.Pool, user, org.ID, org.PublicID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, tokens)
+}
+
+// startSession stores a new refresh token (a new session) and issues an access token.
+func (s *Server) startSession(ctx context.Context, q store.Querier, u store.User, orgID uuid.UUID, orgPublicID string) (tokenResponse, error) {
+	return s.issueTokens(ctx, q, u, orgID, orgPublicID, uuid.New(), nil)
+}
+
+// issueTokens stores a refresh token in session sid (rotating from prev when given) and
+// signs an access token for the same session.
+func (s *Server) issueTokens(ctx context.Context, q store.Querier, u store.User, orgID uuid.UUID, orgPublicID string, sid uuid.UUID, prev *uuid.UUID) (tokenResponse, error) {
+	raw, hash, err := auth.NewRefreshToken()
+	if err != nil {
+		return tokenResponse{}, fmt.Errorf("new refresh token: %w", err)
+	}
+	rt := store.RefreshToken{ID: uuid.New(), SessionID: sid, UserID: u.ID, OrgID: orgID, Hash: hash,
+		ExpiresAt: time.Now().Add(s.cfg.Auth.RefreshTTL).UTC().Truncate(time.Second)}
+	if err := store.InsertRefreshToken(ctx, q, rt); err != nil {
+		return tokenResponse{}, err
+	}
+	if prev != nil {
+		tx, ok := q.(pgx.Tx)
+		if !ok {
+			return tokenResponse{}, errors.New("rotating a refresh token needs a transaction")
+		}
+		if err := store.RotateRefreshToken(ctx, tx, *prev, rt.ID); err != nil {
+			return tokenResponse{}, err
+		}
+	}
+	access, exp, err := s.tokens.Issue(auth.Claims{UserID: u.PublicID, OrgID: orgPublicID, SessionID: sid.String()})
+	if err != nil {
+		return tokenResponse{}, fmt.Errorf("issue access token: %w", err)
+	}
+	return tokenResponse{
+		AccessToken: access, TokenType: "Bearer", ExpiresIn: int(time.Until(exp).Round(time.Second).Seconds()),
+		RefreshToken: raw, RefreshExpiresAt: rt.ExpiresAt, UserID: u.PublicID, OrganizationID: orgPublicID,
+	}, nil
+}
+
+type loginRequest struct {
+	Email          string `json:"email"`
+	Password       string `json:"password"`
+	OrganizationID string `json:"organization_id,omitempty"`
+}
+
+var errBadCredentials = newProblem(kindBadCredentials, "The email or password is wrong.")
+
+// login checks a password and starts a session in the requested organization, or in the
+// user's first one. An unknown email and a wrong password get the same answer and take the
+// same time.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	var req loginRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	var errs []FieldError
+	if strings.TrimSpace(req.Email) == "" {
+		errs = append(errs, FieldError{"email", "is required"})
+	}
+	if req.Password == "" {
+		errs = append(errs, FieldError{"password", "is required"})
+	}
+	if len(errs) > 0 {
+		return invalid(errs...)
+	}
+	if len(req.Password) > 1024 {
+		auth.DummyVerify(req.Password)
+		return errBadCredentials
+	}
+	ctx := r.Context()
+	u, err := store.UserByEmail(ctx, s.db.Pool, strings.TrimSpace(req.Email))
+	if errors.Is(err, store.ErrNotFound) {
+		auth.DummyVerify(req.Password)
+		return errBadCredentials
+	}
+	if err != nil {
+		return err
+	}
+	ok, err := auth.VerifyPassword(u.PasswordHash, req.Password)
+	if err != nil {
+		return fmt.Errorf("verify password: %w", err)
+	}
+	if !ok {
+		return errBadCredentials
+	}
+	var tokens tokenResponse
+	err = s.db.InTenant(ctx, store.Tenant{UserID: u.ID}, func(tx pgx.Tx) error {
+		org, err := s.pickOrganization(ctx, tx, u.ID, req.OrganizationID)
+		if err != nil {
+			return err
+		}
+		tokens, err = s.startSession(ctx, tx, u, org.OrgID, org.PublicID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, tokens)
+}
+
+// pickOrganization chooses the organization a session acts for: the requested one if the
+// user belongs to it (else 404), or their oldest membership.
+func (s *Server) pickOrganization(ctx context.Context, tx pgx.Tx, userID uuid.UUID, requested string) (store.UserOrganization, error) {
+	if requested != "" {
+		org, err := store.OrganizationByPublicIDForUser(ctx, tx, requested, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return org, notFound("organization")
+		}
+		return org, err
+	}
+	orgs, err := store.OrganizationsOfUser(ctx, tx, userID)
+	if err != nil {
+		return store.UserOrganization{}, err
+	}
+	if len(orgs) == 0 {
+		return store.UserOrganization{}, newProblem(kindForbidden, "You do not belong to any organization.")
+	}
+	return orgs[0], nil
+}
+
+type refreshRequest struct {
+	RefreshToken   string `json:"refresh_token"`
+	OrganizationID string `json:"organization_id,omitempty"`
+}
+
+var errBadRefresh = newProblem(kindUnauthenticated, "The refresh token is invalid, expired or revoked.")
+
+// refresh rotates a refresh token: the old one is revoked and a new one issued in the same
+// session, optionally acting for another of the user's organizations. Presenting a token
+// that was already rotated means it leaked: the whole session is revoked.
+func (s *Server) refresh(w http.ResponseWriter, r *http.Request) error {
+	var req refreshRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if req.RefreshToken == "" {
+		return invalid(FieldError{"refresh_token", "is required"})
+	}
+	ctx := r.Context()
+	var tokens tokenResponse
+	reused := false
+	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
+		old, err := store.RefreshTokenByHash(ctx, tx, auth.HashRefreshToken(req.RefreshToken))
+		if errors.Is(err, store.ErrNotFound) {
+			return errBadRefresh
+		}
+		if err != nil {
+			return err
+		}
+		if old.RevokedAt != nil {
+			reused = old.ReplacedBy != nil
+			return errBadRefresh
+		}
+		if time.Now().After(old.ExpiresAt) {
+			return errBadRefresh
+		}
+		u, err := store.UserByID(ctx, tx, old.UserID)
+		if err != nil {
+			return err
+		}
+		if err := store.SetTenant(ctx, tx, store.Tenant{UserID: u.ID}); err != nil {
+			return err
+		}
+		orgID := req.OrganizationID
+		if orgID == "" {
+			o, err := store.OrganizationByID(ctx, tx, old.OrgID)
+			if errors.Is(err, store.ErrNotFound) {
+				return errBadRefresh
+			}
+			if err != nil {
+				return err
+			}
+			orgID = o.PublicID
+		}
+		org, err := store.OrganizationByPublicIDForUser(ctx, tx, orgID, u.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			if req.OrganizationID != "" {
+				return notFound("organization")
+			}
+			return errBadRefresh
+		}
+		if err != nil {
+			return err
+		}
+		tokens, err = s.issueTokens(ctx, tx, u, org.OrgID, org.PublicID, old.SessionID, &old.ID)
+		return err
+	})
+	if reused {
+		if rerr := s.revokeByToken(ctx, req.RefreshToken); rerr != nil {
+			s.log.ErrorContext(ctx, "revoke session after refresh token reuse", "error", rerr)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, tokens)
+}
+
+// revokeByToken revokes the whole session a refresh token belongs to.
+func (s *Server) revokeByToken(ctx context.Context, raw string) error {
+	return s.db.InTx(ctx, func(tx pgx.Tx) error {
+		t, err := store.RefreshTokenByHash(ctx, tx, auth.HashRefreshToken(raw))
+		if err != nil {
+			return err
+		}
+		return store.RevokeSession(ctx, tx, t.SessionID)
+	})
+}
+
+type logoutRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+// logout ends the session of a refresh token: it and every access token of the session stop
+// working. Logging out an unknown or already-ended session answers the same, so the call
+// reveals nothing.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	var req logoutRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if req.RefreshToken == "" {
+		return invalid(FieldError{"refresh_token", "is required"})
+	}
+	err := s.revokeByToken(r.Context(), req.RefreshToken)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type meResponse struct {
+	ID            string          `json:"id"`
+	Email         string          `json:"email"`
+	DisplayName   string          `json:"display_name"`
+	EmailVerified bool            `json:"email_verified"`
+	CreatedAt     time.Time       `json:"created_at"`
+	Organization  orgMembership   `json:"organization"`
+	Organizations []orgMembership `json:"organizations"`
+}
+
+type orgMembership struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+// me describes the caller, the organization their token acts for and every organization they
+// belong to.
+func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
+	var resp meResponse
+	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
+		u, err := store.UserByID(r.Context(), tx, a.UserID)
+		if err != nil {
+			return err
+		}
+		orgs, err := store.OrganizationsOfUser(r.Context(), tx, a.UserID)
+		if err != nil {
+			return err
+		}
+		resp = meResponse{ID: u.PublicID, Email: u.Email, DisplayName: u.DisplayName,
+			EmailVerified: u.EmailVerifiedAt != nil, CreatedAt: u.CreatedAt, Organizations: make([]orgMembership, 0, len(orgs))}
+		for _, o := range orgs {
+			m := orgMembership{ID: o.PublicID, Name: o.Name, Role: string(o.Role)}
+			resp.Organizations = append(resp.Organizations, m)
+			if o.OrgID == a.OrgID {
+				resp.Organization = m
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}

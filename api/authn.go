@@ -1,0 +1,79 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/reptidex/reptidex/auth"
+	"github.com/reptidex/reptidex/obs"
+	"github.com/reptidex/reptidex/store"
+)
+
+type claimsKey struct{}
+
+// authenticate requires a valid bearer access token and puts its claims in the context.
+// Membership and session liveness are checked later, inside the request's transaction.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		scheme, token, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="reptidex"`)
+			writeProblem(w, r, newProblem(kindUnauthenticated, "Send an access token as 'Authorization: Bearer <token>'."))
+			return
+		}
+		claims, err := s.tokens.Verify(strings.TrimSpace(token))
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="reptidex", error="invalid_token"`)
+			writeProblem(w, r, newProblem(kindUnauthenticated, "The access token is invalid or expired."))
+			return
+		}
+		ctx := context.WithValue(r.Context(), claimsKey{}, claims)
+		obs.AddLogAttrs(ctx, slog.String("user_id", claims.UserID), slog.String("org_id", claims.OrgID))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func claimsFrom(ctx context.Context) auth.Claims {
+	c, _ := ctx.Value(claimsKey{}).(auth.Claims)
+	return c
+}
+
+// access is the caller as authorized for one organization.
+type access = store.Access
+
+// withAccess runs fn in one transaction acting for the caller in the organization with the
+// given public ID (the token's organization when empty). An organization the caller does
+// not belong to is a 404, exactly like one that does not exist.
+func (s *Server) withAccess(r *http.Request, orgPublicID string, fn func(pgx.Tx, access) error) error {
+	ctx := r.Context()
+	c := claimsFrom(ctx)
+	if orgPublicID == "" {
+		orgPublicID = c.OrgID
+	}
+	sid, err := uuid.Parse(c.SessionID)
+	if err != nil {
+		return newProblem(kindUnauthenticated, "The access token is invalid or expired.")
+	}
+	return pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
+		a, err := store.Authorize(ctx, tx, c.UserID, orgPublicID, sid)
+		switch {
+		case errors.Is(err, store.ErrSessionRevoked):
+			return newProblem(kindUnauthenticated, "The session has ended; log in again.")
+		case errors.Is(err, store.ErrNotFound) && orgPublicID == c.OrgID:
+			return newProblem(kindUnauthenticated, "You are no longer a member of this organization; log in again.")
+		case errors.Is(err, store.ErrNotFound):
+			return notFound("organization")
+		case err != nil:
+			return err
+		}
+		obs.AddLogAttrs(ctx, slog.String("org_id", a.OrgPublicID))
+		return fn(tx, a)
+	})
+}

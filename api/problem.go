@@ -1,0 +1,132 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+// Problem is an RFC 9457 problem detail: the only shape an error leaves the API in.
+type Problem struct {
+	Type      string       `json:"type"`
+	Title     string       `json:"title"`
+	Status    int          `json:"status"`
+	Detail    string       `json:"detail,omitempty"`
+	Instance  string       `json:"instance,omitempty"`
+	RequestID string       `json:"request_id,omitempty"`
+	Errors    []FieldError `json:"errors,omitempty"`
+
+	retryAfter time.Duration
+}
+
+// FieldError names one invalid field of a request and what is wrong with it.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Error lets a Problem travel as an error from a handler to the error funnel.
+func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Title, p.Detail) }
+
+// problemKind is one stable problem type; its slug is documented on /docs.
+type problemKind struct {
+	slug   string
+	title  string
+	status int
+}
+
+// The problem types the API answers with. Their slugs are part of the API contract.
+var (
+	kindMalformed       = problemKind{"malformed-request", "Malformed request", http.StatusBadRequest}
+	kindValidation      = problemKind{"validation-failed", "Validation failed", http.StatusUnprocessableEntity}
+	kindTooLarge        = problemKind{"body-too-large", "Request body too large", http.StatusRequestEntityTooLarge}
+	kindUnsupportedType = problemKind{"unsupported-media-type", "Unsupported media type", http.StatusUnsupportedMediaType}
+	kindUnauthenticated = problemKind{"unauthenticated", "Authentication required", http.StatusUnauthorized}
+	kindBadCredentials  = problemKind{"invalid-credentials", "Invalid credentials", http.StatusUnauthorized}
+	kindForbidden       = problemKind{"forbidden", "Forbidden", http.StatusForbidden}
+	kindNotFound        = problemKind{"not-found", "Not found", http.StatusNotFound}
+	kindMethod          = problemKind{"method-not-allowed", "Method not allowed", http.StatusMethodNotAllowed}
+	kindConflict        = problemKind{"conflict", "Conflict", http.StatusConflict}
+	kindRateLimited     = problemKind{"rate-limited", "Too many requests", http.StatusTooManyRequests}
+	kindInternal        = problemKind{"internal", "Internal server error", http.StatusInternalServerError}
+	kindUnavailable     = problemKind{"unavailable", "Service unavailable", http.StatusServiceUnavailable}
+)
+
+// problemKinds lists every kind, for the documentation page.
+var problemKinds = []problemKind{
+	kindMalformed, kindValidation, kindTooLarge, kindUnsupportedType, kindUnauthenticated,
+	kindBadCredentials, kindForbidden, kindNotFound, kindMethod, kindConflict, kindRateLimited,
+	kindInternal, kindUnavailable,
+}
+
+func (k problemKind) typeURI() string { return "/docs#problem-" + k.slug }
+
+func newProblem(k problemKind, detail string) *Problem {
+	return &Problem{Type: k.typeURI(), Title: k.title, Status: k.status, Detail: detail}
+}
+
+// invalid is a 422 naming each invalid field.
+func invalid(errs ...FieldError) *Problem {
+	p := newProblem(kindValidation, "The request has invalid fields.")
+	if len(errs) == 1 {
+		p.Detail = errs[0].Field + ": " + errs[0].Message
+	}
+	p.Errors = errs
+	return p
+}
+
+func notFound(what string) *Problem { return newProblem(kindNotFound, what+" not found") }
+
+// handlerFunc is an HTTP handler that returns its error to the funnel instead of writing it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle adapts a handlerFunc: a *Problem is written as it is; anything else is logged with
+// its detail and answered with a generic 500 that carries only the request ID.
+func (s *Server) handle(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	}
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var p *Problem
+	if !errors.As(err, &p) {
+		s.log.ErrorContext(r.Context(), "request failed", "error", err, "method", r.Method, "path", r.URL.Path)
+		p = newProblem(kindInternal, "Something went wrong on our side; quote the request ID when reporting it.")
+	}
+	writeProblem(w, r, p)
+}
+
+func writeProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
+	out := *p
+	out.Instance = r.URL.Path
+	out.RequestID = middleware.GetReqID(r.Context())
+	if p.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(p.retryAfter.Seconds()+0.999)))
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(out.Status)
+	if err := json.NewEncoder(w).Encode(out); err != nil {
+		slog.Default().DebugContext(r.Context(), "write problem", "error", err)
+	}
+}
+
+// writeJSON writes v as the JSON response with status.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	return nil
+}

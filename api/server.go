@@ -1,0 +1,128 @@
+// Package api is the HTTP API of ReptiDex: a chi router that validates, authorizes and
+// records intent, then hands long processes to Temporal workflows.
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/riverqueue/river"
+
+	"github.com/reptidex/reptidex/auth"
+	"github.com/reptidex/reptidex/config"
+	"github.com/reptidex/reptidex/health"
+	"github.com/reptidex/reptidex/store"
+)
+
+// Deps is what the API needs from the process that runs it.
+type Deps struct {
+	Config   config.Config
+	DB       *store.DB
+	Keys     *auth.KeySet
+	Tokens   *auth.Issuer
+	River    *river.Client[pgx.Tx] // insert-only: jobs enqueued in the request's transaction
+	Health   []health.Check
+	Registry *prometheus.Registry
+	Logger   *slog.Logger
+}
+
+// Server holds the API's dependencies; its methods are the handlers.
+type Server struct {
+	cfg     config.Config
+	db      *store.DB
+	keys    *auth.KeySet
+	tokens  *auth.Issuer
+	river   *river.Client[pgx.Tx]
+	checks  []health.Check
+	reg     *prometheus.Registry
+	log     *slog.Logger
+	limiter *ipLimiter
+	router  chi.Router
+}
+
+// NewServer wires the handlers. Its Handler is the whole API.
+func NewServer(d Deps) *Server {
+	s := &Server{
+		cfg:     d.Config,
+		db:      d.DB,
+		keys:    d.Keys,
+		tokens:  d.Tokens,
+		river:   d.River,
+		checks:  d.Health,
+		reg:     d.Registry,
+		log:     d.Logger,
+		limiter: newIPLimiter(d.Config.Auth.RatePerMinute, d.Config.Auth.RateBurst),
+	}
+	s.router = s.routes()
+	return s
+}
+
+// Handler is the whole API.
+func (s *Server) Handler() http.Handler { return s.router }
+
+// routes builds the router. Middleware order: request ID, real IP, metrics, access log,
+// panic recovery, body limit; authentication is per route group.
+func (s *Server) routes() chi.Router {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, realIP(s.cfg.HTTP.TrustedProxies), newHTTPMetrics(s.reg).middleware,
+		accessLog(s.log), s.recoverer, limitBody(s.cfg.HTTP.MaxBodyBytes))
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, newProblem(kindNotFound, "No such endpoint."))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, newProblem(kindMethod, r.Method+" is not allowed here."))
+	})
+
+	r.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
+	r.Get("/docs", s.handle(s.docs))
+
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Get("/health", s.handle(s.health))
+		r.Get("/health/deep", s.handle(s.healthDeep))
+		r.Get("/openapi.json", s.handle(s.openAPI))
+		r.Get("/auth/jwks.json", s.handle(s.jwks))
+
+		r.Group(func(r chi.Router) {
+			r.Use(s.limiter.middleware)
+			r.Post("/auth/register", s.handle(s.register))
+			r.Post("/auth/login", s.handle(s.login))
+			r.Post("/auth/refresh", s.handle(s.refresh))
+		})
+		r.Post("/auth/logout", s.handle(s.logout))
+
+		r.Group(func(r chi.Router) {
+			r.Use(s.authenticate)
+			r.Get("/me", s.handle(s.me))
+			r.Get("/organizations/{orgID}/members", s.handle(s.listMembers))
+			r.Post("/organizations/{orgID}/members", s.handle(s.addMember))
+			r.Patch("/organizations/{orgID}/members/{userID}", s.handle(s.changeMember))
+			r.Delete("/organizations/{orgID}/members/{userID}", s.handle(s.removeMember))
+		})
+	})
+	return r
+}
+
+// Routes lists every method and pattern the router serves, for documentation checks.
+func (s *Server) Routes() ([][2]string, error) {
+	var out [][2]string
+	err := chi.Walk(s.router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		out = append(out, [2]string{method, route})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("walk routes: %w", err)
+	}
+	return out, nil
+}
+
+// inTenant runs fn in a transaction acting for the caller's organization.
+func (s *Server) inTenant(ctx context.Context, a access, fn func(pgx.Tx) error) error {
+	return s.db.InTenant(ctx, store.Tenant{OrgID: a.OrgID, UserID: a.UserID}, fn)
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+
+	"github.com/reptidex/reptidex/api"
+	"github.com/reptidex/reptidex/auth"
+	"github.com/reptidex/reptidex/config"
+	"github.com/reptidex/reptidex/health"
+	"github.com/reptidex/reptidex/mailer"
+	"github.com/reptidex/reptidex/migrations"
+	"github.com/reptidex/reptidex/obs"
+	"github.com/reptidex/reptidex/objstore"
+	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/worker"
+)
+
+// app builds the pieces each command runs, from one configuration.
+type app struct {
+	cfg config.Config
+	log *slog.Logger
+}
+
+func (a *app) migrate(ctx context.Context) error {
+	return migrations.Apply(ctx, a.cfg.Database.AdminURL, migrations.Options{AppRole: a.cfg.Database.AppRole()}, a.log)
+}
+
+func (a *app) openDB(ctx context.Context, reg prometheus.Registerer) (*store.DB, error) {
+	db, err := store.Open(ctx, a.cfg.Database.URL, a.cfg.Database.MaxConns)
+	if err != nil {
+		return nil, err
+	}
+	if reg != nil {
+		if err := reg.Register(obs.NewPoolCollector(db.Pool)); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("register pool metrics: %w", err)
+		}
+	}
+	return db, nil
+}
+
+// temporalClient connects lazily, so a process starts even while Temporal is down and
+// reports it on /health/deep instead.
+func (a *app) temporalClient(reg prometheus.Registerer) (client.Client, error) {
+	c, err := client.NewLazyClient(client.Options{
+		HostPort:       a.cfg.Temporal.Address,
+		Namespace:      a.cfg.Temporal.Namespace,
+		Logger:         tlog.NewStructuredLogger(a.log.With("component", "temporal")),
+		MetricsHandler: obs.NewTemporalMetrics(reg),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("temporal client: %w", err)
+	}
+	return c, nil
+}
+
+// keys loads the token signing keys; outside production a missing key is generated once.
+func (a *app) keys() (*auth.KeySet, error) {
+	if a.cfg.Auth.DevGenerateKeys {
+		created, err := auth.EnsureDevSigningKey(a.cfg.Auth.SigningKeyFile)
+		if err != nil {
+			return nil, err
+		}
+		if created {
+			a.log.Info("generated a development signing key", "path", a.cfg.Auth.SigningKeyFile)
+		}
+	}
+	return auth.LoadKeySet(a.cfg.Auth.SigningKeyFile, a.cfg.Auth.VerifyKeyFiles)
+}
+
+func (a *app) mailer() *mailer.Sender {
+	return &mailer.Sender{Addr: a.cfg.SMTP.Addr, From: a.cfg.SMTP.From, Username: a.cfg.SMTP.Username, Password: a.cfg.SMTP.Password}
+}
+
+// apiServer builds the API with everything it needs.
+func (a *app) apiServer(db *store.DB, tc client.Client, reg *prometheus.Registry) (*api.Server, error) {
+	keys, err := a.keys()
+	if err != nil {
+		return nil, err
+	}
+	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{Logger: a.log.With("component", "river")})
+	if err != nil {
+		return nil, fmt.Errorf("river insert client: %w", err)
+	}
+	if err := reg.Register(obs.NewRiverQueueCollector(db.Pool)); err != nil {
+		return nil, fmt.Errorf("register river metrics: %w", err)
+	}
+	checks := []health.Check{
+		health.Postgres(db.Pool),
+		health.Temporal(tc),
+		health.River(db.Pool),
+		health.S3(objstore.New(a.cfg.S3), a.cfg.S3.Bucket),
+		health.Stripe(a.cfg.Stripe.APIBase, a.cfg.Stripe.SecretKey),
+		health.SMTP(a.cfg.SMTP.Addr),
+	}
+	return api.NewServer(api.Deps{
+		Config:   a.cfg,
+		DB:       db,
+		Keys:     keys,
+		Tokens:   auth.NewIssuer(keys, a.cfg.Auth.Issuer, a.cfg.Auth.Audience, a.cfg.Auth.AccessTTL),
+		River:    rc,
+		Health:   checks,
+		Registry: reg,
+		Logger:   a.log,
+	}), nil
+}
+
+// serveHTTP serves h on addr until ctx ends, then shuts down gracefully.
+func (a *app) serveHTTP(ctx context.Context, name, addr string, h http.Handler) error {
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       a.cfg.HTTP.ReadTimeout,
+		WriteTimeout:      a.cfg.HTTP.WriteTimeout,
+		IdleTimeout:       a.cfg.HTTP.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	a.log.Info("listening", "server", name, "addr", addr)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("%s server: %w", name, err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.HTTP.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("%s server shutdown: %w", name, err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (a *app) runAPI(ctx context.Context) error {
+	reg := obs.NewRegistry()
+	db, err := a.openDB(ctx, reg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tc, err := a.temporalClient(reg)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	srv, err := a.apiServer(db, tc, reg)
+	if err != nil {
+		return err
+	}
+	return a.serveHTTP(ctx, "api", a.cfg.HTTP.Addr, srv.Handler())
+}
+
+func (a *app) newWorker(db *store.DB, tc client.Client, reg *prometheus.Registry) (*worker.Worker, error) {
+	return worker.New(worker.Deps{Config: a.cfg, DB: db, Temporal: tc, Mail: a.mailer(), Registry: reg, Logger: a.log})
+}
+
+func (a *app) runWorker(ctx context.Context) error {
+	reg := obs.NewRegistry()
+	db, err := a.openDB(ctx, reg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tc, err := a.temporalClient(reg)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	w, err := a.newWorker(db, tc, reg)
+	if err != nil {
+		return err
+	}
+	// River's client outlives ctx until Stop has drained the jobs in hand.
+	if err := w.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	serveErr := a.serveHTTP(ctx, "worker-metrics", a.cfg.HTTP.MetricsAddr, mux)
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return errors.Join(serveErr, w.Stop(sctx))
+}

@@ -1,0 +1,152 @@
+// Package health checks that each dependency of a ReptiDex process answers, for the deep
+// health endpoint and for `reptidex dev` waiting on its components.
+package health
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/smtp"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+)
+
+// Check is one named dependency probe.
+type Check struct {
+	Name string
+	Run  func(ctx context.Context) error
+}
+
+// Result is the outcome of one check.
+type Result struct {
+	Status    string  `json:"status"` // up or down
+	LatencyMS float64 `json:"latency_ms"`
+	Error     string  `json:"error,omitempty"`
+}
+
+// Report is the outcome of every check.
+type Report struct {
+	Status string            `json:"status"` // up when every check is up
+	Checks map[string]Result `json:"checks"`
+}
+
+// RunAll runs the checks concurrently, each bounded by timeout.
+func RunAll(ctx context.Context, checks []Check, timeout time.Duration) Report {
+	rep := Report{Status: "up", Checks: make(map[string]Result, len(checks))}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, c := range checks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			start := time.Now()
+			err := c.Run(cctx)
+			res := Result{Status: "up", LatencyMS: float64(time.Since(start).Microseconds()) / 1000}
+			if err != nil {
+				res.Status, res.Error = "down", err.Error()
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			rep.Checks[c.Name] = res
+			if err != nil {
+				rep.Status = "down"
+			}
+		}()
+	}
+	wg.Wait()
+	return rep
+}
+
+// Postgres checks the database answers a query.
+func Postgres(pool *pgxpool.Pool) Check {
+	return Check{Name: "postgres", Run: func(ctx context.Context) error {
+		var one int
+		return pool.QueryRow(ctx, "SELECT 1").Scan(&one)
+	}}
+}
+
+// Temporal checks the Temporal frontend reports itself serving.
+func Temporal(c client.Client) Check {
+	return Check{Name: "temporal", Run: func(ctx context.Context) error {
+		_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
+		return err
+	}}
+}
+
+// River checks that River's tables are reachable and that a worker process holds River's
+// leadership, i.e. that jobs are being worked.
+func River(pool *pgxpool.Pool) Check {
+	return Check{Name: "river", Run: func(ctx context.Context) error {
+		var leaders int
+		if err := pool.QueryRow(ctx, "SELECT count(*) FROM river_leader WHERE expires_at > now()").Scan(&leaders); err != nil {
+			return fmt.Errorf("read river_leader: %w", err)
+		}
+		if leaders == 0 {
+			return errors.New("no River worker is running")
+		}
+		return nil
+	}}
+}
+
+// S3 checks the bucket exists and is reachable.
+func S3(c *s3.Client, bucket string) Check {
+	return Check{Name: "s3", Run: func(ctx context.Context) error {
+		_, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
+		return err
+	}}
+}
+
+// Stripe checks the Stripe API answers an authenticated request (GET /v1/balance).
+func Stripe(apiBase, secretKey string) Check {
+	hc := &http.Client{Timeout: 5 * time.Second}
+	return Check{Name: "stripe", Run: func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, apiBase+"/v1/balance", nil)
+		if err != nil {
+			return err
+		}
+		req.SetBasicAuth(secretKey, "")
+		resp, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET /v1/balance: status %d", resp.StatusCode)
+		}
+		return nil
+	}}
+}
+
+// SMTP checks the mail server greets and answers EHLO.
+func SMTP(addr string) Check {
+	return Check{Name: "smtp", Run: func(ctx context.Context) error {
+		var d net.Dialer
+		conn, err := d.DialContext(ctx, "tcp", addr)
+		if err != nil {
+			return err
+		}
+		if dl, ok := ctx.Deadline(); ok {
+			_ = conn.SetDeadline(dl)
+		}
+		host, _, _ := net.SplitHostPort(addr)
+		c, err := smtp.NewClient(conn, host)
+		if err != nil {
+			conn.Close()
+			return err
+		}
+		defer c.Close()
+		if err := c.Hello("reptidex-health"); err != nil {
+			return err
+		}
+		return c.Quit()
+	}}
+}

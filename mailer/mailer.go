@@ -1,0 +1,136 @@
+// Package mailer sends email over SMTP: plain text with an HTML alternative, with a timeout
+// on every connection.
+package mailer
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"mime"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"net/smtp"
+	"strings"
+	"time"
+)
+
+// Message is one email to send.
+type Message struct {
+	To      string
+	Subject string
+	Text    string
+	HTML    string // optional
+}
+
+// Sender delivers messages through one SMTP server.
+type Sender struct {
+	Addr     string
+	From     string
+	Username string
+	Password string
+	Timeout  time.Duration
+}
+
+// Send delivers m, failing after the sender's timeout (10 s when unset) or when ctx ends.
+func (s *Sender) Send(ctx context.Context, m Message) error {
+	from, err := mail.ParseAddress(s.From)
+	if err != nil {
+		return fmt.Errorf("parse SMTP_FROM: %w", err)
+	}
+	to, err := mail.ParseAddress(m.To)
+	if err != nil {
+		return fmt.Errorf("parse recipient: %w", err)
+	}
+	body, err := compose(from, to, m)
+	if err != nil {
+		return err
+	}
+	timeout := s.Timeout
+	if timeout == 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", s.Addr)
+	if err != nil {
+		return fmt.Errorf("connect to SMTP server: %w", err)
+	}
+	dl, _ := ctx.Deadline()
+	_ = conn.SetDeadline(dl)
+	host, _, _ := net.SplitHostPort(s.Addr)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("SMTP greeting: %w", err)
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(nil); err != nil {
+			return fmt.Errorf("SMTP STARTTLS: %w", err)
+		}
+	}
+	if s.Username != "" {
+		if err := c.Auth(smtp.PlainAuth("", s.Username, s.Password, host)); err != nil {
+			return fmt.Errorf("SMTP auth: %w", err)
+		}
+	}
+	if err := c.Mail(from.Address); err != nil {
+		return fmt.Errorf("SMTP MAIL FROM: %w", err)
+	}
+	if err := c.Rcpt(to.Address); err != nil {
+		return fmt.Errorf("SMTP RCPT TO: %w", err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		return fmt.Errorf("SMTP DATA: %w", err)
+	}
+	if _, err := w.Write(body); err != nil {
+		return fmt.Errorf("SMTP write: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("SMTP end of data: %w", err)
+	}
+	return c.Quit()
+}
+
+// compose renders m as an RFC 5322 message: text/plain, or multipart/alternative with HTML.
+func compose(from, to *mail.Address, m Message) ([]byte, error) {
+	if m.Text == "" {
+		return nil, errors.New("message has no text body")
+	}
+	var b bytes.Buffer
+	id := make([]byte, 12)
+	_, _ = rand.Read(id)
+	domain := from.Address[strings.LastIndexByte(from.Address, '@')+1:]
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\nMIME-Version: 1.0\r\n",
+		from.String(), to.String(), mime.QEncoding.Encode("utf-8", m.Subject),
+		time.Now().UTC().Format(time.RFC1123Z), hex.EncodeToString(id), domain)
+	if m.HTML == "" {
+		b.WriteString("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
+		return b.Bytes(), writeQP(&b, m.Text)
+	}
+	boundary := "rdx-" + hex.EncodeToString(id)
+	fmt.Fprintf(&b, "Content-Type: multipart/alternative; boundary=%q\r\n\r\n", boundary)
+	for _, part := range []struct{ typ, body string }{{"text/plain", m.Text}, {"text/html", m.HTML}} {
+		fmt.Fprintf(&b, "--%s\r\nContent-Type: %s; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n", boundary, part.typ)
+		if err := writeQP(&b, part.body); err != nil {
+			return nil, err
+		}
+		b.WriteString("\r\n")
+	}
+	fmt.Fprintf(&b, "--%s--\r\n", boundary)
+	return b.Bytes(), nil
+}
+
+func writeQP(b *bytes.Buffer, s string) error {
+	w := quotedprintable.NewWriter(b)
+	if _, err := w.Write([]byte(strings.ReplaceAll(s, "\n", "\r\n"))); err != nil {
+		return fmt.Errorf("encode body: %w", err)
+	}
+	return w.Close()
+}

@@ -1,0 +1,95 @@
+// Package worker wires the processes that do ReptiDex's work: a Temporal worker running the
+// workflows and their activities, and a River client working background jobs.
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	tworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/reptidex/reptidex/activities"
+	"github.com/reptidex/reptidex/config"
+	"github.com/reptidex/reptidex/jobs"
+	"github.com/reptidex/reptidex/mailer"
+	"github.com/reptidex/reptidex/obs"
+	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/workflows/onboarding"
+)
+
+// Deps is what the worker needs from the process that runs it.
+type Deps struct {
+	Config   config.Config
+	DB       *store.DB
+	Temporal client.Client
+	Mail     *mailer.Sender
+	Registry prometheus.Registerer
+	Logger   *slog.Logger
+}
+
+// Worker runs Temporal workflows and activities and River jobs until stopped.
+type Worker struct {
+	temporal tworker.Worker
+	river    *river.Client[pgx.Tx]
+	deps     Deps
+}
+
+// New registers every workflow, activity and job worker.
+func New(d Deps) (*Worker, error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &jobs.StartOnboardingWorker{Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
+	river.AddWorker(workers, &jobs.WelcomeEmailWorker{DB: d.DB, Mail: d.Mail, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
+	rc, err := river.NewClient(riverpgxv5.New(d.DB.Pool), &river.Config{
+		Logger:        d.Logger.With("component", "river"),
+		Queues:        map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: d.Config.River.MaxWorkers}},
+		FetchCooldown: d.Config.River.FetchCooldown,
+		Workers:       workers,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("river client: %w", err)
+	}
+
+	pollers := d.Config.Temporal.Pollers
+	tw := tworker.New(d.Temporal, d.Config.Temporal.TaskQueue, tworker.Options{
+		MaxConcurrentWorkflowTaskPollers: pollers,
+		MaxConcurrentActivityTaskPollers: pollers,
+	})
+	tw.RegisterWorkflowWithOptions(onboarding.Workflow, workflow.RegisterOptions{Name: onboarding.WorkflowName})
+	db := &activities.Database{DB: d.DB, River: rc}
+	tw.RegisterActivityWithOptions(db.Provision, activity.RegisterOptions{Name: onboarding.ProvisionActivity})
+	return &Worker{temporal: tw, river: rc, deps: d}, nil
+}
+
+// River is the worker's River client, which can also insert jobs.
+func (w *Worker) River() *river.Client[pgx.Tx] { return w.river }
+
+// Start starts working River jobs and polling Temporal; ctx bounds the River client's life.
+func (w *Worker) Start(ctx context.Context) error {
+	obs.WatchRiver(ctx, w.deps.Registry, w.river)
+	if err := w.river.Start(ctx); err != nil {
+		return fmt.Errorf("start river: %w", err)
+	}
+	if err := w.temporal.Start(); err != nil {
+		return errors.Join(fmt.Errorf("start temporal worker: %w", err), w.river.Stop(context.WithoutCancel(ctx)))
+	}
+	w.deps.Logger.Info("worker started", "task_queue", w.deps.Config.Temporal.TaskQueue)
+	return nil
+}
+
+// Stop stops polling for new work and waits, within ctx, for the work in hand to finish.
+func (w *Worker) Stop(ctx context.Context) error {
+	w.temporal.Stop()
+	if err := w.river.Stop(ctx); err != nil {
+		return fmt.Errorf("stop river: %w", err)
+	}
+	return nil
+}
