@@ -25,9 +25,10 @@ type NewAccount struct {
 }
 
 // Register creates the user, their organization with them as owner, the domain events, and
-// the job that starts the organization's onboarding — in one transaction. A taken email is
+// the job that starts the organization's onboarding — in one transaction, which also runs
+// then (when given) so the caller can add to it, e.g. the first session. A taken email is
 // store.ErrConflict and writes nothing.
-func Register(ctx context.Context, db *store.DB, queue *river.Client[pgx.Tx], in NewAccount) (store.User, store.Organization, error) {
+func Register(ctx context.Context, db *store.DB, queue *river.Client[pgx.Tx], in NewAccount, then func(pgx.Tx, store.User, store.Organization) error) (store.User, store.Organization, error) {
 	hash, err := auth.HashPassword(in.Password)
 	if err != nil {
 		return store.User{}, store.Organization{}, fmt.Errorf("hash password: %w", err)
@@ -54,6 +55,9 @@ func Register(ctx context.Context, db *store.DB, queue *river.Client[pgx.Tx], in
 		}
 		if _, err := queue.InsertTx(ctx, tx, jobs.StartOnboardingArgs{OrgID: org.ID, OwnerUserID: user.ID}, nil); err != nil {
 			return fmt.Errorf("enqueue onboarding: %w", err)
+		}
+		if then != nil {
+			return then(tx, user, org)
 		}
 		return nil
 	})

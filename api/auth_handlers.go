@@ -32,7 +32,7 @@ func (q *registerRequest) validate() error {
 		errs = append(errs, FieldError{"email", err.Error()})
 	}
 	if n := utf8.RuneCountInString(q.Password); n < 10 || len(q.Password) > 1024 {
-		errs = append(errs, FieldError{"password", "must be 10 to 1024 characters"})
+		errs = append(errs, FieldError{"password", "must be at least 10 characters and at most 1024 bytes"})
 	}
 	q.DisplayName = strings.TrimSpace(q.DisplayName)
 	if n := utf8.RuneCountInString(q.DisplayName); n < 1 || n > 100 {
@@ -70,7 +70,8 @@ type tokenResponse struct {
 	OrganizationID   string    `json:"organization_id"`
 }
 
-// register opens an account (user, organization, onboarding) and logs the new owner in.
+// register opens an account (user, organization, onboarding) and logs the new owner in, in
+// one transaction.
 func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	var req registerRequest
 	if err := decodeJSON(r, &req); err != nil {
@@ -80,16 +81,17 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	user, org, err := accounts.Register(ctx, s.db, s.river, accounts.NewAccount{
+	var tokens tokenResponse
+	_, _, err := accounts.Register(ctx, s.db, s.river, accounts.NewAccount{
 		Email: req.Email, Password: req.Password, DisplayName: req.DisplayName, OrganizationName: req.OrganizationName,
+	}, func(tx pgx.Tx, user store.User, org store.Organization) error {
+		var err error
+		tokens, err = s.startSession(ctx, tx, user, org.ID, org.PublicID)
+		return err
 	})
 	if errors.Is(err, store.ErrConflict) {
 		return newProblem(kindConflict, "An account with this email already exists; log in instead.")
 	}
-	if err != nil {
-		return err
-	}
-	tokens, err := s.startSession(ctx, s.db.Pool, user, org.ID, org.PublicID)
 	if err != nil {
 		return err
 	}

@@ -109,6 +109,9 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
 	out := *p
 	out.Instance = r.URL.Path
 	out.RequestID = middleware.GetReqID(r.Context())
+	if out.Status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="reptidex"`)
+	}
 	if p.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(p.retryAfter.Seconds()+0.999)))
 	}

@@ -80,7 +80,7 @@ func (s *Server) routes() chi.Router {
 		writeProblem(w, r, newProblem(kindMethod, r.Method+" is not allowed here."))
 	})
 
-	r.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
+	r.Get("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}).ServeHTTP)
 	r.Get("/docs", s.handle(s.docs))
 
 	r.Route("/api/v1", func(r chi.Router) {

@@ -79,12 +79,12 @@ func (c *Client) WaitFor(ctx context.Context, to string, match func(MessageDetai
 		if found {
 			return d, nil
 		}
-		if err != nil {
-			lastErr = err
+		if err != nil && ctx.Err() == nil {
+			lastErr = err // keep the cause, not the cancellation it ended in
 		}
 		select {
 		case <-ctx.Done():
-			if lastErr != nil && !errors.Is(lastErr, ctx.Err()) {
+			if lastErr != nil {
 				return MessageDetail{}, fmt.Errorf("mailsink: waiting for message to %q: %w (last error: %v)", to, ctx.Err(), lastErr)
 			}
 			return MessageDetail{}, fmt.Errorf("mailsink: waiting for message to %q: %w", to, ctx.Err())

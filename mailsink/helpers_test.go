@@ -58,7 +58,11 @@ func crlf(lines ...string) string {
 }
 
 // simpleMessage returns a plain-text message with the given header fields.
+// The body gets a final CRLF, as SMTP would add one anyway.
 func simpleMessage(from, to, subject, body string) string {
+	if !strings.HasSuffix(body, "\r\n") {
+		body += "\r\n"
+	}
 	return crlf(
 		"From: "+from,
 		"To: "+to,

@@ -51,7 +51,7 @@ func TestHTTPAPI(t *testing.T) {
 		require.Equal(t, http.StatusOK, status)
 		var d map[string]any
 		require.NoError(t, json.Unmarshal(body, &d))
-		require.Equal(t, "eggs", d["text"])
+		require.Equal(t, "eggs\n", d["text"])
 		require.Equal(t, "", d["html"])
 		require.Equal(t, id, d["id"])
 	})

@@ -41,6 +41,7 @@ type Sink struct {
 	started  bool
 	stopped  bool
 	smtpSrv  *smtp.Server
+	smtpLn   net.Listener
 	httpSrv  *http.Server
 	smtpAddr string
 	httpAddr string
@@ -86,6 +87,7 @@ func (s *Sink) Start() error {
 	s.started = true
 	s.smtpAddr = smtpLn.Addr().String()
 	s.httpAddr = httpLn.Addr().String()
+	s.smtpLn = smtpLn
 	s.smtpSrv = newSMTPServer(s.backend, s.logger)
 	s.httpSrv = newHTTPServer(s.store, s.logger)
 
@@ -114,7 +116,7 @@ func (s *Sink) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	s.stopped = true
-	smtpSrv, httpSrv := s.smtpSrv, s.httpSrv
+	smtpSrv, smtpLn, httpSrv := s.smtpSrv, s.smtpLn, s.httpSrv
 	s.mu.Unlock()
 
 	var errs []error
@@ -127,6 +129,9 @@ func (s *Sink) Shutdown(ctx context.Context) error {
 		s.backend.closeConns()
 		errs = append(errs, fmt.Errorf("mailsink: shutdown smtp: %w", err))
 	}
+	// go-smtp only closes listeners that Serve has already registered, which
+	// misses a Serve goroutine that had not started yet; close it here too.
+	_ = smtpLn.Close()
 	s.wg.Wait()
 	s.logger.Info("mailsink: stopped", "smtp_addr", s.smtpAddr, "http_addr", s.httpAddr)
 	return errors.Join(errs...)

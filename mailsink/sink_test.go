@@ -119,7 +119,7 @@ func TestReceiveAndRead(t *testing.T) {
 			raw: simpleMessage("noreply@reptidex.test", "keeper@example.com",
 				"=?UTF-8?B?"+base64.StdEncoding.EncodeToString([]byte(snake))+"?= =?UTF-8?Q?_/_Caf=C3=A9?=", "Body"),
 			wantSubject: snake + " / Caf\u00e9",
-			wantText:    "Body",
+			wantText:    "Body\n",
 		},
 		{
 			name:        "latin1 subject and nested multipart with attachment",
@@ -137,7 +137,7 @@ func TestReceiveAndRead(t *testing.T) {
 			to:          []string{"keeper@example.com"},
 			raw:         simpleMessage("app@reptidex.test", "keeper@example.com", "Authenticated", "hi"),
 			wantSubject: "Authenticated",
-			wantText:    "hi",
+			wantText:    "hi\n",
 		},
 	}
 	for _, tc := range tests {
@@ -233,7 +233,12 @@ func TestPersistenceAcrossRestart(t *testing.T) {
 
 	// A file dropped into the directory by hand is loaded from its headers.
 	foreign := simpleMessage("Vet <vet@example.org>", "Keeper <keeper@example.com>, zoo@example.org", "=?UTF-8?Q?Hand_=C3=A9dited?=", "manual")
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "manual.eml"), []byte(foreign), 0o600))
+	manualPath := filepath.Join(dir, "manual.eml")
+	require.NoError(t, os.WriteFile(manualPath, []byte(foreign), 0o600))
+	// Its received time is the file's mtime; pin it after the other two, as
+	// coarse filesystem timestamps can lag the clock by a few milliseconds.
+	mtime := before[1].ReceivedAt.Add(time.Second)
+	require.NoError(t, os.Chtimes(manualPath, mtime, mtime))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "ignored.txt"), []byte("not mail"), 0o600))
 
 	s2, c2 := startSink(t, dir)
@@ -256,6 +261,7 @@ func TestPersistenceAcrossRestart(t *testing.T) {
 	require.Equal(t, []string{"keeper@example.com", "zoo@example.org"}, manual.To)
 	require.Equal(t, "Hand \u00e9dited", manual.Subject)
 	require.Equal(t, len(foreign), manual.Size)
+	require.True(t, mtime.Equal(manual.ReceivedAt), "received_at %v, want mtime %v", manual.ReceivedAt, mtime)
 
 	d, err := c2.Get(ctx(t), before[0].ID)
 	require.NoError(t, err)

@@ -28,7 +28,7 @@ func (a *app) seed(ctx context.Context, db *store.DB) (string, error) {
 	}
 	_, _, err = accounts.Register(ctx, db, rc, accounts.NewAccount{
 		Email: demoEmail, Password: demoPassword, DisplayName: demoName, OrganizationName: demoOrg,
-	})
+	}, nil)
 	state := "created"
 	if errors.Is(err, store.ErrConflict) {
 		state, err = "already there", nil
