@@ -32,6 +32,15 @@ test: tools postgres build lint ## Run every test (unit and integration) against
 	rm -rf .testdata
 	$(TEST_ENV) $(BIN)/reptidex stack --fresh-db -- $(GO) test -count=1 -race -timeout 20m ./...
 
+.PHONY: test-stack
+test-stack: tools postgres build ## Keep the test components up, for `make test-go` from another shell
+	rm -rf .testdata
+	$(TEST_ENV) $(BIN)/reptidex stack --fresh-db -- sleep infinity
+
+.PHONY: test-go
+test-go: ## Run `go test $(PKG) -run $(RUN)` against a running `make test-stack`
+	$(TEST_ENV) REPTIDEX_STACK=1 MAILSINK_URL=http://127.0.0.1:18025 $(GO) test -count=1 $(or $(PKG),./...) $(if $(RUN),-run '$(RUN)')
+
 .PHONY: build
 build: ## Build bin/reptidex
 	$(GO) build -o $(BIN)/reptidex ./cmd/reptidex
