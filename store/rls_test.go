@@ -1,0 +1,233 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/reptidex/reptidex/accounts"
+	"github.com/reptidex/reptidex/domain/membership"
+	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/testkit"
+)
+
+// tenantTables are every table holding tenant data; each must be under forced RLS.
+var tenantTables = []string{"organizations", "memberships", "audit_log", "events"}
+
+// account registers a user with their own organization and returns both.
+func account(t *testing.T, db *store.DB, prefix string) (store.User, store.Organization) {
+	t.Helper()
+	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{})
+	require.NoError(t, err)
+	u, o, err := accounts.Register(context.Background(), db, rc, accounts.NewAccount{
+		Email: testkit.UniqueEmail(prefix), Password: "correct horse battery", DisplayName: prefix, OrganizationName: prefix + " vivarium",
+	}, nil)
+	require.NoError(t, err)
+	return u, o
+}
+
+func countVisible(t *testing.T, tx pgx.Tx, table string, orgs ...uuid.UUID) (total, matching int) {
+	t.Helper()
+	col := "org_id"
+	if table == "organizations" {
+		col = "id"
+	}
+	ctx := context.Background()
+	require.NoError(t, tx.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&total))
+	require.NoError(t, tx.QueryRow(ctx, "SELECT count(*) FROM "+table+" WHERE "+col+" = ANY($1)", orgs).Scan(&matching))
+	return total, matching
+}
+
+func TestRLS_ApplicationRoleIsNeitherOwnerNorSuperuser(t *testing.T) {
+	t.Parallel()
+	db := testkit.DB(t)
+	ctx := context.Background()
+	var super, bypass bool
+	require.NoError(t, db.Pool.QueryRow(ctx, "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user").Scan(&super, &bypass))
+	require.False(t, super, "the application role must not be a superuser")
+	require.False(t, bypass, "the application role must not bypass RLS")
+	for _, table := range tenantTables {
+		var owner string
+		var enabled, forced bool
+		require.NoError(t, db.Pool.QueryRow(ctx, `SELECT pg_get_userbyid(relowner), relrowsecurity, relforcerowsecurity
+			FROM pg_class WHERE relname = $1 AND relnamespace = 'public'::regnamespace`, table).Scan(&owner, &enabled, &forced))
+		var me string
+		require.NoError(t, db.Pool.QueryRow(ctx, "SELECT current_user").Scan(&me))
+		require.NotEqual(t, me, owner, "%s must not be owned by the application role", table)
+		require.True(t, enabled && forced, "%s must have row-level security enabled and forced", table)
+	}
+}
+
+func TestRLS_WithoutTenantNoRowsAreVisible(t *testing.T) {
+	t.Parallel()
+	db := testkit.DB(t)
+	admin := testkit.AdminPool(t)
+	account(t, db, "notenant")
+	ctx := context.Background()
+	for _, table := range tenantTables {
+		var all int
+		require.NoError(t, admin.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&all))
+		require.Positive(t, all, "the owner sees %s rows", table)
+
+		// Outside any transaction and inside one without a tenant: nothing.
+		var n int
+		require.NoError(t, db.Pool.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n))
+		require.Zero(t, n, "%s rows visible without a tenant", table)
+		require.NoError(t, db.InTx(ctx, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n)
+		}))
+		require.Zero(t, n, "%s rows visible in a transaction without a tenant", table)
+	}
+}
+
+func TestRLS_TenantSeesOnlyItsOwnRows(t *testing.T) {
+	t.Parallel()
+	db := testkit.DB(t)
+	_, orgA := account(t, db, "tenant-a")
+	userB, orgB := account(t, db, "tenant-b")
+	ctx := context.Background()
+
+	err := db.InTenant(ctx, store.Tenant{OrgID: orgA.ID}, func(tx pgx.Tx) error {
+		for _, table := range tenantTables {
+			total, own := countVisible(t, tx, table, orgA.ID)
+			require.Positive(t, own, "tenant A sees its own %s", table)
+			require.Equal(t, own, total, "tenant A sees only its own %s", table)
+		}
+		_, err := store.OrganizationByID(ctx, tx, orgB.ID)
+		require.ErrorIs(t, err, store.ErrNotFound, "tenant A cannot read organization B")
+		return nil
+	})
+	require.NoError(t, err)
+
+	// Writing into B's organization while acting for A is refused by the policies.
+	err = db.InTenant(ctx, store.Tenant{OrgID: orgA.ID}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, 'viewer')", orgB.ID, userB.ID)
+		return err
+	})
+	require.ErrorContains(t, err, "row-level security")
+	err = db.InTenant(ctx, store.Tenant{OrgID: orgA.ID}, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "UPDATE organizations SET name = 'taken over' WHERE id = $1", orgB.ID)
+		require.Zero(t, tag.RowsAffected())
+		return err
+	})
+	require.NoError(t, err)
+	err = db.InTenant(ctx, store.Tenant{OrgID: orgB.ID}, func(tx pgx.Tx) error {
+		o, err := store.OrganizationByID(ctx, tx, orgB.ID)
+		require.Equal(t, "tenant-b vivarium", o.Name)
+		return err
+	})
+	require.NoError(t, err)
+}
+
+func TestRLS_UserSeesOwnMembershipsAcrossOrganizations(t *testing.T) {
+	t.Parallel()
+	db := testkit.DB(t)
+	userA, orgA := account(t, db, "multi-a")
+	_, orgB := account(t, db, "multi-b")
+	_, orgC := account(t, db, "multi-c")
+	ctx := context.Background()
+	require.NoError(t, db.InTenant(ctx, store.Tenant{OrgID: orgB.ID}, func(tx pgx.Tx) error {
+		return store.InsertMember(ctx, tx, userA.ID, membership.Keeper)
+	}))
+	var orgs []store.UserOrganization
+	require.NoError(t, db.InTenant(ctx, store.Tenant{UserID: userA.ID}, func(tx pgx.Tx) (err error) {
+		orgs, err = store.OrganizationsOfUser(ctx, tx, userA.ID)
+		return err
+	}))
+	ids := []uuid.UUID{}
+	for _, o := range orgs {
+		ids = append(ids, o.OrgID)
+	}
+	require.ElementsMatch(t, []uuid.UUID{orgA.ID, orgB.ID}, ids, "user A sees exactly their two organizations, not C (%s)", orgC.ID)
+}
+
+func TestAudit_RecordsActorAndBeforeAfter(t *testing.T) {
+	t.Parallel()
+	db := testkit.DB(t)
+	admin := testkit.AdminPool(t)
+	owner, org := account(t, db, "audit")
+	other, _ := account(t, db, "audit-other")
+	ctx := context.Background()
+	require.NoError(t, db.InTenant(ctx, store.Tenant{OrgID: org.ID, UserID: owner.ID}, func(tx pgx.Tx) error {
+		if err := store.InsertMember(ctx, tx, other.ID, membership.Viewer); err != nil {
+			return err
+		}
+		return store.UpdateMemberRole(ctx, tx, other.ID, membership.Keeper)
+	}))
+	var actor uuid.UUID
+	var before, after map[string]any
+	require.NoError(t, admin.QueryRow(ctx, `SELECT actor_user_id, before, after FROM audit_log
+		WHERE org_id = $1 AND table_name = 'memberships' AND action = 'update' AND row_id = $2`,
+		org.ID, org.ID.String()+"/"+other.ID.String()).Scan(&actor, &before, &after))
+	require.Equal(t, owner.ID, actor)
+	require.Equal(t, "viewer", before["role"])
+	require.Equal(t, "keeper", after["role"])
+
+	var inserts int
+	require.NoError(t, admin.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE org_id = $1 AND action = 'insert'`, org.ID).Scan(&inserts))
+	require.Equal(t, 3, inserts, "organization, owner membership and the new member")
+}
+
+func TestEventsAndAudit_AreAppendOnly(t *testing.T) {
+	t.Parallel()
+	db := testkit.DB(t)
+	admin := testkit.AdminPool(t)
+	_, org := account(t, db, "append")
+	ctx := context.Background()
+
+	for _, stmt := range []string{
+		"UPDATE events SET type = 'forged' WHERE org_id = $1",
+		"DELETE FROM events WHERE org_id = $1",
+		"UPDATE audit_log SET action = 'delete' WHERE org_id = $1",
+		"DELETE FROM audit_log WHERE org_id = $1",
+	} {
+		err := db.InTenant(ctx, store.Tenant{OrgID: org.ID}, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, stmt, org.ID)
+			return err
+		})
+		require.Error(t, err, "application role: %s", stmt)
+		_, err = admin.Exec(ctx, stmt, org.ID)
+		require.ErrorContains(t, err, "append-only", "owner: %s", stmt)
+	}
+	// The application role cannot write the audit log directly either.
+	err := db.InTenant(ctx, store.Tenant{OrgID: org.ID}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO audit_log (org_id, table_name, row_id, action) VALUES ($1, 'x', 'y', 'insert')`, org.ID)
+		return err
+	})
+	require.ErrorContains(t, err, "permission denied")
+
+	events, err := func() (evs []store.Event, err error) {
+		err = db.InTenant(ctx, store.Tenant{OrgID: org.ID}, func(tx pgx.Tx) error {
+			evs, err = store.EventsOfAggregate(ctx, tx, "organization", org.PublicID)
+			return err
+		})
+		return evs, err
+	}()
+	require.NoError(t, err)
+	require.Len(t, events, 2)
+	require.Equal(t, "organization.created", events[0].Type)
+	require.Equal(t, "member.added", events[1].Type)
+}
+
+func TestRegister_DuplicateEmailWritesNothing(t *testing.T) {
+	t.Parallel()
+	db := testkit.DB(t)
+	admin := testkit.AdminPool(t)
+	u, _ := account(t, db, "dup")
+	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{})
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, _, err = accounts.Register(ctx, db, rc, accounts.NewAccount{
+		Email: strings.ToUpper(u.Email), Password: "correct horse battery", DisplayName: "x", OrganizationName: "dup again",
+	}, nil)
+	require.ErrorIs(t, err, store.ErrConflict)
+	var n int
+	require.NoError(t, admin.QueryRow(ctx, "SELECT count(*) FROM organizations WHERE name = 'dup again'").Scan(&n))
+	require.Zero(t, n, "a refused registration leaves no organization behind")
+}
