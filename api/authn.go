@@ -63,17 +63,27 @@ func (s *Server) withAccess(r *http.Request, orgPublicID string, fn func(pgx.Tx,
 	}
 	return pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
 		a, err := store.Authorize(ctx, tx, c.UserID, orgPublicID, sid)
-		switch {
-		case errors.Is(err, store.ErrSessionRevoked):
-			return newProblem(kindUnauthenticated, "The session has ended; log in again.")
-		case errors.Is(err, store.ErrNotFound) && orgPublicID == c.OrgID:
-			return newProblem(kindUnauthenticated, "You are no longer a member of this organization; log in again.")
-		case errors.Is(err, store.ErrNotFound):
-			return notFound("organization")
-		case err != nil:
+		if err := accessProblem(err, orgPublicID == c.OrgID); err != nil {
 			return err
 		}
 		obs.AddLogAttrs(ctx, slog.String("org_id", a.OrgPublicID))
 		return fn(tx, a)
 	})
+}
+
+// accessProblem turns an authorization failure into its answer. Losing access to the token's
+// own organization ends the session (401); any other organization the caller does not
+// belong to is a 404, exactly like one that does not exist.
+func accessProblem(err error, tokenOrg bool) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrSessionRevoked):
+		return newProblem(kindUnauthenticated, "The session has ended; log in again.")
+	case errors.Is(err, store.ErrNotFound) && tokenOrg:
+		return newProblem(kindUnauthenticated, "You are no longer a member of this organization; log in again.")
+	case errors.Is(err, store.ErrNotFound):
+		return notFound("organization")
+	}
+	return err
 }

@@ -228,7 +228,10 @@ func (s *Stack) startStripeMock(ctx context.Context, logDir string) error {
 		return err
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(s.cfg.Dev.StripeMockPort))
-	if err := s.spawn("stripe-mock", logDir, bin, "-http-addr", addr); err != nil {
+	// stripe-mock always serves HTTPS too; it goes on the next port, never the default
+	// 12112, so two stacks (dev and test) run side by side.
+	tlsAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(s.cfg.Dev.StripeMockPort+1))
+	if err := s.spawn("stripe-mock", logDir, bin, "-http-addr", addr, "-https-addr", tlsAddr); err != nil {
 		return err
 	}
 	return s.waitReady(ctx, "stripe-mock", addr)

@@ -28,6 +28,18 @@ var ErrSessionRevoked = errors.New("session revoked")
 // longer exists is ErrNotFound; a revoked or expired session is ErrSessionRevoked.
 func Authorize(ctx context.Context, tx pgx.Tx, userPublicID, orgPublicID string, sessionID uuid.UUID) (Access, error) {
 	batch := &pgx.Batch{}
+	result := QueueAuthorize(batch, userPublicID, orgPublicID, sessionID)
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return Access{}, fmt.Errorf("authorize: %w", err)
+	}
+	return result()
+}
+
+// QueueAuthorize queues Authorize's queries on a batch, so that a handler can send its own
+// reads in the same round trip; the function it returns gives the outcome once the batch
+// has been sent. Reads queued after it run as the caller (RLS applies), and must be
+// discarded unless the outcome is a success.
+func QueueAuthorize(batch *pgx.Batch, userPublicID, orgPublicID string, sessionID uuid.UUID) func() (Access, error) {
 	var a Access
 	var userFound, sessionLive bool
 	batch.Queue(`SELECT u.id, set_config('app.user_id', u.id::text, true) IS NOT NULL
@@ -50,14 +62,13 @@ func Authorize(ctx context.Context, tx pgx.Tx, userPublicID, orgPublicID string,
 		}
 		return err
 	})
-	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-		return Access{}, fmt.Errorf("authorize: %w", err)
+	return func() (Access, error) {
+		if !userFound || a.OrgID == uuid.Nil {
+			return Access{}, ErrNotFound
+		}
+		if !sessionLive {
+			return Access{}, ErrSessionRevoked
+		}
+		return a, nil
 	}
-	if !userFound || a.OrgID == uuid.Nil {
-		return Access{}, ErrNotFound
-	}
-	if !sessionLive {
-		return Access{}, ErrSessionRevoked
-	}
-	return a, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -71,19 +72,33 @@ type UserOrganization struct {
 	Since    time.Time
 }
 
+const userOrganizationsSQL = `SELECT o.id, o.public_id, o.name, m.role, m.created_at
+	FROM memberships m JOIN organizations o ON o.id = m.org_id
+	WHERE m.user_id = $1 ORDER BY m.created_at, o.public_id`
+
+func scanUserOrganization(r pgx.CollectableRow) (UserOrganization, error) {
+	var uo UserOrganization
+	err := r.Scan(&uo.OrgID, &uo.PublicID, &uo.Name, &uo.Role, &uo.Since)
+	return uo, err
+}
+
 // OrganizationsOfUser lists the organizations the transaction's user belongs to, oldest
 // membership first. The transaction's user must be set.
 func OrganizationsOfUser(ctx context.Context, q Querier, userID uuid.UUID) ([]UserOrganization, error) {
-	rows, err := q.Query(ctx, `SELECT o.id, o.public_id, o.name, m.role, m.created_at
-		FROM memberships m JOIN organizations o ON o.id = m.org_id
-		WHERE m.user_id = $1 ORDER BY m.created_at, o.public_id`, userID)
+	rows, err := q.Query(ctx, userOrganizationsSQL, userID)
 	if err != nil {
 		return nil, fmt.Errorf("list organizations of user: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (UserOrganization, error) {
-		var uo UserOrganization
-		err := r.Scan(&uo.OrgID, &uo.PublicID, &uo.Name, &uo.Role, &uo.Since)
-		return uo, err
+	return pgx.CollectRows(rows, scanUserOrganization)
+}
+
+// QueueOrganizationsOfCurrentUser queues OrganizationsOfUser for the transaction's acting
+// user (app.user_id) on a batch.
+func QueueOrganizationsOfCurrentUser(batch *pgx.Batch, dst *[]UserOrganization) {
+	batch.Queue(strings.Replace(userOrganizationsSQL, "$1", "app_user_id()", 1)).Query(func(rows pgx.Rows) error {
+		orgs, err := pgx.CollectRows(rows, scanUserOrganization)
+		*dst = orgs
+		return err
 	})
 }
 

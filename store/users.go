@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -54,4 +55,16 @@ func UserByID(ctx context.Context, q Querier, id uuid.UUID) (User, error) {
 // UserByPublicID finds a user by public ID.
 func UserByPublicID(ctx context.Context, q Querier, publicID string) (User, error) {
 	return scanUser(q.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE public_id = $1", publicID))
+}
+
+// QueueCurrentUser queues the read of the transaction's acting user (app.user_id) on a batch.
+func QueueCurrentUser(batch *pgx.Batch, dst *User) {
+	batch.Queue("SELECT "+userColumns+" FROM users WHERE id = app_user_id()").QueryRow(func(row pgx.Row) error {
+		u, err := scanUser(row)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		*dst = u
+		return err
+	})
 }
