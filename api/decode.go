@@ -37,9 +37,9 @@ func decodeJSON(r *http.Request, dst any) error {
 
 func decodeProblem(err error) *Problem {
 	var (
-		syntax    *json.SyntaxError
-		typ       *json.UnmarshalTypeError
-		tooLarge  *http.MaxBytesError
+		syntax   *json.SyntaxError
+		typ      *json.UnmarshalTypeError
+		tooLarge *http.MaxBytesError
 	)
 	switch {
 	case errors.As(err, &tooLarge):

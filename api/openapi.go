@@ -32,9 +32,9 @@ type openAPISpec struct {
 }
 
 type openAPIOperation struct {
-	Summary     string `json:"summary"`
-	Description string `json:"description"`
-	Tags        []string `json:"tags"`
+	Summary     string                `json:"summary"`
+	Description string                `json:"description"`
+	Tags        []string              `json:"tags"`
 	Security    []map[string][]string `json:"security"`
 	Parameters  []struct {
 		Name        string `json:"name"`

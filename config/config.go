@@ -107,11 +107,11 @@ type SMTP struct {
 
 // Dev configures the local components that `reptidex dev` and `reptidex stack` start.
 type Dev struct {
-	BinDir          string
-	StripeMockPort  int
-	S3Port          int
-	MailHTTPAddr    string
-	TemporalDBFile  string // empty keeps Temporal state in memory
+	BinDir           string
+	StripeMockPort   int
+	S3Port           int
+	MailHTTPAddr     string
+	TemporalDBFile   string // empty keeps Temporal state in memory
 	TemporalHeadless bool
 }
 

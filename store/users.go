@@ -59,7 +59,7 @@ func UserByPublicID(ctx context.Context, q Querier, publicID string) (User, erro
 
 // QueueCurrentUser queues the read of the transaction's acting user (app.user_id) on a batch.
 func QueueCurrentUser(batch *pgx.Batch, dst *User) {
-	batch.Queue("SELECT "+userColumns+" FROM users WHERE id = app_user_id()").QueryRow(func(row pgx.Row) error {
+	batch.Queue("SELECT " + userColumns + " FROM users WHERE id = app_user_id()").QueryRow(func(row pgx.Row) error {
 		u, err := scanUser(row)
 		if errors.Is(err, ErrNotFound) {
 			return nil
