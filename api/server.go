@@ -3,7 +3,6 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -120,9 +119,4 @@ func (s *Server) Routes() ([][2]string, error) {
 		return nil, fmt.Errorf("walk routes: %w", err)
 	}
 	return out, nil
-}
-
-// inTenant runs fn in a transaction acting for the caller's organization.
-func (s *Server) inTenant(ctx context.Context, a access, fn func(pgx.Tx) error) error {
-	return s.db.InTenant(ctx, store.Tenant{OrgID: a.OrgID, UserID: a.UserID}, fn)
 }

@@ -21,8 +21,8 @@ import (
 	"github.com/reptidex/reptidex/health"
 	"github.com/reptidex/reptidex/mailer"
 	"github.com/reptidex/reptidex/migrations"
-	"github.com/reptidex/reptidex/obs"
 	"github.com/reptidex/reptidex/objstore"
+	"github.com/reptidex/reptidex/obs"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/worker"
 )

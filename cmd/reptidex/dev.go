@@ -88,7 +88,7 @@ func (a *app) runStack(ctx context.Context, args []string) (int, error) {
 		args = args[1:]
 	}
 	if len(args) < 2 {
-		return 2, errors.New("stack: give the command after --, e.g. reptidex stack -- go test ./...")
+		return 2, errors.New("stack: give the command to run after -- (reptidex stack -- go test ./...)")
 	}
 	args = args[1:]
 	if fresh {
