@@ -75,6 +75,10 @@ bench: ## Run the Go benchmarks
 load: build ## Load-test GET /api/v1/me against a running `make dev` (32 clients, 30 s)
 	$(GO) run ./scripts/load -base http://127.0.0.1:8080 -clients 32 -duration 30s
 
+.PHONY: startup
+startup: ## Time `reptidex dev` from launch until /api/v1/health/deep answers 200
+	scripts/dev-startup.sh
+
 .PHONY: clean
 clean: ## Remove built binaries and test state (keeps .devdata)
 	rm -rf $(BIN) .testdata

@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -70,7 +69,7 @@ func (s *Server) Handler() http.Handler { return s.router }
 // panic recovery, body limit; authentication is per route group.
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, realIP(s.cfg.HTTP.TrustedProxies), newHTTPMetrics(s.reg).middleware,
+	r.Use(requestID, realIP(s.cfg.HTTP.TrustedProxies), newHTTPMetrics(s.reg).middleware,
 		accessLog(s.log), s.recoverer, limitBody(s.cfg.HTTP.MaxBodyBytes))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, newProblem(kindNotFound, "No such endpoint."))
