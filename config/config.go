@@ -250,7 +250,7 @@ func (r *reader) str(key, def string) string {
 }
 
 func (r *reader) int(key string, def int) int {
-	v := r.getenv(key)
+	v := strings.TrimSpace(r.getenv(key))
 	if v == "" {
 		return def
 	}
@@ -263,7 +263,7 @@ func (r *reader) int(key string, def int) int {
 }
 
 func (r *reader) bool(key string, def bool) bool {
-	v := r.getenv(key)
+	v := strings.TrimSpace(r.getenv(key))
 	if v == "" {
 		return def
 	}
@@ -276,7 +276,7 @@ func (r *reader) bool(key string, def bool) bool {
 }
 
 func (r *reader) dur(key string, def time.Duration) time.Duration {
-	v := r.getenv(key)
+	v := strings.TrimSpace(r.getenv(key))
 	if v == "" {
 		return def
 	}

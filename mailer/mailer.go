@@ -112,7 +112,10 @@ func compose(from, to *mail.Address, m Message) ([]byte, error) {
 		time.Now().UTC().Format(time.RFC1123Z), hex.EncodeToString(id), domain)
 	if m.HTML == "" {
 		b.WriteString("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
-		return b.Bytes(), writeQP(&b, m.Text)
+		if err := writeQP(&b, m.Text); err != nil {
+			return nil, err
+		}
+		return b.Bytes(), nil
 	}
 	boundary := "rdx-" + hex.EncodeToString(id)
 	fmt.Fprintf(&b, "Content-Type: multipart/alternative; boundary=%q\r\n\r\n", boundary)

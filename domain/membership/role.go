@@ -85,17 +85,14 @@ func CheckChange(actor, current, next Role, owners int) error {
 // CheckRemove decides whether actor may remove a member holding role, given how many owners
 // the organization has. Members may always remove themselves, unless they are the last owner.
 func CheckRemove(actor, role Role, self bool, owners int) error {
-	if role == Owner && owners <= 1 {
-		return ErrLastOwner
-	}
-	if self {
-		return nil
-	}
-	if !actor.CanManageMembers() {
+	if !self && !actor.CanManageMembers() {
 		return ErrForbidden
 	}
-	if role == Owner && actor != Owner {
+	if !self && role == Owner && actor != Owner {
 		return ErrOwnerOnly
+	}
+	if role == Owner && owners <= 1 {
+		return ErrLastOwner
 	}
 	return nil
 }

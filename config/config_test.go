@@ -1,0 +1,208 @@
+package config
+
+import (
+	"net/netip"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// envFrom returns a getenv func reading from m; missing keys read as "".
+func envFrom(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoad_DefaultsGiveAValidDevelopmentConfig(t *testing.T) {
+	t.Parallel()
+	c, err := load(envFrom(nil))
+	require.NoError(t, err)
+
+	require.Equal(t, "development", c.Env)
+	require.Equal(t, "info", c.LogLevel)
+	require.Equal(t, "json", c.LogFormat)
+	require.Equal(t, ".devdata", c.DataDir)
+	require.Equal(t, ":8080", c.HTTP.Addr)
+	require.Equal(t, int64(1<<20), c.HTTP.MaxBodyBytes)
+	require.Empty(t, c.HTTP.TrustedProxies)
+	require.Equal(t, "127.0.0.1:7233", c.Temporal.Address)
+	require.Equal(t, "default", c.Temporal.Namespace)
+	require.Equal(t, 15*time.Minute, c.Auth.AccessTTL)
+	require.Equal(t, 30*24*time.Hour, c.Auth.RefreshTTL)
+	require.Equal(t, filepath.Join(".devdata", "jwt-signing-key.pem"), c.Auth.SigningKeyFile)
+	require.Empty(t, c.Auth.VerifyKeyFiles)
+	require.True(t, c.Auth.DevGenerateKeys, "development generates a signing key by default")
+	require.True(t, c.S3.ForcePathStyle)
+	require.Equal(t, filepath.Join(".devdata", "temporal.db"), c.Dev.TemporalDBFile)
+	require.Equal(t, "reptidex_app", c.Database.AppRole())
+}
+
+func TestLoad_DataDirMovesDerivedPaths(t *testing.T) {
+	t.Parallel()
+	c, err := load(envFrom(map[string]string{"DEV_DATA_DIR": "/tmp/rdx"}))
+	require.NoError(t, err)
+	require.Equal(t, "/tmp/rdx", c.DataDir)
+	require.Equal(t, filepath.Join("/tmp/rdx", "jwt-signing-key.pem"), c.Auth.SigningKeyFile)
+	require.Equal(t, filepath.Join("/tmp/rdx", "temporal.db"), c.Dev.TemporalDBFile)
+}
+
+func TestLoad_ReadsOverrides(t *testing.T) {
+	t.Parallel()
+	c, err := load(envFrom(map[string]string{
+		"REPTIDEX_ENV":          "test",
+		"LOG_LEVEL":             "debug",
+		"LOG_FORMAT":            "text",
+		"HTTP_ADDR":             "  :9000  ",
+		"HTTP_MAX_BODY_BYTES":   "2048",
+		"HTTP_READ_TIMEOUT":     "3s",
+		"TRUSTED_PROXIES":       "10.0.0.0/8",
+		"DATABASE_URL":          "postgres://someone:pw@db:5432/x",
+		"DATABASE_MAX_CONNS":    "7",
+		"TEMPORAL_ADDRESS":      "temporal:7233",
+		"TEMPORAL_POLLERS":      "4",
+		"AUTH_ACCESS_TTL":       "5m",
+		"AUTH_VERIFY_KEY_FILES": " a.pem, ,b.pem ",
+		"AUTH_SIGNING_KEY_FILE": "/keys/sign.pem",
+		"AUTH_RATE_PER_MINUTE":  "3",
+		"AUTH_DEV_GENERATE_KEY": "false",
+		"S3_FORCE_PATH_STYLE":   "0",
+		"SMTP_ADDR":             "mail:25",
+	}))
+	require.NoError(t, err)
+
+	require.Equal(t, "test", c.Env)
+	require.Equal(t, "debug", c.LogLevel)
+	require.Equal(t, "text", c.LogFormat)
+	require.Equal(t, ":9000", c.HTTP.Addr, "string values are trimmed")
+	require.Equal(t, int64(2048), c.HTTP.MaxBodyBytes)
+	require.Equal(t, 3*time.Second, c.HTTP.ReadTimeout)
+	require.Equal(t, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, c.HTTP.TrustedProxies)
+	require.Equal(t, "postgres://someone:pw@db:5432/x", c.Database.URL)
+	require.Equal(t, int32(7), c.Database.MaxConns)
+	require.Equal(t, "temporal:7233", c.Temporal.Address)
+	require.Equal(t, 4, c.Temporal.Pollers)
+	require.Equal(t, 5*time.Minute, c.Auth.AccessTTL)
+	require.Equal(t, []string{"a.pem", "b.pem"}, c.Auth.VerifyKeyFiles)
+	require.Equal(t, "/keys/sign.pem", c.Auth.SigningKeyFile)
+	require.Equal(t, 3, c.Auth.RatePerMinute)
+	require.False(t, c.Auth.DevGenerateKeys)
+	require.False(t, c.S3.ForcePathStyle)
+	require.Equal(t, "mail:25", c.SMTP.Addr)
+}
+
+func TestLoad_RejectsBadValuesNamingTheVariable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string // substring of the error: the variable name
+	}{
+		{"non-number body limit", map[string]string{"HTTP_MAX_BODY_BYTES": "1MB"}, "HTTP_MAX_BODY_BYTES"},
+		{"zero body limit", map[string]string{"HTTP_MAX_BODY_BYTES": "0"}, "HTTP_MAX_BODY_BYTES"},
+		{"non-number pollers", map[string]string{"TEMPORAL_POLLERS": "many"}, "TEMPORAL_POLLERS"},
+		{"bad access ttl", map[string]string{"AUTH_ACCESS_TTL": "15"}, "AUTH_ACCESS_TTL"},
+		{"negative access ttl", map[string]string{"AUTH_ACCESS_TTL": "-1m"}, "AUTH_ACCESS_TTL"},
+		{"bad refresh ttl", map[string]string{"AUTH_REFRESH_TTL": "a month"}, "AUTH_REFRESH_TTL"},
+		{"bad bool", map[string]string{"S3_FORCE_PATH_STYLE": "yes"}, "S3_FORCE_PATH_STYLE"},
+		{"bad dev key bool", map[string]string{"AUTH_DEV_GENERATE_KEY": "maybe"}, "AUTH_DEV_GENERATE_KEY"},
+		{"bad CIDR", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33"}, "TRUSTED_PROXIES"},
+		{"bad proxy address", map[string]string{"TRUSTED_PROXIES": "10.0.0.1, proxy.local"}, "TRUSTED_PROXIES"},
+		{"unknown env", map[string]string{"REPTIDEX_ENV": "staging"}, "REPTIDEX_ENV"},
+		{"zero rate", map[string]string{"AUTH_RATE_PER_MINUTE": "0"}, "AUTH_RATE_PER_MINUTE"},
+		{"negative burst", map[string]string{"AUTH_RATE_BURST": "-1"}, "AUTH_RATE_BURST"},
+		{"unparsable database url", map[string]string{"DATABASE_URL": "postgres://%zz"}, "DATABASE_URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := load(envFrom(tt.env))
+			require.Error(t, err)
+			require.ErrorContains(t, err, tt.want)
+			require.Zero(t, c, "a failed load returns no config")
+		})
+	}
+}
+
+func TestLoad_ReportsEveryBadVariable(t *testing.T) {
+	t.Parallel()
+	_, err := load(envFrom(map[string]string{
+		"HTTP_MAX_BODY_BYTES": "big",
+		"AUTH_ACCESS_TTL":     "soon",
+	}))
+	require.ErrorContains(t, err, "HTTP_MAX_BODY_BYTES")
+	require.ErrorContains(t, err, "AUTH_ACCESS_TTL")
+}
+
+func TestLoad_TrustedProxiesAcceptAddressesAndCIDRs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		raw  string
+		want []netip.Prefix
+	}{
+		{"single IPv4 is a /32", "192.168.1.10", []netip.Prefix{netip.MustParsePrefix("192.168.1.10/32")}},
+		{"single IPv6 is a /128", "::1", []netip.Prefix{netip.MustParsePrefix("::1/128")}},
+		{"CIDR kept", "172.16.0.0/12", []netip.Prefix{netip.MustParsePrefix("172.16.0.0/12")}},
+		{"CIDR host bits masked", "10.1.2.3/8", []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
+		{"IPv6 CIDR", "fd00::/8", []netip.Prefix{netip.MustParsePrefix("fd00::/8")}},
+		{
+			"comma list with spaces",
+			" 10.0.0.1 , 10.0.0.0/24,,",
+			[]netip.Prefix{netip.MustParsePrefix("10.0.0.1/32"), netip.MustParsePrefix("10.0.0.0/24")},
+		},
+		{"empty means none", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := load(envFrom(map[string]string{"TRUSTED_PROXIES": tt.raw}))
+			require.NoError(t, err)
+			require.Equal(t, tt.want, c.HTTP.TrustedProxies)
+		})
+	}
+}
+
+func TestDatabase_AppRoleIsTheUserOfDatabaseURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		url  string
+		want string
+	}{
+		{"user only", "postgres://reptidex_app@127.0.0.1:5432/reptidex", "reptidex_app"},
+		{"user and password", "postgres://api_role:s3cret@db/reptidex?sslmode=require", "api_role"},
+		{"no user", "postgres://127.0.0.1:5432/reptidex", ""},
+		{"unparsable", "postgres://%zz", ""},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tt.want, Database{URL: tt.url}.AppRole())
+		})
+	}
+}
+
+func TestLoad_DevGenerateKeyDefaultDependsOnEnv(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		env      string
+		override string
+		want     bool
+	}{
+		{"development", "", true},
+		{"test", "", true},
+		{"production", "", false},
+		{"production", "true", true},
+		{"development", "false", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.env+"/"+tt.override, func(t *testing.T) {
+			t.Parallel()
+			c, err := load(envFrom(map[string]string{"REPTIDEX_ENV": tt.env, "AUTH_DEV_GENERATE_KEY": tt.override}))
+			require.NoError(t, err)
+			require.Equal(t, tt.want, c.Auth.DevGenerateKeys)
+		})
+	}
+}

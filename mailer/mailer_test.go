@@ -1,0 +1,187 @@
+package mailer_test
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reptidex/reptidex/mailer"
+	"github.com/reptidex/reptidex/mailsink"
+)
+
+const from = "ReptiDex <no-reply@reptidex.local>"
+
+// startSink starts an in-process SMTP sink on free loopback ports, shut down when the test ends.
+func startSink(t *testing.T) (*mailsink.Sink, *mailsink.Client) {
+	t.Helper()
+	sink := mailsink.New(mailsink.Config{SMTPAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0"}, nil)
+	require.NoError(t, sink.Start())
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		require.NoError(t, sink.Shutdown(ctx))
+	})
+	return sink, &mailsink.Client{BaseURL: sink.URL()}
+}
+
+// closedPort returns a loopback address nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
+
+func testCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// normalize turns CRLF into LF and drops trailing line breaks, so bodies compare regardless
+// of how the transport ended lines.
+func normalize(s string) string {
+	return strings.TrimRight(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+}
+
+func TestSender_DeliversToSinkWithDecodedParts(t *testing.T) {
+	t.Parallel()
+	longLine := strings.Repeat("Morph notes: Bumblebee × Pastel — 25 % het Pied. ", 4)
+	tests := []struct {
+		name string
+		msg  mailer.Message
+	}{
+		{
+			name: "text only",
+			msg: mailer.Message{
+				To:      "Kéeper <keeper@example.com>",
+				Subject: "Bumblebee × Pastel — 25 %",
+				Text:    "Clutch of 6: Bumblebee × Pastel — 25 % chance each.\nIncubate at 31.5 °C = fine.",
+			},
+		},
+		{
+			name: "text and html",
+			msg: mailer.Message{
+				To:      "breeder@example.com",
+				Subject: "Pairing report: Bumblebee × Pastel — 25 % (Ω)",
+				Text:    "Pairing: Bumblebee × Pastel — 25 %\n" + longLine,
+				HTML:    `<p style="color:#333">Pairing: <b>Bumblebee × Pastel</b> — 25 %</p>`,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			sink, client := startSink(t)
+			s := mailer.Sender{Addr: sink.SMTPAddr(), From: from, Timeout: 5 * time.Second}
+			require.NoError(t, s.Send(testCtx(t), tt.msg))
+
+			msgs, err := client.List(testCtx(t), "")
+			require.NoError(t, err)
+			require.Len(t, msgs, 1)
+			got, err := client.Get(testCtx(t), msgs[0].ID)
+			require.NoError(t, err)
+
+			require.Equal(t, tt.msg.Subject, got.Subject, "subject is RFC 2047 decoded")
+			require.Equal(t, "no-reply@reptidex.local", got.From)
+			rcpt := tt.msg.To
+			if i := strings.IndexByte(rcpt, '<'); i >= 0 {
+				rcpt = strings.TrimSuffix(rcpt[i+1:], ">")
+			}
+			require.Contains(t, got.To, rcpt)
+			require.Equal(t, normalize(tt.msg.Text), normalize(got.Text), "text part")
+			require.Equal(t, normalize(tt.msg.HTML), normalize(got.HTML), "html part")
+
+			raw, err := client.Raw(testCtx(t), msgs[0].ID)
+			require.NoError(t, err)
+			require.Contains(t, string(raw), "MIME-Version: 1.0\r\n")
+			require.Regexp(t, `(?m)^Message-ID: <[0-9a-f]{24}@reptidex\.local>\r$`, string(raw))
+			for _, line := range strings.Split(string(raw), "\r\n") {
+				require.LessOrEqual(t, len(line), 998, "SMTP line length limit")
+				for _, r := range line {
+					require.Less(t, r, rune(0x80), "raw message must be 7-bit clean: %q", line)
+				}
+			}
+		})
+	}
+}
+
+func TestSender_RefusesBadInput(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		from    string
+		msg     mailer.Message
+		wantErr string
+	}{
+		{"invalid recipient", from, mailer.Message{To: "not an address", Subject: "s", Text: "t"}, "recipient"},
+		{"empty recipient", from, mailer.Message{To: "", Subject: "s", Text: "t"}, "recipient"},
+		{"empty text", from, mailer.Message{To: "keeper@example.com", Subject: "s", HTML: "<p>only html</p>"}, "no text body"},
+		{"invalid sender", "no-reply", mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t"}, "SMTP_FROM"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			sink, client := startSink(t)
+			s := mailer.Sender{Addr: sink.SMTPAddr(), From: tt.from, Timeout: 5 * time.Second}
+			err := s.Send(testCtx(t), tt.msg)
+			require.ErrorContains(t, err, tt.wantErr)
+
+			msgs, err := client.List(testCtx(t), "")
+			require.NoError(t, err)
+			require.Empty(t, msgs, "nothing is delivered")
+		})
+	}
+}
+
+func TestSender_ClosedPortFailsWithinTimeout(t *testing.T) {
+	t.Parallel()
+	s := mailer.Sender{Addr: closedPort(t), From: from, Timeout: 2 * time.Second}
+	start := time.Now()
+	err := s.Send(testCtx(t), mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t"})
+	require.ErrorContains(t, err, "connect to SMTP server")
+	require.Less(t, time.Since(start), 2*time.Second+500*time.Millisecond)
+}
+
+func TestSender_SilentServerFailsAtTimeout(t *testing.T) {
+	t.Parallel()
+	// A server that accepts the connection but never greets.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { _ = c.Close() })
+		}
+	}()
+
+	s := mailer.Sender{Addr: ln.Addr().String(), From: from, Timeout: 300 * time.Millisecond}
+	start := time.Now()
+	err = s.Send(testCtx(t), mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t"})
+	elapsed := time.Since(start)
+	require.ErrorContains(t, err, "SMTP greeting")
+	require.GreaterOrEqual(t, elapsed, 250*time.Millisecond)
+	require.Less(t, elapsed, 5*time.Second)
+}
+
+func TestSender_CancelledContextFails(t *testing.T) {
+	t.Parallel()
+	sink, client := startSink(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	s := mailer.Sender{Addr: sink.SMTPAddr(), From: from}
+	require.Error(t, s.Send(ctx, mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t"}))
+	msgs, err := client.List(testCtx(t), "")
+	require.NoError(t, err)
+	require.Empty(t, msgs)
+}
