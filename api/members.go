@@ -153,39 +153,21 @@ func (s *Server) changeMember(w http.ResponseWriter, r *http.Request) error {
 		return invalid(FieldError{"role", err.Error()})
 	}
 	var out memberResponse
-	err = s.withAccess(r, chi.URLParam(r, "orgID"), func(tx pgx.Tx, a access) error {
+	err = s.withMemberChange(r, func(tx pgx.Tx, a access, c memberChange) error {
 		ctx := r.Context()
-		if !a.Role.CanManageMembers() {
-			return membershipRefusal(membership.ErrForbidden)
-		}
-		target, err := store.MemberByUserPublicID(ctx, tx, chi.URLParam(r, "userID"))
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("member")
-		}
-		if err != nil {
+		if err := membershipRefusal(membership.CheckChange(a.Role, c.role, role, c.owners)); err != nil {
 			return err
 		}
-		current, err := store.MemberRole(ctx, tx, target.UserID)
-		if err != nil {
-			return err
-		}
-		owners, err := store.CountOwners(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := membershipRefusal(membership.CheckChange(a.Role, current, role, owners)); err != nil {
-			return err
-		}
-		if current != role {
-			if err := store.UpdateMemberRole(ctx, tx, target.UserID, role); err != nil {
+		if c.role != role {
+			if err := store.UpdateMemberRole(ctx, tx, c.target.UserID, role); err != nil {
 				return err
 			}
 			if err := store.AppendEvent(ctx, tx, "member.role_changed", "organization", a.OrgPublicID,
-				map[string]string{"user_id": target.UserPublicID, "from": string(current), "to": string(role)}); err != nil {
+				map[string]string{"user_id": c.target.UserPublicID, "from": string(c.role), "to": string(role)}); err != nil {
 				return err
 			}
 		}
-		m, err := store.MemberByUserPublicID(ctx, tx, target.UserPublicID)
+		m, err := store.MemberByUserPublicID(ctx, tx, c.target.UserPublicID)
 		out = toMember(m)
 		return err
 	})
@@ -197,8 +179,40 @@ func (s *Server) changeMember(w http.ResponseWriter, r *http.Request) error {
 
 // removeMember removes a member; members may also remove themselves. The last owner stays.
 func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
-	err := s.withAccess(r, chi.URLParam(r, "orgID"), func(tx pgx.Tx, a access) error {
+	err := s.withMemberChange(r, func(tx pgx.Tx, a access, c memberChange) error {
 		ctx := r.Context()
+		if err := membershipRefusal(membership.CheckRemove(a.Role, c.role, c.target.UserID == a.UserID, c.owners)); err != nil {
+			return err
+		}
+		if err := store.DeleteMember(ctx, tx, c.target.UserID); err != nil {
+			return err
+		}
+		return store.AppendEvent(ctx, tx, "member.removed", "organization", a.OrgPublicID,
+			map[string]string{"user_id": c.target.UserPublicID, "role": string(c.role)})
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// memberChange is the member a request changes, with the organization's memberships locked.
+type memberChange struct {
+	target store.Member
+	role   membership.Role // the target's role, read under the lock
+	owners int
+}
+
+// withMemberChange runs fn for the member named in the path of an organization the caller
+// belongs to, with every membership of that organization locked.
+func (s *Server) withMemberChange(r *http.Request, fn func(pgx.Tx, access, memberChange) error) error {
+	return s.withAccess(r, chi.URLParam(r, "orgID"), func(tx pgx.Tx, a access) error {
+		ctx := r.Context()
+		roles, err := store.LockMembers(ctx, tx)
+		if err != nil {
+			return err
+		}
 		target, err := store.MemberByUserPublicID(ctx, tx, chi.URLParam(r, "userID"))
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound("member")
@@ -206,28 +220,10 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		current, err := store.MemberRole(ctx, tx, target.UserID)
-		if err != nil {
-			return err
-		}
-		owners, err := store.CountOwners(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := membershipRefusal(membership.CheckRemove(a.Role, current, target.UserID == a.UserID, owners)); err != nil {
-			return err
-		}
-		if err := store.DeleteMember(ctx, tx, target.UserID); err != nil {
-			return err
-		}
-		return store.AppendEvent(ctx, tx, "member.removed", "organization", a.OrgPublicID,
-			map[string]string{"user_id": target.UserPublicID, "role": string(current)})
+		// The caller's own role as of the lock: a concurrent change may have lowered it.
+		a.Role = roles[a.UserID]
+		return fn(tx, a, memberChange{target: target, role: roles[target.UserID], owners: store.CountRole(roles, membership.Owner)})
 	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 // membershipRefusal turns a membership rule's refusal into its problem.

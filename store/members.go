@@ -45,26 +45,37 @@ func MemberByUserPublicID(ctx context.Context, q Querier, publicID string) (Memb
 	return scanMember(q.QueryRow(ctx, memberSelect+` AND u.public_id = $1`, publicID))
 }
 
-// MemberRole is the role of a user in the transaction's organization, locking the row so a
-// concurrent change cannot slip past a rule checked against it.
-func MemberRole(ctx context.Context, tx pgx.Tx, userID uuid.UUID) (membership.Role, error) {
-	var r membership.Role
-	err := tx.QueryRow(ctx, `SELECT role FROM memberships WHERE org_id = app_org_id() AND user_id = $1 FOR UPDATE`, userID).Scan(&r)
-	return r, notFound(err)
+// LockMembers locks every membership of the transaction's organization, in one fixed order
+// so concurrent changes queue instead of deadlocking, and returns each member's role. Rules
+// that count members (the last owner) are checked against it, so two concurrent changes
+// cannot both see an owner that only one of them will leave.
+func LockMembers(ctx context.Context, tx pgx.Tx) (map[uuid.UUID]membership.Role, error) {
+	rows, err := tx.Query(ctx, `SELECT user_id, role FROM memberships WHERE org_id = app_org_id() ORDER BY user_id FOR UPDATE`)
+	if err != nil {
+		return nil, fmt.Errorf("lock members: %w", err)
+	}
+	roles := map[uuid.UUID]membership.Role{}
+	var id uuid.UUID
+	var role membership.Role
+	_, err = pgx.ForEachRow(rows, []any{&id, &role}, func() error {
+		roles[id] = role
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lock members: %w", err)
+	}
+	return roles, nil
 }
 
-// CountOwners counts the owners of the transaction's organization, locking their rows so two
-// concurrent demotions cannot both see a second owner.
-func CountOwners(ctx context.Context, tx pgx.Tx) (int, error) {
-	rows, err := tx.Query(ctx, `SELECT user_id FROM memberships WHERE org_id = app_org_id() AND role = 'owner' FOR UPDATE`)
-	if err != nil {
-		return 0, fmt.Errorf("count owners: %w", err)
+// CountRole counts the members holding role.
+func CountRole(roles map[uuid.UUID]membership.Role, role membership.Role) int {
+	n := 0
+	for _, r := range roles {
+		if r == role {
+			n++
+		}
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
-	if err != nil {
-		return 0, fmt.Errorf("count owners: %w", err)
-	}
-	return len(ids), nil
+	return n
 }
 
 // InsertMember adds a user to the transaction's organization; an existing member is ErrConflict.

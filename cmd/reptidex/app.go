@@ -85,7 +85,8 @@ func (a *app) mailer() *mailer.Sender {
 }
 
 // apiServer builds the API with everything it needs.
-func (a *app) apiServer(db *store.DB, tc client.Client, reg *prometheus.Registry) (*api.Server, error) {
+func (a *app) apiServer(d *deps) (*api.Server, error) {
+	db, tc, reg := d.db, d.tc, d.reg
 	keys, err := a.keys()
 	if err != nil {
 		return nil, err
@@ -148,53 +149,75 @@ func (a *app) serveHTTP(ctx context.Context, name, addr string, h http.Handler) 
 	return nil
 }
 
-func (a *app) runAPI(ctx context.Context) error {
+// deps are the connections every long-running command opens, with their metrics registry.
+type deps struct {
+	reg *prometheus.Registry
+	db  *store.DB
+	tc  client.Client
+}
+
+// connect opens the database pool and the Temporal client, registering their metrics.
+func (a *app) connect(ctx context.Context) (*deps, error) {
 	reg := obs.NewRegistry()
 	db, err := a.openDB(ctx, reg)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer db.Close()
 	tc, err := a.temporalClient(reg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &deps{reg: reg, db: db, tc: tc}, nil
+}
+
+func (d *deps) close() {
+	d.tc.Close()
+	d.db.Close()
+}
+
+// startWorker starts the Temporal worker and River; the returned stop drains them. River's
+// client outlives ctx until stop has drained the jobs in hand.
+func (a *app) startWorker(ctx context.Context, d *deps) (stop func() error, err error) {
+	w, err := worker.New(worker.Deps{Config: a.cfg, DB: d.db, Temporal: d.tc, Mail: a.mailer(), Registry: d.reg, Logger: a.log})
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Start(context.WithoutCancel(ctx)); err != nil {
+		return nil, err
+	}
+	return func() error {
+		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		return w.Stop(sctx)
+	}, nil
+}
+
+func (a *app) runAPI(ctx context.Context) error {
+	d, err := a.connect(ctx)
 	if err != nil {
 		return err
 	}
-	defer tc.Close()
-	srv, err := a.apiServer(db, tc, reg)
+	defer d.close()
+	srv, err := a.apiServer(d)
 	if err != nil {
 		return err
 	}
 	return a.serveHTTP(ctx, "api", a.cfg.HTTP.Addr, srv.Handler())
 }
 
-func (a *app) newWorker(db *store.DB, tc client.Client, reg *prometheus.Registry) (*worker.Worker, error) {
-	return worker.New(worker.Deps{Config: a.cfg, DB: db, Temporal: tc, Mail: a.mailer(), Registry: reg, Logger: a.log})
-}
-
 func (a *app) runWorker(ctx context.Context) error {
-	reg := obs.NewRegistry()
-	db, err := a.openDB(ctx, reg)
+	d, err := a.connect(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	tc, err := a.temporalClient(reg)
+	defer d.close()
+	stop, err := a.startWorker(ctx, d)
 	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	w, err := a.newWorker(db, tc, reg)
-	if err != nil {
-		return err
-	}
-	// River's client outlives ctx until Stop has drained the jobs in hand.
-	if err := w.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.Handle("/metrics", promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{Registry: d.reg}))
 	serveErr := a.serveHTTP(ctx, "worker-metrics", a.cfg.HTTP.MetricsAddr, mux)
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return errors.Join(serveErr, w.Stop(sctx))
+	return errors.Join(serveErr, stop())
 }

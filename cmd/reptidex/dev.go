@@ -14,7 +14,6 @@ import (
 
 	"github.com/reptidex/reptidex/devstack"
 	"github.com/reptidex/reptidex/mailsink"
-	"github.com/reptidex/reptidex/obs"
 )
 
 // runDev runs the whole system in one process tree: the components, migrations, the demo
@@ -28,36 +27,25 @@ func (a *app) runDev(ctx context.Context) error {
 	if err := a.migrate(ctx); err != nil {
 		return err
 	}
-	reg := obs.NewRegistry()
-	db, err := a.openDB(ctx, reg)
+	d, err := a.connect(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	demo, err := a.seed(ctx, db)
+	defer d.close()
+	demo, err := a.seed(ctx, d.db)
 	if err != nil {
 		return err
 	}
-	tc, err := a.temporalClient(reg)
+	stop, err := a.startWorker(ctx, d)
 	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	w, err := a.newWorker(db, tc, reg)
-	if err != nil {
-		return err
-	}
-	if err := w.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
 	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := w.Stop(sctx); err != nil {
+		if err := stop(); err != nil {
 			a.log.Error("stop worker", "error", err)
 		}
 	}()
-	srv, err := a.apiServer(db, tc, reg)
+	srv, err := a.apiServer(d)
 	if err != nil {
 		return err
 	}
