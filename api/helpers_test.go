@@ -1,0 +1,328 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+
+	"github.com/reptidex/reptidex/api"
+	"github.com/reptidex/reptidex/auth"
+	"github.com/reptidex/reptidex/config"
+	"github.com/reptidex/reptidex/health"
+	"github.com/reptidex/reptidex/objstore"
+	"github.com/reptidex/reptidex/obs"
+	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/testkit"
+)
+
+// testPassword is the password every test account registers with.
+const testPassword = "correct horse battery"
+
+// signingKey is generated once per test run: RSA key generation is slow, and every server of
+// the package may share it.
+var signingKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+
+// bundle is one API server under test with what it was built from.
+type bundle struct {
+	URL    string
+	Client *http.Client
+	Cfg    config.Config
+	DB     *store.DB
+	Admin  *pgxpool.Pool
+	Keys   *auth.KeySet
+	Tokens *auth.Issuer
+	Reg    *prometheus.Registry
+}
+
+// option adjusts the configuration a server is built with.
+type option func(*config.Config)
+
+func withConfig(f func(*config.Config)) option { return option(f) }
+
+// setup builds the API as cmd/reptidex does (apiServer), on the package's test database and
+// the running test components, and serves it on a local port until the test ends. The
+// credential endpoints' rate limit is lifted unless an option sets it.
+func setup(t *testing.T, opts ...option) *bundle {
+	t.Helper()
+	cfg := testkit.Config(t)
+	cfg.Auth.RatePerMinute = 100000
+	cfg.Auth.RateBurst = 100000
+	for _, o := range opts {
+		o(&cfg)
+	}
+	log := testkit.Logger(t)
+	db := testkit.DB(t)
+	reg := prometheus.NewRegistry()
+	require.NoError(t, reg.Register(obs.NewPoolCollector(db.Pool)))
+	require.NoError(t, reg.Register(obs.NewRiverQueueCollector(db.Pool)))
+
+	key, err := signingKey()
+	require.NoError(t, err)
+	keys, err := auth.NewKeySet(key)
+	require.NoError(t, err)
+	issuer := auth.NewIssuer(keys, cfg.Auth.Issuer, cfg.Auth.Audience, 15*time.Minute)
+
+	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{Logger: log})
+	require.NoError(t, err)
+	tc, err := client.NewLazyClient(client.Options{
+		HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
+		Logger: tlog.NewStructuredLogger(log),
+	})
+	require.NoError(t, err)
+	t.Cleanup(tc.Close)
+
+	srv := api.NewServer(api.Deps{
+		Config: cfg,
+		DB:     db,
+		Keys:   keys,
+		Tokens: issuer,
+		River:  rc,
+		Health: []health.Check{
+			health.Postgres(db.Pool),
+			health.Temporal(tc),
+			health.River(db.Pool),
+			health.S3(objstore.New(cfg.S3), cfg.S3.Bucket),
+			health.Stripe(cfg.Stripe.APIBase, cfg.Stripe.SecretKey),
+			health.SMTP(cfg.SMTP.Addr),
+		},
+		Registry: reg,
+		Logger:   log,
+	})
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return &bundle{URL: ts.URL, Client: ts.Client(), Cfg: cfg, DB: db, Admin: testkit.AdminPool(t),
+		Keys: keys, Tokens: issuer, Reg: reg}
+}
+
+// reply is one HTTP answer: its status, headers, raw body and, when the body is a JSON
+// object, the object.
+type reply struct {
+	Status int
+	Header http.Header
+	Body   map[string]any
+	Raw    []byte
+}
+
+// newRequest builds a request to path. A string or []byte body is sent as it is, anything
+// else as JSON; either way labelled application/json.
+func (b *bundle) newRequest(t *testing.T, method, path, token string, body any) *http.Request {
+	t.Helper()
+	var rd io.Reader
+	switch v := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(v)
+	case []byte:
+		rd = bytes.NewReader(v)
+	default:
+		raw, err := json.Marshal(v)
+		require.NoError(t, err)
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), method, b.URL+path, rd)
+	require.NoError(t, err)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return req
+}
+
+// send sends a request and reads the whole answer.
+func (b *bundle) send(t *testing.T, req *http.Request) reply {
+	t.Helper()
+	resp, err := b.Client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	r := reply{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
+	var m map[string]any
+	if json.Unmarshal(raw, &m) == nil {
+		r.Body = m
+	}
+	return r
+}
+
+// do sends one request, with a bearer token when token is not empty.
+func (b *bundle) do(t *testing.T, method, path, token string, body any) reply {
+	t.Helper()
+	return b.send(t, b.newRequest(t, method, path, token, body))
+}
+
+// tokenResponse is what register, login and refresh answer with.
+type tokenResponse struct {
+	AccessToken      string    `json:"access_token"`
+	TokenType        string    `json:"token_type"`
+	ExpiresIn        int       `json:"expires_in"`
+	RefreshToken     string    `json:"refresh_token"`
+	RefreshExpiresAt time.Time `json:"refresh_expires_at"`
+	UserID           string    `json:"user_id"`
+	OrganizationID   string    `json:"organization_id"`
+}
+
+func decodeAs[T any](t *testing.T, r reply) T {
+	t.Helper()
+	var v T
+	require.NoError(t, json.Unmarshal(r.Raw, &v), "body: %s", r.Raw)
+	return v
+}
+
+// registerBody is a valid registration for email.
+func registerBody(email string) map[string]any {
+	return map[string]any{"email": email, "password": testPassword, "display_name": "Keeper " + email,
+		"organization_name": "Vivarium of " + email}
+}
+
+// register opens an account for email and returns its first tokens.
+func (b *bundle) register(t *testing.T, email string) tokenResponse {
+	t.Helper()
+	r := b.do(t, http.MethodPost, "/api/v1/auth/register", "", registerBody(email))
+	require.Equal(t, http.StatusCreated, r.Status, "register %s: %s", email, r.Raw)
+	return decodeAs[tokenResponse](t, r)
+}
+
+// user is a registered person with the tokens of their first session.
+type user struct {
+	Email  string
+	Tokens tokenResponse
+}
+
+// newUser registers a person with a unique email and their own organization.
+func (b *bundle) newUser(t *testing.T, prefix string) user {
+	t.Helper()
+	email := testkit.UniqueEmail(prefix)
+	return user{Email: email, Tokens: b.register(t, email)}
+}
+
+func (b *bundle) login(t *testing.T, email, password, orgID string) reply {
+	t.Helper()
+	body := map[string]any{"email": email, "password": password}
+	if orgID != "" {
+		body["organization_id"] = orgID
+	}
+	return b.do(t, http.MethodPost, "/api/v1/auth/login", "", body)
+}
+
+func (b *bundle) refresh(t *testing.T, refreshToken, orgID string) reply {
+	t.Helper()
+	body := map[string]any{"refresh_token": refreshToken}
+	if orgID != "" {
+		body["organization_id"] = orgID
+	}
+	return b.do(t, http.MethodPost, "/api/v1/auth/refresh", "", body)
+}
+
+func (b *bundle) me(t *testing.T, token string) reply {
+	t.Helper()
+	return b.do(t, http.MethodGet, "/api/v1/me", token, nil)
+}
+
+func membersPath(orgID string) string { return "/api/v1/organizations/" + orgID + "/members" }
+
+func memberPath(orgID, userID string) string { return membersPath(orgID) + "/" + userID }
+
+// addMember adds the person with email to orgID as role, acting with token.
+func (b *bundle) addMember(t *testing.T, token, orgID, email, role string) reply {
+	t.Helper()
+	return b.do(t, http.MethodPost, membersPath(orgID), token, map[string]any{"email": email, "role": role})
+}
+
+// mustAddMember adds a member and requires it to succeed.
+func (b *bundle) mustAddMember(t *testing.T, token, orgID, email, role string) {
+	t.Helper()
+	r := b.addMember(t, token, orgID, email, role)
+	require.Equal(t, http.StatusCreated, r.Status, "add %s as %s: %s", email, role, r.Raw)
+}
+
+// loginTo logs a member in to one organization and returns the session's tokens.
+func (b *bundle) loginTo(t *testing.T, email, orgID string) tokenResponse {
+	t.Helper()
+	r := b.login(t, email, testPassword, orgID)
+	require.Equal(t, http.StatusOK, r.Status, "login %s to %s: %s", email, orgID, r.Raw)
+	tok := decodeAs[tokenResponse](t, r)
+	require.Equal(t, orgID, tok.OrganizationID)
+	return tok
+}
+
+// requireProblem checks r is an RFC 9457 problem of the given status and type slug.
+func requireProblem(t *testing.T, r reply, status int, slug string) {
+	t.Helper()
+	require.Equal(t, status, r.Status, "body: %s", r.Raw)
+	require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
+	require.NotNil(t, r.Body, "a problem is a JSON object: %s", r.Raw)
+	require.Equal(t, "/docs#problem-"+slug, r.Body["type"])
+	require.Equal(t, float64(status), r.Body["status"])
+	require.NotEmpty(t, r.Body["title"])
+}
+
+// problemFields names the fields a validation problem lists.
+func problemFields(t *testing.T, r reply) []string {
+	t.Helper()
+	errs, _ := r.Body["errors"].([]any)
+	var out []string
+	for _, e := range errs {
+		m, ok := e.(map[string]any)
+		require.True(t, ok, "errors entries are objects: %s", r.Raw)
+		f, _ := m["field"].(string)
+		require.NotEmpty(t, m["message"], "each field error says what is wrong: %s", r.Raw)
+		out = append(out, f)
+	}
+	return out
+}
+
+// publicShape is what must not differ between two problems that must not reveal anything:
+// everything but the instance and the request ID.
+func publicShape(r reply) map[string]any {
+	out := map[string]any{"http_status": r.Status, "content_type": r.Header.Get("Content-Type")}
+	for k, v := range r.Body {
+		if k != "instance" && k != "request_id" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// orgUUID is the internal ID of the organization with a public ID.
+func (b *bundle) orgUUID(t *testing.T, publicID string) uuid.UUID {
+	t.Helper()
+	var id uuid.UUID
+	require.NoError(t, b.Admin.QueryRow(context.Background(), "SELECT id FROM organizations WHERE public_id = $1", publicID).Scan(&id))
+	return id
+}
+
+// userUUID is the internal ID of the user with a public ID.
+func (b *bundle) userUUID(t *testing.T, publicID string) uuid.UUID {
+	t.Helper()
+	var id uuid.UUID
+	require.NoError(t, b.Admin.QueryRow(context.Background(), "SELECT id FROM users WHERE public_id = $1", publicID).Scan(&id))
+	return id
+}
+
+// count runs a count(*) query as the schema owner.
+func (b *bundle) count(t *testing.T, sql string, args ...any) int {
+	t.Helper()
+	var n int
+	require.NoError(t, b.Admin.QueryRow(context.Background(), sql, args...).Scan(&n))
+	return n
+}

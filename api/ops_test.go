@@ -1,0 +1,305 @@
+package api_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/reptidex/reptidex/config"
+	"github.com/reptidex/reptidex/testkit"
+)
+
+// strictLimit is the rate limit the rate-limit tests run with: two attempts, then one a minute.
+func strictLimit(trusted ...string) option {
+	return func(c *config.Config) {
+		c.Auth.RatePerMinute, c.Auth.RateBurst = 1, 2
+		c.HTTP.TrustedProxies = nil
+		for _, p := range trusted {
+			c.HTTP.TrustedProxies = append(c.HTTP.TrustedProxies, netip.MustParsePrefix(p))
+		}
+	}
+}
+
+// attempt is one cheap credential request (refused by validation, after the rate limit),
+// sent as if forwarded for xff when xff is not empty.
+func (b *bundle) attempt(t *testing.T, path, xff string) reply {
+	t.Helper()
+	req := b.newRequest(t, http.MethodPost, path, "", map[string]any{})
+	if xff != "" {
+		req.Header.Set("X-Forwarded-For", xff)
+	}
+	return b.send(t, req)
+}
+
+func requireLimited(t *testing.T, r reply) {
+	t.Helper()
+	requireProblem(t, r, http.StatusTooManyRequests, "rate-limited")
+	secs, err := strconv.Atoi(r.Header.Get("Retry-After"))
+	require.NoError(t, err, "Retry-After is whole seconds: %q", r.Header.Get("Retry-After"))
+	require.Positive(t, secs)
+	require.LessOrEqual(t, secs, 60)
+}
+
+func TestRateLimit_ThirdLoginAttemptFromOneClientIs429WithRetryAfter(t *testing.T) {
+	t.Parallel()
+	b := setup(t, strictLimit())
+	u := b.newUser(t, "limited") // the registration takes the first token
+	r := b.login(t, u.Email, "a wrong password", "")
+	requireProblem(t, r, http.StatusUnauthorized, "invalid-credentials")
+
+	requireLimited(t, b.login(t, u.Email, testPassword, ""))
+	requireLimited(t, b.refresh(t, u.Tokens.RefreshToken, ""))
+	requireLimited(t, b.do(t, http.MethodPost, "/api/v1/auth/register", "", registerBody(testkit.UniqueEmail("limited"))))
+
+	// Endpoints that take no credentials are not limited.
+	require.Equal(t, http.StatusOK, b.do(t, http.MethodGet, "/api/v1/health", "", nil).Status)
+	require.Equal(t, http.StatusOK, b.me(t, u.Tokens.AccessToken).Status)
+}
+
+func TestRateLimit_XForwardedForIsIgnoredWithoutTrustedProxies(t *testing.T) {
+	t.Parallel()
+	b := setup(t, strictLimit())
+	require.Equal(t, http.StatusUnprocessableEntity, b.attempt(t, "/api/v1/auth/login", "203.0.113.1").Status)
+	require.Equal(t, http.StatusUnprocessableEntity, b.attempt(t, "/api/v1/auth/login", "203.0.113.2").Status)
+	requireLimited(t, b.attempt(t, "/api/v1/auth/login", "203.0.113.3"))
+	requireLimited(t, b.attempt(t, "/api/v1/auth/login", ""))
+}
+
+func TestRateLimit_TrustedProxysXForwardedForGivesEachClientItsBucket(t *testing.T) {
+	t.Parallel()
+	b := setup(t, strictLimit("127.0.0.1/32", "::1/128"))
+	for _, client := range []string{"203.0.113.1", "203.0.113.2", "2001:db8::7"} {
+		for i := range 2 {
+			r := b.attempt(t, "/api/v1/auth/login", client)
+			require.Equal(t, http.StatusUnprocessableEntity, r.Status, "attempt %d of %s: %s", i+1, client, r.Raw)
+		}
+	}
+	requireLimited(t, b.attempt(t, "/api/v1/auth/login", "203.0.113.1"))
+	requireLimited(t, b.attempt(t, "/api/v1/auth/login", "2001:db8::7"))
+	// A client behind another trusted hop is still itself.
+	requireLimited(t, b.attempt(t, "/api/v1/auth/login", "203.0.113.2, 127.0.0.1"))
+	// The proxy's own requests are its own client.
+	require.Equal(t, http.StatusUnprocessableEntity, b.attempt(t, "/api/v1/auth/login", "").Status)
+}
+
+func TestHealth_LivenessIsUp(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	r := b.do(t, http.MethodGet, "/api/v1/health", "", nil)
+	require.Equal(t, http.StatusOK, r.Status)
+	require.Equal(t, "application/json", r.Header.Get("Content-Type"))
+	require.Equal(t, map[string]any{"status": "up"}, r.Body)
+}
+
+// healthReport is the deep health answer.
+type healthReport struct {
+	Status string `json:"status"`
+	Checks map[string]struct {
+		Status    string   `json:"status"`
+		LatencyMS *float64 `json:"latency_ms"`
+		Error     string   `json:"error"`
+	} `json:"checks"`
+}
+
+type noopArgs struct{}
+
+func (noopArgs) Kind() string { return "api_test_noop" }
+
+type noopWorker struct{ river.WorkerDefaults[noopArgs] }
+
+func (noopWorker) Work(context.Context, *river.Job[noopArgs]) error { return nil }
+
+// startRiverWorker runs a River client that works a queue of its own, so that it takes part
+// in River's leader election, until the test ends.
+func startRiverWorker(t *testing.T, b *bundle) {
+	t.Helper()
+	suffix := make([]byte, 4)
+	_, _ = rand.Read(suffix)
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &noopWorker{})
+	rc, err := river.NewClient(riverpgxv5.New(b.DB.Pool), &river.Config{
+		Queues:  map[string]river.QueueConfig{"health-check-" + hex.EncodeToString(suffix): {MaxWorkers: 1}},
+		Workers: workers,
+		Logger:  testkit.Logger(t),
+	})
+	require.NoError(t, err)
+	require.NoError(t, rc.Start(context.Background()))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = rc.Stop(ctx)
+	})
+}
+
+func TestHealth_DeepReportsEveryDependencyUp(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	startRiverWorker(t, b)
+
+	var r reply
+	var rep healthReport
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r = b.do(t, http.MethodGet, "/api/v1/health/deep", "", nil)
+		rep = decodeAs[healthReport](t, r)
+		if rep.Checks["river"].Status == "up" || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	require.Equal(t, "up", rep.Status)
+	names := make([]string, 0, len(rep.Checks))
+	for name, c := range rep.Checks {
+		names = append(names, name)
+		require.Equal(t, "up", c.Status, "%s: %s", name, c.Error)
+		require.Empty(t, c.Error, name)
+		require.NotNil(t, c.LatencyMS, "%s reports its latency", name)
+		require.Positive(t, *c.LatencyMS, name)
+	}
+	require.ElementsMatch(t, []string{"postgres", "temporal", "river", "s3", "stripe", "smtp"}, names)
+}
+
+func TestHealth_DeepIs503WhenSMTPIsDown(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closed := l.Addr().String()
+	require.NoError(t, l.Close())
+	b := setup(t, withConfig(func(c *config.Config) { c.SMTP.Addr = closed }))
+
+	r := b.do(t, http.MethodGet, "/api/v1/health/deep", "", nil)
+	require.Equal(t, http.StatusServiceUnavailable, r.Status, "%s", r.Raw)
+	require.Equal(t, "application/json", r.Header.Get("Content-Type"))
+	rep := decodeAs[healthReport](t, r)
+	require.Equal(t, "down", rep.Status)
+	require.Equal(t, "down", rep.Checks["smtp"].Status)
+	require.NotEmpty(t, rep.Checks["smtp"].Error)
+	require.Equal(t, "up", rep.Checks["postgres"].Status, "the other checks still run: %s", r.Raw)
+	require.Len(t, rep.Checks, 6)
+}
+
+func TestMetrics_CountRequestsByRoutePatternAndExposeThePool(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	u := b.newUser(t, "metrics")
+	for range 3 {
+		require.Equal(t, http.StatusOK, b.me(t, u.Tokens.AccessToken).Status)
+	}
+	require.Equal(t, http.StatusOK, b.do(t, http.MethodGet, membersPath(u.Tokens.OrganizationID), u.Tokens.AccessToken, nil).Status)
+	requireProblem(t, b.me(t, ""), http.StatusUnauthorized, "unauthenticated")
+	junk := "/no/such/path-" + u.Tokens.UserID
+	require.Equal(t, http.StatusNotFound, b.do(t, http.MethodGet, junk, "", nil).Status)
+
+	r := b.do(t, http.MethodGet, "/metrics", "", nil)
+	require.Equal(t, http.StatusOK, r.Status)
+	text := string(r.Raw)
+
+	counter := func(route, method, status string) int {
+		t.Helper()
+		re := regexp.MustCompile(`(?m)^reptidex_http_requests_total\{(.*)\} (\d+)$`)
+		for _, m := range re.FindAllStringSubmatch(text, -1) {
+			labels := m[1]
+			if strings.Contains(labels, `route="`+route+`"`) && strings.Contains(labels, `method="`+method+`"`) &&
+				strings.Contains(labels, `status="`+status+`"`) {
+				n, err := strconv.Atoi(m[2])
+				require.NoError(t, err)
+				return n
+			}
+		}
+		return 0
+	}
+	require.Equal(t, 3, counter("/api/v1/me", "GET", "200"), "%s", text)
+	require.Equal(t, 1, counter("/api/v1/me", "GET", "401"), "%s", text)
+	require.Equal(t, 1, counter("/api/v1/organizations/{orgID}/members", "GET", "200"), "%s", text)
+	require.Equal(t, 1, counter("/api/v1/auth/register", "POST", "201"))
+	require.NotContains(t, text, u.Tokens.OrganizationID, "raw paths never become labels")
+	require.NotContains(t, text, u.Tokens.UserID, "raw paths never become labels")
+
+	require.Contains(t, text, "reptidex_http_request_duration_seconds_bucket{")
+	require.Regexp(t, `(?m)^reptidex_db_pool_max_connections 10$`, text)
+	require.Regexp(t, `(?m)^reptidex_db_pool_acquires_total [1-9]`, text)
+}
+
+func TestJWKS_PublishesTheSigningKey(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	r := b.do(t, http.MethodGet, "/api/v1/auth/jwks.json", "", nil)
+	require.Equal(t, http.StatusOK, r.Status)
+	require.Equal(t, "application/jwk-set+json", r.Header.Get("Content-Type"))
+	var set struct {
+		Keys []map[string]string `json:"keys"`
+	}
+	require.NoError(t, json.Unmarshal(r.Raw, &set))
+	require.Len(t, set.Keys, 1)
+	require.Equal(t, b.Keys.SigningKID(), set.Keys[0]["kid"])
+	require.Equal(t, "RS256", set.Keys[0]["alg"])
+	require.NotContains(t, set.Keys[0], "d", "never the private exponent")
+}
+
+func TestRouter_UnknownPathIs404Problem(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for _, path := range []string{"/nope", "/api/v1/nope", "/api/v2/me", "/api/v1/organizations"} {
+		r := b.do(t, http.MethodGet, path, "", nil)
+		requireProblem(t, r, http.StatusNotFound, "not-found")
+		require.Equal(t, path, r.Body["instance"])
+		require.NotEmpty(t, r.Body["request_id"])
+	}
+}
+
+func TestRouter_WrongMethodIs405Problem(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for _, c := range [][2]string{
+		{http.MethodPost, "/api/v1/health"},
+		{http.MethodDelete, "/api/v1/me"},
+		{http.MethodGet, "/api/v1/auth/login"},
+		{http.MethodPut, "/api/v1/organizations/x/members/y"},
+	} {
+		r := b.do(t, c[0], c[1], "", nil)
+		requireProblem(t, r, http.StatusMethodNotAllowed, "method-not-allowed")
+		require.Contains(t, r.Body["detail"], c[0])
+	}
+}
+
+// RFC 9110 §15.5.6: a 405 response MUST carry an Allow header listing the methods the
+// resource supports.
+func TestRouter_WrongMethod405ListsTheAllowedMethods(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for _, c := range []struct {
+		method, path string
+		allowed      []string
+	}{
+		{http.MethodPost, "/api/v1/health", []string{"GET"}},
+		{http.MethodGet, "/api/v1/auth/login", []string{"POST"}},
+		{http.MethodPut, "/api/v1/organizations/x/members/y", []string{"PATCH", "DELETE"}},
+	} {
+		r := b.do(t, c.method, c.path, "", nil)
+		require.Equal(t, http.StatusMethodNotAllowed, r.Status)
+		var allow []string
+		for _, v := range r.Header.Values("Allow") {
+			for _, m := range strings.Split(v, ",") {
+				if m = strings.TrimSpace(m); m != "" {
+					allow = append(allow, m)
+				}
+			}
+		}
+		require.Subset(t, allow, c.allowed, "%s %s: Allow %q", c.method, c.path, r.Header.Values("Allow"))
+		require.NotContains(t, allow, c.method)
+	}
+}
