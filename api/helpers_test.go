@@ -27,7 +27,6 @@ import (
 	"github.com/reptidex/reptidex/auth"
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/health"
-	"github.com/reptidex/reptidex/objstore"
 	"github.com/reptidex/reptidex/obs"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/testkit"
@@ -95,14 +94,7 @@ func setup(t *testing.T, opts ...option) *bundle {
 		Keys:   keys,
 		Tokens: issuer,
 		River:  rc,
-		Health: []health.Check{
-			health.Postgres(db.Pool),
-			health.Temporal(tc),
-			health.River(db.Pool),
-			health.S3(objstore.New(cfg.S3), cfg.S3.Bucket),
-			health.Stripe(cfg.Stripe.APIBase, cfg.Stripe.SecretKey),
-			health.SMTP(cfg.SMTP.Addr),
-		},
+		Health: health.All(cfg, db.Pool, tc),
 		Registry: reg,
 		Logger:   log,
 	})

@@ -16,6 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
+
+	"github.com/reptidex/reptidex/config"
+	"github.com/reptidex/reptidex/objstore"
 )
 
 // Check is one named dependency probe.
@@ -64,6 +67,19 @@ func RunAll(ctx context.Context, checks []Check, timeout time.Duration) Report {
 	}
 	wg.Wait()
 	return rep
+}
+
+// All is every dependency a ReptiDex process has, as configured: Postgres, Temporal, River,
+// S3, Stripe and SMTP.
+func All(cfg config.Config, pool *pgxpool.Pool, tc client.Client) []Check {
+	return []Check{
+		Postgres(pool),
+		Temporal(tc),
+		River(pool),
+		S3(objstore.New(cfg.S3), cfg.S3.Bucket),
+		Stripe(cfg.Stripe.APIBase, cfg.Stripe.SecretKey),
+		SMTP(cfg.SMTP.Addr),
+	}
 }
 
 // Postgres checks the database answers a query.

@@ -21,7 +21,6 @@ import (
 	"github.com/reptidex/reptidex/health"
 	"github.com/reptidex/reptidex/mailer"
 	"github.com/reptidex/reptidex/migrations"
-	"github.com/reptidex/reptidex/objstore"
 	"github.com/reptidex/reptidex/obs"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/worker"
@@ -98,14 +97,7 @@ func (a *app) apiServer(d *deps) (*api.Server, error) {
 	if err := reg.Register(obs.NewRiverQueueCollector(db.Pool)); err != nil {
 		return nil, fmt.Errorf("register river metrics: %w", err)
 	}
-	checks := []health.Check{
-		health.Postgres(db.Pool),
-		health.Temporal(tc),
-		health.River(db.Pool),
-		health.S3(objstore.New(a.cfg.S3), a.cfg.S3.Bucket),
-		health.Stripe(a.cfg.Stripe.APIBase, a.cfg.Stripe.SecretKey),
-		health.SMTP(a.cfg.SMTP.Addr),
-	}
+	checks := health.All(a.cfg, db.Pool, tc)
 	return api.NewServer(api.Deps{
 		Config:   a.cfg,
 		DB:       db,
