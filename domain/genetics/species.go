@@ -1,0 +1,194 @@
+// Package genetics is the genetics engine: genes and their inheritance modes per species,
+// genotypes with hets and possible hets, the trade-name parser and formatter, and the exact
+// prediction of a pairing's offspring. It is pure: no I/O.
+package genetics
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Mode is how a gene is inherited.
+type Mode string
+
+// The inheritance modes.
+const (
+	// Recessive genes show only with two copies; one copy is a het.
+	Recessive Mode = "recessive"
+	// IncompleteDominant (co-dominant) genes show with one copy and show a distinct super
+	// form with two.
+	IncompleteDominant Mode = "incomplete_dominant"
+	// Dominant genes show the same with one or two copies.
+	Dominant Mode = "dominant"
+	// Polygenic (line-bred) traits are not single genes: offspring are only "possible".
+	Polygenic Mode = "polygenic"
+)
+
+// SexSystem is how a species determines sex, which decides how sex-linked genes pass on.
+type SexSystem string
+
+// The sex systems.
+const (
+	// ZW: females are heterogametic (ZW), males ZZ — snakes and many lizards.
+	ZW SexSystem = "ZW"
+	// XY: males are heterogametic (XY), females XX.
+	XY SexSystem = "XY"
+	// TSD: temperature-dependent sex determination; no sex chromosomes, no sex-linked genes.
+	TSD SexSystem = "TSD"
+)
+
+// Gene is one mutation of a species.
+type Gene struct {
+	Key       string   `json:"key"`  // stable identifier, lower-case, e.g. "pastel"
+	Name      string   `json:"name"` // trade name, e.g. "Pastel"
+	Mode      Mode     `json:"mode"`
+	SuperName string   `json:"super_name,omitempty"` // incomplete dominant: the two-copy form, e.g. "Super Pastel"
+	Locus     string   `json:"locus,omitempty"`      // genes sharing a locus are allelic; empty means the gene's own
+	Lethal    bool     `json:"lethal_homozygous,omitempty"`
+	SexLinked bool     `json:"sex_linked,omitempty"`
+	Aliases   []string `json:"aliases,omitempty"` // other names breeders type, e.g. "Amelanistic"
+	Notes     string   `json:"notes,omitempty"`
+}
+
+// LocusKey is the locus the gene sits at.
+func (g Gene) LocusKey() string {
+	if g.Locus != "" {
+		return g.Locus
+	}
+	return g.Key
+}
+
+// Compound names the animal that carries two different alleles of one locus, e.g. Lesser
+// with Mojave is a Blue-eyed Leucistic.
+type Compound struct {
+	Alleles [2]string `json:"alleles"` // gene keys
+	Name    string    `json:"name"`
+}
+
+// Combo is a named combination of visual traits, e.g. Bumblebee is Pastel with Spider.
+// Traits are gene keys for a visual single form, "super:<key>" for a super form, and
+// "compound:<name>" for a compound.
+type Combo struct {
+	Name     string   `json:"name"`
+	Requires []string `json:"requires"`
+	Aliases  []string `json:"aliases,omitempty"`
+}
+
+// Species is everything the engine knows about one species.
+type Species struct {
+	Key        string     `json:"key"` // e.g. "ball-python"
+	Name       string     `json:"name"`
+	Scientific string     `json:"scientific_name"`
+	SexSystem  SexSystem  `json:"sex_system"`
+	Genes      []Gene     `json:"genes"`
+	Compounds  []Compound `json:"compounds,omitempty"`
+	Combos     []Combo    `json:"combos,omitempty"`
+
+	genes map[string]*Gene // by key
+	order map[string]int   // gene key → position, for canonical ordering
+}
+
+// Prepare validates the species and builds its indexes. Call it once after loading.
+func (s *Species) Prepare() error {
+	s.genes = make(map[string]*Gene, len(s.Genes))
+	s.order = make(map[string]int, len(s.Genes))
+	var errs []string
+	for i := range s.Genes {
+		g := &s.Genes[i]
+		if g.Key == "" || g.Name == "" {
+			errs = append(errs, fmt.Sprintf("gene %d has no key or name", i))
+			continue
+		}
+		if _, dup := s.genes[g.Key]; dup {
+			errs = append(errs, "gene "+g.Key+" is listed twice")
+		}
+		switch g.Mode {
+		case Recessive, Dominant, Polygenic:
+			if g.SuperName != "" {
+				errs = append(errs, "gene "+g.Key+": only incomplete dominant genes have a super form")
+			}
+		case IncompleteDominant:
+			if g.SuperName == "" {
+				errs = append(errs, "gene "+g.Key+": an incomplete dominant gene needs its super form's name")
+			}
+		default:
+			errs = append(errs, fmt.Sprintf("gene %s: unknown mode %q", g.Key, g.Mode))
+		}
+		if g.SexLinked && s.SexSystem == TSD {
+			errs = append(errs, "gene "+g.Key+": a species without sex chromosomes has no sex-linked genes")
+		}
+		if g.Mode == Polygenic && (g.Locus != "" || g.SexLinked || g.Lethal) {
+			errs = append(errs, "gene "+g.Key+": a polygenic trait has no locus, sex linkage or lethality")
+		}
+		s.genes[g.Key] = g
+		s.order[g.Key] = i
+	}
+	loci := map[string]Gene{}
+	for _, g := range s.Genes {
+		if first, ok := loci[g.LocusKey()]; ok {
+			if first.SexLinked != g.SexLinked {
+				errs = append(errs, "locus "+g.LocusKey()+" mixes sex-linked and autosomal genes")
+			}
+			continue
+		}
+		loci[g.LocusKey()] = g
+	}
+	for _, c := range s.Compounds {
+		a, okA := s.genes[c.Alleles[0]]
+		b, okB := s.genes[c.Alleles[1]]
+		if !okA || !okB {
+			errs = append(errs, "compound "+c.Name+" names an unknown gene")
+			continue
+		}
+		if a.LocusKey() != b.LocusKey() || a.Key == b.Key {
+			errs = append(errs, "compound "+c.Name+" needs two different alleles of one locus")
+		}
+	}
+	for _, c := range s.Combos {
+		for _, req := range c.Requires {
+			if !s.knownTrait(req) {
+				errs = append(errs, "combo "+c.Name+" requires unknown trait "+req)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		sort.Strings(errs)
+		return fmt.Errorf("species %s: %s", s.Key, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func (s *Species) knownTrait(t string) bool {
+	switch {
+	case strings.HasPrefix(t, "super:"):
+		g, ok := s.genes[strings.TrimPrefix(t, "super:")]
+		return ok && g.Mode == IncompleteDominant
+	case strings.HasPrefix(t, "compound:"):
+		name := strings.TrimPrefix(t, "compound:")
+		for _, c := range s.Compounds {
+			if c.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	_, ok := s.genes[t]
+	return ok
+}
+
+// Gene returns the gene with key.
+func (s *Species) Gene(key string) (*Gene, bool) {
+	g, ok := s.genes[key]
+	return g, ok
+}
+
+// compoundName names two different alleles of one locus, if the species names them.
+func (s *Species) compoundName(a, b string) string {
+	for _, c := range s.Compounds {
+		if (c.Alleles[0] == a && c.Alleles[1] == b) || (c.Alleles[0] == b && c.Alleles[1] == a) {
+			return c.Name
+		}
+	}
+	return ""
+}
