@@ -3,6 +3,7 @@ package genetics
 import (
 	"fmt"
 	"math/big"
+	"math/bits"
 	"strconv"
 )
 
@@ -79,7 +80,27 @@ func (f Fraction) IsZero() bool { return f.Num == 0 }
 
 // Cmp compares f with o: -1, 0 or 1.
 func (f Fraction) Cmp(o Fraction) int {
+	if f.Num >= 0 && o.Num >= 0 { // probabilities: compare f.Num·o.Den with o.Num·f.Den in 128 bits
+		h1, l1 := bits.Mul64(uint64(f.Num), uint64(o.Den))
+		h2, l2 := bits.Mul64(uint64(o.Num), uint64(f.Den))
+		switch {
+		case h1 != h2:
+			return cmpU(h1, h2)
+		default:
+			return cmpU(l1, l2)
+		}
+	}
 	return new(big.Rat).SetFrac64(f.Num, f.Den).Cmp(new(big.Rat).SetFrac64(o.Num, o.Den))
+}
+
+func cmpU(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // Float is f as a float64.

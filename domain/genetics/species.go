@@ -85,8 +85,9 @@ type Species struct {
 	Compounds  []Compound `json:"compounds,omitempty"`
 	Combos     []Combo    `json:"combos,omitempty"`
 
-	genes map[string]*Gene // by key
-	order map[string]int   // gene key → position, for canonical ordering
+	genes  map[string]*Gene // by key
+	order  map[string]int   // gene key → position, for canonical ordering
+	combos []Combo          // largest first, the order names are matched in
 }
 
 // Prepare validates the species and builds its indexes. Call it once after loading.
@@ -152,6 +153,8 @@ func (s *Species) Prepare() error {
 			}
 		}
 	}
+	s.combos = append([]Combo(nil), s.Combos...)
+	sort.SliceStable(s.combos, func(i, j int) bool { return len(s.combos[i].Requires) > len(s.combos[j].Requires) })
 	if len(errs) > 0 {
 		sort.Strings(errs)
 		return fmt.Errorf("species %s: %s", s.Key, strings.Join(errs, "; "))
