@@ -23,7 +23,7 @@ type Outcome struct {
 	Name        string
 	Probability Fraction
 	Visual      []string   // the visual traits by name, combinations first
-	Hets        []HetLabel // in the species' gene order
+	Hets        []*HetLabel // in the species' gene order; shared between outcomes, do not modify
 	Possible    []string   // polygenic traits a parent shows: offspring may show them
 }
 
@@ -334,7 +334,7 @@ func (s *Species) enumerate(perLocus [][]class, sex Sex, polygenic []string) ([]
 		maxHets += mh
 	}
 	visualStore := make([]string, 0, total*maxVisual)
-	hetStore := make([]HetLabel, 0, total*maxHets)
+	hetStore := make([]*HetLabel, 0, total*maxHets)
 	choice := make([]int, n)
 	prefixP := make([]Fraction, n+1)
 	prefixMask := make([]uint64, n+1)
@@ -365,7 +365,9 @@ func (s *Species) enumerate(perLocus [][]class, sex Sex, polygenic []string) ([]
 		// Hets in locus order, which follows the species' gene order.
 		hstart := len(hetStore)
 		for li, ci := range choice {
-			hetStore = append(hetStore, preps[li][ci].hets...)
+			for k := range preps[li][ci].hets {
+				hetStore = append(hetStore, &preps[li][ci].hets[k])
+			}
 		}
 		hets := hetStore[hstart:len(hetStore):len(hetStore)]
 		sb.Reset()
