@@ -22,9 +22,9 @@ type Outcome struct {
 	Sex         Sex // empty unless a sex-linked gene makes the sexes differ
 	Name        string
 	Probability Fraction
-	Visual      []string   // the visual traits by name, combinations first
+	Visual      []string    // the visual traits by name, combinations first
 	Hets        []*HetLabel // in the species' gene order; shared between outcomes, do not modify
-	Possible    []string   // polygenic traits a parent shows: offspring may show them
+	Possible    []string    // polygenic traits a parent shows: offspring may show them
 }
 
 // Prediction is every outcome of a pairing.
