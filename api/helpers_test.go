@@ -89,12 +89,12 @@ func setup(t *testing.T, opts ...option) *bundle {
 	t.Cleanup(tc.Close)
 
 	srv := api.NewServer(api.Deps{
-		Config: cfg,
-		DB:     db,
-		Keys:   keys,
-		Tokens: issuer,
-		River:  rc,
-		Health: health.All(cfg, db.Pool, tc),
+		Config:   cfg,
+		DB:       db,
+		Keys:     keys,
+		Tokens:   issuer,
+		River:    rc,
+		Health:   health.All(cfg, db.Pool, tc),
 		Registry: reg,
 		Logger:   log,
 	})

@@ -53,6 +53,7 @@ var (
 	kindNotFound        = problemKind{"not-found", "Not found", http.StatusNotFound}
 	kindMethod          = problemKind{"method-not-allowed", "Method not allowed", http.StatusMethodNotAllowed}
 	kindConflict        = problemKind{"conflict", "Conflict", http.StatusConflict}
+	kindPrecondition    = problemKind{"precondition-failed", "Precondition failed", http.StatusPreconditionFailed}
 	kindRateLimited     = problemKind{"rate-limited", "Too many requests", http.StatusTooManyRequests}
 	kindInternal        = problemKind{"internal", "Internal server error", http.StatusInternalServerError}
 	kindUnavailable     = problemKind{"unavailable", "Service unavailable", http.StatusServiceUnavailable}
@@ -61,7 +62,7 @@ var (
 // problemKinds lists every kind, for the documentation page.
 var problemKinds = []problemKind{
 	kindMalformed, kindValidation, kindTooLarge, kindUnsupportedType, kindUnauthenticated,
-	kindBadCredentials, kindForbidden, kindNotFound, kindMethod, kindConflict, kindRateLimited,
+	kindBadCredentials, kindForbidden, kindNotFound, kindMethod, kindConflict, kindPrecondition, kindRateLimited,
 	kindInternal, kindUnavailable,
 }
 

@@ -43,6 +43,7 @@ type Server struct {
 	reg     *prometheus.Registry
 	log     *slog.Logger
 	limiter *ipLimiter
+	species *catalogues
 	router  chi.Router
 }
 
@@ -58,6 +59,7 @@ func NewServer(d Deps) *Server {
 		reg:     d.Registry,
 		log:     d.Logger,
 		limiter: newIPLimiter(d.Config.Auth.RatePerMinute, d.Config.Auth.RateBurst),
+		species: &catalogues{db: d.DB},
 	}
 	s.router = s.routes()
 	return s
@@ -94,6 +96,8 @@ func (s *Server) routes() chi.Router {
 		r.Get("/health/deep", s.handle(s.healthDeep))
 		r.Get("/openapi.json", s.handle(s.openAPI))
 		r.Get("/auth/jwks.json", s.handle(s.jwks))
+		r.Get("/taxonomy/species", s.handle(s.listSpecies))
+		r.Get("/taxonomy/species/{species}", s.handle(s.getSpecies))
 
 		r.Group(func(r chi.Router) {
 			r.Use(s.limiter.middleware)
@@ -110,6 +114,11 @@ func (s *Server) routes() chi.Router {
 			r.Post("/organizations/{orgID}/members", s.handle(s.addMember))
 			r.Patch("/organizations/{orgID}/members/{userID}", s.handle(s.changeMember))
 			r.Delete("/organizations/{orgID}/members/{userID}", s.handle(s.removeMember))
+			r.Get("/animals", s.handle(s.listAnimals))
+			r.Post("/animals", s.handle(s.createAnimal))
+			r.Get("/animals/{animalID}", s.handle(s.getAnimal))
+			r.Patch("/animals/{animalID}", s.handle(s.updateAnimal))
+			r.Post("/animals/{animalID}/archive", s.handle(s.archiveAnimal))
 		})
 	})
 	return r

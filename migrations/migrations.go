@@ -157,6 +157,7 @@ func grantApp(ctx context.Context, conn *pgx.Conn, role string) error {
 		"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO "+r,
 		"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON audit_log FROM "+r,
 		"REVOKE UPDATE, DELETE, TRUNCATE ON events FROM "+r,
+		"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON pedigree FROM "+r,
 		"REVOKE ALL ON schema_migrations FROM "+r,
 		"GRANT SELECT ON schema_migrations TO "+r,
 	)

@@ -12,13 +12,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reptidex/reptidex/accounts"
+	"github.com/reptidex/reptidex/domain/genetics"
 	"github.com/reptidex/reptidex/domain/membership"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/testkit"
 )
 
 // tenantTables are every table holding tenant data; each must be under forced RLS.
-var tenantTables = []string{"organizations", "memberships", "audit_log", "events"}
+var tenantTables = []string{"organizations", "memberships", "audit_log", "events", "animals"}
 
 // account registers a user with their own organization and returns both.
 func account(t *testing.T, db *store.DB, prefix string) (store.User, store.Organization) {
@@ -29,6 +30,10 @@ func account(t *testing.T, db *store.DB, prefix string) (store.User, store.Organ
 		Email: testkit.UniqueEmail(prefix), Password: "correct horse battery", DisplayName: prefix, OrganizationName: prefix + " vivarium",
 	}, nil)
 	require.NoError(t, err)
+	require.NoError(t, db.InTenant(context.Background(), store.Tenant{OrgID: o.ID, UserID: u.ID}, func(tx pgx.Tx) error {
+		return store.InsertAnimal(context.Background(), tx, store.Animal{ID: uuid.New(), PublicID: store.NewPublicID(),
+			SpeciesKey: "ball-python", Sex: genetics.Unknown, Status: "active", Visibility: "organization", GeneticsText: "Normal"})
+	}))
 	return u, o
 }
 
@@ -171,7 +176,7 @@ func TestAudit_RecordsActorAndBeforeAfter(t *testing.T) {
 
 	var inserts int
 	require.NoError(t, admin.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE org_id = $1 AND action = 'insert'`, org.ID).Scan(&inserts))
-	require.Equal(t, 3, inserts, "organization, owner membership and the new member")
+	require.Equal(t, 4, inserts, "organization, owner membership, the animal and the new member")
 }
 
 func TestEventsAndAudit_AreAppendOnly(t *testing.T) {
@@ -230,4 +235,21 @@ func TestRegister_DuplicateEmailWritesNothing(t *testing.T) {
 	var n int
 	require.NoError(t, admin.QueryRow(ctx, "SELECT count(*) FROM organizations WHERE name = 'dup again'").Scan(&n))
 	require.Zero(t, n, "a refused registration leaves no organization behind")
+}
+
+// The pedigree graph crosses organizations, so it is readable by all; only the trigger on
+// animals writes it, never the application role directly.
+func TestPedigree_IsWrittenOnlyFromAnimals(t *testing.T) {
+	t.Parallel()
+	db := testkit.DB(t)
+	_, org := account(t, db, "pedigree")
+	ctx := context.Background()
+	err := db.InTenant(ctx, store.Tenant{OrgID: org.ID}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE pedigree SET sire_id = NULL`)
+		return err
+	})
+	require.ErrorContains(t, err, "permission denied")
+	var n int
+	require.NoError(t, db.Pool.QueryRow(ctx, `SELECT count(*) FROM pedigree`).Scan(&n))
+	require.Positive(t, n, "every animal has its pedigree node, readable without a tenant")
 }

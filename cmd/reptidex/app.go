@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/riverqueue/river"
@@ -23,6 +24,7 @@ import (
 	"github.com/reptidex/reptidex/migrations"
 	"github.com/reptidex/reptidex/obs"
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/taxonomy"
 	"github.com/reptidex/reptidex/worker"
 )
 
@@ -32,8 +34,30 @@ type app struct {
 	log *slog.Logger
 }
 
+// migrate applies the migrations and seeds the shipped species catalogues that are missing.
 func (a *app) migrate(ctx context.Context) error {
-	return migrations.Apply(ctx, a.cfg.Database.AdminURL, migrations.Options{AppRole: a.cfg.Database.AppRole()}, a.log)
+	if err := migrations.Apply(ctx, a.cfg.Database.AdminURL, migrations.Options{AppRole: a.cfg.Database.AppRole()}, a.log); err != nil {
+		return err
+	}
+	species, err := taxonomy.Builtin()
+	if err != nil {
+		return err
+	}
+	pool, err := pgxpool.New(ctx, a.cfg.Database.AdminURL)
+	if err != nil {
+		return fmt.Errorf("connect as migrator: %w", err)
+	}
+	defer pool.Close()
+	for _, sp := range species {
+		wrote, err := store.SeedSpecies(ctx, pool, sp)
+		if err != nil {
+			return err
+		}
+		if wrote {
+			a.log.Info("seeded species catalogue", "species", sp.Key, "genes", len(sp.Genes))
+		}
+	}
+	return nil
 }
 
 func (a *app) openDB(ctx context.Context, reg prometheus.Registerer) (*store.DB, error) {

@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"math/bits"
 	"strconv"
+	"strings"
 )
 
 // Fraction is an exact probability. Crosses of many genes multiply small denominators
@@ -130,4 +131,24 @@ func mulChecked(a, b int64) int64 {
 		panic(overflowError{})
 	}
 	return c
+}
+
+// MarshalText writes f as "n/d" (or "n").
+func (f Fraction) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// UnmarshalText reads "n/d" or "n".
+func (f *Fraction) UnmarshalText(b []byte) error {
+	num, den, found := strings.Cut(string(b), "/")
+	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+	if err != nil {
+		return fmt.Errorf("fraction %q: %w", b, err)
+	}
+	d := int64(1)
+	if found {
+		if d, err = strconv.ParseInt(strings.TrimSpace(den), 10, 64); err != nil || d <= 0 {
+			return fmt.Errorf("fraction %q: the denominator must be a positive whole number", b)
+		}
+	}
+	*f = Frac(n, d)
+	return nil
 }

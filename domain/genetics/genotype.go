@@ -86,10 +86,10 @@ const (
 
 // Claim is one statement about an animal's genetics.
 type Claim struct {
-	Gene        string
-	Kind        ClaimKind
-	Probability Fraction // PossibleHet only: strictly between 0 and 1
-	Provenance  Provenance
+	Gene        string     `json:"gene"`
+	Kind        ClaimKind  `json:"kind"`
+	Probability Fraction   `json:"probability,omitzero"` // PossibleHet only: strictly between 0 and 1
+	Provenance  Provenance `json:"provenance,omitempty"`
 }
 
 // InvalidError is a genotype that cannot exist; Field names the gene it is about.

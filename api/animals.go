@@ -1,0 +1,609 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/reptidex/reptidex/domain/genetics"
+	"github.com/reptidex/reptidex/domain/membership"
+	"github.com/reptidex/reptidex/store"
+)
+
+// Values an animal's enumerated fields take.
+var (
+	animalSexes       = []string{"male", "female", "unknown"}
+	animalStatuses    = []string{"active", "on_hold", "sold", "deceased"}
+	animalVisibility  = []string{"public", "organization", "private"}
+	claimProvenances  = []string{string(genetics.FromVisualParent), string(genetics.ProvenByBreeding), string(genetics.Statistical)}
+	maxIdentifiers    = 20
+	maxIdentifierSize = 200
+)
+
+// animalInput is the body of a create, and of an update where every field is optional.
+// Parents are public IDs; an explicit null clears one.
+type animalInput struct {
+	Species            *string           `json:"species"`
+	Sex                *string           `json:"sex"`
+	Name               *string           `json:"name"`
+	HatchDate          *string           `json:"hatch_date"`
+	Identifiers        map[string]string `json:"identifiers"`
+	Status             *string           `json:"status"`
+	Visibility         *string           `json:"visibility"`
+	Genetics           *string           `json:"genetics"`
+	GeneticsProvenance map[string]string `json:"genetics_provenance"`
+	SireID             optionalID        `json:"sire_id"`
+	DamID              optionalID        `json:"dam_id"`
+	Reference          *bool             `json:"reference"`
+}
+
+// optionalID tells an absent field (leave as is) from null (clear) from a value.
+type optionalID struct {
+	Set   bool
+	Value string // empty with Set means null
+}
+
+func (o *optionalID) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	if string(b) == "null" {
+		return nil
+	}
+	return json.Unmarshal(b, &o.Value)
+}
+
+type hetView struct {
+	Gene        string `json:"gene"`
+	Name        string `json:"name"`
+	Probability string `json:"probability"`
+	Percent     int64  `json:"percent"`
+	Label       string `json:"label"`
+	Provenance  string `json:"provenance,omitempty"`
+}
+
+type geneticsView struct {
+	Text   string           `json:"text"`
+	Visual []string         `json:"visual"`
+	Hets   []hetView        `json:"hets"`
+	Claims []genetics.Claim `json:"claims"`
+}
+
+type animalView struct {
+	ID                    string            `json:"id"`
+	Species               string            `json:"species"`
+	Sex                   string            `json:"sex"`
+	Name                  string            `json:"name,omitempty"`
+	HatchDate             string            `json:"hatch_date,omitempty"`
+	Identifiers           map[string]string `json:"identifiers"`
+	Status                string            `json:"status"`
+	Visibility            string            `json:"visibility"`
+	OrganizationID        string            `json:"organization_id"`
+	BreederOrganizationID string            `json:"breeder_organization_id,omitempty"`
+	Genetics              geneticsView      `json:"genetics"`
+	SireID                string            `json:"sire_id,omitempty"`
+	DamID                 string            `json:"dam_id,omitempty"`
+	Reference             bool              `json:"reference"`
+	Version               int               `json:"version"`
+	CreatedAt             time.Time         `json:"created_at"`
+	UpdatedAt             time.Time         `json:"updated_at"`
+	ArchivedAt            *time.Time        `json:"archived_at,omitempty"`
+}
+
+func (s *Server) viewAnimal(ctx context.Context, a store.Animal) (animalView, error) {
+	sp, err := s.species.species(ctx, a.SpeciesKey, "species")
+	if err != nil {
+		return animalView{}, err
+	}
+	v := animalView{ID: a.PublicID, Species: a.SpeciesKey, Sex: string(a.Sex), Name: a.Name, Identifiers: a.Identifiers,
+		Status: a.Status, Visibility: a.Visibility, OrganizationID: a.OrgPublicID, BreederOrganizationID: a.BreederPublicID,
+		SireID: a.SirePublicID, DamID: a.DamPublicID, Reference: a.IsReference, Version: a.Version,
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, ArchivedAt: a.ArchivedAt}
+	if a.HatchDate != nil {
+		v.HatchDate = a.HatchDate.Format(time.DateOnly)
+	}
+	gt, err := sp.Genotype(a.Sex, a.Genetics)
+	if err != nil {
+		return animalView{}, fmt.Errorf("stored genetics of %s no longer valid: %w", a.PublicID, err)
+	}
+	visual, hets := sp.Describe(gt)
+	provenance := map[string]string{}
+	for _, c := range a.Genetics {
+		provenance[c.Gene] = string(c.Provenance)
+	}
+	v.Genetics = geneticsView{Text: sp.Format(gt), Visual: visual, Hets: []hetView{}, Claims: a.Genetics}
+	if v.Genetics.Visual == nil {
+		v.Genetics.Visual = []string{}
+	}
+	for _, h := range hets {
+		g, _ := sp.Gene(h.Gene)
+		v.Genetics.Hets = append(v.Genetics.Hets, hetView{Gene: h.Gene, Name: g.Name, Probability: h.Probability.String(),
+			Percent: h.Probability.Percent(), Label: h.Label, Provenance: provenance[h.Gene]})
+	}
+	if v.Genetics.Claims == nil {
+		v.Genetics.Claims = []genetics.Claim{}
+	}
+	return v, nil
+}
+
+func etag(version int) string { return `"v` + strconv.Itoa(version) + `"` }
+
+// requireKeeper refuses writes from viewers.
+func requireKeeper(a access) error {
+	if !a.Role.AtLeast(membership.Keeper) {
+		return newProblem(kindForbidden, "Viewers cannot change animals; ask an owner or admin for the keeper role.")
+	}
+	return nil
+}
+
+// createAnimal registers an animal in the caller's organization.
+func (s *Server) createAnimal(w http.ResponseWriter, r *http.Request) error {
+	var in animalInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Species == nil || *in.Species == "" {
+		return invalid(FieldError{"species", "is required"})
+	}
+	ctx := r.Context()
+	sp, err := s.species.species(ctx, *in.Species, "species")
+	if err != nil {
+		return err
+	}
+	var view animalView
+	err = s.withAccess(r, "", func(tx pgx.Tx, acc access) error {
+		if err := requireKeeper(acc); err != nil {
+			return err
+		}
+		a := store.Animal{ID: uuid.New(), PublicID: store.NewPublicID(), SpeciesKey: sp.Key, Sex: genetics.Unknown,
+			Status: "active", Visibility: "organization", GeneticsText: "Normal"}
+		if in.Reference == nil || !*in.Reference {
+			a.BreederOrgID = &acc.OrgID
+		} else {
+			a.IsReference = true
+		}
+		if err := s.applyAnimalInput(ctx, tx, sp, &a, in); err != nil {
+			return err
+		}
+		if err := store.InsertAnimal(ctx, tx, a); err != nil {
+			return err
+		}
+		if err := store.AppendEvent(ctx, tx, "animal.created", "animal", a.PublicID,
+			map[string]any{"species": a.SpeciesKey, "genetics": a.GeneticsText, "reference": a.IsReference}); err != nil {
+			return err
+		}
+		if a.SireID != nil || a.DamID != nil {
+			if err := store.AppendEvent(ctx, tx, "lineage.changed", "animal", a.PublicID,
+				map[string]any{"sire_id": in.SireID.Value, "dam_id": in.DamID.Value}); err != nil {
+				return err
+			}
+		}
+		stored, err := store.AnimalByPublicID(ctx, tx, a.PublicID)
+		if err != nil {
+			return err
+		}
+		view, err = s.viewAnimal(ctx, stored)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(view.Version))
+	w.Header().Set("Location", "/api/v1/animals/"+view.ID)
+	return writeJSON(w, http.StatusCreated, view)
+}
+
+// applyAnimalInput validates the given fields and sets them on a; the first refusal is a
+// 422 naming the field and the rule.
+func (s *Server) applyAnimalInput(ctx context.Context, tx pgx.Tx, sp *genetics.Species, a *store.Animal, in animalInput) error {
+	if in.Species != nil && *in.Species != a.SpeciesKey {
+		return invalid(FieldError{"species", "cannot change; register the animal again under its species"})
+	}
+	if in.Sex != nil {
+		if !oneOf(*in.Sex, animalSexes) {
+			return invalid(FieldError{"sex", "must be one of " + strings.Join(animalSexes, ", ")})
+		}
+		a.Sex = genetics.Sex(*in.Sex)
+	}
+	if in.Name != nil {
+		name := strings.TrimSpace(*in.Name)
+		if utf8.RuneCountInString(name) > 120 {
+			return invalid(FieldError{"name", "must be at most 120 characters"})
+		}
+		a.Name = name
+	}
+	if in.HatchDate != nil {
+		if *in.HatchDate == "" {
+			a.HatchDate = nil
+		} else {
+			d, err := time.Parse(time.DateOnly, *in.HatchDate)
+			if err != nil {
+				return invalid(FieldError{"hatch_date", "must be a date such as 2024-05-31"})
+			}
+			if d.After(time.Now().Add(24 * time.Hour)) {
+				return invalid(FieldError{"hatch_date", "cannot be in the future"})
+			}
+			a.HatchDate = &d
+		}
+	}
+	if in.Identifiers != nil {
+		if len(in.Identifiers) > maxIdentifiers {
+			return invalid(FieldError{"identifiers", fmt.Sprintf("at most %d identifiers", maxIdentifiers)})
+		}
+		for k, v := range in.Identifiers {
+			if k == "" || len(k) > 50 || len(v) > maxIdentifierSize {
+				return invalid(FieldError{"identifiers", "keys of 1 to 50 characters, values of at most 200"})
+			}
+		}
+		a.Identifiers = in.Identifiers
+	}
+	if in.Status != nil {
+		if !oneOf(*in.Status, animalStatuses) {
+			return invalid(FieldError{"status", "must be one of " + strings.Join(animalStatuses, ", ") + " (archive with POST /archive)"})
+		}
+		a.Status = *in.Status
+	}
+	if in.Visibility != nil {
+		if !oneOf(*in.Visibility, animalVisibility) {
+			return invalid(FieldError{"visibility", "must be one of " + strings.Join(animalVisibility, ", ")})
+		}
+		a.Visibility = *in.Visibility
+	}
+	if in.Genetics != nil || in.GeneticsProvenance != nil || in.Sex != nil {
+		if err := applyGenetics(sp, a, in); err != nil {
+			return err
+		}
+	}
+	if in.SireID.Set || in.DamID.Set || in.Sex != nil || in.HatchDate != nil {
+		if err := s.applyParents(ctx, tx, a, in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyGenetics parses the trade name (or keeps the stored claims), applies provenances and
+// validates the genotype against the animal's sex.
+func applyGenetics(sp *genetics.Species, a *store.Animal, in animalInput) error {
+	claims := a.Genetics
+	if in.Genetics != nil {
+		parsed, err := sp.ParseClaims(*in.Genetics)
+		if err != nil {
+			return geneticsProblem("genetics", err)
+		}
+		claims = parsed
+	}
+	for gene, prov := range in.GeneticsProvenance {
+		if !oneOf(prov, claimProvenances) {
+			return invalid(FieldError{"genetics_provenance." + gene, "must be one of " + strings.Join(claimProvenances, ", ")})
+		}
+		found := false
+		for i := range claims {
+			if claims[i].Gene == gene && (claims[i].Kind == genetics.Het || claims[i].Kind == genetics.PossibleHet) {
+				claims[i].Provenance = genetics.Provenance(prov)
+				found = true
+			}
+		}
+		if !found {
+			return invalid(FieldError{"genetics_provenance." + gene, "names no het or possible het of the animal"})
+		}
+	}
+	gt, err := sp.Genotype(a.Sex, claims)
+	if err != nil {
+		return geneticsProblem("genetics", err)
+	}
+	a.Genetics = claims
+	a.GeneticsText = sp.Format(gt)
+	return nil
+}
+
+// geneticsProblem turns a parser or genotype refusal into a 422 naming the field and the
+// token or gene, with the closest known names for a typo.
+func geneticsProblem(field string, err error) error {
+	var unknown *genetics.UnknownNameError
+	var syntax *genetics.SyntaxError
+	var inv *genetics.InvalidError
+	switch {
+	case errors.As(err, &unknown), errors.As(err, &syntax), errors.As(err, &inv):
+		return invalid(FieldError{field, err.Error()})
+	}
+	return err
+}
+
+// applyParents resolves and checks the sire and dam: visible to the caller, of the same
+// species, sire male and dam female, hatched before the child where dates are known, never
+// the child itself or one of its descendants.
+func (s *Server) applyParents(ctx context.Context, tx pgx.Tx, a *store.Animal, in animalInput) error {
+	resolve := func(field string, opt optionalID, current *uuid.UUID) (*uuid.UUID, error) {
+		if !opt.Set {
+			if current == nil {
+				return nil, nil
+			}
+			// Re-check a kept parent against the child's new sex or date.
+			p, err := store.ParentByID(ctx, tx, *current)
+			if err != nil {
+				return nil, err
+			}
+			return current, s.checkParent(ctx, tx, field, a, p)
+		}
+		if opt.Value == "" {
+			return nil, nil
+		}
+		p, err := store.ParentByPublicID(ctx, tx, opt.Value)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, invalid(FieldError{field, "no animal " + opt.Value + " that you may name as a parent (yours, or another breeder's public animal)"})
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := s.checkParent(ctx, tx, field, a, p); err != nil {
+			return nil, err
+		}
+		return &p.ID, nil
+	}
+	sire, err := resolve("sire_id", in.SireID, a.SireID)
+	if err != nil {
+		return err
+	}
+	dam, err := resolve("dam_id", in.DamID, a.DamID)
+	if err != nil {
+		return err
+	}
+	if sire != nil && dam != nil && *sire == *dam {
+		return invalid(FieldError{"dam_id", "cannot be the same animal as the sire"})
+	}
+	a.SireID, a.DamID = sire, dam
+	return nil
+}
+
+func (s *Server) checkParent(ctx context.Context, tx pgx.Tx, field string, child *store.Animal, p store.ParentCandidate) error {
+	role, want := "sire", genetics.Male
+	if field == "dam_id" {
+		role, want = "dam", genetics.Female
+	}
+	switch {
+	case p.ID == child.ID:
+		return invalid(FieldError{field, "an animal cannot be its own " + role})
+	case p.SpeciesKey != child.SpeciesKey:
+		return invalid(FieldError{field, "the " + role + " is a " + p.SpeciesKey + ", the animal a " + child.SpeciesKey})
+	case p.Sex != want:
+		return invalid(FieldError{field, "the " + role + " must be " + string(want) + ", and " + p.PublicID + " is " + string(p.Sex)})
+	case p.HatchDate != nil && child.HatchDate != nil && !p.HatchDate.Before(*child.HatchDate):
+		return invalid(FieldError{field, "the " + role + " hatched " + p.HatchDate.Format(time.DateOnly) +
+			", not before the animal (" + child.HatchDate.Format(time.DateOnly) + ")"})
+	}
+	cycle, err := store.WouldCycle(ctx, tx, child.ID, p.ID)
+	if err != nil {
+		return err
+	}
+	if cycle {
+		return invalid(FieldError{field, "the " + role + " descends from the animal, which would make it its own ancestor"})
+	}
+	return nil
+}
+
+func oneOf(v string, allowed []string) bool {
+	for _, a := range allowed {
+		if v == a {
+			return true
+		}
+	}
+	return false
+}
+
+// getAnimal returns one of the caller's organization's animals with its ETag.
+func (s *Server) getAnimal(w http.ResponseWriter, r *http.Request) error {
+	var view animalView
+	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
+		a, err := store.AnimalByPublicID(r.Context(), tx, chi.URLParam(r, "animalID"))
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("animal")
+		}
+		if err != nil {
+			return err
+		}
+		view, err = s.viewAnimal(r.Context(), a)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(view.Version))
+	return writeJSON(w, http.StatusOK, view)
+}
+
+// ifMatch reads the version an update is based on: If-Match is required (428 without it).
+func ifMatch(r *http.Request) (int, error) {
+	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	if h == "" {
+		return 0, &Problem{Type: kindPrecondition.typeURI(), Title: kindPrecondition.title, Status: http.StatusPreconditionRequired,
+			Detail: "Send If-Match with the ETag of the animal you edited, so that no one else's change is overwritten."}
+	}
+	h = strings.TrimPrefix(h, "W/")
+	v, err := strconv.Atoi(strings.TrimPrefix(strings.Trim(h, `"`), "v"))
+	if err != nil {
+		return -1, nil // matches no version: a 412
+	}
+	return v, nil
+}
+
+func stale() error {
+	return newProblem(kindPrecondition, "The animal changed since you read it; fetch it again and reapply your change.")
+}
+
+// updateAnimal changes fields of an animal, if it is still the version the caller read.
+func (s *Server) updateAnimal(w http.ResponseWriter, r *http.Request) error {
+	expected, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	var in animalInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	var view animalView
+	err = s.withAccess(r, "", func(tx pgx.Tx, acc access) error {
+		if err := requireKeeper(acc); err != nil {
+			return err
+		}
+		a, err := store.AnimalByPublicID(ctx, tx, chi.URLParam(r, "animalID"))
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("animal")
+		}
+		if err != nil {
+			return err
+		}
+		if a.Version != expected {
+			return stale()
+		}
+		if a.ArchivedAt != nil {
+			return newProblem(kindConflict, "The animal is archived; its record is kept for lineage and cannot change.")
+		}
+		if in.Reference != nil && *in.Reference != a.IsReference {
+			return invalid(FieldError{"reference", "cannot change; replace a reference animal with the real one instead"})
+		}
+		sp, err := s.species.species(ctx, a.SpeciesKey, "species")
+		if err != nil {
+			return err
+		}
+		before := a
+		if err := s.applyAnimalInput(ctx, tx, sp, &a, in); err != nil {
+			return err
+		}
+		if _, err := store.UpdateAnimal(ctx, tx, a, expected); errors.Is(err, store.ErrStale) {
+			return stale()
+		} else if err != nil {
+			return err
+		}
+		if err := store.AppendEvent(ctx, tx, "animal.updated", "animal", a.PublicID,
+			map[string]any{"genetics": a.GeneticsText}); err != nil {
+			return err
+		}
+		if !sameID(before.SireID, a.SireID) || !sameID(before.DamID, a.DamID) {
+			if err := store.AppendEvent(ctx, tx, "lineage.changed", "animal", a.PublicID,
+				map[string]any{"sire_id": in.SireID.Value, "dam_id": in.DamID.Value}); err != nil {
+				return err
+			}
+		}
+		stored, err := store.AnimalByPublicID(ctx, tx, a.PublicID)
+		if err != nil {
+			return err
+		}
+		view, err = s.viewAnimal(ctx, stored)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(view.Version))
+	return writeJSON(w, http.StatusOK, view)
+}
+
+func sameID(a, b *uuid.UUID) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// archiveAnimal retires an animal from the active collection. Its record, and every lineage
+// link to and from it, stays.
+func (s *Server) archiveAnimal(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	var view animalView
+	err := s.withAccess(r, "", func(tx pgx.Tx, acc access) error {
+		if err := requireKeeper(acc); err != nil {
+			return err
+		}
+		a, err := store.AnimalByPublicID(ctx, tx, chi.URLParam(r, "animalID"))
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("animal")
+		}
+		if err != nil {
+			return err
+		}
+		if a.ArchivedAt == nil {
+			now := time.Now().UTC()
+			a.ArchivedAt, a.Status = &now, "archived"
+			if _, err := store.UpdateAnimal(ctx, tx, a, a.Version); err != nil {
+				return err
+			}
+			if err := store.AppendEvent(ctx, tx, "animal.archived", "animal", a.PublicID, map[string]any{}); err != nil {
+				return err
+			}
+		}
+		stored, err := store.AnimalByPublicID(ctx, tx, a.PublicID)
+		if err != nil {
+			return err
+		}
+		view, err = s.viewAnimal(ctx, stored)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(view.Version))
+	return writeJSON(w, http.StatusOK, view)
+}
+
+type animalList struct {
+	Items      []animalView `json:"items"`
+	NextCursor string       `json:"next_cursor,omitempty"`
+}
+
+// listAnimals lists the caller's organization's animals, filtered and a page at a time.
+func (s *Server) listAnimals(w http.ResponseWriter, r *http.Request) error {
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := store.AnimalFilter{Species: q.Get("species"), Sex: q.Get("sex"), Status: q.Get("status"), Gene: q.Get("gene"),
+		Archived: q.Get("archived") == "true", After: after, Limit: limit + 1}
+	if f.Sex != "" && !oneOf(f.Sex, animalSexes) {
+		return invalid(FieldError{"sex", "must be one of " + strings.Join(animalSexes, ", ")})
+	}
+	if f.Status != "" && !oneOf(f.Status, append(append([]string{}, animalStatuses...), "archived")) {
+		return invalid(FieldError{"status", "must be one of " + strings.Join(animalStatuses, ", ") + ", archived"})
+	}
+	if f.Species != "" {
+		if _, err := s.species.species(r.Context(), f.Species, "species"); err != nil {
+			return err
+		}
+	}
+	if f.Status == "archived" {
+		f.Archived = true
+	}
+	out := animalList{Items: []animalView{}}
+	err = s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
+		animals, err := store.ListAnimals(r.Context(), tx, f)
+		if err != nil {
+			return err
+		}
+		if len(animals) > limit {
+			animals = animals[:limit]
+			out.NextCursor = cursorOf(animals[limit-1].PublicID)
+		}
+		for _, a := range animals {
+			v, err := s.viewAnimal(r.Context(), a)
+			if err != nil {
+				return err
+			}
+			out.Items = append(out.Items, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
