@@ -210,6 +210,13 @@ func (s *Species) locusFromClaims(sex Sex, key string, cs []Claim) (Locus, error
 			certain = append(certain, g.Key)
 		}
 	}
+	if possible != nil {
+		for _, c := range certain {
+			if c == possible.Gene {
+				return Locus{}, &InvalidError{s.genes[c].Name, "is stated both as certain and as a possible het"}
+			}
+		}
+	}
 	slots := 2
 	if hemi {
 		slots = 1

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// AnimalCard is what the transaction's organization may see of an animal on a pedigree:
+// everything listed for its own animals and other breeders' public ones; for any other
+// animal only that it exists.
+type AnimalCard struct {
+	Visible         bool
+	PublicID        string
+	Name            string
+	SpeciesKey      string
+	Sex             string
+	HatchDate       *time.Time
+	GeneticsText    string
+	Status          string
+	OwnerPublicID   string
+	OwnerName       string
+	BreederPublicID string
+	BreederName     string
+	Reference       bool
+}
+
+// PedigreeNode is one animal of a pedigree with its parents.
+type PedigreeNode struct {
+	ID     uuid.UUID
+	SireID *uuid.UUID
+	DamID  *uuid.UUID
+	Depth  int // generations from the animal asked about
+	Card   AnimalCard
+}
+
+// VisibleAnimalID resolves an animal the transaction's organization may look up: its own,
+// or another breeder's public one; anything else is ErrNotFound.
+func VisibleAnimalID(ctx context.Context, q Querier, publicID string) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := q.QueryRow(ctx, `SELECT id FROM parent_candidate($1)`, publicID).Scan(&id)
+	return id, notFound(err)
+}
+
+const cardColumns = `c.visible, coalesce(c.public_id, ''), coalesce(c.name, ''), c.species_key, coalesce(c.sex::text, ''),
+	c.hatch_date, coalesce(c.genetics_text, ''), coalesce(c.status::text, ''), coalesce(c.owner_public_id, ''),
+	coalesce(c.owner_name, ''), coalesce(c.breeder_public_id, ''), coalesce(c.breeder_name, ''), coalesce(c.is_reference, false)`
+
+func scanNode(rows pgx.CollectableRow) (PedigreeNode, error) {
+	var n PedigreeNode
+	c := &n.Card
+	err := rows.Scan(&n.ID, &n.SireID, &n.DamID, &n.Depth, &c.Visible, &c.PublicID, &c.Name, &c.SpeciesKey, &c.Sex,
+		&c.HatchDate, &c.GeneticsText, &c.Status, &c.OwnerPublicID, &c.OwnerName, &c.BreederPublicID, &c.BreederName, &c.Reference)
+	return n, err
+}
+
+// Ancestors returns the animal and its ancestors up to the given number of generations, each
+// once (at its nearest depth), with what the transaction's organization may see of them. It
+// is one query: the pedigree walk and the cards together.
+func Ancestors(ctx context.Context, q Querier, root uuid.UUID, generations int) ([]PedigreeNode, error) {
+	rows, err := q.Query(ctx, `WITH RECURSIVE tree AS (
+			SELECT p.animal_id, p.sire_id, p.dam_id, 0 AS depth FROM pedigree p WHERE p.animal_id = $1
+			UNION ALL
+			SELECT p.animal_id, p.sire_id, p.dam_id, t.depth + 1
+			FROM tree t JOIN pedigree p ON p.animal_id = t.sire_id OR p.animal_id = t.dam_id
+			WHERE t.depth < $2
+		), nodes AS (
+			SELECT DISTINCT ON (animal_id) animal_id, sire_id, dam_id, depth FROM tree ORDER BY animal_id, depth
+		)
+		SELECT n.animal_id, n.sire_id, n.dam_id, n.depth, `+cardColumns+`
+		FROM nodes n JOIN animal_cards(ARRAY(SELECT animal_id FROM nodes)) c ON c.id = n.animal_id
+		ORDER BY n.depth`, root, generations)
+	if err != nil {
+		return nil, fmt.Errorf("read ancestors: %w", err)
+	}
+	return pgx.CollectRows(rows, scanNode)
+}
+
+// Descendants returns the animal's offspring, their offspring and so on up to the given
+// number of generations and at most limit animals, nearest first.
+func Descendants(ctx context.Context, q Querier, root uuid.UUID, generations, limit int) ([]PedigreeNode, error) {
+	rows, err := q.Query(ctx, `WITH RECURSIVE tree AS (
+			SELECT p.animal_id, p.sire_id, p.dam_id, 0 AS depth FROM pedigree p WHERE p.animal_id = $1
+			UNION ALL
+			SELECT p.animal_id, p.sire_id, p.dam_id, t.depth + 1
+			FROM tree t JOIN pedigree p ON p.sire_id = t.animal_id OR p.dam_id = t.animal_id
+			WHERE t.depth < $2
+		), nodes AS (
+			SELECT DISTINCT ON (animal_id) animal_id, sire_id, dam_id, depth FROM tree ORDER BY animal_id, depth
+		), page AS (
+			SELECT * FROM nodes ORDER BY depth, animal_id LIMIT $3
+		)
+		SELECT n.animal_id, n.sire_id, n.dam_id, n.depth, `+cardColumns+`
+		FROM page n JOIN animal_cards(ARRAY(SELECT animal_id FROM page)) c ON c.id = n.animal_id
+		ORDER BY n.depth, n.animal_id`, root, generations, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read descendants: %w", err)
+	}
+	return pgx.CollectRows(rows, scanNode)
+}
