@@ -119,6 +119,8 @@ func (s *Server) routes() chi.Router {
 			r.Get("/animals/{animalID}", s.handle(s.getAnimal))
 			r.Patch("/animals/{animalID}", s.handle(s.updateAnimal))
 			r.Post("/animals/{animalID}/archive", s.handle(s.archiveAnimal))
+			r.Get("/animals/{animalID}/inbreeding", s.handle(s.inbreeding))
+			r.Post("/genetics/predict", s.handle(s.predict))
 			r.Get("/lineage/{animalID}", s.handle(s.lineage))
 			r.Get("/lineage/{animalID}/descendants", s.handle(s.descendants))
 		})

@@ -99,26 +99,31 @@ BEGIN
 END
 $$;
 
--- What anyone may see of an animal of another organization: its public fields when it is
--- public, and only that it exists otherwise.
+-- What the current organization may see of any animal: everything shown on a pedigree
+-- for its own animals and other breeders' public ones, and only that the animal exists (and
+-- its species) otherwise.
 CREATE FUNCTION animal_cards(ids uuid[])
-    RETURNS TABLE (id uuid, public_id text, is_public boolean, name text, species_key text,
+    RETURNS TABLE (id uuid, visible boolean, public_id text, name text, species_key text,
                    sex animal_sex, hatch_date date, genetics_text text, status animal_status,
-                   owner_name text, breeder_name text)
+                   owner_public_id text, owner_name text, breeder_public_id text, breeder_name text,
+                   is_reference boolean)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     AS $$
-    SELECT a.id,
-           CASE WHEN a.visibility = 'public' THEN a.public_id END,
-           a.visibility = 'public',
-           CASE WHEN a.visibility = 'public' THEN a.name END,
+    SELECT a.id, v.visible,
+           CASE WHEN v.visible THEN a.public_id END,
+           CASE WHEN v.visible THEN a.name END,
            a.species_key,
-           CASE WHEN a.visibility = 'public' THEN a.sex END,
-           CASE WHEN a.visibility = 'public' THEN a.hatch_date END,
-           CASE WHEN a.visibility = 'public' THEN a.genetics_text END,
-           CASE WHEN a.visibility = 'public' THEN a.status END,
-           CASE WHEN a.visibility = 'public' THEN o.name END,
-           CASE WHEN a.visibility = 'public' THEN b.name END
+           CASE WHEN v.visible THEN a.sex END,
+           CASE WHEN v.visible THEN a.hatch_date END,
+           CASE WHEN v.visible THEN a.genetics_text END,
+           CASE WHEN v.visible THEN a.status END,
+           CASE WHEN v.visible THEN o.public_id END,
+           CASE WHEN v.visible THEN o.name END,
+           CASE WHEN v.visible THEN b.public_id END,
+           CASE WHEN v.visible THEN b.name END,
+           CASE WHEN v.visible THEN a.is_reference END
     FROM animals a
+    CROSS JOIN LATERAL (SELECT a.org_id = app_org_id() OR a.visibility = 'public' AS visible) v
     JOIN organizations o ON o.id = a.org_id
     LEFT JOIN organizations b ON b.id = a.breeder_org_id
     WHERE a.id = ANY (ids)
@@ -143,3 +148,14 @@ CREATE FUNCTION animal_ref(aid uuid) RETURNS TABLE (public_id text)
 CREATE FUNCTION organization_ref(oid uuid) RETURNS TABLE (public_id text, name text)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     AS $$ SELECT o.public_id, o.name FROM organizations o WHERE o.id = oid $$;
+
+-- The genetics of an animal the current organization may look at (its own, or a public one),
+-- for predicting pairings with it.
+CREATE FUNCTION animal_genetics(pid text)
+    RETURNS TABLE (id uuid, species_key text, sex animal_sex, genetics jsonb)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$
+    SELECT a.id, a.species_key, a.sex, a.genetics
+    FROM animals a
+    WHERE a.public_id = pid AND (a.org_id = app_org_id() OR a.visibility = 'public')
+$$;

@@ -254,3 +254,27 @@ func nonNilClaims(c []genetics.Claim) []genetics.Claim {
 	}
 	return c
 }
+
+// AnimalGenetics is an animal's species, sex and genetic claims.
+type AnimalGenetics struct {
+	ID         uuid.UUID
+	SpeciesKey string
+	Sex        genetics.Sex
+	Claims     []genetics.Claim
+}
+
+// VisibleAnimalGenetics reads the genetics of an animal the transaction's organization may
+// look at: its own, or another breeder's public one; anything else is ErrNotFound.
+func VisibleAnimalGenetics(ctx context.Context, q Querier, publicID string) (AnimalGenetics, error) {
+	var g AnimalGenetics
+	var raw []byte
+	err := q.QueryRow(ctx, `SELECT id, species_key, sex, genetics FROM animal_genetics($1)`, publicID).
+		Scan(&g.ID, &g.SpeciesKey, &g.Sex, &raw)
+	if err != nil {
+		return g, notFound(err)
+	}
+	if err := json.Unmarshal(raw, &g.Claims); err != nil {
+		return g, fmt.Errorf("decode genetics: %w", err)
+	}
+	return g, nil
+}

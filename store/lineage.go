@@ -101,3 +101,31 @@ func Descendants(ctx context.Context, q Querier, root uuid.UUID, generations, li
 	}
 	return pgx.CollectRows(rows, scanNode)
 }
+
+// PedigreeLink is one animal of a pedigree and its recorded parents.
+type PedigreeLink struct {
+	ID, SireID, DamID uuid.UUID // uuid.Nil for an unknown parent
+}
+
+// AncestorClosure returns the given animals and every known ancestor of theirs, each once,
+// across organizations: the whole known pedigree that inbreeding is computed over.
+func AncestorClosure(ctx context.Context, q Querier, roots ...uuid.UUID) ([]PedigreeLink, error) {
+	rows, err := q.Query(ctx, `WITH RECURSIVE up(id) AS (
+			SELECT unnest($1::uuid[])
+			UNION
+			SELECT x.parent FROM up JOIN pedigree p ON p.animal_id = up.id
+				CROSS JOIN LATERAL (VALUES (p.sire_id), (p.dam_id)) AS x(parent)
+			WHERE x.parent IS NOT NULL
+		)
+		SELECT p.animal_id, coalesce(p.sire_id, '00000000-0000-0000-0000-000000000000'),
+			coalesce(p.dam_id, '00000000-0000-0000-0000-000000000000')
+		FROM up JOIN pedigree p ON p.animal_id = up.id`, roots)
+	if err != nil {
+		return nil, fmt.Errorf("read ancestor closure: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (PedigreeLink, error) {
+		var l PedigreeLink
+		err := r.Scan(&l.ID, &l.SireID, &l.DamID)
+		return l, err
+	})
+}

@@ -1,0 +1,125 @@
+package api_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+type predictReply struct {
+	Sire     string `json:"sire"`
+	Dam      string `json:"dam"`
+	BySex    bool   `json:"by_sex"`
+	Outcomes []struct {
+		Sex         string  `json:"sex"`
+		Name        string  `json:"name"`
+		Probability string  `json:"probability"`
+		Percent     float64 `json:"percent"`
+	} `json:"outcomes"`
+	LethalRemoved string   `json:"lethal_removed"`
+	Warnings      []string `json:"warnings"`
+	OffspringCOI  *float64 `json:"offspring_coi"`
+}
+
+func outcomes(p predictReply) map[string]string {
+	out := map[string]string{}
+	for _, o := range p.Outcomes {
+		k := o.Name
+		if o.Sex != "" {
+			k = o.Sex + ": " + k
+		}
+		out[k] = o.Probability
+	}
+	return out
+}
+
+func TestPredict_FromGenotypesGivesPublishedOdds(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tok := b.newUser(t, "predict").Tokens.AccessToken
+	cases := []struct {
+		species, sire, dam string
+		want               map[string]string
+	}{
+		{"ball-python", "Pastel", "Pastel", map[string]string{"Super Pastel": "1/4", "Pastel": "1/2", "Normal": "1/4"}},
+		{"ball-python", "het Clown", "het Clown", map[string]string{"Clown": "1/4", "Normal 66% poss het Clown": "3/4"}},
+		{"ball-python", "Albino", "Piebald", map[string]string{"Normal het Albino het Piebald": "1"}},
+		{"ball-python", "Lesser", "Mojave", map[string]string{"Blue-eyed Leucistic": "1/4", "Lesser": "1/4", "Mojave": "1/4", "Normal": "1/4"}},
+		{"corn-snake", "Amel", "Anery", map[string]string{"Normal het Amel het Anery": "1"}},
+	}
+	for _, c := range cases {
+		t.Run(c.sire+" x "+c.dam, func(t *testing.T) {
+			t.Parallel()
+			r := b.do(t, http.MethodPost, "/api/v1/genetics/predict", tok, map[string]any{
+				"species": c.species, "sire": map[string]any{"genetics": c.sire}, "dam": map[string]any{"genetics": c.dam}})
+			require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+			p := decodeAs[predictReply](t, r)
+			require.Equal(t, c.want, outcomes(p))
+			require.Nil(t, p.OffspringCOI, "no pedigree for bare genotypes")
+		})
+	}
+}
+
+func TestPredict_RefusesBadInputNamingTheSide(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tok := b.newUser(t, "badpredict").Tokens.AccessToken
+	cases := []struct {
+		name  string
+		body  map[string]any
+		field string
+	}{
+		{"unknown gene", map[string]any{"species": "ball-python", "sire": map[string]any{"genetics": "Pastle"}, "dam": map[string]any{"genetics": "Normal"}}, "sire.genetics"},
+		{"missing side", map[string]any{"species": "ball-python", "sire": map[string]any{"genetics": "Pastel"}}, "dam"},
+		{"missing species", map[string]any{"sire": map[string]any{"genetics": "Pastel"}, "dam": map[string]any{"genetics": "Pastel"}}, "species"},
+		{"sex-linked super on the dam", map[string]any{"species": "ball-python", "sire": map[string]any{"genetics": "Normal"}, "dam": map[string]any{"genetics": "Super Banana"}}, "dam.genetics"},
+		{"unknown animal", map[string]any{"sire": map[string]any{"animal_id": "NoSuchAnimal1"}, "dam": map[string]any{"genetics": "Normal"}, "species": "ball-python"}, "sire.animal_id"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.do(t, http.MethodPost, "/api/v1/genetics/predict", tok, c.body)
+			requireProblem(t, r, http.StatusUnprocessableEntity, "validation-failed")
+			require.Equal(t, []string{c.field}, problemFields(t, r))
+		})
+	}
+}
+
+// Inbreeding through the API on the classic case: the offspring of full siblings has F = 1/4,
+// both as the planned pairing's offspring COI and as the F of a hatchling registered from it.
+func TestInbreeding_FullSiblingsGiveAQuarter(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tok := b.newUser(t, "coi").Tokens.AccessToken
+	sire := b.createAnimal(t, tok, map[string]any{"species": "ball-python", "sex": "male", "genetics": "Pastel"})
+	dam := b.createAnimal(t, tok, map[string]any{"species": "ball-python", "sex": "female", "genetics": "het Clown"})
+	brother := b.createAnimal(t, tok, map[string]any{"species": "ball-python", "sex": "male", "sire_id": sire.ID, "dam_id": dam.ID, "genetics": "Pastel 50% poss het Clown"})
+	sister := b.createAnimal(t, tok, map[string]any{"species": "ball-python", "sex": "female", "sire_id": sire.ID, "dam_id": dam.ID, "genetics": "50% poss het Clown"})
+
+	r := b.do(t, http.MethodPost, "/api/v1/genetics/predict", tok, map[string]any{
+		"sire": map[string]any{"animal_id": brother.ID}, "dam": map[string]any{"animal_id": sister.ID}})
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	p := decodeAs[predictReply](t, r)
+	require.NotNil(t, p.OffspringCOI)
+	require.InDelta(t, 0.25, *p.OffspringCOI, 1e-12)
+	// Possible-het parents enter as mixtures: P(Clown) = 1/2 · 1/2 · 1/4 = 1/16.
+	var clown string
+	for _, o := range p.Outcomes {
+		if o.Name == "Clown" || o.Name == "Pastel Clown" {
+			clown = o.Probability
+		}
+	}
+	require.Equal(t, "1/32", clown, "half the 1/16 Clowns are also Pastel: %v", outcomes(p))
+
+	child := b.createAnimal(t, tok, map[string]any{"species": "ball-python", "sire_id": brother.ID, "dam_id": sister.ID})
+	r = b.do(t, http.MethodGet, "/api/v1/animals/"+child.ID+"/inbreeding", tok, nil)
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	require.InDelta(t, 0.25, r.Body["coefficient"], 1e-12)
+	require.Equal(t, 4.0, r.Body["ancestors_considered"], "brother, sister, sire and dam: %s", r.Raw)
+	require.Less(t, r.Body["completeness"].(float64), 1.0, "founders' parents are unknown")
+
+	r = b.do(t, http.MethodGet, "/api/v1/animals/"+sire.ID+"/inbreeding", tok, nil)
+	require.Equal(t, 0.0, r.Body["coefficient"])
+	require.Equal(t, 0.0, r.Body["completeness"])
+}
