@@ -311,8 +311,9 @@ func geneticsProblem(field string, err error) error {
 	var unknown *genetics.UnknownNameError
 	var syntax *genetics.SyntaxError
 	var inv *genetics.InvalidError
+	var ambiguous *genetics.AmbiguousNameError
 	switch {
-	case errors.As(err, &unknown), errors.As(err, &syntax), errors.As(err, &inv):
+	case errors.As(err, &unknown), errors.As(err, &syntax), errors.As(err, &inv), errors.As(err, &ambiguous):
 		return invalid(FieldError{field, err.Error()})
 	}
 	return err
@@ -420,19 +421,24 @@ func (s *Server) getAnimal(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, view)
 }
 
-// ifMatch reads the version an update is based on: If-Match is required (428 without it).
-func ifMatch(r *http.Request) (int, error) {
+// ifMatch reads the versions an update may apply to from If-Match, which is required (428
+// without it): "*" matches any version, otherwise one of the listed ETags must be current.
+func ifMatch(r *http.Request) (func(version int) bool, error) {
 	h := strings.TrimSpace(r.Header.Get("If-Match"))
 	if h == "" {
-		return 0, &Problem{Type: kindPrecondition.typeURI(), Title: kindPrecondition.title, Status: http.StatusPreconditionRequired,
-			Detail: "Send If-Match with the ETag of the animal you edited, so that no one else's change is overwritten."}
+		return nil, newProblem(kindPreconditionRequired, "Send If-Match with the ETag of the animal you edited, so that no one else's change is overwritten.")
 	}
-	h = strings.TrimPrefix(h, "W/")
-	v, err := strconv.Atoi(strings.TrimPrefix(strings.Trim(h, `"`), "v"))
-	if err != nil {
-		return -1, nil // matches no version: a 412
+	if h == "*" {
+		return func(int) bool { return true }, nil
 	}
-	return v, nil
+	versions := map[int]bool{}
+	for _, tag := range strings.Split(h, ",") {
+		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+		if v, err := strconv.Atoi(strings.TrimPrefix(strings.Trim(tag, `"`), "v")); err == nil {
+			versions[v] = true
+		}
+	}
+	return func(v int) bool { return versions[v] }, nil
 }
 
 func stale() error {
@@ -441,7 +447,7 @@ func stale() error {
 
 // updateAnimal changes fields of an animal, if it is still the version the caller read.
 func (s *Server) updateAnimal(w http.ResponseWriter, r *http.Request) error {
-	expected, err := ifMatch(r)
+	matches, err := ifMatch(r)
 	if err != nil {
 		return err
 	}
@@ -462,9 +468,10 @@ func (s *Server) updateAnimal(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if a.Version != expected {
+		if !matches(a.Version) {
 			return stale()
 		}
+		expected := a.Version
 		if a.ArchivedAt != nil {
 			return newProblem(kindConflict, "The animal is archived; its record is kept for lineage and cannot change.")
 		}
@@ -534,7 +541,9 @@ func (s *Server) archiveAnimal(w http.ResponseWriter, r *http.Request) error {
 		if a.ArchivedAt == nil {
 			now := time.Now().UTC()
 			a.ArchivedAt, a.Status = &now, "archived"
-			if _, err := store.UpdateAnimal(ctx, tx, a, a.Version); err != nil {
+			if _, err := store.UpdateAnimal(ctx, tx, a, a.Version); errors.Is(err, store.ErrStale) {
+				return newProblem(kindConflict, "The animal changed while it was being archived; try again.")
+			} else if err != nil {
 				return err
 			}
 			if err := store.AppendEvent(ctx, tx, "animal.archived", "animal", a.PublicID, map[string]any{}); err != nil {
@@ -567,8 +576,15 @@ func (s *Server) listAnimals(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	f := store.AnimalFilter{Species: q.Get("species"), Sex: q.Get("sex"), Status: q.Get("status"), Gene: q.Get("gene"),
-		Archived: q.Get("archived") == "true", After: after, Limit: limit + 1}
+	f := store.AnimalFilter{Species: q.Get("species"), Sex: q.Get("sex"), Status: q.Get("status"),
+		Gene: strings.ToLower(strings.TrimSpace(q.Get("gene"))), After: after, Limit: limit + 1}
+	switch q.Get("archived") {
+	case "", "false":
+	case "true":
+		f.Archived = true
+	default:
+		return invalid(FieldError{"archived", "must be true or false"})
+	}
 	if f.Sex != "" && !oneOf(f.Sex, animalSexes) {
 		return invalid(FieldError{"sex", "must be one of " + strings.Join(animalSexes, ", ")})
 	}
@@ -576,8 +592,12 @@ func (s *Server) listAnimals(w http.ResponseWriter, r *http.Request) error {
 		return invalid(FieldError{"status", "must be one of " + strings.Join(animalStatuses, ", ") + ", archived"})
 	}
 	if f.Species != "" {
-		if _, err := s.species.species(r.Context(), f.Species, "species"); err != nil {
+		sp, err := s.species.species(r.Context(), f.Species, "species")
+		if err != nil {
 			return err
+		}
+		if _, ok := sp.Gene(f.Gene); f.Gene != "" && !ok {
+			return invalid(FieldError{"gene", "is not a gene key of " + sp.Name + " (see /api/v1/taxonomy/species/" + sp.Key + ")"})
 		}
 	}
 	if f.Status == "archived" {

@@ -120,6 +120,7 @@ func TestAnimals_RefusesBadInputNamingTheFieldAndRule(t *testing.T) {
 		{"super form of a recessive", map[string]any{"species": "ball-python", "genetics": "Super Clown"}, "genetics", "Clown"},
 		{"two copies of a sex-linked gene on a female", map[string]any{"species": "ball-python", "sex": "female", "genetics": "Super Banana"}, "genetics", "sex-linked"},
 		{"probability outside (0,1)", map[string]any{"species": "ball-python", "genetics": "100% poss het Clown"}, "genetics", ""},
+		{"ambiguous compound name", map[string]any{"species": "ball-python", "genetics": "Blue-eyed Leucistic"}, "genetics", "Mojave"},
 		{"bad sex", map[string]any{"species": "ball-python", "sex": "both"}, "sex", "one of"},
 		{"bad date", map[string]any{"species": "ball-python", "hatch_date": "31/05/2024"}, "hatch_date", "date"},
 		{"wrong-sex sire", map[string]any{"species": "ball-python", "sire_id": female.ID}, "sire_id", "must be male"},
@@ -148,18 +149,26 @@ func TestAnimals_UpdateNeedsTheCurrentETag(t *testing.T) {
 	tok := u.Tokens.AccessToken
 	a := b.createAnimal(t, tok, map[string]any{"species": "ball-python", "sex": "female", "name": "Ada"})
 
-	requireProblem(t, b.patchAnimal(t, tok, a.ID, "", map[string]any{"name": "Bea"}), http.StatusPreconditionRequired, "precondition-failed")
+	requireProblem(t, b.patchAnimal(t, tok, a.ID, "", map[string]any{"name": "Bea"}), http.StatusPreconditionRequired, "precondition-required")
 	r := b.patchAnimal(t, tok, a.ID, `"v1"`, map[string]any{"name": "Bea", "genetics": "Lesser Mojave"})
 	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
 	require.Equal(t, `"v2"`, r.Header.Get("ETag"))
 	got := decodeAs[animalReply](t, r)
 	require.Equal(t, "Bea", got.Name)
-	require.Equal(t, "Blue-eyed Leucistic", got.Genetics.Text)
+	require.Equal(t, "Mojave Lesser", got.Genetics.Text, "the canonical text names the alleles when several pairs share the name")
+	require.Equal(t, []string{"Blue-eyed Leucistic"}, got.Genetics.Visual)
 
 	stale := b.patchAnimal(t, tok, a.ID, `"v1"`, map[string]any{"name": "Cleo"})
 	requireProblem(t, stale, http.StatusPreconditionFailed, "precondition-failed")
 	r = b.do(t, http.MethodGet, "/api/v1/animals/"+a.ID, tok, nil)
 	require.Equal(t, "Bea", decodeAs[animalReply](t, r).Name, "the stale write changed nothing")
+
+	// "*" and lists of ETags follow HTTP: any current version, or one of those listed.
+	r = b.patchAnimal(t, tok, a.ID, `"v1", "v2"`, map[string]any{"name": "Cleo"})
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	r = b.patchAnimal(t, tok, a.ID, `*`, map[string]any{"name": "Dora"})
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	require.Equal(t, `"v4"`, r.Header.Get("ETag"))
 }
 
 func TestAnimals_LineageRefusesCyclesAndSelfParenting(t *testing.T) {

@@ -43,26 +43,27 @@ type problemKind struct {
 
 // The problem types the API answers with. Their slugs are part of the API contract.
 var (
-	kindMalformed       = problemKind{"malformed-request", "Malformed request", http.StatusBadRequest}
-	kindValidation      = problemKind{"validation-failed", "Validation failed", http.StatusUnprocessableEntity}
-	kindTooLarge        = problemKind{"body-too-large", "Request body too large", http.StatusRequestEntityTooLarge}
-	kindUnsupportedType = problemKind{"unsupported-media-type", "Unsupported media type", http.StatusUnsupportedMediaType}
-	kindUnauthenticated = problemKind{"unauthenticated", "Authentication required", http.StatusUnauthorized}
-	kindBadCredentials  = problemKind{"invalid-credentials", "Invalid credentials", http.StatusUnauthorized}
-	kindForbidden       = problemKind{"forbidden", "Forbidden", http.StatusForbidden}
-	kindNotFound        = problemKind{"not-found", "Not found", http.StatusNotFound}
-	kindMethod          = problemKind{"method-not-allowed", "Method not allowed", http.StatusMethodNotAllowed}
-	kindConflict        = problemKind{"conflict", "Conflict", http.StatusConflict}
-	kindPrecondition    = problemKind{"precondition-failed", "Precondition failed", http.StatusPreconditionFailed}
-	kindRateLimited     = problemKind{"rate-limited", "Too many requests", http.StatusTooManyRequests}
-	kindInternal        = problemKind{"internal", "Internal server error", http.StatusInternalServerError}
-	kindUnavailable     = problemKind{"unavailable", "Service unavailable", http.StatusServiceUnavailable}
+	kindMalformed            = problemKind{"malformed-request", "Malformed request", http.StatusBadRequest}
+	kindValidation           = problemKind{"validation-failed", "Validation failed", http.StatusUnprocessableEntity}
+	kindTooLarge             = problemKind{"body-too-large", "Request body too large", http.StatusRequestEntityTooLarge}
+	kindUnsupportedType      = problemKind{"unsupported-media-type", "Unsupported media type", http.StatusUnsupportedMediaType}
+	kindUnauthenticated      = problemKind{"unauthenticated", "Authentication required", http.StatusUnauthorized}
+	kindBadCredentials       = problemKind{"invalid-credentials", "Invalid credentials", http.StatusUnauthorized}
+	kindForbidden            = problemKind{"forbidden", "Forbidden", http.StatusForbidden}
+	kindNotFound             = problemKind{"not-found", "Not found", http.StatusNotFound}
+	kindMethod               = problemKind{"method-not-allowed", "Method not allowed", http.StatusMethodNotAllowed}
+	kindConflict             = problemKind{"conflict", "Conflict", http.StatusConflict}
+	kindPrecondition         = problemKind{"precondition-failed", "Precondition failed", http.StatusPreconditionFailed}
+	kindPreconditionRequired = problemKind{"precondition-required", "Precondition required", http.StatusPreconditionRequired}
+	kindRateLimited          = problemKind{"rate-limited", "Too many requests", http.StatusTooManyRequests}
+	kindInternal             = problemKind{"internal", "Internal server error", http.StatusInternalServerError}
+	kindUnavailable          = problemKind{"unavailable", "Service unavailable", http.StatusServiceUnavailable}
 )
 
 // problemKinds lists every kind, for the documentation page.
 var problemKinds = []problemKind{
 	kindMalformed, kindValidation, kindTooLarge, kindUnsupportedType, kindUnauthenticated,
-	kindBadCredentials, kindForbidden, kindNotFound, kindMethod, kindConflict, kindPrecondition, kindRateLimited,
+	kindBadCredentials, kindForbidden, kindNotFound, kindMethod, kindConflict, kindPrecondition, kindPreconditionRequired, kindRateLimited,
 	kindInternal, kindUnavailable,
 }
 
