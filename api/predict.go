@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -131,47 +132,58 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) error {
 		if parents[0].animal && parents[1].animal && parents[0].id == parents[1].id {
 			return invalid(FieldError{"dam.animal_id", "cannot be the same animal as the sire"})
 		}
-		pred, err := sp.Predict(parents[0].gt, parents[1].gt)
-		if errors.Is(err, genetics.ErrTooComplex) {
-			return invalid(FieldError{"genetics", "too many genes for exact probabilities; predict fewer at once"})
-		}
-		if err != nil {
-			return err
-		}
-		resp = predictResponse{Species: speciesKey, Sire: sp.Format(parents[0].gt), Dam: sp.Format(parents[1].gt),
-			BySex: pred.BySex, LethalRemoved: pred.LethalRemoved.String(), Warnings: pred.Warnings, Outcomes: make([]outcomeView, 0, len(pred.Outcomes))}
-		if resp.Warnings == nil {
-			resp.Warnings = []string{}
-		}
-		for _, o := range pred.Outcomes {
-			ov := outcomeView{Sex: string(o.Sex), Name: o.Name, Probability: o.Probability.String(),
-				Percent: round(100*o.Probability.Float(), 4), Visual: o.Visual, Hets: make([]hetView, 0, len(o.Hets)), Possible: o.Possible}
-			if ov.Visual == nil {
-				ov.Visual = []string{}
-			}
-			for _, h := range o.Hets {
-				g, _ := sp.Gene(h.Gene)
-				ov.Hets = append(ov.Hets, hetView{Gene: h.Gene, Name: g.Name, Probability: h.Probability.String(),
-					Percent: h.Probability.Percent(), Label: h.Label})
-			}
-			resp.Outcomes = append(resp.Outcomes, ov)
-		}
-		if parents[0].animal && parents[1].animal {
-			p, ids, err := loadPedigree(ctx, tx, parents[0].id, parents[1].id)
-			if err != nil {
-				return err
-			}
-			f, err := p.Coancestry(ids[parents[0].id], ids[parents[1].id])
-			if err != nil {
-				return err
-			}
-			f = round(f, 10)
-			resp.OffspringCOI = &f
-		}
-		return nil
+		resp, err = s.predictPairing(ctx, tx, sp, parents)
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, resp)
+}
+
+// predictPairing predicts the offspring of two resolved parents and, when both are animals,
+// their offspring's inbreeding coefficient over the whole known pedigree.
+func (s *Server) predictPairing(ctx context.Context, tx pgx.Tx, sp *genetics.Species, parents [2]resolvedParent) (predictResponse, error) {
+	pred, err := sp.Predict(parents[0].gt, parents[1].gt)
+	if errors.Is(err, genetics.ErrTooComplex) {
+		return predictResponse{}, invalid(FieldError{"genetics", "too many genes for exact probabilities; predict fewer at once"})
+	}
+	if err != nil {
+		return predictResponse{}, err
+	}
+	resp := predictResponse{Species: sp.Key, Sire: sp.Format(parents[0].gt), Dam: sp.Format(parents[1].gt),
+		BySex: pred.BySex, LethalRemoved: pred.LethalRemoved.String(), Warnings: pred.Warnings, Outcomes: make([]outcomeView, 0, len(pred.Outcomes))}
+	if resp.Warnings == nil {
+		resp.Warnings = []string{}
+	}
+	for _, o := range pred.Outcomes {
+		resp.Outcomes = append(resp.Outcomes, viewOutcome(sp, o))
+	}
+	if parents[0].animal && parents[1].animal {
+		p, ids, err := loadPedigree(ctx, tx, parents[0].id, parents[1].id)
+		if err != nil {
+			return predictResponse{}, err
+		}
+		f, err := p.Coancestry(ids[parents[0].id], ids[parents[1].id])
+		if err != nil {
+			return predictResponse{}, err
+		}
+		f = round(f, 10)
+		resp.OffspringCOI = &f
+	}
+	return resp, nil
+}
+
+func viewOutcome(sp *genetics.Species, o genetics.Outcome) outcomeView {
+	ov := outcomeView{Sex: string(o.Sex), Name: o.Name, Probability: o.Probability.String(),
+		Percent: round(100*o.Probability.Float(), 4), Visual: o.Visual, Hets: make([]hetView, 0, len(o.Hets)), Possible: o.Possible}
+	if ov.Visual == nil {
+		ov.Visual = []string{}
+	}
+	for _, h := range o.Hets {
+		g, _ := sp.Gene(h.Gene)
+		ov.Hets = append(ov.Hets, hetView{Gene: h.Gene, Name: g.Name, Probability: h.Probability.String(),
+			Percent: h.Probability.Percent(), Label: h.Label})
+	}
+	return ov
 }

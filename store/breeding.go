@@ -129,3 +129,8 @@ func CountHatchlings(ctx context.Context, q Querier, clutchID uuid.UUID) (int, e
 	err := q.QueryRow(ctx, `SELECT count(*) FROM animals WHERE clutch_id = $1`, clutchID).Scan(&n)
 	return n, err
 }
+
+// PairingByID reads a pairing of the transaction's organization by internal ID.
+func PairingByID(ctx context.Context, q Querier, id uuid.UUID) (Pairing, error) {
+	return scanPairing(q.QueryRow(ctx, `SELECT `+pairingColumns+` FROM pairings p WHERE p.id = $1`, id))
+}

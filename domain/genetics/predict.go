@@ -226,14 +226,17 @@ func (f Fraction) addOrSet(w Fraction) Fraction {
 	return f.Add(w)
 }
 
-// locusOrder is the position of a locus's first gene in the species' order.
+// locusOrder is the canonical position of a locus: that of its first gene.
 func (s *Species) locusOrder(key string) int {
+	best := -1
 	for i := range s.Genes {
 		if s.Genes[i].LocusKey() == key {
-			return i
+			if o := s.order[s.Genes[i].Key]; best < 0 || o < best {
+				best = o
+			}
 		}
 	}
-	return len(s.Genes)
+	return best
 }
 
 // enumerate multiplies the loci's classes into named outcomes. Visual traits become bits of

@@ -123,7 +123,20 @@ func (s *Species) Prepare() error {
 			errs = append(errs, "gene "+g.Key+": a polygenic trait has no locus, sex linkage or lethality")
 		}
 		s.genes[g.Key] = g
-		s.order[g.Key] = i
+	}
+	// Canonical order, as breeders write names: genes that show with one copy first, then
+	// recessives, then polygenic traits; within each, the catalogue's order.
+	modeRank := func(m Mode) int {
+		switch m {
+		case Recessive:
+			return 1
+		case Polygenic:
+			return 2
+		}
+		return 0
+	}
+	for i := range s.Genes {
+		s.order[s.Genes[i].Key] = modeRank(s.Genes[i].Mode)*len(s.Genes) + i
 	}
 	loci := map[string]Gene{}
 	for _, g := range s.Genes {
