@@ -96,6 +96,7 @@ func (s *Server) routes() chi.Router {
 		r.Get("/health/deep", s.handle(s.healthDeep))
 		r.Get("/openapi.json", s.handle(s.openAPI))
 		r.Get("/auth/jwks.json", s.handle(s.jwks))
+		r.Get("/search", s.handle(s.searchPublic))
 		r.Get("/taxonomy/species", s.handle(s.listSpecies))
 		r.Get("/taxonomy/species/{species}", s.handle(s.getSpecies))
 
@@ -115,6 +116,7 @@ func (s *Server) routes() chi.Router {
 			r.Patch("/organizations/{orgID}/members/{userID}", s.handle(s.changeMember))
 			r.Delete("/organizations/{orgID}/members/{userID}", s.handle(s.removeMember))
 			r.Get("/animals", s.handle(s.listAnimals))
+			r.Get("/animals/search", s.handle(s.searchOwn))
 			r.Post("/animals", s.handle(s.createAnimal))
 			r.Get("/animals/{animalID}", s.handle(s.getAnimal))
 			r.Patch("/animals/{animalID}", s.handle(s.updateAnimal))

@@ -1,0 +1,95 @@
+package api
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/reptidex/reptidex/store"
+)
+
+type searchHitView struct {
+	Score  float32  `json:"score"`
+	Animal cardView `json:"animal"`
+}
+
+type searchResponse struct {
+	Items      []searchHitView `json:"items"`
+	NextCursor string          `json:"next_cursor,omitempty"`
+}
+
+// searchParams reads q (2 to 200 characters), species, limit and an opaque cursor.
+func (s *Server) searchParams(r *http.Request) (q, species string, limit, offset int, err error) {
+	q = strings.TrimSpace(r.URL.Query().Get("q"))
+	if n := utf8.RuneCountInString(q); n < 2 || n > 200 {
+		return "", "", 0, 0, invalid(FieldError{"q", "must be 2 to 200 characters"})
+	}
+	if species = r.URL.Query().Get("species"); species != "" {
+		if _, err := s.species.species(r.Context(), species, "species"); err != nil {
+			return "", "", 0, 0, err
+		}
+	}
+	if limit, err = intParam(r, "limit", 20, 1, 100); err != nil {
+		return "", "", 0, 0, err
+	}
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		b, decErr := base64.RawURLEncoding.DecodeString(c)
+		n, convErr := strconv.Atoi(strings.TrimPrefix(string(b), "o:"))
+		if decErr != nil || convErr != nil || n < 0 || !strings.HasPrefix(string(b), "o:") {
+			return "", "", 0, 0, invalid(FieldError{"cursor", "is not a cursor this API issued"})
+		}
+		offset = n
+	}
+	return q, species, limit, offset, nil
+}
+
+func searchPage(hits []store.SearchHit, limit, offset int) searchResponse {
+	out := searchResponse{Items: []searchHitView{}}
+	if len(hits) > limit {
+		hits = hits[:limit]
+		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(offset+limit)))
+	}
+	for _, h := range hits {
+		out.Items = append(out.Items, searchHitView{Score: h.Rank, Animal: viewCard(h.Card)})
+	}
+	return out
+}
+
+// searchPublic finds public animals of every breeder by name, species and genetics; no
+// account needed.
+func (s *Server) searchPublic(w http.ResponseWriter, r *http.Request) error {
+	q, species, limit, offset, err := s.searchParams(r)
+	if err != nil {
+		return err
+	}
+	hits, err := store.SearchPublic(r.Context(), s.db.Pool, q, species, limit+1, offset)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, searchPage(hits, limit, offset))
+}
+
+// searchOwn finds the caller's organization's animals, whatever their visibility.
+func (s *Server) searchOwn(w http.ResponseWriter, r *http.Request) error {
+	q, species, limit, offset, err := s.searchParams(r)
+	if err != nil {
+		return err
+	}
+	var out searchResponse
+	err = s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
+		hits, err := store.SearchOwn(r.Context(), tx, q, species, limit+1, offset)
+		if err != nil {
+			return err
+		}
+		out = searchPage(hits, limit, offset)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
