@@ -278,3 +278,53 @@ func VisibleAnimalGenetics(ctx context.Context, q Querier, publicID string) (Ani
 	}
 	return g, nil
 }
+
+// Child is an offspring of an animal, in any organization.
+type Child struct {
+	ID        uuid.UUID
+	HatchDate *time.Time
+	ViaSire   bool
+}
+
+// ChildrenOf lists an animal's offspring across organizations.
+func ChildrenOf(ctx context.Context, q Querier, parent uuid.UUID) ([]Child, error) {
+	rows, err := q.Query(ctx, `SELECT id, hatch_date, via_sire FROM children_of($1)`, parent)
+	if err != nil {
+		return nil, fmt.Errorf("children of %s: %w", parent, err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Child, error) {
+		var c Child
+		err := r.Scan(&c.ID, &c.HatchDate, &c.ViaSire)
+		return c, err
+	})
+}
+
+// ReplaceReference moves every lineage link from a reference animal of the transaction's
+// organization to the real animal and retires the reference; it returns how many children
+// were re-linked.
+func ReplaceReference(ctx context.Context, tx pgx.Tx, ref, real uuid.UUID) (int, error) {
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT replace_reference($1, $2)`, ref, real).Scan(&n); err != nil {
+		return 0, fmt.Errorf("replace reference: %w", err)
+	}
+	return n, nil
+}
+
+// GenesInUse lists the genes animals of a species claim, across organizations.
+func GenesInUse(ctx context.Context, q Querier, species string) ([]string, error) {
+	rows, err := q.Query(ctx, `SELECT genes_in_use($1)`, species)
+	if err != nil {
+		return nil, fmt.Errorf("genes in use: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// IsPlatformAdmin reports whether the user (by public ID) administers shared reference data.
+func IsPlatformAdmin(ctx context.Context, q Querier, userPublicID string) (bool, error) {
+	var ok bool
+	err := q.QueryRow(ctx, `SELECT platform_admin FROM users WHERE public_id = $1`, userPublicID).Scan(&ok)
+	if err != nil {
+		return false, notFound(err)
+	}
+	return ok, nil
+}

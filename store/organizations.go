@@ -112,3 +112,13 @@ func OrganizationByPublicIDForUser(ctx context.Context, q Querier, publicID stri
 		Scan(&uo.OrgID, &uo.PublicID, &uo.Name, &uo.Role, &uo.Since)
 	return uo, notFound(err)
 }
+
+// UpdateOrganizationSettings changes the transaction's organization's name and inbreeding
+// warning threshold.
+func UpdateOrganizationSettings(ctx context.Context, tx pgx.Tx, name string, threshold float64) error {
+	_, err := tx.Exec(ctx, `UPDATE organizations SET name = $1, coi_warning_threshold = $2, updated_at = now() WHERE id = app_org_id()`, name, threshold)
+	if err != nil {
+		return fmt.Errorf("update organization: %w", err)
+	}
+	return nil
+}

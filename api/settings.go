@@ -1,0 +1,139 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/reptidex/reptidex/domain/genetics"
+	"github.com/reptidex/reptidex/store"
+)
+
+type organizationRequest struct {
+	Name                *string  `json:"name"`
+	COIWarningThreshold *float64 `json:"coi_warning_threshold"`
+}
+
+type organizationView struct {
+	ID                  string  `json:"id"`
+	Name                string  `json:"name"`
+	COIWarningThreshold float64 `json:"coi_warning_threshold"`
+}
+
+// updateOrganization changes an organization's name and inbreeding warning threshold
+// (owners and admins).
+func (s *Server) updateOrganization(w http.ResponseWriter, r *http.Request) error {
+	var req organizationRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if req.COIWarningThreshold != nil && (*req.COIWarningThreshold < 0 || *req.COIWarningThreshold > 1) {
+		return invalid(FieldError{"coi_warning_threshold", "must be a coefficient from 0 to 1 (0.0625 is first cousins)"})
+	}
+	if req.Name != nil {
+		n := utf8.RuneCountInString(strings.TrimSpace(*req.Name))
+		if n < 1 || n > 120 {
+			return invalid(FieldError{"name", "must be 1 to 120 characters"})
+		}
+	}
+	var out organizationView
+	err := s.withAccess(r, chi.URLParam(r, "orgID"), func(tx pgx.Tx, acc access) error {
+		ctx := r.Context()
+		if !acc.Role.CanManageMembers() {
+			return newProblem(kindForbidden, "Only owners and admins change the organization's settings.")
+		}
+		org, err := store.OrganizationByID(ctx, tx, acc.OrgID)
+		if err != nil {
+			return err
+		}
+		threshold, err := store.COIThreshold(ctx, tx)
+		if err != nil {
+			return err
+		}
+		name := org.Name
+		if req.Name != nil {
+			name = strings.TrimSpace(*req.Name)
+		}
+		if req.COIWarningThreshold != nil {
+			threshold = *req.COIWarningThreshold
+		}
+		if err := store.UpdateOrganizationSettings(ctx, tx, name, threshold); err != nil {
+			return err
+		}
+		out = organizationView{ID: org.PublicID, Name: name, COIWarningThreshold: threshold}
+		return store.AppendEvent(ctx, tx, "organization.updated", "organization", org.PublicID, out)
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// replaceSpecies lets a platform administrator edit a species catalogue: the whole document,
+// validated, based on the version they read (If-Match), never dropping a gene in use.
+func (s *Server) replaceSpecies(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	admin, err := store.IsPlatformAdmin(ctx, s.db.Pool, claimsFrom(ctx).UserID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if !admin {
+		return newProblem(kindForbidden, "Only platform administrators edit species catalogues.")
+	}
+	matches, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	var sp genetics.Species
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&sp); err != nil {
+		return decodeProblem(err)
+	}
+	key := chi.URLParam(r, "species")
+	if sp.Key != key {
+		return invalid(FieldError{"key", "must be " + key + ", the species being edited"})
+	}
+	if err := sp.Prepare(); err != nil {
+		return invalid(FieldError{"genes", err.Error()})
+	}
+	all, _, err := s.species.get(ctx)
+	if err != nil {
+		return err
+	}
+	current, ok := all[key]
+	if !ok {
+		return notFound("species")
+	}
+	if !matches(current.Version) {
+		return stale()
+	}
+	inUse, err := store.GenesInUse(ctx, s.db.Pool, key)
+	if err != nil {
+		return err
+	}
+	for _, g := range inUse {
+		if _, ok := sp.Gene(g); !ok {
+			return invalid(FieldError{"genes", "gene " + g + " is claimed by animals and cannot be removed"})
+		}
+	}
+	userID, err := store.UserByPublicID(ctx, s.db.Pool, claimsFrom(ctx).UserID)
+	if err != nil {
+		return err
+	}
+	version, err := store.ReplaceSpecies(ctx, s.db.Pool, &sp, current.Version, userID.ID)
+	if errors.Is(err, store.ErrConflict) {
+		return stale()
+	}
+	if err != nil {
+		return err
+	}
+	s.species.invalidate()
+	w.Header().Set("ETag", etag(version))
+	return writeJSON(w, http.StatusOK, map[string]any{"version": version, "species": &sp})
+}
