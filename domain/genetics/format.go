@@ -33,9 +33,7 @@ func (s *Species) describe(g Genotype, canonical bool) (visual []string, hets []
 			hets = append(hets, HetLabel{Gene: gene, Probability: p, Label: hetLabel(s.genes[gene].Name, p)})
 		}
 	}
-	for _, p := range g.Polygenic {
-		tokens = append(tokens, p)
-	}
+	tokens = append(tokens, g.Polygenic...)
 	sortHets(s, hets)
 	return s.visualNames(tokens), hets
 }

@@ -56,19 +56,6 @@ func (s *Species) phenotype(p Pair) traits {
 	return t
 }
 
-// Name renders visual traits, hets and possible hets as breeders write them, combos first:
-// "Bumblebee Clown het Piebald 66% poss het Albino", or "Normal het Albino".
-func (s *Species) name(visual []string, hets []HetLabel) string {
-	parts := s.visualNames(visual)
-	if len(parts) == 0 {
-		parts = []string{"Normal"}
-	}
-	for _, h := range hets {
-		parts = append(parts, h.Label)
-	}
-	return strings.Join(parts, " ")
-}
-
 // visualNames names a set of visual traits, replacing every named combination the set
 // contains (largest first) by its name, and listing the rest in the species' gene order.
 func (s *Species) visualNames(visual []string) []string {
