@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"strings"
+	"time"
 	"testing"
 
 	"github.com/google/uuid"
@@ -19,7 +20,7 @@ import (
 )
 
 // tenantTables are every table holding tenant data; each must be under forced RLS.
-var tenantTables = []string{"organizations", "memberships", "audit_log", "events", "animals"}
+var tenantTables = []string{"organizations", "memberships", "audit_log", "events", "animals", "pairings", "clutches"}
 
 // account registers a user with their own organization and returns both.
 func account(t *testing.T, db *store.DB, prefix string) (store.User, store.Organization) {
@@ -30,9 +31,24 @@ func account(t *testing.T, db *store.DB, prefix string) (store.User, store.Organ
 		Email: testkit.UniqueEmail(prefix), Password: "correct horse battery", DisplayName: prefix, OrganizationName: prefix + " vivarium",
 	}, nil)
 	require.NoError(t, err)
-	require.NoError(t, db.InTenant(context.Background(), store.Tenant{OrgID: o.ID, UserID: u.ID}, func(tx pgx.Tx) error {
-		return store.InsertAnimal(context.Background(), tx, store.Animal{ID: uuid.New(), PublicID: store.NewPublicID(),
-			SpeciesKey: "ball-python", Sex: genetics.Unknown, Status: "active", Visibility: "organization", GeneticsText: "Normal"})
+	// Something in every tenant table: a pair of animals, their pairing and a clutch.
+	ctx := context.Background()
+	require.NoError(t, db.InTenant(ctx, store.Tenant{OrgID: o.ID, UserID: u.ID}, func(tx pgx.Tx) error {
+		sire := store.Animal{ID: uuid.New(), PublicID: store.NewPublicID(), SpeciesKey: "ball-python", Sex: genetics.Male,
+			Status: "active", Visibility: "organization", GeneticsText: "Normal"}
+		dam := sire
+		dam.ID, dam.PublicID, dam.Sex = uuid.New(), store.NewPublicID(), genetics.Female
+		for _, a := range []store.Animal{sire, dam} {
+			if err := store.InsertAnimal(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		p := store.Pairing{ID: uuid.New(), PublicID: store.NewPublicID(), SireID: sire.ID, DamID: dam.ID, Status: "planned"}
+		if err := store.InsertPairing(ctx, tx, p); err != nil {
+			return err
+		}
+		return store.InsertClutch(ctx, tx, store.Clutch{ID: uuid.New(), PublicID: store.NewPublicID(), PairingID: p.ID,
+			LaidOn: time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC), Eggs: 5})
 	}))
 	return u, o
 }
@@ -176,7 +192,7 @@ func TestAudit_RecordsActorAndBeforeAfter(t *testing.T) {
 
 	var inserts int
 	require.NoError(t, admin.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE org_id = $1 AND action = 'insert'`, org.ID).Scan(&inserts))
-	require.Equal(t, 4, inserts, "organization, owner membership, the animal and the new member")
+	require.Equal(t, 7, inserts, "organization, owner membership, two animals, pairing, clutch and the new member")
 }
 
 func TestEventsAndAudit_AreAppendOnly(t *testing.T) {
