@@ -144,7 +144,8 @@ func (s *Server) descendants(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := struct {
-		Items []descendantView `json:"items"`
+		Items     []descendantView `json:"items"`
+		Truncated bool             `json:"truncated"`
 	}{Items: []descendantView{}}
 	err = s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
 		root, err := store.VisibleAnimalID(r.Context(), tx, chi.URLParam(r, "animalID"))
@@ -154,13 +155,30 @@ func (s *Server) descendants(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		nodes, err := store.Descendants(r.Context(), tx, root, gens, limit+1)
+		// The root comes back too, and one more than asked says the list was cut short.
+		nodes, err := store.Descendants(r.Context(), tx, root, gens, limit+2)
 		if err != nil {
 			return err
 		}
 		publicIDs := map[uuid.UUID]string{}
+		var mates []uuid.UUID
 		for _, n := range nodes {
 			publicIDs[n.ID] = n.Card.PublicID
+		}
+		for _, n := range nodes {
+			for _, p := range []*uuid.UUID{n.SireID, n.DamID} {
+				if _, known := publicIDs[derefID(p)]; p != nil && !known {
+					mates = append(mates, *p)
+				}
+			}
+		}
+		// Parents from outside the line (the mates) are named when the caller may see them.
+		cards, err := store.Cards(r.Context(), tx, mates)
+		if err != nil {
+			return err
+		}
+		for id, c := range cards {
+			publicIDs[id] = c.PublicID
 		}
 		for _, n := range nodes {
 			if n.Depth == 0 {
@@ -177,6 +195,7 @@ func (s *Server) descendants(w http.ResponseWriter, r *http.Request) error {
 		}
 		if len(out.Items) > limit {
 			out.Items = out.Items[:limit]
+			out.Truncated = true
 		}
 		return nil
 	})
@@ -184,4 +203,11 @@ func (s *Server) descendants(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+func derefID(p *uuid.UUID) uuid.UUID {
+	if p == nil {
+		return uuid.Nil
+	}
+	return *p
 }

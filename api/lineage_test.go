@@ -136,4 +136,10 @@ func TestLineage_DescendantsByGeneration(t *testing.T) {
 
 	r = b.do(t, http.MethodGet, "/api/v1/lineage/"+sire.ID+"/descendants?generations=1", tok, nil)
 	require.Len(t, r.Body["items"], 2)
+	first := r.Body["items"].([]any)[0].(map[string]any)
+	require.Equal(t, dam.ID, first["dam_id"], "the mate from outside the line is named")
+	require.Equal(t, false, r.Body["truncated"])
+	r = b.do(t, http.MethodGet, "/api/v1/lineage/"+sire.ID+"/descendants?limit=2", tok, nil)
+	require.Len(t, r.Body["items"], 2)
+	require.Equal(t, true, r.Body["truncated"])
 }

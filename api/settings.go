@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -90,10 +89,8 @@ func (s *Server) replaceSpecies(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var sp genetics.Species
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&sp); err != nil {
-		return decodeProblem(err)
+	if err := decodeJSON(r, &sp); err != nil {
+		return err
 	}
 	key := chi.URLParam(r, "species")
 	if sp.Key != key {

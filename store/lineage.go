@@ -129,3 +129,23 @@ func AncestorClosure(ctx context.Context, q Querier, roots ...uuid.UUID) ([]Pedi
 		return l, err
 	})
 }
+
+// Cards returns what the transaction's organization may see of each animal, by ID.
+func Cards(ctx context.Context, q Querier, ids []uuid.UUID) (map[uuid.UUID]AnimalCard, error) {
+	out := make(map[uuid.UUID]AnimalCard, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := q.Query(ctx, `SELECT c.id, NULL::uuid, NULL::uuid, 0, `+cardColumns+` FROM animal_cards($1) c`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read animal cards: %w", err)
+	}
+	nodes, err := pgx.CollectRows(rows, scanNode)
+	if err != nil {
+		return nil, fmt.Errorf("read animal cards: %w", err)
+	}
+	for _, n := range nodes {
+		out[n.ID] = n.Card
+	}
+	return out, nil
+}

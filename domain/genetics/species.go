@@ -95,6 +95,11 @@ func (s *Species) Prepare() error {
 	s.genes = make(map[string]*Gene, len(s.Genes))
 	s.order = make(map[string]int, len(s.Genes))
 	var errs []string
+	switch s.SexSystem {
+	case ZW, XY, TSD:
+	default:
+		errs = append(errs, fmt.Sprintf("sex system %q is not ZW, XY or TSD", s.SexSystem))
+	}
 	for i := range s.Genes {
 		g := &s.Genes[i]
 		if g.Key == "" || g.Name == "" {
