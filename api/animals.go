@@ -134,6 +134,25 @@ func (s *Server) viewAnimal(ctx context.Context, a store.Animal) (animalView, er
 	return v, nil
 }
 
+// animalInPath loads the caller's organization's animal named in the path; any other is a
+// 404, exactly like one that does not exist.
+func animalInPath(r *http.Request, tx pgx.Tx) (store.Animal, error) {
+	a, err := store.AnimalByPublicID(r.Context(), tx, chi.URLParam(r, "animalID"))
+	if errors.Is(err, store.ErrNotFound) {
+		return a, notFound("animal")
+	}
+	return a, err
+}
+
+// readAnimalView reads an animal back as the API shows it.
+func (s *Server) readAnimalView(ctx context.Context, tx pgx.Tx, publicID string) (animalView, error) {
+	a, err := store.AnimalByPublicID(ctx, tx, publicID)
+	if err != nil {
+		return animalView{}, err
+	}
+	return s.viewAnimal(ctx, a)
+}
+
 func etag(version int) string { return `"v` + strconv.Itoa(version) + `"` }
 
 // requireKeeper refuses writes from viewers.
@@ -186,11 +205,7 @@ func (s *Server) createAnimal(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 		}
-		stored, err := store.AnimalByPublicID(ctx, tx, a.PublicID)
-		if err != nil {
-			return err
-		}
-		view, err = s.viewAnimal(ctx, stored)
+		view, err = s.readAnimalView(ctx, tx, a.PublicID)
 		return err
 	})
 	if err != nil {
@@ -404,10 +419,7 @@ func oneOf(v string, allowed []string) bool {
 func (s *Server) getAnimal(w http.ResponseWriter, r *http.Request) error {
 	var view animalView
 	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
-		a, err := store.AnimalByPublicID(r.Context(), tx, chi.URLParam(r, "animalID"))
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("animal")
-		}
+		a, err := animalInPath(r, tx)
 		if err != nil {
 			return err
 		}
@@ -461,10 +473,7 @@ func (s *Server) updateAnimal(w http.ResponseWriter, r *http.Request) error {
 		if err := requireKeeper(acc); err != nil {
 			return err
 		}
-		a, err := store.AnimalByPublicID(ctx, tx, chi.URLParam(r, "animalID"))
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("animal")
-		}
+		a, err := animalInPath(r, tx)
 		if err != nil {
 			return err
 		}
@@ -501,11 +510,7 @@ func (s *Server) updateAnimal(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 		}
-		stored, err := store.AnimalByPublicID(ctx, tx, a.PublicID)
-		if err != nil {
-			return err
-		}
-		view, err = s.viewAnimal(ctx, stored)
+		view, err = s.readAnimalView(ctx, tx, a.PublicID)
 		return err
 	})
 	if err != nil {
@@ -531,10 +536,7 @@ func (s *Server) archiveAnimal(w http.ResponseWriter, r *http.Request) error {
 		if err := requireKeeper(acc); err != nil {
 			return err
 		}
-		a, err := store.AnimalByPublicID(ctx, tx, chi.URLParam(r, "animalID"))
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("animal")
-		}
+		a, err := animalInPath(r, tx)
 		if err != nil {
 			return err
 		}
@@ -550,11 +552,7 @@ func (s *Server) archiveAnimal(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 		}
-		stored, err := store.AnimalByPublicID(ctx, tx, a.PublicID)
-		if err != nil {
-			return err
-		}
-		view, err = s.viewAnimal(ctx, stored)
+		view, err = s.readAnimalView(ctx, tx, a.PublicID)
 		return err
 	})
 	if err != nil {

@@ -221,10 +221,7 @@ func (s *Server) getPairing(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	var view pairingView
 	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
-		p, err := store.PairingByPublicID(ctx, tx, chi.URLParam(r, "pairID"))
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("pairing")
-		}
+		p, err := pairingInPath(r, tx)
 		if err != nil {
 			return err
 		}
@@ -346,10 +343,7 @@ func (s *Server) createClutch(w http.ResponseWriter, r *http.Request) error {
 		if err := requireKeeper(acc); err != nil {
 			return err
 		}
-		p, err := store.PairingByPublicID(ctx, tx, chi.URLParam(r, "pairID"))
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("pairing")
-		}
+		p, err := pairingInPath(r, tx)
 		if err != nil {
 			return err
 		}
@@ -382,10 +376,7 @@ func (s *Server) updateClutch(w http.ResponseWriter, r *http.Request) error {
 		if err := requireKeeper(acc); err != nil {
 			return err
 		}
-		c, err := store.ClutchByPublicID(ctx, tx, chi.URLParam(r, "clutchID"))
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("clutch")
-		}
+		c, err := clutchInPath(r, tx)
 		if err != nil {
 			return err
 		}
@@ -451,10 +442,7 @@ func (s *Server) createHatchlings(w http.ResponseWriter, r *http.Request) error 
 		if err := requireKeeper(acc); err != nil {
 			return err
 		}
-		c, err := store.ClutchByPublicID(ctx, tx, chi.URLParam(r, "clutchID"))
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("clutch")
-		}
+		c, err := clutchInPath(r, tx)
 		if err != nil {
 			return err
 		}
@@ -500,11 +488,7 @@ func (s *Server) createHatchlings(w http.ResponseWriter, r *http.Request) error 
 				map[string]any{"clutch_id": c.PublicID, "pairing_id": p.PublicID, "genetics": a.GeneticsText}); err != nil {
 				return err
 			}
-			stored, err := store.AnimalByPublicID(ctx, tx, a.PublicID)
-			if err != nil {
-				return err
-			}
-			v, err := s.viewAnimal(ctx, stored)
+			v, err := s.readAnimalView(ctx, tx, a.PublicID)
 			if err != nil {
 				return err
 			}
@@ -574,4 +558,22 @@ func sameSet(a, b []string) bool {
 	slices.Sort(x)
 	slices.Sort(y)
 	return slices.Equal(x, y)
+}
+
+// pairingInPath loads the organization's pairing named in the path, or answers 404.
+func pairingInPath(r *http.Request, tx pgx.Tx) (store.Pairing, error) {
+	p, err := store.PairingByPublicID(r.Context(), tx, chi.URLParam(r, "pairID"))
+	if errors.Is(err, store.ErrNotFound) {
+		return p, notFound("pairing")
+	}
+	return p, err
+}
+
+// clutchInPath loads and locks the organization's clutch named in the path, or answers 404.
+func clutchInPath(r *http.Request, tx pgx.Tx) (store.Clutch, error) {
+	c, err := store.ClutchByPublicID(r.Context(), tx, chi.URLParam(r, "clutchID"))
+	if errors.Is(err, store.ErrNotFound) {
+		return c, notFound("clutch")
+	}
+	return c, err
 }

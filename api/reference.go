@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/reptidex/reptidex/store"
@@ -37,10 +36,7 @@ func (s *Server) replaceReference(w http.ResponseWriter, r *http.Request) error 
 		if err := requireKeeper(acc); err != nil {
 			return err
 		}
-		ref, err := store.AnimalByPublicID(ctx, tx, chi.URLParam(r, "animalID"))
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("animal")
-		}
+		ref, err := animalInPath(r, tx)
 		if err != nil {
 			return err
 		}
@@ -89,11 +85,7 @@ func (s *Server) replaceReference(w http.ResponseWriter, r *http.Request) error 
 			map[string]any{"replaced_by": real.PublicID, "relinked_children": out.Relinked}); err != nil {
 			return err
 		}
-		stored, err := store.AnimalByPublicID(ctx, tx, ref.PublicID)
-		if err != nil {
-			return err
-		}
-		out.Animal, err = s.viewAnimal(ctx, stored)
+		out.Animal, err = s.readAnimalView(ctx, tx, ref.PublicID)
 		return err
 	})
 	if err != nil {
