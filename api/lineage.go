@@ -82,46 +82,49 @@ func (s *Server) lineage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var resp pedigreeResponse
-	err = s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
-		root, err := store.VisibleAnimalID(r.Context(), tx, chi.URLParam(r, "animalID"))
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("animal")
-		}
-		if err != nil {
-			return err
-		}
-		nodes, err := store.Ancestors(r.Context(), tx, root, gens)
-		if err != nil {
-			return err
-		}
-		byID := make(map[uuid.UUID]store.PedigreeNode, len(nodes))
-		for _, n := range nodes {
-			byID[n.ID] = n
-		}
-		var build func(id uuid.UUID, depth int) *pedigreeNode
-		build = func(id uuid.UUID, depth int) *pedigreeNode {
-			n, ok := byID[id]
-			if !ok {
-				return nil
-			}
-			out := &pedigreeNode{Animal: viewCard(n.Card)}
-			if depth < gens {
-				if n.SireID != nil {
-					out.Sire = build(*n.SireID, depth+1)
-				}
-				if n.DamID != nil {
-					out.Dam = build(*n.DamID, depth+1)
-				}
-			}
-			return out
-		}
-		resp = pedigreeResponse{Generations: gens, Pedigree: build(root, 0)}
-		return nil
-	})
+	// Authorization and the whole pedigree in one round trip, like /me.
+	ctx := r.Context()
+	c := claimsFrom(ctx)
+	sid, err := uuid.Parse(c.SessionID)
 	if err != nil {
+		return newProblem(kindUnauthenticated, "The access token is invalid or expired.")
+	}
+	var nodes []store.PedigreeNode
+	batch := &pgx.Batch{}
+	authorized := store.QueueAuthorize(batch, c.UserID, c.OrgID, sid)
+	store.QueueAncestors(batch, chi.URLParam(r, "animalID"), gens, &nodes)
+	if err := s.db.ReadBatch(ctx, batch); err != nil {
 		return err
 	}
+	if _, err := authorized(); err != nil {
+		return accessProblem(err, true)
+	}
+	if len(nodes) == 0 || nodes[0].Depth != 0 {
+		return notFound("animal")
+	}
+	root := nodes[0].ID
+	byID := make(map[uuid.UUID]store.PedigreeNode, len(nodes))
+	for _, n := range nodes {
+		byID[n.ID] = n
+	}
+	var build func(id uuid.UUID, depth int) *pedigreeNode
+	build = func(id uuid.UUID, depth int) *pedigreeNode {
+		n, ok := byID[id]
+		if !ok {
+			return nil
+		}
+		out := &pedigreeNode{Animal: viewCard(n.Card)}
+		if depth < gens {
+			if n.SireID != nil {
+				out.Sire = build(*n.SireID, depth+1)
+			}
+			if n.DamID != nil {
+				out.Dam = build(*n.DamID, depth+1)
+			}
+		}
+		return out
+	}
+	resp := pedigreeResponse{Generations: gens, Pedigree: build(root, 0)}
 	return writeJSON(w, http.StatusOK, resp)
 }
 

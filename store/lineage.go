@@ -57,26 +57,30 @@ func scanNode(rows pgx.CollectableRow) (PedigreeNode, error) {
 	return n, err
 }
 
-// Ancestors returns the animal and its ancestors up to the given number of generations, each
-// once (at its nearest depth), with what the transaction's organization may see of them. It
-// is one query: the pedigree walk and the cards together.
-func Ancestors(ctx context.Context, q Querier, root uuid.UUID, generations int) ([]PedigreeNode, error) {
-	rows, err := q.Query(ctx, `WITH RECURSIVE tree AS (
-			SELECT p.animal_id, p.sire_id, p.dam_id, 0 AS depth FROM pedigree p WHERE p.animal_id = $1
+// QueueAncestors queues, on a batch after QueueAuthorize, the read of an animal (by public
+// ID; the organization's own or a public one) and its ancestors up to the given number of
+// generations, each once at its nearest depth, with what the organization may see of them.
+// The walk, the visibility rule and the cards are one statement; no rows means the animal is
+// not visible.
+func QueueAncestors(batch *pgx.Batch, rootPublicID string, generations int, dst *[]PedigreeNode) {
+	batch.Queue(`WITH RECURSIVE tree AS (
+			SELECT p.animal_id, p.sire_id, p.dam_id, 0 AS depth
+			FROM pedigree p WHERE p.animal_id = (SELECT v.id FROM visible_animal v WHERE v.public_id = $1)
 			UNION ALL
 			SELECT p.animal_id, p.sire_id, p.dam_id, t.depth + 1
-			FROM tree t JOIN pedigree p ON p.animal_id = t.sire_id OR p.animal_id = t.dam_id
+			FROM tree t CROSS JOIN LATERAL (VALUES (t.sire_id), (t.dam_id)) AS x(parent)
+			JOIN pedigree p ON p.animal_id = x.parent
 			WHERE t.depth < $2
 		), nodes AS (
 			SELECT DISTINCT ON (animal_id) animal_id, sire_id, dam_id, depth FROM tree ORDER BY animal_id, depth
 		)
 		SELECT n.animal_id, n.sire_id, n.dam_id, n.depth, `+cardColumns+`
-		FROM nodes n JOIN animal_cards(ARRAY(SELECT animal_id FROM nodes)) c ON c.id = n.animal_id
-		ORDER BY n.depth`, root, generations)
-	if err != nil {
-		return nil, fmt.Errorf("read ancestors: %w", err)
-	}
-	return pgx.CollectRows(rows, scanNode)
+		FROM nodes n JOIN animal_card c ON c.id = n.animal_id
+		ORDER BY n.depth`, rootPublicID, generations).Query(func(rows pgx.Rows) error {
+		nodes, err := pgx.CollectRows(rows, scanNode)
+		*dst = nodes
+		return err
+	})
 }
 
 // Descendants returns the animal's offspring, their offspring and so on up to the given
@@ -94,7 +98,7 @@ func Descendants(ctx context.Context, q Querier, root uuid.UUID, generations, li
 			SELECT * FROM nodes ORDER BY depth, animal_id LIMIT $3
 		)
 		SELECT n.animal_id, n.sire_id, n.dam_id, n.depth, `+cardColumns+`
-		FROM page n JOIN animal_cards(ARRAY(SELECT animal_id FROM page)) c ON c.id = n.animal_id
+		FROM page n JOIN animal_card c ON c.id = n.animal_id
 		ORDER BY n.depth, n.animal_id`, root, generations, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read descendants: %w", err)
@@ -136,7 +140,7 @@ func Cards(ctx context.Context, q Querier, ids []uuid.UUID) (map[uuid.UUID]Anima
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := q.Query(ctx, `SELECT c.id, NULL::uuid, NULL::uuid, 0, `+cardColumns+` FROM animal_cards($1) c`, ids)
+	rows, err := q.Query(ctx, `SELECT c.id, NULL::uuid, NULL::uuid, 0, `+cardColumns+` FROM animal_card c WHERE c.id = ANY($1)`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("read animal cards: %w", err)
 	}

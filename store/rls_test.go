@@ -269,3 +269,23 @@ func TestPedigree_IsWrittenOnlyFromAnimals(t *testing.T) {
 	require.NoError(t, db.Pool.QueryRow(ctx, `SELECT count(*) FROM pedigree`).Scan(&n))
 	require.Positive(t, n, "every animal has its pedigree node, readable without a tenant")
 }
+
+// The pedigree views read across organizations as their owner, so the application role
+// must never write through them.
+func TestPedigreeViews_AreReadOnly(t *testing.T) {
+	t.Parallel()
+	db := testkit.DB(t)
+	_, org := account(t, db, "views")
+	ctx := context.Background()
+	for _, stmt := range []string{
+		`UPDATE visible_animal SET sex = 'female'`,
+		`DELETE FROM visible_animal`,
+		`UPDATE animal_card SET name = 'x'`,
+	} {
+		err := db.InTenant(ctx, store.Tenant{OrgID: org.ID}, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, stmt)
+			return err
+		})
+		require.Error(t, err, stmt)
+	}
+}

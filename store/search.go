@@ -31,7 +31,7 @@ func SearchPublic(ctx context.Context, q Querier, query, species string, limit, 
 	}
 	rows, err := q.Query(ctx, `WITH hits AS (SELECT * FROM search_public_animals($1, $2, $3, $4))
 		SELECT h.rank, c.id, `+cardColumns+`
-		FROM hits h JOIN animal_cards(ARRAY(SELECT id FROM hits)) c ON c.id = h.id
+		FROM hits h JOIN animal_card c ON c.id = h.id
 		ORDER BY h.rank DESC, c.id`, query, sp, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("search public animals: %w", err)
@@ -56,7 +56,7 @@ func SearchOwn(ctx context.Context, tx pgx.Tx, query, species string, limit, off
 			  AND (a.search_vector @@ websearch_to_tsquery('simple', $1) OR lower($1) <% a.search_doc)
 			ORDER BY rank DESC, a.id LIMIT $3 OFFSET $4)
 		SELECT h.rank, c.id, `+cardColumns+`
-		FROM hits h JOIN animal_cards(ARRAY(SELECT id FROM hits)) c ON c.id = h.id
+		FROM hits h JOIN animal_card c ON c.id = h.id
 		ORDER BY h.rank DESC, c.id`, query, sp, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("search own animals: %w", err)
