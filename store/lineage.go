@@ -114,16 +114,17 @@ type PedigreeLink struct {
 // AncestorClosure returns the given animals and every known ancestor of theirs, each once,
 // across organizations: the whole known pedigree that inbreeding is computed over.
 func AncestorClosure(ctx context.Context, q Querier, roots ...uuid.UUID) ([]PedigreeLink, error) {
-	rows, err := q.Query(ctx, `WITH RECURSIVE up(id) AS (
-			SELECT unnest($1::uuid[])
+	// Each ancestor's parents travel with it through the walk: one index lookup per ancestor.
+	rows, err := q.Query(ctx, `WITH RECURSIVE up(id, sire_id, dam_id) AS (
+			SELECT p.animal_id, p.sire_id, p.dam_id FROM pedigree p WHERE p.animal_id = ANY($1::uuid[])
 			UNION
-			SELECT x.parent FROM up JOIN pedigree p ON p.animal_id = up.id
-				CROSS JOIN LATERAL (VALUES (p.sire_id), (p.dam_id)) AS x(parent)
-			WHERE x.parent IS NOT NULL
+			SELECT p.animal_id, p.sire_id, p.dam_id
+			FROM up CROSS JOIN LATERAL (VALUES (up.sire_id), (up.dam_id)) AS x(parent)
+			JOIN pedigree p ON p.animal_id = x.parent
 		)
-		SELECT p.animal_id, coalesce(p.sire_id, '00000000-0000-0000-0000-000000000000'),
-			coalesce(p.dam_id, '00000000-0000-0000-0000-000000000000')
-		FROM up JOIN pedigree p ON p.animal_id = up.id`, roots)
+		SELECT id, coalesce(sire_id, '00000000-0000-0000-0000-000000000000'),
+			coalesce(dam_id, '00000000-0000-0000-0000-000000000000')
+		FROM up`, roots)
 	if err != nil {
 		return nil, fmt.Errorf("read ancestor closure: %w", err)
 	}
