@@ -38,41 +38,29 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"math"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
 	"slices"
-	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/reptidex/reptidex/domain/lineage"
+	"github.com/reptidex/reptidex/scripts/loadgen"
 	"github.com/reptidex/reptidex/scripts/population/benchdb"
 )
 
-const (
-	maxDuration = 5 * time.Minute
-	maxWarmup   = time.Minute
-	maxClients  = 4096
-	failLimit   = 0.01 // exit 1 when more than this fraction of requests failed
-)
-
 type config struct {
+	loadgen.Options
 	base, pathTemplate string
 	dbURL              string
 	password           string
@@ -80,40 +68,19 @@ type config struct {
 	animals            int
 	pick               string
 	completeGens       int
-	clients            int
-	duration           time.Duration
-	warmup             time.Duration
-	timeout            time.Duration
 	seed               uint64
 	rate               float64
-	json               bool
-}
-
-// clientStats is owned by a single client goroutine, so recording needs no locks.
-type clientStats struct {
-	latencies []time.Duration // one per answered request
-	statuses  map[int]int
-	errors    int // transport errors and timeouts (no answer)
 }
 
 // Result is the summary printed at the end of a run.
 type Result struct {
-	Target      string         `json:"target"`
-	Pick        string         `json:"pick"`
-	Breeders    int            `json:"breeders"`
-	Animals     int            `json:"animals"`
-	Clients     int            `json:"clients"`
-	Rate        float64        `json:"offered_rate,omitempty"`
-	Requests    int            `json:"requests"`
-	DurationSec float64        `json:"duration_seconds"`
-	RPS         float64        `json:"requests_per_second"`
-	P50ms       float64        `json:"p50_ms"`
-	P90ms       float64        `json:"p90_ms"`
-	P99ms       float64        `json:"p99_ms"`
-	MaxMs       float64        `json:"max_ms"`
-	Errors      int            `json:"errors"`
-	Failed      int            `json:"failed"`
-	Statuses    map[string]int `json:"statuses"`
+	Target   string  `json:"target"`
+	Pick     string  `json:"pick"`
+	Breeders int     `json:"breeders"`
+	Animals  int     `json:"animals"`
+	Clients  int     `json:"clients"`
+	Rate     float64 `json:"offered_rate,omitempty"`
+	loadgen.Summary
 }
 
 func main() {
@@ -127,24 +94,14 @@ func main() {
 	flag.IntVar(&c.animals, "animals", 2000, "animals to ask about: per breeder for -pick late, in all for -pick complete")
 	flag.StringVar(&c.pick, "pick", "late", "which animals: late (own, youngest first) or complete (visible, complete pedigree)")
 	flag.IntVar(&c.completeGens, "complete-generations", 10, "with -pick complete: generations that must be complete")
-	flag.IntVar(&c.clients, "clients", 32, "concurrent clients")
-	flag.DurationVar(&c.duration, "duration", 30*time.Second, "measured duration (capped at 5m)")
-	flag.DurationVar(&c.warmup, "warmup", 3*time.Second, "unmeasured warm-up before the measured period (capped at 1m)")
-	flag.DurationVar(&c.timeout, "timeout", 5*time.Second, "per-request timeout")
+	c.Register(flag.CommandLine)
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of the clients' starting positions")
 	flag.Float64Var(&c.rate, "rate", 0, "open loop: send this many requests/s in all, spread evenly over the clients, and measure "+
 		"latency from each request's scheduled time (0: closed loop, each client sends as soon as its last answer arrives)")
-	flag.BoolVar(&c.json, "json", false, "print the result as JSON")
 	flag.Parse()
 
 	ok, err := run(c)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "loadlineage:", err)
-		os.Exit(2)
-	}
-	if !ok {
-		os.Exit(1)
-	}
+	loadgen.Exit("loadlineage", ok, err)
 }
 
 // breeder is one logged-in bench breeder and the animals its clients ask about.
@@ -160,7 +117,7 @@ func run(c config) (ok bool, err error) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	client := newClient(c.clients, c.timeout)
+	client := loadgen.NewClient(c.Clients, c.Timeout)
 	base := strings.TrimRight(c.base, "/")
 
 	breeders := make([]*breeder, c.breeders)
@@ -182,52 +139,46 @@ func run(c config) (ok bool, err error) {
 		total += len(b.animals)
 	}
 
-	if !c.json {
+	if !c.JSON {
 		fmt.Fprintf(os.Stderr, "loadlineage: GET %s for %d animals of %d breeder(s), %d clients, %s warm-up + %s measured\n",
-			base+c.pathTemplate, total, len(breeders), c.clients, c.warmup, c.duration)
+			base+c.pathTemplate, total, len(breeders), c.Clients, c.Warmup, c.Duration)
 	}
-	start := time.Now()
-	measureFrom := start.Add(c.warmup)
-	end := measureFrom.Add(c.duration)
-	stats := make([]*clientStats, c.clients)
+	w := loadgen.NewWindow(c.Warmup, c.Duration)
+	loops := make([]func(*loadgen.Stats), c.Clients)
 	rng := rand.New(rand.NewPCG(c.seed, 0x11ea9e))
-	var wg sync.WaitGroup
-	for i := range stats {
-		s := &clientStats{latencies: make([]time.Duration, 0, 4096), statuses: map[int]int{}}
-		stats[i] = s
+	for i := range loops {
 		b := breeders[i%len(breeders)]
 		first := rng.IntN(len(b.animals))
-		sched := schedule{start: start}
+		sched := schedule{start: w.Start}
 		if c.rate > 0 {
 			sched.offset = time.Duration(float64(i) / c.rate * float64(time.Second))
-			sched.interval = time.Duration(float64(c.clients) / c.rate * float64(time.Second))
+			sched.interval = time.Duration(float64(c.Clients) / c.rate * float64(time.Second))
 		}
-		wg.Go(func() { s.loop(ctx, client, base, c.pathTemplate, b, first, sched, measureFrom, end) })
+		loops[i] = func(s *loadgen.Stats) { loop(ctx, s, client, base, c.pathTemplate, b, first, sched, w) }
 	}
-	wg.Wait()
-	elapsed := time.Since(measureFrom)
-	if elapsed <= 0 {
-		return false, errors.New("interrupted during warm-up; nothing measured")
+	sum, err := loadgen.Run(w, loops)
+	if err != nil {
+		return false, err
 	}
 
-	r := summarize(stats, elapsed)
-	r.Target, r.Clients, r.Pick, r.Breeders, r.Animals, r.Rate = base+c.pathTemplate, c.clients, c.pick, len(breeders), total, c.rate
-	if c.json {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
-			return false, err
-		}
-	} else {
-		printResult(os.Stdout, r)
+	r := Result{Target: base + c.pathTemplate, Clients: c.Clients, Pick: c.pick, Breeders: len(breeders), Animals: total, Rate: c.rate,
+		Summary: sum}
+	mode := "closed loop"
+	if r.Rate > 0 {
+		mode = fmt.Sprintf("open loop at %.0f req/s", r.Rate)
 	}
-	return r.Requests > 0 && float64(r.Failed) <= failLimit*float64(r.Requests), nil
+	header := fmt.Sprintf("target    GET %s (%d clients, %s, %d breeders, %d animals, pick %s)",
+		r.Target, r.Clients, mode, r.Breeders, r.Animals, r.Pick)
+	if err := loadgen.Report(os.Stdout, c.JSON, r, header, sum); err != nil {
+		return false, err
+	}
+	return sum.OK(), nil
 }
 
 // validate checks and clamps the configuration.
 func validate(c *config) error {
-	if c.clients < 1 || c.clients > maxClients {
-		return fmt.Errorf("-clients must be between 1 and %d", maxClients)
+	if err := c.CheckClients(); err != nil {
+		return err
 	}
 	if c.breeders < 1 || c.animals < 1 {
 		return errors.New("-breeders and -animals must be positive")
@@ -235,16 +186,8 @@ func validate(c *config) error {
 	if c.rate < 0 {
 		return errors.New("-rate must not be negative")
 	}
-	if c.duration <= 0 || c.warmup < 0 || c.timeout <= 0 {
-		return errors.New("-duration and -timeout must be positive and -warmup not negative")
-	}
-	if c.duration > maxDuration {
-		fmt.Fprintf(os.Stderr, "loadlineage: -duration %s capped at %s\n", c.duration, maxDuration)
-		c.duration = maxDuration
-	}
-	if c.warmup > maxWarmup {
-		fmt.Fprintf(os.Stderr, "loadlineage: -warmup %s capped at %s\n", c.warmup, maxWarmup)
-		c.warmup = maxWarmup
+	if err := c.CheckDurations("loadlineage"); err != nil {
+		return err
 	}
 	switch c.pick {
 	case "late":
@@ -261,75 +204,20 @@ func validate(c *config) error {
 	if !strings.HasPrefix(c.pathTemplate, "/") {
 		return errors.New("-path-template must start with /")
 	}
-	if err := checkLoopback(c.base); err != nil {
+	if err := loadgen.CheckLoopback(c.base); err != nil {
 		return err
 	}
 	// Check a joined URL too, so no template can change the host.
-	if err := checkLoopback(strings.TrimRight(c.base, "/") + fmt.Sprintf(c.pathTemplate, "x")); err != nil {
+	if err := loadgen.CheckLoopback(strings.TrimRight(c.base, "/") + fmt.Sprintf(c.pathTemplate, "x")); err != nil {
 		return err
 	}
 	return benchdb.CheckLoopbackDB(c.dbURL)
 }
 
-// checkLoopback refuses any URL that is not http(s) to 127.0.0.0/8, ::1 or localhost.
-func checkLoopback(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("bad URL %q: %w", raw, err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("URL %q: scheme must be http or https", raw)
-	}
-	host := u.Hostname()
-	if strings.EqualFold(host, "localhost") {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return fmt.Errorf("URL %q: refusing non-loopback host %q (only 127.0.0.0/8, ::1 or localhost)", raw, host)
-}
-
-// newClient returns one shared keep-alive client sized for n concurrent clients. It
-// uses no proxy and follows no redirects, so requests never leave the loopback host.
-func newClient(n int, timeout time.Duration) *http.Client {
-	return &http.Client{
-		Timeout: timeout,
-		Transport: &http.Transport{
-			Proxy:               nil,
-			DialContext:         (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:        2 * n,
-			MaxIdleConnsPerHost: 2 * n,
-			IdleConnTimeout:     90 * time.Second,
-		},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-}
-
 // login returns an access token of the user.
 func login(ctx context.Context, client *http.Client, base, email, password string) (string, error) {
-	payload, _ := json.Marshal(map[string]string{"email": email, "password": password})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/auth/login", bytes.NewReader(payload))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("log in as %s: %w", email, err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("log in as %s: %s: %s", email, resp.Status, bytes.TrimSpace(data))
-	}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.Unmarshal(data, &tok); err != nil || tok.AccessToken == "" {
-		return "", fmt.Errorf("log in as %s: no access_token in answer", email)
-	}
-	return tok.AccessToken, nil
+	return loadgen.AccessToken(ctx, client, base+"/api/v1/auth/login", map[string]string{"email": email, "password": password},
+		"log in as "+email, http.StatusOK)
 }
 
 // pickAnimals fills each breeder's animals from the database.
@@ -452,12 +340,12 @@ func (s schedule) at(k int) time.Time {
 	return s.start.Add(s.offset + time.Duration(k)*s.interval)
 }
 
-// loop sends GETs until end (or ctx is cancelled), recording only requests that started
-// (or were scheduled) at or after measureFrom, cycling through the breeder's animals from
+// loop sends GETs until w.End (or ctx is cancelled), recording only requests that started
+// (or were scheduled) at or after w.MeasureFrom, cycling through the breeder's animals from
 // position first. In open loop it waits for each request's scheduled time and measures its
 // latency from then, so a server that falls behind is charged for the queueing it causes.
-func (s *clientStats) loop(ctx context.Context, client *http.Client, base, tmpl string, b *breeder, first int, sched schedule,
-	measureFrom, end time.Time) {
+func loop(ctx context.Context, s *loadgen.Stats, client *http.Client, base, tmpl string, b *breeder, first int, sched schedule,
+	w loadgen.Window) {
 	for k := 0; ctx.Err() == nil; k++ {
 		t0 := time.Now()
 		if at := sched.at(k); !at.IsZero() {
@@ -470,92 +358,10 @@ func (s *clientStats) loop(ctx context.Context, client *http.Client, base, tmpl 
 			}
 			t0 = at
 		}
-		if !t0.Before(end) {
+		if !t0.Before(w.End) {
 			return
 		}
 		target := base + fmt.Sprintf(tmpl, url.PathEscape(b.animals[(first+k)%len(b.animals)]))
-		status, err := get(ctx, client, target, b.token)
-		lat := time.Since(t0)
-		if ctx.Err() != nil || t0.Before(measureFrom) {
-			continue // interrupted, or still warming up
-		}
-		if err != nil {
-			s.errors++
-			continue
-		}
-		s.latencies = append(s.latencies, lat)
-		s.statuses[status]++
+		s.Measure(ctx, client, target, b.token, t0, w.MeasureFrom)
 	}
-}
-
-func get(ctx context.Context, client *http.Client, target, token string) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	_, err = io.Copy(io.Discard, resp.Body) // drain so the connection is reused
-	resp.Body.Close()
-	return resp.StatusCode, err
-}
-
-func summarize(stats []*clientStats, elapsed time.Duration) Result {
-	var all []time.Duration
-	r := Result{Statuses: map[string]int{}, DurationSec: elapsed.Seconds()}
-	for _, s := range stats {
-		all = append(all, s.latencies...)
-		r.Errors += s.errors
-		for code, n := range s.statuses {
-			r.Statuses[fmt.Sprint(code)] += n
-			if code != http.StatusOK {
-				r.Failed += n
-			}
-		}
-	}
-	slices.Sort(all)
-	r.Requests = len(all) + r.Errors
-	r.Failed += r.Errors
-	r.RPS = float64(r.Requests) / elapsed.Seconds()
-	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	r.P50ms, r.P90ms, r.P99ms = ms(percentile(all, 50)), ms(percentile(all, 90)), ms(percentile(all, 99))
-	r.MaxMs = ms(percentile(all, 100))
-	return r
-}
-
-// percentile returns the nearest-rank p-th percentile (0 < p <= 100) of sorted,
-// or 0 when sorted is empty.
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(p/100*float64(len(sorted)))) - 1
-	return sorted[max(0, min(i, len(sorted)-1))]
-}
-
-func printResult(w io.Writer, r Result) {
-	codes := make([]string, 0, len(r.Statuses))
-	for code := range r.Statuses {
-		codes = append(codes, code)
-	}
-	sort.Strings(codes)
-	var breakdown []string
-	for _, code := range codes {
-		breakdown = append(breakdown, fmt.Sprintf("%s=%d", code, r.Statuses[code]))
-	}
-	failedPct := 0.0
-	if r.Requests > 0 {
-		failedPct = 100 * float64(r.Failed) / float64(r.Requests)
-	}
-	mode := "closed loop"
-	if r.Rate > 0 {
-		mode = fmt.Sprintf("open loop at %.0f req/s", r.Rate)
-	}
-	fmt.Fprintf(w, "target    GET %s (%d clients, %s, %d breeders, %d animals, pick %s)\n", r.Target, r.Clients, mode, r.Breeders, r.Animals, r.Pick)
-	fmt.Fprintf(w, "requests  %d in %.2fs = %.1f req/s\n", r.Requests, r.DurationSec, r.RPS)
-	fmt.Fprintf(w, "latency   p50 %.2fms  p90 %.2fms  p99 %.2fms  max %.2fms\n", r.P50ms, r.P90ms, r.P99ms, r.MaxMs)
-	fmt.Fprintf(w, "failed    %d (%.2f%%): %d errors, status %s\n", r.Failed, failedPct, r.Errors, strings.Join(breakdown, " "))
 }

@@ -3,25 +3,9 @@ package main
 import (
 	"testing"
 	"time"
-)
 
-func TestPercentile(t *testing.T) {
-	var d []time.Duration
-	for i := 1; i <= 100; i++ {
-		d = append(d, time.Duration(i)*time.Millisecond)
-	}
-	for _, tc := range []struct {
-		p    float64
-		want time.Duration
-	}{{50, 50 * time.Millisecond}, {99, 99 * time.Millisecond}, {100, 100 * time.Millisecond}, {0.1, time.Millisecond}} {
-		if got := percentile(d, tc.p); got != tc.want {
-			t.Errorf("percentile(1..100ms, %v) = %v, want %v", tc.p, got, tc.want)
-		}
-	}
-	if got := percentile(nil, 50); got != 0 {
-		t.Errorf("percentile(nil) = %v, want 0", got)
-	}
-}
+	"github.com/reptidex/reptidex/scripts/loadgen"
+)
 
 func TestComplete(t *testing.T) {
 	if !complete([]int{2, 4, 8}) {
@@ -46,7 +30,7 @@ func TestSchedule(t *testing.T) {
 func valid() config {
 	return config{base: "http://127.0.0.1:18580", pathTemplate: "/api/v1/lineage/%s?generations=5",
 		dbURL: "postgres://postgres@127.0.0.1:5432/reptidex_bench", breeders: 1, animals: 10, pick: "late",
-		completeGens: 10, clients: 2, duration: time.Second, timeout: time.Second}
+		completeGens: 10, Options: loadgen.Options{Clients: 2, Duration: time.Second, Timeout: time.Second}}
 }
 
 func TestValidate(t *testing.T) {
@@ -62,11 +46,11 @@ func TestValidate(t *testing.T) {
 		"template with %d":      func(c *config) { c.pathTemplate = "/api/v1/%s?x=%d" },
 		"remote database":       func(c *config) { c.dbURL = "postgres://u@db.example.com/reptidex_bench" },
 		"unknown pick":          func(c *config) { c.pick = "random" },
-		"no clients":            func(c *config) { c.clients = 0 },
+		"no clients":            func(c *config) { c.Clients = 0 },
 		"negative rate":         func(c *config) { c.rate = -1 },
 		"too many generations":  func(c *config) { c.pick, c.completeGens = "complete", 100 },
 		"no animals":            func(c *config) { c.animals = 0 },
-		"non-positive duration": func(c *config) { c.duration = 0 },
+		"non-positive duration": func(c *config) { c.Duration = 0 },
 	} {
 		c := valid()
 		mutate(&c)
@@ -75,8 +59,8 @@ func TestValidate(t *testing.T) {
 		}
 	}
 	c = valid()
-	c.duration = time.Hour
-	if err := validate(&c); err != nil || c.duration != maxDuration {
-		t.Errorf("duration not capped: %v, %v", c.duration, err)
+	c.Duration = time.Hour
+	if err := validate(&c); err != nil || c.Duration != loadgen.MaxDuration {
+		t.Errorf("duration not capped: %v, %v", c.Duration, err)
 	}
 }
