@@ -75,6 +75,15 @@ bench: ## Run the Go benchmarks
 load: build ## Load-test GET /api/v1/me against a running `make dev` (32 clients, 30 s)
 	$(GO) run ./scripts/load -base http://127.0.0.1:8080 -clients 32 -duration 30s
 
+.PHONY: population
+population: ## Load 1,000,000 simulated animals into the reptidex_bench database (drops it first)
+	$(GO) run ./scripts/population -reset
+	$(GO) run ./scripts/population -coi-all
+
+.PHONY: load-lineage
+load-lineage: ## Load-test GET /api/v1/lineage/{id}?generations=5 against an API on BENCH_URL (default :18580) over the bench database
+	$(GO) run ./scripts/loadlineage -base $(or $(BENCH_URL),http://127.0.0.1:18580) -clients 32 -duration 30s -animals 500
+
 .PHONY: startup
 startup: ## Time `reptidex dev` from launch until /api/v1/health/deep answers 200
 	scripts/dev-startup.sh
