@@ -134,14 +134,19 @@ func (s *Server) viewAnimal(ctx context.Context, a store.Animal) (animalView, er
 	return v, nil
 }
 
-// animalInPath loads the caller's organization's animal named in the path; any other is a
-// 404, exactly like one that does not exist.
-func animalInPath(r *http.Request, tx pgx.Tx) (store.Animal, error) {
-	a, err := store.AnimalByPublicID(r.Context(), tx, chi.URLParam(r, "animalID"))
+// inPath loads the caller's organization's object named by a path parameter; any other is a
+// 404 naming what was asked for, exactly like one that does not exist.
+func inPath[T, Q any](r *http.Request, q Q, param, what string, load func(context.Context, Q, string) (T, error)) (T, error) {
+	v, err := load(r.Context(), q, chi.URLParam(r, param))
 	if errors.Is(err, store.ErrNotFound) {
-		return a, notFound("animal")
+		return v, notFound(what)
 	}
-	return a, err
+	return v, err
+}
+
+// animalInPath loads the caller's organization's animal named in the path.
+func animalInPath(r *http.Request, tx pgx.Tx) (store.Animal, error) {
+	return inPath(r, store.Querier(tx), "animalID", "animal", store.AnimalByPublicID)
 }
 
 // readAnimalView reads an animal back as the API shows it.

@@ -10,7 +10,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -562,18 +561,10 @@ func sameSet(a, b []string) bool {
 
 // pairingInPath loads the organization's pairing named in the path, or answers 404.
 func pairingInPath(r *http.Request, tx pgx.Tx) (store.Pairing, error) {
-	p, err := store.PairingByPublicID(r.Context(), tx, chi.URLParam(r, "pairID"))
-	if errors.Is(err, store.ErrNotFound) {
-		return p, notFound("pairing")
-	}
-	return p, err
+	return inPath(r, store.Querier(tx), "pairID", "pairing", store.PairingByPublicID)
 }
 
 // clutchInPath loads and locks the organization's clutch named in the path, or answers 404.
 func clutchInPath(r *http.Request, tx pgx.Tx) (store.Clutch, error) {
-	c, err := store.ClutchByPublicID(r.Context(), tx, chi.URLParam(r, "clutchID"))
-	if errors.Is(err, store.ErrNotFound) {
-		return c, notFound("clutch")
-	}
-	return c, err
+	return inPath(r, tx, "clutchID", "clutch", store.ClutchByPublicID)
 }
