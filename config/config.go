@@ -143,7 +143,7 @@ func load(getenv func(string) string) (Config, error) {
 		Database: Database{
 			URL:      e.str("DATABASE_URL", "postgres://reptidex_app@127.0.0.1:5432/reptidex?sslmode=disable"),
 			AdminURL: e.str("DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/reptidex?sslmode=disable"),
-			MaxConns: int32(e.int("DATABASE_MAX_CONNS", 8)),
+			MaxConns: int32(e.int("DATABASE_MAX_CONNS", 12)),
 		},
 		Temporal: Temporal{
 			Address:   e.str("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
