@@ -28,7 +28,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			writeProblem(w, r, newProblem(kindUnauthenticated, "Send an access token as 'Authorization: Bearer <token>'."))
 			return
 		}
-		claims, err := s.tokens.Verify(strings.TrimSpace(token))
+		claims, err := s.verified.verify(s.tokens, strings.TrimSpace(token))
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="reptidex", error="invalid_token"`)
 			writeProblem(w, r, newProblem(kindUnauthenticated, "The access token is invalid or expired."))

@@ -34,32 +34,34 @@ type Deps struct {
 
 // Server holds the API's dependencies; its methods are the handlers.
 type Server struct {
-	cfg     config.Config
-	db      *store.DB
-	keys    *auth.KeySet
-	tokens  *auth.Issuer
-	river   *river.Client[pgx.Tx]
-	checks  []health.Check
-	reg     *prometheus.Registry
-	log     *slog.Logger
-	limiter *ipLimiter
-	species *catalogues
-	router  chi.Router
+	cfg      config.Config
+	db       *store.DB
+	keys     *auth.KeySet
+	tokens   *auth.Issuer
+	river    *river.Client[pgx.Tx]
+	checks   []health.Check
+	reg      *prometheus.Registry
+	log      *slog.Logger
+	limiter  *ipLimiter
+	species  *catalogues
+	verified *verifiedTokens
+	router   chi.Router
 }
 
 // NewServer wires the handlers. Its Handler is the whole API.
 func NewServer(d Deps) *Server {
 	s := &Server{
-		cfg:     d.Config,
-		db:      d.DB,
-		keys:    d.Keys,
-		tokens:  d.Tokens,
-		river:   d.River,
-		checks:  d.Health,
-		reg:     d.Registry,
-		log:     d.Logger,
-		limiter: newIPLimiter(d.Config.Auth.RatePerMinute, d.Config.Auth.RateBurst),
-		species: &catalogues{db: d.DB},
+		cfg:      d.Config,
+		db:       d.DB,
+		keys:     d.Keys,
+		tokens:   d.Tokens,
+		river:    d.River,
+		checks:   d.Health,
+		reg:      d.Registry,
+		log:      d.Logger,
+		limiter:  newIPLimiter(d.Config.Auth.RatePerMinute, d.Config.Auth.RateBurst),
+		species:  &catalogues{db: d.DB},
+		verified: newVerifiedTokens(50_000),
 	}
 	s.router = s.routes()
 	return s
