@@ -100,7 +100,7 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) error {
 			animals[i] = &g
 		}
 		if speciesKey == "" {
-			return invalid(FieldError{"species", "is required when a side is given as genetics"})
+			return invalid(FieldError{"species", "is required when neither side is an animal"})
 		}
 		sp, err := s.species.species(ctx, speciesKey, "species")
 		if err != nil {
