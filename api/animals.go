@@ -204,14 +204,11 @@ func (s *Server) createAnimal(w http.ResponseWriter, r *http.Request) error {
 			map[string]any{"species": a.SpeciesKey, "genetics": a.GeneticsText, "reference": a.IsReference}); err != nil {
 			return err
 		}
-		if a.SireID != nil || a.DamID != nil {
-			if err := store.AppendEvent(ctx, tx, "lineage.changed", "animal", a.PublicID,
-				map[string]any{"sire_id": in.SireID.Value, "dam_id": in.DamID.Value}); err != nil {
-				return err
-			}
-		}
 		view, err = s.readAnimalView(ctx, tx, a.PublicID)
-		return err
+		if err != nil || (a.SireID == nil && a.DamID == nil) {
+			return err
+		}
+		return lineageChanged(ctx, tx, view)
 	})
 	if err != nil {
 		return err
@@ -509,20 +506,22 @@ func (s *Server) updateAnimal(w http.ResponseWriter, r *http.Request) error {
 			map[string]any{"genetics": a.GeneticsText}); err != nil {
 			return err
 		}
-		if !sameID(before.SireID, a.SireID) || !sameID(before.DamID, a.DamID) {
-			if err := store.AppendEvent(ctx, tx, "lineage.changed", "animal", a.PublicID,
-				map[string]any{"sire_id": in.SireID.Value, "dam_id": in.DamID.Value}); err != nil {
-				return err
-			}
-		}
 		view, err = s.readAnimalView(ctx, tx, a.PublicID)
-		return err
+		if err != nil || (sameID(before.SireID, a.SireID) && sameID(before.DamID, a.DamID)) {
+			return err
+		}
+		return lineageChanged(ctx, tx, view)
 	})
 	if err != nil {
 		return err
 	}
 	w.Header().Set("ETag", etag(view.Version))
 	return writeJSON(w, http.StatusOK, view)
+}
+
+// lineageChanged records an animal's parents as they now stand (empty for none).
+func lineageChanged(ctx context.Context, tx pgx.Tx, v animalView) error {
+	return store.AppendEvent(ctx, tx, "lineage.changed", "animal", v.ID, map[string]any{"sire_id": v.SireID, "dam_id": v.DamID})
 }
 
 func sameID(a, b *uuid.UUID) bool {

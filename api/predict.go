@@ -129,9 +129,6 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) error {
 			}
 			parents[i] = resolvedParent{gt: gt}
 		}
-		if parents[0].animal && parents[1].animal && parents[0].id == parents[1].id {
-			return invalid(FieldError{"dam.animal_id", "cannot be the same animal as the sire"})
-		}
 		resp, err = s.predictPairing(ctx, tx, sp, parents)
 		return err
 	})

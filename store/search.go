@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -15,9 +16,9 @@ type SearchHit struct {
 
 func scanHit(rows pgx.CollectableRow) (SearchHit, error) {
 	var h SearchHit
-	var n PedigreeNode
+	var id uuid.UUID
 	c := &h.Card
-	err := rows.Scan(&h.Rank, &n.ID, &c.Visible, &c.PublicID, &c.Name, &c.SpeciesKey, &c.Sex, &c.HatchDate, &c.GeneticsText,
+	err := rows.Scan(&h.Rank, &id, &c.Visible, &c.PublicID, &c.Name, &c.SpeciesKey, &c.Sex, &c.HatchDate, &c.GeneticsText,
 		&c.Status, &c.OwnerPublicID, &c.OwnerName, &c.BreederPublicID, &c.BreederName, &c.Reference)
 	return h, err
 }
