@@ -160,12 +160,15 @@ func (s *Server) readAnimalView(ctx context.Context, tx pgx.Tx, publicID string)
 
 func etag(version int) string { return `"v` + strconv.Itoa(version) + `"` }
 
-// requireKeeper refuses writes from viewers.
-func requireKeeper(a access) error {
-	if !a.Role.AtLeast(membership.Keeper) {
-		return newProblem(kindForbidden, "Viewers cannot change animals; ask an owner or admin for the keeper role.")
-	}
-	return nil
+// withKeeper is withAccess in the caller's own organization for a change to the record:
+// viewers are refused.
+func (s *Server) withKeeper(r *http.Request, fn func(pgx.Tx, access) error) error {
+	return s.withAccess(r, "", func(tx pgx.Tx, a access) error {
+		if !a.Role.AtLeast(membership.Keeper) {
+			return newProblem(kindForbidden, "Viewers cannot change the record; ask an owner or admin for the keeper role.")
+		}
+		return fn(tx, a)
+	})
 }
 
 // createAnimal registers an animal in the caller's organization.
@@ -183,10 +186,7 @@ func (s *Server) createAnimal(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var view animalView
-	err = s.withAccess(r, "", func(tx pgx.Tx, acc access) error {
-		if err := requireKeeper(acc); err != nil {
-			return err
-		}
+	err = s.withKeeper(r, func(tx pgx.Tx, acc access) error {
 		a := store.Animal{ID: uuid.New(), PublicID: store.NewPublicID(), SpeciesKey: sp.Key, Sex: genetics.Unknown,
 			Status: "active", Visibility: "organization", GeneticsText: "Normal"}
 		if in.Reference == nil || !*in.Reference {
@@ -471,10 +471,7 @@ func (s *Server) updateAnimal(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	var view animalView
-	err = s.withAccess(r, "", func(tx pgx.Tx, acc access) error {
-		if err := requireKeeper(acc); err != nil {
-			return err
-		}
+	err = s.withKeeper(r, func(tx pgx.Tx, acc access) error {
 		a, err := animalInPath(r, tx)
 		if err != nil {
 			return err
@@ -536,10 +533,7 @@ func sameID(a, b *uuid.UUID) bool {
 func (s *Server) archiveAnimal(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	var view animalView
-	err := s.withAccess(r, "", func(tx pgx.Tx, acc access) error {
-		if err := requireKeeper(acc); err != nil {
-			return err
-		}
+	err := s.withKeeper(r, func(tx pgx.Tx, acc access) error {
 		a, err := animalInPath(r, tx)
 		if err != nil {
 			return err

@@ -122,10 +122,7 @@ func (s *Server) createPairing(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	var view pairingView
-	err := s.withAccess(r, "", func(tx pgx.Tx, acc access) error {
-		if err := requireKeeper(acc); err != nil {
-			return err
-		}
+	err := s.withKeeper(r, func(tx pgx.Tx, acc access) error {
 		sp, parents, err := s.resolvePairParents(ctx, tx, req.SireID, req.DamID)
 		if err != nil {
 			return err
@@ -338,10 +335,7 @@ func (s *Server) createClutch(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	var view clutchView
-	err := s.withAccess(r, "", func(tx pgx.Tx, acc access) error {
-		if err := requireKeeper(acc); err != nil {
-			return err
-		}
+	err := s.withKeeper(r, func(tx pgx.Tx, acc access) error {
 		p, err := pairingInPath(r, tx)
 		if err != nil {
 			return err
@@ -371,10 +365,7 @@ func (s *Server) updateClutch(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	var view clutchView
-	err := s.withAccess(r, "", func(tx pgx.Tx, acc access) error {
-		if err := requireKeeper(acc); err != nil {
-			return err
-		}
+	err := s.withKeeper(r, func(tx pgx.Tx, acc access) error {
 		c, err := clutchInPath(r, tx)
 		if err != nil {
 			return err
@@ -437,10 +428,7 @@ func (s *Server) createHatchlings(w http.ResponseWriter, r *http.Request) error 
 	out := struct {
 		Items []animalView `json:"items"`
 	}{Items: []animalView{}}
-	err := s.withAccess(r, "", func(tx pgx.Tx, acc access) error {
-		if err := requireKeeper(acc); err != nil {
-			return err
-		}
+	err := s.withKeeper(r, func(tx pgx.Tx, acc access) error {
 		c, err := clutchInPath(r, tx)
 		if err != nil {
 			return err

@@ -32,10 +32,7 @@ func (s *Server) replaceReference(w http.ResponseWriter, r *http.Request) error 
 		Relinked int        `json:"relinked_children"`
 		Animal   animalView `json:"reference"`
 	}
-	err := s.withAccess(r, "", func(tx pgx.Tx, acc access) error {
-		if err := requireKeeper(acc); err != nil {
-			return err
-		}
+	err := s.withKeeper(r, func(tx pgx.Tx, acc access) error {
 		ref, err := animalInPath(r, tx)
 		if err != nil {
 			return err
