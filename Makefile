@@ -41,6 +41,10 @@ test-stack: tools postgres build ## Keep the test components up, for `make test-
 test-go: ## Run `go test $(PKG) -run $(RUN)` against a running `make test-stack`
 	$(TEST_ENV) REPTIDEX_STACK=1 MAILSINK_URL=http://127.0.0.1:18025 $(GO) test -count=1 $(or $(PKG),./...) $(if $(RUN),-run '$(RUN)')
 
+.PHONY: test-migrate
+test-migrate: ## Apply new migrations to a running `make test-stack`'s database
+	$(TEST_ENV) $(GO) run ./cmd/reptidex migrate
+
 .PHONY: build
 build: ## Build bin/reptidex
 	$(GO) build -o $(BIN)/reptidex ./cmd/reptidex

@@ -170,7 +170,7 @@ func TestHealth_DeepReportsEveryDependencyUp(t *testing.T) {
 		require.NotNil(t, c.LatencyMS, "%s reports its latency", name)
 		require.Positive(t, *c.LatencyMS, name)
 	}
-	require.ElementsMatch(t, []string{"postgres", "temporal", "river", "s3", "stripe", "smtp"}, names)
+	require.ElementsMatch(t, []string{"postgres", "temporal", "river", "s3", "stripe", "smtp", "sms"}, names)
 }
 
 func TestHealth_DeepIs503WhenSMTPIsDown(t *testing.T) {
@@ -189,7 +189,7 @@ func TestHealth_DeepIs503WhenSMTPIsDown(t *testing.T) {
 	require.Equal(t, "down", rep.Checks["smtp"].Status)
 	require.NotEmpty(t, rep.Checks["smtp"].Error)
 	require.Equal(t, "up", rep.Checks["postgres"].Status, "the other checks still run: %s", r.Raw)
-	require.Len(t, rep.Checks, 6)
+	require.Len(t, rep.Checks, 7)
 }
 
 func TestMetrics_CountRequestsByRoutePatternAndExposeThePool(t *testing.T) {

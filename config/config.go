@@ -29,6 +29,8 @@ type Config struct {
 	Stripe   Stripe
 	S3       S3
 	SMTP     SMTP
+	SMS      SMS
+	Notify   Notify
 	Dev      Dev
 }
 
@@ -105,6 +107,31 @@ type SMTP struct {
 	Password string
 }
 
+// SMS configures outgoing text messages: a Twilio-compatible HTTP API, which in development
+// and tests is the mail sink's imitation of it.
+type SMS struct {
+	ProviderURL string // base URL; the API lives under /2010-04-01/Accounts/{AccountSID}
+	AccountSID  string
+	AuthToken   string
+	From        string // E.164 sender number
+}
+
+// Notify configures notifications: link signing, escalation delays, delivery retries and
+// the rate of organization messages.
+type Notify struct {
+	LinkSecret      string        // signs unsubscribe links
+	EmailAfter      time.Duration // escalation: in-app to email, if unread and unactioned
+	SMSAfter        time.Duration // escalation: email to SMS, for types that allow it
+	RetryBase       time.Duration // first retry of a failed email or SMS; doubles after
+	MessagesPerHour int           // organization messages an organization may send per hour
+	VerificationTTL time.Duration // email verification links
+	InvitationTTL   time.Duration
+	PhoneCodeTTL    time.Duration
+}
+
+// devLinkSecret signs links outside production, where NOTIFY_LINK_SECRET must be set.
+const devLinkSecret = "reptidex-development-link-secret"
+
 // Dev configures the local components that `reptidex dev` and `reptidex stack` start.
 type Dev struct {
 	BinDir           string
@@ -124,6 +151,7 @@ func load(getenv func(string) string) (Config, error) {
 	e := reader{getenv: getenv}
 	env := e.str("REPTIDEX_ENV", "development")
 	dataDir := e.str("DEV_DATA_DIR", ".devdata")
+	mailHTTPAddr := e.str("DEV_MAIL_HTTP_ADDR", "127.0.0.1:8025")
 	c := Config{
 		Env:       env,
 		LogLevel:  e.str("LOG_LEVEL", "info"),
@@ -186,11 +214,27 @@ func load(getenv func(string) string) (Config, error) {
 			Username: e.str("SMTP_USERNAME", ""),
 			Password: e.str("SMTP_PASSWORD", ""),
 		},
+		SMS: SMS{
+			ProviderURL: e.str("SMS_PROVIDER_URL", "http://"+mailHTTPAddr+"/sms"),
+			AccountSID:  e.str("SMS_ACCOUNT_SID", "ACdev"),
+			AuthToken:   e.str("SMS_AUTH_TOKEN", "dev"),
+			From:        e.str("SMS_FROM", "+15550100000"),
+		},
+		Notify: Notify{
+			LinkSecret:      e.str("NOTIFY_LINK_SECRET", devLinkSecret),
+			EmailAfter:      e.dur("NOTIFY_EMAIL_AFTER", time.Hour),
+			SMSAfter:        e.dur("NOTIFY_SMS_AFTER", 24*time.Hour),
+			RetryBase:       e.dur("NOTIFY_RETRY_BASE", 5*time.Second),
+			MessagesPerHour: e.int("NOTIFY_MESSAGES_PER_HOUR", 10),
+			VerificationTTL: e.dur("NOTIFY_VERIFICATION_TTL", 48*time.Hour),
+			InvitationTTL:   e.dur("NOTIFY_INVITATION_TTL", 14*24*time.Hour),
+			PhoneCodeTTL:    e.dur("NOTIFY_PHONE_CODE_TTL", 10*time.Minute),
+		},
 		Dev: Dev{
 			BinDir:           e.str("DEV_BIN_DIR", "bin"),
 			StripeMockPort:   e.int("DEV_STRIPE_MOCK_PORT", 12111),
 			S3Port:           e.int("DEV_S3_PORT", 7070),
-			MailHTTPAddr:     e.str("DEV_MAIL_HTTP_ADDR", "127.0.0.1:8025"),
+			MailHTTPAddr:     mailHTTPAddr,
 			TemporalDBFile:   e.str("DEV_TEMPORAL_DB", filepath.Join(dataDir, "temporal.db")),
 			TemporalHeadless: e.bool("DEV_TEMPORAL_HEADLESS", false),
 		},
@@ -225,7 +269,44 @@ func (c Config) validate() error {
 	if c.Auth.RatePerMinute <= 0 || c.Auth.RateBurst <= 0 {
 		errs = append(errs, errors.New("AUTH_RATE_PER_MINUTE and AUTH_RATE_BURST: must be positive"))
 	}
+	errs = append(errs, c.SMS.validate()...)
+	if c.Env == "production" && c.Notify.LinkSecret == devLinkSecret {
+		errs = append(errs, errors.New("NOTIFY_LINK_SECRET: must be set in production"))
+	}
+	if len(c.Notify.LinkSecret) < 16 {
+		errs = append(errs, errors.New("NOTIFY_LINK_SECRET: must be at least 16 characters"))
+	}
+	if c.Notify.EmailAfter < 0 || c.Notify.SMSAfter < 0 || c.Notify.RetryBase <= 0 || c.Notify.VerificationTTL <= 0 ||
+		c.Notify.InvitationTTL <= 0 || c.Notify.PhoneCodeTTL <= 0 {
+		errs = append(errs, errors.New("NOTIFY_*: delays must not be negative and lifetimes must be positive"))
+	}
+	if c.Notify.MessagesPerHour <= 0 {
+		errs = append(errs, errors.New("NOTIFY_MESSAGES_PER_HOUR: must be positive"))
+	}
 	return errors.Join(errs...)
+}
+
+func (s SMS) validate() []error {
+	var errs []error
+	if u, err := url.Parse(s.ProviderURL); err != nil {
+		errs = append(errs, fmt.Errorf("SMS_PROVIDER_URL: %w", err))
+	} else if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("SMS_PROVIDER_URL: %q is not an http(s) URL with a host", s.ProviderURL))
+	}
+	if !isE164(s.From) {
+		errs = append(errs, fmt.Errorf("SMS_FROM: %q is not an E.164 number such as +15550100000", s.From))
+	}
+	return errs
+}
+
+// isE164 reports whether s is + followed by 8 to 15 digits, the first not 0. Package sms
+// normalizes what people type; configuration must already be in this form.
+func isE164(s string) bool {
+	digits, ok := strings.CutPrefix(s, "+")
+	if !ok || len(digits) < 8 || len(digits) > 15 || digits[0] == '0' {
+		return false
+	}
+	return strings.Trim(digits, "0123456789") == ""
 }
 
 // AppRole is the database role the API and worker connect as, taken from DATABASE_URL.

@@ -112,6 +112,16 @@ func TestLoad_RejectsBadValuesNamingTheVariable(t *testing.T) {
 		{"zero rate", map[string]string{"AUTH_RATE_PER_MINUTE": "0"}, "AUTH_RATE_PER_MINUTE"},
 		{"negative burst", map[string]string{"AUTH_RATE_BURST": "-1"}, "AUTH_RATE_BURST"},
 		{"unparsable database url", map[string]string{"DATABASE_URL": "postgres://%zz"}, "DATABASE_URL"},
+		{"unparsable SMS provider url", map[string]string{"SMS_PROVIDER_URL": "http://%zz"}, "SMS_PROVIDER_URL"},
+		{"SMS provider url without scheme", map[string]string{"SMS_PROVIDER_URL": "api.twilio.com"}, "SMS_PROVIDER_URL"},
+		{"SMS provider url not http", map[string]string{"SMS_PROVIDER_URL": "ftp://api.twilio.com"}, "SMS_PROVIDER_URL"},
+		{"SMS provider url without host", map[string]string{"SMS_PROVIDER_URL": "https:///sms"}, "SMS_PROVIDER_URL"},
+		{"SMS from without plus", map[string]string{"SMS_FROM": "15550100000"}, "SMS_FROM"},
+		{"SMS from with spaces", map[string]string{"SMS_FROM": "+1 555 010 0000"}, "SMS_FROM"},
+		{"SMS from too short", map[string]string{"SMS_FROM": "+1555010"}, "SMS_FROM"},
+		{"SMS from too long", map[string]string{"SMS_FROM": "+1555010000012345"}, "SMS_FROM"},
+		{"SMS from with country code 0", map[string]string{"SMS_FROM": "+05550100000"}, "SMS_FROM"},
+		{"SMS from with letters", map[string]string{"SMS_FROM": "+1555CALLNOW"}, "SMS_FROM"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -200,9 +210,80 @@ func TestLoad_DevGenerateKeyDefaultDependsOnEnv(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.env+"/"+tt.override, func(t *testing.T) {
 			t.Parallel()
-			c, err := load(envFrom(map[string]string{"REPTIDEX_ENV": tt.env, "AUTH_DEV_GENERATE_KEY": tt.override}))
+			c, err := load(envFrom(map[string]string{"REPTIDEX_ENV": tt.env, "AUTH_DEV_GENERATE_KEY": tt.override,
+				"NOTIFY_LINK_SECRET": "a-production-link-secret"}))
 			require.NoError(t, err)
 			require.Equal(t, tt.want, c.Auth.DevGenerateKeys)
 		})
 	}
+}
+
+func TestLoad_SMSProviderDefaultsToTheMailSink(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"development sink", nil, "http://127.0.0.1:8025/sms"},
+		{"follows the sink's HTTP address", map[string]string{"DEV_MAIL_HTTP_ADDR": "127.0.0.1:18025"}, "http://127.0.0.1:18025/sms"},
+		{
+			"explicit provider wins",
+			map[string]string{"DEV_MAIL_HTTP_ADDR": "127.0.0.1:18025", "SMS_PROVIDER_URL": "https://api.twilio.com"},
+			"https://api.twilio.com",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := load(envFrom(tt.env))
+			require.NoError(t, err)
+			require.Equal(t, tt.want, c.SMS.ProviderURL)
+		})
+	}
+}
+
+func TestLoad_SMSCredentialsAndSender(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		env  map[string]string
+		want SMS
+	}{
+		{
+			"defaults are the sink's development values",
+			nil,
+			SMS{ProviderURL: "http://127.0.0.1:8025/sms", AccountSID: "ACdev", AuthToken: "dev", From: "+15550100000"},
+		},
+		{
+			"overrides are read and trimmed",
+			map[string]string{
+				"SMS_PROVIDER_URL": "https://api.twilio.com",
+				"SMS_ACCOUNT_SID":  " AC0123456789abcdef0123456789abcdef ",
+				"SMS_AUTH_TOKEN":   "s3cret",
+				"SMS_FROM":         "+447700900123",
+			},
+			SMS{ProviderURL: "https://api.twilio.com", AccountSID: "AC0123456789abcdef0123456789abcdef", AuthToken: "s3cret", From: "+447700900123"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := load(envFrom(tt.env))
+			require.NoError(t, err)
+			require.Equal(t, tt.want, c.SMS)
+		})
+	}
+}
+
+func TestLoad_ProductionNeedsItsOwnLinkSecret(t *testing.T) {
+	t.Parallel()
+	_, err := load(envFrom(map[string]string{"REPTIDEX_ENV": "production"}))
+	require.ErrorContains(t, err, "NOTIFY_LINK_SECRET: must be set in production")
+	_, err = load(envFrom(map[string]string{"NOTIFY_LINK_SECRET": "short"}))
+	require.ErrorContains(t, err, "NOTIFY_LINK_SECRET: must be at least 16 characters")
+	c, err := load(envFrom(map[string]string{"NOTIFY_EMAIL_AFTER": "5m", "NOTIFY_SMS_AFTER": "2h"}))
+	require.NoError(t, err)
+	require.Equal(t, 5*time.Minute, c.Notify.EmailAfter)
+	require.Equal(t, 2*time.Hour, c.Notify.SMSAfter)
 }

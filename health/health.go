@@ -19,6 +19,7 @@ import (
 
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/objstore"
+	"github.com/reptidex/reptidex/sms"
 )
 
 // Check is one named dependency probe.
@@ -70,7 +71,7 @@ func RunAll(ctx context.Context, checks []Check, timeout time.Duration) Report {
 }
 
 // All is every dependency a ReptiDex process has, as configured: Postgres, Temporal, River,
-// S3, Stripe and SMTP.
+// S3, Stripe, SMTP and the SMS provider.
 func All(cfg config.Config, pool *pgxpool.Pool, tc client.Client) []Check {
 	return []Check{
 		Postgres(pool),
@@ -79,6 +80,7 @@ func All(cfg config.Config, pool *pgxpool.Pool, tc client.Client) []Check {
 		S3(objstore.New(cfg.S3), cfg.S3.Bucket),
 		Stripe(cfg.Stripe.APIBase, cfg.Stripe.SecretKey),
 		SMTP(cfg.SMTP.Addr),
+		SMS(sms.New(cfg.SMS)),
 	}
 }
 
@@ -165,4 +167,10 @@ func SMTP(addr string) Check {
 		}
 		return c.Quit()
 	}}
+}
+
+// SMS checks the SMS provider answers an authenticated read of the account, which sends
+// nothing: it is down when the provider is unreachable or refuses the credentials.
+func SMS(c *sms.Client) Check {
+	return Check{Name: "sms", Run: c.CheckAccount}
 }

@@ -12,8 +12,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/health"
 	"github.com/reptidex/reptidex/mailsink"
+	"github.com/reptidex/reptidex/sms"
 )
 
 func TestRunAll_RunsChecksConcurrently(t *testing.T) {
@@ -272,4 +274,46 @@ func TestStripe_UnreachableIsDown(t *testing.T) {
 	rep := health.RunAll(t.Context(), []health.Check{health.Stripe("http://"+closedAddr(t), "sk")}, 3*time.Second)
 	require.Equal(t, "down", rep.Checks["stripe"].Status)
 	require.NotEmpty(t, rep.Checks["stripe"].Error)
+}
+
+func TestSMS(t *testing.T) {
+	t.Parallel()
+	sink := mailsink.New(mailsink.Config{SMTPAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0"}, nil)
+	require.NoError(t, sink.Start())
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		require.NoError(t, sink.Shutdown(ctx))
+	})
+	dev := func(url, token string) config.SMS {
+		return config.SMS{ProviderURL: url, AccountSID: "ACdev", AuthToken: token, From: "+15550100000"}
+	}
+
+	tests := []struct {
+		name      string
+		cfg       config.SMS
+		wantError string // empty when up
+	}{
+		{"mail sink answers the account", dev(sink.URL()+"/sms", "dev"), ""},
+		{"credentials refused", dev(sink.URL()+"/sms", ""), "401"},
+		{"wrong base URL", dev(sink.URL()+"/nope", "dev"), "404"},
+		{"closed port", dev("http://"+closedAddr(t), "dev"), "reaching the provider"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := health.SMS(sms.New(tt.cfg))
+			require.Equal(t, "sms", c.Name)
+			rep := health.RunAll(t.Context(), []health.Check{c}, 3*time.Second)
+			res := rep.Checks["sms"]
+			if tt.wantError == "" {
+				require.Equal(t, "up", rep.Status, res.Error)
+				require.Equal(t, "up", res.Status)
+				return
+			}
+			require.Equal(t, "down", rep.Status)
+			require.Equal(t, "down", res.Status)
+			require.Contains(t, res.Error, tt.wantError)
+		})
+	}
 }

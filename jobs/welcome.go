@@ -2,8 +2,8 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"html"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -41,15 +41,15 @@ func (w *WelcomeEmailWorker) Work(ctx context.Context, job *river.Job[WelcomeEma
 	if org.WelcomedAt != nil {
 		return nil
 	}
-	msg := mailer.Message{
-		To:      owner.Email,
-		Subject: "Welcome to ReptiDex, " + org.Name,
-		Text: fmt.Sprintf("Hello %s,\n\nyour vivarium %q is ready on ReptiDex. Add your animals, their lineage and genetics, and invite your team:\n\n%s\n\nThe ReptiDex team\n",
-			owner.DisplayName, org.Name, w.PublicBaseURL),
-		HTML: fmt.Sprintf(`<p>Hello %s,</p><p>your vivarium <strong>%s</strong> is ready on ReptiDex. Add your animals, their lineage and genetics, and invite your team:</p><p><a href="%s">%s</a></p><p>The ReptiDex team</p>`,
-			html.EscapeString(owner.DisplayName), html.EscapeString(org.Name), html.EscapeString(w.PublicBaseURL), html.EscapeString(w.PublicBaseURL)),
+	msg, err := welcomeEmail(owner, org, w.PublicBaseURL).Message()
+	if err != nil {
+		return fmt.Errorf("render welcome email: %w", err)
 	}
 	if err := w.Mail.Send(ctx, msg); err != nil {
+		if errors.Is(err, mailer.ErrPermanent) {
+			// The address refuses mail for good: retrying would only repeat the refusal.
+			return river.JobCancel(fmt.Errorf("send welcome email: %w", err))
+		}
 		return fmt.Errorf("send welcome email: %w", err)
 	}
 	return w.DB.InTenant(ctx, store.Tenant{OrgID: org.ID}, func(tx pgx.Tx) error {
@@ -58,4 +58,22 @@ func (w *WelcomeEmailWorker) Work(ctx context.Context, job *river.Job[WelcomeEma
 		}
 		return store.AppendEvent(ctx, tx, "organization.welcomed", "organization", org.PublicID, map[string]string{"email": owner.Email})
 	})
+}
+
+// welcomeEmail greets the owner of a new organization and points them at the web app. It
+// is a service email about their own account, so it has no unsubscribe link.
+func welcomeEmail(owner store.User, org store.Organization, appURL string) mailer.Email {
+	return mailer.Email{
+		To:        owner.Email,
+		Subject:   "Welcome to ReptiDex, " + org.Name,
+		Preheader: "Your vivarium is ready: add your animals, their lineage and genetics.",
+		Greeting:  "Hello " + owner.DisplayName + ",",
+		Title:     "Welcome to ReptiDex",
+		Paragraphs: []string{
+			"your vivarium “" + org.Name + "” is ready on ReptiDex. Add your animals, their lineage and genetics, and invite your team.",
+		},
+		ActionLabel: "Open ReptiDex",
+		ActionURL:   appURL,
+		Reason:      "You receive this email because you opened a ReptiDex account with this address.",
+	}
 }

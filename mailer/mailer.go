@@ -1,5 +1,6 @@
 // Package mailer sends email over SMTP: plain text with an HTML alternative, with a timeout
-// on every connection.
+// on every connection. Email renders ReptiDex's branded layout into a Message; a failed Send
+// tells permanent refusals (ErrPermanent) from failures worth retrying.
 package mailer
 
 import (
@@ -24,6 +25,10 @@ type Message struct {
 	Subject string
 	Text    string
 	HTML    string // optional
+	// ListUnsubscribe is an optional absolute http(s) URL that unsubscribes the recipient with
+	// a POST and no login; it becomes the List-Unsubscribe header with one-click unsubscribe
+	// (RFC 8058), which mail providers expect to be https in production.
+	ListUnsubscribe string
 }
 
 // Sender delivers messages through one SMTP server.
@@ -35,7 +40,10 @@ type Sender struct {
 	Timeout  time.Duration
 }
 
-// Send delivers m, failing after the sender's timeout (10 s when unset) or when ctx ends.
+// Send delivers m, failing after the sender's timeout (10 s when unset) or when ctx ends. An
+// error for which errors.Is(err, ErrPermanent) holds means this message will never be
+// accepted (a recipient that does not parse, an invalid message, or a 5xx reply to MAIL FROM,
+// RCPT TO or DATA) and must not be retried; any other error may succeed on a later attempt.
 func (s *Sender) Send(ctx context.Context, m Message) error {
 	from, err := mail.ParseAddress(s.From)
 	if err != nil {
@@ -43,11 +51,11 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 	}
 	to, err := mail.ParseAddress(m.To)
 	if err != nil {
-		return fmt.Errorf("parse recipient: %w", err)
+		return permanent(fmt.Errorf("parse recipient: %w", err))
 	}
 	body, err := compose(from, to, m)
 	if err != nil {
-		return err
+		return permanent(err)
 	}
 	timeout := s.Timeout
 	if timeout == 0 {
@@ -62,6 +70,8 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 	}
 	dl, _ := ctx.Deadline()
 	_ = conn.SetDeadline(dl)
+	// The deadline covers the timeout; closing the connection covers a cancelled ctx.
+	defer context.AfterFunc(ctx, func() { _ = conn.Close() })()
 	host, _, _ := net.SplitHostPort(s.Addr)
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
@@ -69,6 +79,9 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("SMTP greeting: %w", err)
 	}
 	defer c.Close()
+	if err := c.Hello("localhost"); err != nil {
+		return fmt.Errorf("SMTP EHLO: %w", err)
+	}
 	if ok, _ := c.Extension("STARTTLS"); ok {
 		if err := c.StartTLS(nil); err != nil {
 			return fmt.Errorf("SMTP STARTTLS: %w", err)
@@ -80,28 +93,33 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 		}
 	}
 	if err := c.Mail(from.Address); err != nil {
-		return fmt.Errorf("SMTP MAIL FROM: %w", err)
+		return classify(fmt.Errorf("SMTP MAIL FROM: %w", err))
 	}
 	if err := c.Rcpt(to.Address); err != nil {
-		return fmt.Errorf("SMTP RCPT TO: %w", err)
+		return classify(fmt.Errorf("SMTP RCPT TO: %w", err))
 	}
 	w, err := c.Data()
 	if err != nil {
-		return fmt.Errorf("SMTP DATA: %w", err)
+		return classify(fmt.Errorf("SMTP DATA: %w", err))
 	}
 	if _, err := w.Write(body); err != nil {
 		return fmt.Errorf("SMTP write: %w", err)
 	}
 	if err := w.Close(); err != nil {
-		return fmt.Errorf("SMTP end of data: %w", err)
+		return classify(fmt.Errorf("SMTP end of data: %w", err))
 	}
-	return c.Quit()
+	// The server has accepted the message: a failed QUIT must not make the caller send it again.
+	_ = c.Quit()
+	return nil
 }
 
 // compose renders m as an RFC 5322 message: text/plain, or multipart/alternative with HTML.
 func compose(from, to *mail.Address, m Message) ([]byte, error) {
 	if m.Text == "" {
 		return nil, errors.New("message has no text body")
+	}
+	if strings.ContainsAny(m.Subject, "\r\n") {
+		return nil, errors.New("subject contains a line break")
 	}
 	var b bytes.Buffer
 	id := make([]byte, 12)
@@ -110,6 +128,12 @@ func compose(from, to *mail.Address, m Message) ([]byte, error) {
 	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\nMIME-Version: 1.0\r\n",
 		from.String(), to.String(), mime.QEncoding.Encode("utf-8", m.Subject),
 		time.Now().UTC().Format(time.RFC1123Z), hex.EncodeToString(id), domain)
+	if m.ListUnsubscribe != "" {
+		if err := checkURL(m.ListUnsubscribe); err != nil {
+			return nil, fmt.Errorf("list-unsubscribe URL: %w", err)
+		}
+		fmt.Fprintf(&b, "List-Unsubscribe: <%s>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n", m.ListUnsubscribe)
+	}
 	if m.HTML == "" {
 		b.WriteString("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
 		if err := writeQP(&b, m.Text); err != nil {

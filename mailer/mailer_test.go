@@ -2,6 +2,7 @@ package mailer_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strings"
 	"testing"
@@ -36,6 +37,24 @@ func closedPort(t *testing.T) string {
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 	return addr
+}
+
+// silentServer returns the address of a server that accepts connections and never speaks.
+func silentServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { _ = c.Close() })
+		}
+	}()
+	return ln.Addr().String()
 }
 
 func testCtx(t *testing.T) context.Context {
@@ -112,18 +131,25 @@ func TestSender_DeliversToSinkWithDecodedParts(t *testing.T) {
 	}
 }
 
+// Bad input is refused before anything is sent; a message that can never be sent is a
+// permanent failure, a misconfigured sender is not (its operator fixes it, then the same
+// message goes out).
 func TestSender_RefusesBadInput(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name    string
-		from    string
-		msg     mailer.Message
-		wantErr string
+		name      string
+		from      string
+		msg       mailer.Message
+		wantErr   string
+		permanent bool
 	}{
-		{"invalid recipient", from, mailer.Message{To: "not an address", Subject: "s", Text: "t"}, "recipient"},
-		{"empty recipient", from, mailer.Message{To: "", Subject: "s", Text: "t"}, "recipient"},
-		{"empty text", from, mailer.Message{To: "keeper@example.com", Subject: "s", HTML: "<p>only html</p>"}, "no text body"},
-		{"invalid sender", "no-reply", mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t"}, "SMTP_FROM"},
+		{"invalid recipient", from, mailer.Message{To: "not an address", Subject: "s", Text: "t"}, "recipient", true},
+		{"empty recipient", from, mailer.Message{To: "", Subject: "s", Text: "t"}, "recipient", true},
+		{"empty text", from, mailer.Message{To: "keeper@example.com", Subject: "s", HTML: "<p>only html</p>"}, "no text body", true},
+		{"subject with CRLF", from, mailer.Message{To: "keeper@example.com", Subject: "s\r\nBcc: all@example.com", Text: "t"}, "subject contains a line break", true},
+		{"list-unsubscribe with CRLF", from, mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t", ListUnsubscribe: "https://app.reptidex.test/u\r\nBcc: all@example.com"}, "list-unsubscribe URL", true},
+		{"relative list-unsubscribe", from, mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t", ListUnsubscribe: "/unsubscribe"}, "list-unsubscribe URL", true},
+		{"invalid sender", "no-reply", mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t"}, "SMTP_FROM", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,6 +158,7 @@ func TestSender_RefusesBadInput(t *testing.T) {
 			s := mailer.Sender{Addr: sink.SMTPAddr(), From: tt.from, Timeout: 5 * time.Second}
 			err := s.Send(testCtx(t), tt.msg)
 			require.ErrorContains(t, err, tt.wantErr)
+			require.Equal(t, tt.permanent, errors.Is(err, mailer.ErrPermanent), "permanent: %v", err)
 
 			msgs, err := client.List(testCtx(t), "")
 			require.NoError(t, err)
@@ -151,23 +178,9 @@ func TestSender_ClosedPortFailsWithinTimeout(t *testing.T) {
 
 func TestSender_SilentServerFailsAtTimeout(t *testing.T) {
 	t.Parallel()
-	// A server that accepts the connection but never greets.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { _ = c.Close() })
-		}
-	}()
-
-	s := mailer.Sender{Addr: ln.Addr().String(), From: from, Timeout: 300 * time.Millisecond}
+	s := mailer.Sender{Addr: silentServer(t), From: from, Timeout: 300 * time.Millisecond}
 	start := time.Now()
-	err = s.Send(testCtx(t), mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t"})
+	err := s.Send(testCtx(t), mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t"})
 	elapsed := time.Since(start)
 	require.ErrorContains(t, err, "SMTP greeting")
 	require.GreaterOrEqual(t, elapsed, 250*time.Millisecond)
@@ -184,4 +197,16 @@ func TestSender_CancelledContextFails(t *testing.T) {
 	msgs, err := client.List(testCtx(t), "")
 	require.NoError(t, err)
 	require.Empty(t, msgs)
+}
+
+func TestSender_ContextCancelledMidConversationStopsAtOnce(t *testing.T) {
+	t.Parallel()
+	s := mailer.Sender{Addr: silentServer(t), From: from, Timeout: 10 * time.Second}
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	err := s.Send(ctx, mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t"})
+	require.ErrorContains(t, err, "SMTP greeting")
+	require.NotErrorIs(t, err, mailer.ErrPermanent)
+	require.Less(t, time.Since(start), 2*time.Second, "the cancelled ctx, not the 10 s timeout, ends the wait")
 }

@@ -15,7 +15,7 @@ import (
 // ErrNotFound is returned by Client.Get when the sink has no message with the ID.
 var ErrNotFound = errors.New("mailsink: message not found")
 
-// pollInterval is how often WaitFor asks the sink for new mail.
+// pollInterval is how often WaitFor and WaitForSMS ask the sink for new messages.
 const pollInterval = 50 * time.Millisecond
 
 // Client reads messages from a Sink's HTTP API, for tests and dev tooling.
@@ -117,6 +117,58 @@ func (c *Client) checkNew(ctx context.Context, to string, match func(MessageDeta
 		}
 	}
 	return MessageDetail{}, false, nil
+}
+
+// ListSMS returns the text messages the sink recorded, oldest first; a non-empty to keeps
+// only those to that number (compared by digits).
+func (c *Client) ListSMS(ctx context.Context, to string) ([]SMS, error) {
+	path := "/api/sms"
+	if to != "" {
+		path += "?" + url.Values{"to": {to}}.Encode()
+	}
+	var msgs []SMS
+	if err := c.do(ctx, http.MethodGet, path, &msgs, false); err != nil {
+		return nil, err
+	}
+	return msgs, nil
+}
+
+// ClearSMS deletes every text message in the sink.
+func (c *Client) ClearSMS(ctx context.Context) error {
+	return c.do(ctx, http.MethodDelete, "/api/sms", nil, false)
+}
+
+// WaitForSMS polls every 50ms until a text message to the number to (any number if empty)
+// satisfies match (any message if nil) and returns it, or returns an error wrapping
+// ctx.Err() once ctx ends.
+func (c *Client) WaitForSMS(ctx context.Context, to string, match func(SMS) bool) (SMS, error) {
+	seen := make(map[string]bool) // messages are immutable, so check each once
+	ticker := time.NewTicker(pollInterval)
+	defer ticker.Stop()
+	var lastErr error
+	for {
+		msgs, err := c.ListSMS(ctx, to)
+		if err != nil && ctx.Err() == nil {
+			lastErr = err // keep the cause, not the cancellation it ended in
+		}
+		for _, m := range msgs {
+			if seen[m.ID] {
+				continue
+			}
+			seen[m.ID] = true
+			if match == nil || match(m) {
+				return m, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			if lastErr != nil {
+				return SMS{}, fmt.Errorf("mailsink: waiting for SMS to %q: %w (last error: %v)", to, ctx.Err(), lastErr)
+			}
+			return SMS{}, fmt.Errorf("mailsink: waiting for SMS to %q: %w", to, ctx.Err())
+		case <-ticker.C:
+		}
+	}
 }
 
 // do sends a request to the sink and decodes the response into out: a JSON

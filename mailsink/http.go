@@ -18,15 +18,20 @@ const (
 	httpIdleTimeout       = 2 * time.Minute
 )
 
-// newHTTPServer returns the HTTP server for the API and the index page.
-func newHTTPServer(st *store, logger *slog.Logger) *http.Server {
-	a := &api{store: st, logger: logger}
+// newHTTPServer returns the HTTP server for the API, the index page and the imitation of the
+// SMS provider under /sms.
+func newHTTPServer(st *store, sms *smsStore, logger *slog.Logger) *http.Server {
+	a := &api{store: st, sms: sms, logger: logger}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", a.index)
 	mux.HandleFunc("GET /api/messages", a.list)
 	mux.HandleFunc("DELETE /api/messages", a.clear)
 	mux.HandleFunc("GET /api/messages/{id}", a.get)
 	mux.HandleFunc("GET /api/messages/{id}/raw", a.raw)
+	mux.HandleFunc("POST /sms/2010-04-01/Accounts/{sid}/Messages.json", a.createSMS)
+	mux.HandleFunc("GET /sms/2010-04-01/Accounts/{account}", a.getSMSAccount)
+	mux.HandleFunc("GET /api/sms", a.listSMS)
+	mux.HandleFunc("DELETE /api/sms", a.clearSMS)
 	return &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: httpReadHeaderTimeout,
@@ -40,6 +45,7 @@ func newHTTPServer(st *store, logger *slog.Logger) *http.Server {
 // api holds the HTTP handlers.
 type api struct {
 	store  *store
+	sms    *smsStore
 	logger *slog.Logger
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync"
 
 	"github.com/emersion/go-smtp"
@@ -24,8 +25,8 @@ type Config struct {
 	SMTPAddr string
 	// HTTPAddr is the HTTP API listen address; DefaultHTTPAddr if empty, port 0 picks a free port.
 	HTTPAddr string
-	// Dir is where messages are stored as .eml files (created if missing);
-	// empty keeps messages in memory only.
+	// Dir is where messages are stored as .eml files (created if missing), and
+	// text messages as JSON files in its sms folder; empty keeps both in memory only.
 	Dir string
 }
 
@@ -35,6 +36,7 @@ type Sink struct {
 	cfg     Config
 	logger  *slog.Logger
 	store   *store
+	sms     *smsStore
 	backend *backend
 
 	mu       sync.Mutex
@@ -60,10 +62,14 @@ func New(cfg Config, logger *slog.Logger) *Sink {
 		cfg.HTTPAddr = DefaultHTTPAddr
 	}
 	st := newStore(cfg.Dir, logger)
-	return &Sink{cfg: cfg, logger: logger, store: st, backend: newBackend(st, logger)}
+	var smsDir string
+	if cfg.Dir != "" {
+		smsDir = filepath.Join(cfg.Dir, "sms")
+	}
+	return &Sink{cfg: cfg, logger: logger, store: st, sms: newSMSStore(smsDir, logger), backend: newBackend(st, logger)}
 }
 
-// Start loads stored messages, binds the SMTP and HTTP listeners and serves
+// Start loads stored messages and text messages, binds the SMTP and HTTP listeners and serves
 // them in background goroutines. It fails if either address cannot be bound;
 // a Sink can be started only once.
 func (s *Sink) Start() error {
@@ -73,6 +79,9 @@ func (s *Sink) Start() error {
 		return errors.New("mailsink: sink already started")
 	}
 	if err := s.store.load(); err != nil {
+		return err
+	}
+	if err := s.sms.load(); err != nil {
 		return err
 	}
 	smtpLn, err := net.Listen("tcp", s.cfg.SMTPAddr)
@@ -89,7 +98,7 @@ func (s *Sink) Start() error {
 	s.httpAddr = httpLn.Addr().String()
 	s.smtpLn = smtpLn
 	s.smtpSrv = newSMTPServer(s.backend, s.logger)
-	s.httpSrv = newHTTPServer(s.store, s.logger)
+	s.httpSrv = newHTTPServer(s.store, s.sms, s.logger)
 
 	smtpSrv, httpSrv := s.smtpSrv, s.httpSrv
 	s.wg.Go(func() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -103,8 +104,20 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 
-// Rcpt implements smtp.Session; every recipient is accepted.
+// RejectedDomain is the reserved domain (RFC 2606) whose recipients the sink refuses with
+// a permanent "550 5.1.1 mailbox unavailable", so tests can exercise a permanent failure.
+const RejectedDomain = "rejected.invalid"
+
+// Rcpt implements smtp.Session; every recipient is accepted but those on RejectedDomain.
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if i := strings.LastIndexByte(to, '@'); i >= 0 && strings.EqualFold(to[i+1:], RejectedDomain) {
+		s.backend.logger.Info("mailsink: recipient rejected", "remote", s.remote, "to", to)
+		return &smtp.SMTPError{
+			Code:         550,
+			EnhancedCode: smtp.EnhancedCode{5, 1, 1},
+			Message:      "mailbox unavailable",
+		}
+	}
 	s.to = append(s.to, to)
 	return nil
 }

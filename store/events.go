@@ -49,3 +49,26 @@ func EventsOfAggregate(ctx context.Context, q Querier, aggregateType, aggregateI
 		return e, err
 	})
 }
+
+// CountEvents counts the tenant's events of a type within the last window.
+func CountEvents(ctx context.Context, q Querier, typ string, window time.Duration) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT count(*) FROM events WHERE org_id = app_org_id() AND type = $1 AND occurred_at > now() - $2::interval`,
+		typ, window).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count %s events: %w", typ, err)
+	}
+	return n, nil
+}
+
+// EventExists reports whether the tenant recorded an event of a type on an aggregate whose
+// payload has the given value under key.
+func EventExists(ctx context.Context, q Querier, typ, aggregateType, aggregateID, key, value string) (bool, error) {
+	var yes bool
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE org_id = app_org_id() AND type = $1
+		AND aggregate_type = $2 AND aggregate_id = $3 AND payload ->> $4 = $5)`, typ, aggregateType, aggregateID, key, value).Scan(&yes)
+	if err != nil {
+		return false, fmt.Errorf("find %s event: %w", typ, err)
+	}
+	return yes, nil
+}

@@ -114,3 +114,14 @@ func DeleteMember(ctx context.Context, tx pgx.Tx, userID uuid.UUID) error {
 	}
 	return nil
 }
+
+// MemberIDs lists the users of the transaction's organization with one of the given roles
+// (every member when none are given).
+func MemberIDs(ctx context.Context, q Querier, roles []string) ([]uuid.UUID, error) {
+	rows, err := q.Query(ctx, `SELECT user_id FROM memberships
+		WHERE org_id = app_org_id() AND (cardinality($1::text[]) = 0 OR role::text = ANY($1)) ORDER BY user_id`, roles)
+	if err != nil {
+		return nil, fmt.Errorf("list members: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+}

@@ -18,14 +18,16 @@ type User struct {
 	DisplayName     string
 	PasswordHash    string
 	EmailVerifiedAt *time.Time
+	Phone           string // as entered and normalized; used for SMS once verified
+	PhoneVerifiedAt *time.Time
 	CreatedAt       time.Time
 }
 
-const userColumns = "id, public_id, email, display_name, password_hash, email_verified_at, created_at"
+const userColumns = "id, public_id, email, display_name, password_hash, email_verified_at, coalesce(phone, ''), phone_verified_at, created_at"
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.PublicID, &u.Email, &u.DisplayName, &u.PasswordHash, &u.EmailVerifiedAt, &u.CreatedAt)
+	err := row.Scan(&u.ID, &u.PublicID, &u.Email, &u.DisplayName, &u.PasswordHash, &u.EmailVerifiedAt, &u.Phone, &u.PhoneVerifiedAt, &u.CreatedAt)
 	return u, notFound(err)
 }
 
@@ -67,4 +69,61 @@ func QueueCurrentUser(batch *pgx.Batch, dst *User) {
 		*dst = u
 		return err
 	})
+}
+
+// PhoneCode is the acting user's phone number and the code that verifies it.
+type PhoneCode struct {
+	Phone      string
+	VerifiedAt *time.Time
+	CodeHash   []byte
+	ExpiresAt  *time.Time
+	Attempts   int
+}
+
+// CurrentPhoneCode reads the acting user's phone number and pending code, locking the row.
+func CurrentPhoneCode(ctx context.Context, tx pgx.Tx) (PhoneCode, error) {
+	var p PhoneCode
+	err := tx.QueryRow(ctx, `SELECT coalesce(phone, ''), phone_verified_at, phone_code_hash, phone_code_expires_at, phone_code_attempts
+		FROM users WHERE id = app_user_id() FOR UPDATE`).Scan(&p.Phone, &p.VerifiedAt, &p.CodeHash, &p.ExpiresAt, &p.Attempts)
+	return p, notFound(err)
+}
+
+// SetPhone gives the acting user a new, unverified phone number and the hash of the code
+// sent to it.
+func SetPhone(ctx context.Context, tx pgx.Tx, phone string, codeHash []byte, expiresAt time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE users SET phone = $1, phone_verified_at = NULL, phone_code_hash = $2,
+		phone_code_expires_at = $3, phone_code_attempts = 0, updated_at = now() WHERE id = app_user_id()`, phone, codeHash, expiresAt)
+	if err != nil {
+		return fmt.Errorf("store phone number: %w", err)
+	}
+	return nil
+}
+
+// CountPhoneAttempt records a wrong code.
+func CountPhoneAttempt(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `UPDATE users SET phone_code_attempts = phone_code_attempts + 1 WHERE id = app_user_id()`)
+	if err != nil {
+		return fmt.Errorf("count phone code attempt: %w", err)
+	}
+	return nil
+}
+
+// VerifyPhone marks the acting user's phone number verified and spends the code.
+func VerifyPhone(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `UPDATE users SET phone_verified_at = now(), phone_code_hash = NULL, phone_code_expires_at = NULL,
+		phone_code_attempts = 0, updated_at = now() WHERE id = app_user_id()`)
+	if err != nil {
+		return fmt.Errorf("verify phone number: %w", err)
+	}
+	return nil
+}
+
+// ClearPhone removes the acting user's phone number.
+func ClearPhone(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `UPDATE users SET phone = NULL, phone_verified_at = NULL, phone_code_hash = NULL,
+		phone_code_expires_at = NULL, phone_code_attempts = 0, updated_at = now() WHERE id = app_user_id()`)
+	if err != nil {
+		return fmt.Errorf("remove phone number: %w", err)
+	}
+	return nil
 }

@@ -21,8 +21,11 @@ import (
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/jobs"
 	"github.com/reptidex/reptidex/mailer"
+	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/obs"
+	"github.com/reptidex/reptidex/sms"
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/workflows/escalation"
 	"github.com/reptidex/reptidex/workflows/onboarding"
 )
 
@@ -48,6 +51,8 @@ func New(d Deps) (*Worker, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &jobs.StartOnboardingWorker{Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
 	river.AddWorker(workers, &jobs.WelcomeEmailWorker{DB: d.DB, Mail: d.Mail, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
+	river.AddWorker(workers, &notify.DeliveryWorker{DB: d.DB, Mail: d.Mail, SMS: sms.New(d.Config.SMS),
+		Links: notify.LinksFrom(d.Config), RetryBase: d.Config.Notify.RetryBase})
 	rc, err := river.NewClient(riverpgxv5.New(d.DB.Pool), &river.Config{
 		Logger:        d.Logger.With("component", "river"),
 		Queues:        map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: d.Config.River.MaxWorkers}},
@@ -66,6 +71,10 @@ func New(d Deps) (*Worker, error) {
 	tw.RegisterWorkflowWithOptions(onboarding.Workflow, workflow.RegisterOptions{Name: onboarding.WorkflowName})
 	db := &activities.Database{DB: d.DB, River: rc}
 	tw.RegisterActivityWithOptions(db.Provision, activity.RegisterOptions{Name: onboarding.ProvisionActivity})
+	tw.RegisterWorkflowWithOptions(escalation.Workflow, workflow.RegisterOptions{Name: escalation.WorkflowName})
+	tw.RegisterActivityWithOptions(db.RecordNotification, activity.RegisterOptions{Name: escalation.RecordActivity})
+	tw.RegisterActivityWithOptions(db.EscalateNotification, activity.RegisterOptions{Name: escalation.EscalateActivity})
+	tw.RegisterActivityWithOptions(db.MarkNotificationActioned, activity.RegisterOptions{Name: escalation.MarkActionedActivity})
 	return &Worker{temporal: tw, river: rc, deps: d}, nil
 }
 

@@ -1,0 +1,161 @@
+package escalation_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/reptidex/reptidex/notify"
+	"github.com/reptidex/reptidex/workflows/escalation"
+)
+
+// recorder stands in for the notification activities and notes when each ran, in the
+// workflow's (skipped) time.
+type recorder struct {
+	mu        sync.Mutex
+	env       *testsuite.TestWorkflowEnvironment
+	id        uuid.UUID
+	start     time.Time
+	escalated map[notify.Channel]time.Duration // channel → when, after the start
+	actioned  bool
+	escalate  func(notify.Channel) notify.Escalation
+}
+
+func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *recorder) {
+	t.Helper()
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	rec := &recorder{env: env, id: uuid.New(), escalated: map[notify.Channel]time.Duration{},
+		escalate: func(notify.Channel) notify.Escalation { return notify.Escalation{Delivered: true} }}
+	env.RegisterWorkflowWithOptions(escalation.Workflow, workflow.RegisterOptions{Name: escalation.WorkflowName})
+	env.RegisterActivityWithOptions(func(_ context.Context, r notify.Request) (uuid.UUID, error) {
+		rec.start = env.Now()
+		return rec.id, nil
+	}, activity.RegisterOptions{Name: escalation.RecordActivity})
+	env.RegisterActivityWithOptions(func(_ context.Context, tg escalation.Target) (notify.Escalation, error) {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		require.Equal(t, rec.id, tg.NotificationID)
+		rec.escalated[tg.Channel] = env.Now().Sub(rec.start)
+		return rec.escalate(tg.Channel), nil
+	}, activity.RegisterOptions{Name: escalation.EscalateActivity})
+	env.RegisterActivityWithOptions(func(_ context.Context, tg escalation.Target) error {
+		require.Equal(t, rec.id, tg.NotificationID)
+		rec.actioned = true
+		return nil
+	}, activity.RegisterOptions{Name: escalation.MarkActionedActivity})
+	return env, rec
+}
+
+func offer() escalation.Input {
+	return escalation.Input{
+		Notification: notify.Request{DedupKey: "transfer/t1/offered", Type: "transfer.offered",
+			OrgID: uuid.New(), UserID: uuid.New(), Title: "An animal is offered to you"},
+		EmailAfter: time.Hour,
+		SMSAfter:   24 * time.Hour,
+	}
+}
+
+func result(t *testing.T, env *testsuite.TestWorkflowEnvironment) escalation.Result {
+	t.Helper()
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var res escalation.Result
+	require.NoError(t, env.GetWorkflowResult(&res))
+	return res
+}
+
+func TestWorkflow_EscalatesToEmailThenSMSAfterTheirDelays(t *testing.T) {
+	t.Parallel()
+	env, rec := newEnv(t)
+	env.ExecuteWorkflow(escalation.WorkflowName, offer())
+	res := result(t, env)
+	require.Equal(t, rec.id, res.NotificationID)
+	require.False(t, res.Actioned)
+	require.Equal(t, map[notify.Channel]time.Duration{notify.Email: time.Hour, notify.SMS: 25 * time.Hour}, rec.escalated)
+	require.Equal(t, []escalation.Step{{Channel: notify.Email, Delivered: true}, {Channel: notify.SMS, Delivered: true}}, res.Steps)
+	require.False(t, rec.actioned)
+}
+
+func TestWorkflow_ActionBeforeTheEmailStopsEverything(t *testing.T) {
+	t.Parallel()
+	env, rec := newEnv(t)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(escalation.ActionedSignal, nil) }, 30*time.Minute)
+	env.ExecuteWorkflow(escalation.WorkflowName, offer())
+	res := result(t, env)
+	require.True(t, res.Actioned)
+	require.Empty(t, res.Steps)
+	require.Empty(t, rec.escalated)
+	require.True(t, rec.actioned)
+}
+
+func TestWorkflow_ActionAfterTheEmailStopsTheSMS(t *testing.T) {
+	t.Parallel()
+	env, rec := newEnv(t)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(escalation.ActionedSignal, nil) }, 2*time.Hour)
+	env.ExecuteWorkflow(escalation.WorkflowName, offer())
+	res := result(t, env)
+	require.True(t, res.Actioned)
+	require.Equal(t, map[notify.Channel]time.Duration{notify.Email: time.Hour}, rec.escalated)
+	require.True(t, rec.actioned)
+}
+
+func TestWorkflow_RecordsWhyAChannelWasPassedOver(t *testing.T) {
+	t.Parallel()
+	env, rec := newEnv(t)
+	rec.escalate = func(c notify.Channel) notify.Escalation {
+		if c == notify.SMS {
+			return notify.Escalation{Reason: "no verified phone number"}
+		}
+		return notify.Escalation{Delivered: true}
+	}
+	env.ExecuteWorkflow(escalation.WorkflowName, offer())
+	res := result(t, env)
+	require.Equal(t, escalation.Step{Channel: notify.SMS, Reason: "no verified phone number"}, res.Steps[1])
+}
+
+func TestWorkflow_ZeroDelaysEscalateAtOnce(t *testing.T) {
+	t.Parallel()
+	env, rec := newEnv(t)
+	in := offer()
+	in.EmailAfter, in.SMSAfter = 0, 0
+	env.ExecuteWorkflow(escalation.WorkflowName, in)
+	result(t, env)
+	require.Equal(t, map[notify.Channel]time.Duration{notify.Email: 0, notify.SMS: 0}, rec.escalated)
+}
+
+func TestWorkflow_RefusesATypeThatNeedsNoAction(t *testing.T) {
+	t.Parallel()
+	env, _ := newEnv(t)
+	in := offer()
+	in.Notification.Type = "organization.message"
+	env.ExecuteWorkflow(escalation.WorkflowName, in)
+	err := env.GetWorkflowError()
+	require.Error(t, err)
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	require.Equal(t, escalation.ErrTypeInvalid, appErr.Type())
+}
+
+func TestWorkflow_CancelledWhileWaitingEndsWithoutEscalating(t *testing.T) {
+	t.Parallel()
+	env, rec := newEnv(t)
+	env.RegisterDelayedCallback(env.CancelWorkflow, 10*time.Minute)
+	env.ExecuteWorkflow(escalation.WorkflowName, offer())
+	require.True(t, env.IsWorkflowCompleted())
+	require.True(t, temporal.IsCanceledError(env.GetWorkflowError()))
+	require.Empty(t, rec.escalated)
+}
+
+func TestWorkflowID_DerivesFromTheNotification(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "notification/transfer/t1/offered", escalation.WorkflowID("transfer/t1/offered"))
+}
