@@ -159,7 +159,7 @@ func grantApp(ctx context.Context, conn *pgx.Conn, role string) error {
 		"REVOKE UPDATE, DELETE, TRUNCATE ON events FROM "+r,
 		"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON pedigree FROM "+r,
 		// Views read across organizations as their owner: never write through them.
-		"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON animal_card, visible_animal FROM "+r,
+		"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON animal_card, visible_animal, pedigree_graph, organization_name, pedigree_card FROM "+r,
 		"REVOKE ALL ON schema_migrations FROM "+r,
 		"GRANT SELECT ON schema_migrations TO "+r,
 	)

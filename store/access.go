@@ -54,7 +54,7 @@ func QueueAuthorize(batch *pgx.Batch, userPublicID, orgPublicID string, sessionI
 			EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.session_id = $2 AND t.user_id = m.user_id
 				AND t.revoked_at IS NULL AND t.expires_at > now())
 		FROM memberships m JOIN organizations o ON o.id = m.org_id
-		WHERE o.public_id = $1 AND m.user_id = app_user_id()`, orgPublicID, sessionID).QueryRow(func(row pgx.Row) error {
+		WHERE o.public_id = $1 AND m.user_id = app_user_id()`, orgPublicID, binaryUUID(sessionID)).QueryRow(func(row pgx.Row) error {
 		var set bool
 		err := row.Scan(&a.OrgID, &a.OrgPublicID, &a.Role, &set, &sessionLive)
 		if errors.Is(err, pgx.ErrNoRows) {

@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // AnimalCard is what the transaction's organization may see of an animal on a pedigree:
@@ -26,6 +28,9 @@ type AnimalCard struct {
 	BreederPublicID string
 	BreederName     string
 	Reference       bool
+	// OwnerID and BreederID name the organizations by ID, instead of OwnerPublicID and the
+	// names, in a card read by QueuePedigreeCards; uuid.Nil otherwise.
+	OwnerID, BreederID uuid.UUID
 }
 
 // PedigreeNode is one animal of a pedigree with its parents.
@@ -153,4 +158,99 @@ func Cards(ctx context.Context, q Querier, ids []uuid.UUID) (map[uuid.UUID]Anima
 		out[n.ID] = n.Card
 	}
 	return out, nil
+}
+
+// QueueVisibleAnimalID queues, on a batch after QueueAuthorize, VisibleAnimalID: dst is set
+// to the animal's ID, and left as it is when the organization may not look it up.
+func QueueVisibleAnimalID(batch *pgx.Batch, publicID string, dst *uuid.UUID) {
+	batch.Queue(`SELECT v.id FROM visible_animal v WHERE v.public_id = $1`, publicID).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(dst)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+}
+
+// QueuePedigreeCards queues, on a batch after QueueAuthorize, the read of what the
+// organization may see of each animal, by ID: dst[i] is set to the card of ids[i], and left
+// nil for an ID of no animal. The owner and breeder are given only by ID (OwnerID,
+// BreederID): the caller names them from its own copy, as joining organizations costs
+// Postgres more than reading the animals. With the pedigree graph in memory this is the
+// whole of a pedigree read.
+func QueuePedigreeCards(batch *pgx.Batch, ids []uuid.UUID, dst []*AnimalCard) {
+	// = ANY reads the index in key order, cheaper for Postgres than joining unnest WITH
+	// ORDINALITY; the positions are found here instead.
+	batch.Queue(`SELECT c.id, c.visible, coalesce(c.public_id, ''), coalesce(c.name, ''), c.species_key,
+			coalesce(c.sex::text, ''), c.hatch_date, coalesce(c.genetics_text, ''), coalesce(c.status::text, ''),
+			c.owner_id, c.breeder_id, coalesce(c.is_reference, false)
+		FROM pedigree_card c WHERE c.id = ANY($1)`, binaryUUIDs(ids)).Query(func(rows pgx.Rows) error {
+		pos := make(map[uuid.UUID]int, len(ids))
+		for i, id := range ids {
+			pos[id] = i
+		}
+		cards := make([]AnimalCard, len(ids)) // one allocation for them all
+		for rows.Next() {
+			// pgtype.UUID scans straight from binary; uuid.UUID would go through text.
+			var id, owner, breeder pgtype.UUID
+			var c AnimalCard
+			if err := rows.Scan(&id, &c.Visible, &c.PublicID, &c.Name, &c.SpeciesKey, &c.Sex, &c.HatchDate, &c.GeneticsText,
+				&c.Status, &owner, &breeder, &c.Reference); err != nil {
+				return fmt.Errorf("read pedigree cards: %w", err)
+			}
+			i, ok := pos[id.Bytes]
+			if !ok {
+				return fmt.Errorf("read pedigree cards: animal %s was not asked for", uuid.UUID(id.Bytes))
+			}
+			c.OwnerID, c.BreederID = owner.Bytes, breeder.Bytes // zero, uuid.Nil, when NULL
+			cards[i] = c
+			dst[i] = &cards[i]
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read pedigree cards: %w", err)
+		}
+		return nil
+	})
+}
+
+// OrganizationRef is an organization as a pedigree card names it.
+type OrganizationRef struct {
+	PublicID, Name string
+}
+
+// OrganizationRefs names organizations by ID, whoever asks: owners and breeders of record
+// are public.
+func OrganizationRefs(ctx context.Context, q Querier, ids []uuid.UUID) (map[uuid.UUID]OrganizationRef, error) {
+	rows, err := q.Query(ctx, `SELECT id, public_id, name FROM organization_name WHERE id = ANY($1)`, binaryUUIDs(ids))
+	if err != nil {
+		return nil, fmt.Errorf("name organizations: %w", err)
+	}
+	out := make(map[uuid.UUID]OrganizationRef, len(ids))
+	for rows.Next() {
+		var id uuid.UUID
+		var o OrganizationRef
+		if err := rows.Scan(&id, &o.PublicID, &o.Name); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("name organizations: %w", err)
+		}
+		out[id] = o
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("name organizations: %w", err)
+	}
+	return out, nil
+}
+
+// binaryUUID is id as pgx encodes it straight to binary: uuid.UUID is a driver.Valuer, which
+// pgx encodes through its text form after failing to encode it as binary.
+func binaryUUID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: true} }
+
+// binaryUUIDs is ids as pgx encodes them straight to binary, element by element and without
+// reflection over the slice.
+func binaryUUIDs(ids []uuid.UUID) pgtype.FlatArray[pgtype.UUID] {
+	out := make(pgtype.FlatArray[pgtype.UUID], len(ids))
+	for i, id := range ids {
+		out[i] = binaryUUID(id)
+	}
+	return out
 }
