@@ -21,7 +21,7 @@ TEST_ENV := REPTIDEX_ENV=test LOG_LEVEL=warn LOG_FORMAT=text \
 
 .PHONY: help
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
 
 .PHONY: dev
 dev: tools postgres build ## Run the whole system: components, migrations, demo account, API (:8080) and worker
@@ -44,6 +44,11 @@ test-go: ## Run `go test $(PKG) -run $(RUN)` against a running `make test-stack`
 .PHONY: test-migrate
 test-migrate: ## Apply new migrations to a running `make test-stack`'s database
 	$(TEST_ENV) $(GO) run ./cmd/reptidex migrate
+
+.PHONY: record-histories
+record-histories: ## Re-record the transfer and escalation histories in workflows/*/testdata on a running `make test-stack`, then replay them
+	RECORD_HISTORIES=1 $(MAKE) --no-print-directory test-go PKG=./e2e/ RUN=TestTransfer_RecordsTheHistoryOfEachPath
+	$(GO) test -count=1 -run Replays ./workflows/...
 
 .PHONY: build
 build: ## Build bin/reptidex
@@ -79,6 +84,10 @@ bench: ## Run the Go benchmarks
 load: build ## Load-test GET /api/v1/me against a running `make dev` (32 clients, 30 s)
 	$(GO) run ./scripts/load -base http://127.0.0.1:8080 -clients 32 -duration 30s
 
+.PHONY: load-transfer
+load-transfer: ## Offer and accept 500 transfers through a running `make dev` (16 clients); transfers/s, offer and accept latency
+	$(GO) run ./scripts/loadtransfer -base http://127.0.0.1:8080 -transfers 500 -clients 16 -create-workers 8
+
 .PHONY: population
 population: ## Load 1,000,000 simulated animals into the reptidex_bench database (drops it first)
 	$(GO) run ./scripts/population -reset
@@ -87,6 +96,10 @@ population: ## Load 1,000,000 simulated animals into the reptidex_bench database
 .PHONY: load-lineage
 load-lineage: ## Load-test GET /api/v1/lineage/{id}?generations=5 against an API on BENCH_URL (default :18580) over the bench database
 	$(GO) run ./scripts/loadlineage -base $(or $(BENCH_URL),http://127.0.0.1:18580) -clients 32 -duration 30s -animals 500
+
+.PHONY: load-notify
+load-notify: postgres ## Deliver 10,000 emails through River to an in-process SMTP sink vs a no-op job, and time in-app appearance (own database)
+	$(GO) run ./scripts/loadnotify -jobs 10000 -inbox 1000 -workers 100 -fetch-cooldown 1ms
 
 .PHONY: startup
 startup: ## Time `reptidex dev` from launch until /api/v1/health/deep answers 200

@@ -1,10 +1,12 @@
 // Package accounts opens ReptiDex accounts: a person, their organization and its
-// onboarding, written together.
+// onboarding, written together, and the emailed link that proves the person's address.
 package accounts
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -13,21 +15,28 @@ import (
 	"github.com/reptidex/reptidex/auth"
 	"github.com/reptidex/reptidex/domain/membership"
 	"github.com/reptidex/reptidex/jobs"
+	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/store"
 )
 
-// NewAccount is what a person gives to register; it is validated by the caller.
+// NewAccount is what a person gives to register, validated by the caller, and how long the
+// link that verifies their email works.
 type NewAccount struct {
 	Email            string
 	Password         string
 	DisplayName      string
 	OrganizationName string
+	// VerificationTTL is config.Notify.VerificationTTL; zero means DefaultVerificationTTL.
+	VerificationTTL time.Duration
 }
 
-// Register creates the user, their organization with them as owner, the domain events, and
-// the job that starts the organization's onboarding — in one transaction, which also runs
-// then (when given) so the caller can add to it, e.g. the first session. A taken email is
-// store.ErrConflict and writes nothing.
+// DefaultVerificationTTL is how long a verification link works unless configured.
+const DefaultVerificationTTL = 48 * time.Hour
+
+// Register creates the user, their organization with them as owner, the domain events, the
+// job that starts the organization's onboarding and the email that verifies their address —
+// in one transaction, which also runs then (when given) so the caller can add to it, e.g. the
+// first session. A taken email is store.ErrConflict and writes nothing.
 func Register(ctx context.Context, db *store.DB, queue *river.Client[pgx.Tx], in NewAccount, then func(pgx.Tx, store.User, store.Organization) error) (store.User, store.Organization, error) {
 	hash, err := auth.HashPassword(in.Password)
 	if err != nil {
@@ -56,6 +65,13 @@ func Register(ctx context.Context, db *store.DB, queue *river.Client[pgx.Tx], in
 		if _, err := queue.InsertTx(ctx, tx, jobs.StartOnboardingArgs{OrgID: org.ID, OwnerUserID: user.ID}, nil); err != nil {
 			return fmt.Errorf("enqueue onboarding: %w", err)
 		}
+		ttl := in.VerificationTTL
+		if ttl <= 0 {
+			ttl = DefaultVerificationTTL
+		}
+		if _, err := SendVerification(ctx, tx, &notify.Notifier{River: queue}, user, org.ID, ttl); err != nil {
+			return err
+		}
 		if then != nil {
 			return then(tx, user, org)
 		}
@@ -65,4 +81,36 @@ func Register(ctx context.Context, db *store.DB, queue *river.Client[pgx.Tx], in
 		return store.User{}, store.Organization{}, err
 	}
 	return user, org, nil
+}
+
+// VerifyEmailPath is the API path that verifies an address; the emailed link adds ?token=.
+const VerifyEmailPath = "/api/v1/auth/verify-email"
+
+// SendVerification makes a link that proves user reads their address, valid for ttl, and
+// records the email that carries it, in tx, whose tenant must be user acting for orgID. It
+// returns when the link expires.
+func SendVerification(ctx context.Context, tx pgx.Tx, n *notify.Notifier, user store.User, orgID uuid.UUID, ttl time.Duration) (time.Time, error) {
+	token, hash := store.NewLinkToken()
+	expires := time.Now().Add(ttl).UTC().Truncate(time.Second)
+	if err := store.InsertEmailVerification(ctx, tx, store.EmailVerification{
+		TokenHash: hash, UserID: user.ID, Email: user.Email, ExpiresAt: expires,
+	}); err != nil {
+		return time.Time{}, err
+	}
+	_, err := n.Record(ctx, tx, notify.Request{
+		DedupKey: "email-verification/" + hex.EncodeToString(hash),
+		Type:     "account.email_verification",
+		OrgID:    orgID,
+		UserID:   user.ID,
+		Title:    "Confirm your email address",
+		Body: "Confirm that " + user.Email + " is your address by opening the link below. " +
+			"It works until " + expires.Format("2 January 2006 at 15:04 UTC") + ".\n\n" +
+			"If you did not register on ReptiDex, ignore this email: nothing happens without the link.",
+		Link:        VerifyEmailPath + "?token=" + token,
+		ActionLabel: "Confirm my email",
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("record email verification: %w", err)
+	}
+	return expires, nil
 }

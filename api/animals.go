@@ -158,6 +158,11 @@ func (s *Server) readAnimalView(ctx context.Context, tx pgx.Tx, publicID string)
 	return s.viewAnimal(ctx, a)
 }
 
+// heldProblem refuses a change to an animal on hold for a transfer.
+func heldProblem() error {
+	return newProblem(kindConflict, "The animal is on hold for a transfer; its record cannot change until the transfer ends.")
+}
+
 func etag(version int) string { return `"v` + strconv.Itoa(version) + `"` }
 
 // withKeeper is withAccess in the caller's own organization for a change to the record:
@@ -212,6 +217,9 @@ func (s *Server) createAnimal(w http.ResponseWriter, r *http.Request) error {
 	})
 	if err != nil {
 		return err
+	}
+	if view.SireID != "" || view.DamID != "" {
+		s.syncPedigree(ctx)
 	}
 	w.Header().Set("ETag", etag(view.Version))
 	w.Header().Set("Location", "/api/v1/animals/"+view.ID)
@@ -471,6 +479,7 @@ func (s *Server) updateAnimal(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	var view animalView
+	relinked := false
 	err = s.withKeeper(r, func(tx pgx.Tx, acc access) error {
 		a, err := animalInPath(r, tx)
 		if err != nil {
@@ -482,6 +491,9 @@ func (s *Server) updateAnimal(w http.ResponseWriter, r *http.Request) error {
 		expected := a.Version
 		if a.ArchivedAt != nil {
 			return newProblem(kindConflict, "The animal is archived; its record is kept for lineage and cannot change.")
+		}
+		if a.HeldBy != nil {
+			return heldProblem()
 		}
 		if in.Reference != nil && *in.Reference != a.IsReference {
 			return invalid(FieldError{"reference", "cannot change; replace a reference animal with the real one instead"})
@@ -507,10 +519,14 @@ func (s *Server) updateAnimal(w http.ResponseWriter, r *http.Request) error {
 		if err != nil || (sameID(before.SireID, a.SireID) && sameID(before.DamID, a.DamID)) {
 			return err
 		}
+		relinked = true
 		return lineageChanged(ctx, tx, view)
 	})
 	if err != nil {
 		return err
+	}
+	if relinked {
+		s.syncPedigree(ctx)
 	}
 	w.Header().Set("ETag", etag(view.Version))
 	return writeJSON(w, http.StatusOK, view)
@@ -537,6 +553,9 @@ func (s *Server) archiveAnimal(w http.ResponseWriter, r *http.Request) error {
 		a, err := animalInPath(r, tx)
 		if err != nil {
 			return err
+		}
+		if a.HeldBy != nil {
+			return heldProblem()
 		}
 		if a.ArchivedAt == nil {
 			now := time.Now().UTC()

@@ -88,7 +88,7 @@ func TestAnimals_CreateParsesGeneticsAndReadsBack(t *testing.T) {
 	require.Equal(t, 66, a.Genetics.Hets[1].Percent)
 	require.Equal(t, u.Tokens.OrganizationID, a.OrganizationID)
 	require.Equal(t, u.Tokens.OrganizationID, a.BreederOrganizationID, "the creating organization is the breeder of record")
-	require.Len(t, a.ID, len(u.Tokens.OrganizationID), "Base58 public IDs")
+	require.Regexp(t, `^[1-9A-HJ-NP-Za-km-z]{21,22}$`, a.ID, "Base58 public IDs of 128 bits")
 
 	r := b.do(t, http.MethodGet, "/api/v1/animals/"+a.ID, u.Tokens.AccessToken, nil)
 	require.Equal(t, http.StatusOK, r.Status)

@@ -84,6 +84,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	var tokens tokenResponse
 	_, _, err := accounts.Register(ctx, s.db, s.river, accounts.NewAccount{
 		Email: req.Email, Password: req.Password, DisplayName: req.DisplayName, OrganizationName: req.OrganizationName,
+		VerificationTTL: s.cfg.Notify.VerificationTTL,
 	}, func(tx pgx.Tx, user store.User, org store.Organization) error {
 		var err error
 		tokens, err = s.startSession(ctx, tx, user, org.ID, org.PublicID)
@@ -332,6 +333,8 @@ type meResponse struct {
 	Email         string          `json:"email"`
 	DisplayName   string          `json:"display_name"`
 	EmailVerified bool            `json:"email_verified"`
+	Phone         string          `json:"phone,omitempty"`
+	PhoneVerified bool            `json:"phone_verified"`
 	CreatedAt     time.Time       `json:"created_at"`
 	Organization  orgMembership   `json:"organization"`
 	Organizations []orgMembership `json:"organizations"`
@@ -370,7 +373,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	resp := meResponse{ID: u.PublicID, Email: u.Email, DisplayName: u.DisplayName,
-		EmailVerified: u.EmailVerifiedAt != nil, CreatedAt: u.CreatedAt, Organizations: make([]orgMembership, 0, len(orgs))}
+		EmailVerified: u.EmailVerifiedAt != nil, Phone: u.Phone, PhoneVerified: u.PhoneVerifiedAt != nil, CreatedAt: u.CreatedAt, Organizations: make([]orgMembership, 0, len(orgs))}
 	for _, o := range orgs {
 		m := orgMembership{ID: o.PublicID, Name: o.Name, Role: string(o.Role)}
 		resp.Organizations = append(resp.Organizations, m)

@@ -486,6 +486,7 @@ func (s *Server) createHatchlings(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	s.syncPedigree(ctx)
 	return writeJSON(w, http.StatusCreated, out)
 }
 

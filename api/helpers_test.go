@@ -28,6 +28,7 @@ import (
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/health"
 	"github.com/reptidex/reptidex/obs"
+	"github.com/reptidex/reptidex/pedigree"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/testkit"
 )
@@ -49,6 +50,8 @@ type bundle struct {
 	Keys   *auth.KeySet
 	Tokens *auth.Issuer
 	Reg    *prometheus.Registry
+	// Pedigree is the server's pedigree graph, loaded before the first request.
+	Pedigree *pedigree.Graph
 }
 
 // option adjusts the configuration a server is built with.
@@ -87,6 +90,7 @@ func setup(t *testing.T, opts ...option) *bundle {
 	})
 	require.NoError(t, err)
 	t.Cleanup(tc.Close)
+	graph := followPedigree(t, db)
 
 	srv := api.NewServer(api.Deps{
 		Config:   cfg,
@@ -94,14 +98,16 @@ func setup(t *testing.T, opts ...option) *bundle {
 		Keys:     keys,
 		Tokens:   issuer,
 		River:    rc,
+		Temporal: tc,
 		Health:   health.All(cfg, db.Pool, tc),
 		Registry: reg,
 		Logger:   log,
+		Pedigree: graph,
 	})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return &bundle{URL: ts.URL, Client: ts.Client(), Cfg: cfg, DB: db, Admin: testkit.AdminPool(t),
-		Keys: keys, Tokens: issuer, Reg: reg}
+		Keys: keys, Tokens: issuer, Reg: reg, Pedigree: graph}
 }
 
 // reply is one HTTP answer: its status, headers, raw body and, when the body is a JSON
@@ -318,3 +324,7 @@ func (b *bundle) count(t *testing.T, sql string, args ...any) int {
 	require.NoError(t, b.Admin.QueryRow(context.Background(), sql, args...).Scan(&n))
 	return n
 }
+
+// deliver works the package's notification deliveries (email to the test SMTP sink, SMS to
+// its recording endpoint) until the test ends, as the worker does in production.
+func (b *bundle) deliver(t *testing.T) { testkit.DeliverNotifications(t, b.DB, b.Cfg, "") }

@@ -2,16 +2,17 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/reptidex/reptidex/domain/lineage"
+	"github.com/reptidex/reptidex/pedigree"
 	"github.com/reptidex/reptidex/store"
 )
 
@@ -19,25 +20,46 @@ import (
 const completenessGenerations = 5
 
 // loadPedigree builds the pedigree of the given animals' whole known ancestry and the dense
-// IDs it gave each of them.
-func loadPedigree(ctx context.Context, tx pgx.Tx, roots ...uuid.UUID) (*lineage.Pedigree, map[uuid.UUID]int64, error) {
-	links, err := store.AncestorClosure(ctx, tx, roots...)
-	if err != nil {
-		return nil, nil, err
+// IDs it gave each of them: from the pedigree graph in memory, or while the graph cannot
+// answer, from the database through q.
+func (s *Server) loadPedigree(ctx context.Context, q store.Querier, roots ...uuid.UUID) (*lineage.Pedigree, map[uuid.UUID]int64, error) {
+	c, ok := s.pedigree.Closure(roots...)
+	if !ok {
+		links, err := store.AncestorClosure(ctx, q, roots...)
+		if err != nil {
+			return nil, nil, err
+		}
+		c = closureOf(links)
 	}
-	ids := make(map[uuid.UUID]int64, len(links))
-	for i, l := range links {
-		ids[l.ID] = int64(i + 1)
-	}
-	animals := make([]lineage.Animal, len(links))
-	for i, l := range links {
-		animals[i] = lineage.Animal{ID: ids[l.ID], Sire: ids[l.SireID], Dam: ids[l.DamID]}
-	}
-	p, err := lineage.NewPedigree(animals)
+	p, err := lineage.NewPedigree(c.Animals)
 	if err != nil {
 		return nil, nil, fmt.Errorf("build pedigree: %w", err)
 	}
+	// The graph lists the given animals first; the database in no set order.
+	ids := make(map[uuid.UUID]int64, len(roots))
+	for k, id := range c.IDs {
+		if slices.Contains(roots, id) {
+			ids[id] = int64(k + 1)
+			if len(ids) == len(roots) {
+				break
+			}
+		}
+	}
 	return p, ids, nil
+}
+
+// closureOf puts the database's closure in the graph's form: animal k has ID k+1.
+func closureOf(links []store.PedigreeLink) pedigree.Closure {
+	ids := make(map[uuid.UUID]int64, len(links))
+	c := pedigree.Closure{Animals: make([]lineage.Animal, len(links)), IDs: make([]uuid.UUID, len(links))}
+	for i, l := range links {
+		ids[l.ID] = int64(i + 1)
+		c.IDs[i] = l.ID
+	}
+	for i, l := range links {
+		c.Animals[i] = lineage.Animal{ID: ids[l.ID], Sire: ids[l.SireID], Dam: ids[l.DamID]}
+	}
+	return c
 }
 
 type inbreedingResponse struct {
@@ -51,42 +73,48 @@ type inbreedingResponse struct {
 }
 
 // inbreeding gives Wright's coefficient F of an animal over its whole known pedigree, and the
-// pedigree completeness of its last five generations.
+// pedigree completeness of its last five generations. The animal is looked up with the
+// authorization in one round trip; its ancestry comes from the pedigree graph in memory.
 func (s *Server) inbreeding(w http.ResponseWriter, r *http.Request) error {
-	var resp inbreedingResponse
-	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
-		ctx := r.Context()
-		root, err := store.VisibleAnimalID(ctx, tx, chi.URLParam(r, "animalID"))
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("animal")
-		}
-		if err != nil {
-			return err
-		}
-		p, ids, err := loadPedigree(ctx, tx, root)
-		if err != nil {
-			return err
-		}
-		id := ids[root]
-		f, err := p.Inbreeding(id)
-		if err != nil {
-			return err
-		}
-		pci, err := p.Completeness(id, completenessGenerations)
-		if err != nil {
-			return err
-		}
-		known, err := p.KnownAncestors(id, completenessGenerations)
-		if err != nil {
-			return err
-		}
-		resp = inbreedingResponse{AnimalID: chi.URLParam(r, "animalID"), Coefficient: round(f, 10), Percent: round(100*f, 4),
-			AncestorsConsidered: p.Len() - 1, Completeness: round(pci, 6), CompletenessGens: completenessGenerations, KnownAncestors: known}
-		return nil
-	})
+	ctx := r.Context()
+	c := claimsFrom(ctx)
+	sid, err := uuid.Parse(c.SessionID)
+	if err != nil {
+		return newProblem(kindUnauthenticated, "The access token is invalid or expired.")
+	}
+	var root uuid.UUID
+	batch := &pgx.Batch{}
+	authorized := store.QueueAuthorize(batch, c.UserID, c.OrgID, sid)
+	store.QueueVisibleAnimalID(batch, chi.URLParam(r, "animalID"), &root)
+	if err := s.db.ReadBatch(ctx, batch); err != nil {
+		return err
+	}
+	if _, err := authorized(); err != nil {
+		return accessProblem(err, true)
+	}
+	if root == uuid.Nil {
+		return notFound("animal")
+	}
+	// The pedigree table is outside row-level security: the fallback needs no tenant.
+	p, ids, err := s.loadPedigree(ctx, s.db.Pool, root)
 	if err != nil {
 		return err
 	}
+	id := ids[root]
+	f, err := p.Inbreeding(id)
+	if err != nil {
+		return err
+	}
+	pci, err := p.Completeness(id, completenessGenerations)
+	if err != nil {
+		return err
+	}
+	known, err := p.KnownAncestors(id, completenessGenerations)
+	if err != nil {
+		return err
+	}
+	resp := inbreedingResponse{AnimalID: chi.URLParam(r, "animalID"), Coefficient: round(f, 10), Percent: round(100*f, 4),
+		AncestorsConsidered: p.Len() - 1, Completeness: round(pci, 6), CompletenessGens: completenessGenerations, KnownAncestors: known}
 	return writeJSON(w, http.StatusOK, resp)
 }
 

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/reptidex/reptidex/pedigree"
 	"github.com/reptidex/reptidex/store"
 )
 
@@ -50,18 +53,6 @@ func viewCard(c store.AnimalCard) cardView {
 	return v
 }
 
-// pedigreeNode is one position of a pedigree tree.
-type pedigreeNode struct {
-	Animal cardView      `json:"animal"`
-	Sire   *pedigreeNode `json:"sire"`
-	Dam    *pedigreeNode `json:"dam"`
-}
-
-type pedigreeResponse struct {
-	Generations int           `json:"generations"`
-	Pedigree    *pedigreeNode `json:"pedigree"`
-}
-
 // intParam reads an optional whole-number query parameter within [lo, hi].
 func intParam(r *http.Request, name string, def, lo, hi int) (int, error) {
 	v := r.URL.Query().Get(name)
@@ -77,55 +68,123 @@ func intParam(r *http.Request, name string, def, lo, hi int) (int, error) {
 
 // lineage returns an animal's ancestor tree, N generations deep (default 4, at most 10),
 // across organizations: other breeders' ancestors show their public fields, or "not public".
+// The tree comes from the pedigree graph in memory and only the cards are read, with the
+// authorization, in one round trip; while the graph cannot answer, the tree is walked in
+// the database in that same round trip.
 func (s *Server) lineage(w http.ResponseWriter, r *http.Request) error {
 	gens, err := intParam(r, "generations", 4, 1, 10)
 	if err != nil {
 		return err
 	}
-	// Authorization and the whole pedigree in one round trip, like /me.
 	ctx := r.Context()
 	c := claimsFrom(ctx)
 	sid, err := uuid.Parse(c.SessionID)
 	if err != nil {
 		return newProblem(kindUnauthenticated, "The access token is invalid or expired.")
 	}
+	publicID := chi.URLParam(r, "animalID")
+	tree, inMemory := s.pedigree.Ancestors(publicID, gens)
 	var nodes []store.PedigreeNode
+	cards := make([]*store.AnimalCard, len(tree.IDs)) // by position in tree
 	batch := &pgx.Batch{}
 	authorized := store.QueueAuthorize(batch, c.UserID, c.OrgID, sid)
-	store.QueueAncestors(batch, chi.URLParam(r, "animalID"), gens, &nodes)
+	if inMemory {
+		store.QueuePedigreeCards(batch, tree.IDs, cards)
+	} else {
+		store.QueueAncestors(batch, publicID, gens, &nodes)
+	}
 	if err := s.db.ReadBatch(ctx, batch); err != nil {
 		return err
 	}
 	if _, err := authorized(); err != nil {
 		return accessProblem(err, true)
 	}
-	if len(nodes) == 0 || nodes[0].Depth != 0 {
+	if inMemory {
+		if err := s.nameOrganizations(ctx, cards); err != nil {
+			return err
+		}
+	} else {
+		if len(nodes) == 0 || nodes[0].Depth != 0 {
+			return notFound("animal")
+		}
+		tree, cards = ancestorsOf(nodes)
+	}
+	// The root must be the organization's own animal or a public one, as visible_animal says.
+	if cards[0] == nil || !cards[0].Visible {
 		return notFound("animal")
 	}
-	root := nodes[0].ID
-	byID := make(map[uuid.UUID]store.PedigreeNode, len(nodes))
-	for _, n := range nodes {
-		byID[n.ID] = n
+	return writeChart(w, tree, cards, gens)
+}
+
+// syncPedigree makes the caller's next pedigree read see what it has just committed (parents,
+// an organization's name); handlers that change them call it after their transaction.
+func (s *Server) syncPedigree(ctx context.Context) {
+	if err := s.pedigree.Sync(ctx); err != nil {
+		s.log.WarnContext(ctx, "pedigree graph did not catch up with a committed change", "error", err)
 	}
-	var build func(id uuid.UUID, depth int) *pedigreeNode
-	build = func(id uuid.UUID, depth int) *pedigreeNode {
-		n, ok := byID[id]
-		if !ok {
-			return nil
+}
+
+// nameOrganizations names the owners and breeders of cards read by QueuePedigreeCards, from
+// the graph or, for one it does not know yet, from the database.
+func (s *Server) nameOrganizations(ctx context.Context, cards []*store.AnimalCard) error {
+	var ids []uuid.UUID
+	for _, c := range cards {
+		if c == nil {
+			continue
 		}
-		out := &pedigreeNode{Animal: viewCard(n.Card)}
-		if depth < gens {
-			if n.SireID != nil {
-				out.Sire = build(*n.SireID, depth+1)
-			}
-			if n.DamID != nil {
-				out.Dam = build(*n.DamID, depth+1)
+		for _, id := range [2]uuid.UUID{c.OwnerID, c.BreederID} {
+			if id != uuid.Nil && !slices.Contains(ids, id) {
+				ids = append(ids, id)
 			}
 		}
-		return out
 	}
-	resp := pedigreeResponse{Generations: gens, Pedigree: build(root, 0)}
-	return writeJSON(w, http.StatusOK, resp)
+	names, missing := s.pedigree.Organizations(ids)
+	if len(missing) > 0 {
+		refs, err := store.OrganizationRefs(ctx, s.db.Pool, missing)
+		if err != nil {
+			return err
+		}
+		for id, o := range refs {
+			names[id] = pedigree.Organization{PublicID: o.PublicID, Name: o.Name}
+		}
+	}
+	for _, c := range cards {
+		if c == nil {
+			continue
+		}
+		if c.OwnerID != uuid.Nil {
+			c.OwnerPublicID, c.OwnerName = names[c.OwnerID].PublicID, names[c.OwnerID].Name
+		}
+		if c.BreederID != uuid.Nil {
+			c.BreederPublicID, c.BreederName = names[c.BreederID].PublicID, names[c.BreederID].Name
+		}
+	}
+	return nil
+}
+
+// ancestorsOf puts the database's walk in the graph's form, with the cards by position.
+func ancestorsOf(nodes []store.PedigreeNode) (pedigree.Ancestors, []*store.AnimalCard) {
+	pos := make(map[uuid.UUID]int32, len(nodes))
+	a := pedigree.Ancestors{IDs: make([]uuid.UUID, len(nodes)), Sire: make([]int32, len(nodes)), Dam: make([]int32, len(nodes))}
+	cards := make([]*store.AnimalCard, len(nodes))
+	for i, n := range nodes {
+		pos[n.ID] = int32(i)
+		a.IDs[i] = n.ID
+		cards[i] = &nodes[i].Card
+	}
+	at := func(id *uuid.UUID) int32 {
+		if id == nil {
+			return -1
+		}
+		if p, ok := pos[*id]; ok {
+			return p
+		}
+		return -1
+	}
+	for i, n := range nodes {
+		a.Sire[i], a.Dam[i] = at(n.SireID), at(n.DamID)
+	}
+	return a, cards
 }
 
 type descendantView struct {

@@ -1,10 +1,19 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"testing"
+	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
+
+	"github.com/reptidex/reptidex/api"
+	"github.com/reptidex/reptidex/pedigree"
+	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/testkit"
 )
 
 type cardReply struct {
@@ -142,4 +151,139 @@ func TestLineage_DescendantsByGeneration(t *testing.T) {
 	r = b.do(t, http.MethodGet, "/api/v1/lineage/"+sire.ID+"/descendants?limit=2", tok, nil)
 	require.Len(t, r.Body["items"], 2)
 	require.Equal(t, true, r.Body["truncated"])
+}
+
+// followPedigree runs a pedigree graph on db as cmd/reptidex does, until the test ends, and
+// waits until it answers, so that tests exercise the in-memory path.
+func followPedigree(t *testing.T, db *store.DB) *pedigree.Graph {
+	t.Helper()
+	g := pedigree.New(db.Pool, testkit.Logger(t), pedigree.Options{RetryDelay: 20 * time.Millisecond})
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		g.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		stop()
+		<-done
+	})
+	wait, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	require.NoError(t, g.WaitReady(wait))
+	return g
+}
+
+// withoutPedigree is a second server on the same database, keys and sessions that reads every
+// pedigree from the database: the answer the in-memory path must match.
+func (b *bundle) withoutPedigree(t *testing.T) *bundle {
+	t.Helper()
+	srv := api.NewServer(api.Deps{Config: b.Cfg, DB: b.DB, Keys: b.Keys, Tokens: b.Tokens,
+		Registry: prometheus.NewRegistry(), Logger: testkit.Logger(t)})
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	other := *b
+	other.URL, other.Client, other.Pedigree = ts.URL, ts.Client(), nil
+	return &other
+}
+
+// Every pedigree the graph draws is byte for byte the one the database draws: across
+// breeders, through inbreeding, with reference animals, private and public ancestors.
+func TestLineage_MemoryAndDatabaseDrawTheSameChart(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	db := b.withoutPedigree(t)
+	alice := b.newUser(t, "alice")
+	bob := b.newUser(t, "bob")
+	ta, tb := alice.Tokens.AccessToken, bob.Tokens.AccessToken
+
+	founder := b.createAnimal(t, ta, map[string]any{"species": "ball-python", "sex": "male", "name": "Zeus", "visibility": "public", "genetics": "Pied"})
+	secret := b.createAnimal(t, ta, map[string]any{"species": "ball-python", "sex": "female", "name": "Secret", "visibility": "private"})
+	ref := b.createAnimal(t, tb, map[string]any{"species": "ball-python", "sex": "female", "name": "Off-platform dam", "reference": true})
+	son := b.createAnimal(t, ta, map[string]any{"species": "ball-python", "sex": "male", "name": "Apollo", "visibility": "public",
+		"sire_id": founder.ID, "dam_id": secret.ID, "hatch_date": "2020-05-01"})
+	daughter := b.createAnimal(t, tb, map[string]any{"species": "ball-python", "sex": "female", "name": "Luna & <Co>",
+		"sire_id": founder.ID, "dam_id": ref.ID, "genetics": "het Pied"})
+	inbred := b.createAnimal(t, tb, map[string]any{"species": "ball-python", "name": "Orion", "sire_id": son.ID, "dam_id": daughter.ID})
+	r := b.do(t, http.MethodPatch, "/api/v1/organizations/"+bob.Tokens.OrganizationID, tb, map[string]any{"name": "Bob's Balls"})
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+
+	before := b.Pedigree.Stats()
+	asked := 0
+	for _, c := range []struct {
+		token, id, query string
+	}{
+		{tb, inbred.ID, "?generations=10"},
+		{tb, inbred.ID, "?generations=1"},
+		{tb, inbred.ID, ""},
+		{ta, inbred.ID, "?generations=3"}, // not Alice's, not public: refused alike
+		{ta, son.ID, ""},
+		{tb, son.ID, "?generations=2"},
+		{tb, secret.ID, ""},
+		{ta, daughter.ID, ""},
+		{tb, ref.ID, ""},
+		{tb, "no-such-animal", ""},
+	} {
+		path := "/api/v1/lineage/" + c.id + c.query
+		mem, sql := b.do(t, http.MethodGet, path, c.token, nil), db.do(t, http.MethodGet, path, c.token, nil)
+		require.Equal(t, sql.Status, mem.Status, "GET %s: %s", path, mem.Raw)
+		if sql.Status == http.StatusOK {
+			require.JSONEq(t, string(sql.Raw), string(mem.Raw), "GET %s", path)
+		} else {
+			require.Equal(t, sql.Body["type"], mem.Body["type"], "GET %s", path)
+		}
+		asked++
+	}
+	after := b.Pedigree.Stats()
+	require.Equal(t, before.Misses+1, after.Misses, "only the animal that does not exist is left to the database")
+	require.Equal(t, before.Hits+int64(asked-1), after.Hits)
+}
+
+// A keeper who changes an animal's parents sees the change on the very next read.
+func TestLineage_TheNextReadSeesAChangeOfParents(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tok := b.newUser(t, "ryw").Tokens.AccessToken
+	sires := []animalReply{
+		b.createAnimal(t, tok, map[string]any{"species": "corn-snake", "sex": "male", "name": "First"}),
+		b.createAnimal(t, tok, map[string]any{"species": "corn-snake", "sex": "male", "name": "Second"}),
+	}
+	child := b.createAnimal(t, tok, map[string]any{"species": "corn-snake", "sire_id": sires[0].ID})
+	hits := b.Pedigree.Stats().Hits
+	for i := range 20 {
+		want := sires[(i+1)%2]
+		r := b.patchAnimal(t, tok, child.ID, "*", map[string]any{"sire_id": want.ID})
+		require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+		p := b.pedigree(t, tok, child.ID, "?generations=1")
+		require.NotNil(t, p.Sire, "round %d", i)
+		require.Equal(t, want.ID, p.Sire.Animal.ID, "round %d", i)
+	}
+	require.Equal(t, hits+20, b.Pedigree.Stats().Hits, "every read came from the graph")
+}
+
+func TestInbreeding_MemoryAndDatabaseAgree(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	db := b.withoutPedigree(t)
+	tok := b.newUser(t, "coi-mem").Tokens.AccessToken
+	sire := b.createAnimal(t, tok, map[string]any{"species": "ball-python", "sex": "male"})
+	dam := b.createAnimal(t, tok, map[string]any{"species": "ball-python", "sex": "female"})
+	brother := b.createAnimal(t, tok, map[string]any{"species": "ball-python", "sex": "male", "sire_id": sire.ID, "dam_id": dam.ID})
+	sister := b.createAnimal(t, tok, map[string]any{"species": "ball-python", "sex": "female", "sire_id": sire.ID, "dam_id": dam.ID})
+	son := b.createAnimal(t, tok, map[string]any{"species": "ball-python", "sex": "male", "sire_id": brother.ID, "dam_id": sister.ID})
+	grandchild := b.createAnimal(t, tok, map[string]any{"species": "ball-python", "sire_id": son.ID, "dam_id": sister.ID})
+
+	hits := b.Pedigree.Stats().Hits
+	for _, a := range []animalReply{grandchild, son, sister, sire} {
+		path := "/api/v1/animals/" + a.ID + "/inbreeding"
+		mem, sql := b.do(t, http.MethodGet, path, tok, nil), db.do(t, http.MethodGet, path, tok, nil)
+		require.Equal(t, http.StatusOK, mem.Status, "%s", mem.Raw)
+		require.JSONEq(t, string(sql.Raw), string(mem.Raw))
+	}
+	require.Equal(t, hits+4, b.Pedigree.Stats().Hits)
+	r := b.do(t, http.MethodGet, "/api/v1/animals/"+son.ID+"/inbreeding", tok, nil)
+	require.InDelta(t, 0.25, r.Body["coefficient"], 1e-12)
+
+	other := b.newUser(t, "coi-other").Tokens.AccessToken
+	requireProblem(t, b.do(t, http.MethodGet, "/api/v1/animals/"+son.ID+"/inbreeding", other, nil), http.StatusNotFound, "not-found")
 }

@@ -86,6 +86,24 @@ type addMemberRequest struct {
 	Role  string `json:"role"`
 }
 
+// emailAndRole checks the email address and role of a new member or invitation, naming
+// every field at fault.
+func emailAndRole(email, roleName string) (string, membership.Role, error) {
+	var errs []FieldError
+	email = strings.TrimSpace(email)
+	if err := validEmail(email); err != nil {
+		errs = append(errs, FieldError{"email", err.Error()})
+	}
+	role, err := membership.ParseRole(roleName)
+	if err != nil {
+		errs = append(errs, FieldError{"role", err.Error()})
+	}
+	if len(errs) > 0 {
+		return "", "", invalid(errs...)
+	}
+	return email, role, nil
+}
+
 // addMember adds an existing user, found by email, with a role. Owners and admins only;
 // only an owner grants the owner role.
 func (s *Server) addMember(w http.ResponseWriter, r *http.Request) error {
@@ -93,18 +111,11 @@ func (s *Server) addMember(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	var errs []FieldError
-	req.Email = strings.TrimSpace(req.Email)
-	if err := validEmail(req.Email); err != nil {
-		errs = append(errs, FieldError{"email", err.Error()})
-	}
-	role, err := membership.ParseRole(req.Role)
+	email, role, err := emailAndRole(req.Email, req.Role)
 	if err != nil {
-		errs = append(errs, FieldError{"role", err.Error()})
+		return err
 	}
-	if len(errs) > 0 {
-		return invalid(errs...)
-	}
+	req.Email = email
 	var out memberResponse
 	err = s.withAccess(r, chi.URLParam(r, "orgID"), func(tx pgx.Tx, a access) error {
 		ctx := r.Context()

@@ -238,6 +238,9 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 				continue // the deep health check answers 503 with its HealthReport, not a problem
 			}
 			content := obj(t, rm["content"], o.String()+" "+code+" content")
+			if _, page := content["text/html"]; page && len(content) == 1 {
+				continue // a page that an emailed link opens in a browser tells its errors in HTML
+			}
 			require.Lenf(t, content, 1, "%s %s: an error has one content type", o, code)
 			media := obj(t, content["application/problem+json"], o.String()+" "+code+" application/problem+json")
 			require.Equalf(t, "#/components/schemas/Problem", obj(t, media["schema"], "schema")["$ref"], "%s %s", o, code)
@@ -321,7 +324,9 @@ func TestOpenAPIDocumentsAuthenticationAndRateLimits(t *testing.T) {
 
 		limited := second.Code == http.StatusTooManyRequests
 		_, documented := responses["429"]
-		require.Equalf(t, limited, documented, "%s: 429 documented=%v, rate limited=%v", o, documented, limited)
+		// A limit per address answers before authentication; a limit per account only after it.
+		require.Truef(t, limited == documented || (documented && authenticated),
+			"%s: 429 documented=%v, rate limited=%v", o, documented, limited)
 		if limited {
 			require.NotEmpty(t, second.Header().Get("Retry-After"))
 			r429 := obj(t, responses["429"], o.String()+" 429")
@@ -387,9 +392,46 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"HealthCheck":         health.Result{},
 		"Problem":             Problem{},
 		"FieldError":          FieldError{},
+
+		// Email verification and invitations.
+		"VerifyEmailRequest":      verifyEmailRequest{},
+		"EmailVerified":           emailVerifiedResponse{},
+		"VerificationSent":        verificationSentResponse{},
+		"CreateInvitationRequest": createInvitationRequest{},
+		"Invitation":              invitationResponse{},
+		"InvitationUser":          invitationUser{},
+		"InvitationList":          invitationList{},
+		"AcceptInvitationRequest": acceptInvitationRequest{},
+
+		// Notifications.
+		"Delivery":             deliveryView{},
+		"Notification":         notificationView{},
+		"NotificationList":     notificationList{},
+		"SendMessageRequest":   messageInput{},
+		"MessageSent":          messageResult{},
+		"Preference":           preferenceView{},
+		"PreferenceList":       preferenceList{},
+		"SetPreferenceRequest": setPreferenceRequest{},
+		"SetPhoneRequest":      setPhoneRequest{},
+		"VerifyPhoneRequest":   verifyPhoneRequest{},
+		"Phone":                phoneView{},
+
+		// Transfers.
+		"Transfer":               transferView{},
+		"TransferAnimal":         transferAnimal{},
+		"TimelineEntry":          timelineEntry{},
+		"TransferList":           transferList{},
+		"CreateTransferRequest":  createTransferRequest{},
+		"AcceptTransferRequest":  acceptTransferRequest{},
+		"DeclineTransferRequest": declineTransferRequest{},
+		"Ownership":              ownershipView{},
+		"OwnershipList":          ownershipList{},
 	}
 	timeType := reflect.TypeFor[time.Time]()
 	jsonType := func(rt reflect.Type) string {
+		for rt.Kind() == reflect.Pointer {
+			rt = rt.Elem()
+		}
 		switch {
 		case rt == timeType:
 			return "string"

@@ -157,7 +157,7 @@ func (s *Server) predictPairing(ctx context.Context, tx pgx.Tx, sp *genetics.Spe
 		resp.Outcomes = append(resp.Outcomes, viewOutcome(sp, o))
 	}
 	if parents[0].animal && parents[1].animal {
-		p, ids, err := loadPedigree(ctx, tx, parents[0].id, parents[1].id)
+		p, ids, err := s.loadPedigree(ctx, tx, parents[0].id, parents[1].id)
 		if err != nil {
 			return predictResponse{}, err
 		}

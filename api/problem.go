@@ -53,6 +53,7 @@ var (
 	kindNotFound             = problemKind{"not-found", "Not found", http.StatusNotFound}
 	kindMethod               = problemKind{"method-not-allowed", "Method not allowed", http.StatusMethodNotAllowed}
 	kindConflict             = problemKind{"conflict", "Conflict", http.StatusConflict}
+	kindGone                 = problemKind{"gone", "Gone", http.StatusGone}
 	kindPrecondition         = problemKind{"precondition-failed", "Precondition failed", http.StatusPreconditionFailed}
 	kindPreconditionRequired = problemKind{"precondition-required", "Precondition required", http.StatusPreconditionRequired}
 	kindRateLimited          = problemKind{"rate-limited", "Too many requests", http.StatusTooManyRequests}
@@ -63,7 +64,7 @@ var (
 // problemKinds lists every kind, for the documentation page.
 var problemKinds = []problemKind{
 	kindMalformed, kindValidation, kindTooLarge, kindUnsupportedType, kindUnauthenticated,
-	kindBadCredentials, kindForbidden, kindNotFound, kindMethod, kindConflict, kindPrecondition, kindPreconditionRequired, kindRateLimited,
+	kindBadCredentials, kindForbidden, kindNotFound, kindMethod, kindConflict, kindGone, kindPrecondition, kindPreconditionRequired, kindRateLimited,
 	kindInternal, kindUnavailable,
 }
 

@@ -88,5 +88,8 @@ func (s *Server) replaceReference(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	if out.Relinked > 0 {
+		s.syncPedigree(ctx)
+	}
 	return writeJSON(w, http.StatusOK, out)
 }

@@ -13,10 +13,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/riverqueue/river"
+	"go.temporal.io/sdk/client"
 
 	"github.com/reptidex/reptidex/auth"
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/health"
+	"github.com/reptidex/reptidex/notify"
+	"github.com/reptidex/reptidex/pedigree"
 	"github.com/reptidex/reptidex/store"
 )
 
@@ -27,9 +30,12 @@ type Deps struct {
 	Keys     *auth.KeySet
 	Tokens   *auth.Issuer
 	River    *river.Client[pgx.Tx] // insert-only: jobs enqueued in the request's transaction
+	Temporal client.Client         // starts workflows and sends them updates
 	Health   []health.Check
 	Registry *prometheus.Registry
 	Logger   *slog.Logger
+	// Pedigree is the pedigree graph in memory; nil reads every pedigree from the database.
+	Pedigree *pedigree.Graph
 }
 
 // Server holds the API's dependencies; its methods are the handlers.
@@ -39,12 +45,16 @@ type Server struct {
 	keys     *auth.KeySet
 	tokens   *auth.Issuer
 	river    *river.Client[pgx.Tx]
+	temporal client.Client
 	checks   []health.Check
 	reg      *prometheus.Registry
 	log      *slog.Logger
 	limiter  *ipLimiter
 	species  *catalogues
 	verified *verifiedTokens
+	pedigree *pedigree.Graph
+	notifier *notify.Notifier
+	links    notify.Links
 	router   chi.Router
 }
 
@@ -56,12 +66,16 @@ func NewServer(d Deps) *Server {
 		keys:     d.Keys,
 		tokens:   d.Tokens,
 		river:    d.River,
+		temporal: d.Temporal,
 		checks:   d.Health,
 		reg:      d.Registry,
 		log:      d.Logger,
 		limiter:  newIPLimiter(d.Config.Auth.RatePerMinute, d.Config.Auth.RateBurst),
 		species:  &catalogues{db: d.DB},
 		verified: newVerifiedTokens(50_000),
+		pedigree: d.Pedigree,
+		notifier: &notify.Notifier{River: d.River},
+		links:    notify.LinksFrom(d.Config),
 	}
 	s.router = s.routes()
 	return s
@@ -92,6 +106,8 @@ func (s *Server) routes() chi.Router {
 
 	r.Get("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}).ServeHTTP)
 	r.Get("/docs", s.handle(s.docs))
+	r.Get("/unsubscribe", s.handle(s.unsubscribePrompt))
+	r.Post("/unsubscribe", s.handle(s.unsubscribe))
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/health", s.handle(s.health))
@@ -109,6 +125,9 @@ func (s *Server) routes() chi.Router {
 			r.Post("/auth/refresh", s.handle(s.refresh))
 		})
 		r.Post("/auth/logout", s.handle(s.logout))
+		r.Get("/auth/verify-email", s.handle(s.verifyEmailPage))
+		r.Post("/auth/verify-email", s.handle(s.verifyEmail))
+		r.Get("/invitations/accept", s.handle(s.invitationPage))
 
 		r.Group(func(r chi.Router) {
 			r.Use(s.authenticate)
@@ -117,6 +136,11 @@ func (s *Server) routes() chi.Router {
 			r.Post("/organizations/{orgID}/members", s.handle(s.addMember))
 			r.Patch("/organizations/{orgID}/members/{userID}", s.handle(s.changeMember))
 			r.Delete("/organizations/{orgID}/members/{userID}", s.handle(s.removeMember))
+			r.Post("/me/verify-email", s.handle(s.resendVerification))
+			r.Get("/organizations/{orgID}/invitations", s.handle(s.listInvitations))
+			r.Post("/organizations/{orgID}/invitations", s.handle(s.createInvitation))
+			r.Delete("/organizations/{orgID}/invitations/{invitationID}", s.handle(s.revokeInvitation))
+			r.Post("/invitations/accept", s.handle(s.acceptInvitation))
 			r.Get("/animals", s.handle(s.listAnimals))
 			r.Get("/animals/search", s.handle(s.searchOwn))
 			r.Post("/animals/{animalID}/replace", s.handle(s.replaceReference))
@@ -136,6 +160,24 @@ func (s *Server) routes() chi.Router {
 			r.Post("/breeding/clutches/{clutchID}/hatchlings", s.handle(s.createHatchlings))
 			r.Get("/lineage/{animalID}", s.handle(s.lineage))
 			r.Get("/lineage/{animalID}/descendants", s.handle(s.descendants))
+			r.Get("/notifications", s.handle(s.listNotifications))
+			r.Get("/notifications/unread-count", s.handle(s.unreadNotifications))
+			r.Post("/notifications/read-all", s.handle(s.readAllNotifications))
+			r.Post("/notifications/send", s.handle(s.sendMessage))
+			r.Get("/notifications/{notificationID}", s.handle(s.getNotification))
+			r.Post("/notifications/{notificationID}/read", s.handle(s.readNotification))
+			r.Get("/me/notification-preferences", s.handle(s.listPreferences))
+			r.Put("/me/notification-preferences/{type}", s.handle(s.setPreference))
+			r.Put("/me/phone", s.handle(s.setPhone))
+			r.Post("/me/phone/verify", s.handle(s.verifyPhone))
+			r.Delete("/me/phone", s.handle(s.deletePhone))
+			r.Get("/transfers", s.handle(s.listTransfers))
+			r.Post("/transfers", s.handle(s.createTransfer))
+			r.Get("/transfers/{transferID}", s.handle(s.getTransfer))
+			r.Post("/transfers/{transferID}/accept", s.handle(s.acceptTransfer))
+			r.Post("/transfers/{transferID}/decline", s.handle(s.declineTransfer))
+			r.Post("/transfers/{transferID}/cancel", s.handle(s.cancelTransfer))
+			r.Get("/animals/{animalID}/ownership", s.handle(s.animalOwnership))
 		})
 	})
 	return r

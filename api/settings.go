@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
@@ -14,15 +15,21 @@ import (
 )
 
 type organizationRequest struct {
-	Name                *string  `json:"name"`
-	COIWarningThreshold *float64 `json:"coi_warning_threshold"`
+	Name                    *string  `json:"name"`
+	COIWarningThreshold     *float64 `json:"coi_warning_threshold"`
+	TransferRemindAfterDays *int     `json:"transfer_remind_after_days"`
+	TransferExpireAfterDays *int     `json:"transfer_expire_after_days"`
 }
 
 type organizationView struct {
-	ID                  string  `json:"id"`
-	Name                string  `json:"name"`
-	COIWarningThreshold float64 `json:"coi_warning_threshold"`
+	ID                      string  `json:"id"`
+	Name                    string  `json:"name"`
+	COIWarningThreshold     float64 `json:"coi_warning_threshold"`
+	TransferRemindAfterDays int     `json:"transfer_remind_after_days"`
+	TransferExpireAfterDays int     `json:"transfer_expire_after_days"`
 }
+
+const day = 24 * time.Hour
 
 // updateOrganization changes an organization's name and inbreeding warning threshold
 // (owners and admins).
@@ -33,6 +40,12 @@ func (s *Server) updateOrganization(w http.ResponseWriter, r *http.Request) erro
 	}
 	if req.COIWarningThreshold != nil && (*req.COIWarningThreshold < 0 || *req.COIWarningThreshold > 1) {
 		return invalid(FieldError{"coi_warning_threshold", "must be a coefficient from 0 to 1 (0.0625 is first cousins)"})
+	}
+	if req.TransferExpireAfterDays != nil && (*req.TransferExpireAfterDays < 1 || *req.TransferExpireAfterDays > 90) {
+		return invalid(FieldError{"transfer_expire_after_days", "must be a whole number of days from 1 to 90"})
+	}
+	if req.TransferRemindAfterDays != nil && (*req.TransferRemindAfterDays < 0 || *req.TransferRemindAfterDays > 89) {
+		return invalid(FieldError{"transfer_remind_after_days", "must be a whole number of days from 0 (no reminder) to 89"})
 	}
 	if req.Name != nil {
 		n := utf8.RuneCountInString(strings.TrimSpace(*req.Name))
@@ -61,14 +74,34 @@ func (s *Server) updateOrganization(w http.ResponseWriter, r *http.Request) erro
 		if req.COIWarningThreshold != nil {
 			threshold = *req.COIWarningThreshold
 		}
+		remind, expire, err := store.TransferSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if req.TransferRemindAfterDays != nil {
+			remind = time.Duration(*req.TransferRemindAfterDays) * day
+		}
+		if req.TransferExpireAfterDays != nil {
+			expire = time.Duration(*req.TransferExpireAfterDays) * day
+		}
+		if remind >= expire {
+			return invalid(FieldError{"transfer_remind_after_days", "the reminder must come before the offer expires"})
+		}
 		if err := store.UpdateOrganizationSettings(ctx, tx, name, threshold); err != nil {
 			return err
 		}
-		out = organizationView{ID: org.PublicID, Name: name, COIWarningThreshold: threshold}
+		if err := store.SetTransferSettings(ctx, tx, remind, expire); err != nil {
+			return err
+		}
+		out = organizationView{ID: org.PublicID, Name: name, COIWarningThreshold: threshold,
+			TransferRemindAfterDays: int(remind / day), TransferExpireAfterDays: int(expire / day)}
 		return store.AppendEvent(ctx, tx, "organization.updated", "organization", org.PublicID, out)
 	})
 	if err != nil {
 		return err
+	}
+	if req.Name != nil {
+		s.syncPedigree(r.Context()) // pedigree cards name owners from the graph
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

@@ -182,7 +182,13 @@ func (s *Stack) startTemporal(ctx context.Context, logDir string) error {
 		return fmt.Errorf("TEMPORAL_ADDRESS: %w", err)
 	}
 	args := []string{"server", "start-dev", "--ip", host, "--port", port,
-		"--namespace", s.cfg.Temporal.Namespace, "--log-level", "warn"}
+		"--namespace", s.cfg.Temporal.Namespace, "--log-level", "warn",
+		// The dev server's one history shard picks up queued tasks at most 20 times a second
+		// by default, which puts ~45 ms between the steps of every workflow; a transfer's
+		// accept takes ten such steps in a row.
+		"--dynamic-config-value", "history.transferProcessorMaxPollRPS=1000",
+		"--dynamic-config-value", "history.timerProcessorMaxPollRPS=1000",
+		"--dynamic-config-value", "history.outboundProcessorMaxPollRPS=1000"}
 	if s.cfg.Dev.TemporalHeadless {
 		args = append(args, "--headless")
 	} else {

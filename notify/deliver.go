@@ -28,10 +28,14 @@ type DeliverArgs struct {
 // Kind names the job kind.
 func (DeliverArgs) Kind() string { return "notification_delivery" }
 
+// Queue is the River queue of deliveries, kept apart so a burst of notifications does not
+// hold up other jobs.
+const Queue = "notifications"
+
 // InsertOpts makes the job unique per notification and channel, retried with backoff for
-// about a day and a half before it is given up.
+// about two days (with the default base of 5 s) before it is given up.
 func (DeliverArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 20, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: Queue, MaxAttempts: 20, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // DeliveryWorker sends email and SMS deliveries. A delivery is attempted only while it is

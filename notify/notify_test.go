@@ -11,15 +11,11 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reptidex/reptidex/domain/membership"
-	"github.com/reptidex/reptidex/mailer"
 	"github.com/reptidex/reptidex/mailsink"
 	"github.com/reptidex/reptidex/notify"
-	"github.com/reptidex/reptidex/sms"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/testkit"
 )
@@ -41,29 +37,8 @@ func setup(t *testing.T, smtpAddr string) *bundle {
 	t.Helper()
 	cfg := testkit.Config(t)
 	db := testkit.DB(t)
-	if smtpAddr == "" {
-		smtpAddr = cfg.SMTP.Addr
-	}
-	links := notify.LinksFrom(cfg)
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &notify.DeliveryWorker{DB: db, Mail: &mailer.Sender{Addr: smtpAddr, From: cfg.SMTP.From, Timeout: 2 * time.Second},
-		SMS: sms.New(cfg.SMS), Links: links, RetryBase: 100 * time.Millisecond})
-	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
-		Logger:        testkit.Logger(t),
-		Queues:        map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
-		FetchCooldown: 10 * time.Millisecond,
-		Workers:       workers,
-	})
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	require.NoError(t, rc.Start(ctx))
-	t.Cleanup(func() {
-		stop, done := context.WithTimeout(context.Background(), 10*time.Second)
-		defer done()
-		_ = rc.Stop(stop)
-		cancel()
-	})
-	return &bundle{db: db, notifier: &notify.Notifier{River: rc}, mail: testkit.Mail(t), links: links}
+	rc := testkit.DeliverNotifications(t, db, cfg, smtpAddr)
+	return &bundle{db: db, notifier: &notify.Notifier{River: rc}, mail: testkit.Mail(t), links: notify.LinksFrom(cfg)}
 }
 
 type person struct {
@@ -342,4 +317,27 @@ func keys(m map[string]store.Delivery) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+func TestDelivery_RefusedNumberFailsForGoodWithoutRetrying(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "")
+	ada, bob := b.person(t, "Ada"), b.person(t, "Bob")
+	refused := fmt.Sprintf("+15550009%03d", rand.IntN(1000)) // the sink's provider refuses this range
+	require.NoError(t, b.db.InTenant(context.Background(), bob.tenant(), func(tx pgx.Tx) error {
+		if err := store.SetPhone(context.Background(), tx, refused, nil, time.Now()); err != nil {
+			return err
+		}
+		if err := store.VerifyPhone(context.Background(), tx); err != nil {
+			return err
+		}
+		return store.SetChannelPreference(context.Background(), tx, "transfer.offered", []string{"in_app", "sms"})
+	}))
+	sender := store.Tenant{OrgID: ada.org.ID}
+	n := b.record(t, sender, notify.Request{DedupKey: "offer/" + uuid.NewString(), Type: "transfer.offered", OrgID: ada.org.ID,
+		UserID: bob.user.ID, Title: "Ada offers you Noodle"})
+	require.True(t, b.escalate(t, sender, n.ID, notify.SMS).Delivered)
+	d := b.waitStatus(t, sender, n.ID, "sms", "failed")
+	require.Equal(t, 1, d.Attempts, "%+v", d)
+	require.Contains(t, d.LastError, "21211")
 }

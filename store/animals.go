@@ -38,6 +38,7 @@ type Animal struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	ArchivedAt   *time.Time
+	HeldBy       *uuid.UUID // the open transfer (or sale) the animal is held for
 
 	// Read-only, for display: public IDs of the parents and organizations.
 	SirePublicID    string
@@ -48,7 +49,7 @@ type Animal struct {
 
 const animalColumns = `a.id, a.public_id, a.org_id, a.breeder_org_id, a.species_key, a.sex, coalesce(a.name, ''), a.hatch_date,
 	a.identifiers, a.status, a.visibility, a.genetics, a.genetics_text, a.sire_id, a.dam_id, a.clutch_id, a.is_reference,
-	a.replaced_by, a.version, a.created_at, a.updated_at, a.archived_at,
+	a.replaced_by, a.version, a.created_at, a.updated_at, a.archived_at, a.held_by,
 	coalesce((SELECT public_id FROM animal_ref(a.sire_id)), ''),
 	coalesce((SELECT public_id FROM animal_ref(a.dam_id)), ''),
 	(SELECT public_id FROM organization_ref(a.org_id)),
@@ -59,7 +60,7 @@ func scanAnimal(row pgx.Row) (Animal, error) {
 	var ids, gen []byte
 	err := row.Scan(&a.ID, &a.PublicID, &a.OrgID, &a.BreederOrgID, &a.SpeciesKey, &a.Sex, &a.Name, &a.HatchDate,
 		&ids, &a.Status, &a.Visibility, &gen, &a.GeneticsText, &a.SireID, &a.DamID, &a.ClutchID, &a.IsReference,
-		&a.ReplacedBy, &a.Version, &a.CreatedAt, &a.UpdatedAt, &a.ArchivedAt, &a.SirePublicID, &a.DamPublicID,
+		&a.ReplacedBy, &a.Version, &a.CreatedAt, &a.UpdatedAt, &a.ArchivedAt, &a.HeldBy, &a.SirePublicID, &a.DamPublicID,
 		&a.OrgPublicID, &a.BreederPublicID)
 	if err != nil {
 		return Animal{}, notFound(err)

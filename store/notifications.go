@@ -99,7 +99,10 @@ type InboxFilter struct {
 	Limit      int
 }
 
-// Inbox lists the acting user's notifications, newest first.
+// inInbox limits a query of notifications n to those delivered in-app.
+const inInbox = ` AND EXISTS (SELECT 1 FROM notification_deliveries d WHERE d.notification_id = n.id AND d.channel = 'in_app')`
+
+// Inbox lists the acting user's notifications delivered in-app, newest first.
 func Inbox(ctx context.Context, q Querier, f InboxFilter) ([]Notification, error) {
 	args := []any{f.UnreadOnly, f.Limit}
 	where := ""
@@ -108,7 +111,7 @@ func Inbox(ctx context.Context, q Querier, f InboxFilter) ([]Notification, error
 		args = append(args, f.After)
 	}
 	rows, err := q.Query(ctx, `SELECT `+notificationColumns+` FROM notifications n
-		WHERE n.user_id = app_user_id() AND (NOT $1 OR n.read_at IS NULL)`+where+`
+		WHERE n.user_id = app_user_id() AND (NOT $1 OR n.read_at IS NULL)`+inInbox+where+`
 		ORDER BY n.created_at DESC, n.id DESC LIMIT $2`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list notifications: %w", err)
@@ -116,14 +119,14 @@ func Inbox(ctx context.Context, q Querier, f InboxFilter) ([]Notification, error
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Notification, error) { return scanNotification(r) })
 }
 
-// UnreadCount counts the acting user's unread notifications.
+// UnreadCount counts the acting user's unread notifications in the inbox.
 func UnreadCount(ctx context.Context, q Querier) (int, error) {
-	var n int
-	err := q.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE user_id = app_user_id() AND read_at IS NULL`).Scan(&n)
+	var count int
+	err := q.QueryRow(ctx, `SELECT count(*) FROM notifications n WHERE n.user_id = app_user_id() AND n.read_at IS NULL`+inInbox).Scan(&count)
 	if err != nil {
 		return 0, fmt.Errorf("count unread notifications: %w", err)
 	}
-	return n, nil
+	return count, nil
 }
 
 // MarkRead marks one of the acting user's notifications read (once: the first time stays).
@@ -135,9 +138,10 @@ func MarkRead(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
 	return nil
 }
 
-// MarkAllRead marks every unread notification of the acting user read and says how many.
+// MarkAllRead marks every unread notification in the acting user's inbox read and says how
+// many.
 func MarkAllRead(ctx context.Context, tx pgx.Tx) (int64, error) {
-	tag, err := tx.Exec(ctx, `UPDATE notifications SET read_at = now() WHERE user_id = app_user_id() AND read_at IS NULL`)
+	tag, err := tx.Exec(ctx, `UPDATE notifications n SET read_at = now() WHERE n.user_id = app_user_id() AND n.read_at IS NULL`+inInbox)
 	if err != nil {
 		return 0, fmt.Errorf("mark notifications read: %w", err)
 	}

@@ -20,7 +20,8 @@ import (
 )
 
 // tenantTables are every table holding tenant data; each must be under forced RLS.
-var tenantTables = []string{"organizations", "memberships", "audit_log", "events", "animals", "pairings", "clutches"}
+var tenantTables = []string{"organizations", "memberships", "audit_log", "events", "animals", "pairings", "clutches",
+	"notifications", "notification_deliveries", "invitations"}
 
 // account registers a user with their own organization and returns both.
 func account(t *testing.T, db *store.DB, prefix string) (store.User, store.Organization) {
@@ -31,7 +32,8 @@ func account(t *testing.T, db *store.DB, prefix string) (store.User, store.Organ
 		Email: testkit.UniqueEmail(prefix), Password: "correct horse battery", DisplayName: prefix, OrganizationName: prefix + " vivarium",
 	}, nil)
 	require.NoError(t, err)
-	// Something in every tenant table: a pair of animals, their pairing and a clutch.
+	// Something in every tenant table: an invitation, a pair of animals, their pairing and a
+	// clutch (registration wrote the email verification notification and its delivery).
 	ctx := context.Background()
 	require.NoError(t, db.InTenant(ctx, store.Tenant{OrgID: o.ID, UserID: u.ID}, func(tx pgx.Tx) error {
 		sire := store.Animal{ID: uuid.New(), PublicID: store.NewPublicID(), SpeciesKey: "ball-python", Sex: genetics.Male,
@@ -42,6 +44,11 @@ func account(t *testing.T, db *store.DB, prefix string) (store.User, store.Organ
 			if err := store.InsertAnimal(ctx, tx, a); err != nil {
 				return err
 			}
+		}
+		if _, err := store.InsertInvitation(ctx, tx, store.Invitation{ID: uuid.New(), PublicID: store.NewPublicID(),
+			Email: testkit.UniqueEmail(prefix + "-invited"), Role: membership.Keeper, TokenHash: []byte(uuid.NewString()),
+			InvitedBy: u.ID, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			return err
 		}
 		p := store.Pairing{ID: uuid.New(), PublicID: store.NewPublicID(), SireID: sire.ID, DamID: dam.ID, Status: "planned"}
 		if err := store.InsertPairing(ctx, tx, p); err != nil {
@@ -192,7 +199,7 @@ func TestAudit_RecordsActorAndBeforeAfter(t *testing.T) {
 
 	var inserts int
 	require.NoError(t, admin.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE org_id = $1 AND action = 'insert'`, org.ID).Scan(&inserts))
-	require.Equal(t, 7, inserts, "organization, owner membership, two animals, pairing, clutch and the new member")
+	require.Equal(t, 8, inserts, "organization, owner membership, invitation, two animals, pairing, clutch and the new member")
 }
 
 func TestEventsAndAudit_AreAppendOnly(t *testing.T) {
@@ -288,4 +295,39 @@ func TestPedigreeViews_AreReadOnly(t *testing.T) {
 		})
 		require.Error(t, err, stmt)
 	}
+}
+
+func TestRLS_NotificationsAreSeenByTheirRecipientAndTheOrganizationThatSentThem(t *testing.T) {
+	t.Parallel()
+	db := testkit.DB(t)
+	userA, orgA := account(t, db, "inbox-a")
+	userB, orgB := account(t, db, "inbox-b")
+	ctx := context.Background()
+	// Organization A tells user B something: B sees it in B's own context, A's organization
+	// sees what it sent, and nobody else does.
+	var sent store.Notification
+	require.NoError(t, db.InTenant(ctx, store.Tenant{OrgID: orgA.ID, UserID: userA.ID}, func(tx pgx.Tx) (err error) {
+		sent, _, err = store.InsertNotification(ctx, tx, store.Notification{ID: uuid.New(), PublicID: store.NewPublicID(),
+			DedupKey: uuid.NewString(), OrgID: &orgA.ID, UserID: &userB.ID, Type: "organization.message", Title: "For B"})
+		return err
+	}))
+	seen := func(tenant store.Tenant) bool {
+		var n int
+		require.NoError(t, db.InTenant(ctx, tenant, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, "SELECT count(*) FROM notifications WHERE id = $1", sent.ID).Scan(&n)
+		}))
+		return n == 1
+	}
+	require.True(t, seen(store.Tenant{UserID: userB.ID}), "the recipient")
+	require.True(t, seen(store.Tenant{OrgID: orgA.ID}), "the organization that sent it")
+	require.False(t, seen(store.Tenant{OrgID: orgB.ID, UserID: userA.ID}), "someone else in another organization")
+	require.False(t, seen(store.Tenant{}), "no tenant")
+
+	// Nobody records a notification in another organization's name for a third person.
+	err := db.InTenant(ctx, store.Tenant{OrgID: orgB.ID, UserID: userB.ID}, func(tx pgx.Tx) error {
+		_, _, err := store.InsertNotification(ctx, tx, store.Notification{ID: uuid.New(), PublicID: store.NewPublicID(),
+			DedupKey: uuid.NewString(), OrgID: &orgA.ID, UserID: &userA.ID, Type: "organization.message", Title: "Forged"})
+		return err
+	})
+	require.ErrorContains(t, err, "row-level security")
 }

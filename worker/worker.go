@@ -27,6 +27,7 @@ import (
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/workflows/escalation"
 	"github.com/reptidex/reptidex/workflows/onboarding"
+	"github.com/reptidex/reptidex/workflows/transfer"
 )
 
 // Deps is what the worker needs from the process that runs it.
@@ -51,11 +52,15 @@ func New(d Deps) (*Worker, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &jobs.StartOnboardingWorker{Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
 	river.AddWorker(workers, &jobs.WelcomeEmailWorker{DB: d.DB, Mail: d.Mail, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
+	river.AddWorker(workers, &jobs.StartTransferWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue, Notify: d.Config.Notify})
 	river.AddWorker(workers, &notify.DeliveryWorker{DB: d.DB, Mail: d.Mail, SMS: sms.New(d.Config.SMS),
 		Links: notify.LinksFrom(d.Config), RetryBase: d.Config.Notify.RetryBase})
 	rc, err := river.NewClient(riverpgxv5.New(d.DB.Pool), &river.Config{
-		Logger:        d.Logger.With("component", "river"),
-		Queues:        map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: d.Config.River.MaxWorkers}},
+		Logger: d.Logger.With("component", "river"),
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: d.Config.River.MaxWorkers},
+			notify.Queue:       {MaxWorkers: d.Config.River.MaxWorkers},
+		},
 		FetchCooldown: d.Config.River.FetchCooldown,
 		Workers:       workers,
 	})
@@ -75,6 +80,11 @@ func New(d Deps) (*Worker, error) {
 	tw.RegisterActivityWithOptions(db.RecordNotification, activity.RegisterOptions{Name: escalation.RecordActivity})
 	tw.RegisterActivityWithOptions(db.EscalateNotification, activity.RegisterOptions{Name: escalation.EscalateActivity})
 	tw.RegisterActivityWithOptions(db.MarkNotificationActioned, activity.RegisterOptions{Name: escalation.MarkActionedActivity})
+	tw.RegisterWorkflowWithOptions(transfer.Workflow, workflow.RegisterOptions{Name: transfer.WorkflowName})
+	tw.RegisterActivityWithOptions(db.TransferRecipients, activity.RegisterOptions{Name: transfer.RecipientsActivity})
+	tw.RegisterActivityWithOptions(db.MoveOwnership, activity.RegisterOptions{Name: transfer.MoveActivity})
+	tw.RegisterActivityWithOptions(db.FinishTransfer, activity.RegisterOptions{Name: transfer.FinishActivity})
+	tw.RegisterActivityWithOptions(db.NoteTransfer, activity.RegisterOptions{Name: transfer.NoteActivity})
 	return &Worker{temporal: tw, river: rc, deps: d}, nil
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/reptidex/reptidex/mailer"
 	"github.com/reptidex/reptidex/migrations"
 	"github.com/reptidex/reptidex/obs"
+	"github.com/reptidex/reptidex/pedigree"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/taxonomy"
 	"github.com/reptidex/reptidex/worker"
@@ -107,8 +108,9 @@ func (a *app) mailer() *mailer.Sender {
 	return &mailer.Sender{Addr: a.cfg.SMTP.Addr, From: a.cfg.SMTP.From, Username: a.cfg.SMTP.Username, Password: a.cfg.SMTP.Password}
 }
 
-// apiServer builds the API with everything it needs.
-func (a *app) apiServer(d *deps) (*api.Server, error) {
+// apiServer builds the API with everything it needs, and starts following the pedigree
+// graph it keeps in memory until ctx ends.
+func (a *app) apiServer(ctx context.Context, d *deps) (*api.Server, error) {
 	db, tc, reg := d.db, d.tc, d.reg
 	keys, err := a.keys()
 	if err != nil {
@@ -122,15 +124,22 @@ func (a *app) apiServer(d *deps) (*api.Server, error) {
 		return nil, fmt.Errorf("register river metrics: %w", err)
 	}
 	checks := health.All(a.cfg, db.Pool, tc)
+	graph := pedigree.New(db.Pool, a.log.With("component", "pedigree"), pedigree.Options{})
+	if err := reg.Register(graph.Collector()); err != nil {
+		return nil, fmt.Errorf("register pedigree metrics: %w", err)
+	}
+	go graph.Run(ctx)
 	return api.NewServer(api.Deps{
 		Config:   a.cfg,
 		DB:       db,
 		Keys:     keys,
 		Tokens:   auth.NewIssuer(keys, a.cfg.Auth.Issuer, a.cfg.Auth.Audience, a.cfg.Auth.AccessTTL),
 		River:    rc,
+		Temporal: tc,
 		Health:   checks,
 		Registry: reg,
 		Logger:   a.log,
+		Pedigree: graph,
 	}), nil
 }
 
@@ -215,7 +224,7 @@ func (a *app) runAPI(ctx context.Context) error {
 		return err
 	}
 	defer d.close()
-	srv, err := a.apiServer(d)
+	srv, err := a.apiServer(ctx, d)
 	if err != nil {
 		return err
 	}

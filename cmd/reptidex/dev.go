@@ -45,7 +45,7 @@ func (a *app) runDev(ctx context.Context) error {
 			a.log.Error("stop worker", "error", err)
 		}
 	}()
-	srv, err := a.apiServer(d)
+	srv, err := a.apiServer(ctx, d)
 	if err != nil {
 		return err
 	}

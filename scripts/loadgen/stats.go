@@ -79,7 +79,8 @@ func Run(w Window, loops []func(*Stats)) (Summary, error) {
 }
 
 // Summary is the measured part of a run's result. Programs embed it in their result after
-// their own fields, so its fields follow them in the JSON output.
+// their own fields, so its fields follow them in the JSON output. Its latency fields are
+// those of Spread without the mean, which the report has never shown.
 type Summary struct {
 	Requests    int            `json:"requests"`
 	DurationSec float64        `json:"duration_seconds"`
@@ -111,25 +112,57 @@ func summarize(stats []*Stats, elapsed time.Duration) Summary {
 			}
 		}
 	}
-	slices.Sort(all)
 	r.Requests = len(all) + r.Errors
 	r.Failed += r.Errors
 	r.RPS = float64(r.Requests) / elapsed.Seconds()
-	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	r.P50ms, r.P90ms, r.P99ms = ms(percentile(all, 50)), ms(percentile(all, 90)), ms(percentile(all, 99))
-	r.MaxMs = ms(percentile(all, 100))
+	l := Spread(all)
+	r.P50ms, r.P90ms, r.P99ms, r.MaxMs = l.P50ms, l.P90ms, l.P99ms, l.MaxMs
 	return r
 }
 
-// percentile returns the nearest-rank p-th percentile (0 < p <= 100) of sorted,
+// Percentile returns the nearest-rank p-th percentile (0 < p <= 100) of sorted,
 // or 0 when sorted is empty.
-func percentile(sorted []time.Duration, p float64) time.Duration {
+func Percentile(sorted []time.Duration, p float64) time.Duration {
 	if len(sorted) == 0 {
 		return 0
 	}
 	i := int(math.Ceil(p/100*float64(len(sorted)))) - 1
 	return sorted[max(0, min(i, len(sorted)-1))]
 }
+
+// Latency is the spread of a set of latencies, in milliseconds.
+type Latency struct {
+	P50ms  float64 `json:"p50_ms"`
+	P90ms  float64 `json:"p90_ms"`
+	P99ms  float64 `json:"p99_ms"`
+	MaxMs  float64 `json:"max_ms"`
+	MeanMs float64 `json:"mean_ms"`
+}
+
+// Spread returns the nearest-rank percentiles, maximum and mean of the latencies, which it
+// leaves unchanged (all 0 when there are none).
+func Spread(latencies []time.Duration) Latency {
+	if len(latencies) == 0 {
+		return Latency{}
+	}
+	sorted := slices.Clone(latencies)
+	slices.Sort(sorted)
+	var total time.Duration
+	for _, d := range sorted {
+		total += d
+	}
+	return Latency{
+		P50ms: ms(Percentile(sorted, 50)), P90ms: ms(Percentile(sorted, 90)), P99ms: ms(Percentile(sorted, 99)),
+		MaxMs: ms(Percentile(sorted, 100)), MeanMs: ms(total / time.Duration(len(sorted))),
+	}
+}
+
+// String formats the spread for a text report.
+func (l Latency) String() string {
+	return fmt.Sprintf("p50 %.2fms  p90 %.2fms  p99 %.2fms  max %.2fms  mean %.2fms", l.P50ms, l.P90ms, l.P99ms, l.MaxMs, l.MeanMs)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // Report writes the result of a run to w: result as indented JSON when asJSON, otherwise
 // the header line followed by the requests, latency and failed lines of r.

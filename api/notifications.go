@@ -1,0 +1,265 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/reptidex/reptidex/domain/membership"
+	"github.com/reptidex/reptidex/notify"
+	"github.com/reptidex/reptidex/store"
+)
+
+type deliveryView struct {
+	Channel   string     `json:"channel"`
+	Status    string     `json:"status"`
+	Attempts  int        `json:"attempts"`
+	Error     string     `json:"error,omitempty"`
+	UpdatedAt time.Time  `json:"updated_at"`
+	SentAt    *time.Time `json:"sent_at,omitempty"`
+}
+
+type notificationView struct {
+	ID          string         `json:"id"`
+	Type        string         `json:"type"`
+	Title       string         `json:"title"`
+	Body        string         `json:"body"`
+	Link        string         `json:"link,omitempty"`
+	ActionLabel string         `json:"action_label,omitempty"`
+	NeedsAction bool           `json:"needs_action"`
+	Read        bool           `json:"read"`
+	ReadAt      *time.Time     `json:"read_at,omitempty"`
+	ActionedAt  *time.Time     `json:"actioned_at,omitempty"`
+	CreatedAt   time.Time      `json:"created_at"`
+	Deliveries  []deliveryView `json:"deliveries"`
+}
+
+func (s *Server) viewNotification(n store.Notification, ds []store.Delivery) notificationView {
+	v := notificationView{ID: n.PublicID, Type: n.Type, Title: n.Title, Body: n.Body, ActionLabel: n.ActionLabel,
+		NeedsAction: n.NeedsAction, Read: n.ReadAt != nil, ReadAt: n.ReadAt, ActionedAt: n.ActionedAt, CreatedAt: n.CreatedAt,
+		Deliveries: make([]deliveryView, 0, len(ds))}
+	if n.Link != "" {
+		v.Link = s.links.URL(n.Link)
+	}
+	for _, d := range ds {
+		v.Deliveries = append(v.Deliveries, deliveryView{Channel: d.Channel, Status: d.Status, Attempts: d.Attempts,
+			Error: d.LastError, UpdatedAt: d.UpdatedAt, SentAt: d.SentAt})
+	}
+	return v
+}
+
+type notificationList struct {
+	Items      []notificationView `json:"items"`
+	NextCursor string             `json:"next_cursor,omitempty"`
+}
+
+// listNotifications is the caller's inbox, newest first; ?unread=true for unread only.
+func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error {
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return err
+	}
+	unread := false
+	switch v := r.URL.Query().Get("unread"); v {
+	case "", "false":
+	case "true":
+		unread = true
+	default:
+		return invalid(FieldError{"unread", "must be true or false"})
+	}
+	out := notificationList{Items: []notificationView{}}
+	err = s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
+		ns, err := store.Inbox(r.Context(), tx, store.InboxFilter{UnreadOnly: unread, After: after, Limit: limit + 1})
+		if err != nil {
+			return err
+		}
+		if len(ns) > limit {
+			ns = ns[:limit]
+			out.NextCursor = cursorOf(ns[limit-1].PublicID)
+		}
+		ids := make([]uuid.UUID, len(ns))
+		for i, n := range ns {
+			ids[i] = n.ID
+		}
+		ds, err := store.DeliveriesOf(r.Context(), tx, ids)
+		if err != nil {
+			return err
+		}
+		for _, n := range ns {
+			out.Items = append(out.Items, s.viewNotification(n, ds[n.ID]))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// unreadNotifications counts the caller's unread notifications.
+func (s *Server) unreadNotifications(w http.ResponseWriter, r *http.Request) error {
+	var n int
+	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
+		var err error
+		n, err = store.UnreadCount(r.Context(), tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]int{"unread": n})
+}
+
+// getNotification shows one of the caller's notifications with the state of each channel.
+func (s *Server) getNotification(w http.ResponseWriter, r *http.Request) error {
+	return s.withNotification(w, r, false)
+}
+
+// readNotification marks one of the caller's notifications read.
+func (s *Server) readNotification(w http.ResponseWriter, r *http.Request) error {
+	return s.withNotification(w, r, true)
+}
+
+func (s *Server) withNotification(w http.ResponseWriter, r *http.Request, markRead bool) error {
+	var v notificationView
+	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
+		ctx := r.Context()
+		n, err := store.UserNotification(ctx, tx, chi.URLParam(r, "notificationID"))
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("notification")
+		}
+		if err != nil {
+			return err
+		}
+		if markRead && n.ReadAt == nil {
+			if err := store.MarkRead(ctx, tx, n.ID); err != nil {
+				return err
+			}
+			if n, err = store.UserNotification(ctx, tx, n.PublicID); err != nil {
+				return err
+			}
+		}
+		ds, err := store.DeliveriesOf(ctx, tx, []uuid.UUID{n.ID})
+		if err != nil {
+			return err
+		}
+		v = s.viewNotification(n, ds[n.ID])
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+// readAllNotifications marks every unread notification of the caller read.
+func (s *Server) readAllNotifications(w http.ResponseWriter, r *http.Request) error {
+	var marked int64
+	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
+		var err error
+		marked, err = store.MarkAllRead(r.Context(), tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]int64{"marked": marked})
+}
+
+type messageInput struct {
+	Title string   `json:"title"`
+	Body  string   `json:"body"`
+	Roles []string `json:"roles"` // empty: every member
+}
+
+type messageResult struct {
+	Recipients int `json:"recipients"`
+}
+
+// sendMessage lets an organization's owners and admins notify its members (all, or those
+// with the given roles), a limited number of times per hour. An Idempotency-Key makes a
+// retried request send nothing more.
+func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
+	var in messageInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	in.Title, in.Body = strings.TrimSpace(in.Title), strings.TrimSpace(in.Body)
+	var errs []FieldError
+	if in.Title == "" || len(in.Title) > 200 {
+		errs = append(errs, FieldError{"title", "must be 1 to 200 characters"})
+	}
+	if in.Body == "" || len(in.Body) > 5000 {
+		errs = append(errs, FieldError{"body", "must be 1 to 5,000 characters"})
+	}
+	roles := make([]string, 0, len(in.Roles))
+	for _, name := range in.Roles {
+		role, err := membership.ParseRole(name)
+		if err != nil {
+			errs = append(errs, FieldError{"roles", err.Error()})
+			continue
+		}
+		roles = append(roles, string(role))
+	}
+	if len(errs) > 0 {
+		return invalid(errs...)
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > 200 {
+		return invalid(FieldError{"Idempotency-Key", "must be at most 200 characters"})
+	}
+	if key == "" {
+		key = uuid.NewString()
+	}
+	var out messageResult
+	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
+		ctx := r.Context()
+		if !a.Role.CanManageMembers() {
+			return newProblem(kindForbidden, "Only owners and admins send messages to the organization.")
+		}
+		batchKey := "organization.message/" + a.OrgID.String() + "/" + key
+		sent, freeAt, err := store.CountEvents(ctx, tx, "organization.message_sent", time.Hour)
+		if err != nil {
+			return err
+		}
+		repeat, err := store.EventExists(ctx, tx, "organization.message_sent", "organization", a.OrgPublicID, "key", batchKey)
+		if err != nil {
+			return err
+		}
+		if !repeat && sent >= s.cfg.Notify.MessagesPerHour {
+			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(time.Until(freeAt).Seconds()+1))))
+			return newProblem(kindRateLimited, "This organization has sent its "+strconv.Itoa(s.cfg.Notify.MessagesPerHour)+
+				" messages for this hour; try again later.")
+		}
+		members, err := store.MemberIDs(ctx, tx, roles)
+		if err != nil {
+			return err
+		}
+		for _, uid := range members {
+			_, err := s.notifier.Record(ctx, tx, notify.Request{
+				DedupKey: batchKey + "/" + uid.String(), Type: "organization.message",
+				OrgID: a.OrgID, UserID: uid, Title: in.Title, Body: in.Body,
+				Data: map[string]any{"from_user_id": a.UserID.String()},
+			})
+			if err != nil {
+				return err
+			}
+		}
+		out.Recipients = len(members)
+		if repeat {
+			return nil
+		}
+		return store.AppendEvent(ctx, tx, "organization.message_sent", "organization", a.OrgPublicID,
+			map[string]any{"key": batchKey, "title": in.Title, "recipients": len(members), "roles": roles})
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusAccepted, out)
+}

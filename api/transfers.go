@@ -1,0 +1,493 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/reptidex/reptidex/jobs"
+	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/workflows/transfer"
+)
+
+// updateTimeout bounds how long an accept, decline or cancel waits for the workflow; it is
+// shorter than the server's write timeout, so the caller always gets an answer.
+const updateTimeout = 20 * time.Second
+
+type transferAnimal struct {
+	ID       string `json:"id"`
+	Name     string `json:"name,omitempty"`
+	Species  string `json:"species"`
+	Genetics string `json:"genetics,omitempty"`
+}
+
+type timelineEntry struct {
+	Kind    string    `json:"kind"`
+	ActorID string    `json:"actor_id,omitempty"`
+	Detail  string    `json:"detail,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+type transferView struct {
+	ID                    string          `json:"id"`
+	Status                string          `json:"status"`
+	Animal                transferAnimal  `json:"animal"`
+	From                  orgView         `json:"from"`
+	OfferedBy             string          `json:"offered_by"`
+	RecipientEmail        string          `json:"recipient_email,omitempty"`
+	RecipientOrganization *orgView        `json:"recipient_organization,omitempty"`
+	ToOrganizationID      string          `json:"to_organization_id,omitempty"`
+	Message               string          `json:"message,omitempty"`
+	Reason                string          `json:"reason,omitempty"`
+	CreatedAt             time.Time       `json:"created_at"`
+	RemindAt              *time.Time      `json:"remind_at,omitempty"`
+	ExpiresAt             time.Time       `json:"expires_at"`
+	EndedAt               *time.Time      `json:"ended_at,omitempty"`
+	Timeline              []timelineEntry `json:"timeline,omitempty"`
+}
+
+func viewTransfer(t store.Transfer, timeline []store.TransferEntry) transferView {
+	v := transferView{ID: t.PublicID, Status: t.Status,
+		Animal: transferAnimal{ID: t.AnimalPublicID, Name: t.AnimalName, Species: t.SpeciesKey, Genetics: t.GeneticsText},
+		From:   orgView{t.OrgPublicID, t.OrgName}, OfferedBy: t.OfferedByPublicID, RecipientEmail: t.RecipientEmail,
+		ToOrganizationID: t.ToOrgPublicID, Message: t.Message, Reason: t.Reason, CreatedAt: t.CreatedAt,
+		RemindAt: t.RemindAt, ExpiresAt: t.ExpiresAt, EndedAt: t.EndedAt}
+	if t.RecipientOrgPublicID != "" {
+		v.RecipientOrganization = &orgView{t.RecipientOrgPublicID, t.RecipientOrgName}
+	}
+	for _, e := range timeline {
+		v.Timeline = append(v.Timeline, timelineEntry{Kind: e.Kind, ActorID: e.ActorPublicID, Detail: e.Detail, At: e.At})
+	}
+	return v
+}
+
+type createTransferRequest struct {
+	AnimalID                string `json:"animal_id"`
+	RecipientEmail          string `json:"recipient_email,omitempty"`
+	RecipientOrganizationID string `json:"recipient_organization_id,omitempty"`
+	Message                 string `json:"message,omitempty"`
+}
+
+// createTransfer offers one of the caller's organization's animals to an email address or
+// another organization. The animal is held until the transfer ends. Idempotency-Key is
+// required: the same key and body answer the same transfer; another body is refused.
+func (s *Server) createTransfer(w http.ResponseWriter, r *http.Request) error {
+	var in createTransferRequest
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+	var errs []FieldError
+	switch {
+	case key == "":
+		errs = append(errs, FieldError{"Idempotency-Key", "header is required: a key of your choosing that makes a retried offer safe"})
+	case len(key) > 200:
+		errs = append(errs, FieldError{"Idempotency-Key", "must be at most 200 characters"})
+	}
+	if in.AnimalID == "" {
+		errs = append(errs, FieldError{"animal_id", "is required"})
+	}
+	in.RecipientEmail = strings.TrimSpace(in.RecipientEmail)
+	switch {
+	case (in.RecipientEmail == "") == (in.RecipientOrganizationID == ""):
+		errs = append(errs, FieldError{"recipient_email", "give exactly one of recipient_email and recipient_organization_id"})
+	case in.RecipientEmail != "":
+		if addr, err := mail.ParseAddress(in.RecipientEmail); err != nil || addr.Address != in.RecipientEmail {
+			errs = append(errs, FieldError{"recipient_email", "is not an email address"})
+		}
+	}
+	if len(in.Message) > 2000 {
+		errs = append(errs, FieldError{"message", "must be at most 2,000 characters"})
+	}
+	if len(errs) > 0 {
+		return invalid(errs...)
+	}
+	body, _ := json.Marshal(in) // a struct of strings always encodes
+	hash := sha256.Sum256(body)
+
+	var (
+		view    transferView
+		created bool
+	)
+	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
+		ctx := r.Context()
+		if !a.Role.CanManageMembers() {
+			return newProblem(kindForbidden, "Only owners and admins offer an organization's animals.")
+		}
+		animal, err := store.AnimalByPublicID(ctx, tx, in.AnimalID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && animal.OrgID != a.OrgID) {
+			return notFound("animal")
+		}
+		if err != nil {
+			return err
+		}
+		t := store.Transfer{ID: uuid.New(), PublicID: store.NewPublicID(), AnimalID: animal.ID, AnimalPublicID: animal.PublicID,
+			AnimalName: animal.Name, SpeciesKey: animal.SpeciesKey, GeneticsText: animal.GeneticsText, OfferedBy: a.UserID,
+			RecipientEmail: strings.ToLower(in.RecipientEmail), Message: in.Message, IdempotencyKey: key, RequestHash: hash[:]}
+		if in.RecipientOrganizationID != "" {
+			orgID, _, err := store.OrganizationIDByPublicID(ctx, tx, in.RecipientOrganizationID)
+			if errors.Is(err, store.ErrNotFound) {
+				return invalid(FieldError{"recipient_organization_id", "no organization has this ID"})
+			}
+			if err != nil {
+				return err
+			}
+			t.RecipientOrgID = &orgID
+		}
+		stored, fresh, err := store.InsertTransfer(ctx, tx, t)
+		switch {
+		case errors.Is(err, store.ErrIdempotencyMismatch):
+			return invalid(FieldError{"Idempotency-Key", "was used for a different offer; use a new key for a new offer"})
+		case err == nil && !fresh:
+			view = viewTransfer(stored, nil)
+			return nil
+		case errors.Is(err, store.ErrOnHold):
+			return newProblem(kindConflict, "The animal is on hold for another transfer until that one ends.")
+		case err != nil:
+			return err
+		}
+		if refusal := offerRefusal(animal, t, a, stored); refusal != nil {
+			return refusal
+		}
+		if err := s.completeOffer(ctx, tx, &stored); err != nil {
+			return err
+		}
+		created, view = true, viewTransfer(stored, nil)
+		_, err = s.river.InsertTx(ctx, tx, jobs.StartTransferArgs{TransferID: stored.ID, OrgID: a.OrgID}, nil)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/transfers/"+view.ID)
+	if !created {
+		return writeJSON(w, http.StatusOK, view)
+	}
+	// The job enqueued with the offer starts the workflow; an answer that arrives first
+	// starts it itself (sendTransferUpdate).
+	return writeJSON(w, http.StatusCreated, view)
+}
+
+// offerRefusal says why an animal cannot be offered so, or nil.
+func offerRefusal(animal store.Animal, t store.Transfer, a access, stored store.Transfer) error {
+	switch {
+	case animal.IsReference:
+		return invalid(FieldError{"animal_id", "a reference animal is a lineage record, not an animal to hand over"})
+	case animal.ArchivedAt != nil:
+		return newProblem(kindConflict, "The animal is archived; an archived animal cannot be transferred.")
+	case animal.HeldBy != nil:
+		return newProblem(kindConflict, "The animal is on hold for another transfer until that one ends.")
+	case t.RecipientOrgID != nil && *t.RecipientOrgID == a.OrgID:
+		return invalid(FieldError{"recipient_organization_id", "the animal already belongs to this organization"})
+	}
+	return nil
+}
+
+// completeOffer holds the animal and records the offer's timeline and event, with the
+// organization's reminder and expiry.
+func (s *Server) completeOffer(ctx context.Context, tx pgx.Tx, t *store.Transfer) error {
+	remindAfter, expireAfter, err := store.TransferSettings(ctx, tx)
+	if err != nil {
+		return err
+	}
+	expires := t.CreatedAt.Add(expireAfter)
+	var remind *time.Time
+	if remindAfter > 0 && remindAfter < expireAfter {
+		at := t.CreatedAt.Add(remindAfter)
+		remind = &at
+	}
+	if _, err := tx.Exec(ctx, `UPDATE transfers SET remind_at = $2, expires_at = $3 WHERE id = $1`, t.ID, remind, expires); err != nil {
+		return fmt.Errorf("set transfer deadlines: %w", err)
+	}
+	t.RemindAt, t.ExpiresAt = remind, expires
+	if err := store.HoldAnimal(ctx, tx, t.AnimalID, t.ID); err != nil {
+		if errors.Is(err, store.ErrOnHold) {
+			return newProblem(kindConflict, "The animal is on hold for another transfer until that one ends.")
+		}
+		return err
+	}
+	to := t.RecipientEmail
+	if t.RecipientOrgPublicID != "" {
+		to = t.RecipientOrgPublicID
+	}
+	if err := store.AppendTransferEntry(ctx, tx, t.ID, "offered", &t.OfferedBy, "offered to "+to); err != nil {
+		return err
+	}
+	return store.AppendEvent(ctx, tx, "transfer.offered", "transfer", t.PublicID,
+		map[string]string{"animal_id": t.AnimalPublicID, "to": to})
+}
+
+type transferList struct {
+	Items      []transferView `json:"items"`
+	NextCursor string         `json:"next_cursor,omitempty"`
+}
+
+// listTransfers lists the transfers the caller's organization offered (outgoing) and
+// those offered to it or to the caller's verified email address (incoming).
+func (s *Server) listTransfers(w http.ResponseWriter, r *http.Request) error {
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return err
+	}
+	f := store.TransferFilter{After: after, Limit: limit + 1}
+	switch r.URL.Query().Get("direction") {
+	case "":
+		f.Incoming, f.Outgoing = true, true
+	case "incoming":
+		f.Incoming = true
+	case "outgoing":
+		f.Outgoing = true
+	default:
+		return invalid(FieldError{"direction", "must be incoming or outgoing"})
+	}
+	out := transferList{Items: []transferView{}}
+	err = s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
+		ts, err := store.ListTransfers(r.Context(), tx, f)
+		if err != nil {
+			return err
+		}
+		if len(ts) > limit {
+			ts = ts[:limit]
+			out.NextCursor = cursorOf(ts[limit-1].PublicID)
+		}
+		for _, t := range ts {
+			out.Items = append(out.Items, viewTransfer(t, nil))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// getTransfer shows a transfer with its timeline, to its parties only.
+func (s *Server) getTransfer(w http.ResponseWriter, r *http.Request) error {
+	var view transferView
+	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
+		var err error
+		view, err = s.readTransfer(r.Context(), tx, chi.URLParam(r, "transferID"))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, view)
+}
+
+func (s *Server) readTransfer(ctx context.Context, tx pgx.Tx, publicID string) (transferView, error) {
+	t, err := store.TransferByPublicID(ctx, tx, publicID)
+	if errors.Is(err, store.ErrNotFound) {
+		return transferView{}, notFound("transfer")
+	}
+	if err != nil {
+		return transferView{}, err
+	}
+	timeline, err := store.TransferTimeline(ctx, tx, t.ID)
+	if err != nil {
+		return transferView{}, err
+	}
+	return viewTransfer(t, timeline), nil
+}
+
+type acceptTransferRequest struct {
+	OrganizationID string `json:"organization_id"`
+}
+
+type declineTransferRequest struct {
+	Reason         string `json:"reason"`
+	OrganizationID string `json:"organization_id,omitempty"`
+}
+
+// acceptTransfer accepts an offer into one of the caller's organizations (where they are an
+// owner or admin); the animal moves before the answer.
+func (s *Server) acceptTransfer(w http.ResponseWriter, r *http.Request) error {
+	var in acceptTransferRequest
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.OrganizationID == "" {
+		return invalid(FieldError{"organization_id", "is required: the organization that receives the animal"})
+	}
+	return s.answerTransfer(w, r, in.OrganizationID, transfer.AcceptUpdate, func(a transfer.Actor) any { return a })
+}
+
+// declineTransfer declines an offer, with a reason the offering organization is told.
+func (s *Server) declineTransfer(w http.ResponseWriter, r *http.Request) error {
+	var in declineTransferRequest
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if len(in.Reason) > 1000 {
+		return invalid(FieldError{"reason", "must be at most 1,000 characters"})
+	}
+	return s.answerTransfer(w, r, in.OrganizationID, transfer.DeclineUpdate, func(a transfer.Actor) any {
+		return transfer.DeclineInput{Actor: a, Reason: strings.TrimSpace(in.Reason)}
+	})
+}
+
+// cancelTransfer withdraws an offer of the caller's organization.
+func (s *Server) cancelTransfer(w http.ResponseWriter, r *http.Request) error {
+	return s.answerTransfer(w, r, "", transfer.CancelUpdate, func(a transfer.Actor) any { return a })
+}
+
+// answerTransfer authorizes the caller in orgPublicID (the token's organization when
+// empty), sends the update to the transfer's workflow and answers with the transfer as it
+// then stands. The workflow decides who may act and whether the transfer is still open.
+func (s *Server) answerTransfer(w http.ResponseWriter, r *http.Request, orgPublicID, update string, arg func(transfer.Actor) any) error {
+	ctx := r.Context()
+	var (
+		t     store.Transfer
+		actor transfer.Actor
+	)
+	err := s.withAccess(r, orgPublicID, func(tx pgx.Tx, a access) error {
+		var err error
+		t, err = store.TransferByPublicID(ctx, tx, chi.URLParam(r, "transferID"))
+		if errors.Is(err, store.ErrNotFound) {
+			return newProblem(kindNotFound, "transfer not found (an offer to your email address shows once the address is verified)")
+		}
+		if err != nil {
+			return err
+		}
+		u, err := store.UserByID(ctx, tx, a.UserID)
+		if err != nil {
+			return err
+		}
+		actor = transfer.Actor{UserID: a.UserID, OrgID: a.OrgID, OrgRoleManages: a.Role.CanManageMembers()}
+		if u.EmailVerifiedAt != nil {
+			actor.Email = u.Email
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if t.Status != string(transfer.Offered) {
+		return endedProblem(t.Status)
+	}
+	if err := s.sendTransferUpdate(ctx, t, update, arg(actor)); err != nil {
+		return err
+	}
+	var view transferView
+	err = s.db.InTenant(ctx, store.Tenant{OrgID: actor.OrgID, UserID: actor.UserID}, func(tx pgx.Tx) error {
+		var err error
+		view, err = s.readTransfer(ctx, tx, t.PublicID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, view)
+}
+
+// sendTransferUpdate delivers an update and waits for its outcome. A workflow not started
+// yet (its job is pending) is started first.
+func (s *Server) sendTransferUpdate(ctx context.Context, t store.Transfer, update string, arg any) error {
+	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
+	defer cancel()
+	send := func() error {
+		h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: transfer.WorkflowID(t.ID), UpdateName: update, Args: []any{arg},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err != nil {
+			return err
+		}
+		var res transfer.Result
+		return h.Get(ctx, &res)
+	}
+	err := send()
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		if err := jobs.StartTransfer(ctx, s.db, s.temporal, s.cfg.Temporal.TaskQueue, s.cfg.Notify,
+			jobs.StartTransferArgs{TransferID: t.ID, OrgID: t.OrgID}); err != nil {
+			return fmt.Errorf("start transfer workflow: %w", err)
+		}
+		err = send()
+	}
+	var (
+		appErr  *temporal.ApplicationError
+		timeout *client.WorkflowUpdateServiceTimeoutOrCanceledError // its cause is a gRPC status, not ctx.Err()
+	)
+	switch {
+	case err == nil:
+		return nil
+	case transfer.IsEnded(err):
+		return newProblem(kindConflict, "The transfer "+strings.TrimPrefix(appErrMessage(err), "the transfer ")+".")
+	case transfer.IsRefused(err):
+		return newProblem(kindForbidden, capitalize(appErrMessage(err))+".")
+	case errors.As(err, &appErr) && appErr.Type() == transfer.ErrTypeMoveRefused:
+		return newProblem(kindConflict, "The animal could not move: "+appErr.Error()+".")
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &timeout):
+		return newProblem(kindUnavailable, "The transfer did not answer in time; its outcome will show on GET /api/v1/transfers/"+t.PublicID+".")
+	}
+	return fmt.Errorf("transfer %s %s: %w", t.PublicID, update, err)
+}
+
+func appErrMessage(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return appErr.Message()
+	}
+	return err.Error()
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// endedProblem answers an update to a transfer that has ended, saying how it ended.
+func endedProblem(status string) error {
+	return newProblem(kindConflict, "The transfer was already "+status+".")
+}
+
+type ownershipView struct {
+	Organization orgView    `json:"organization"`
+	Since        time.Time  `json:"since"`
+	Until        *time.Time `json:"until,omitempty"`
+	TransferID   string     `json:"transfer_id,omitempty"`
+}
+
+type ownershipList struct {
+	Items []ownershipView `json:"items"`
+}
+
+// animalOwnership lists an animal's owners, first to current.
+func (s *Server) animalOwnership(w http.ResponseWriter, r *http.Request) error {
+	out := ownershipList{Items: []ownershipView{}}
+	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
+		a, err := animalInPath(r, tx)
+		if err != nil {
+			return err
+		}
+		owners, err := store.OwnershipHistory(r.Context(), tx, a.ID, a.CreatedAt, a.OrgID)
+		if err != nil {
+			return err
+		}
+		for _, o := range owners {
+			out.Items = append(out.Items, ownershipView{Organization: orgView{o.OrgPublicID, o.OrgName}, Since: o.Since,
+				Until: o.Until, TransferID: o.TransferID})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
+}

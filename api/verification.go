@@ -1,0 +1,191 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/reptidex/reptidex/accounts"
+	"github.com/reptidex/reptidex/store"
+)
+
+// verificationResendInterval is how often a person may ask for a new verification link.
+const verificationResendInterval = time.Minute
+
+var errBadVerificationLink = newProblem(kindMalformed,
+	"This email verification link is not valid: check that it was copied whole, or log in and ask for a new one.")
+
+type verifyEmailRequest struct {
+	Token string `json:"token"`
+}
+
+type emailVerifiedResponse struct {
+	Email      string    `json:"email"`
+	VerifiedAt time.Time `json:"verified_at"`
+}
+
+// verifyEmail follows an emailed verification link sent as JSON. No login is needed: the
+// token is the proof.
+func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) error {
+	var req verifyEmailRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	out, err := s.useVerificationToken(r.Context(), req.Token)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// verifyEmailPage follows an emailed verification link opened in a browser, and answers a
+// page that says whether it worked.
+func (s *Server) verifyEmailPage(w http.ResponseWriter, r *http.Request) error {
+	out, err := s.useVerificationToken(r.Context(), r.URL.Query().Get("token"))
+	if err != nil {
+		return s.writeProblemPage(w, r, "We could not confirm your email address", err)
+	}
+	return writePage(w, http.StatusOK, page{
+		Title:      "Your email address is confirmed",
+		Paragraphs: []string{out.Email + " is confirmed as the address of your ReptiDex account. You can close this page."},
+	})
+}
+
+// useVerificationToken verifies the address a token was sent to. A token whose person is
+// verified already answers as a success, so following a link twice does no harm.
+func (s *Server) useVerificationToken(ctx context.Context, token string) (emailVerifiedResponse, error) {
+	hash, ok := store.ParseLinkToken(strings.TrimSpace(token))
+	if !ok {
+		return emailVerifiedResponse{}, errBadVerificationLink
+	}
+	var out emailVerifiedResponse
+	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
+		v, err := store.EmailVerificationByHash(ctx, tx, hash)
+		if errors.Is(err, store.ErrNotFound) {
+			return errBadVerificationLink
+		}
+		if err != nil {
+			return err
+		}
+		u, err := store.UserByID(ctx, tx, v.UserID)
+		if err != nil {
+			return err
+		}
+		sameAddress := strings.EqualFold(u.Email, v.Email)
+		if u.EmailVerifiedAt != nil && sameAddress {
+			out = emailVerifiedResponse{Email: u.Email, VerifiedAt: *u.EmailVerifiedAt}
+			return nil
+		}
+		if v.UsedAt != nil || !sameAddress {
+			return errBadVerificationLink
+		}
+		if !time.Now().Before(v.ExpiresAt) {
+			return newProblem(kindGone, "This email verification link expired on "+v.ExpiresAt.UTC().Format(pageTime)+
+				"; log in and ask for a new one (POST /api/v1/me/verify-email).")
+		}
+		if _, err := store.MarkEmailVerified(ctx, tx, u.ID, v.Email); err != nil {
+			return err
+		}
+		if err := store.MarkEmailVerificationUsed(ctx, tx, hash); err != nil {
+			return err
+		}
+		if u, err = store.UserByID(ctx, tx, u.ID); err != nil {
+			return err
+		}
+		out = emailVerifiedResponse{Email: u.Email, VerifiedAt: *u.EmailVerifiedAt}
+		s.log.InfoContext(ctx, "email verified", "user_id", u.PublicID)
+		return nil
+	})
+	return out, err
+}
+
+type verificationSentResponse struct {
+	Email     string    `json:"email"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// resendVerification emails the caller a new verification link, at most one a minute.
+func (s *Server) resendVerification(w http.ResponseWriter, r *http.Request) error {
+	var out verificationSentResponse
+	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
+		ctx := r.Context()
+		u, err := store.UserByID(ctx, tx, a.UserID)
+		if err != nil {
+			return err
+		}
+		if u.EmailVerifiedAt != nil {
+			return newProblem(kindConflict, "Your email address is already verified.")
+		}
+		age, sent, err := store.LastEmailVerificationAge(ctx, tx, u.ID)
+		if err != nil {
+			return err
+		}
+		if sent && age < verificationResendInterval {
+			p := newProblem(kindRateLimited, "A verification link was sent less than a minute ago; check your inbox (and spam folder), or ask again shortly.")
+			p.retryAfter = verificationResendInterval - age
+			return p
+		}
+		expires, err := accounts.SendVerification(ctx, tx, s.notifier, u, a.OrgID, s.cfg.Notify.VerificationTTL)
+		out = verificationSentResponse{Email: u.Email, ExpiresAt: expires}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusAccepted, out)
+}
+
+// pageTime is how pages and problems about links write a moment.
+const pageTime = "2 January 2006 at 15:04 UTC"
+
+// page is a small self-contained HTML page, answered where an emailed link is opened in a
+// browser.
+type page struct {
+	Title      string
+	Paragraphs []string
+	Code       string // shown as preformatted text, e.g. a request to make
+}
+
+var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Title}} · ReptiDex</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1d2a1f}
+h1{font-size:1.4rem}pre{background:#f2f4f0;padding:.8rem;border-radius:6px;white-space:pre-wrap;word-break:break-all}
+.brand{color:#2b6a2f;font-weight:700}
+</style></head><body>
+<p class="brand">ReptiDex</p>
+<h1>{{.Title}}</h1>
+{{range .Paragraphs}}<p>{{.}}</p>
+{{end}}{{if .Code}}<pre>{{.Code}}</pre>
+{{end}}</body></html>`))
+
+// writePage answers p with status. The page is not cached, sends no referrer (its URL holds
+// a token) and loads nothing from elsewhere.
+func writePage(w http.ResponseWriter, status int, p page) error {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+	w.WriteHeader(status)
+	return pageTemplate.Execute(w, p)
+}
+
+// writeProblemPage answers a page titled title with why err stopped the link: a problem's
+// status and detail, or for anything else a 500 quoting the request ID, the error logged.
+func (s *Server) writeProblemPage(w http.ResponseWriter, r *http.Request, title string, err error) error {
+	var p *Problem
+	if !errors.As(err, &p) {
+		s.log.ErrorContext(r.Context(), "request failed", "error", err, "method", r.Method, "path", r.URL.Path)
+		p = newProblem(kindInternal, "Something went wrong on our side; try the link again later, and quote request "+
+			middleware.GetReqID(r.Context())+" if it keeps failing.")
+	}
+	return writePage(w, p.Status, page{Title: title, Paragraphs: []string{p.Detail}})
+}

@@ -1,0 +1,342 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Transfer is an offer of an animal from one organization to a person or organization.
+type Transfer struct {
+	ID             uuid.UUID
+	PublicID       string
+	OrgID          uuid.UUID // offering
+	AnimalID       uuid.UUID
+	AnimalPublicID string // the animal as offered
+	AnimalName     string
+	SpeciesKey     string
+	GeneticsText   string
+	OfferedBy      uuid.UUID
+	RecipientEmail string
+	RecipientOrgID *uuid.UUID
+	Message        string
+	Status         string // offered, accepted, declined, cancelled, expired
+	Reason         string
+	ToOrgID        *uuid.UUID
+	EndedBy        *uuid.UUID
+	IdempotencyKey string
+	RequestHash    []byte
+	RemindAt       *time.Time
+	ExpiresAt      time.Time
+	CreatedAt      time.Time
+	EndedAt        *time.Time
+
+	// Read with the transfer, for showing it.
+	OrgPublicID          string
+	OrgName              string
+	OfferedByPublicID    string
+	RecipientOrgPublicID string
+	RecipientOrgName     string
+	ToOrgPublicID        string
+}
+
+// TransferEntry is one line of a transfer's timeline.
+type TransferEntry struct {
+	Kind          string
+	ActorPublicID string
+	Detail        string
+	At            time.Time
+}
+
+// ErrIdempotencyMismatch is an Idempotency-Key reused for a different request.
+var ErrIdempotencyMismatch = errors.New("idempotency key reused for a different request")
+
+// ErrOnHold is an animal already held by an open transfer or sale.
+var ErrOnHold = errors.New("animal on hold")
+
+// ErrMoveRefused is an ownership move that cannot happen: the transfer is not open, or the
+// animal is no longer with the offering organization under its hold.
+var ErrMoveRefused = errors.New("ownership move refused")
+
+const transferSelect = `SELECT t.id, t.public_id, t.org_id, t.animal_id, t.animal_public_id, t.animal_name, t.species_key,
+		t.genetics_text, t.offered_by, coalesce(t.recipient_email, ''),
+		t.recipient_org_id, coalesce(t.message, ''), t.status::text, coalesce(t.reason, ''), t.to_org_id, t.ended_by,
+		coalesce(t.idempotency_key, ''), t.request_hash, t.remind_at, t.expires_at, t.created_at, t.ended_at,
+		org.public_id, org.name, u.public_id, coalesce(ro.public_id, ''), coalesce(ro.name, ''), coalesce(tor.public_id, '')
+	FROM transfers t
+	JOIN organization_name org ON org.id = t.org_id
+	JOIN users u ON u.id = t.offered_by
+	LEFT JOIN organization_name ro ON ro.id = t.recipient_org_id
+	LEFT JOIN organization_name tor ON tor.id = t.to_org_id`
+
+func scanTransfer(row pgx.Row) (Transfer, error) {
+	var t Transfer
+	err := row.Scan(&t.ID, &t.PublicID, &t.OrgID, &t.AnimalID, &t.AnimalPublicID, &t.AnimalName, &t.SpeciesKey,
+		&t.GeneticsText, &t.OfferedBy, &t.RecipientEmail, &t.RecipientOrgID, &t.Message,
+		&t.Status, &t.Reason, &t.ToOrgID, &t.EndedBy, &t.IdempotencyKey, &t.RequestHash, &t.RemindAt, &t.ExpiresAt,
+		&t.CreatedAt, &t.EndedAt, &t.OrgPublicID, &t.OrgName, &t.OfferedByPublicID, &t.RecipientOrgPublicID, &t.RecipientOrgName, &t.ToOrgPublicID)
+	return t, notFound(err)
+}
+
+// InsertTransfer records an offer from the transaction's organization. An offer with the
+// same idempotency key is returned as it is (created false) when it was the same request,
+// and is ErrIdempotencyMismatch otherwise; a second open transfer of the animal is ErrOnHold.
+func InsertTransfer(ctx context.Context, tx pgx.Tx, t Transfer) (Transfer, bool, error) {
+	if t.IdempotencyKey != "" {
+		prior, err := scanTransfer(tx.QueryRow(ctx, transferSelect+` WHERE t.org_id = app_org_id() AND t.idempotency_key = $1`, t.IdempotencyKey))
+		switch {
+		case err == nil && bytes.Equal(prior.RequestHash, t.RequestHash):
+			return prior, false, nil
+		case err == nil:
+			return Transfer{}, false, ErrIdempotencyMismatch
+		case !errors.Is(err, ErrNotFound):
+			return Transfer{}, false, fmt.Errorf("read transfer by idempotency key: %w", err)
+		}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO transfers (id, public_id, org_id, animal_id, animal_public_id, animal_name,
+			species_key, genetics_text, offered_by, recipient_email, recipient_org_id, message, idempotency_key, request_hash,
+			remind_at, expires_at)
+		VALUES ($1, $2, app_org_id(), $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, nullif($11, ''), nullif($12, ''), $13, $14, $15)`,
+		t.ID, t.PublicID, t.AnimalID, t.AnimalPublicID, t.AnimalName, t.SpeciesKey, t.GeneticsText, t.OfferedBy,
+		t.RecipientEmail, t.RecipientOrgID, t.Message, t.IdempotencyKey, t.RequestHash, t.RemindAt, t.ExpiresAt)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		if pgErr.ConstraintName == "transfers_open_animal_key" {
+			return Transfer{}, false, ErrOnHold
+		}
+		return Transfer{}, false, fmt.Errorf("transfer %s: %w", t.IdempotencyKey, ErrConflict)
+	}
+	if err != nil {
+		return Transfer{}, false, fmt.Errorf("insert transfer: %w", err)
+	}
+	stored, err := TransferByID(ctx, tx, t.ID)
+	return stored, true, err
+}
+
+// HoldAnimal puts one of the transaction's organization's animals on hold for a transfer.
+// An animal already on hold is ErrOnHold.
+func HoldAnimal(ctx context.Context, tx pgx.Tx, animalID, transferID uuid.UUID) error {
+	tag, err := tx.Exec(ctx, `UPDATE animals SET held_by = $2, version = version + 1, updated_at = now()
+		WHERE id = $1 AND held_by IS NULL`, animalID, transferID)
+	if err != nil {
+		return fmt.Errorf("hold animal: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrOnHold
+	}
+	return nil
+}
+
+// TransferByID reads a transfer the tenant may see.
+func TransferByID(ctx context.Context, q Querier, id uuid.UUID) (Transfer, error) {
+	return scanTransfer(q.QueryRow(ctx, transferSelect+` WHERE t.id = $1`, id))
+}
+
+// TransferByPublicID reads a transfer the tenant may see, by public ID.
+func TransferByPublicID(ctx context.Context, q Querier, publicID string) (Transfer, error) {
+	return scanTransfer(q.QueryRow(ctx, transferSelect+` WHERE t.public_id = $1`, publicID))
+}
+
+// TransferFilter selects a page of transfers, newest first.
+type TransferFilter struct {
+	Incoming, Outgoing bool   // offered to the tenant (organization or verified user), offered by it
+	After              string // public ID of the last transfer of the previous page
+	Limit              int
+}
+
+// ListTransfers lists the transfers the tenant offered or was offered, newest first.
+func ListTransfers(ctx context.Context, q Querier, f TransferFilter) ([]Transfer, error) {
+	args := []any{f.Outgoing, f.Incoming, f.Limit}
+	after := ""
+	if f.After != "" {
+		after = ` AND (t.created_at, t.id) < (SELECT p.created_at, p.id FROM transfers p WHERE p.public_id = $4)`
+		args = append(args, f.After)
+	}
+	rows, err := q.Query(ctx, transferSelect+`
+		WHERE (($1 AND t.org_id = app_org_id())
+			OR ($2 AND (t.recipient_org_id = app_org_id() OR lower(t.recipient_email) = app_user_verified_email())))`+after+`
+		ORDER BY t.created_at DESC, t.id DESC LIMIT $3`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list transfers: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Transfer, error) { return scanTransfer(r) })
+}
+
+// AppendTransferEntry adds a line to a transfer's timeline.
+func AppendTransferEntry(ctx context.Context, tx pgx.Tx, transferID uuid.UUID, kind string, actor *uuid.UUID, detail string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO transfer_timeline (transfer_id, kind, actor_user_id, detail) VALUES ($1, $2, $3, nullif($4, ''))`,
+		transferID, kind, actor, detail)
+	if err != nil {
+		return fmt.Errorf("append to transfer timeline: %w", err)
+	}
+	return nil
+}
+
+// AppendTransferEntryOnce adds a line of a kind to a transfer's timeline unless it has one.
+func AppendTransferEntryOnce(ctx context.Context, tx pgx.Tx, transferID uuid.UUID, kind, detail string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO transfer_timeline (transfer_id, kind, detail)
+		SELECT $1, $2, nullif($3, '') WHERE NOT EXISTS (SELECT 1 FROM transfer_timeline WHERE transfer_id = $1 AND kind = $2)`,
+		transferID, kind, detail)
+	if err != nil {
+		return fmt.Errorf("append to transfer timeline: %w", err)
+	}
+	return nil
+}
+
+// TransferTimeline reads a transfer's timeline, oldest first.
+func TransferTimeline(ctx context.Context, q Querier, transferID uuid.UUID) ([]TransferEntry, error) {
+	rows, err := q.Query(ctx, `SELECT e.kind, coalesce(u.public_id, ''), coalesce(e.detail, ''), e.at
+		FROM transfer_timeline e LEFT JOIN users u ON u.id = e.actor_user_id
+		WHERE e.transfer_id = $1 ORDER BY e.id`, transferID)
+	if err != nil {
+		return nil, fmt.Errorf("read transfer timeline: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (TransferEntry, error) {
+		var e TransferEntry
+		err := r.Scan(&e.Kind, &e.ActorPublicID, &e.Detail, &e.At)
+		return e, err
+	})
+}
+
+// EndTransfer records that an open transfer of the transaction's organization was
+// declined, cancelled or expired, and releases the animal's hold; it reports false when
+// the transfer had already ended (and changes nothing).
+func EndTransfer(ctx context.Context, tx pgx.Tx, id uuid.UUID, status, reason string, actor *uuid.UUID) (bool, error) {
+	var animalID uuid.UUID
+	err := tx.QueryRow(ctx, `UPDATE transfers SET status = $2::transfer_status, reason = nullif($3, ''), ended_by = $4, ended_at = now()
+		WHERE id = $1 AND status = 'offered' RETURNING animal_id`, id, status, reason, actor).Scan(&animalID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("end transfer: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE animals SET held_by = NULL, version = version + 1, updated_at = now()
+		WHERE id = $1 AND held_by = $2`, animalID, id); err != nil {
+		return false, fmt.Errorf("release hold: %w", err)
+	}
+	detail := map[string]string{"declined": "the recipient declined", "cancelled": "the offering organization cancelled",
+		"expired": "nobody answered in time"}[status]
+	if reason != "" {
+		detail += ": " + reason
+	}
+	return true, AppendTransferEntry(ctx, tx, id, status, actor, detail)
+}
+
+// MoveAnimal runs the ownership move of an accepted transfer (move_animal): the animal,
+// its history, both organizations' events and audit, in the caller's transaction. It
+// reports false when the transfer had moved the animal already.
+func MoveAnimal(ctx context.Context, tx pgx.Tx, transferID, toOrgID, actor uuid.UUID) (bool, error) {
+	var moved bool
+	err := tx.QueryRow(ctx, `SELECT move_animal($1, $2, $3)`, transferID, toOrgID, actor).Scan(&moved)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (pgErr.Code == "55000" || pgErr.Code == "P0002") {
+		return false, fmt.Errorf("%w: %s", ErrMoveRefused, pgErr.Message)
+	}
+	if err != nil {
+		return false, fmt.Errorf("move animal: %w", err)
+	}
+	return moved, nil
+}
+
+// MarkTransferOffersActioned marks the offer notifications of a transfer acted on.
+func MarkTransferOffersActioned(ctx context.Context, tx pgx.Tx, transferID uuid.UUID) error {
+	_, err := tx.Exec(ctx, `UPDATE notifications SET actioned_at = coalesce(actioned_at, now())
+		WHERE org_id = app_org_id() AND dedup_key LIKE $1`, "transfer/"+transferID.String()+"/offer/%")
+	if err != nil {
+		return fmt.Errorf("mark transfer offers actioned: %w", err)
+	}
+	return nil
+}
+
+// Ownership is one organization's time as an animal's owner.
+type Ownership struct {
+	OrgPublicID string
+	OrgName     string
+	Since       time.Time
+	Until       *time.Time
+	TransferID  string // the transfer that brought it; empty for the first owner
+}
+
+// OwnershipHistory lists an animal's owners, first to current. createdAt is when the
+// animal was recorded and currentOrg its owner now.
+func OwnershipHistory(ctx context.Context, q Querier, animalID uuid.UUID, createdAt time.Time, currentOrg uuid.UUID) ([]Ownership, error) {
+	rows, err := q.Query(ctx, `SELECT h.from_org_id, h.to_org_id, h.at, t.public_id
+		FROM ownership_history h JOIN transfers t ON t.id = h.transfer_id
+		WHERE h.animal_id = $1 ORDER BY h.id`, animalID)
+	if err != nil {
+		return nil, fmt.Errorf("read ownership history: %w", err)
+	}
+	type move struct {
+		from, to uuid.UUID
+		at       time.Time
+		transfer string
+	}
+	var moves []move
+	var m move
+	if _, err := pgx.ForEachRow(rows, []any{&m.from, &m.to, &m.at, &m.transfer}, func() error {
+		moves = append(moves, m)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("read ownership history: %w", err)
+	}
+	first := currentOrg
+	if len(moves) > 0 {
+		first = moves[0].from
+	}
+	out := []Ownership{{Since: createdAt}}
+	ids := []uuid.UUID{first}
+	for _, mv := range moves {
+		at := mv.at
+		out[len(out)-1].Until = &at
+		out = append(out, Ownership{Since: mv.at, TransferID: mv.transfer})
+		ids = append(ids, mv.to)
+	}
+	refs, err := OrganizationRefs(ctx, q, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, id := range ids {
+		out[i].OrgPublicID, out[i].OrgName = refs[id].PublicID, refs[id].Name
+	}
+	return out, nil
+}
+
+// OrganizationIDByPublicID finds any organization by public ID (organizations are public
+// by name), for naming one as a recipient.
+func OrganizationIDByPublicID(ctx context.Context, q Querier, publicID string) (uuid.UUID, OrganizationRef, error) {
+	var (
+		id  uuid.UUID
+		ref OrganizationRef
+	)
+	err := q.QueryRow(ctx, `SELECT id, public_id, name FROM organization_name WHERE public_id = $1`, publicID).Scan(&id, &ref.PublicID, &ref.Name)
+	return id, ref, notFound(err)
+}
+
+// TransferSettings are the tenant organization's reminder and expiry delays for offers.
+func TransferSettings(ctx context.Context, q Querier) (remindAfter, expireAfter time.Duration, err error) {
+	err = q.QueryRow(ctx, `SELECT extract(epoch FROM transfer_remind_after)::bigint * 1000000000,
+			extract(epoch FROM transfer_expire_after)::bigint * 1000000000
+		FROM organizations WHERE id = app_org_id()`).Scan(&remindAfter, &expireAfter)
+	if err != nil {
+		return 0, 0, fmt.Errorf("read transfer settings: %w", notFound(err))
+	}
+	return remindAfter, expireAfter, nil
+}
+
+// SetTransferSettings stores the tenant organization's reminder and expiry delays for offers.
+func SetTransferSettings(ctx context.Context, tx pgx.Tx, remindAfter, expireAfter time.Duration) error {
+	_, err := tx.Exec(ctx, `UPDATE organizations SET transfer_remind_after = make_interval(secs => $1),
+		transfer_expire_after = make_interval(secs => $2), updated_at = now() WHERE id = app_org_id()`,
+		remindAfter.Seconds(), expireAfter.Seconds())
+	if err != nil {
+		return fmt.Errorf("store transfer settings: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,482 @@
+// Package transfer is the two-party handshake that hands an animal to another breeder: the
+// recipient is told and reminded, and accepts (choosing the receiving organization) or
+// declines; the offering organization may cancel; unanswered, the offer expires. Accepted,
+// the animal's record moves to the recipient's organization in one idempotent step.
+package transfer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/reptidex/reptidex/notify"
+	"github.com/reptidex/reptidex/workflows/escalation"
+)
+
+// WorkflowName is the registered name of the transfer workflow.
+const WorkflowName = "transfer"
+
+// The updates a transfer answers, and its query.
+const (
+	AcceptUpdate  = "accept"
+	DeclineUpdate = "decline"
+	CancelUpdate  = "cancel"
+	StateQuery    = "state"
+)
+
+// Registered activity names.
+const (
+	RecipientsActivity = "transfer.recipients"
+	MoveActivity       = "transfer.move"
+	FinishActivity     = "transfer.finish"
+	NoteActivity       = "transfer.note"
+)
+
+// Status is where a transfer stands.
+type Status string
+
+// The statuses: offered (open), accepting (the move is under way), and the four endings.
+const (
+	Offered   Status = "offered"
+	Accepting Status = "accepting"
+	Accepted  Status = "accepted"
+	Declined  Status = "declined"
+	Cancelled Status = "cancelled"
+	Expired   Status = "expired"
+)
+
+// Ended reports whether the transfer is over.
+func (s Status) Ended() bool { return s == Accepted || s == Declined || s == Cancelled || s == Expired }
+
+// ErrTypeEnded is the application error type of an update refused because the transfer is
+// over (or, for accept, already being accepted); the API answers 409.
+const ErrTypeEnded = "TransferEnded"
+
+// ErrTypeRefused is the application error type of an update from someone the transfer does
+// not let act; the API answers 403.
+const ErrTypeRefused = "TransferRefused"
+
+// ErrTypeMoveRefused is the application error type of an ownership move that cannot happen
+// (the animal is gone from the offering organization or no longer held by this transfer).
+const ErrTypeMoveRefused = "MoveRefused"
+
+// Input is the offer, as the API recorded it.
+type Input struct {
+	TransferID uuid.UUID
+	PublicID   string
+	OrgID      uuid.UUID // the offering organization
+	OrgName    string
+	OfferedBy  uuid.UUID // the user who offered
+	AnimalID   uuid.UUID
+	AnimalName string
+	// The recipient: an email address, or an organization.
+	RecipientEmail string
+	RecipientOrgID uuid.UUID
+	Message        string
+	// When the offer was made, when its reminder is due (zero: none) and when it expires,
+	// as the organization's settings made them.
+	OfferedAt time.Time
+	RemindAt  time.Time
+	ExpiresAt time.Time
+	// Escalation of the offer notification: in-app, then email, then SMS.
+	EmailAfter time.Duration
+	SMSAfter   time.Duration
+}
+
+// Recipient is one person the offer is addressed to: an account, or an address without one.
+type Recipient struct {
+	UserID uuid.UUID
+	Email  string
+}
+
+func (r Recipient) key() string {
+	if r.UserID != uuid.Nil {
+		return r.UserID.String()
+	}
+	return strings.ToLower(r.Email)
+}
+
+// Actor is who asks for an update, as the API authenticated them.
+type Actor struct {
+	UserID uuid.UUID
+	Email  string    // the actor's verified email address
+	OrgID  uuid.UUID // accept: the receiving organization; cancel: the actor's organization
+	// OrgRoleManages is true when the actor is an owner or admin of OrgID.
+	OrgRoleManages bool
+}
+
+// DeclineInput is a decline with its reason.
+type DeclineInput struct {
+	Actor  Actor
+	Reason string
+}
+
+// State is what the transfer's query answers.
+type State struct {
+	Status     Status
+	ToOrgID    uuid.UUID `json:",omitempty"`
+	Reason     string    `json:",omitempty"`
+	Reminded   bool
+	OfferedAt  time.Time
+	ExpiresAt  time.Time
+	RemindedAt time.Time `json:",omitempty"`
+}
+
+// MoveInput is the ownership move of an accepted transfer.
+type MoveInput struct {
+	TransferID uuid.UUID
+	AnimalID   uuid.UUID
+	FromOrgID  uuid.UUID
+	ToOrgID    uuid.UUID
+	UserID     uuid.UUID // who accepted
+}
+
+// FinishInput records how a transfer ended.
+type FinishInput struct {
+	TransferID uuid.UUID
+	OrgID      uuid.UUID // the offering organization
+	Status     Status
+	Reason     string
+	UserID     uuid.UUID // who ended it; zero for expiry
+	ToOrgID    uuid.UUID // accepted: the receiving organization
+}
+
+// NoteInput adds an entry to a transfer's timeline.
+type NoteInput struct {
+	TransferID uuid.UUID
+	OrgID      uuid.UUID
+	Kind       string
+	Detail     string
+}
+
+// Result is how the transfer ended.
+type Result struct {
+	Status  Status
+	ToOrgID uuid.UUID `json:",omitempty"`
+	Reason  string    `json:",omitempty"`
+}
+
+// WorkflowID derives the workflow ID from the transfer.
+func WorkflowID(transferID uuid.UUID) string { return "transfer/" + transferID.String() }
+
+// Start starts the transfer's workflow, or finds the one already running; a transfer whose
+// workflow has finished is not started again.
+func Start(ctx context.Context, c client.Client, taskQueue string, in Input) (client.WorkflowRun, error) {
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       WorkflowID(in.TransferID),
+		TaskQueue:                taskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, WorkflowName, in)
+	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		return nil, fmt.Errorf("start transfer %s: %w", in.PublicID, err)
+	}
+	return run, nil
+}
+
+// offerKey is the dedup key of the offer notification to one recipient.
+func offerKey(in Input, r Recipient) string {
+	return "transfer/" + in.TransferID.String() + "/offer/" + r.key()
+}
+
+// run is the state of one transfer workflow.
+type run struct {
+	in          Input
+	state       State
+	recipients  []Recipient
+	escalations []workflow.ChildWorkflowFuture
+}
+
+// Workflow runs one transfer from offer to its end.
+func Workflow(ctx workflow.Context, in Input) (Result, error) {
+	if in.TransferID == uuid.Nil || in.AnimalID == uuid.Nil || in.OrgID == uuid.Nil ||
+		(in.RecipientEmail == "") == (in.RecipientOrgID == uuid.Nil) || in.ExpiresAt.IsZero() {
+		return Result{}, temporal.NewNonRetryableApplicationError("a transfer needs an animal, an offering organization, one recipient and an expiry", "InvalidInput", nil)
+	}
+	r := &run{in: in, state: State{Status: Offered, OfferedAt: in.OfferedAt, ExpiresAt: in.ExpiresAt}}
+	if err := r.register(ctx); err != nil {
+		return Result{}, err
+	}
+	ctx = withActivityOptions(ctx)
+
+	if err := workflow.ExecuteActivity(ctx, RecipientsActivity, in).Get(ctx, &r.recipients); err != nil {
+		return Result{}, err
+	}
+	if err := r.offer(ctx); err != nil {
+		return Result{}, err
+	}
+
+	for r.state.Status == Offered {
+		next := r.state.ExpiresAt
+		remind := !in.RemindAt.IsZero() && !r.state.Reminded && in.RemindAt.Before(next)
+		if remind {
+			next = in.RemindAt
+		}
+		wait := max(next.Sub(workflow.Now(ctx)), time.Millisecond) // a time already past fires at once
+		changed, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return r.state.Status != Offered })
+		if err != nil {
+			return Result{}, err
+		}
+		if changed {
+			// An update is accepting, declining or cancelling; it may hand back to Offered
+			// if the move is refused.
+			if err := workflow.Await(ctx, func() bool { return r.state.Status != Accepting }); err != nil {
+				return Result{}, err
+			}
+			continue
+		}
+		if remind {
+			if err := r.remind(ctx); err != nil {
+				return Result{}, err
+			}
+			continue
+		}
+		r.state.Status = Expired
+		if err := r.finish(ctx, FinishInput{Status: Expired}); err != nil {
+			return Result{}, err
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return Result{}, err
+	}
+	if r.state.Status == Accepted || r.state.Status == Declined {
+		// After the answer has gone back: the recipient does not wait for this.
+		r.actioned(ctx)
+	}
+	if err := r.announce(ctx); err != nil {
+		return Result{}, err
+	}
+	return Result{Status: r.state.Status, ToOrgID: r.state.ToOrgID, Reason: r.state.Reason}, nil
+}
+
+// withActivityOptions gives ctx the transfer's activity timeouts and retries. Update
+// handlers get a context of their own, so each applies them too.
+func withActivityOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		// Every activity is one short database transaction: a lost task is retried soon.
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        time.Minute,
+			NonRetryableErrorTypes: []string{ErrTypeMoveRefused, escalation.ErrTypeInvalid},
+		},
+	})
+}
+
+func (r *run) register(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, StateQuery, func() (State, error) { return r.state, nil }); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, AcceptUpdate, r.accept,
+		workflow.UpdateHandlerOptions{Validator: r.validateAccept}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, DeclineUpdate, r.decline,
+		workflow.UpdateHandlerOptions{Validator: r.validateDecline}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, CancelUpdate, r.cancel,
+		workflow.UpdateHandlerOptions{Validator: r.validateCancel})
+}
+
+// open refuses an update once the transfer has ended or is being accepted.
+func (r *run) open() error {
+	switch r.state.Status {
+	case Offered:
+		return nil
+	case Accepting:
+		return temporal.NewApplicationError("the transfer is being accepted", ErrTypeEnded)
+	}
+	return temporal.NewApplicationError("the transfer was already "+string(r.state.Status), ErrTypeEnded)
+}
+
+// isRecipient reports whether the actor is who the offer names: the verified owner of the
+// email address it was sent to, or an owner or admin of the organization it was sent to.
+func (r *run) isRecipient(a Actor) bool {
+	if r.in.RecipientOrgID != uuid.Nil {
+		return a.OrgID == r.in.RecipientOrgID && a.OrgRoleManages
+	}
+	return a.Email != "" && strings.EqualFold(a.Email, r.in.RecipientEmail)
+}
+
+func (r *run) validateAccept(_ workflow.Context, a Actor) error {
+	if err := r.open(); err != nil {
+		return err
+	}
+	switch {
+	case !r.isRecipient(a):
+		return temporal.NewApplicationError("only the recipient of the offer may accept it", ErrTypeRefused)
+	case a.OrgID == uuid.Nil || !a.OrgRoleManages:
+		return temporal.NewApplicationError("the receiving organization must be one the recipient owns or administers", ErrTypeRefused)
+	case a.OrgID == r.in.OrgID:
+		return temporal.NewApplicationError("the animal already belongs to that organization", ErrTypeRefused)
+	}
+	return nil
+}
+
+func (r *run) validateDecline(_ workflow.Context, in DeclineInput) error {
+	if err := r.open(); err != nil {
+		return err
+	}
+	if !r.isRecipient(in.Actor) {
+		return temporal.NewApplicationError("only the recipient of the offer may decline it", ErrTypeRefused)
+	}
+	return nil
+}
+
+func (r *run) validateCancel(_ workflow.Context, a Actor) error {
+	if err := r.open(); err != nil {
+		return err
+	}
+	if a.OrgID != r.in.OrgID || !a.OrgRoleManages {
+		return temporal.NewApplicationError("only an owner or admin of the offering organization may cancel", ErrTypeRefused)
+	}
+	return nil
+}
+
+// accept moves the animal to the receiving organization and ends the transfer. If the move
+// is refused, the offer stands again and the caller is told why.
+func (r *run) accept(ctx workflow.Context, a Actor) (Result, error) {
+	ctx = withActivityOptions(ctx)
+	r.state.Status = Accepting
+	move := MoveInput{TransferID: r.in.TransferID, AnimalID: r.in.AnimalID, FromOrgID: r.in.OrgID, ToOrgID: a.OrgID, UserID: a.UserID}
+	if err := workflow.ExecuteActivity(ctx, MoveActivity, move).Get(ctx, nil); err != nil {
+		r.state.Status = Offered
+		return Result{}, err
+	}
+	r.state.Status, r.state.ToOrgID = Accepted, a.OrgID
+	if err := r.finish(ctx, FinishInput{Status: Accepted, UserID: a.UserID, ToOrgID: a.OrgID}); err != nil {
+		return Result{}, err
+	}
+	return Result{Status: Accepted, ToOrgID: a.OrgID}, nil
+}
+
+func (r *run) decline(ctx workflow.Context, in DeclineInput) (Result, error) {
+	ctx = withActivityOptions(ctx)
+	r.state.Status, r.state.Reason = Declined, in.Reason
+	if err := r.finish(ctx, FinishInput{Status: Declined, Reason: in.Reason, UserID: in.Actor.UserID}); err != nil {
+		return Result{}, err
+	}
+	return Result{Status: Declined, Reason: in.Reason}, nil
+}
+
+func (r *run) cancel(ctx workflow.Context, a Actor) (Result, error) {
+	ctx = withActivityOptions(ctx)
+	r.state.Status = Cancelled
+	if err := r.finish(ctx, FinishInput{Status: Cancelled, UserID: a.UserID}); err != nil {
+		return Result{}, err
+	}
+	return Result{Status: Cancelled}, nil
+}
+
+// finish records the ending in the database (status, timeline, the animal's hold released).
+func (r *run) finish(ctx workflow.Context, f FinishInput) error {
+	f.TransferID, f.OrgID = r.in.TransferID, r.in.OrgID
+	return workflow.ExecuteActivity(ctx, FinishActivity, f).Get(ctx, nil)
+}
+
+// offer tells each recipient through an escalation of its own, a child of this workflow:
+// it ends when they act, or is cancelled when the transfer ends otherwise.
+func (r *run) offer(ctx workflow.Context) error {
+	for _, rc := range r.recipients {
+		req := notify.Request{DedupKey: offerKey(r.in, rc), Type: "transfer.offered", OrgID: r.in.OrgID,
+			UserID: rc.UserID, Email: rc.Email,
+			Title:       fmt.Sprintf("%s offers you %s", r.in.OrgName, r.in.AnimalName),
+			Body:        offerBody(r.in, r.state.ExpiresAt),
+			Link:        "/api/v1/transfers/" + r.in.PublicID,
+			ActionLabel: "Review the offer",
+			Data:        map[string]any{"transfer_id": r.in.PublicID},
+		}
+		child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, escalation.ChildOptions(req.DedupKey)),
+			escalation.WorkflowName, escalation.Input{Notification: req, EmailAfter: r.in.EmailAfter, SMSAfter: r.in.SMSAfter})
+		if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+			return err
+		}
+		r.escalations = append(r.escalations, child)
+	}
+	return nil
+}
+
+func offerBody(in Input, expires time.Time) string {
+	body := fmt.Sprintf("%s would like to transfer %s to you. Its record — genetics, lineage and history — moves to the organization you choose when you accept. The offer expires on %s.",
+		in.OrgName, in.AnimalName, expires.UTC().Format("2 January 2006 at 15:04 UTC"))
+	if in.Message != "" {
+		body += "\n\nTheir message: " + in.Message
+	}
+	return body
+}
+
+// actioned tells the offer escalations that the recipient acted, and waits for them to
+// record it before the transfer ends (which would cancel them).
+func (r *run) actioned(ctx workflow.Context) {
+	for _, child := range r.escalations {
+		// An escalation that already ended needs no telling.
+		_ = child.SignalChildWorkflow(ctx, escalation.ActionedSignal, nil).Get(ctx, nil)
+	}
+	for _, child := range r.escalations {
+		_ = child.Get(ctx, nil)
+	}
+}
+
+// remind sends each recipient a reminder of the open offer.
+func (r *run) remind(ctx workflow.Context) error {
+	r.state.Reminded, r.state.RemindedAt = true, workflow.Now(ctx)
+	for _, rc := range r.recipients {
+		req := notify.Request{DedupKey: "transfer/" + r.in.TransferID.String() + "/reminder/" + rc.key(), Type: "transfer.reminder",
+			OrgID: r.in.OrgID, UserID: rc.UserID, Email: rc.Email,
+			Title: fmt.Sprintf("Reminder: %s offers you %s", r.in.OrgName, r.in.AnimalName),
+			Body:  "The offer is still waiting for your answer; unanswered, it expires.",
+			Link:  "/api/v1/transfers/" + r.in.PublicID, ActionLabel: "Review the offer"}
+		var id uuid.UUID
+		if err := workflow.ExecuteActivity(ctx, escalation.RecordActivity, req).Get(ctx, &id); err != nil {
+			return err
+		}
+	}
+	return workflow.ExecuteActivity(ctx, NoteActivity, NoteInput{TransferID: r.in.TransferID, OrgID: r.in.OrgID,
+		Kind: "reminded", Detail: "the recipient was reminded"}).Get(ctx, nil)
+}
+
+// announce tells both sides how the transfer ended.
+func (r *run) announce(ctx workflow.Context) error {
+	title := fmt.Sprintf("The transfer of %s was %s", r.in.AnimalName, r.state.Status)
+	body := map[Status]string{
+		Accepted:  "The animal's record now belongs to the receiving organization. Its lineage stays intact on both sides.",
+		Declined:  "The recipient declined the offer; the animal stays with its organization.",
+		Cancelled: "The offering organization withdrew the offer.",
+		Expired:   "Nobody answered the offer in time; the animal stays with its organization.",
+	}[r.state.Status]
+	if r.state.Status == Declined && r.state.Reason != "" {
+		body += "\n\nTheir reason: " + r.state.Reason
+	}
+	parties := append([]Recipient{{UserID: r.in.OfferedBy}}, r.recipients...)
+	for _, p := range parties {
+		req := notify.Request{DedupKey: "transfer/" + r.in.TransferID.String() + "/outcome/" + p.key(), Type: "transfer.outcome",
+			OrgID: r.in.OrgID, UserID: p.UserID, Email: p.Email, Title: title, Body: body,
+			Link: "/api/v1/transfers/" + r.in.PublicID}
+		var id uuid.UUID
+		if err := workflow.ExecuteActivity(ctx, escalation.RecordActivity, req).Get(ctx, &id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// IsEnded reports whether err is an update refused because the transfer is over.
+func IsEnded(err error) bool { return hasType(err, ErrTypeEnded) }
+
+// IsRefused reports whether err is an update from someone the transfer does not let act.
+func IsRefused(err error) bool { return hasType(err, ErrTypeRefused) }
+
+func hasType(err error, typ string) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.Type() == typ
+}
