@@ -14,7 +14,6 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -393,34 +392,15 @@ func (s *Server) answerTransfer(w http.ResponseWriter, r *http.Request, orgPubli
 	return writeJSON(w, http.StatusOK, view)
 }
 
-// sendTransferUpdate delivers an update and waits for its outcome. A workflow not started
-// yet (its job is pending) is started first.
+// sendTransferUpdate delivers an update and waits for its outcome, starting the workflow
+// with it if the offer's start job has not run yet.
 func (s *Server) sendTransferUpdate(ctx context.Context, t store.Transfer, update string, arg any) error {
 	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
 	defer cancel()
-	send := func() error {
-		h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: transfer.WorkflowID(t.ID), UpdateName: update, Args: []any{arg},
-			WaitForStage: client.WorkflowUpdateStageCompleted,
-		})
-		if err != nil {
-			return err
-		}
-		var res transfer.Result
-		return h.Get(ctx, &res)
-	}
-	err := send()
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		if err := jobs.StartTransfer(ctx, s.db, s.temporal, s.cfg.Temporal.TaskQueue, s.cfg.Notify,
-			jobs.StartTransferArgs{TransferID: t.ID, OrgID: t.OrgID}); err != nil {
-			return fmt.Errorf("start transfer workflow: %w", err)
-		}
-		err = send()
-	}
+	_, err := transfer.Answer(ctx, s.temporal, s.cfg.Temporal.TaskQueue, jobs.TransferInput(t, s.cfg.Notify), update, arg)
 	var (
 		appErr  *temporal.ApplicationError
-		timeout *client.WorkflowUpdateServiceTimeoutOrCanceledError // its cause is a gRPC status, not ctx.Err()
+		timeout *client.WorkflowUpdateServiceTimeoutOrCanceledError
 	)
 	switch {
 	case err == nil:
@@ -431,6 +411,9 @@ func (s *Server) sendTransferUpdate(ctx context.Context, t store.Transfer, updat
 		return newProblem(kindForbidden, capitalize(appErrMessage(err))+".")
 	case errors.As(err, &appErr) && appErr.Type() == transfer.ErrTypeMoveRefused:
 		return newProblem(kindConflict, "The animal could not move: "+appErr.Error()+".")
+	case temporal.IsWorkflowExecutionAlreadyStartedError(err):
+		// The workflow has finished; the database is catching up with how.
+		return newProblem(kindConflict, "The transfer has already ended.")
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &timeout):
 		return newProblem(kindUnavailable, "The transfer did not answer in time; its outcome will show on GET /api/v1/transfers/"+t.PublicID+".")
 	}

@@ -170,16 +170,38 @@ func WorkflowID(transferID uuid.UUID) string { return "transfer/" + transferID.S
 // Start starts the transfer's workflow, or finds the one already running; a transfer whose
 // workflow has finished is not started again.
 func Start(ctx context.Context, c client.Client, taskQueue string, in Input) (client.WorkflowRun, error) {
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       WorkflowID(in.TransferID),
-		TaskQueue:                taskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, WorkflowName, in)
+	run, err := c.ExecuteWorkflow(ctx, startOptions(taskQueue, in), WorkflowName, in)
 	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 		return nil, fmt.Errorf("start transfer %s: %w", in.PublicID, err)
 	}
 	return run, nil
+}
+
+func startOptions(taskQueue string, in Input) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                       WorkflowID(in.TransferID),
+		TaskQueue:                taskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}
+}
+
+// Answer sends an update (accept, decline or cancel) and waits for its outcome. The
+// workflow is started with it if its start job has not run yet (update-with-start), so an
+// answer never waits on the job. A workflow that has finished answers
+// IsWorkflowExecutionAlreadyStartedError.
+func Answer(ctx context.Context, c client.Client, taskQueue string, in Input, update string, arg any) (Result, error) {
+	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: c.NewWithStartWorkflowOperation(startOptions(taskQueue, in), WorkflowName, in),
+		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: update, Args: []any{arg},
+			WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	var res Result
+	err = h.Get(ctx, &res)
+	return res, err
 }
 
 // offerKey is the dedup key of the offer notification to one recipient.
