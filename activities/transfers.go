@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -13,8 +14,9 @@ import (
 )
 
 // TransferRecipients resolves whom an offer is addressed to: the owners and admins of the
-// organization it names, or the person with the email address it names (an account if
-// there is one, else the address itself).
+// organization it names, or the person with the email address it names (the account that
+// has verified the address if there is one, else the address itself: an account that has
+// not proved it owns the address is not told about the offer).
 func (a *Database) TransferRecipients(ctx context.Context, in transfer.Input) ([]transfer.Recipient, error) {
 	var out []transfer.Recipient
 	if in.RecipientOrgID != uuid.Nil {
@@ -30,7 +32,7 @@ func (a *Database) TransferRecipients(ctx context.Context, in transfer.Input) ([
 	err := a.DB.InTx(ctx, func(tx pgx.Tx) error {
 		u, err := store.UserByEmail(ctx, tx, in.RecipientEmail)
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, store.ErrNotFound) || (err == nil && u.EmailVerifiedAt == nil):
 			out = []transfer.Recipient{{Email: in.RecipientEmail}}
 			return nil
 		case err != nil:
@@ -55,31 +57,40 @@ func (a *Database) MoveOwnership(ctx context.Context, m transfer.MoveInput) erro
 }
 
 // FinishTransfer records how a transfer ended: its status, the animal's hold released
-// (the move did both for an acceptance), the offer notifications marked acted on when the
-// recipient answered, and the event. Run again, it changes nothing.
+// (the move did both for an acceptance), the offer notifications marked acted on, and the
+// event. It holds the transfer's row while it works, so that attempts overlapping (a
+// retried activity whose first try is still running) record the ending once. A transfer
+// the database says ended otherwise is a non-retryable ErrTypeEndedOtherwise. Run again,
+// it changes nothing.
 func (a *Database) FinishTransfer(ctx context.Context, f transfer.FinishInput) error {
 	var actor *uuid.UUID
 	if f.UserID != uuid.Nil {
 		actor = &f.UserID
 	}
 	return a.DB.InTenant(ctx, store.Tenant{OrgID: f.OrgID, UserID: f.UserID}, func(tx pgx.Tx) error {
+		status, err := store.LockTransfer(ctx, tx, f.TransferID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case status == string(transfer.Offered) && f.Status != transfer.Accepted:
+			if _, err := store.EndTransfer(ctx, tx, f.TransferID, string(f.Status), f.Reason, actor); err != nil {
+				return err
+			}
+		case status != string(f.Status):
+			return temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("the transfer is %s in the database, not %s", status, f.Status), transfer.ErrTypeEndedOtherwise, nil)
+		}
+		if err := store.MarkTransferOffersActioned(ctx, tx, f.TransferID); err != nil {
+			return err
+		}
 		t, err := store.TransferByID(ctx, tx, f.TransferID)
 		if err != nil {
 			return err
 		}
-		ended := f.Status == transfer.Accepted
-		if !ended {
-			if ended, err = store.EndTransfer(ctx, tx, f.TransferID, string(f.Status), f.Reason, actor); err != nil {
-				return err
-			}
-		}
-		if f.Status == transfer.Accepted || f.Status == transfer.Declined {
-			if err := store.MarkTransferOffersActioned(ctx, tx, f.TransferID); err != nil {
-				return err
-			}
-		}
-		if !ended {
-			return nil
+		if f.Status == transfer.Accepted && (t.ToOrgID == nil || *t.ToOrgID != f.ToOrgID) {
+			return temporal.NewNonRetryableApplicationError(
+				"the transfer was accepted into another organization", transfer.ErrTypeEndedOtherwise, nil)
 		}
 		if seen, err := store.EventExists(ctx, tx, "transfer."+string(f.Status), "transfer", t.PublicID, "status", string(f.Status)); err != nil || seen {
 			return err

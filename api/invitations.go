@@ -75,6 +75,9 @@ func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) error 
 		if err := membershipRefusal(membership.CheckAdd(a.Role, role)); err != nil {
 			return err
 		}
+		if err := hourlyLimit(ctx, w, tx, "invitation.sent", invitationsPerHour, "invitations"); err != nil {
+			return err
+		}
 		member, err := store.IsMemberEmail(ctx, tx, req.Email)
 		if err != nil {
 			return err
@@ -133,10 +136,12 @@ func (s *Server) sendInvitation(ctx context.Context, tx pgx.Tx, a access, inv st
 		Data:        map[string]any{"invitation_id": inv.PublicID, "organization_id": org.PublicID, "role": string(inv.Role)},
 	}
 	recipient, err := store.UserByEmail(ctx, tx, inv.Email)
+	// Only a verified account stands for the address; anyone may register an address
+	// unverified, and must not receive — or silence — what is meant for its owner.
 	switch {
-	case err == nil:
+	case err == nil && recipient.EmailVerifiedAt != nil:
 		req.UserID = recipient.ID
-	case !errors.Is(err, store.ErrNotFound):
+	case err != nil && !errors.Is(err, store.ErrNotFound):
 		return err
 	}
 	if _, err := s.notifier.Record(ctx, tx, req); err != nil {

@@ -119,6 +119,8 @@ func TestInvitation_ExistingAccountAlsoFindsItInTheirNotifications(t *testing.T)
 	b := setup(t)
 	o := b.newOrg(t, "inviter")
 	existing := b.newUser(t, "existing")
+	_, err := b.Admin.Exec(context.Background(), `UPDATE users SET email_verified_at = now() WHERE public_id = $1`, existing.Tokens.UserID)
+	require.NoError(t, err)
 	r := b.invite(t, o.Owner.Tokens.AccessToken, o.ID, existing.Email, "viewer")
 	require.Equal(t, http.StatusCreated, r.Status, "body: %s", r.Raw)
 	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM notifications WHERE type = 'organization.invitation'
@@ -127,6 +129,14 @@ func TestInvitation_ExistingAccountAlsoFindsItInTheirNotifications(t *testing.T)
 	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id
 		WHERE n.user_id = $1 AND n.type = 'organization.invitation' AND d.channel = 'email' AND d.address = $2`,
 		b.userUUID(t, existing.Tokens.UserID), existing.Email), "the email delivery is enqueued with the invitation")
+
+	// An account that has not verified the address is not its owner yet: the invitation goes
+	// to the address alone, so whoever registered it cannot read or silence it.
+	unverified := b.newUser(t, "unverified")
+	r = b.invite(t, o.Owner.Tokens.AccessToken, o.ID, unverified.Email, "viewer")
+	require.Equal(t, http.StatusCreated, r.Status, "body: %s", r.Raw)
+	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM notifications WHERE type = 'organization.invitation'
+		AND user_id IS NULL AND email = $1`, unverified.Email))
 }
 
 func TestInvitation_AcceptedOnlyByTheInvitedAddress(t *testing.T) {

@@ -1,7 +1,11 @@
 package api
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -217,6 +221,8 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	if key == "" {
 		key = uuid.NewString()
 	}
+	sum := sha256.Sum256([]byte(in.Title + "\x00" + in.Body + "\x00" + strings.Join(roles, ",")))
+	hash := hex.EncodeToString(sum[:])
 	var out messageResult
 	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
 		ctx := r.Context()
@@ -224,13 +230,21 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 			return newProblem(kindForbidden, "Only owners and admins send messages to the organization.")
 		}
 		batchKey := "organization.message/" + a.OrgID.String() + "/" + key
+		// One sender at a time per organization, so the count below cannot be raced past.
+		if err := store.LockOrganization(ctx, tx, "organization.message"); err != nil {
+			return err
+		}
 		sent, freeAt, err := store.CountEvents(ctx, tx, "organization.message_sent", time.Hour)
 		if err != nil {
 			return err
 		}
-		repeat, err := store.EventExists(ctx, tx, "organization.message_sent", "organization", a.OrgPublicID, "key", batchKey)
+		prior, err := store.EventField(ctx, tx, "organization.message_sent", "organization", a.OrgPublicID, "key", batchKey, "request_hash")
 		if err != nil {
 			return err
+		}
+		repeat := prior != ""
+		if repeat && prior != hash {
+			return invalid(FieldError{"Idempotency-Key", "was used for a different message; use a new key for a new message"})
 		}
 		if !repeat && sent >= s.cfg.Notify.MessagesPerHour {
 			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(time.Until(freeAt).Seconds()+1))))
@@ -256,10 +270,30 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 		return store.AppendEvent(ctx, tx, "organization.message_sent", "organization", a.OrgPublicID,
-			map[string]any{"key": batchKey, "title": in.Title, "recipients": len(members), "roles": roles})
+			map[string]any{"key": batchKey, "request_hash": hash, "title": in.Title, "recipients": len(members), "roles": roles})
 	})
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusAccepted, out)
+}
+
+// Hourly limits of what an organization sends to addresses outside it.
+const (
+	invitationsPerHour = 50
+	offersPerHour      = 1000
+)
+
+// hourlyLimit refuses (429 with Retry-After) when the tenant organization has recorded limit
+// events of a type in the last hour. It holds a lock on that count until the transaction ends.
+func hourlyLimit(ctx context.Context, w http.ResponseWriter, tx pgx.Tx, eventType string, limit int, what string) error {
+	if err := store.LockOrganization(ctx, tx, eventType); err != nil {
+		return err
+	}
+	n, freeAt, err := store.CountEvents(ctx, tx, eventType, time.Hour)
+	if err != nil || n < limit {
+		return err
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(time.Until(freeAt).Seconds()+1))))
+	return newProblem(kindRateLimited, fmt.Sprintf("This organization has sent its %d %s for this hour; try again later.", limit, what))
 }

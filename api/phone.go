@@ -38,6 +38,23 @@ type verifyPhoneRequest struct {
 	Code string `json:"code"`
 }
 
+// phoneCodesPerDay is how many codes one person may have texted in a day, to any numbers.
+const phoneCodesPerDay = 10
+
+// phoneCodeWait is how long the person must wait before another code is texted: a minute
+// after the last, and until the day's count restarts once it reaches phoneCodesPerDay.
+// Removing the number does not reset either.
+func phoneCodeWait(p store.PhoneCode, now time.Time) time.Duration {
+	var wait time.Duration
+	if p.SentAt != nil {
+		wait = p.SentAt.Add(phoneResendAfter).Sub(now)
+	}
+	if p.SentSince != nil && p.SentToday >= phoneCodesPerDay {
+		wait = max(wait, p.SentSince.Add(24*time.Hour).Sub(now))
+	}
+	return wait
+}
+
 // phoneCodeHash binds a code to its user, so equal codes of two people differ.
 func phoneCodeHash(userID uuid.UUID, code string) []byte {
 	h := sha256.Sum256([]byte(userID.String() + ":" + code))
@@ -67,10 +84,9 @@ func (s *Server) setPhone(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if current.ExpiresAt != nil && time.Until(current.ExpiresAt.Add(-ttl)) > -phoneResendAfter {
-			wait := phoneResendAfter + time.Until(current.ExpiresAt.Add(-ttl))
-			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(wait.Seconds()+1))))
-			return newProblem(kindRateLimited, "A code was sent less than a minute ago; wait before asking for another.")
+		if wait := phoneCodeWait(current, time.Now()); wait > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+1)))
+			return newProblem(kindRateLimited, fmt.Sprintf("Too many codes asked for; wait %s before asking for another.", wait.Round(time.Second)))
 		}
 		if err := store.SetPhone(ctx, tx, phone, phoneCodeHash(a.UserID, code), expires); err != nil {
 			return err

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -126,6 +127,20 @@ func (s *Server) createTransfer(w http.ResponseWriter, r *http.Request) error {
 		if !a.Role.CanManageMembers() {
 			return newProblem(kindForbidden, "Only owners and admins offer an organization's animals.")
 		}
+		// A repeated request answers the offer it made, whatever became of the animal since.
+		prior, err := store.TransferByIdempotencyKey(ctx, tx, key)
+		switch {
+		case err == nil && bytes.Equal(prior.RequestHash, hash[:]):
+			view = viewTransfer(prior, nil)
+			return nil
+		case err == nil:
+			return invalid(FieldError{"Idempotency-Key", "was used for a different offer; use a new key for a new offer"})
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+		if err := hourlyLimit(ctx, w, tx, "transfer.offered", offersPerHour, "offers"); err != nil {
+			return err
+		}
 		animal, err := store.AnimalByPublicID(ctx, tx, in.AnimalID)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && animal.OrgID != a.OrgID) {
 			return notFound("animal")
@@ -146,15 +161,12 @@ func (s *Server) createTransfer(w http.ResponseWriter, r *http.Request) error {
 			}
 			t.RecipientOrgID = &orgID
 		}
-		stored, fresh, err := store.InsertTransfer(ctx, tx, t)
+		stored, err := store.InsertTransfer(ctx, tx, t)
 		switch {
-		case errors.Is(err, store.ErrIdempotencyMismatch):
-			return invalid(FieldError{"Idempotency-Key", "was used for a different offer; use a new key for a new offer"})
-		case err == nil && !fresh:
-			view = viewTransfer(stored, nil)
-			return nil
 		case errors.Is(err, store.ErrOnHold):
 			return newProblem(kindConflict, "The animal is on hold for another transfer until that one ends.")
+		case errors.Is(err, store.ErrConflict):
+			return newProblem(kindConflict, "Another request with this Idempotency-Key is being handled; retry it to get its answer.")
 		case err != nil:
 			return err
 		}
@@ -406,7 +418,7 @@ func (s *Server) sendTransferUpdate(ctx context.Context, t store.Transfer, updat
 	case err == nil:
 		return nil
 	case transfer.IsEnded(err):
-		return newProblem(kindConflict, "The transfer "+strings.TrimPrefix(appErrMessage(err), "the transfer ")+".")
+		return newProblem(kindConflict, capitalize(appErrMessage(err))+".")
 	case transfer.IsRefused(err):
 		return newProblem(kindForbidden, capitalize(appErrMessage(err))+".")
 	case errors.As(err, &appErr) && appErr.Type() == transfer.ErrTypeMoveRefused:

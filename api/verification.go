@@ -31,8 +31,11 @@ type emailVerifiedResponse struct {
 }
 
 // verifyEmail follows an emailed verification link sent as JSON. No login is needed: the
-// token is the proof.
+// token is the proof. The confirmation page's form posts here too, and gets a page back.
 func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) error {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		return s.confirmEmailPage(w, r)
+	}
 	var req verifyEmailRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
@@ -44,9 +47,21 @@ func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// verifyEmailPage follows an emailed verification link opened in a browser, and answers a
-// page that says whether it worked.
+// verifyEmailPage is what the emailed link opens: a page that asks to confirm, because mail
+// scanners open links too, and only a person's click should verify an address.
 func (s *Server) verifyEmailPage(w http.ResponseWriter, r *http.Request) error {
+	if _, ok := store.ParseLinkToken(strings.TrimSpace(r.URL.Query().Get("token"))); !ok {
+		return s.writeProblemPage(w, r, "We could not confirm your email address", errBadVerificationLink)
+	}
+	return writePage(w, http.StatusOK, page{
+		Title:      "Confirm your email address",
+		Paragraphs: []string{"Confirm that this is the address of your ReptiDex account."},
+		Button:     "Confirm my address",
+	})
+}
+
+// confirmEmailPage verifies the address when the confirmation page's button is pressed.
+func (s *Server) confirmEmailPage(w http.ResponseWriter, r *http.Request) error {
 	out, err := s.useVerificationToken(r.Context(), r.URL.Query().Get("token"))
 	if err != nil {
 		return s.writeProblemPage(w, r, "We could not confirm your email address", err)
@@ -150,6 +165,7 @@ type page struct {
 	Title      string
 	Paragraphs []string
 	Code       string // shown as preformatted text, e.g. a request to make
+	Button     string // a button that posts the page's own URL back, e.g. to confirm
 }
 
 var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
@@ -164,6 +180,7 @@ h1{font-size:1.4rem}pre{background:#f2f4f0;padding:.8rem;border-radius:6px;white
 <h1>{{.Title}}</h1>
 {{range .Paragraphs}}<p>{{.}}</p>
 {{end}}{{if .Code}}<pre>{{.Code}}</pre>
+{{end}}{{if .Button}}<form method="post"><button type="submit">{{.Button}}</button></form>
 {{end}}</body></html>`))
 
 // writePage answers p with status. The page is not cached, sends no referrer (its URL holds

@@ -29,6 +29,10 @@ type Message struct {
 	// a POST and no login; it becomes the List-Unsubscribe header with one-click unsubscribe
 	// (RFC 8058), which mail providers expect to be https in production.
 	ListUnsubscribe string
+	// MessageID is an optional Message-ID without its angle brackets, e.g.
+	// "key@reptidex.example". A caller that may send the same message again gives every copy
+	// the same one, so mail systems and clients can recognise a copy; unset, it is random.
+	MessageID string
 }
 
 // Sender delivers messages through one SMTP server.
@@ -121,13 +125,18 @@ func compose(from, to *mail.Address, m Message) ([]byte, error) {
 	if strings.ContainsAny(m.Subject, "\r\n") {
 		return nil, errors.New("subject contains a line break")
 	}
-	var b bytes.Buffer
 	id := make([]byte, 12)
 	_, _ = rand.Read(id)
-	domain := from.Address[strings.LastIndexByte(from.Address, '@')+1:]
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\nMIME-Version: 1.0\r\n",
+	messageID := m.MessageID
+	if messageID == "" {
+		messageID = hex.EncodeToString(id) + "@" + from.Address[strings.LastIndexByte(from.Address, '@')+1:]
+	} else if err := checkMessageID(messageID); err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s>\r\nMIME-Version: 1.0\r\n",
 		from.String(), to.String(), mime.QEncoding.Encode("utf-8", m.Subject),
-		time.Now().UTC().Format(time.RFC1123Z), hex.EncodeToString(id), domain)
+		time.Now().UTC().Format(time.RFC1123Z), messageID)
 	if m.ListUnsubscribe != "" {
 		if err := checkURL(m.ListUnsubscribe); err != nil {
 			return nil, fmt.Errorf("list-unsubscribe URL: %w", err)
@@ -152,6 +161,30 @@ func compose(from, to *mail.Address, m Message) ([]byte, error) {
 	}
 	fmt.Fprintf(&b, "--%s--\r\n", boundary)
 	return b.Bytes(), nil
+}
+
+// checkMessageID accepts a Message-ID without its angle brackets in the common form of RFC 5322
+// section 3.6.4: dot-atoms on either side of one "@". Nothing else can break out of the header.
+func checkMessageID(id string) error {
+	left, right, ok := strings.Cut(id, "@")
+	if !ok || !isDotAtom(left) || !isDotAtom(right) {
+		return fmt.Errorf("message ID %.100q is not of the form left@right with letters, digits, dots and !#$%%&'*+-/=?^_`{|}~", id)
+	}
+	return nil
+}
+
+// isDotAtom reports whether s is an RFC 5322 dot-atom-text: atoms of atext joined by single dots.
+func isDotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for _, c := range []byte(s) {
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if !alnum && strings.IndexByte(".!#$%&'*+-/=?^_`{|}~", c) < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func writeQP(b *bytes.Buffer, s string) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -149,6 +150,11 @@ func TestSender_RefusesBadInput(t *testing.T) {
 		{"subject with CRLF", from, mailer.Message{To: "keeper@example.com", Subject: "s\r\nBcc: all@example.com", Text: "t"}, "subject contains a line break", true},
 		{"list-unsubscribe with CRLF", from, mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t", ListUnsubscribe: "https://app.reptidex.test/u\r\nBcc: all@example.com"}, "list-unsubscribe URL", true},
 		{"relative list-unsubscribe", from, mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t", ListUnsubscribe: "/unsubscribe"}, "list-unsubscribe URL", true},
+		{"message ID with CRLF", from, mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t", MessageID: "a@b\r\nBcc: all@example.com"}, "message ID", true},
+		{"message ID in angle brackets", from, mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t", MessageID: "<a@b>"}, "message ID", true},
+		{"message ID without @", from, mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t", MessageID: "notification-1"}, "message ID", true},
+		{"message ID with a space", from, mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t", MessageID: "a b@c"}, "message ID", true},
+		{"message ID with an empty atom", from, mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t", MessageID: "a..b@c"}, "message ID", true},
 		{"invalid sender", "no-reply", mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t"}, "SMTP_FROM", false},
 	}
 	for _, tt := range tests {
@@ -163,6 +169,46 @@ func TestSender_RefusesBadInput(t *testing.T) {
 			msgs, err := client.List(testCtx(t), "")
 			require.NoError(t, err)
 			require.Empty(t, msgs, "nothing is delivered")
+		})
+	}
+}
+
+// A message sent again with the Message-ID of its first copy carries that same header, so mail
+// systems can recognise the copy; without one, every message gets a fresh random ID.
+func TestSender_MessageIDIsTheGivenOneOnEveryCopy(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		messageID string
+		want      string // regexp of the header's value
+		sameTwice bool
+	}{
+		{"given", "0f8fad5b-d9cb-469f-a165-70867728950e.email@reptidex.local", `<0f8fad5b-d9cb-469f-a165-70867728950e\.email@reptidex\.local>`, true},
+		{"given with atext", "a+b/c=d_e@mail.reptidex.example", `<a\+b/c=d_e@mail\.reptidex\.example>`, true},
+		{"random when unset", "", `<[0-9a-f]{24}@reptidex\.local>`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			sink, client := startSink(t)
+			s := mailer.Sender{Addr: sink.SMTPAddr(), From: from, Timeout: 5 * time.Second}
+			m := mailer.Message{To: "keeper@example.com", Subject: "Clutch due", Text: "t", HTML: "<p>t</p>", MessageID: tt.messageID}
+			require.NoError(t, s.Send(testCtx(t), m))
+			require.NoError(t, s.Send(testCtx(t), m))
+
+			msgs, err := client.List(testCtx(t), "")
+			require.NoError(t, err)
+			require.Len(t, msgs, 2)
+			var ids []string
+			for _, msg := range msgs {
+				raw, err := client.Raw(testCtx(t), msg.ID)
+				require.NoError(t, err)
+				header := regexp.MustCompile(`(?m)^Message-ID: (.*)\r$`).FindAllStringSubmatch(string(raw), -1)
+				require.Len(t, header, 1, "exactly one Message-ID header")
+				require.Regexp(t, "^"+tt.want+"$", header[0][1])
+				ids = append(ids, header[0][1])
+			}
+			require.Equal(t, tt.sameTwice, ids[0] == ids[1], "Message-IDs %q", ids)
 		})
 	}
 }

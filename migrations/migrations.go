@@ -154,6 +154,8 @@ func grantApp(ctx context.Context, conn *pgx.Conn, role string) error {
 		"GRANT USAGE ON SCHEMA public TO "+r,
 		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "+r,
 		"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "+r,
+		// Functions are the application's alone: several run as the schema owner.
+		"REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC",
 		"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO "+r,
 		"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON audit_log FROM "+r,
 		"REVOKE UPDATE, DELETE, TRUNCATE ON events FROM "+r,

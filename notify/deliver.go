@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/mail"
 	"strings"
 	"time"
 
@@ -49,7 +50,20 @@ type DeliveryWorker struct {
 	Links Links
 	// RetryBase is the first retry's delay; each further one doubles, up to six hours.
 	RetryBase time.Duration
+
+	// beforeRecord, set only by tests, runs before each try at recording an outcome; its
+	// error stands for a failed write.
+	beforeRecord func(ctx context.Context, try int) error
 }
+
+// The outcome of a send is recorded with up to recordTries writes of recordTimeout each,
+// recordBackoff apart and doubling: at most about 13 s, well inside the worker's 30 s of
+// graceful shutdown.
+const (
+	recordTries   = 4
+	recordTimeout = 3 * time.Second
+	recordBackoff = 100 * time.Millisecond
+)
 
 // NextRetry doubles the delay after each failed attempt.
 func (w *DeliveryWorker) NextRetry(job *river.Job[DeliverArgs]) time.Time {
@@ -64,7 +78,21 @@ func (w *DeliveryWorker) NextRetry(job *river.Job[DeliverArgs]) time.Time {
 	return time.Now().Add(delay)
 }
 
-// Work sends the delivery and records the outcome.
+// Work claims the delivery, sends it and records the outcome: as close to exactly once as
+// SMTP and the SMS API allow.
+//
+//   - The claim, in the transaction that reads the delivery, counts the attempt with a
+//     compare-and-set on attempts: of two runs of the job that read the same pending delivery
+//     (a run River rescued while the first is still going), only one sends.
+//   - The outcome is written with a context the job's cancellation (its timeout, shutdown)
+//     does not reach, and the write is retried a few times, so a message that went out is
+//     recorded as sent unless the database stays unreachable throughout.
+//   - What remains is the window between the provider accepting the message and the outcome
+//     committing: if the process dies there or every write fails, the delivery stays pending
+//     and the job's retry sends it again. Neither protocol lets us commit together with the
+//     provider, so this window can be narrowed but not closed. Every copy of an email carries
+//     the same Message-ID, so mail systems and clients can tell it is a copy; an SMS resent
+//     this way arrives twice.
 func (w *DeliveryWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
 	a := job.Args
 	tenant := store.Tenant{OrgID: a.OrgID, UserID: a.UserID}
@@ -72,6 +100,7 @@ func (w *DeliveryWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) 
 		n         store.Notification
 		d         store.Delivery
 		recipient store.User
+		claimed   bool
 	)
 	err := w.DB.InTenant(ctx, tenant, func(tx pgx.Tx) error {
 		var err error
@@ -81,9 +110,15 @@ func (w *DeliveryWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) 
 		if d, err = store.DeliveryOf(ctx, tx, a.NotificationID, string(a.Channel)); err != nil {
 			return err
 		}
-		if n.UserID != nil {
-			recipient, err = store.UserByID(ctx, tx, *n.UserID)
+		if d.Status != "pending" {
+			return nil
 		}
+		if n.UserID != nil {
+			if recipient, err = store.UserByID(ctx, tx, *n.UserID); err != nil {
+				return err
+			}
+		}
+		claimed, err = store.ClaimDelivery(ctx, tx, a.NotificationID, string(a.Channel), d.Attempts)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
@@ -94,6 +129,12 @@ func (w *DeliveryWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) 
 	}
 	if d.Status != "pending" {
 		return nil // delivered or settled by an earlier run
+	}
+	if !claimed {
+		// Another run claimed this attempt or settled the delivery since it was read. Failing
+		// (rather than completing the job) leaves that run's outcome to decide: the retry finds
+		// the delivery settled, or still pending if that run failed, and sends it then.
+		return fmt.Errorf("%s delivery of notification %s: attempt %d was claimed by another run", a.Channel, a.NotificationID, d.Attempts+1)
 	}
 
 	outcome := store.DeliveryOutcome{Status: "sent"}
@@ -116,16 +157,50 @@ func (w *DeliveryWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) 
 	default:
 		outcome = store.DeliveryOutcome{Status: "pending", Error: sendErr.Error()}
 	}
-	err = w.DB.InTenant(ctx, tenant, func(tx pgx.Tx) error {
-		return store.RecordAttempt(ctx, tx, n.ID, string(a.Channel), outcome)
-	})
-	if err != nil {
-		return fmt.Errorf("record delivery: %w", err)
+	if err := w.record(ctx, tenant, a, outcome); err != nil {
+		if sendErr == nil {
+			// The at-least-once window described on Work: the retry of this error sends again.
+			return fmt.Errorf("%s of notification %s went out but could not be recorded as sent, so it will be sent again: %w",
+				a.Channel, a.NotificationID, err)
+		}
+		return errors.Join(sendErr, err)
 	}
 	if permanent {
 		return river.JobCancel(sendErr)
 	}
 	return sendErr
+}
+
+// record stores the outcome of the claimed attempt. It is detached from ctx's cancellation:
+// a job cancelled after the provider took the message must still record that it did. Each
+// try has its own timeout; the waits between them are short enough not to need cancelling.
+func (w *DeliveryWorker) record(ctx context.Context, tenant store.Tenant, a DeliverArgs, o store.DeliveryOutcome) error {
+	ctx = context.WithoutCancel(ctx)
+	var errs []error
+	for try := 1; try <= recordTries; try++ {
+		if try > 1 {
+			time.Sleep(recordBackoff << (try - 2))
+		}
+		err := w.recordOnce(ctx, tenant, a, o, try)
+		if err == nil {
+			return nil
+		}
+		errs = append(errs, fmt.Errorf("try %d: %w", try, err))
+	}
+	return fmt.Errorf("record delivery: %w", errors.Join(errs...))
+}
+
+func (w *DeliveryWorker) recordOnce(ctx context.Context, tenant store.Tenant, a DeliverArgs, o store.DeliveryOutcome, try int) error {
+	ctx, cancel := context.WithTimeout(ctx, recordTimeout)
+	defer cancel()
+	if w.beforeRecord != nil {
+		if err := w.beforeRecord(ctx, try); err != nil {
+			return err
+		}
+	}
+	return w.DB.InTenant(ctx, tenant, func(tx pgx.Tx) error {
+		return store.SettleDelivery(ctx, tx, a.NotificationID, string(a.Channel), o)
+	})
 }
 
 func (w *DeliveryWorker) sendEmail(ctx context.Context, n store.Notification, recipient store.User, address string) error {
@@ -152,7 +227,19 @@ func (w *DeliveryWorker) sendEmail(ctx context.Context, n store.Notification, re
 	if err != nil {
 		return fmt.Errorf("%w: render email: %w", mailer.ErrPermanent, err)
 	}
+	m.MessageID = messageID(n.ID, Email, w.Mail.From)
 	return w.Mail.Send(ctx, m)
+}
+
+// messageID is the Message-ID of one channel of a notification, under the sender's domain:
+// the same for every copy sent. An unparsable sender leaves it empty; Send then reports the
+// sender.
+func messageID(notificationID uuid.UUID, c Channel, from string) string {
+	addr, err := mail.ParseAddress(from)
+	if err != nil {
+		return ""
+	}
+	return notificationID.String() + "." + string(c) + "@" + addr.Address[strings.LastIndexByte(addr.Address, '@')+1:]
 }
 
 // paragraphs splits a body at blank lines.

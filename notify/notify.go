@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -48,6 +49,13 @@ type InvalidError struct {
 
 func (e *InvalidError) Error() string { return e.Field + ": " + e.Reason }
 
+// The longest title and body a notification may have, in characters (runes), as the
+// notifications table's checks count them.
+const (
+	MaxTitleRunes = 200
+	MaxBodyRunes  = 5000
+)
+
 func (r Request) validate() (Type, error) {
 	t, ok := LookupType(r.Type)
 	switch {
@@ -55,9 +63,9 @@ func (r Request) validate() (Type, error) {
 		return Type{}, &InvalidError{"type", fmt.Sprintf("unknown notification type %q", r.Type)}
 	case strings.TrimSpace(r.DedupKey) == "":
 		return Type{}, &InvalidError{"dedup_key", "is required"}
-	case strings.TrimSpace(r.Title) == "" || len(r.Title) > 200:
+	case strings.TrimSpace(r.Title) == "" || utf8.RuneCountInString(r.Title) > MaxTitleRunes:
 		return Type{}, &InvalidError{"title", "must be 1 to 200 characters"}
-	case len(r.Body) > 5000:
+	case utf8.RuneCountInString(r.Body) > MaxBodyRunes:
 		return Type{}, &InvalidError{"body", "must be at most 5,000 characters"}
 	case r.UserID == uuid.Nil && r.Email == "":
 		return Type{}, &InvalidError{"user_id", "a recipient (user or email) is required"}
@@ -104,7 +112,9 @@ func (nt *Notifier) Record(ctx context.Context, tx pgx.Tx, r Request) (store.Not
 	}
 	n := store.Notification{ID: uuid.New(), PublicID: store.NewPublicID(), DedupKey: r.DedupKey, Email: r.Email,
 		Type: r.Type, Title: r.Title, Body: r.Body, Link: r.Link, ActionLabel: r.ActionLabel, NeedsAction: t.NeedsAction, Data: data}
-	if r.OrgID != uuid.Nil {
+	// Account security messages (codes, verification links) belong to their person alone,
+	// not to the organization the request came through.
+	if r.OrgID != uuid.Nil && !t.Required {
 		n.OrgID = &r.OrgID
 	}
 	if r.UserID != uuid.Nil {
@@ -123,7 +133,7 @@ func (nt *Notifier) Record(ctx context.Context, tx pgx.Tx, r Request) (store.Not
 		if t.NeedsAction && (!first || rt.skip != "") {
 			continue
 		}
-		if err := nt.deliver(ctx, tx, stored, rt); err != nil {
+		if err := nt.deliver(ctx, tx, stored, rt, true); err != nil {
 			return store.Notification{}, err
 		}
 		first = false
@@ -157,7 +167,7 @@ func (nt *Notifier) Escalate(ctx context.Context, tx pgx.Tx, notificationID uuid
 		reason = "read before this channel was due"
 	}
 	if reason != "" {
-		_, err := store.InsertDelivery(ctx, tx, n, string(channel), "", "skipped", reason)
+		_, err := store.InsertDelivery(ctx, tx, n, string(channel), "", "skipped", reason, false)
 		return Escalation{Reason: reason}, err
 	}
 	routes, err := nt.routes(ctx, tx, t, n, "")
@@ -169,10 +179,10 @@ func (nt *Notifier) Escalate(ctx context.Context, tx pgx.Tx, notificationID uuid
 		return Escalation{Reason: "not a channel the recipient chose"}, nil
 	}
 	if routes[i].skip != "" {
-		_, err := store.InsertDelivery(ctx, tx, n, string(channel), "", "skipped", routes[i].skip)
+		_, err := store.InsertDelivery(ctx, tx, n, string(channel), "", "skipped", routes[i].skip, false)
 		return Escalation{Reason: routes[i].skip}, err
 	}
-	return Escalation{Delivered: true}, nt.deliver(ctx, tx, n, routes[i])
+	return Escalation{Delivered: true}, nt.deliver(ctx, tx, n, routes[i], false)
 }
 
 // routes resolves the channels a notification goes to, in escalation order.
@@ -239,18 +249,19 @@ func (nt *Notifier) routes(ctx context.Context, tx pgx.Tx, t Type, n store.Notif
 }
 
 // deliver records one channel's delivery and, for email and SMS, enqueues its job in the
-// same transaction. In-app delivery is the notification row itself.
-func (nt *Notifier) deliver(ctx context.Context, tx pgx.Tx, n store.Notification, rt route) error {
+// same transaction. In-app delivery is the notification row itself. fresh says the
+// notification was recorded in this transaction.
+func (nt *Notifier) deliver(ctx context.Context, tx pgx.Tx, n store.Notification, rt route, fresh bool) error {
 	if rt.skip != "" {
-		_, err := store.InsertDelivery(ctx, tx, n, string(rt.channel), "", "skipped", rt.skip)
+		_, err := store.InsertDelivery(ctx, tx, n, string(rt.channel), "", "skipped", rt.skip, fresh)
 		return err
 	}
 	if rt.channel == InApp {
-		_, err := store.InsertDelivery(ctx, tx, n, string(InApp), "", "sent", "")
+		_, err := store.InsertDelivery(ctx, tx, n, string(InApp), "", "sent", "", fresh)
 		return err
 	}
-	fresh, err := store.InsertDelivery(ctx, tx, n, string(rt.channel), rt.address, "pending", "")
-	if err != nil || !fresh {
+	inserted, err := store.InsertDelivery(ctx, tx, n, string(rt.channel), rt.address, "pending", "", fresh)
+	if err != nil || !inserted {
 		return err
 	}
 	args := DeliverArgs{NotificationID: n.ID, Channel: rt.channel}

@@ -254,16 +254,21 @@ func TestEscalate_ClimbsOnlyWhileUnreadAndToChosenChannels(t *testing.T) {
 		return notify.Request{DedupKey: "offer/" + uuid.NewString(), Type: "transfer.offered", OrgID: ada.org.ID,
 			UserID: to.user.ID, Title: "Ada offers you Noodle", Link: "/api/v1/transfers/x"}
 	}
+	// The sender records; the escalation acts for the sender and the recipient, as the
+	// escalation activity does (a recipient's deliveries are theirs alone).
 	sender := store.Tenant{OrgID: ada.org.ID}
+	forBob := store.Tenant{OrgID: ada.org.ID, UserID: bob.user.ID}
+	forAda := store.Tenant{OrgID: ada.org.ID, UserID: ada.user.ID}
 
 	// Bob: in-app at once, nothing else until escalated; then email, then SMS.
 	n := b.record(t, sender, offer(bob))
-	require.Equal(t, []string{"in_app"}, keys(b.deliveries(t, sender, n.ID)))
-	require.True(t, b.escalate(t, sender, n.ID, notify.Email).Delivered)
-	require.True(t, b.escalate(t, sender, n.ID, notify.Email).Delivered, "escalating twice is harmless")
-	b.waitStatus(t, sender, n.ID, "email", "sent")
-	require.True(t, b.escalate(t, sender, n.ID, notify.SMS).Delivered)
-	b.waitStatus(t, sender, n.ID, "sms", "sent")
+	require.Equal(t, []string{"in_app"}, keys(b.deliveries(t, forBob, n.ID)))
+	require.Empty(t, b.deliveries(t, sender, n.ID), "the sender does not see how Bob is reached")
+	require.True(t, b.escalate(t, forBob, n.ID, notify.Email).Delivered)
+	require.True(t, b.escalate(t, forBob, n.ID, notify.Email).Delivered, "escalating twice is harmless")
+	b.waitStatus(t, forBob, n.ID, "email", "sent")
+	require.True(t, b.escalate(t, forBob, n.ID, notify.SMS).Delivered)
+	b.waitStatus(t, forBob, n.ID, "sms", "sent")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	text, err := b.mail.WaitForSMS(ctx, phone, func(m mailsink.SMS) bool { return strings.Contains(m.Body, "Ada offers you Noodle") })
@@ -275,10 +280,10 @@ func TestEscalate_ClimbsOnlyWhileUnreadAndToChosenChannels(t *testing.T) {
 	require.NoError(t, b.db.InTenant(context.Background(), ada.tenant(), func(tx pgx.Tx) error {
 		return store.MarkRead(context.Background(), tx, n.ID)
 	}))
-	e := b.escalate(t, sender, n.ID, notify.Email)
+	e := b.escalate(t, forAda, n.ID, notify.Email)
 	require.False(t, e.Delivered)
 	require.Contains(t, e.Reason, "read")
-	require.Equal(t, "skipped", b.deliveries(t, sender, n.ID)["email"].Status)
+	require.Equal(t, "skipped", b.deliveries(t, forAda, n.ID)["email"].Status)
 }
 
 // Not parallel: every test's River client works this package's jobs, and only this test's
@@ -333,7 +338,7 @@ func TestDelivery_RefusedNumberFailsForGoodWithoutRetrying(t *testing.T) {
 		}
 		return store.SetChannelPreference(context.Background(), tx, "transfer.offered", []string{"in_app", "sms"})
 	}))
-	sender := store.Tenant{OrgID: ada.org.ID}
+	sender := store.Tenant{OrgID: ada.org.ID, UserID: bob.user.ID}
 	n := b.record(t, sender, notify.Request{DedupKey: "offer/" + uuid.NewString(), Type: "transfer.offered", OrgID: ada.org.ID,
 		UserID: bob.user.ID, Title: "Ada offers you Noodle"})
 	require.True(t, b.escalate(t, sender, n.ID, notify.SMS).Delivered)

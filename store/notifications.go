@@ -86,10 +86,13 @@ func NotificationByID(ctx context.Context, q Querier, id uuid.UUID) (Notificatio
 	return scanNotification(q.QueryRow(ctx, `SELECT `+notificationColumns+` FROM notifications n WHERE n.id = $1`, id))
 }
 
-// UserNotification reads one of the acting user's notifications by public ID.
+// inInbox limits a query of notifications n to those delivered in-app.
+const inInbox = ` AND EXISTS (SELECT 1 FROM notification_deliveries d WHERE d.notification_id = n.id AND d.channel = 'in_app')`
+
+// UserNotification reads one of the notifications in the acting user's inbox by public ID.
 func UserNotification(ctx context.Context, q Querier, publicID string) (Notification, error) {
 	return scanNotification(q.QueryRow(ctx, `SELECT `+notificationColumns+`
-		FROM notifications n WHERE n.public_id = $1 AND n.user_id = app_user_id()`, publicID))
+		FROM notifications n WHERE n.public_id = $1 AND n.user_id = app_user_id()`+inInbox, publicID))
 }
 
 // InboxFilter selects a page of the acting user's notifications, newest first.
@@ -98,9 +101,6 @@ type InboxFilter struct {
 	After      string // public ID of the last notification of the previous page
 	Limit      int
 }
-
-// inInbox limits a query of notifications n to those delivered in-app.
-const inInbox = ` AND EXISTS (SELECT 1 FROM notification_deliveries d WHERE d.notification_id = n.id AND d.channel = 'in_app')`
 
 // Inbox lists the acting user's notifications delivered in-app, newest first.
 func Inbox(ctx context.Context, q Querier, f InboxFilter) ([]Notification, error) {
@@ -158,12 +158,17 @@ func MarkActioned(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
 }
 
 // InsertDelivery records a channel of a notification in the given state; it reports false
-// when that channel was recorded before (and leaves it as it was).
-func InsertDelivery(ctx context.Context, tx pgx.Tx, n Notification, channel, address, status, reason string) (bool, error) {
+// when that channel was recorded before (and leaves it as it was). fresh says the
+// notification was recorded in this transaction, so none of its channels exist yet: the
+// sender may then record channels it may not read back (another person's address).
+func InsertDelivery(ctx context.Context, tx pgx.Tx, n Notification, channel, address, status, reason string, fresh bool) (bool, error) {
+	onConflict := ` ON CONFLICT (notification_id, channel) DO NOTHING`
+	if fresh {
+		onConflict = ""
+	}
 	tag, err := tx.Exec(ctx, `INSERT INTO notification_deliveries
 			(notification_id, channel, user_id, org_id, address, status, last_error, sent_at)
-		VALUES ($1, $2, $3, $4, $5, $6, nullif($7, ''), CASE WHEN $6 = 'sent' THEN now() END)
-		ON CONFLICT (notification_id, channel) DO NOTHING`,
+		VALUES ($1, $2, $3, $4, $5, $6, nullif($7, ''), CASE WHEN $6 = 'sent' THEN now() END)`+onConflict,
 		n.ID, channel, n.UserID, n.OrgID, address, status, reason)
 	if err != nil {
 		return false, fmt.Errorf("record %s delivery: %w", channel, err)
@@ -207,20 +212,6 @@ type DeliveryOutcome struct {
 	Status     string // sent, failed (for good), or pending (to be retried)
 	ProviderID string
 	Error      string
-}
-
-// RecordAttempt counts an attempt at a pending delivery and stores its outcome. A delivery
-// that is no longer pending is left as it is.
-func RecordAttempt(ctx context.Context, tx pgx.Tx, notificationID uuid.UUID, channel string, o DeliveryOutcome) error {
-	_, err := tx.Exec(ctx, `UPDATE notification_deliveries
-		SET status = $3, attempts = attempts + 1, last_error = nullif($4, ''), provider_id = coalesce(nullif($5, ''), provider_id),
-			sent_at = CASE WHEN $3 = 'sent' THEN now() END, updated_at = now()
-		WHERE notification_id = $1 AND channel = $2 AND status = 'pending'`,
-		notificationID, channel, o.Status, o.Error, o.ProviderID)
-	if err != nil {
-		return fmt.Errorf("record %s delivery attempt: %w", channel, err)
-	}
-	return nil
 }
 
 // ChannelPreference reads the channels a person chose for a notification type; ok is false
@@ -281,6 +272,34 @@ func UnsubscribeEmail(ctx context.Context, tx pgx.Tx, email, typ string) error {
 	_, err := tx.Exec(ctx, `INSERT INTO email_unsubscribes (email, type) VALUES (lower($1), $2) ON CONFLICT DO NOTHING`, email, typ)
 	if err != nil {
 		return fmt.Errorf("record unsubscribe: %w", err)
+	}
+	return nil
+}
+
+// ClaimDelivery counts the next attempt at a pending delivery before it is sent. It is a
+// compare-and-set on attempts: it succeeds only while the delivery is still pending with the
+// attempts the caller read, so of two runs that read the same state only one claims the
+// attempt; claimed is false for the other, and for a delivery settled in between.
+func ClaimDelivery(ctx context.Context, tx pgx.Tx, notificationID uuid.UUID, channel string, attempts int) (claimed bool, err error) {
+	tag, err := tx.Exec(ctx, `UPDATE notification_deliveries SET attempts = attempts + 1, updated_at = now()
+		WHERE notification_id = $1 AND channel = $2 AND status = 'pending' AND attempts = $3`,
+		notificationID, channel, attempts)
+	if err != nil {
+		return false, fmt.Errorf("claim %s delivery: %w", channel, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// SettleDelivery stores the outcome of an attempt ClaimDelivery counted, without counting it
+// again. A delivery that is no longer pending is left as it is: the first final outcome stands.
+func SettleDelivery(ctx context.Context, tx pgx.Tx, notificationID uuid.UUID, channel string, o DeliveryOutcome) error {
+	_, err := tx.Exec(ctx, `UPDATE notification_deliveries
+		SET status = $3, last_error = nullif($4, ''), provider_id = coalesce(nullif($5, ''), provider_id),
+			sent_at = CASE WHEN $3 = 'sent' THEN now() END, updated_at = now()
+		WHERE notification_id = $1 AND channel = $2 AND status = 'pending'`,
+		notificationID, channel, o.Status, o.Error, o.ProviderID)
+	if err != nil {
+		return fmt.Errorf("record %s delivery outcome: %w", channel, err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,8 +21,11 @@ import (
 )
 
 // tenantTables are every table holding tenant data; each must be under forced RLS.
-var tenantTables = []string{"organizations", "memberships", "audit_log", "events", "animals", "pairings", "clutches",
-	"notifications", "notification_deliveries", "invitations"}
+var tenantTables = []string{"organizations", "memberships", "audit_log", "events", "animals", "pairings", "clutches", "invitations"}
+
+// personalTables hold one person's data (their notifications, how they reach them); each
+// must be under forced RLS and show nothing without a tenant.
+var personalTables = []string{"notifications", "notification_deliveries"}
 
 // account registers a user with their own organization and returns both.
 func account(t *testing.T, db *store.DB, prefix string) (store.User, store.Organization) {
@@ -80,7 +84,7 @@ func TestRLS_ApplicationRoleIsNeitherOwnerNorSuperuser(t *testing.T) {
 	require.NoError(t, db.Pool.QueryRow(ctx, "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user").Scan(&super, &bypass))
 	require.False(t, super, "the application role must not be a superuser")
 	require.False(t, bypass, "the application role must not bypass RLS")
-	for _, table := range tenantTables {
+	for _, table := range append(slices.Clone(tenantTables), personalTables...) {
 		var owner string
 		var enabled, forced bool
 		require.NoError(t, db.Pool.QueryRow(ctx, `SELECT pg_get_userbyid(relowner), relrowsecurity, relforcerowsecurity
@@ -98,7 +102,7 @@ func TestRLS_WithoutTenantNoRowsAreVisible(t *testing.T) {
 	admin := testkit.AdminPool(t)
 	account(t, db, "notenant")
 	ctx := context.Background()
-	for _, table := range tenantTables {
+	for _, table := range append(slices.Clone(tenantTables), personalTables...) {
 		var all int
 		require.NoError(t, admin.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&all))
 		require.Positive(t, all, "the owner sees %s rows", table)
@@ -322,6 +326,13 @@ func TestRLS_NotificationsAreSeenByTheirRecipientAndTheOrganizationThatSentThem(
 	require.True(t, seen(store.Tenant{OrgID: orgA.ID}), "the organization that sent it")
 	require.False(t, seen(store.Tenant{OrgID: orgB.ID, UserID: userA.ID}), "someone else in another organization")
 	require.False(t, seen(store.Tenant{}), "no tenant")
+
+	// Only the recipient changes it: the sender cannot rewrite its link or mark it read.
+	require.NoError(t, db.InTenant(ctx, store.Tenant{OrgID: orgA.ID, UserID: userA.ID}, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "UPDATE notifications SET link = '/elsewhere' WHERE id = $1", sent.ID)
+		require.Zero(t, tag.RowsAffected(), "the sender cannot change the recipient's notification")
+		return err
+	}))
 
 	// Nobody records a notification in another organization's name for a third person.
 	err := db.InTenant(ctx, store.Tenant{OrgID: orgB.ID, UserID: userB.ID}, func(tx pgx.Tx) error {

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -54,9 +53,6 @@ type TransferEntry struct {
 	At            time.Time
 }
 
-// ErrIdempotencyMismatch is an Idempotency-Key reused for a different request.
-var ErrIdempotencyMismatch = errors.New("idempotency key reused for a different request")
-
 // ErrOnHold is an animal already held by an open transfer or sale.
 var ErrOnHold = errors.New("animal on hold")
 
@@ -84,21 +80,16 @@ func scanTransfer(row pgx.Row) (Transfer, error) {
 	return t, notFound(err)
 }
 
-// InsertTransfer records an offer from the transaction's organization. An offer with the
-// same idempotency key is returned as it is (created false) when it was the same request,
-// and is ErrIdempotencyMismatch otherwise; a second open transfer of the animal is ErrOnHold.
-func InsertTransfer(ctx context.Context, tx pgx.Tx, t Transfer) (Transfer, bool, error) {
-	if t.IdempotencyKey != "" {
-		prior, err := scanTransfer(tx.QueryRow(ctx, transferSelect+` WHERE t.org_id = app_org_id() AND t.idempotency_key = $1`, t.IdempotencyKey))
-		switch {
-		case err == nil && bytes.Equal(prior.RequestHash, t.RequestHash):
-			return prior, false, nil
-		case err == nil:
-			return Transfer{}, false, ErrIdempotencyMismatch
-		case !errors.Is(err, ErrNotFound):
-			return Transfer{}, false, fmt.Errorf("read transfer by idempotency key: %w", err)
-		}
-	}
+// TransferByIdempotencyKey finds the tenant organization's offer made with an
+// idempotency key.
+func TransferByIdempotencyKey(ctx context.Context, q Querier, key string) (Transfer, error) {
+	return scanTransfer(q.QueryRow(ctx, transferSelect+` WHERE t.org_id = app_org_id() AND t.idempotency_key = $1`, key))
+}
+
+// InsertTransfer records an offer from the transaction's organization. A second open
+// transfer of the animal is ErrOnHold; a request racing another with the same idempotency
+// key is ErrConflict.
+func InsertTransfer(ctx context.Context, tx pgx.Tx, t Transfer) (Transfer, error) {
 	_, err := tx.Exec(ctx, `INSERT INTO transfers (id, public_id, org_id, animal_id, animal_public_id, animal_name,
 			species_key, genetics_text, offered_by, recipient_email, recipient_org_id, message, idempotency_key, request_hash,
 			remind_at, expires_at)
@@ -108,15 +99,14 @@ func InsertTransfer(ctx context.Context, tx pgx.Tx, t Transfer) (Transfer, bool,
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 		if pgErr.ConstraintName == "transfers_open_animal_key" {
-			return Transfer{}, false, ErrOnHold
+			return Transfer{}, ErrOnHold
 		}
-		return Transfer{}, false, fmt.Errorf("transfer %s: %w", t.IdempotencyKey, ErrConflict)
+		return Transfer{}, fmt.Errorf("transfer %s: %w", t.IdempotencyKey, ErrConflict)
 	}
 	if err != nil {
-		return Transfer{}, false, fmt.Errorf("insert transfer: %w", err)
+		return Transfer{}, fmt.Errorf("insert transfer: %w", err)
 	}
-	stored, err := TransferByID(ctx, tx, t.ID)
-	return stored, true, err
+	return TransferByID(ctx, tx, t.ID)
 }
 
 // HoldAnimal puts one of the transaction's organization's animals on hold for a transfer.
@@ -136,6 +126,17 @@ func HoldAnimal(ctx context.Context, tx pgx.Tx, animalID, transferID uuid.UUID) 
 // TransferByID reads a transfer the tenant may see.
 func TransferByID(ctx context.Context, q Querier, id uuid.UUID) (Transfer, error) {
 	return scanTransfer(q.QueryRow(ctx, transferSelect+` WHERE t.id = $1`, id))
+}
+
+// LockTransfer locks a transfer the tenant may see until the transaction ends, so that
+// whoever records its ending does so alone, and returns its status.
+func LockTransfer(ctx context.Context, tx pgx.Tx, id uuid.UUID) (string, error) {
+	var status string
+	err := tx.QueryRow(ctx, `SELECT status::text FROM transfers WHERE id = $1 FOR UPDATE`, id).Scan(&status)
+	if err := notFound(err); err != nil {
+		return "", fmt.Errorf("lock transfer %s: %w", id, err)
+	}
+	return status, nil
 }
 
 // TransferByPublicID reads a transfer the tenant may see, by public ID.
@@ -178,10 +179,13 @@ func AppendTransferEntry(ctx context.Context, tx pgx.Tx, transferID uuid.UUID, k
 	return nil
 }
 
-// AppendTransferEntryOnce adds a line of a kind to a transfer's timeline unless it has one.
+// AppendTransferEntryOnce adds a line of a kind to an open transfer's timeline unless it
+// has one; a transfer that has ended keeps its timeline as it ended.
 func AppendTransferEntryOnce(ctx context.Context, tx pgx.Tx, transferID uuid.UUID, kind, detail string) error {
 	_, err := tx.Exec(ctx, `INSERT INTO transfer_timeline (transfer_id, kind, detail)
-		SELECT $1, $2, nullif($3, '') WHERE NOT EXISTS (SELECT 1 FROM transfer_timeline WHERE transfer_id = $1 AND kind = $2)`,
+		SELECT $1, $2, nullif($3, '')
+		WHERE EXISTS (SELECT 1 FROM transfers WHERE id = $1 AND status = 'offered')
+			AND NOT EXISTS (SELECT 1 FROM transfer_timeline WHERE transfer_id = $1 AND kind = $2)`,
 		transferID, kind, detail)
 	if err != nil {
 		return fmt.Errorf("append to transfer timeline: %w", err)
@@ -236,7 +240,7 @@ func MoveAnimal(ctx context.Context, tx pgx.Tx, transferID, toOrgID, actor uuid.
 	var moved bool
 	err := tx.QueryRow(ctx, `SELECT move_animal($1, $2, $3)`, transferID, toOrgID, actor).Scan(&moved)
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && (pgErr.Code == "55000" || pgErr.Code == "P0002") {
+	if errors.As(err, &pgErr) && (pgErr.Code == "55000" || pgErr.Code == "P0002" || pgErr.Code == "42501") {
 		return false, fmt.Errorf("%w: %s", ErrMoveRefused, pgErr.Message)
 	}
 	if err != nil {
@@ -245,11 +249,10 @@ func MoveAnimal(ctx context.Context, tx pgx.Tx, transferID, toOrgID, actor uuid.
 	return moved, nil
 }
 
-// MarkTransferOffersActioned marks the offer notifications of a transfer acted on.
+// MarkTransferOffersActioned marks the offer notifications of one of the tenant
+// organization's transfers acted on, whoever they went to.
 func MarkTransferOffersActioned(ctx context.Context, tx pgx.Tx, transferID uuid.UUID) error {
-	_, err := tx.Exec(ctx, `UPDATE notifications SET actioned_at = coalesce(actioned_at, now())
-		WHERE org_id = app_org_id() AND dedup_key LIKE $1`, "transfer/"+transferID.String()+"/offer/%")
-	if err != nil {
+	if _, err := tx.Exec(ctx, `SELECT mark_transfer_offers_actioned($1)`, transferID); err != nil {
 		return fmt.Errorf("mark transfer offers actioned: %w", err)
 	}
 	return nil
@@ -267,9 +270,8 @@ type Ownership struct {
 // OwnershipHistory lists an animal's owners, first to current. createdAt is when the
 // animal was recorded and currentOrg its owner now.
 func OwnershipHistory(ctx context.Context, q Querier, animalID uuid.UUID, createdAt time.Time, currentOrg uuid.UUID) ([]Ownership, error) {
-	rows, err := q.Query(ctx, `SELECT h.from_org_id, h.to_org_id, h.at, t.public_id
-		FROM ownership_history h JOIN transfers t ON t.id = h.transfer_id
-		WHERE h.animal_id = $1 ORDER BY h.id`, animalID)
+	rows, err := q.Query(ctx, `SELECT h.from_org_id, h.to_org_id, h.at, h.transfer_public_id
+		FROM ownership_history h WHERE h.animal_id = $1 ORDER BY h.id`, animalID)
 	if err != nil {
 		return nil, fmt.Errorf("read ownership history: %w", err)
 	}
@@ -339,4 +341,23 @@ func SetTransferSettings(ctx context.Context, tx pgx.Tx, remindAfter, expireAfte
 		return fmt.Errorf("store transfer settings: %w", err)
 	}
 	return nil
+}
+
+// OverdueTransfer is an open transfer past its expiry.
+type OverdueTransfer struct {
+	ID, OrgID uuid.UUID
+}
+
+// OverdueTransfers lists, across organizations, the open transfers more than grace past
+// their expiry.
+func OverdueTransfers(ctx context.Context, db *DB, grace time.Duration) ([]OverdueTransfer, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT id, org_id FROM overdue_transfers(make_interval(secs => $1))`, grace.Seconds())
+	if err != nil {
+		return nil, fmt.Errorf("list overdue transfers: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (OverdueTransfer, error) {
+		var t OverdueTransfer
+		err := r.Scan(&t.ID, &t.OrgID)
+		return t, err
+	})
 }

@@ -78,21 +78,29 @@ type PhoneCode struct {
 	CodeHash   []byte
 	ExpiresAt  *time.Time
 	Attempts   int
+	SentAt     *time.Time // the last code sent, whatever number it went to
+	SentToday  int        // codes sent since SentSince
+	SentSince  *time.Time // start of the current day-long count
 }
 
 // CurrentPhoneCode reads the acting user's phone number and pending code, locking the row.
 func CurrentPhoneCode(ctx context.Context, tx pgx.Tx) (PhoneCode, error) {
 	var p PhoneCode
-	err := tx.QueryRow(ctx, `SELECT coalesce(phone, ''), phone_verified_at, phone_code_hash, phone_code_expires_at, phone_code_attempts
-		FROM users WHERE id = app_user_id() FOR UPDATE`).Scan(&p.Phone, &p.VerifiedAt, &p.CodeHash, &p.ExpiresAt, &p.Attempts)
+	err := tx.QueryRow(ctx, `SELECT coalesce(phone, ''), phone_verified_at, phone_code_hash, phone_code_expires_at, phone_code_attempts,
+			phone_code_sent_at, phone_codes_sent, phone_codes_since
+		FROM users WHERE id = app_user_id() FOR UPDATE`).Scan(&p.Phone, &p.VerifiedAt, &p.CodeHash, &p.ExpiresAt, &p.Attempts,
+		&p.SentAt, &p.SentToday, &p.SentSince)
 	return p, notFound(err)
 }
 
 // SetPhone gives the acting user a new, unverified phone number and the hash of the code
-// sent to it.
+// sent to it, and counts the code: the count restarts a day after its first code.
 func SetPhone(ctx context.Context, tx pgx.Tx, phone string, codeHash []byte, expiresAt time.Time) error {
 	_, err := tx.Exec(ctx, `UPDATE users SET phone = $1, phone_verified_at = NULL, phone_code_hash = $2,
-		phone_code_expires_at = $3, phone_code_attempts = 0, updated_at = now() WHERE id = app_user_id()`, phone, codeHash, expiresAt)
+		phone_code_expires_at = $3, phone_code_attempts = 0, phone_code_sent_at = now(),
+		phone_codes_sent = CASE WHEN phone_codes_since > now() - interval '1 day' THEN phone_codes_sent + 1 ELSE 1 END,
+		phone_codes_since = CASE WHEN phone_codes_since > now() - interval '1 day' THEN phone_codes_since ELSE now() END,
+		updated_at = now() WHERE id = app_user_id()`, phone, codeHash, expiresAt)
 	if err != nil {
 		return fmt.Errorf("store phone number: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,6 +54,7 @@ func New(d Deps) (*Worker, error) {
 	river.AddWorker(workers, &jobs.StartOnboardingWorker{Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
 	river.AddWorker(workers, &jobs.WelcomeEmailWorker{DB: d.DB, Mail: d.Mail, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
 	river.AddWorker(workers, &jobs.StartTransferWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue, Notify: d.Config.Notify})
+	river.AddWorker(workers, &jobs.SweepTransfersWorker{DB: d.DB, Temporal: d.Temporal})
 	river.AddWorker(workers, &notify.DeliveryWorker{DB: d.DB, Mail: d.Mail, SMS: sms.New(d.Config.SMS),
 		Links: notify.LinksFrom(d.Config), RetryBase: d.Config.Notify.RetryBase})
 	rc, err := river.NewClient(riverpgxv5.New(d.DB.Pool), &river.Config{
@@ -63,6 +65,9 @@ func New(d Deps) (*Worker, error) {
 		},
 		FetchCooldown: d.Config.River.FetchCooldown,
 		Workers:       workers,
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(5*time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.SweepTransfersArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true})},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)

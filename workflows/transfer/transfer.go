@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -67,6 +68,25 @@ const ErrTypeRefused = "TransferRefused"
 // ErrTypeMoveRefused is the application error type of an ownership move that cannot happen
 // (the animal is gone from the offering organization or no longer held by this transfer).
 const ErrTypeMoveRefused = "MoveRefused"
+
+// ErrTypeEndedOtherwise is the application error type of an ending the database cannot
+// record because it holds a different one (say, expired where the workflow accepted).
+const ErrTypeEndedOtherwise = "TransferEndedOtherwise"
+
+// How long the workflow keeps at what it does not wait on forever.
+const (
+	// A move failing all that time (not refused: failing) hands the offer back.
+	moveGiveUp = time.Hour
+	// A notification that cannot be recorded in that time is given up: the transfer
+	// carries on without it.
+	notificationGiveUp = time.Hour
+	// The offer escalations have that long to record that the recipient acted before the
+	// transfer ends without them (FinishActivity has marked the offers acted on anyway).
+	actionedWait = time.Minute
+	// Names in notification titles are cut to that many characters, so that every title
+	// fits notify.MaxTitleRunes.
+	titleNameRunes = 80
+)
 
 // Input is the offer, as the API recorded it.
 type Input struct {
@@ -211,10 +231,16 @@ func offerKey(in Input, r Recipient) string {
 
 // run is the state of one transfer workflow.
 type run struct {
-	in          Input
-	state       State
-	recipients  []Recipient
+	in         Input
+	state      State
+	recipients []Recipient
+	// offered counts the recipients whose offer escalation has been started (or given
+	// up); escalations are those that started, on a context stopOffers cancels.
+	offered     int
 	escalations []workflow.ChildWorkflowFuture
+	stopOffers  workflow.CancelFunc
+	// failed is an ending the database refused to record; the workflow fails with it.
+	failed error
 }
 
 // Workflow runs one transfer from offer to its end.
@@ -228,70 +254,98 @@ func Workflow(ctx workflow.Context, in Input) (Result, error) {
 		return Result{}, err
 	}
 	ctx = withActivityOptions(ctx)
+	offers, stopOffers := workflow.WithCancel(ctx)
+	r.stopOffers = stopOffers
 
 	if err := workflow.ExecuteActivity(ctx, RecipientsActivity, in).Get(ctx, &r.recipients); err != nil {
 		return Result{}, err
 	}
-	if err := r.offer(ctx); err != nil {
-		return Result{}, err
-	}
 
-	for r.state.Status == Offered {
-		next := r.state.ExpiresAt
+	// Each pass starts while no accept is under way (an accept whose move is refused hands
+	// back to Offered) and does one thing: expire, offer, or wait for the reminder, the
+	// expiry or an update.
+	for !r.state.Status.Ended() {
+		if err := workflow.Await(ctx, func() bool { return r.state.Status != Accepting }); err != nil {
+			return Result{}, err
+		}
+		if r.state.Status != Offered {
+			continue
+		}
+		now := workflow.Now(ctx)
+		if !now.Before(in.ExpiresAt) {
+			if err := r.expire(ctx); err != nil {
+				return Result{}, err
+			}
+			continue
+		}
+		if r.offered < len(r.recipients) {
+			r.offer(ctx, offers)
+			continue
+		}
+		next := in.ExpiresAt
 		remind := !in.RemindAt.IsZero() && !r.state.Reminded && in.RemindAt.Before(next)
 		if remind {
 			next = in.RemindAt
 		}
-		wait := max(next.Sub(workflow.Now(ctx)), time.Millisecond) // a time already past fires at once
+		wait := max(next.Sub(now), time.Millisecond) // a time already past fires at once
 		changed, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return r.state.Status != Offered })
 		if err != nil {
 			return Result{}, err
 		}
-		if changed {
-			// An update is accepting, declining or cancelling; it may hand back to Offered
-			// if the move is refused.
-			if err := workflow.Await(ctx, func() bool { return r.state.Status != Accepting }); err != nil {
-				return Result{}, err
-			}
-			continue
-		}
-		if remind {
+		if !changed && remind {
 			if err := r.remind(ctx); err != nil {
 				return Result{}, err
 			}
-			continue
-		}
-		r.state.Status = Expired
-		if err := r.finish(ctx, FinishInput{Status: Expired}); err != nil {
-			return Result{}, err
 		}
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return Result{}, err
 	}
+	if r.failed != nil {
+		return Result{}, r.failed
+	}
 	if r.state.Status == Accepted || r.state.Status == Declined {
 		// After the answer has gone back: the recipient does not wait for this.
 		r.actioned(ctx)
 	}
-	if err := r.announce(ctx); err != nil {
-		return Result{}, err
-	}
+	r.announce(ctx)
 	return Result{Status: r.state.Status, ToOrgID: r.state.ToOrgID, Reason: r.state.Reason}, nil
 }
 
-// withActivityOptions gives ctx the transfer's activity timeouts and retries. Update
-// handlers get a context of their own, so each applies them too.
-func withActivityOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+// activityOptions are the transfer's activity timeouts and retries.
+func activityOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
 		// Every activity is one short database transaction: a lost task is retried soon.
 		StartToCloseTimeout: 10 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
 			MaximumInterval:        time.Minute,
-			NonRetryableErrorTypes: []string{ErrTypeMoveRefused, escalation.ErrTypeInvalid},
+			NonRetryableErrorTypes: []string{ErrTypeMoveRefused, ErrTypeEndedOtherwise, escalation.ErrTypeInvalid},
 		},
-	})
+	}
+}
+
+// withActivityOptions gives ctx the transfer's activity options. Update handlers get a
+// context of their own, so each applies them too.
+func withActivityOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, activityOptions())
+}
+
+// withMoveOptions bounds the ownership move: one that keeps failing (the database down,
+// a bug) for moveGiveUp hands the offer back rather than leave it being accepted forever.
+func withMoveOptions(ctx workflow.Context) workflow.Context {
+	o := activityOptions()
+	o.ScheduleToCloseTimeout = moveGiveUp
+	return workflow.WithActivityOptions(ctx, o)
+}
+
+// withNotificationOptions bounds the recording of a notification: the transfer does not
+// wait on its notifications for longer than notificationGiveUp.
+func withNotificationOptions(ctx workflow.Context) workflow.Context {
+	o := activityOptions()
+	o.ScheduleToCloseTimeout = notificationGiveUp
+	return workflow.WithActivityOptions(ctx, o)
 }
 
 func (r *run) register(ctx workflow.Context) error {
@@ -330,8 +384,20 @@ func (r *run) isRecipient(a Actor) bool {
 	return a.Email != "" && strings.EqualFold(a.Email, r.in.RecipientEmail)
 }
 
-func (r *run) validateAccept(_ workflow.Context, a Actor) error {
+// answerable refuses an accept or decline once the offer's time is up, even if the expiry
+// has not run yet.
+func (r *run) answerable(ctx workflow.Context) error {
 	if err := r.open(); err != nil {
+		return err
+	}
+	if !workflow.Now(ctx).Before(r.in.ExpiresAt) {
+		return temporal.NewApplicationError("the offer has expired", ErrTypeEnded)
+	}
+	return nil
+}
+
+func (r *run) validateAccept(ctx workflow.Context, a Actor) error {
+	if err := r.answerable(ctx); err != nil {
 		return err
 	}
 	switch {
@@ -345,8 +411,8 @@ func (r *run) validateAccept(_ workflow.Context, a Actor) error {
 	return nil
 }
 
-func (r *run) validateDecline(_ workflow.Context, in DeclineInput) error {
-	if err := r.open(); err != nil {
+func (r *run) validateDecline(ctx workflow.Context, in DeclineInput) error {
+	if err := r.answerable(ctx); err != nil {
 		return err
 	}
 	if !r.isRecipient(in.Actor) {
@@ -366,12 +432,12 @@ func (r *run) validateCancel(_ workflow.Context, a Actor) error {
 }
 
 // accept moves the animal to the receiving organization and ends the transfer. If the move
-// is refused, the offer stands again and the caller is told why.
+// is refused, or keeps failing for moveGiveUp, the offer stands again and the caller is
+// told why.
 func (r *run) accept(ctx workflow.Context, a Actor) (Result, error) {
-	ctx = withActivityOptions(ctx)
 	r.state.Status = Accepting
 	move := MoveInput{TransferID: r.in.TransferID, AnimalID: r.in.AnimalID, FromOrgID: r.in.OrgID, ToOrgID: a.OrgID, UserID: a.UserID}
-	if err := workflow.ExecuteActivity(ctx, MoveActivity, move).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(withMoveOptions(ctx), MoveActivity, move).Get(ctx, nil); err != nil {
 		r.state.Status = Offered
 		return Result{}, err
 	}
@@ -383,7 +449,6 @@ func (r *run) accept(ctx workflow.Context, a Actor) (Result, error) {
 }
 
 func (r *run) decline(ctx workflow.Context, in DeclineInput) (Result, error) {
-	ctx = withActivityOptions(ctx)
 	r.state.Status, r.state.Reason = Declined, in.Reason
 	if err := r.finish(ctx, FinishInput{Status: Declined, Reason: in.Reason, UserID: in.Actor.UserID}); err != nil {
 		return Result{}, err
@@ -392,40 +457,60 @@ func (r *run) decline(ctx workflow.Context, in DeclineInput) (Result, error) {
 }
 
 func (r *run) cancel(ctx workflow.Context, a Actor) (Result, error) {
-	ctx = withActivityOptions(ctx)
 	r.state.Status = Cancelled
-	if err := r.finish(ctx, FinishInput{Status: Cancelled, UserID: a.UserID}); err != nil {
+	err := r.finish(ctx, FinishInput{Status: Cancelled, UserID: a.UserID})
+	r.stopOffers()
+	if err != nil {
 		return Result{}, err
 	}
 	return Result{Status: Cancelled}, nil
 }
 
-// finish records the ending in the database (status, timeline, the animal's hold released).
-func (r *run) finish(ctx workflow.Context, f FinishInput) error {
-	f.TransferID, f.OrgID = r.in.TransferID, r.in.OrgID
-	return workflow.ExecuteActivity(ctx, FinishActivity, f).Get(ctx, nil)
+// expire ends an offer nobody answered in time.
+func (r *run) expire(ctx workflow.Context) error {
+	r.state.Status = Expired
+	err := r.finish(ctx, FinishInput{Status: Expired})
+	r.stopOffers()
+	return err
 }
 
-// offer tells each recipient through an escalation of its own, a child of this workflow:
-// it ends when they act, or is cancelled when the transfer ends otherwise.
-func (r *run) offer(ctx workflow.Context) error {
-	for _, rc := range r.recipients {
+// finish records the ending in the database (status, timeline, the animal's hold released,
+// the offers marked acted on). An ending the database refuses fails the workflow once its
+// handlers are done, rather than announce what did not happen.
+func (r *run) finish(ctx workflow.Context, f FinishInput) error {
+	f.TransferID, f.OrgID = r.in.TransferID, r.in.OrgID
+	err := workflow.ExecuteActivity(withActivityOptions(ctx), FinishActivity, f).Get(ctx, nil)
+	if err != nil && r.failed == nil {
+		r.failed = err
+	}
+	return err
+}
+
+// offer tells each recipient not yet told through an escalation of its own, a child of
+// this workflow started on offers: it ends when they act, or is cancelled when the
+// transfer ends otherwise. It stops as soon as the offer is no longer open. An escalation
+// that cannot start is logged and passed over: the recipient still finds the transfer
+// among their incoming ones.
+func (r *run) offer(ctx, offers workflow.Context) {
+	for ; r.offered < len(r.recipients) && r.state.Status == Offered; r.offered++ {
+		rc := r.recipients[r.offered]
 		req := notify.Request{DedupKey: offerKey(r.in, rc), Type: "transfer.offered", OrgID: r.in.OrgID,
 			UserID: rc.UserID, Email: rc.Email,
-			Title:       fmt.Sprintf("%s offers you %s", r.in.OrgName, r.in.AnimalName),
-			Body:        offerBody(r.in, r.state.ExpiresAt),
+			Title:       title("%s offers you %s", r.in.OrgName, r.in.AnimalName),
+			Body:        clip(offerBody(r.in, r.state.ExpiresAt), notify.MaxBodyRunes),
 			Link:        "/api/v1/transfers/" + r.in.PublicID,
 			ActionLabel: "Review the offer",
 			Data:        map[string]any{"transfer_id": r.in.PublicID},
 		}
-		child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, escalation.ChildOptions(req.DedupKey)),
+		child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(offers, escalation.ChildOptions(req.DedupKey)),
 			escalation.WorkflowName, escalation.Input{Notification: req, EmailAfter: r.in.EmailAfter, SMSAfter: r.in.SMSAfter})
-		if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
-			return err
+		if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("the offer's escalation did not start; the transfer carries on without it",
+				"transfer", r.in.PublicID, "dedup_key", req.DedupKey, "error", err)
+			continue
 		}
 		r.escalations = append(r.escalations, child)
 	}
-	return nil
 }
 
 func offerBody(in Input, expires time.Time) string {
@@ -437,39 +522,61 @@ func offerBody(in Input, expires time.Time) string {
 	return body
 }
 
-// actioned tells the offer escalations that the recipient acted, and waits for them to
-// record it before the transfer ends (which would cancel them).
+// actioned tells the offer escalations that the recipient acted, and gives them
+// actionedWait to record it before the transfer ends (which cancels them).
 func (r *run) actioned(ctx workflow.Context) {
 	for _, child := range r.escalations {
 		// An escalation that already ended needs no telling.
 		_ = child.SignalChildWorkflow(ctx, escalation.ActionedSignal, nil).Get(ctx, nil)
 	}
+	done, err := workflow.AwaitWithTimeout(ctx, actionedWait, func() bool {
+		for _, child := range r.escalations {
+			if !child.IsReady() {
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return // the workflow itself is being cancelled
+	}
+	if !done {
+		workflow.GetLogger(ctx).Warn("an offer's escalation did not record the answer in time; the transfer ends without waiting",
+			"transfer", r.in.PublicID, "waited", actionedWait)
+		return
+	}
 	for _, child := range r.escalations {
-		_ = child.Get(ctx, nil)
+		if err := child.Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("an offer's escalation failed; the transfer carries on without it",
+				"transfer", r.in.PublicID, "error", err)
+		}
 	}
 }
 
-// remind sends each recipient a reminder of the open offer.
+// remind sends each recipient a reminder of the open offer, stopping as soon as the offer
+// is no longer open.
 func (r *run) remind(ctx workflow.Context) error {
 	r.state.Reminded, r.state.RemindedAt = true, workflow.Now(ctx)
 	for _, rc := range r.recipients {
-		req := notify.Request{DedupKey: "transfer/" + r.in.TransferID.String() + "/reminder/" + rc.key(), Type: "transfer.reminder",
-			OrgID: r.in.OrgID, UserID: rc.UserID, Email: rc.Email,
-			Title: fmt.Sprintf("Reminder: %s offers you %s", r.in.OrgName, r.in.AnimalName),
-			Body:  "The offer is still waiting for your answer; unanswered, it expires.",
-			Link:  "/api/v1/transfers/" + r.in.PublicID, ActionLabel: "Review the offer"}
-		var id uuid.UUID
-		if err := workflow.ExecuteActivity(ctx, escalation.RecordActivity, req).Get(ctx, &id); err != nil {
-			return err
+		if r.state.Status != Offered {
+			return nil
 		}
+		r.notify(ctx, notify.Request{DedupKey: "transfer/" + r.in.TransferID.String() + "/reminder/" + rc.key(), Type: "transfer.reminder",
+			OrgID: r.in.OrgID, UserID: rc.UserID, Email: rc.Email,
+			Title: title("Reminder: %s offers you %s", r.in.OrgName, r.in.AnimalName),
+			Body:  "The offer is still waiting for your answer; unanswered, it expires.",
+			Link:  "/api/v1/transfers/" + r.in.PublicID, ActionLabel: "Review the offer"})
+	}
+	if r.state.Status != Offered {
+		return nil
 	}
 	return workflow.ExecuteActivity(ctx, NoteActivity, NoteInput{TransferID: r.in.TransferID, OrgID: r.in.OrgID,
 		Kind: "reminded", Detail: "the recipient was reminded"}).Get(ctx, nil)
 }
 
 // announce tells both sides how the transfer ended.
-func (r *run) announce(ctx workflow.Context) error {
-	title := fmt.Sprintf("The transfer of %s was %s", r.in.AnimalName, r.state.Status)
+func (r *run) announce(ctx workflow.Context) {
+	heading := title("The transfer of %s was %s", r.in.AnimalName, string(r.state.Status))
 	body := map[Status]string{
 		Accepted:  "The animal's record now belongs to the receiving organization. Its lineage stays intact on both sides.",
 		Declined:  "The recipient declined the offer; the animal stays with its organization.",
@@ -481,15 +588,38 @@ func (r *run) announce(ctx workflow.Context) error {
 	}
 	parties := append([]Recipient{{UserID: r.in.OfferedBy}}, r.recipients...)
 	for _, p := range parties {
-		req := notify.Request{DedupKey: "transfer/" + r.in.TransferID.String() + "/outcome/" + p.key(), Type: "transfer.outcome",
-			OrgID: r.in.OrgID, UserID: p.UserID, Email: p.Email, Title: title, Body: body,
-			Link: "/api/v1/transfers/" + r.in.PublicID}
-		var id uuid.UUID
-		if err := workflow.ExecuteActivity(ctx, escalation.RecordActivity, req).Get(ctx, &id); err != nil {
-			return err
-		}
+		r.notify(ctx, notify.Request{DedupKey: "transfer/" + r.in.TransferID.String() + "/outcome/" + p.key(), Type: "transfer.outcome",
+			OrgID: r.in.OrgID, UserID: p.UserID, Email: p.Email, Title: heading, Body: clip(body, notify.MaxBodyRunes),
+			Link: "/api/v1/transfers/" + r.in.PublicID})
 	}
-	return nil
+}
+
+// notify records a notification, best effort: one that cannot be recorded (refused, or
+// failing for notificationGiveUp) is logged, and the transfer carries on without it.
+func (r *run) notify(ctx workflow.Context, req notify.Request) {
+	var id uuid.UUID
+	if err := workflow.ExecuteActivity(withNotificationOptions(ctx), escalation.RecordActivity, req).Get(ctx, &id); err != nil {
+		workflow.GetLogger(ctx).Warn("a transfer notification was not recorded; the transfer carries on without it",
+			"transfer", r.in.PublicID, "dedup_key", req.DedupKey, "error", err)
+	}
+}
+
+// title formats a notification title from a format and the names it shows, each cut to
+// titleNameRunes characters, so that the title always fits notify.MaxTitleRunes.
+func title(format string, names ...string) string {
+	args := make([]any, len(names))
+	for i, n := range names {
+		args[i] = clip(n, titleNameRunes)
+	}
+	return clip(fmt.Sprintf(format, args...), notify.MaxTitleRunes)
+}
+
+// clip cuts s to at most n characters, ending it with "…" when it was cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
 }
 
 // IsEnded reports whether err is an update refused because the transfer is over.
