@@ -360,9 +360,14 @@ func (s *Server) cancelTransfer(w http.ResponseWriter, r *http.Request) error {
 // then stands. The workflow decides who may act and whether the transfer is still open.
 func (s *Server) answerTransfer(w http.ResponseWriter, r *http.Request, orgPublicID, update string, arg func(transfer.Actor) any) error {
 	ctx := r.Context()
+	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+	if len(key) > 200 {
+		return invalid(FieldError{"Idempotency-Key", "must be at most 200 characters"})
+	}
 	var (
-		t     store.Transfer
-		actor transfer.Actor
+		t      store.Transfer
+		actor  transfer.Actor
+		repeat bool
 	)
 	err := s.withAccess(r, orgPublicID, func(tx pgx.Tx, a access) error {
 		var err error
@@ -381,15 +386,30 @@ func (s *Server) answerTransfer(w http.ResponseWriter, r *http.Request, orgPubli
 		if u.EmailVerifiedAt != nil {
 			actor.Email = u.Email
 		}
+		if key == "" {
+			return nil
+		}
+		noted, err := store.RecordTransferAnswer(ctx, tx, t.ID, update, key)
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			return newProblem(kindConflict, "Another request with this Idempotency-Key is being handled; retry it to get its answer.")
+		case err != nil:
+			return err
+		case noted != "" && noted != update:
+			return invalid(FieldError{"Idempotency-Key", "was used for another answer to this transfer; use a new key"})
+		}
+		repeat = noted != ""
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	if t.Status != string(transfer.Offered) {
-		return endedProblem(t.Status)
-	}
-	if err := s.sendTransferUpdate(ctx, t, update, arg(actor)); err != nil {
+		// A retried answer whose first attempt ended the transfer is answered as it was.
+		if !repeat || !answeredBy(t, update, actor) {
+			return endedProblem(t.Status)
+		}
+	} else if err := s.sendTransferUpdate(ctx, t, update, updateID(update, actor, key), arg(actor)); err != nil {
 		return err
 	}
 	var view transferView
@@ -404,12 +424,35 @@ func (s *Server) answerTransfer(w http.ResponseWriter, r *http.Request, orgPubli
 	return writeJSON(w, http.StatusOK, view)
 }
 
+// updateID names an answer sent with an Idempotency-Key, so that its retry attaches to the
+// update already under way; without a key every answer is its own update.
+func updateID(update string, a transfer.Actor, key string) string {
+	if key == "" {
+		return ""
+	}
+	return update + "/" + a.UserID.String() + "/" + key
+}
+
+// answeredBy reports whether the transfer ended as the actor's answer would have ended it.
+func answeredBy(t store.Transfer, update string, a transfer.Actor) bool {
+	byActor := t.EndedBy != nil && *t.EndedBy == a.UserID
+	switch update {
+	case transfer.AcceptUpdate:
+		return byActor && t.Status == string(transfer.Accepted) && t.ToOrgID != nil && *t.ToOrgID == a.OrgID
+	case transfer.DeclineUpdate:
+		return byActor && t.Status == string(transfer.Declined)
+	case transfer.CancelUpdate:
+		return byActor && t.Status == string(transfer.Cancelled)
+	}
+	return false
+}
+
 // sendTransferUpdate delivers an update and waits for its outcome, starting the workflow
 // with it if the offer's start job has not run yet.
-func (s *Server) sendTransferUpdate(ctx context.Context, t store.Transfer, update string, arg any) error {
+func (s *Server) sendTransferUpdate(ctx context.Context, t store.Transfer, update, id string, arg any) error {
 	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
 	defer cancel()
-	_, err := transfer.Answer(ctx, s.temporal, s.cfg.Temporal.TaskQueue, jobs.TransferInput(t, s.cfg.Notify), update, arg)
+	_, err := transfer.Answer(ctx, s.temporal, s.cfg.Temporal.TaskQueue, jobs.TransferInput(t, s.cfg.Notify), update, id, arg)
 	var (
 		appErr  *temporal.ApplicationError
 		timeout *client.WorkflowUpdateServiceTimeoutOrCanceledError

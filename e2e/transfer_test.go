@@ -91,13 +91,22 @@ func TestTransfer_OfferedByEmailAcceptedMovesTheRecordAndKeepsLineage(t *testing
 	// Only the recipient accepts, into an organization they run; once.
 	carol := s.register(t, "Carol", true)
 	require.Equal(t, http.StatusNotFound, s.do(t, http.MethodPost, "/api/v1/transfers/"+id+"/accept", carol.Token, map[string]any{"organization_id": carol.OrgID}).Status)
-	accepted := s.must(t, http.StatusOK, http.MethodPost, "/api/v1/transfers/"+id+"/accept", bob.Token, map[string]any{"organization_id": bob.OrgID})
+	acceptBody := map[string]any{"organization_id": bob.OrgID}
+	accepted := s.must(t, http.StatusOK, http.MethodPost, "/api/v1/transfers/"+id+"/accept", bob.Token, acceptBody, "Idempotency-Key", "bob-accepts")
 	require.Equal(t, "accepted", accepted["status"])
 	require.Equal(t, bob.OrgID, accepted["to_organization_id"])
 	require.Contains(t, timelineKinds(accepted), "accepted")
-	late := s.do(t, http.MethodPost, "/api/v1/transfers/"+id+"/accept", bob.Token, map[string]any{"organization_id": bob.OrgID})
-	require.Equal(t, http.StatusConflict, late.Status)
-	require.Contains(t, late.Body["detail"], "already accepted")
+	// Retried with its key, the accept is answered as it was; any other answer is refused.
+	retried := s.must(t, http.StatusOK, http.MethodPost, "/api/v1/transfers/"+id+"/accept", bob.Token, acceptBody, "Idempotency-Key", "bob-accepts")
+	require.Equal(t, accepted["id"], retried["id"])
+	require.Equal(t, "accepted", retried["status"])
+	require.Equal(t, http.StatusUnprocessableEntity, s.do(t, http.MethodPost, "/api/v1/transfers/"+id+"/decline", bob.Token,
+		map[string]any{}, "Idempotency-Key", "bob-accepts").Status, "a key names one answer")
+	for _, key := range []string{"", "another-key"} {
+		late := s.do(t, http.MethodPost, "/api/v1/transfers/"+id+"/accept", bob.Token, acceptBody, "Idempotency-Key", key)
+		require.Equal(t, http.StatusConflict, late.Status)
+		require.Contains(t, late.Body["detail"], "already accepted")
+	}
 
 	// The record itself moved: same ID, genetics and breeder of record, new owner.
 	moved := s.must(t, http.StatusOK, http.MethodGet, "/api/v1/animals/"+noodle, bob.Token, nil)

@@ -361,3 +361,27 @@ func OverdueTransfers(ctx context.Context, db *DB, grace time.Duration) ([]Overd
 		return t, err
 	})
 }
+
+// RecordTransferAnswer notes that the acting user sends an answer to a transfer under an
+// idempotency key. It returns the answer noted under that key before, or "" when the key
+// is new (and now noted).
+func RecordTransferAnswer(ctx context.Context, tx pgx.Tx, transferID uuid.UUID, answer, key string) (string, error) {
+	var noted string
+	err := tx.QueryRow(ctx, `SELECT answer FROM transfer_answers WHERE transfer_id = $1 AND user_id = app_user_id() AND key = $2`,
+		transferID, key).Scan(&noted)
+	if err == nil {
+		return noted, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("read transfer answer: %w", err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO transfer_answers (transfer_id, user_id, answer, key) VALUES ($1, app_user_id(), $2, $3)`,
+		transferID, answer, key)
+	if isUniqueViolation(err) {
+		return "", fmt.Errorf("answer %s: %w", key, ErrConflict)
+	}
+	if err != nil {
+		return "", fmt.Errorf("record transfer answer: %w", err)
+	}
+	return "", nil
+}

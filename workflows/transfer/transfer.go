@@ -208,12 +208,13 @@ func startOptions(taskQueue string, in Input) client.StartWorkflowOptions {
 
 // Answer sends an update (accept, decline or cancel) and waits for its outcome. The
 // workflow is started with it if its start job has not run yet (update-with-start), so an
-// answer never waits on the job. A workflow that has finished answers
+// answer never waits on the job. The same updateID (when not empty) sent again attaches to
+// the first update and gets its outcome. A workflow that has finished answers
 // IsWorkflowExecutionAlreadyStartedError.
-func Answer(ctx context.Context, c client.Client, taskQueue string, in Input, update string, arg any) (Result, error) {
+func Answer(ctx context.Context, c client.Client, taskQueue string, in Input, update, updateID string, arg any) (Result, error) {
 	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: c.NewWithStartWorkflowOperation(startOptions(taskQueue, in), WorkflowName, in),
-		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: update, Args: []any{arg},
+		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: update, UpdateID: updateID, Args: []any{arg},
 			WaitForStage: client.WorkflowUpdateStageCompleted},
 	})
 	if err != nil {
