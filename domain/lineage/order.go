@@ -27,9 +27,29 @@ func lapFrom(lap []int32, s, d int32) int32 {
 	return l + 1
 }
 
+// ParentsFirst orders a pedigree given as parent indexes (-1: unknown) so that every known
+// parent comes before its offspring: order[k] is the index of the k-th animal. An order
+// that already is one is kept. A cycle is ErrCycle, naming its animals with name.
+func ParentsFirst(sire, dam []int32, name func(int32) string) ([]int32, error) {
+	order := make([]int32, len(sire))
+	inOrder := true
+	for i := range sire {
+		order[i] = int32(i)
+		inOrder = inOrder && sire[i] < int32(i) && dam[i] < int32(i)
+	}
+	if inOrder {
+		return order, nil
+	}
+	lap, err := lapsAnyOrder(sire, dam, name)
+	if err != nil {
+		return nil, err
+	}
+	return orderByLap(lap), nil
+}
+
 // lapsAnyOrder computes the longest ancestral path of every animal in a pedigree in any
 // order by an iterative depth-first search, and reports a cycle naming an animal on it.
-func lapsAnyOrder(sire, dam []int32, id func(int32) int64) ([]int32, error) {
+func lapsAnyOrder(sire, dam []int32, id func(int32) string) ([]int32, error) {
 	const (
 		unseen = iota
 		open
@@ -76,7 +96,7 @@ func lapsAnyOrder(sire, dam []int32, id func(int32) int64) ([]int32, error) {
 
 // cycleError describes the cycle closed by an edge from the top of the stack to parent c,
 // which is on the stack: each animal of the stack after c is a parent of the one before.
-func cycleError(stack []int32, c int32, id func(int32) int64) error {
+func cycleError(stack []int32, c int32, id func(int32) string) error {
 	k := len(stack) - 1
 	for stack[k] != c {
 		k--
@@ -92,10 +112,10 @@ func cycleError(stack []int32, c int32, id func(int32) int64) error {
 		if i > 0 {
 			b.WriteString(" → ")
 		}
-		fmt.Fprint(&b, id(v))
+		b.WriteString(id(v))
 	}
-	fmt.Fprintf(&b, " → %d", id(c))
-	return fmt.Errorf("%w: animal %d is its own ancestor (offspring → parent: %s)", ErrCycle, id(c), b.String())
+	fmt.Fprintf(&b, " → %s", id(c))
+	return fmt.Errorf("%w: animal %s is its own ancestor (offspring → parent: %s)", ErrCycle, id(c), b.String())
 }
 
 // orderByLap is a stable counting sort of the animals by lap: a topological order, since a

@@ -3,6 +3,7 @@ package lineage
 import (
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // Animal is one pedigree record: an animal and its recorded parents. A parent ID of 0 means
@@ -116,7 +117,7 @@ func NewPedigree(animals []Animal) (*Pedigree, error) {
 		lap = lapsInOrder(sire, dam)
 	} else {
 		var err error
-		lap, err = lapsAnyOrder(sire, dam, func(i int32) int64 { return animals[i].ID })
+		lap, err = lapsAnyOrder(sire, dam, func(i int32) string { return strconv.FormatInt(animals[i].ID, 10) })
 		if err != nil {
 			return nil, err
 		}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/reptidex/reptidex/domain/lineage"
 )
 
 // Password is the password of every bench breeder. The loader hashes it once with
@@ -166,9 +168,9 @@ func Dense(ids, sires, dams []uuid.UUID) (*Pedigree, error) {
 			return nil, err
 		}
 	}
-	order, err := ParentsFirst(sire, dam)
+	order, err := lineage.ParentsFirst(sire, dam, func(i int32) string { return ids[i].String() })
 	if err != nil {
-		return nil, fmt.Errorf("%w (animal %s)", err, ids[order[0]])
+		return nil, err
 	}
 	p := &Pedigree{IDs: make([]uuid.UUID, n), Sire: make([]int32, n), Dam: make([]int32, n), Index: index}
 	rank := make([]int32, n)
@@ -188,71 +190,6 @@ func remap(rank []int32, i int32) int32 {
 		return -1
 	}
 	return rank[i]
-}
-
-// ErrCycle is a pedigree in which an animal is its own ancestor.
-var ErrCycle = errors.New("pedigree cycle")
-
-// ParentsFirst returns a topological order of the animals (order[k] is the old index of the
-// k-th): every known parent comes before its offspring. It keeps the given order when it is
-// already one, and is an iterative depth-first post-order otherwise. On a cycle it returns
-// ErrCycle and an order whose first element is an animal on the cycle.
-func ParentsFirst(sire, dam []int32) ([]int32, error) {
-	n := len(sire)
-	order := make([]int32, 0, n)
-	ordered := true
-	for i := range n {
-		if sire[i] >= int32(i) || dam[i] >= int32(i) {
-			ordered = false
-			break
-		}
-	}
-	if ordered {
-		for i := range n {
-			order = append(order, int32(i))
-		}
-		return order, nil
-	}
-	const (
-		unseen = iota
-		open
-		done
-	)
-	state := make([]uint8, n)
-	next := make([]uint8, n)
-	var stack []int32
-	for root := range int32(n) {
-		if state[root] != unseen {
-			continue
-		}
-		state[root] = open
-		stack = append(stack[:0], root)
-		for len(stack) > 0 {
-			v := stack[len(stack)-1]
-			if next[v] == 2 {
-				state[v] = done
-				order = append(order, v)
-				stack = stack[:len(stack)-1]
-				continue
-			}
-			c := sire[v]
-			if next[v] == 1 {
-				c = dam[v]
-			}
-			next[v]++
-			if c < 0 {
-				continue
-			}
-			switch state[c] {
-			case unseen:
-				state[c] = open
-				stack = append(stack, c)
-			case open:
-				return []int32{c}, ErrCycle
-			}
-		}
-	}
-	return order, nil
 }
 
 // Closure is the number of known ancestors of animal i (itself excluded): the size of the
