@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/netip"
 	"regexp"
@@ -175,10 +174,7 @@ func TestHealth_DeepReportsEveryDependencyUp(t *testing.T) {
 
 func TestHealth_DeepIs503WhenSMTPIsDown(t *testing.T) {
 	t.Parallel()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	closed := l.Addr().String()
-	require.NoError(t, l.Close())
+	closed := testkit.ClosedAddr(t)
 	b := setup(t, withConfig(func(c *config.Config) { c.SMTP.Addr = closed }))
 
 	r := b.do(t, http.MethodGet, "/api/v1/health/deep", "", nil)

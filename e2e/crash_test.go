@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -286,7 +285,7 @@ func startWorkerProcess(t *testing.T, bin string, cfg config.Config) *workerProc
 	q := dbURL.Query()
 	q.Set("application_name", crashWorkerName)
 	dbURL.RawQuery = q.Encode()
-	metrics := freeAddr(t)
+	metrics := testkit.ClosedAddr(t)
 
 	cmd := exec.Command(bin, "worker")
 	cmd.Env = append(os.Environ(), // later entries win over the inherited ones
@@ -359,14 +358,4 @@ func (w *workerProcess) log() string {
 		return fmt.Sprintf("(no log: %v)", err)
 	}
 	return string(raw)
-}
-
-// freeAddr is a loopback address with a port nothing listens on at the moment.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return addr
 }

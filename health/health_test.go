@@ -3,7 +3,6 @@ package health_test
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/reptidex/reptidex/health"
 	"github.com/reptidex/reptidex/mailsink"
 	"github.com/reptidex/reptidex/sms"
+	"github.com/reptidex/reptidex/testkit"
 )
 
 func TestRunAll_RunsChecksConcurrently(t *testing.T) {
@@ -144,16 +144,6 @@ func TestRunAll_ParentCancellationEndsChecks(t *testing.T) {
 	require.Equal(t, context.Canceled.Error(), rep.Checks["x"].Error)
 }
 
-// closedAddr returns a loopback address nothing listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	return addr
-}
-
 func TestSMTP(t *testing.T) {
 	t.Parallel()
 	sink := mailsink.New(mailsink.Config{SMTPAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0"}, nil)
@@ -170,7 +160,7 @@ func TestSMTP(t *testing.T) {
 		wantDown bool
 	}{
 		{"mailsink answers", sink.SMTPAddr(), false},
-		{"closed port", closedAddr(t), true},
+		{"closed port", testkit.ClosedAddr(t), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,20 +183,8 @@ func TestSMTP(t *testing.T) {
 
 func TestSMTP_SilentServerIsDownAtTimeout(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { _ = c.Close() })
-		}
-	}()
 	start := time.Now()
-	rep := health.RunAll(t.Context(), []health.Check{health.SMTP(ln.Addr().String())}, 200*time.Millisecond)
+	rep := health.RunAll(t.Context(), []health.Check{health.SMTP(testkit.SilentServer(t))}, 200*time.Millisecond)
 	require.Less(t, time.Since(start), 3*time.Second)
 	require.Equal(t, "down", rep.Checks["smtp"].Status)
 }
@@ -271,7 +249,7 @@ func TestStripe(t *testing.T) {
 
 func TestStripe_UnreachableIsDown(t *testing.T) {
 	t.Parallel()
-	rep := health.RunAll(t.Context(), []health.Check{health.Stripe("http://"+closedAddr(t), "sk")}, 3*time.Second)
+	rep := health.RunAll(t.Context(), []health.Check{health.Stripe("http://"+testkit.ClosedAddr(t), "sk")}, 3*time.Second)
 	require.Equal(t, "down", rep.Checks["stripe"].Status)
 	require.NotEmpty(t, rep.Checks["stripe"].Error)
 }
@@ -297,7 +275,7 @@ func TestSMS(t *testing.T) {
 		{"mail sink answers the account", dev(sink.URL()+"/sms", "dev"), ""},
 		{"credentials refused", dev(sink.URL()+"/sms", ""), "401"},
 		{"wrong base URL", dev(sink.URL()+"/nope", "dev"), "404"},
-		{"closed port", dev("http://"+closedAddr(t), "dev"), "reaching the provider"},
+		{"closed port", dev("http://"+testkit.ClosedAddr(t), "dev"), "reaching the provider"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/reptidex/reptidex/mailer"
 	"github.com/reptidex/reptidex/mailsink"
+	"github.com/reptidex/reptidex/testkit"
 )
 
 // scriptedServer is an SMTP server that answers each command verb with the reply its script
@@ -167,9 +168,9 @@ func TestSender_TemporaryWhenTheServerCannotBeReached(t *testing.T) {
 		timeout time.Duration
 		wantErr string
 	}{
-		{"connection refused", closedPort(t), 2 * time.Second, "connect to SMTP server"},
+		{"connection refused", testkit.ClosedAddr(t), 2 * time.Second, "connect to SMTP server"},
 		{"hang-up before the greeting", hangUp.addr, 2 * time.Second, "SMTP greeting"},
-		{"greeting never comes", silentServer(t), 200 * time.Millisecond, "SMTP greeting"},
+		{"greeting never comes", testkit.SilentServer(t), 200 * time.Millisecond, "SMTP greeting"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

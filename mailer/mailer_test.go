@@ -3,7 +3,6 @@ package mailer_test
 import (
 	"context"
 	"errors"
-	"net"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/reptidex/reptidex/mailer"
 	"github.com/reptidex/reptidex/mailsink"
+	"github.com/reptidex/reptidex/testkit"
 )
 
 const from = "ReptiDex <no-reply@reptidex.local>"
@@ -28,34 +28,6 @@ func startSink(t *testing.T) (*mailsink.Sink, *mailsink.Client) {
 		require.NoError(t, sink.Shutdown(ctx))
 	})
 	return sink, &mailsink.Client{BaseURL: sink.URL()}
-}
-
-// closedPort returns a loopback address nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	return addr
-}
-
-// silentServer returns the address of a server that accepts connections and never speaks.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { _ = c.Close() })
-		}
-	}()
-	return ln.Addr().String()
 }
 
 func testCtx(t *testing.T) context.Context {
@@ -215,7 +187,7 @@ func TestSender_MessageIDIsTheGivenOneOnEveryCopy(t *testing.T) {
 
 func TestSender_ClosedPortFailsWithinTimeout(t *testing.T) {
 	t.Parallel()
-	s := mailer.Sender{Addr: closedPort(t), From: from, Timeout: 2 * time.Second}
+	s := mailer.Sender{Addr: testkit.ClosedAddr(t), From: from, Timeout: 2 * time.Second}
 	start := time.Now()
 	err := s.Send(testCtx(t), mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t"})
 	require.ErrorContains(t, err, "connect to SMTP server")
@@ -224,7 +196,7 @@ func TestSender_ClosedPortFailsWithinTimeout(t *testing.T) {
 
 func TestSender_SilentServerFailsAtTimeout(t *testing.T) {
 	t.Parallel()
-	s := mailer.Sender{Addr: silentServer(t), From: from, Timeout: 300 * time.Millisecond}
+	s := mailer.Sender{Addr: testkit.SilentServer(t), From: from, Timeout: 300 * time.Millisecond}
 	start := time.Now()
 	err := s.Send(testCtx(t), mailer.Message{To: "keeper@example.com", Subject: "s", Text: "t"})
 	elapsed := time.Since(start)
@@ -247,7 +219,7 @@ func TestSender_CancelledContextFails(t *testing.T) {
 
 func TestSender_ContextCancelledMidConversationStopsAtOnce(t *testing.T) {
 	t.Parallel()
-	s := mailer.Sender{Addr: silentServer(t), From: from, Timeout: 10 * time.Second}
+	s := mailer.Sender{Addr: testkit.SilentServer(t), From: from, Timeout: 10 * time.Second}
 	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -290,10 +289,7 @@ func TestEscalate_ClimbsOnlyWhileUnreadAndToChosenChannels(t *testing.T) {
 // client may work its own while its SMTP server is down.
 func TestDelivery_RetriesThroughAnSMTPOutageAndDeliversOnce(t *testing.T) {
 	// A sink of this test's own, on a port that is closed while the notification is recorded.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
+	addr := testkit.ClosedAddr(t)
 	b := setup(t, addr)
 	ada := b.person(t, "Ada")
 	n := b.record(t, ada.tenant(), message("msg/"+uuid.NewString(), ada))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reptidex/reptidex/sms"
+	"github.com/reptidex/reptidex/testkit"
 )
 
 const (
@@ -191,7 +191,7 @@ func TestClientSend_TransportFailuresAreTemporary(t *testing.T) {
 		},
 		{
 			name:      "connection refused",
-			baseURL:   func(t *testing.T) string { return "http://" + closedAddr(t) },
+			baseURL:   func(t *testing.T) string { return "http://" + testkit.ClosedAddr(t) },
 			timeout:   time.Second,
 			ctx:       func(t *testing.T) context.Context { return t.Context() },
 			wantInErr: "reaching the provider",
@@ -310,16 +310,6 @@ func TestClientCheckAccount(t *testing.T) {
 
 func TestClientCheckAccount_UnreachableIsAnError(t *testing.T) {
 	t.Parallel()
-	c := &sms.Client{BaseURL: "http://" + closedAddr(t), AccountSID: testSID, AuthToken: testToken}
+	c := &sms.Client{BaseURL: "http://" + testkit.ClosedAddr(t), AccountSID: testSID, AuthToken: testToken}
 	require.ErrorContains(t, c.CheckAccount(t.Context()), "reaching the provider")
-}
-
-// closedAddr returns a loopback address nothing listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	return addr
 }
