@@ -285,7 +285,7 @@ func startWorkerProcess(t *testing.T, bin string, cfg config.Config) *workerProc
 	q := dbURL.Query()
 	q.Set("application_name", crashWorkerName)
 	dbURL.RawQuery = q.Encode()
-	metrics := testkit.ClosedAddr(t)
+	metrics := testkit.FreeAddr(t)
 
 	cmd := exec.Command(bin, "worker")
 	cmd.Env = append(os.Environ(), // later entries win over the inherited ones

@@ -289,7 +289,7 @@ func TestEscalate_ClimbsOnlyWhileUnreadAndToChosenChannels(t *testing.T) {
 // client may work its own while its SMTP server is down.
 func TestDelivery_RetriesThroughAnSMTPOutageAndDeliversOnce(t *testing.T) {
 	// A sink of this test's own, on a port that is closed while the notification is recorded.
-	addr := testkit.ClosedAddr(t)
+	addr := testkit.FreeAddr(t)
 	b := setup(t, addr)
 	ada := b.person(t, "Ada")
 	n := b.record(t, ada.tenant(), message("msg/"+uuid.NewString(), ada))
