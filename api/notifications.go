@@ -230,12 +230,9 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 			return newProblem(kindForbidden, "Only owners and admins send messages to the organization.")
 		}
 		batchKey := "organization.message/" + a.OrgID.String() + "/" + key
-		// One sender at a time per organization, so the count below cannot be raced past.
-		if err := store.LockOrganization(ctx, tx, "organization.message"); err != nil {
-			return err
-		}
-		sent, freeAt, err := store.CountEvents(ctx, tx, "organization.message_sent", time.Hour)
-		if err != nil {
+		// One sender at a time per organization (hourlyLimit takes the same lock again), so
+		// neither the repeat check nor the count can be raced past.
+		if err := store.LockOrganization(ctx, tx, "organization.message_sent"); err != nil {
 			return err
 		}
 		prior, err := store.EventField(ctx, tx, "organization.message_sent", "organization", a.OrgPublicID, "key", batchKey, "request_hash")
@@ -246,10 +243,10 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 		if repeat && prior != hash {
 			return invalid(FieldError{"Idempotency-Key", "was used for a different message; use a new key for a new message"})
 		}
-		if !repeat && sent >= s.cfg.Notify.MessagesPerHour {
-			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(time.Until(freeAt).Seconds()+1))))
-			return newProblem(kindRateLimited, "This organization has sent its "+strconv.Itoa(s.cfg.Notify.MessagesPerHour)+
-				" messages for this hour; try again later.")
+		if !repeat {
+			if err := hourlyLimit(ctx, w, tx, "organization.message_sent", s.cfg.Notify.MessagesPerHour, "messages"); err != nil {
+				return err
+			}
 		}
 		members, err := store.MemberIDs(ctx, tx, roles)
 		if err != nil {
