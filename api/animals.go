@@ -598,21 +598,21 @@ func (s *Server) listAnimals(w http.ResponseWriter, r *http.Request) error {
 	case "true":
 		f.Archived = true
 	default:
-		return invalid(FieldError{"archived", "must be true or false"})
+		return badParam("archived", "must be true or false")
 	}
 	if f.Sex != "" && !oneOf(f.Sex, animalSexes) {
-		return invalid(FieldError{"sex", "must be one of " + strings.Join(animalSexes, ", ")})
+		return badParam("sex", "must be one of "+strings.Join(animalSexes, ", "))
 	}
 	if f.Status != "" && !oneOf(f.Status, append(append([]string{}, animalStatuses...), "archived")) {
-		return invalid(FieldError{"status", "must be one of " + strings.Join(animalStatuses, ", ") + ", archived"})
+		return badParam("status", "must be one of "+strings.Join(animalStatuses, ", ")+", archived")
 	}
 	if f.Species != "" {
 		sp, err := s.species.species(r.Context(), f.Species, "species")
 		if err != nil {
-			return err
+			return asParam(err)
 		}
 		if _, ok := sp.Gene(f.Gene); f.Gene != "" && !ok {
-			return invalid(FieldError{"gene", "is not a gene key of " + sp.Name + " (see /api/v1/taxonomy/species/" + sp.Key + ")"})
+			return badParam("gene", "is not a gene key of "+sp.Name+" (see /api/v1/taxonomy/species/"+sp.Key+")")
 		}
 	}
 	if f.Status == "archived" {

@@ -24,7 +24,7 @@ type pairingRequest struct {
 	DamID  string `json:"dam_id"`
 	Season *int   `json:"season"`
 	Status string `json:"status"`
-	Notes  string `json:"notes"`
+	Notes  string `json:"notes" text:"multiline,max=2000"`
 }
 
 type clutchView struct {

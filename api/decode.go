@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,8 +12,9 @@ import (
 )
 
 // decodeJSON reads exactly one JSON object into dst, strictly: the body must be JSON, within
-// the size limit, without unknown fields, with every field of the right type. Each failure is
-// a problem that names what is wrong.
+// the size limit, without unknown or repeated fields, nested at most maxJSONDepth deep, with
+// every field of the right type and every string valid UTF-8 text within its field's rules
+// (see jsontext.go). Each failure is a problem that names what is wrong.
 func decodeJSON(r *http.Request, dst any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -20,17 +22,23 @@ func decodeJSON(r *http.Request, dst any) error {
 			return newProblem(kindUnsupportedType, "Send the body as application/json.")
 		}
 	}
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return decodeProblem(err)
+	}
+	if p := scanJSON(body); p != nil {
+		return p
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeProblem(err)
 	}
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return decodeProblem(err)
-		}
 		return newProblem(kindMalformed, "The body must hold a single JSON object.")
+	}
+	if p := checkStrings(dst); p != nil {
+		return p
 	}
 	return nil
 }

@@ -168,7 +168,7 @@ func (s *Server) listInvitations(w http.ResponseWriter, r *http.Request) error {
 	}
 	status := r.URL.Query().Get("status")
 	if status != "" && !slices.Contains(invitationStatuses, status) {
-		return invalid(FieldError{"status", "must be one of pending, accepted, revoked, expired"})
+		return badParam("status", "must be one of pending, accepted, revoked, expired")
 	}
 	out := invitationList{Items: []invitationResponse{}}
 	err = s.withAccess(r, chi.URLParam(r, "orgID"), func(tx pgx.Tx, _ access) error {

@@ -32,20 +32,21 @@ type memberList struct {
 	NextCursor string           `json:"next_cursor,omitempty"`
 }
 
-// pageParams reads cursor pagination: an opaque cursor and a limit of 1 to 100 (default 50).
+// pageParams reads cursor pagination: an opaque cursor (the public ID of the last row of the
+// previous page, which it must decode to) and a limit of 1 to 100 (default 50).
 func pageParams(r *http.Request) (after string, limit int, err error) {
 	limit = 50
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, convErr := strconv.Atoi(v)
 		if convErr != nil || n < 1 || n > 100 {
-			return "", 0, invalid(FieldError{"limit", "must be a whole number from 1 to 100"})
+			return "", 0, badParam("limit", "must be a whole number from 1 to 100")
 		}
 		limit = n
 	}
 	if c := r.URL.Query().Get("cursor"); c != "" {
-		b, decErr := base64.RawURLEncoding.DecodeString(c)
-		if decErr != nil || len(b) == 0 {
-			return "", 0, invalid(FieldError{"cursor", "is not a cursor this API issued"})
+		b, decErr := base64.RawURLEncoding.Strict().DecodeString(c)
+		if decErr != nil || !isPublicID(string(b)) || cursorOf(string(b)) != c {
+			return "", 0, badParam("cursor", "is not a cursor this API issued")
 		}
 		after = string(b)
 	}

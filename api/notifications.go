@@ -75,7 +75,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error
 	case "true":
 		unread = true
 	default:
-		return invalid(FieldError{"unread", "must be true or false"})
+		return badParam("unread", "must be true or false")
 	}
 	out := notificationList{Items: []notificationView{}}
 	err = s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
@@ -178,7 +178,7 @@ func (s *Server) readAllNotifications(w http.ResponseWriter, r *http.Request) er
 
 type messageInput struct {
 	Title string   `json:"title"`
-	Body  string   `json:"body"`
+	Body  string   `json:"body" text:"multiline,max=5000"`
 	Roles []string `json:"roles"` // empty: every member
 }
 
@@ -214,9 +214,9 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	if len(errs) > 0 {
 		return invalid(errs...)
 	}
-	key := r.Header.Get("Idempotency-Key")
-	if len(key) > 200 {
-		return invalid(FieldError{"Idempotency-Key", "must be at most 200 characters"})
+	key, err := idempotencyKey(r)
+	if err != nil {
+		return err
 	}
 	if key == "" {
 		key = uuid.NewString()
@@ -224,7 +224,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	sum := sha256.Sum256([]byte(in.Title + "\x00" + in.Body + "\x00" + strings.Join(roles, ",")))
 	hash := hex.EncodeToString(sum[:])
 	var out messageResult
-	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
+	err = s.withAccess(r, "", func(tx pgx.Tx, a access) error {
 		ctx := r.Context()
 		if !a.Role.CanManageMembers() {
 			return newProblem(kindForbidden, "Only owners and admins send messages to the organization.")

@@ -89,10 +89,15 @@ func notFound(what string) *Problem { return newProblem(kindNotFound, what+" not
 // handlerFunc is an HTTP handler that returns its error to the funnel instead of writing it.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// handle adapts a handlerFunc: a *Problem is written as it is; anything else is logged with
-// its detail and answered with a generic 500 that carries only the request ID.
+// handle adapts a handlerFunc: the request's path parameters and query are checked first
+// (text.go); a *Problem is written as it is; anything else is logged with its detail and
+// answered with a generic 500 that carries only the request ID.
 func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if p := checkRequestText(r); p != nil {
+			writeProblem(w, r, p)
+			return
+		}
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)
 		}

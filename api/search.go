@@ -22,36 +22,68 @@ type searchResponse struct {
 	NextCursor string          `json:"next_cursor,omitempty"`
 }
 
-// searchParams reads q (2 to 200 characters), species, limit and an opaque cursor.
+// searchParams reads q (2 to 200 characters), species, limit and an opaque cursor, each a
+// 400 naming the parameter when it is wrong.
 func (s *Server) searchParams(r *http.Request) (q, species string, limit, offset int, err error) {
 	q = strings.TrimSpace(r.URL.Query().Get("q"))
 	if n := utf8.RuneCountInString(q); n < 2 || n > 200 {
-		return "", "", 0, 0, invalid(FieldError{"q", "must be 2 to 200 characters"})
+		return "", "", 0, 0, badParam("q", "must be 2 to 200 characters")
 	}
 	if species = r.URL.Query().Get("species"); species != "" {
 		if _, err := s.species.species(r.Context(), species, "species"); err != nil {
-			return "", "", 0, 0, err
+			return "", "", 0, 0, asParam(err)
 		}
 	}
 	if limit, err = intParam(r, "limit", 20, 1, 100); err != nil {
 		return "", "", 0, 0, err
 	}
 	if c := r.URL.Query().Get("cursor"); c != "" {
-		b, decErr := base64.RawURLEncoding.DecodeString(c)
-		n, convErr := strconv.Atoi(strings.TrimPrefix(string(b), "o:"))
-		if decErr != nil || convErr != nil || n < 0 || !strings.HasPrefix(string(b), "o:") {
-			return "", "", 0, 0, invalid(FieldError{"cursor", "is not a cursor this API issued"})
+		n, ok := parseSearchCursor(c)
+		if !ok {
+			return "", "", 0, 0, badParam("cursor", "is not a cursor this API issued")
 		}
 		offset = n
 	}
 	return q, species, limit, offset, nil
 }
 
+// maxSearchOffset bounds how deep search pages go: the first 1,000 hits of a query, ranked,
+// are as far as anyone reads, and each page's cost grows with its offset.
+const maxSearchOffset = 1000
+
+// searchCursor is the opaque cursor of the search page starting at offset.
+func searchCursor(offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(offset)))
+}
+
+// parseSearchCursor reads a cursor searchCursor issued, strictly: "o:" and a whole number
+// without sign or leading zeros, at most maxSearchOffset.
+func parseSearchCursor(c string) (int, bool) {
+	if len(c) > 16 {
+		return 0, false
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(c)
+	digits, ok := strings.CutPrefix(string(b), "o:")
+	if err != nil || !ok || base64.RawURLEncoding.EncodeToString(b) != c || digits == "" || len(digits) > 4 || (digits[0] == '0' && len(digits) > 1) {
+		return 0, false
+	}
+	n := 0
+	for _, d := range []byte(digits) {
+		if d < '0' || d > '9' {
+			return 0, false
+		}
+		n = n*10 + int(d-'0')
+	}
+	return n, n <= maxSearchOffset
+}
+
 func searchPage(hits []store.SearchHit, limit, offset int) searchResponse {
 	out := searchResponse{Items: []searchHitView{}}
 	if len(hits) > limit {
 		hits = hits[:limit]
-		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(offset+limit)))
+		if offset+limit <= maxSearchOffset {
+			out.NextCursor = searchCursor(offset + limit)
+		}
 	}
 	for _, h := range hits {
 		out.Items = append(out.Items, searchHitView{Score: h.Rank, Animal: viewCard(h.Card)})

@@ -78,7 +78,7 @@ type createTransferRequest struct {
 	AnimalID                string `json:"animal_id"`
 	RecipientEmail          string `json:"recipient_email,omitempty"`
 	RecipientOrganizationID string `json:"recipient_organization_id,omitempty"`
-	Message                 string `json:"message,omitempty"`
+	Message                 string `json:"message,omitempty" text:"multiline,max=2000"`
 }
 
 // createTransfer offers one of the caller's organization's animals to an email address or
@@ -89,13 +89,13 @@ func (s *Server) createTransfer(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+	key, err := idempotencyKey(r)
+	if err != nil {
+		return err
+	}
 	var errs []FieldError
-	switch {
-	case key == "":
+	if key == "" {
 		errs = append(errs, FieldError{"Idempotency-Key", "header is required: a key of your choosing that makes a retried offer safe"})
-	case len(key) > 200:
-		errs = append(errs, FieldError{"Idempotency-Key", "must be at most 200 characters"})
 	}
 	if in.AnimalID == "" {
 		errs = append(errs, FieldError{"animal_id", "is required"})
@@ -122,7 +122,7 @@ func (s *Server) createTransfer(w http.ResponseWriter, r *http.Request) error {
 		view    transferView
 		created bool
 	)
-	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
+	err = s.withAccess(r, "", func(tx pgx.Tx, a access) error {
 		ctx := r.Context()
 		if !a.Role.CanManageMembers() {
 			return newProblem(kindForbidden, "Only owners and admins offer an organization's animals.")
@@ -262,7 +262,7 @@ func (s *Server) listTransfers(w http.ResponseWriter, r *http.Request) error {
 	case "outgoing":
 		f.Outgoing = true
 	default:
-		return invalid(FieldError{"direction", "must be incoming or outgoing"})
+		return badParam("direction", "must be incoming or outgoing")
 	}
 	out := transferList{Items: []transferView{}}
 	err = s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
@@ -319,7 +319,7 @@ type acceptTransferRequest struct {
 }
 
 type declineTransferRequest struct {
-	Reason         string `json:"reason"`
+	Reason         string `json:"reason" text:"multiline,max=1000"`
 	OrganizationID string `json:"organization_id,omitempty"`
 }
 
@@ -360,16 +360,16 @@ func (s *Server) cancelTransfer(w http.ResponseWriter, r *http.Request) error {
 // then stands. The workflow decides who may act and whether the transfer is still open.
 func (s *Server) answerTransfer(w http.ResponseWriter, r *http.Request, orgPublicID, update string, arg func(transfer.Actor) any) error {
 	ctx := r.Context()
-	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
-	if len(key) > 200 {
-		return invalid(FieldError{"Idempotency-Key", "must be at most 200 characters"})
+	key, err := idempotencyKey(r)
+	if err != nil {
+		return err
 	}
 	var (
 		t      store.Transfer
 		actor  transfer.Actor
 		repeat bool
 	)
-	err := s.withAccess(r, orgPublicID, func(tx pgx.Tx, a access) error {
+	err = s.withAccess(r, orgPublicID, func(tx pgx.Tx, a access) error {
 		var err error
 		t, err = store.TransferByPublicID(ctx, tx, chi.URLParam(r, "transferID"))
 		if errors.Is(err, store.ErrNotFound) {
