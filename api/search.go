@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,7 +23,12 @@ type searchResponse struct {
 	NextCursor string          `json:"next_cursor,omitempty"`
 }
 
-// searchParams reads q (2 to 200 characters), species, limit and an opaque cursor.
+// searchMaxResults bounds how deep search pages: the best matches only, so that no cursor
+// makes the database rank and skip an unbounded number of rows.
+const searchMaxResults = 1000
+
+// searchParams reads q (2 to 200 characters), species, limit and an opaque cursor, which
+// cannot lead past the searchMaxResults best matches.
 func (s *Server) searchParams(r *http.Request) (q, species string, limit, offset int, err error) {
 	q = strings.TrimSpace(r.URL.Query().Get("q"))
 	if n := utf8.RuneCountInString(q); n < 2 || n > 200 {
@@ -44,6 +50,10 @@ func (s *Server) searchParams(r *http.Request) (q, species string, limit, offset
 		}
 		offset = n
 	}
+	if offset >= searchMaxResults {
+		return "", "", 0, 0, invalid(FieldError{"cursor", fmt.Sprintf("search answers the %d best matches at most; refine q", searchMaxResults)})
+	}
+	limit = min(limit, searchMaxResults-offset)
 	return q, species, limit, offset, nil
 }
 
@@ -51,7 +61,9 @@ func searchPage(hits []store.SearchHit, limit, offset int) searchResponse {
 	out := searchResponse{Items: []searchHitView{}}
 	if len(hits) > limit {
 		hits = hits[:limit]
-		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(offset+limit)))
+		if offset+limit < searchMaxResults {
+			out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(offset+limit)))
+		}
 	}
 	for _, h := range hits {
 		out.Items = append(out.Items, searchHitView{Score: h.Rank, Animal: viewCard(h.Card)})
