@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -228,10 +227,16 @@ func (s *Server) getPairing(w http.ResponseWriter, r *http.Request) error {
 		view = viewPairing(p, threshold)
 		if sp, parents, err := s.resolvePairParents(ctx, tx, p.SirePublicID, p.DamPublicID); err == nil {
 			pred, err := s.predictPairing(ctx, tx, sp, parents)
-			if err != nil {
+			var prob *Problem
+			switch {
+			case errors.As(err, &prob) && prob.Status == http.StatusUnprocessableEntity:
+				// The parents' genetics changed past what can be predicted: the pairing
+				// stands, without its prediction.
+			case err != nil:
 				return err
+			default:
+				view.Prediction = &pred
 			}
-			view.Prediction = &pred
 		}
 		clutches, err := store.ClutchesOfPairing(ctx, tx, p.ID)
 		if err != nil {
@@ -448,13 +453,9 @@ func (s *Server) createHatchlings(w http.ResponseWriter, r *http.Request) error 
 		if err != nil {
 			return err
 		}
-		pred, err := sp.Predict(parents[0].gt, parents[1].gt)
-		if err != nil {
-			return err
-		}
 		for i, h := range req.Hatchlings {
 			field := fmt.Sprintf("hatchlings[%d]", i)
-			claims, sex, err := hatchlingGenetics(sp, pred, h, field)
+			claims, sex, err := hatchlingGenetics(sp, parents, h, field)
 			if err != nil {
 				return err
 			}
@@ -490,9 +491,11 @@ func (s *Server) createHatchlings(w http.ResponseWriter, r *http.Request) error 
 	return writeJSON(w, http.StatusCreated, out)
 }
 
-// hatchlingGenetics finds the predicted outcome a hatchling's looks match and gives it that
-// outcome's hets (certain ones from a visual parent) and possible hets (statistical).
-func hatchlingGenetics(sp *genetics.Species, pred genetics.Prediction, h hatchlingInput, field string) ([]genetics.Claim, genetics.Sex, error) {
+// hatchlingGenetics finds the outcome of the pairing a hatchling's looks belong to and gives
+// it that outcome's hets (certain ones from a visual parent) and possible hets
+// (statistical). It looks at each gene on its own, so it works however many joint outcomes
+// the pairing has.
+func hatchlingGenetics(sp *genetics.Species, parents [2]resolvedParent, h hatchlingInput, field string) ([]genetics.Claim, genetics.Sex, error) {
 	sex := genetics.Unknown
 	if h.Sex != "" {
 		if !oneOf(h.Sex, animalSexes) {
@@ -500,7 +503,7 @@ func hatchlingGenetics(sp *genetics.Species, pred genetics.Prediction, h hatchli
 		}
 		sex = genetics.Sex(h.Sex)
 	}
-	if pred.BySex && sex == genetics.Unknown {
+	if sex == genetics.Unknown && sp.DiffersBySex(parents[0].gt, parents[1].gt) {
 		return nil, "", invalid(FieldError{field + ".sex", "is needed: this pairing's offspring differ by sex (a sex-linked gene)"})
 	}
 	looks, err := sp.ParseClaims(h.Looks)
@@ -516,36 +519,31 @@ func hatchlingGenetics(sp *genetics.Species, pred genetics.Prediction, h hatchli
 	if err != nil {
 		return nil, "", geneticsProblem(field+".looks", err)
 	}
-	visual, _ := sp.Describe(gt)
-	for _, o := range pred.Outcomes {
-		if (pred.BySex && o.Sex != sex) || !sameSet(o.Visual, visual) {
-			continue
+	o, err := sp.Offspring(parents[0].gt, parents[1].gt, sex, gt)
+	switch {
+	case errors.Is(err, genetics.ErrSexNeeded):
+		return nil, "", invalid(FieldError{field + ".sex", "is needed: this pairing's offspring differ by sex (a sex-linked gene)"})
+	case errors.Is(err, genetics.ErrNotAnOutcome):
+		visual, _ := sp.Describe(gt)
+		name := "Normal"
+		if len(visual) > 0 {
+			name = strings.Join(visual, " ")
 		}
-		claims := append([]genetics.Claim{}, looks...)
-		for _, het := range o.Hets {
-			if het.Probability.Cmp(genetics.Frac(1, 1)) == 0 {
-				claims = append(claims, genetics.Claim{Gene: het.Gene, Kind: genetics.Het, Provenance: genetics.FromVisualParent})
-			} else {
-				claims = append(claims, genetics.Claim{Gene: het.Gene, Kind: genetics.PossibleHet, Probability: het.Probability, Provenance: genetics.Statistical})
-			}
+		return nil, "", invalid(FieldError{field + ".looks", name + " is not a possible outcome of this pairing"})
+	case errors.Is(err, genetics.ErrTooComplex):
+		return nil, "", invalid(FieldError{field + ".looks", "the pairing has too many genes for exact probabilities"})
+	case err != nil:
+		return nil, "", err
+	}
+	claims := append([]genetics.Claim{}, looks...)
+	for _, het := range o.Hets {
+		if het.Probability.Cmp(genetics.Frac(1, 1)) == 0 {
+			claims = append(claims, genetics.Claim{Gene: het.Gene, Kind: genetics.Het, Provenance: genetics.FromVisualParent})
+		} else {
+			claims = append(claims, genetics.Claim{Gene: het.Gene, Kind: genetics.PossibleHet, Probability: het.Probability, Provenance: genetics.Statistical})
 		}
-		return claims, sex, nil
 	}
-	name := "Normal"
-	if len(visual) > 0 {
-		name = strings.Join(visual, " ")
-	}
-	return nil, "", invalid(FieldError{field + ".looks", name + " is not a possible outcome of this pairing"})
-}
-
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	x, y := slices.Clone(a), slices.Clone(b)
-	slices.Sort(x)
-	slices.Sort(y)
-	return slices.Equal(x, y)
+	return claims, sex, nil
 }
 
 // pairingInPath loads the organization's pairing named in the path, or answers 404.

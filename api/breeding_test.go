@@ -143,3 +143,38 @@ func TestBreeding_RefusesWrongParents(t *testing.T) {
 	require.Equal(t, []string{"fertile"}, problemFields(t, r))
 	requireProblem(t, b.do(t, http.MethodGet, "/api/v1/breeding/pairs/"+pairID, other, nil), http.StatusNotFound, "not-found")
 }
+
+// A stored pairing of two animals with half a million joint outcomes is predicted within the
+// same bound when planned and on every read, and its hatchlings still get their genetics.
+func TestBreeding_HugePairingIsSummarisedWhenPlannedAndRead(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tok := b.newUser(t, "hugepair").Tokens.AccessToken
+	sire := b.createAnimal(t, tok, map[string]any{"species": "ball-python", "sex": "male", "genetics": twelveIncompleteDominants + " het Clown"})
+	dam := b.createAnimal(t, tok, map[string]any{"species": "ball-python", "sex": "female", "genetics": twelveIncompleteDominants})
+
+	r := b.do(t, http.MethodPost, "/api/v1/breeding/pairs", tok, map[string]any{"sire_id": sire.ID, "dam_id": dam.ID})
+	require.Equal(t, http.StatusCreated, r.Status, "%.2000s", r.Raw)
+	require.Less(t, len(r.Raw), maxPredictBody)
+	pair := decodeAs[pairingReply](t, r)
+	requireSummary(t, pair.Prediction, 13)
+
+	r = b.do(t, http.MethodGet, "/api/v1/breeding/pairs/"+pair.ID, tok, nil)
+	require.Equal(t, http.StatusOK, r.Status, "%.2000s", r.Raw)
+	require.Less(t, len(r.Raw), maxPredictBody)
+	requireSummary(t, decodeAs[pairingReply](t, r).Prediction, 13)
+
+	r = b.do(t, http.MethodPost, "/api/v1/breeding/pairs/"+pair.ID+"/clutches", tok, map[string]any{"laid_on": "2025-04-01", "eggs": 2, "fertile": 2, "hatched": 2, "hatched_on": "2025-05-28"})
+	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
+	hatchlings := "/api/v1/breeding/clutches/" + r.Body["id"].(string) + "/hatchlings"
+	r = b.do(t, http.MethodPost, hatchlings, tok, map[string]any{"hatchlings": []map[string]any{{"looks": "Super Pastel Enchi Leopard"}}})
+	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
+	h := decodeAs[struct {
+		Items []animalReply `json:"items"`
+	}](t, r).Items
+	require.Len(t, h, 1)
+	require.Equal(t, "Super Pastel Enchi Leopard 50% poss het Clown", h[0].Genetics.Text)
+	r = b.do(t, http.MethodPost, hatchlings, tok, map[string]any{"hatchlings": []map[string]any{{"looks": "Super Pastel Clown"}}})
+	requireProblem(t, r, http.StatusUnprocessableEntity, "validation-failed")
+	require.Equal(t, []string{"hatchlings[0].looks"}, problemFields(t, r))
+}

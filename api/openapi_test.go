@@ -393,6 +393,10 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"Problem":             Problem{},
 		"FieldError":          FieldError{},
 
+		// Prediction.
+		"Outcome":          outcomeView{},
+		"GeneDistribution": locusView{},
+
 		// Email verification and invitations.
 		"VerifyEmailRequest":      verifyEmailRequest{},
 		"EmailVerified":           emailVerifiedResponse{},

@@ -36,14 +36,26 @@ type outcomeView struct {
 }
 
 type predictResponse struct {
-	Species       string        `json:"species"`
-	Sire          string        `json:"sire"`
-	Dam           string        `json:"dam"`
-	BySex         bool          `json:"by_sex"`
-	Outcomes      []outcomeView `json:"outcomes"`
-	LethalRemoved string        `json:"lethal_removed"`
-	Warnings      []string      `json:"warnings"`
-	OffspringCOI  *float64      `json:"offspring_coi"`
+	Species        string        `json:"species"`
+	Sire           string        `json:"sire"`
+	Dam            string        `json:"dam"`
+	BySex          bool          `json:"by_sex"`
+	Outcomes       []outcomeView `json:"outcomes"`
+	Summarised     bool          `json:"summarised"`
+	TotalOutcomes  int64         `json:"total_outcomes"`
+	Covered        string        `json:"covered"`
+	CoveredPercent float64       `json:"covered_percent"`
+	PerGene        []locusView   `json:"per_gene"`
+	LethalRemoved  string        `json:"lethal_removed"`
+	Warnings       []string      `json:"warnings"`
+	OffspringCOI   *float64      `json:"offspring_coi"`
+}
+
+// locusView is the offspring's distribution at one locus, whatever they are elsewhere.
+type locusView struct {
+	Genes    []string      `json:"genes"`
+	Sex      string        `json:"sex,omitempty"`
+	Outcomes []outcomeView `json:"outcomes"`
 }
 
 // resolvedParent is one side of a pairing once read.
@@ -53,8 +65,9 @@ type resolvedParent struct {
 	animal bool
 }
 
-// predict gives the exact probabilities of every offspring outcome of a pairing, from two
-// animals or two genotypes, and, for two animals, the inbreeding coefficient of their
+// predict gives the exact probabilities of a pairing's offspring, from two animals or two
+// genotypes: every joint outcome, or beyond genetics.DefaultLimits the most likely ones, and
+// each gene's distribution; for two animals, also the inbreeding coefficient of their
 // offspring.
 func (s *Server) predict(w http.ResponseWriter, r *http.Request) error {
 	var req predictRequest
@@ -142,20 +155,17 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) error {
 // their offspring's inbreeding coefficient over the whole known pedigree.
 func (s *Server) predictPairing(ctx context.Context, tx pgx.Tx, sp *genetics.Species, parents [2]resolvedParent) (predictResponse, error) {
 	pred, err := sp.Predict(parents[0].gt, parents[1].gt)
+	if errors.Is(err, genetics.ErrTooManyLoci) {
+		return predictResponse{}, invalid(FieldError{"genetics", fmt.Sprintf("a pairing may involve at most %d genes; predict fewer at once", genetics.DefaultLimits.Loci)})
+	}
 	if errors.Is(err, genetics.ErrTooComplex) {
 		return predictResponse{}, invalid(FieldError{"genetics", "too many genes for exact probabilities; predict fewer at once"})
 	}
 	if err != nil {
 		return predictResponse{}, err
 	}
-	resp := predictResponse{Species: sp.Key, Sire: sp.Format(parents[0].gt), Dam: sp.Format(parents[1].gt),
-		BySex: pred.BySex, LethalRemoved: pred.LethalRemoved.String(), Warnings: pred.Warnings, Outcomes: make([]outcomeView, 0, len(pred.Outcomes))}
-	if resp.Warnings == nil {
-		resp.Warnings = []string{}
-	}
-	for _, o := range pred.Outcomes {
-		resp.Outcomes = append(resp.Outcomes, viewOutcome(sp, o))
-	}
+	resp := viewPrediction(sp, pred)
+	resp.Sire, resp.Dam = sp.Format(parents[0].gt), sp.Format(parents[1].gt)
 	if parents[0].animal && parents[1].animal {
 		p, ids, err := s.loadPedigree(ctx, tx, parents[0].id, parents[1].id)
 		if err != nil {
@@ -169,6 +179,29 @@ func (s *Server) predictPairing(ctx context.Context, tx pgx.Tx, sp *genetics.Spe
 		resp.OffspringCOI = &f
 	}
 	return resp, nil
+}
+
+// viewPrediction is a prediction as the API answers it: the joint outcomes (all, or when
+// summarised the most likely), and each locus's exact distribution.
+func viewPrediction(sp *genetics.Species, pred genetics.Prediction) predictResponse {
+	resp := predictResponse{Species: sp.Key, BySex: pred.BySex, Outcomes: make([]outcomeView, 0, len(pred.Outcomes)),
+		Summarised: pred.Summarised, TotalOutcomes: pred.TotalOutcomes, Covered: pred.Covered.String(),
+		CoveredPercent: round(100*pred.Covered.Float(), 4), PerGene: make([]locusView, 0, len(pred.Loci)),
+		LethalRemoved: pred.LethalRemoved.String(), Warnings: pred.Warnings}
+	if resp.Warnings == nil {
+		resp.Warnings = []string{}
+	}
+	for _, o := range pred.Outcomes {
+		resp.Outcomes = append(resp.Outcomes, viewOutcome(sp, o))
+	}
+	for _, l := range pred.Loci {
+		lv := locusView{Genes: l.Genes, Sex: string(l.Sex), Outcomes: make([]outcomeView, 0, len(l.Outcomes))}
+		for _, o := range l.Outcomes {
+			lv.Outcomes = append(lv.Outcomes, viewOutcome(sp, o))
+		}
+		resp.PerGene = append(resp.PerGene, lv)
+	}
+	return resp
 }
 
 func viewOutcome(sp *genetics.Species, o genetics.Outcome) outcomeView {

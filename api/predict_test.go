@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -17,6 +18,18 @@ type predictReply struct {
 		Probability string  `json:"probability"`
 		Percent     float64 `json:"percent"`
 	} `json:"outcomes"`
+	Summarised     bool    `json:"summarised"`
+	TotalOutcomes  int64   `json:"total_outcomes"`
+	Covered        string  `json:"covered"`
+	CoveredPercent float64 `json:"covered_percent"`
+	PerGene        []struct {
+		Genes    []string `json:"genes"`
+		Sex      string   `json:"sex"`
+		Outcomes []struct {
+			Name        string `json:"name"`
+			Probability string `json:"probability"`
+		} `json:"outcomes"`
+	} `json:"per_gene"`
 	LethalRemoved string   `json:"lethal_removed"`
 	Warnings      []string `json:"warnings"`
 	OffspringCOI  *float64 `json:"offspring_coi"`
@@ -57,8 +70,53 @@ func TestPredict_FromGenotypesGivesPublishedOdds(t *testing.T) {
 			p := decodeAs[predictReply](t, r)
 			require.Equal(t, c.want, outcomes(p))
 			require.Nil(t, p.OffspringCOI, "no pedigree for bare genotypes")
+			require.False(t, p.Summarised)
+			require.Equal(t, int64(len(p.Outcomes)), p.TotalOutcomes)
+			require.Equal(t, "1", p.Covered)
 		})
 	}
+}
+
+// twelveIncompleteDominants is a ball python visual for twelve incomplete dominants at twelve
+// loci: two of them pair into 3^12 = 531,441 joint outcomes.
+const twelveIncompleteDominants = "Pastel Enchi Fire Vanilla Yellow Belly Cinnamon Black Pastel Mojave Spotnose Orange Dream GHI Leopard"
+
+// maxPredictBody is far above what any prediction within the limits answers (at most about
+// 180 kB, BenchmarkPredictAnswer) and far below what listing a huge pairing would.
+const maxPredictBody = 256 << 10
+
+// requireSummary checks a huge pairing's prediction: the most likely joint outcomes, each
+// gene's exact distribution (genes of them), and the count of all.
+func requireSummary(t *testing.T, p predictReply, genes int) {
+	t.Helper()
+	require.True(t, p.Summarised)
+	require.Equal(t, int64(531441), p.TotalOutcomes)
+	require.Len(t, p.Outcomes, 64)
+	require.True(t, strings.HasPrefix(p.Outcomes[0].Name, "Pewter Enchi Fire Vanilla Yellow Belly Black Pastel Mojave Spotnose Orange Dream GHI Leopard"),
+		"one copy of each is the most likely, Pastel with Cinnamon named Pewter: %s", p.Outcomes[0].Name)
+	require.Equal(t, "1/4096", p.Outcomes[0].Probability)
+	require.Greater(t, p.CoveredPercent, 0.0)
+	require.Less(t, p.CoveredPercent, 100.0)
+	require.Len(t, p.PerGene, genes)
+	for _, g := range p.PerGene[:12] {
+		require.Len(t, g.Outcomes, 3, "%v", g.Genes)
+	}
+	require.Equal(t, []string{"pastel"}, p.PerGene[0].Genes)
+	require.Equal(t, "Pastel", p.PerGene[0].Outcomes[0].Name)
+	require.Equal(t, "1/2", p.PerGene[0].Outcomes[0].Probability)
+}
+
+// A pairing with half a million joint outcomes is answered at once, small, with the most
+// likely outcomes and each gene's exact odds, and says it was summarised.
+func TestPredict_HugePairingIsSummarised(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tok := b.newUser(t, "hugepredict").Tokens.AccessToken
+	r := b.do(t, http.MethodPost, "/api/v1/genetics/predict", tok, map[string]any{"species": "ball-python",
+		"sire": map[string]any{"genetics": twelveIncompleteDominants}, "dam": map[string]any{"genetics": twelveIncompleteDominants}})
+	require.Equal(t, http.StatusOK, r.Status, "%.2000s", r.Raw)
+	require.Less(t, len(r.Raw), maxPredictBody)
+	requireSummary(t, decodeAs[predictReply](t, r), 12)
 }
 
 func TestPredict_RefusesBadInputNamingTheSide(t *testing.T) {

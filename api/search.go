@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,8 +23,13 @@ type searchResponse struct {
 	NextCursor string          `json:"next_cursor,omitempty"`
 }
 
-// searchParams reads q (2 to 200 characters), species, limit and an opaque cursor, each a
-// 400 naming the parameter when it is wrong.
+// searchMaxResults bounds how deep search pages: the best matches only, so that no cursor
+// makes the database rank and skip an unbounded number of rows.
+const searchMaxResults = 1000
+
+// searchParams reads q (2 to 200 characters), species, limit and an opaque cursor, which
+// cannot lead past the searchMaxResults best matches; each is a 400 naming the parameter
+// when it is wrong.
 func (s *Server) searchParams(r *http.Request) (q, species string, limit, offset int, err error) {
 	q = strings.TrimSpace(r.URL.Query().Get("q"))
 	if n := utf8.RuneCountInString(q); n < 2 || n > 200 {
@@ -44,20 +50,20 @@ func (s *Server) searchParams(r *http.Request) (q, species string, limit, offset
 		}
 		offset = n
 	}
+	if offset >= searchMaxResults {
+		return "", "", 0, 0, badParam("cursor", fmt.Sprintf("search answers the %d best matches at most; refine q", searchMaxResults))
+	}
+	limit = min(limit, searchMaxResults-offset)
 	return q, species, limit, offset, nil
 }
-
-// maxSearchOffset bounds how deep search pages go: the first 1,000 hits of a query, ranked,
-// are as far as anyone reads, and each page's cost grows with its offset.
-const maxSearchOffset = 1000
 
 // searchCursor is the opaque cursor of the search page starting at offset.
 func searchCursor(offset int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(offset)))
 }
 
-// parseSearchCursor reads a cursor searchCursor issued, strictly: "o:" and a whole number
-// without sign or leading zeros, at most maxSearchOffset.
+// parseSearchCursor reads a cursor searchCursor could have issued, strictly: canonical
+// base64 of "o:" and a whole number of at most four digits, without sign or leading zeros.
 func parseSearchCursor(c string) (int, bool) {
 	if len(c) > 16 {
 		return 0, false
@@ -74,14 +80,14 @@ func parseSearchCursor(c string) (int, bool) {
 		}
 		n = n*10 + int(d-'0')
 	}
-	return n, n <= maxSearchOffset
+	return n, true
 }
 
 func searchPage(hits []store.SearchHit, limit, offset int) searchResponse {
 	out := searchResponse{Items: []searchHitView{}}
 	if len(hits) > limit {
 		hits = hits[:limit]
-		if offset+limit <= maxSearchOffset {
+		if offset+limit < searchMaxResults {
 			out.NextCursor = searchCursor(offset + limit)
 		}
 	}

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/base64"
 	"net/http"
 	"testing"
 
@@ -42,4 +43,20 @@ func TestSearch_PublicFindsOnlyPublicAnimalsEvenMisspelled(t *testing.T) {
 
 	requireProblem(t, b.do(t, http.MethodGet, "/api/v1/search?q=x", "", nil), http.StatusUnprocessableEntity, "validation-failed")
 	requireProblem(t, b.do(t, http.MethodGet, "/api/v1/animals/search?q=abc", "", nil), http.StatusUnauthorized, "unauthenticated")
+}
+
+// Search pages through the 1,000 best matches at most: a cursor past them is refused, not
+// answered by making the database rank and skip rows without end.
+func TestSearch_RefusesACursorPastTheBestThousand(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tok := b.newUser(t, "deepsearch").Tokens.AccessToken
+	for _, c := range []struct{ path, token string }{{"/api/v1/search", ""}, {"/api/v1/animals/search", tok}} {
+		for _, offset := range []string{"1000", "999999999"} {
+			cursor := base64.RawURLEncoding.EncodeToString([]byte("o:" + offset))
+			r := b.do(t, http.MethodGet, c.path+"?q=python&cursor="+cursor, c.token, nil)
+			requireProblem(t, r, http.StatusUnprocessableEntity, "validation-failed")
+			require.Equal(t, []string{"cursor"}, problemFields(t, r), "%s at %s", c.path, offset)
+		}
+	}
 }

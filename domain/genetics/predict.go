@@ -2,7 +2,6 @@ package genetics
 
 import (
 	"fmt"
-	"math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -27,23 +26,69 @@ type Outcome struct {
 	Possible    []string    // polygenic traits a parent shows: offspring may show them
 }
 
-// Prediction is every outcome of a pairing.
+// Prediction is what a pairing's offspring can be: every joint outcome when there are few
+// enough to list (Limits), else the most likely ones; and always each locus on its own.
 type Prediction struct {
+	// Outcomes are the joint outcomes, most likely first: all of them, or when Summarised
+	// the most likely ones only.
 	Outcomes []Outcome
 	// BySex is true when a sex-linked gene makes male and female offspring differ; then each
 	// sex's outcomes sum to 1 on their own.
 	BySex bool
+	// Summarised is true when the joint outcomes exceed the limits and Outcomes lists only
+	// the most likely of them.
+	Summarised bool
+	// TotalOutcomes is how many joint outcomes there are (both sexes' when BySex), listed or
+	// not, saturating at the largest int64.
+	TotalOutcomes int64
+	// Covered is the share of offspring the listed outcomes describe: 1 unless Summarised.
+	// When BySex, the sexes weigh equally.
+	Covered Fraction
+	// Loci is the exact distribution at each locus on its own, in the species' gene order;
+	// a sex-linked locus appears once per sex when BySex.
+	Loci []LocusPrediction
 	// LethalRemoved is the share of conceptions that would be homozygous for a lethal gene;
 	// they are left out and the rest renormalised.
 	LethalRemoved Fraction
 	Warnings      []string
 }
 
-// Predict gives the exact probabilities of every offspring outcome of sire × dam, for any
-// number of genes. Loci assort independently; possible hets enter as probability mixtures;
+// LocusPrediction is what offspring can be at one locus, whatever they are elsewhere.
+type LocusPrediction struct {
+	Genes    []string  // the keys of the genes either parent carries at the locus, in gene order
+	Sex      Sex       // set when the locus is sex-linked and the prediction BySex
+	Outcomes []Outcome // most likely first; they sum to 1
+}
+
+// Limits bound the work and the size of a prediction. A pairing at more than Loci loci is
+// refused; joint outcomes are listed in full when there are at most FullOutcomes of them and
+// at most FullCells outcome-loci (outcomes × loci, which is what the listing's size grows
+// with); beyond, only the Top most likely are listed (Top per sex halved when BySex).
+type Limits struct {
+	Loci         int
+	FullOutcomes int64
+	FullCells    int64
+	Top          int
+}
+
+// DefaultLimits keep a prediction within a few milliseconds and its listing within a few
+// hundred kilobytes; BenchmarkPredictWorstWithinLimits measures them.
+var DefaultLimits = Limits{Loci: 32, FullOutcomes: 256, FullCells: 2048, Top: 64}
+
+// ErrTooManyLoci is returned for a pairing at more loci than Limits allow.
+var ErrTooManyLoci = fmt.Errorf("%w: more genes than a pairing may involve", ErrTooComplex)
+
+// Predict gives the exact probabilities of a pairing's offspring within DefaultLimits.
+func (s *Species) Predict(sire, dam Genotype) (Prediction, error) {
+	return s.PredictWithin(sire, dam, DefaultLimits)
+}
+
+// PredictWithin gives the exact probabilities of sire × dam's offspring outcomes, for any
+// number of genes up to lim.Loci, listing the joint outcomes in full or their most likely
+// ones as lim says. Loci assort independently; possible hets enter as probability mixtures;
 // lethal homozygotes are removed with a warning; sex-linked genes are followed by offspring
 // sex.
-func (s *Species) Predict(sire, dam Genotype) (pred Prediction, err error) {
+func (s *Species) PredictWithin(sire, dam Genotype, lim Limits) (pred Prediction, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(overflowError); !ok {
@@ -57,31 +102,18 @@ func (s *Species) Predict(sire, dam Genotype) (pred Prediction, err error) {
 	}
 	sire.Sex, dam.Sex = Male, Female
 
-	keys := map[string]bool{}
-	for _, l := range sire.Loci {
-		keys[l.Key] = true
+	loci, sexLinked := s.pairingLoci(sire, dam)
+	if len(loci) > lim.Loci {
+		return Prediction{}, ErrTooManyLoci
 	}
-	for _, l := range dam.Loci {
-		keys[l.Key] = true
-	}
-	loci := make([]string, 0, len(keys))
-	sexLinked := false
-	for k := range keys {
-		loci = append(loci, k)
-		if s.locusSexLinked(k) {
-			sexLinked = true
-		}
-	}
-	sort.Strings(loci)
-
 	sexes := []Sex{""}
 	if sexLinked {
 		sexes = []Sex{Male, Female}
 		pred.BySex = true
 	}
-	// Loci in the species' gene order, so outcomes read in that order.
-	sort.SliceStable(loci, func(i, j int) bool { return s.locusOrder(loci[i]) < s.locusOrder(loci[j]) })
+	polygenic := unionPolygenic(s, sire, dam)
 	survive := one
+	joints := make([]*joint, len(sexes))
 	for i, sex := range sexes {
 		perLocus := make([][]class, 0, len(loci))
 		lethalAll := zero
@@ -98,17 +130,94 @@ func (s *Species) Predict(sire, dam Genotype) (pred Prediction, err error) {
 		if i == 0 {
 			survive = one.Sub(lethalAll)
 		}
-		outcomes, err := s.enumerate(perLocus, sex, unionPolygenic(s, sire, dam))
-		if err != nil {
+		if joints[i], err = s.newJoint(perLocus, sex, polygenic); err != nil {
 			return Prediction{}, err
+		}
+		pred.TotalOutcomes = satAdd(pred.TotalOutcomes, joints[i].count())
+	}
+	pred.Loci, err = s.lociPredictions(loci, sire, dam, sexes)
+	if err != nil {
+		return Prediction{}, err
+	}
+	pred.Summarised = pred.TotalOutcomes > lim.FullOutcomes || satMul(pred.TotalOutcomes, int64(len(loci))) > lim.FullCells
+	covered := zero
+	for _, j := range joints {
+		var outcomes []Outcome
+		if pred.Summarised {
+			outcomes = j.top(max(1, lim.Top/len(sexes)))
+		} else {
+			outcomes = j.all()
+		}
+		for _, o := range outcomes {
+			covered = covered.Add(o.Probability)
 		}
 		pred.Outcomes = append(pred.Outcomes, outcomes...)
 	}
+	pred.Covered = covered.Mul(Frac(1, int64(len(sexes))))
 	pred.LethalRemoved = one.Sub(survive)
-	for _, g := range unionPolygenic(s, sire, dam) {
+	for _, g := range polygenic {
 		pred.Warnings = append(pred.Warnings, s.genes[g].Name+" is polygenic (line-bred): offspring may show it, to a degree no cross can predict")
 	}
 	return pred, nil
+}
+
+// pairingLoci lists the loci either parent carries anything at, in the species' gene order,
+// and says whether any is sex-linked.
+func (s *Species) pairingLoci(parents ...Genotype) (loci []string, sexLinked bool) {
+	keys := map[string]bool{}
+	for _, g := range parents {
+		for _, l := range g.Loci {
+			keys[l.Key] = true
+		}
+	}
+	loci = make([]string, 0, len(keys))
+	for k := range keys {
+		loci = append(loci, k)
+		if s.locusSexLinked(k) {
+			sexLinked = true
+		}
+	}
+	sort.Strings(loci)
+	// Loci in the species' gene order, so outcomes read in that order.
+	sort.SliceStable(loci, func(i, j int) bool { return s.locusOrder(loci[i]) < s.locusOrder(loci[j]) })
+	return loci, sexLinked
+}
+
+// lociPredictions gives each locus's distribution on its own: once, or once per sex for a
+// sex-linked locus when the offspring differ by sex.
+func (s *Species) lociPredictions(loci []string, sire, dam Genotype, sexes []Sex) ([]LocusPrediction, error) {
+	out := make([]LocusPrediction, 0, len(loci))
+	for _, key := range loci {
+		locusSexes := []Sex{""}
+		if len(sexes) > 1 && s.locusSexLinked(key) {
+			locusSexes = sexes
+		}
+		for _, sex := range locusSexes {
+			classes, _ := s.offspringClasses(key, sire, dam, sex)
+			j, err := s.newJoint([][]class{classes}, "", nil)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, LocusPrediction{Genes: s.locusGenes(key, sire, dam), Sex: sex, Outcomes: j.all()})
+		}
+	}
+	return out, nil
+}
+
+// locusGenes lists the genes either parent carries at a locus, in the species' gene order.
+func (s *Species) locusGenes(key string, parents ...Genotype) []string {
+	var genes []string
+	for _, g := range parents {
+		for _, st := range g.locus(key, false) {
+			for _, a := range st.Pair {
+				if _, ok := s.genes[a]; ok && !slices.Contains(genes, a) {
+					genes = append(genes, a)
+				}
+			}
+		}
+	}
+	sort.Slice(genes, func(i, j int) bool { return s.order[genes[i]] < s.order[genes[j]] })
+	return genes
 }
 
 func (s *Species) locusSexLinked(key string) bool {
@@ -237,182 +346,6 @@ func (s *Species) locusOrder(key string) int {
 		}
 	}
 	return best
-}
-
-// enumerate multiplies the loci's classes into named outcomes. Visual traits become bits of
-// a mask, so that finding named combinations and naming an outcome cost a few word
-// operations instead of set arithmetic per outcome.
-func (s *Species) enumerate(perLocus [][]class, sex Sex, polygenic []string) ([]Outcome, error) {
-	// Index every visual trait that can occur, in display order.
-	var tokens []string
-	seen := map[string]bool{}
-	for _, classes := range perLocus {
-		for _, c := range classes {
-			for _, v := range c.visual {
-				if !seen[v] {
-					seen[v] = true
-					tokens = append(tokens, v)
-				}
-			}
-		}
-	}
-	if len(tokens) > 64 {
-		return nil, ErrTooComplex
-	}
-	sort.SliceStable(tokens, func(i, j int) bool { return s.traitOrder(tokens[i]) < s.traitOrder(tokens[j]) })
-	bit := make(map[string]uint64, len(tokens))
-	names := make([]string, len(tokens))
-	for i, t := range tokens {
-		bit[t] = 1 << i
-		names[i] = s.traitName(t)
-	}
-	type comboMask struct {
-		mask uint64
-		name string
-	}
-	var combos []comboMask
-	for _, c := range s.combos {
-		var m uint64
-		ok := true
-		for _, r := range c.Requires {
-			b, found := bit[r]
-			if !found {
-				ok = false
-				break
-			}
-			m |= b
-		}
-		if ok {
-			combos = append(combos, comboMask{m, c.Name})
-		}
-	}
-	// Per class: its mask and its het labels, in gene order.
-	type prepared struct {
-		mask uint64
-		p    Fraction
-		hets []HetLabel
-	}
-	preps := make([][]prepared, len(perLocus))
-	for li, classes := range perLocus {
-		for _, c := range classes {
-			pc := prepared{p: c.p}
-			for _, v := range c.visual {
-				pc.mask |= bit[v]
-			}
-			genes := make([]string, 0, len(c.hidden))
-			for g := range c.hidden {
-				genes = append(genes, g)
-			}
-			sort.Slice(genes, func(i, j int) bool { return s.order[genes[i]] < s.order[genes[j]] })
-			for _, g := range genes {
-				pc.hets = append(pc.hets, HetLabel{Gene: g, Probability: c.hidden[g], Label: hetLabel(s.genes[g].Name, c.hidden[g])})
-			}
-			preps[li] = append(preps[li], pc)
-		}
-	}
-	var possible []string
-	for _, g := range polygenic {
-		possible = append(possible, s.genes[g].Name)
-	}
-
-	// Walk every combination of classes like an odometer, keeping running products per
-	// position so that a step recomputes only the positions that changed.
-	n := len(preps)
-	total := 1
-	for _, pcs := range preps {
-		total *= len(pcs)
-	}
-	// Every combination of classes reads differently (classes at one locus differ in look or
-	// in hets), so outcomes need no merging.
-	out := make([]Outcome, 0, total)
-	// Every outcome's visual names and hets live in two shared arrays, one allocation each.
-	maxVisual, maxHets := 0, 0
-	for _, pcs := range preps {
-		mv, mh := 0, 0
-		for _, pc := range pcs {
-			mv = max(mv, bits.OnesCount64(pc.mask))
-			mh = max(mh, len(pc.hets))
-		}
-		maxVisual += mv
-		maxHets += mh
-	}
-	visualStore := make([]string, 0, total*maxVisual)
-	hetStore := make([]*HetLabel, 0, total*maxHets)
-	choice := make([]int, n)
-	prefixP := make([]Fraction, n+1)
-	prefixMask := make([]uint64, n+1)
-	prefixP[0] = one
-	var sb strings.Builder
-	for from := 0; ; {
-		for li := from; li < n; li++ {
-			pc := preps[li][choice[li]]
-			prefixP[li+1] = prefixP[li].Mul(pc.p)
-			prefixMask[li+1] = prefixMask[li] | pc.mask
-		}
-		p, left := prefixP[n], prefixMask[n]
-		start := len(visualStore)
-		visual := visualStore[start:start:cap(visualStore)]
-		for _, c := range combos {
-			if left&c.mask == c.mask {
-				left &^= c.mask
-				visual = append(visual, c.name)
-			}
-		}
-		for i := range names {
-			if left&(1<<i) != 0 {
-				visual = append(visual, names[i])
-			}
-		}
-		visual = visual[:len(visual):len(visual)]
-		visualStore = visualStore[:start+len(visual)]
-		// Hets in locus order, which follows the species' gene order.
-		hstart := len(hetStore)
-		for li, ci := range choice {
-			for k := range preps[li][ci].hets {
-				hetStore = append(hetStore, &preps[li][ci].hets[k])
-			}
-		}
-		hets := hetStore[hstart:len(hetStore):len(hetStore)]
-		sb.Reset()
-		sb.Grow(16 * (len(visual) + len(hets) + 1))
-		if len(visual) == 0 {
-			sb.WriteString("Normal")
-		}
-		for i, v := range visual {
-			if i > 0 {
-				sb.WriteByte(' ')
-			}
-			sb.WriteString(v)
-		}
-		for _, h := range hets {
-			sb.WriteByte(' ')
-			sb.WriteString(h.Label)
-		}
-		out = append(out, Outcome{Sex: sex, Name: sb.String(), Probability: p, Visual: visual, Hets: hets, Possible: possible})
-		li := n - 1
-		for ; li >= 0; li-- {
-			choice[li]++
-			if choice[li] < len(preps[li]) {
-				break
-			}
-			choice[li] = 0
-		}
-		if li < 0 {
-			break
-		}
-		from = li
-	}
-	order := make([]int, len(out))
-	for i := range order {
-		order[i] = i
-	}
-	// Most likely first; equally likely ones keep the enumeration's order (gene order).
-	slices.SortStableFunc(order, func(i, j int) int { return -out[i].Probability.Cmp(out[j].Probability) })
-	sorted := make([]Outcome, len(out))
-	for i, k := range order {
-		sorted[i] = out[k]
-	}
-	return sorted, nil
 }
 
 // hetLabel writes a het as breeders do: "het Clown" when certain, else the truncated

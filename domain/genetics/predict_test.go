@@ -91,6 +91,9 @@ func TestPredict_PublishedCrosses(t *testing.T) {
 			require.Equal(t, c.lethal, p.LethalRemoved.String())
 			require.Len(t, p.Warnings, c.warnings)
 			requireSumsToOne(t, p)
+			require.False(t, p.Summarised)
+			require.Equal(t, int64(len(p.Outcomes)), p.TotalOutcomes)
+			require.Equal(t, "1", p.Covered.String())
 		})
 	}
 }
@@ -165,6 +168,9 @@ func TestGenotype_RefusesImpossibleGenotypes(t *testing.T) {
 	}
 }
 
+// unbounded lists every joint outcome of the pairings these tests make.
+var unbounded = Limits{Loci: 64, FullOutcomes: 1 << 20, FullCells: 1 << 30, Top: 64}
+
 func TestPredict_TenGenesAtOnce(t *testing.T) {
 	t.Parallel()
 	s := testBall(t)
@@ -173,8 +179,9 @@ func TestPredict_TenGenesAtOnce(t *testing.T) {
 	for _, g := range genes {
 		claims = append(claims, het(g))
 	}
-	p, err := s.Predict(mustGenotype(t, s, Male, claims...), mustGenotype(t, s, Female, claims...))
+	p, err := s.PredictWithin(mustGenotype(t, s, Male, claims...), mustGenotype(t, s, Female, claims...), unbounded)
 	require.NoError(t, err)
+	require.False(t, p.Summarised)
 	require.Len(t, p.Outcomes, 1024)
 	requireSumsToOne(t, p)
 	names := make([]string, 0, len(p.Outcomes))
