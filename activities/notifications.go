@@ -16,7 +16,7 @@ import (
 // same dedup key, it returns the notification already recorded.
 func (a *Database) RecordNotification(ctx context.Context, r notify.Request) (uuid.UUID, error) {
 	var id uuid.UUID
-	err := a.DB.InTenant(ctx, store.Tenant{OrgID: r.OrgID, UserID: r.UserID}, func(tx pgx.Tx) error {
+	err := a.inTenant(ctx, store.Tenant{OrgID: r.OrgID, UserID: r.UserID}, func(tx pgx.Tx) error {
 		n, err := (&notify.Notifier{River: a.River}).Record(ctx, tx, r)
 		if ie, ok := notify.IsInvalid(err); ok {
 			return temporal.NewNonRetryableApplicationError(ie.Error(), escalation.ErrTypeInvalid, err)
@@ -31,7 +31,7 @@ func (a *Database) RecordNotification(ctx context.Context, r notify.Request) (uu
 // acted on; escalating a channel twice delivers once.
 func (a *Database) EscalateNotification(ctx context.Context, t escalation.Target) (notify.Escalation, error) {
 	var e notify.Escalation
-	err := a.DB.InTenant(ctx, store.Tenant{OrgID: t.OrgID, UserID: t.UserID}, func(tx pgx.Tx) error {
+	err := a.inTenant(ctx, store.Tenant{OrgID: t.OrgID, UserID: t.UserID}, func(tx pgx.Tx) error {
 		var err error
 		e, err = (&notify.Notifier{River: a.River}).Escalate(ctx, tx, t.NotificationID, t.Channel)
 		return err
@@ -41,7 +41,7 @@ func (a *Database) EscalateNotification(ctx context.Context, t escalation.Target
 
 // MarkNotificationActioned records that the action a notification asked for happened.
 func (a *Database) MarkNotificationActioned(ctx context.Context, t escalation.Target) error {
-	return a.DB.InTenant(ctx, store.Tenant{OrgID: t.OrgID, UserID: t.UserID}, func(tx pgx.Tx) error {
+	return a.inTenant(ctx, store.Tenant{OrgID: t.OrgID, UserID: t.UserID}, func(tx pgx.Tx) error {
 		return notify.MarkActioned(ctx, tx, t.NotificationID)
 	})
 }

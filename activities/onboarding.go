@@ -27,7 +27,7 @@ type Database struct {
 // welcome email, in one transaction. Run again, it changes nothing and reports so.
 func (a *Database) Provision(ctx context.Context, in onboarding.Input) (onboarding.Result, error) {
 	var res onboarding.Result
-	err := a.DB.InTenant(ctx, store.Tenant{OrgID: in.OrgID}, func(tx pgx.Tx) error {
+	err := a.inTenant(ctx, store.Tenant{OrgID: in.OrgID}, func(tx pgx.Tx) error {
 		org, err := store.OrganizationByID(ctx, tx, in.OrgID)
 		if errors.Is(err, store.ErrNotFound) {
 			return temporal.NewNonRetryableApplicationError("organization "+in.OrgID.String()+" does not exist", onboarding.ErrTypeNotFound, err)

@@ -20,7 +20,7 @@ import (
 func (a *Database) TransferRecipients(ctx context.Context, in transfer.Input) ([]transfer.Recipient, error) {
 	var out []transfer.Recipient
 	if in.RecipientOrgID != uuid.Nil {
-		err := a.DB.InTenant(ctx, store.Tenant{OrgID: in.RecipientOrgID}, func(tx pgx.Tx) error {
+		err := a.inTenant(ctx, store.Tenant{OrgID: in.RecipientOrgID}, func(tx pgx.Tx) error {
 			ids, err := store.MemberIDs(ctx, tx, []string{"owner", "admin"})
 			for _, id := range ids {
 				out = append(out, transfer.Recipient{UserID: id})
@@ -29,7 +29,7 @@ func (a *Database) TransferRecipients(ctx context.Context, in transfer.Input) ([
 		})
 		return out, err
 	}
-	err := a.DB.InTx(ctx, func(tx pgx.Tx) error {
+	err := a.inTx(ctx, func(tx pgx.Tx) error {
 		u, err := store.UserByEmail(ctx, tx, in.RecipientEmail)
 		switch {
 		case errors.Is(err, store.ErrNotFound) || (err == nil && u.EmailVerifiedAt == nil):
@@ -47,7 +47,7 @@ func (a *Database) TransferRecipients(ctx context.Context, in transfer.Input) ([
 // MoveOwnership moves an accepted transfer's animal to the receiving organization in one
 // transaction. Run again, it moves nothing; a move that cannot happen is not retried.
 func (a *Database) MoveOwnership(ctx context.Context, m transfer.MoveInput) error {
-	return a.DB.InTenant(ctx, store.Tenant{OrgID: m.ToOrgID, UserID: m.UserID}, func(tx pgx.Tx) error {
+	return a.inTenant(ctx, store.Tenant{OrgID: m.ToOrgID, UserID: m.UserID}, func(tx pgx.Tx) error {
 		_, err := store.MoveAnimal(ctx, tx, m.TransferID, m.ToOrgID, m.UserID)
 		if errors.Is(err, store.ErrMoveRefused) {
 			return temporal.NewNonRetryableApplicationError(err.Error(), transfer.ErrTypeMoveRefused, err)
@@ -67,7 +67,7 @@ func (a *Database) FinishTransfer(ctx context.Context, f transfer.FinishInput) e
 	if f.UserID != uuid.Nil {
 		actor = &f.UserID
 	}
-	return a.DB.InTenant(ctx, store.Tenant{OrgID: f.OrgID, UserID: f.UserID}, func(tx pgx.Tx) error {
+	return a.inTenant(ctx, store.Tenant{OrgID: f.OrgID, UserID: f.UserID}, func(tx pgx.Tx) error {
 		status, err := store.LockTransfer(ctx, tx, f.TransferID)
 		if err != nil {
 			return err
@@ -106,9 +106,45 @@ func (a *Database) FinishTransfer(ctx context.Context, f transfer.FinishInput) e
 	})
 }
 
+// ReleaseTransfer ends an open transfer whose ending FinishTransfer could not record (the
+// database refused it for good, or kept failing): as the same status but with nothing the
+// person gave (no reason), the timeline saying so, the animal's hold released, the offer
+// notifications marked acted on and the event. Everything it writes comes from the
+// workflow's own identifiers, so no input can make it fail. A transfer that has ended
+// already (the sweep, another ending) is left as it is: its ending released the animal.
+func (a *Database) ReleaseTransfer(ctx context.Context, r transfer.ReleaseInput) error {
+	if r.Status == transfer.Accepted || !r.Status.Ended() {
+		// An acceptance ends in the move, which releases the hold itself.
+		return temporal.NewNonRetryableApplicationError("only a decline, a cancel or an expiry is released, not "+string(r.Status),
+			ErrTypeInvalidData, nil)
+	}
+	var actor *uuid.UUID
+	if r.UserID != uuid.Nil {
+		actor = &r.UserID
+	}
+	return a.inTenant(ctx, store.Tenant{OrgID: r.OrgID, UserID: r.UserID}, func(tx pgx.Tx) error {
+		if _, err := store.LockTransfer(ctx, tx, r.TransferID); err != nil {
+			return err
+		}
+		ended, err := store.ReleaseTransfer(ctx, tx, r.TransferID, string(r.Status), actor)
+		if err != nil || !ended {
+			return err
+		}
+		if err := store.MarkTransferOffersActioned(ctx, tx, r.TransferID); err != nil {
+			return err
+		}
+		t, err := store.TransferByID(ctx, tx, r.TransferID)
+		if err != nil {
+			return err
+		}
+		return store.AppendEvent(ctx, tx, "transfer."+string(r.Status), "transfer", t.PublicID,
+			map[string]string{"animal_id": t.AnimalPublicID, "status": string(r.Status), "by": "release"})
+	})
+}
+
 // NoteTransfer adds an entry to a transfer's timeline.
 func (a *Database) NoteTransfer(ctx context.Context, n transfer.NoteInput) error {
-	return a.DB.InTenant(ctx, store.Tenant{OrgID: n.OrgID}, func(tx pgx.Tx) error {
+	return a.inTenant(ctx, store.Tenant{OrgID: n.OrgID}, func(tx pgx.Tx) error {
 		return store.AppendTransferEntryOnce(ctx, tx, n.TransferID, n.Kind, n.Detail)
 	})
 }

@@ -58,6 +58,9 @@ func TestTransfer_RecordsTheHistoryOfEachPath(t *testing.T) {
 			escalationEnd: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, file: "cancelled.json", escalationFile: "cancelled_with_its_transfer.json"},
 		{name: "reminded then expired", drive: driveExpiry, want: transfer.Expired, timeline: []string{"offered", "reminded", "expired"},
 			escalationEnd: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, file: "expired_after_a_reminder.json"},
+		{name: "declined with a reason the database refuses", drive: driveRefusedDecline, want: transfer.Declined,
+			timeline: []string{"offered", "declined"}, escalationEnd: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+			file: "declined_reason_refused_then_released.json"},
 	}
 	for _, p := range paths {
 		t.Run(p.name, func(t *testing.T) {
@@ -138,6 +141,13 @@ func driveExpiry(t *testing.T, s *system) (person, string) {
 	id := offerTo(t, s, ada, map[string]any{"animal_id": animal, "recipient_email": bob.Email})
 	s.waitMail(t, bob.Email, "Reminder: Ada's Reptiles offers you Olive")
 	s.waitMail(t, ada.Email, "The transfer of Olive was expired")
+	return ada, id
+}
+
+func driveRefusedDecline(t *testing.T, s *system) (person, string) {
+	t.Helper()
+	ada, _, id, _ := declineWithARefusedReason(t, s)
+	s.waitMail(t, ada.Email, "The transfer of Pebble was declined")
 	return ada, id
 }
 

@@ -181,3 +181,31 @@ func TestTransfer_OfferToAnUnverifiedAccountsAddressGoesToTheAddressAlone(t *tes
 	inbox := s.must(t, http.StatusOK, http.MethodGet, "/api/v1/notifications", bob.Token, nil)
 	require.NotContains(t, string(mustJSON(t, inbox)), `"type":"transfer.offered"`)
 }
+
+// A reason Postgres refuses fails the finish for good (not retried), and the release that
+// follows ends the transfer as asked without it, once: the animal is no longer held.
+func TestReleaseTransfer_EndsWhatTheFinishCouldNotRecord(t *testing.T) {
+	t.Parallel()
+	o := offerWithoutWorker(t)
+	ctx := context.Background()
+	err := o.act.FinishTransfer(ctx, transfer.FinishInput{TransferID: o.transferID, OrgID: o.fromOrg,
+		Status: transfer.Declined, Reason: "No room\x00", UserID: o.bob})
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	require.Equal(t, activities.ErrTypeInvalidData, appErr.Type())
+	require.True(t, appErr.NonRetryable(), "retrying cannot store a NUL")
+	require.Equal(t, 1, count(t, `SELECT count(*) FROM animals a JOIN transfers t ON t.animal_id = a.id
+		WHERE t.id = $1 AND a.held_by = t.id AND t.status = 'offered'`, o.transferID), "nothing was written")
+
+	require.ErrorAs(t, o.act.ReleaseTransfer(ctx, transfer.ReleaseInput{TransferID: o.transferID, OrgID: o.fromOrg,
+		Status: transfer.Accepted}), &appErr, "an acceptance is never released")
+	release := transfer.ReleaseInput{TransferID: o.transferID, OrgID: o.fromOrg, Status: transfer.Declined, UserID: o.bob}
+	require.NoError(t, o.act.ReleaseTransfer(ctx, release))
+	require.NoError(t, o.act.ReleaseTransfer(ctx, release), "run again, it changes nothing")
+	require.Equal(t, 1, count(t, `SELECT count(*) FROM animals a JOIN transfers t ON t.animal_id = a.id
+		WHERE t.id = $1 AND a.held_by IS NULL AND t.status = 'declined' AND t.reason IS NULL AND t.ended_by = $2`, o.transferID, o.bob))
+	require.Equal(t, 1, o.events(t, "transfer.declined"))
+	require.Equal(t, 1, count(t, `SELECT count(*) FROM transfer_timeline WHERE transfer_id = $1 AND kind = 'declined'
+		AND detail LIKE '%could not be recorded%'`, o.transferID))
+	requireEndedOtherwise(t, o.finish(transfer.Cancelled))
+}

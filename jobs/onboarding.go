@@ -26,7 +26,7 @@ func (w *StartOnboardingWorker) Work(ctx context.Context, job *river.Job[StartOn
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("start onboarding of %s: %w", job.Args.OrgID, err)
+		return cancelIfPermanent(fmt.Errorf("start onboarding of %s: %w", job.Args.OrgID, err))
 	}
 	return nil
 }

@@ -25,9 +25,9 @@ type StartTransferArgs struct {
 // Kind names the job kind.
 func (StartTransferArgs) Kind() string { return "start_transfer" }
 
-// InsertOpts makes the job unique per transfer.
+// InsertOpts makes the job unique per transfer, tried at most maxAttempts times.
 func (StartTransferArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{MaxAttempts: maxAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // StartTransferWorker starts a transfer's workflow; one already started counts as done.
@@ -41,7 +41,7 @@ type StartTransferWorker struct {
 
 // Work starts the workflow.
 func (w *StartTransferWorker) Work(ctx context.Context, job *river.Job[StartTransferArgs]) error {
-	return StartTransfer(ctx, w.DB, w.Temporal, w.TaskQueue, w.Notify, job.Args)
+	return cancelIfPermanent(StartTransfer(ctx, w.DB, w.Temporal, w.TaskQueue, w.Notify, job.Args))
 }
 
 // StartTransfer starts the workflow of a transfer from what the offer recorded; starting

@@ -24,7 +24,7 @@ type SweepTransfersArgs struct{}
 // Kind names the job kind.
 func (SweepTransfersArgs) Kind() string { return "sweep_transfers" }
 
-// InsertOpts keeps one sweep at a time.
+// InsertOpts keeps one sweep at a time, tried three times: the next period sweeps again.
 func (SweepTransfersArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: 5 * time.Minute}}
 }

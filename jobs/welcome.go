@@ -36,7 +36,7 @@ func (w *WelcomeEmailWorker) Work(ctx context.Context, job *river.Job[WelcomeEma
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("load organization %s: %w", job.Args.OrgID, err)
+		return cancelIfPermanent(fmt.Errorf("load organization %s: %w", job.Args.OrgID, err))
 	}
 	if org.WelcomedAt != nil {
 		return nil
@@ -52,12 +52,12 @@ func (w *WelcomeEmailWorker) Work(ctx context.Context, job *river.Job[WelcomeEma
 		}
 		return fmt.Errorf("send welcome email: %w", err)
 	}
-	return w.DB.InTenant(ctx, store.Tenant{OrgID: org.ID}, func(tx pgx.Tx) error {
+	return cancelIfPermanent(w.DB.InTenant(ctx, store.Tenant{OrgID: org.ID}, func(tx pgx.Tx) error {
 		if _, err := store.MarkWelcomed(ctx, tx, org.ID); err != nil {
 			return err
 		}
 		return store.AppendEvent(ctx, tx, "organization.welcomed", "organization", org.PublicID, map[string]string{"email": owner.Email})
-	})
+	}))
 }
 
 // welcomeEmail greets the owner of a new organization and points them at the web app. It

@@ -212,6 +212,18 @@ func TransferTimeline(ctx context.Context, q Querier, transferID uuid.UUID) ([]T
 // declined, cancelled or expired, and releases the animal's hold; it reports false when
 // the transfer had already ended (and changes nothing).
 func EndTransfer(ctx context.Context, tx pgx.Tx, id uuid.UUID, status, reason string, actor *uuid.UUID) (bool, error) {
+	return endTransfer(ctx, tx, id, status, reason, "", actor)
+}
+
+// ReleaseTransfer ends an open transfer of the transaction's organization as EndTransfer
+// does, for an ending that could not be recorded as given (the database refused what came
+// with it): with no reason, the timeline saying so, and the animal's hold released. It
+// reports false when the transfer had already ended.
+func ReleaseTransfer(ctx context.Context, tx pgx.Tx, id uuid.UUID, status string, actor *uuid.UUID) (bool, error) {
+	return endTransfer(ctx, tx, id, status, "", "what came with it could not be recorded", actor)
+}
+
+func endTransfer(ctx context.Context, tx pgx.Tx, id uuid.UUID, status, reason, note string, actor *uuid.UUID) (bool, error) {
 	var animalID uuid.UUID
 	err := tx.QueryRow(ctx, `UPDATE transfers SET status = $2::transfer_status, reason = nullif($3, ''), ended_by = $4, ended_at = now()
 		WHERE id = $1 AND status = 'offered' RETURNING animal_id`, id, status, reason, actor).Scan(&animalID)
@@ -229,6 +241,9 @@ func EndTransfer(ctx context.Context, tx pgx.Tx, id uuid.UUID, status, reason st
 		"expired": "nobody answered in time"}[status]
 	if reason != "" {
 		detail += ": " + reason
+	}
+	if note != "" {
+		detail += " (" + note + ")"
 	}
 	return true, AppendTransferEntry(ctx, tx, id, status, actor, detail)
 }

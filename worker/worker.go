@@ -89,6 +89,7 @@ func New(d Deps) (*Worker, error) {
 	tw.RegisterActivityWithOptions(db.TransferRecipients, activity.RegisterOptions{Name: transfer.RecipientsActivity})
 	tw.RegisterActivityWithOptions(db.MoveOwnership, activity.RegisterOptions{Name: transfer.MoveActivity})
 	tw.RegisterActivityWithOptions(db.FinishTransfer, activity.RegisterOptions{Name: transfer.FinishActivity})
+	tw.RegisterActivityWithOptions(db.ReleaseTransfer, activity.RegisterOptions{Name: transfer.ReleaseActivity})
 	tw.RegisterActivityWithOptions(db.NoteTransfer, activity.RegisterOptions{Name: transfer.NoteActivity})
 	return &Worker{temporal: tw, river: rc, deps: d}, nil
 }

@@ -35,6 +35,19 @@ const (
 // ErrTypeInvalid is the application error type of a notification that cannot be recorded.
 const ErrTypeInvalid = "InvalidNotification"
 
+// giveUp bounds every activity of an escalation, from its first try to its last: each is
+// one short database transaction, so one failing for an hour meets an outage or a fault
+// that retrying will not mend. A notification that cannot be recorded ends the
+// escalation (failed: there is nothing to escalate); a channel that cannot be reached is
+// passed over, noted in the result, and the next one tried; an action that cannot be
+// marked ends the escalation (failed: the action itself happened).
+const giveUp = time.Hour
+
+// passOverFailedChannels is the change that passes over a channel whose escalation
+// finally failed, where the workflow used to fail: histories recorded before it replay as
+// they ran.
+const passOverFailedChannels = "pass-over-failed-channels"
+
 // Input is the notification to escalate and the delays between its steps.
 type Input struct {
 	Notification notify.Request
@@ -116,8 +129,11 @@ func Workflow(ctx workflow.Context, in Input) (Result, error) {
 		return Result{}, temporal.NewNonRetryableApplicationError("delays must not be negative", ErrTypeInvalid, nil)
 	}
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		// Every activity is one short database transaction: a lost task is retried soon.
-		StartToCloseTimeout: 10 * time.Second,
+		// Every activity is one short database transaction: a lost task is retried soon, and
+		// one still failing after giveUp has failed for good. Data the database refuses is
+		// not retried at all (activities.Classify).
+		StartToCloseTimeout:    10 * time.Second,
+		ScheduleToCloseTimeout: giveUp,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
@@ -149,7 +165,13 @@ func Workflow(ctx workflow.Context, in Input) (Result, error) {
 		target.Channel = s.channel
 		var e notify.Escalation
 		if err := workflow.ExecuteActivity(ctx, EscalateActivity, target).Get(ctx, &e); err != nil {
-			return res, err
+			if temporal.IsCanceledError(err) || ctx.Err() != nil ||
+				workflow.GetVersion(ctx, passOverFailedChannels, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+				return res, err
+			}
+			workflow.GetLogger(ctx).Error("a channel of the escalation failed; it is passed over",
+				"dedup_key", in.Notification.DedupKey, "channel", s.channel, "error", err)
+			e = notify.Escalation{Reason: "could not be escalated"}
 		}
 		res.Steps = append(res.Steps, Step{Channel: s.channel, Delivered: e.Delivered, Reason: e.Reason})
 	}

@@ -27,6 +27,21 @@ type recorder struct {
 	escalated map[notify.Channel]time.Duration // channel → when, after the start
 	actioned  bool
 	escalate  func(notify.Channel) notify.Escalation
+
+	// Failures, set before the workflow runs, and when the first and last tries of a
+	// failing activity ran.
+	recordErr   error
+	escalateErr func(notify.Channel) error
+	markErr     error
+	first, last time.Time
+}
+
+// try notes a try of a failing activity.
+func (rec *recorder) try(now time.Time) {
+	if rec.first.IsZero() {
+		rec.first = now
+	}
+	rec.last = now
 }
 
 func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *recorder) {
@@ -37,6 +52,12 @@ func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *recorder) {
 		escalate: func(notify.Channel) notify.Escalation { return notify.Escalation{Delivered: true} }}
 	env.RegisterWorkflowWithOptions(escalation.Workflow, workflow.RegisterOptions{Name: escalation.WorkflowName})
 	env.RegisterActivityWithOptions(func(_ context.Context, r notify.Request) (uuid.UUID, error) {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		if rec.recordErr != nil {
+			rec.try(env.Now())
+			return uuid.Nil, rec.recordErr
+		}
 		rec.start = env.Now()
 		return rec.id, nil
 	}, activity.RegisterOptions{Name: escalation.RecordActivity})
@@ -44,11 +65,23 @@ func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *recorder) {
 		rec.mu.Lock()
 		defer rec.mu.Unlock()
 		require.Equal(t, rec.id, tg.NotificationID)
+		if rec.escalateErr != nil {
+			if err := rec.escalateErr(tg.Channel); err != nil {
+				rec.try(env.Now())
+				return notify.Escalation{}, err
+			}
+		}
 		rec.escalated[tg.Channel] = env.Now().Sub(rec.start)
 		return rec.escalate(tg.Channel), nil
 	}, activity.RegisterOptions{Name: escalation.EscalateActivity})
 	env.RegisterActivityWithOptions(func(_ context.Context, tg escalation.Target) error {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
 		require.Equal(t, rec.id, tg.NotificationID)
+		if rec.markErr != nil {
+			rec.try(env.Now())
+			return rec.markErr
+		}
 		rec.actioned = true
 		return nil
 	}, activity.RegisterOptions{Name: escalation.MarkActionedActivity})

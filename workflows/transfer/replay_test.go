@@ -29,6 +29,7 @@ func TestWorkflow_ReplaysTheRecordedHistoryOfEachPath(t *testing.T) {
 		{"testdata/declined.json", transfer.Declined},
 		{"testdata/cancelled.json", transfer.Cancelled},
 		{"testdata/expired_after_a_reminder.json", transfer.Expired},
+		{"testdata/declined_reason_refused_then_released.json", transfer.Declined},
 	}
 	recorded, err := filepath.Glob("testdata/*.json")
 	require.NoError(t, err)

@@ -38,6 +38,7 @@ const (
 	RecipientsActivity = "transfer.recipients"
 	MoveActivity       = "transfer.move"
 	FinishActivity     = "transfer.finish"
+	ReleaseActivity    = "transfer.release"
 	NoteActivity       = "transfer.note"
 )
 
@@ -75,11 +76,13 @@ const ErrTypeEndedOtherwise = "TransferEndedOtherwise"
 
 // How long the workflow keeps at what it does not wait on forever.
 const (
-	// A move failing all that time (not refused: failing) hands the offer back.
-	moveGiveUp = time.Hour
-	// A notification that cannot be recorded in that time is given up: the transfer
-	// carries on without it.
-	notificationGiveUp = time.Hour
+	// giveUp bounds every activity, from its first try to its last: each is one short
+	// database transaction, so one failing for an hour meets an outage or a fault that
+	// retrying will not mend, not a blip, and the transfer takes its failure path rather
+	// than hold the animal (or the person answering) any longer. A move failing that long
+	// hands the offer back; an ending that cannot be recorded is released; a notification,
+	// a timeline note or the recipients' lookup is done without.
+	giveUp = time.Hour
 	// The offer escalations have that long to record that the recipient acted before the
 	// transfer ends without them (FinishActivity has marked the offers acted on anyway).
 	actionedWait = time.Minute
@@ -87,6 +90,11 @@ const (
 	// fits notify.MaxTitleRunes.
 	titleNameRunes = 80
 )
+
+// failureOutcomes is the change that gave each activity's final failure a defined
+// outcome (a release, or carrying on without it) where the workflow used to fail or wait:
+// histories recorded before it replay as they ran.
+const failureOutcomes = "failure-outcomes"
 
 // Input is the offer, as the API recorded it.
 type Input struct {
@@ -167,6 +175,15 @@ type FinishInput struct {
 	Reason     string
 	UserID     uuid.UUID // who ended it; zero for expiry
 	ToOrgID    uuid.UUID // accepted: the receiving organization
+}
+
+// ReleaseInput ends a transfer whose FinishInput could not be recorded: the same status,
+// without what the person gave, and the animal released.
+type ReleaseInput struct {
+	TransferID uuid.UUID
+	OrgID      uuid.UUID // the offering organization
+	Status     Status    // declined, cancelled or expired
+	UserID     uuid.UUID // who ended it; zero for expiry
 }
 
 // NoteInput adds an entry to a transfer's timeline.
@@ -259,7 +276,14 @@ func Workflow(ctx workflow.Context, in Input) (Result, error) {
 	r.stopOffers = stopOffers
 
 	if err := workflow.ExecuteActivity(ctx, RecipientsActivity, in).Get(ctx, &r.recipients); err != nil {
-		return Result{}, err
+		if !r.carriesOn(ctx, err) {
+			return Result{}, err
+		}
+		// Nobody is told, but the offer stands: the recipient finds it among their incoming
+		// transfers, the offering organization may cancel it, and it expires on time.
+		workflow.GetLogger(ctx).Error("the offer's recipients could not be found; the offer stands without telling them",
+			"transfer", in.PublicID, "error", err)
+		r.recipients = nil
 	}
 
 	// Each pass starts while no accept is under way (an accept whose move is refused hands
@@ -313,11 +337,15 @@ func Workflow(ctx workflow.Context, in Input) (Result, error) {
 	return Result{Status: r.state.Status, ToOrgID: r.state.ToOrgID, Reason: r.state.Reason}, nil
 }
 
-// activityOptions are the transfer's activity timeouts and retries.
+// activityOptions are the transfer's activity timeouts and retries: every activity is
+// one short database transaction, so a lost task is retried soon (10 s), tries are spaced
+// up to a minute apart, and after giveUp (about 65 tries) the activity has failed for
+// good. Errors that retrying cannot mend (refusals, endings the database holds otherwise,
+// invalid notifications, data the database refuses: activities.Classify) fail at once.
 func activityOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		// Every activity is one short database transaction: a lost task is retried soon.
-		StartToCloseTimeout: 10 * time.Second,
+		StartToCloseTimeout:    10 * time.Second,
+		ScheduleToCloseTimeout: giveUp,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
@@ -333,20 +361,12 @@ func withActivityOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, activityOptions())
 }
 
-// withMoveOptions bounds the ownership move: one that keeps failing (the database down,
-// a bug) for moveGiveUp hands the offer back rather than leave it being accepted forever.
-func withMoveOptions(ctx workflow.Context) workflow.Context {
-	o := activityOptions()
-	o.ScheduleToCloseTimeout = moveGiveUp
-	return workflow.WithActivityOptions(ctx, o)
-}
-
-// withNotificationOptions bounds the recording of a notification: the transfer does not
-// wait on its notifications for longer than notificationGiveUp.
-func withNotificationOptions(ctx workflow.Context) workflow.Context {
-	o := activityOptions()
-	o.ScheduleToCloseTimeout = notificationGiveUp
-	return workflow.WithActivityOptions(ctx, o)
+// carriesOn reports whether the workflow goes on without an activity that finally failed
+// with err: not when the workflow itself is being cancelled, nor in a history recorded
+// before failures had their outcomes.
+func (r *run) carriesOn(ctx workflow.Context, err error) bool {
+	return !temporal.IsCanceledError(err) && ctx.Err() == nil &&
+		workflow.GetVersion(ctx, failureOutcomes, workflow.DefaultVersion, 1) == 1
 }
 
 func (r *run) register(ctx workflow.Context) error {
@@ -433,12 +453,12 @@ func (r *run) validateCancel(_ workflow.Context, a Actor) error {
 }
 
 // accept moves the animal to the receiving organization and ends the transfer. If the move
-// is refused, or keeps failing for moveGiveUp, the offer stands again and the caller is
-// told why.
+// is refused, or keeps failing for giveUp, the offer stands again and the caller is told
+// why.
 func (r *run) accept(ctx workflow.Context, a Actor) (Result, error) {
 	r.state.Status = Accepting
 	move := MoveInput{TransferID: r.in.TransferID, AnimalID: r.in.AnimalID, FromOrgID: r.in.OrgID, ToOrgID: a.OrgID, UserID: a.UserID}
-	if err := workflow.ExecuteActivity(withMoveOptions(ctx), MoveActivity, move).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(withActivityOptions(ctx), MoveActivity, move).Get(ctx, nil); err != nil {
 		r.state.Status = Offered
 		return Result{}, err
 	}
@@ -454,7 +474,7 @@ func (r *run) decline(ctx workflow.Context, in DeclineInput) (Result, error) {
 	if err := r.finish(ctx, FinishInput{Status: Declined, Reason: in.Reason, UserID: in.Actor.UserID}); err != nil {
 		return Result{}, err
 	}
-	return Result{Status: Declined, Reason: in.Reason}, nil
+	return Result{Status: Declined, Reason: r.state.Reason}, nil
 }
 
 func (r *run) cancel(ctx workflow.Context, a Actor) (Result, error) {
@@ -476,11 +496,25 @@ func (r *run) expire(ctx workflow.Context) error {
 }
 
 // finish records the ending in the database (status, timeline, the animal's hold released,
-// the offers marked acted on). An ending the database refuses fails the workflow once its
-// handlers are done, rather than announce what did not happen.
+// the offers marked acted on). A decline, cancel or expiry that cannot be recorded as given
+// (the database refuses its reason, or keeps failing for giveUp) is released instead: the
+// same ending without the reason, so that no input leaves the animal held. An ending the
+// database holds otherwise, and an acceptance (the move released the animal), are not: as
+// is a release that fails too, they fail the workflow once its handlers are done rather
+// than announce what did not happen; the sweep then ends the offer after its expiry.
 func (r *run) finish(ctx workflow.Context, f FinishInput) error {
+	ctx = withActivityOptions(ctx)
 	f.TransferID, f.OrgID = r.in.TransferID, r.in.OrgID
-	err := workflow.ExecuteActivity(withActivityOptions(ctx), FinishActivity, f).Get(ctx, nil)
+	err := workflow.ExecuteActivity(ctx, FinishActivity, f).Get(ctx, nil)
+	if err != nil && f.Status != Accepted && !hasType(err, ErrTypeEndedOtherwise) && r.carriesOn(ctx, err) {
+		workflow.GetLogger(ctx).Error("the transfer's ending could not be recorded as given; it is released without the reason",
+			"transfer", r.in.PublicID, "status", f.Status, "error", err)
+		err = workflow.ExecuteActivity(ctx, ReleaseActivity,
+			ReleaseInput{TransferID: f.TransferID, OrgID: f.OrgID, Status: f.Status, UserID: f.UserID}).Get(ctx, nil)
+		if err == nil {
+			r.state.Reason = ""
+		}
+	}
 	if err != nil && r.failed == nil {
 		r.failed = err
 	}
@@ -571,8 +605,14 @@ func (r *run) remind(ctx workflow.Context) error {
 	if r.state.Status != Offered {
 		return nil
 	}
-	return workflow.ExecuteActivity(ctx, NoteActivity, NoteInput{TransferID: r.in.TransferID, OrgID: r.in.OrgID,
+	err := workflow.ExecuteActivity(ctx, NoteActivity, NoteInput{TransferID: r.in.TransferID, OrgID: r.in.OrgID,
 		Kind: "reminded", Detail: "the recipient was reminded"}).Get(ctx, nil)
+	if err != nil && r.carriesOn(ctx, err) {
+		workflow.GetLogger(ctx).Warn("the reminder was not noted on the timeline; the transfer carries on without it",
+			"transfer", r.in.PublicID, "error", err)
+		return nil
+	}
+	return err
 }
 
 // announce tells both sides how the transfer ended.
@@ -596,10 +636,10 @@ func (r *run) announce(ctx workflow.Context) {
 }
 
 // notify records a notification, best effort: one that cannot be recorded (refused, or
-// failing for notificationGiveUp) is logged, and the transfer carries on without it.
+// failing for giveUp) is logged, and the transfer carries on without it.
 func (r *run) notify(ctx workflow.Context, req notify.Request) {
 	var id uuid.UUID
-	if err := workflow.ExecuteActivity(withNotificationOptions(ctx), escalation.RecordActivity, req).Get(ctx, &id); err != nil {
+	if err := workflow.ExecuteActivity(withActivityOptions(ctx), escalation.RecordActivity, req).Get(ctx, &id); err != nil {
 		workflow.GetLogger(ctx).Warn("a transfer notification was not recorded; the transfer carries on without it",
 			"transfer", r.in.PublicID, "dedup_key", req.DedupKey, "error", err)
 	}

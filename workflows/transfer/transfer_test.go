@@ -32,16 +32,21 @@ type fakes struct {
 	recipients  []transfer.Recipient
 	moves       []transfer.MoveInput
 	finishes    []transfer.FinishInput
+	releases    []transfer.ReleaseInput
+	released    time.Duration // when the last release was recorded
 	notes       []string
 	notified    map[string]time.Duration // notification type → first time recorded
 	tried       map[string]time.Duration // notification type → last time tried
 	records     []notify.Request
 	escalations int
 
-	moveErr   func(at time.Duration, attempt int32) error
-	finishErr func(in transfer.FinishInput) error
-	recordErr func(r notify.Request, at time.Duration, attempt int32) error
-	markErr   func(at time.Duration, attempt int32) error
+	moveErr       func(at time.Duration, attempt int32) error
+	finishErr     func(in transfer.FinishInput) error
+	releaseErr    error
+	recipientsErr error
+	noteErr       error
+	recordErr     func(r notify.Request, at time.Duration, attempt int32) error
+	markErr       func(at time.Duration, attempt int32) error
 }
 
 func (f *fakes) at() time.Duration { return f.env.Now().Sub(f.start) }
@@ -56,6 +61,9 @@ func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakes) {
 	env.RegisterWorkflowWithOptions(transfer.Workflow, workflow.RegisterOptions{Name: transfer.WorkflowName})
 	env.RegisterWorkflowWithOptions(escalation.Workflow, workflow.RegisterOptions{Name: escalation.WorkflowName})
 	env.RegisterActivityWithOptions(func(_ context.Context, in transfer.Input) ([]transfer.Recipient, error) {
+		if f.recipientsErr != nil {
+			return nil, f.recipientsErr
+		}
 		return f.recipients, nil
 	}, activity.RegisterOptions{Name: transfer.RecipientsActivity})
 	env.RegisterActivityWithOptions(func(ctx context.Context, m transfer.MoveInput) error {
@@ -80,9 +88,22 @@ func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakes) {
 		f.finishes = append(f.finishes, in)
 		return nil
 	}, activity.RegisterOptions{Name: transfer.FinishActivity})
+	env.RegisterActivityWithOptions(func(_ context.Context, in transfer.ReleaseInput) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.releaseErr != nil {
+			return f.releaseErr
+		}
+		f.releases = append(f.releases, in)
+		f.released = f.at()
+		return nil
+	}, activity.RegisterOptions{Name: transfer.ReleaseActivity})
 	env.RegisterActivityWithOptions(func(_ context.Context, in transfer.NoteInput) error {
 		f.mu.Lock()
 		defer f.mu.Unlock()
+		if f.noteErr != nil {
+			return f.noteErr
+		}
 		f.notes = append(f.notes, in.Kind)
 		return nil
 	}, activity.RegisterOptions{Name: transfer.NoteActivity})
@@ -685,4 +706,5 @@ func TestTransfer_AnEndingTheDatabaseRefusesIsNotAnnounced(t *testing.T) {
 	require.Equal(t, transfer.ErrTypeEndedOtherwise, errType(env.GetWorkflowError()), "%v", env.GetWorkflowError())
 	require.Equal(t, transfer.ErrTypeEndedOtherwise, errType(accept.err), "%v", accept.err)
 	require.Empty(t, f.recordsOf("transfer.outcome"))
+	require.Empty(t, f.releases, "the ending the database holds released the animal")
 }
