@@ -249,7 +249,7 @@ func TestAnimals_ListFiltersAndPaginates(t *testing.T) {
 	require.Len(t, page2, 2)
 	require.NotContains(t, page1, page2[0])
 
-	requireProblem(t, b.do(t, http.MethodGet, "/api/v1/animals?sex=both", tok, nil), http.StatusUnprocessableEntity, "validation-failed")
+	requireProblem(t, b.do(t, http.MethodGet, "/api/v1/animals?sex=both", tok, nil), http.StatusBadRequest, "malformed-request")
 }
 
 func TestAnimals_ArchiveKeepsTheRecordAndItsLineage(t *testing.T) {

@@ -380,6 +380,6 @@ func TestInvitation_ListPaginatesNewestFirstAndFiltersByStatus(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status)
 	require.Empty(t, decodeAs[invitationPage](t, r).Items)
 	r = b.do(t, http.MethodGet, invitationsPath(o.ID)+"?status=lost", o.Owner.Tokens.AccessToken, nil)
-	requireProblem(t, r, http.StatusUnprocessableEntity, "validation-failed")
+	requireProblem(t, r, http.StatusBadRequest, "malformed-request")
 	require.Equal(t, []string{"status"}, problemFields(t, r))
 }

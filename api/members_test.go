@@ -123,7 +123,7 @@ func TestMembers_ListPaginatesWithACursor(t *testing.T) {
 		"limit=0": "limit", "limit=101": "limit", "limit=two": "limit", "cursor=%%%": "cursor",
 	} {
 		r := b.do(t, http.MethodGet, membersPath(o.ID)+"?"+strings.ReplaceAll(query, "%%%", "%25%25"), o.Owner.Tokens.AccessToken, nil)
-		requireProblem(t, r, http.StatusUnprocessableEntity, "validation-failed")
+		requireProblem(t, r, http.StatusBadRequest, "malformed-request")
 		require.Equal(t, []string{field}, problemFields(t, r), query)
 	}
 }

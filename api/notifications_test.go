@@ -111,7 +111,7 @@ func TestNotifications_InboxPaginatesNewestFirst(t *testing.T) {
 	require.Equal(t, "Message 0", rest.Items[0].Title)
 	require.Empty(t, rest.NextCursor)
 
-	requireProblem(t, b.do(t, http.MethodGet, "/api/v1/notifications?unread=maybe", token, nil), http.StatusUnprocessableEntity, "validation-failed")
+	requireProblem(t, b.do(t, http.MethodGet, "/api/v1/notifications?unread=maybe", token, nil), http.StatusBadRequest, "malformed-request")
 }
 
 func TestNotifications_OnlyOwnersAndAdminsSendAndInputIsChecked(t *testing.T) {

@@ -41,7 +41,7 @@ func TestSearch_PublicFindsOnlyPublicAnimalsEvenMisspelled(t *testing.T) {
 	own := searchIDs(t, b.do(t, http.MethodGet, "/api/v1/animals/search?q="+name, tok, nil))
 	require.ElementsMatch(t, []string{public.ID, hidden.ID}, own, "a breeder searches all their own animals")
 
-	requireProblem(t, b.do(t, http.MethodGet, "/api/v1/search?q=x", "", nil), http.StatusUnprocessableEntity, "validation-failed")
+	requireProblem(t, b.do(t, http.MethodGet, "/api/v1/search?q=x", "", nil), http.StatusBadRequest, "malformed-request")
 	requireProblem(t, b.do(t, http.MethodGet, "/api/v1/animals/search?q=abc", "", nil), http.StatusUnauthorized, "unauthenticated")
 }
 
@@ -55,7 +55,7 @@ func TestSearch_RefusesACursorPastTheBestThousand(t *testing.T) {
 		for _, offset := range []string{"1000", "999999999"} {
 			cursor := base64.RawURLEncoding.EncodeToString([]byte("o:" + offset))
 			r := b.do(t, http.MethodGet, c.path+"?q=python&cursor="+cursor, c.token, nil)
-			requireProblem(t, r, http.StatusUnprocessableEntity, "validation-failed")
+			requireProblem(t, r, http.StatusBadRequest, "malformed-request")
 			require.Equal(t, []string{"cursor"}, problemFields(t, r), "%s at %s", c.path, offset)
 		}
 	}

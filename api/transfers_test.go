@@ -44,6 +44,6 @@ func TestTransfers_OfferNeedsAnOwnerOrAdmin(t *testing.T) {
 	req := b.newRequest(t, http.MethodPost, "/api/v1/transfers", keeper.AccessToken, map[string]any{"animal_id": animal.ID, "recipient_email": "someone@example.com"})
 	req.Header.Set("Idempotency-Key", "k")
 	requireProblem(t, b.send(t, req), http.StatusForbidden, "forbidden")
-	requireProblem(t, b.do(t, http.MethodGet, "/api/v1/transfers?direction=sideways", keeper.AccessToken, nil), http.StatusUnprocessableEntity, "validation-failed")
+	requireProblem(t, b.do(t, http.MethodGet, "/api/v1/transfers?direction=sideways", keeper.AccessToken, nil), http.StatusBadRequest, "malformed-request")
 	requireProblem(t, b.do(t, http.MethodGet, "/api/v1/transfers/nope", keeper.AccessToken, nil), http.StatusNotFound, "not-found")
 }
