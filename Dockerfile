@@ -26,7 +26,9 @@ COPY --from=build /out/reptidex /reptidex
 COPY --from=build --chown=65532:65532 /out/keys /keys
 COPY --from=build --chown=65532:65532 /out/data /data
 USER 65532:65532
-# 8080: the API (HTTP_ADDR). 9091: the worker's /metrics (WORKER_METRICS_ADDR).
-EXPOSE 8080 9091
+# 8080: the API (HTTP_ADDR). 9090: the API's operations listener, /metrics and the detailed
+# /health/deep (OPS_ADDR; keep it off the public network). 9091: the worker's /metrics
+# (WORKER_METRICS_ADDR).
+EXPOSE 8080 9090 9091
 ENTRYPOINT ["/reptidex"]
 CMD ["api"]

@@ -1,25 +1,90 @@
 package api
 
 import (
+	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/reptidex/reptidex/health"
 )
+
+// checkTimeout bounds each dependency check.
+const checkTimeout = 3 * time.Second
 
 // health answers as long as the process serves HTTP.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "up"})
 }
 
-// healthDeep checks every dependency, with each one's status and latency; 503 if any is down.
+// healthDeep says whether every dependency answers, and nothing more: which one is down, and
+// how, is for operators (opsHealthDeep). 503 when any is down.
 func (s *Server) healthDeep(w http.ResponseWriter, r *http.Request) error {
-	rep := health.RunAll(r.Context(), s.checks, 3*time.Second)
-	status := http.StatusOK
+	rep := s.healthCache.report(r.Context())
+	return writeJSON(w, healthStatus(rep), map[string]string{"status": rep.Status})
+}
+
+// opsHealthDeep is the operators' view on the operations listener: each dependency's status,
+// latency and how it failed, in our words (the cause is in the log).
+func (s *Server) opsHealthDeep(w http.ResponseWriter, r *http.Request) error {
+	rep := s.healthCache.report(r.Context())
+	return writeJSON(w, healthStatus(rep), rep)
+}
+
+func healthStatus(rep health.Report) int {
 	if rep.Status != "up" {
-		status = http.StatusServiceUnavailable
+		return http.StatusServiceUnavailable
 	}
-	return writeJSON(w, status, rep)
+	return http.StatusOK
+}
+
+// healthCache runs the dependency checks at most once per ttl, however many callers ask, so
+// the deep health check cannot be used to load the dependencies. Callers that arrive while
+// a run is under way wait for it rather than starting another.
+type healthCache struct {
+	checks []health.Check
+	ttl    time.Duration
+	onDown func(name string, res health.Result)
+
+	mu      sync.Mutex
+	last    health.Report
+	at      time.Time
+	running chan struct{} // closed when the run under way ends; nil when none is
+}
+
+func (c *healthCache) report(ctx context.Context) health.Report {
+	c.mu.Lock()
+	if c.running == nil && !c.at.IsZero() && time.Since(c.at) < c.ttl {
+		defer c.mu.Unlock()
+		return c.last
+	}
+	if c.running != nil {
+		wait := c.running
+		c.mu.Unlock()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.last
+	}
+	c.running = make(chan struct{})
+	c.mu.Unlock()
+
+	// The run belongs to every waiting caller, not to the one that started it.
+	rep := health.RunAll(context.WithoutCancel(ctx), c.checks, checkTimeout)
+	for name, res := range rep.Checks {
+		if res.Status != "up" && c.onDown != nil {
+			c.onDown(name, res)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.last, c.at = rep, time.Now()
+	close(c.running)
+	c.running = nil
+	return rep
 }
 
 // jwks publishes the public keys access tokens are verified with.

@@ -51,6 +51,15 @@ func validRequestID(id string) bool {
 	return true
 }
 
+// noSniff tells browsers to believe every response's Content-Type, so no answer (a problem
+// quoting user input, say) is ever sniffed into HTML or script.
+func noSniff(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
+}
+
 // realIP resolves the client's address. X-Forwarded-For is believed only when the direct
 // peer is one of the configured trusted proxies, and then only up to the first hop that is
 // not itself a trusted proxy; otherwise the peer address is the client.

@@ -40,55 +40,71 @@ type Deps struct {
 
 // Server holds the API's dependencies; its methods are the handlers.
 type Server struct {
-	cfg      config.Config
-	db       *store.DB
-	keys     *auth.KeySet
-	tokens   *auth.Issuer
-	river    *river.Client[pgx.Tx]
-	temporal client.Client
-	checks   []health.Check
-	reg      *prometheus.Registry
-	log      *slog.Logger
-	limiter  *ipLimiter
-	species  *catalogues
-	verified *verifiedTokens
-	pedigree *pedigree.Graph
-	notifier *notify.Notifier
-	links    notify.Links
-	router   chi.Router
+	cfg         config.Config
+	db          *store.DB
+	keys        *auth.KeySet
+	tokens      *auth.Issuer
+	river       *river.Client[pgx.Tx]
+	temporal    client.Client
+	healthCache *healthCache
+	reg         *prometheus.Registry
+	log         *slog.Logger
+	limiter     *ipLimiter
+	species     *catalogues
+	verified    *verifiedTokens
+	pedigree    *pedigree.Graph
+	notifier    *notify.Notifier
+	links       notify.Links
+	router      chi.Router
 }
 
 // NewServer wires the handlers. Its Handler is the whole API.
 func NewServer(d Deps) *Server {
 	s := &Server{
-		cfg:      d.Config,
-		db:       d.DB,
-		keys:     d.Keys,
-		tokens:   d.Tokens,
-		river:    d.River,
-		temporal: d.Temporal,
-		checks:   d.Health,
-		reg:      d.Registry,
-		log:      d.Logger,
-		limiter:  newIPLimiter(d.Config.Auth.RatePerMinute, d.Config.Auth.RateBurst),
-		species:  &catalogues{db: d.DB},
-		verified: newVerifiedTokens(50_000),
-		pedigree: d.Pedigree,
-		notifier: &notify.Notifier{River: d.River},
-		links:    notify.LinksFrom(d.Config),
+		cfg:         d.Config,
+		db:          d.DB,
+		keys:        d.Keys,
+		tokens:      d.Tokens,
+		river:       d.River,
+		temporal:    d.Temporal,
+		healthCache: &healthCache{checks: d.Health, ttl: d.Config.HTTP.HealthCacheTTL},
+		reg:         d.Registry,
+		log:         d.Logger,
+		limiter:     newIPLimiter(d.Config.Auth.RatePerMinute, d.Config.Auth.RateBurst),
+		species:     &catalogues{db: d.DB},
+		verified:    newVerifiedTokens(50_000),
+		pedigree:    d.Pedigree,
+		notifier:    &notify.Notifier{River: d.River},
+		links:       notify.LinksFrom(d.Config),
+	}
+	s.healthCache.onDown = func(name string, res health.Result) {
+		s.log.Warn("dependency check failed", "check", name, "error", res.Err, "latency_ms", res.LatencyMS)
 	}
 	s.router = s.routes()
 	return s
 }
 
-// Handler is the whole API.
+// Handler is the whole public API.
 func (s *Server) Handler() http.Handler { return s.router }
 
-// routes builds the router. Middleware order: request ID, real IP, metrics, access log,
-// panic recovery, body limit; authentication is per route group.
+// OpsHandler serves what only operators may see, on its own listener (HTTP.OpsAddr): the
+// Prometheus metrics and the detailed deep health check.
+func (s *Server) OpsHandler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(requestID, noSniff, s.recoverer)
+	r.Get("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}).ServeHTTP)
+	r.Get("/health/deep", s.handle(s.opsHealthDeep))
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, newProblem(kindNotFound, "No such endpoint."))
+	})
+	return r
+}
+
+// routes builds the router. Middleware order: request ID, security headers, real IP,
+// metrics, access log, panic recovery, body limit; authentication is per route group.
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	r.Use(requestID, realIP(s.cfg.HTTP.TrustedProxies), newHTTPMetrics(s.reg).middleware,
+	r.Use(requestID, noSniff, realIP(s.cfg.HTTP.TrustedProxies), newHTTPMetrics(s.reg).middleware,
 		accessLog(s.log), s.recoverer, limitBody(s.cfg.HTTP.MaxBodyBytes))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, newProblem(kindNotFound, "No such endpoint."))
@@ -104,7 +120,6 @@ func (s *Server) routes() chi.Router {
 		writeProblem(w, req, newProblem(kindMethod, req.Method+" is not allowed here."))
 	})
 
-	r.Get("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}).ServeHTTP)
 	r.Get("/docs", s.handle(s.docs))
 	r.Get("/unsubscribe", s.handle(s.unsubscribePrompt))
 	r.Post("/unsubscribe", s.handle(s.unsubscribe))

@@ -44,7 +44,13 @@ type HTTP struct {
 	IdleTimeout     time.Duration
 	ShutdownTimeout time.Duration
 	TrustedProxies  []netip.Prefix
-	MetricsAddr     string // the worker's /metrics listener; the API serves /metrics itself
+	MetricsAddr     string // the worker's /metrics listener
+	// OpsAddr is the API's operations listener: /metrics and the detailed /health/deep, for
+	// operators only; the public API serves neither.
+	OpsAddr string
+	// HealthCacheTTL is how long dependency checks are reused, so /health/deep cannot be
+	// used to load the dependencies.
+	HealthCacheTTL time.Duration
 }
 
 // Database configures Postgres access.
@@ -167,6 +173,8 @@ func load(getenv func(string) string) (Config, error) {
 			ShutdownTimeout: e.dur("HTTP_SHUTDOWN_TIMEOUT", 20*time.Second),
 			TrustedProxies:  e.prefixes("TRUSTED_PROXIES"),
 			MetricsAddr:     e.str("WORKER_METRICS_ADDR", ":9091"),
+			OpsAddr:         e.str("OPS_ADDR", "127.0.0.1:9090"),
+			HealthCacheTTL:  e.dur("HEALTH_CACHE_TTL", 5*time.Second),
 		},
 		Database: Database{
 			URL:      e.str("DATABASE_URL", "postgres://reptidex_app@127.0.0.1:5432/reptidex?sslmode=disable"),

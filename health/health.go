@@ -28,11 +28,13 @@ type Check struct {
 	Run  func(ctx context.Context) error
 }
 
-// Result is the outcome of one check.
+// Result is the outcome of one check. Error says only how it failed, in words of ours; the
+// dependency's own error text, which may name hosts, users or paths, stays in Err for the log.
 type Result struct {
 	Status    string  `json:"status"` // up or down
 	LatencyMS float64 `json:"latency_ms"`
 	Error     string  `json:"error,omitempty"`
+	Err       error   `json:"-"`
 }
 
 // Report is the outcome of every check.
@@ -56,7 +58,10 @@ func RunAll(ctx context.Context, checks []Check, timeout time.Duration) Report {
 			err := c.Run(cctx)
 			res := Result{Status: "up", LatencyMS: float64(time.Since(start).Microseconds()) / 1000}
 			if err != nil {
-				res.Status, res.Error = "down", err.Error()
+				res.Status, res.Error, res.Err = "down", "failed; the server log has the detail", err
+				if errors.Is(err, context.DeadlineExceeded) {
+					res.Error = "did not answer within " + timeout.String()
+				}
 			}
 			mu.Lock()
 			defer mu.Unlock()

@@ -228,7 +228,22 @@ func (a *app) runAPI(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.serveHTTP(ctx, "api", a.cfg.HTTP.Addr, srv.Handler())
+	return a.serveAPI(ctx, srv)
+}
+
+// serveAPI serves the public API on HTTP.Addr and its operations endpoints (metrics, the
+// detailed health check) on HTTP.OpsAddr until ctx ends; either failing stops both.
+func (a *app) serveAPI(ctx context.Context, srv *api.Server) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opsErr := make(chan error, 1)
+	go func() {
+		opsErr <- a.serveHTTP(ctx, "ops", a.cfg.HTTP.OpsAddr, srv.OpsHandler())
+		cancel()
+	}()
+	err := a.serveHTTP(ctx, "api", a.cfg.HTTP.Addr, srv.Handler())
+	cancel()
+	return errors.Join(err, <-opsErr)
 }
 
 func (a *app) runWorker(ctx context.Context) error {

@@ -53,13 +53,14 @@ func (a *app) runDev(ctx context.Context) error {
 	fmt.Fprintf(os.Stderr, `
 ReptiDex is starting.
   API          %s/api/v1   (docs %s/docs, health %s/api/v1/health/deep)
+  Operations   http://%s/metrics, http://%s/health/deep (API and worker)
   Temporal UI  http://localhost:%d
   Mail         http://%s
   %s
 Ctrl-C stops everything.
 
-`, base, base, base, a.cfg.Temporal.UIPort, a.cfg.Dev.MailHTTPAddr, demo)
-	return a.serveHTTP(ctx, "api", a.cfg.HTTP.Addr, srv.Handler())
+`, base, base, base, a.cfg.HTTP.OpsAddr, a.cfg.HTTP.OpsAddr, a.cfg.Temporal.UIPort, a.cfg.Dev.MailHTTPAddr, demo)
+	return a.serveAPI(ctx, srv)
 }
 
 // runStack starts the components, migrates the database, runs a command with them up and

@@ -25,6 +25,7 @@ var devEnv = map[string]string{
 	"REPTIDEX_ENV":          "development",
 	"LOG_FORMAT":            "text",
 	"HTTP_ADDR":             "127.0.0.1:18480",
+	"OPS_ADDR":              "127.0.0.1:18490",
 	"PUBLIC_BASE_URL":       "http://127.0.0.1:18480",
 	"DATABASE_URL":          "postgres://reptidex_app@127.0.0.1:5432/reptidex_devcheck?sslmode=disable",
 	"DATABASE_ADMIN_URL":    "postgres://postgres@127.0.0.1:5432/reptidex_devcheck?sslmode=disable",
@@ -124,7 +125,7 @@ func runDev(t *testing.T, bin string, env []string) string {
 	case <-time.After(45 * time.Second):
 		t.Fatalf("reptidex dev did not stop within 45 s:\n%s", out.String())
 	}
-	for _, key := range []string{"HTTP_ADDR", "TEMPORAL_ADDRESS", "SMTP_ADDR", "DEV_MAIL_HTTP_ADDR"} {
+	for _, key := range []string{"HTTP_ADDR", "OPS_ADDR", "TEMPORAL_ADDRESS", "SMTP_ADDR", "DEV_MAIL_HTTP_ADDR"} {
 		requireClosed(t, devEnv[key])
 	}
 	requireClosed(t, "127.0.0.1:"+devEnv["DEV_STRIPE_MOCK_PORT"])

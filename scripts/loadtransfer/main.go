@@ -51,7 +51,7 @@ type config struct {
 	clients       int
 	createWorkers int
 	species       string
-	metricsPath   string
+	metricsURL    string
 	timeout       time.Duration
 	json          bool
 }
@@ -85,8 +85,8 @@ func main() {
 	flag.IntVar(&c.clients, "clients", 16, "concurrent clients, each offering an animal and then accepting that offer")
 	flag.IntVar(&c.createWorkers, "create-workers", 8, "concurrent clients creating the animals before the run")
 	flag.StringVar(&c.species, "species", "ball-python", "species of the animals")
-	flag.StringVar(&c.metricsPath, "metrics", "/metrics", "path of the server's Prometheus metrics, read before and after "+
-		"the transfers to show where their time went (empty: do not read)")
+	flag.StringVar(&c.metricsURL, "metrics", "http://127.0.0.1:9090/metrics", "URL of the API's Prometheus metrics (its operations "+
+		"listener, OPS_ADDR), read before and after the transfers to show where their time went (empty: do not read)")
 	flag.DurationVar(&c.timeout, "timeout", time.Minute, "per-request timeout (an accept waits up to 30 s for the workflow)")
 	flag.BoolVar(&c.json, "json", false, "print the result as JSON")
 	flag.Parse()
@@ -169,8 +169,11 @@ func validate(c *config) error {
 		return errors.New("-timeout must be positive")
 	case strings.TrimSpace(c.species) == "":
 		return errors.New("-species is required")
-	case c.metricsPath != "" && !strings.HasPrefix(c.metricsPath, "/"):
-		return errors.New("-metrics must be a path starting with / (or empty)")
+	}
+	if c.metricsURL != "" {
+		if err := loadgen.CheckLoopback(c.metricsURL); err != nil {
+			return fmt.Errorf("-metrics: %w", err)
+		}
 	}
 	return loadgen.CheckLoopback(c.base)
 }
@@ -185,10 +188,10 @@ func newRunID() string {
 // scrape reads the server's metrics, or returns nil when -metrics is empty or they cannot
 // be read (the run goes on without them).
 func scrape(ctx context.Context, c config, api *apiClient) samples {
-	if c.metricsPath == "" {
+	if c.metricsURL == "" {
 		return nil
 	}
-	s, err := api.scrape(ctx, api.base+c.metricsPath)
+	s, err := api.scrape(ctx, c.metricsURL)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtransfer: no server metrics:", err)
 		return nil
