@@ -381,7 +381,6 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"LoginRequest":        loginRequest{},
 		"RefreshRequest":      refreshRequest{},
 		"LogoutRequest":       logoutRequest{},
-		"AddMemberRequest":    addMemberRequest{},
 		"ChangeMemberRequest": changeMemberRequest{},
 		"TokenResponse":       tokenResponse{},
 		"Me":                  meResponse{},
