@@ -155,6 +155,13 @@ func (s *Server) sendInvitation(ctx context.Context, tx pgx.Tx, a access, inv st
 		req.UserID = recipient.ID
 	case err != nil && !errors.Is(err, store.ErrNotFound):
 		return err
+	default:
+		// Recording for an account reads its channel preferences, which an address alone
+		// has not: read as much here, so that the inviter cannot time the difference (as
+		// login verifies a dummy password for an unknown email).
+		if _, _, err := store.ChannelPreference(ctx, tx, uuid.Nil, req.Type); err != nil {
+			return err
+		}
 	}
 	if _, err := s.notifier.Record(ctx, tx, req); err != nil {
 		return fmt.Errorf("record invitation email: %w", err)
