@@ -34,12 +34,11 @@ func (s *Server) messages() sendKind {
 	return sendKind{event: "organization.message_sent", what: "messages", limit: s.cfg.Limits.Messages}
 }
 
-// recipientOfEmail and recipientOfOrganization are how a send's recipient is named in its
-// event, so that counts from every organization meet.
+// recipientOfEmail is how a send to an email address names its recipient in its event, so
+// that the counts of every organization meet.
 func recipientOfEmail(email string) string {
 	return "email:" + strings.ToLower(strings.TrimSpace(email))
 }
-func recipientOfOrganization(publicID string) string { return "organization:" + publicID }
 
 // hourlyLimit refuses (429 with Retry-After) a send of kind k when, in the last hour, the
 // tenant organization, the acting account (in any of its organizations) or the recipient
