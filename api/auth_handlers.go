@@ -161,6 +161,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if len(errs) > 0 {
 		return invalid(errs...)
 	}
+	succeeded, err := s.limits.loginAttempt(req.Email)
+	if err != nil {
+		return err
+	}
 	if len(req.Password) > 1024 {
 		auth.DummyVerify(req.Password)
 		return errBadCredentials
@@ -181,6 +185,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errBadCredentials
 	}
+	succeeded()
 	var tokens tokenResponse
 	err = s.db.InTenant(ctx, store.Tenant{UserID: u.ID}, func(tx pgx.Tx) error {
 		org, err := s.pickOrganization(ctx, tx, u.ID, req.OrganizationID)

@@ -60,13 +60,16 @@ type option func(*config.Config)
 func withConfig(f func(*config.Config)) option { return option(f) }
 
 // setup builds the API as cmd/reptidex does (apiServer), on the package's test database and
-// the running test components, and serves it on a local port until the test ends. The
-// credential endpoints' rate limit is lifted unless an option sets it.
+// the running test components, and serves it on a local port until the test ends. The rate
+// limits per client address (credential endpoints, search) are lifted unless an option sets
+// them.
 func setup(t *testing.T, opts ...option) *bundle {
 	t.Helper()
 	cfg := testkit.Config(t)
 	cfg.Auth.RatePerMinute = 100000
 	cfg.Auth.RateBurst = 100000
+	cfg.Limits.SearchPerMinute = 100000
+	cfg.Limits.SearchBurst = 100000
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -240,17 +243,47 @@ func membersPath(orgID string) string { return "/api/v1/organizations/" + orgID 
 
 func memberPath(orgID, userID string) string { return membersPath(orgID) + "/" + userID }
 
-// addMember adds the person with email to orgID as role, acting with token.
+// addMember asks, acting with token, for the person with email to join orgID as role: an
+// invitation they must accept.
 func (b *bundle) addMember(t *testing.T, token, orgID, email, role string) reply {
 	t.Helper()
 	return b.do(t, http.MethodPost, membersPath(orgID), token, map[string]any{"email": email, "role": role})
 }
 
-// mustAddMember adds a member and requires it to succeed.
+// mustAddMember makes a registered person a member of orgID as a person does: the owners are
+// verified (else the organization invites no one), the member is invited with token, and
+// accepts with the token of the invitation's link.
 func (b *bundle) mustAddMember(t *testing.T, token, orgID, email, role string) {
 	t.Helper()
+	_, err := b.Admin.Exec(context.Background(), `UPDATE users SET email_verified_at = coalesce(email_verified_at, now())
+		WHERE id IN (SELECT m.user_id FROM memberships m JOIN organizations o ON o.id = m.org_id
+			WHERE o.public_id = $1 AND m.role = 'owner')`, orgID)
+	require.NoError(t, err)
 	r := b.addMember(t, token, orgID, email, role)
-	require.Equal(t, http.StatusCreated, r.Status, "add %s as %s: %s", email, role, r.Raw)
+	require.Equal(t, http.StatusAccepted, r.Status, "invite %s as %s: %s", email, role, r.Raw)
+	invitee := b.login(t, email, testPassword, "")
+	require.Equal(t, http.StatusOK, invitee.Status, "login %s: %s", email, invitee.Raw)
+	accepted := b.accept(t, decodeAs[tokenResponse](t, invitee).AccessToken, b.invitationToken(t, decodeAs[invitationOf](t, r).ID))
+	require.Equal(t, http.StatusOK, accepted.Status, "accept as %s: %s", email, accepted.Raw)
+}
+
+// invitationToken reads the token of an invitation's link from the notification that carries
+// it, as the schema owner: tests that do not deliver email need not wait for it.
+func (b *bundle) invitationToken(t *testing.T, invitationID string) string {
+	t.Helper()
+	var link string
+	require.NoError(t, b.Admin.QueryRow(context.Background(), `SELECT link FROM notifications WHERE dedup_key = $1`,
+		"invitation/"+invitationID).Scan(&link))
+	token, ok := strings.CutPrefix(link, "/api/v1/invitations/accept?token=")
+	require.True(t, ok, "the invitation's link: %s", link)
+	return token
+}
+
+// verifyEmail marks a user's email address verified, as following the emailed link does.
+func (b *bundle) verifyEmail(t *testing.T, userPublicID string) {
+	t.Helper()
+	_, err := b.Admin.Exec(context.Background(), `UPDATE users SET email_verified_at = now() WHERE public_id = $1`, userPublicID)
+	require.NoError(t, err)
 }
 
 // loginTo logs a member in to one organization and returns the session's tokens.

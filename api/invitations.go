@@ -60,13 +60,24 @@ type invitationList struct {
 // createInvitation invites a person by email address into an organization with a role, and
 // emails them the link that accepts it. Owners and admins only; only an owner invites owners.
 func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) error {
+	inv, err := s.invite(w, r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, inv)
+}
+
+// invite reads an invitation request and makes the invitation. Whether the address has an
+// account changes nothing in the answer, nor in the work done before it: the person becomes
+// a member only by accepting.
+func (s *Server) invite(w http.ResponseWriter, r *http.Request) (invitationResponse, error) {
 	var req createInvitationRequest
 	if err := decodeJSON(r, &req); err != nil {
-		return err
+		return invitationResponse{}, err
 	}
 	email, role, err := emailAndRole(req.Email, req.Role)
 	if err != nil {
-		return err
+		return invitationResponse{}, err
 	}
 	req.Email = email
 	var out invitationResponse
@@ -75,7 +86,10 @@ func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) error 
 		if err := membershipRefusal(membership.CheckAdd(a.Role, role)); err != nil {
 			return err
 		}
-		if err := hourlyLimit(ctx, w, tx, "invitation.sent", invitationsPerHour, "invitations"); err != nil {
+		if err := requireVerifiedOwner(ctx, tx); err != nil {
+			return err
+		}
+		if err := hourlyLimit(ctx, w, tx, a, s.invitations(), recipientOfEmail(req.Email)); err != nil {
 			return err
 		}
 		member, err := store.IsMemberEmail(ctx, tx, req.Email)
@@ -102,16 +116,14 @@ func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 		if err := store.AppendEvent(ctx, tx, "invitation.sent", "organization", a.OrgPublicID,
-			map[string]string{"invitation_id": inv.PublicID, "email": inv.Email, "role": string(role)}); err != nil {
+			map[string]string{"invitation_id": inv.PublicID, "email": inv.Email, "role": string(role),
+				"recipient": recipientOfEmail(inv.Email)}); err != nil {
 			return err
 		}
 		out = toInvitation(inv)
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, out)
+	return out, err
 }
 
 // sendInvitation records the email that carries an invitation's link. A person who already
@@ -143,6 +155,13 @@ func (s *Server) sendInvitation(ctx context.Context, tx pgx.Tx, a access, inv st
 		req.UserID = recipient.ID
 	case err != nil && !errors.Is(err, store.ErrNotFound):
 		return err
+	default:
+		// Recording for an account reads its channel preferences, which an address alone
+		// has not: read as much here, so that the inviter cannot time the difference (as
+		// login verifies a dummy password for an unknown email).
+		if _, _, err := store.ChannelPreference(ctx, tx, uuid.Nil, req.Type); err != nil {
+			return err
+		}
 	}
 	if _, err := s.notifier.Record(ctx, tx, req); err != nil {
 		return fmt.Errorf("record invitation email: %w", err)

@@ -82,11 +82,6 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
-type addMemberRequest struct {
-	Email string `json:"email"`
-	Role  string `json:"role"`
-}
-
 // emailAndRole checks the email address and role of a new member or invitation, naming
 // every field at fault.
 func emailAndRole(email, roleName string) (string, membership.Role, error) {
@@ -105,49 +100,16 @@ func emailAndRole(email, roleName string) (string, membership.Role, error) {
 	return email, role, nil
 }
 
-// addMember adds an existing user, found by email, with a role. Owners and admins only;
-// only an owner grants the owner role.
+// addMember invites a person into an organization exactly as createInvitation does, and
+// answers 202 Accepted with the invitation: nobody becomes a member without accepting, and
+// the answer is the same whether or not the address has an account. It stays for clients
+// written when this added existing users at once.
 func (s *Server) addMember(w http.ResponseWriter, r *http.Request) error {
-	var req addMemberRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	email, role, err := emailAndRole(req.Email, req.Role)
+	inv, err := s.invite(w, r)
 	if err != nil {
 		return err
 	}
-	req.Email = email
-	var out memberResponse
-	err = s.withAccess(r, chi.URLParam(r, "orgID"), func(tx pgx.Tx, a access) error {
-		ctx := r.Context()
-		if err := membershipRefusal(membership.CheckAdd(a.Role, role)); err != nil {
-			return err
-		}
-		u, err := store.UserByEmail(ctx, tx, req.Email)
-		if errors.Is(err, store.ErrNotFound) {
-			return invalid(FieldError{"email", "no ReptiDex account uses this email; they must register first"})
-		}
-		if err != nil {
-			return err
-		}
-		if err := store.InsertMember(ctx, tx, u.ID, role); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return newProblem(kindConflict, "This person is already a member; change their role instead.")
-			}
-			return err
-		}
-		if err := store.AppendEvent(ctx, tx, "member.added", "organization", a.OrgPublicID,
-			map[string]string{"user_id": u.PublicID, "role": string(role)}); err != nil {
-			return err
-		}
-		m, err := store.MemberByUserPublicID(ctx, tx, u.PublicID)
-		out = toMember(m)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, out)
+	return writeJSON(w, http.StatusAccepted, inv)
 }
 
 type changeMemberRequest struct {

@@ -33,9 +33,12 @@ type org struct {
 	Owner user
 }
 
+// newOrg registers a person with their own organization and verifies their email address,
+// so that the organization may invite people and offer animals.
 func (b *bundle) newOrg(t *testing.T, prefix string) org {
 	t.Helper()
 	u := b.newUser(t, prefix)
+	b.verifyEmail(t, u.Tokens.UserID)
 	return org{ID: u.Tokens.OrganizationID, Owner: u}
 }
 
@@ -128,37 +131,76 @@ func TestMembers_ListPaginatesWithACursor(t *testing.T) {
 	}
 }
 
-func TestMembers_OwnerAddsAnExistingUserOnceByEmail(t *testing.T) {
+// invitationShape is what must not differ between the answers to two invitations that must
+// not reveal whether their address has an account: every field but the invitation's own
+// ID, address and times, which are checked for presence.
+func invitationShape(t *testing.T, r reply) map[string]any {
+	t.Helper()
+	out := map[string]any{"http_status": r.Status, "content_type": r.Header.Get("Content-Type")}
+	for k, v := range r.Body {
+		switch k {
+		case "id", "email", "created_at", "expires_at":
+			require.NotEmpty(t, v, "%s: %s", k, r.Raw)
+		default:
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func TestMembers_AddingInvitesAlikeWhetherOrNotTheAddressHasAnAccount(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	o := b.newOrg(t, "add")
-	u := b.newUser(t, "added")
+	registered := b.newUser(t, "registered")
+	b.verifyEmail(t, registered.Tokens.UserID)
+	stranger := testkit.UniqueEmail("stranger")
 	owner := o.Owner.Tokens.AccessToken
 
-	r := b.addMember(t, owner, o.ID, u.Email, "keeper")
-	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
-	m := decodeAs[memberOf](t, r)
-	require.Equal(t, u.Tokens.UserID, m.UserID)
-	require.Equal(t, u.Email, m.Email)
-	require.Equal(t, "Keeper "+u.Email, m.DisplayName)
-	require.Equal(t, "keeper", m.Role)
-	require.NotEmpty(t, m.Since)
-	require.Equal(t, map[string]string{o.Owner.Tokens.UserID: "owner", u.Tokens.UserID: "keeper"}, b.roles(t, o.ID))
+	known := b.addMember(t, owner, o.ID, registered.Email, "keeper")
+	unknown := b.addMember(t, owner, o.ID, stranger, "keeper")
+	require.Equal(t, http.StatusAccepted, known.Status, "%s", known.Raw)
+	require.Equal(t, invitationShape(t, known), invitationShape(t, unknown))
+	require.Equal(t, "pending", known.Body["status"])
+	require.Equal(t, registered.Email, known.Body["email"])
+	require.Equal(t, stranger, unknown.Body["email"])
+	for _, secret := range []string{registered.Tokens.UserID, "Keeper " + registered.Email, registered.Tokens.OrganizationID} {
+		require.NotContains(t, string(known.Raw), secret, "the answer names no account")
+	}
+	require.Equal(t, map[string]string{o.Owner.Tokens.UserID: "owner"}, b.roles(t, o.ID), "nobody is a member before accepting")
 
-	for name, email := range map[string]string{"same email": u.Email, "email in upper case": strings.ToUpper(u.Email)} {
+	// The organization's list of invitations does not tell them apart either.
+	listed := b.invitations(t, o)
+	require.Len(t, listed, 2)
+	a, c := listed[known.Body["id"].(string)], listed[unknown.Body["id"].(string)]
+	a.ID, a.Email, a.CreatedAt, a.ExpiresAt = "", "", c.CreatedAt, c.ExpiresAt
+	c.ID, c.Email = "", ""
+	require.Equal(t, a, c)
+
+	// Each becomes a member by accepting: the registered person as they are, the stranger
+	// once registered with the address.
+	login := decodeAs[tokenResponse](t, b.login(t, registered.Email, testPassword, ""))
+	r := b.accept(t, login.AccessToken, b.invitationToken(t, known.Body["id"].(string)))
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	newcomer := b.register(t, stranger)
+	r = b.accept(t, newcomer.AccessToken, b.invitationToken(t, unknown.Body["id"].(string)))
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	require.Equal(t, map[string]string{o.Owner.Tokens.UserID: "owner", registered.Tokens.UserID: "keeper", newcomer.UserID: "keeper"},
+		b.roles(t, o.ID))
+
+	for name, email := range map[string]string{"same email": registered.Email, "email in upper case": strings.ToUpper(registered.Email)} {
 		r := b.addMember(t, owner, o.ID, email, "viewer")
 		requireProblem(t, r, http.StatusConflict, "conflict")
-		require.Equal(t, "keeper", b.roles(t, o.ID)[u.Tokens.UserID], name)
+		require.Equal(t, "keeper", b.roles(t, o.ID)[registered.Tokens.UserID], name)
 	}
 
 	for _, tc := range []struct {
 		name, email, role, field string
 	}{
-		{"unregistered email", testkit.UniqueEmail("stranger"), "keeper", "email"},
 		{"invalid email", "not-an-email", "keeper", "email"},
-		{"invalid role", u.Email, "overlord", "role"},
-		{"empty role", u.Email, "", "role"},
-		{"role in upper case", u.Email, "KEEPER", "role"},
+		{"invalid role", stranger, "overlord", "role"},
+		{"empty role", stranger, "", "role"},
+		{"role in upper case", stranger, "KEEPER", "role"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := b.addMember(t, owner, o.ID, tc.email, tc.role)
@@ -166,7 +208,7 @@ func TestMembers_OwnerAddsAnExistingUserOnceByEmail(t *testing.T) {
 			require.Equal(t, []string{tc.field}, problemFields(t, r))
 		})
 	}
-	require.Len(t, b.roles(t, o.ID), 2)
+	require.Len(t, b.roles(t, o.ID), 3)
 }
 
 func TestMembers_KeeperCanListButNotManage(t *testing.T) {
@@ -219,7 +261,7 @@ func TestMembers_AdminManagesButCannotGrantOrTouchOwner(t *testing.T) {
 	require.NotContains(t, roles, newcomer.Tokens.UserID)
 
 	// What an admin may do.
-	require.Equal(t, http.StatusCreated, b.addMember(t, admin.AccessToken, o.ID, newcomer.Email, "viewer").Status)
+	b.mustAddMember(t, admin.AccessToken, o.ID, newcomer.Email, "viewer")
 	r := b.do(t, http.MethodPatch, memberPath(o.ID, keeper.Tokens.UserID), admin.AccessToken, map[string]any{"role": "admin"})
 	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
 	require.Equal(t, http.StatusNoContent, b.do(t, http.MethodDelete, memberPath(o.ID, newcomer.Tokens.UserID), admin.AccessToken, nil).Status)
@@ -390,8 +432,11 @@ func TestMembers_EachChangeWritesAnEventAndAuditRowsWithBeforeAndAfter(t *testin
 	}
 	require.NoError(t, rows.Err())
 	uid := u.Tokens.UserID
+	require.NotEmpty(t, events)
+	require.NotEmpty(t, events[0].Payload["invitation_id"], "a member joins by accepting an invitation")
+	delete(events[0].Payload, "invitation_id")
 	require.Equal(t, []event{
-		{"member.added", o.ID, ownerID, map[string]string{"user_id": uid, "role": "keeper"}},
+		{"member.added", o.ID, userID, map[string]string{"user_id": uid, "role": "keeper"}},
 		{"member.role_changed", o.ID, ownerID, map[string]string{"user_id": uid, "from": "keeper", "to": "admin"}},
 		{"member.removed", o.ID, ownerID, map[string]string{"user_id": uid, "role": "admin"}},
 	}, events)
@@ -413,7 +458,7 @@ func TestMembers_EachChangeWritesAnEventAndAuditRowsWithBeforeAndAfter(t *testin
 	require.NoError(t, rows.Err())
 	str := func(s string) *string { return &s }
 	require.Equal(t, []audit{
-		{"insert", ownerID, nil, str("keeper")},
+		{"insert", userID, nil, str("keeper")},
 		{"update", ownerID, str("keeper"), str("admin")},
 		{"delete", ownerID, str("admin"), nil},
 	}, audits)

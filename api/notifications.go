@@ -1,13 +1,10 @@
 package api
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -244,7 +241,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 			return invalid(FieldError{"Idempotency-Key", "was used for a different message; use a new key for a new message"})
 		}
 		if !repeat {
-			if err := hourlyLimit(ctx, w, tx, "organization.message_sent", s.cfg.Notify.MessagesPerHour, "messages"); err != nil {
+			if err := hourlyLimit(ctx, w, tx, a, s.messages(), ""); err != nil {
 				return err
 			}
 		}
@@ -273,24 +270,4 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusAccepted, out)
-}
-
-// Hourly limits of what an organization sends to addresses outside it.
-const (
-	invitationsPerHour = 50
-	offersPerHour      = 1000
-)
-
-// hourlyLimit refuses (429 with Retry-After) when the tenant organization has recorded limit
-// events of a type in the last hour. It holds a lock on that count until the transaction ends.
-func hourlyLimit(ctx context.Context, w http.ResponseWriter, tx pgx.Tx, eventType string, limit int, what string) error {
-	if err := store.LockOrganization(ctx, tx, eventType); err != nil {
-		return err
-	}
-	n, freeAt, err := store.CountEvents(ctx, tx, eventType, time.Hour)
-	if err != nil || n < limit {
-		return err
-	}
-	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(time.Until(freeAt).Seconds()+1))))
-	return newProblem(kindRateLimited, fmt.Sprintf("This organization has sent its %d %s for this hour; try again later.", limit, what))
 }

@@ -94,6 +94,46 @@ func TestNotifications_AdminMessageReachesEveryMembersInboxAndEmail(t *testing.T
 	require.Equal(t, 0, b.unread(t, o.Owner.Tokens.AccessToken))
 }
 
+func TestNotifications_MessagesReachMembersOnlyNotPeopleInvitedOrAddedWithoutAccepting(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.deliver(t)
+	o := b.newOrg(t, "closed")
+	keeper, _ := b.join(t, o, "keeper", "keeper")
+	// Verified, so that anything addressed to their account would reach its inbox and email.
+	added := b.newUser(t, "added")
+	b.verifyEmail(t, added.Tokens.UserID)
+	r := b.addMember(t, o.Owner.Tokens.AccessToken, o.ID, added.Email, "keeper")
+	require.Equal(t, http.StatusAccepted, r.Status, "%s", r.Raw)
+	invited := b.newUser(t, "invited")
+	b.verifyEmail(t, invited.Tokens.UserID)
+	r = b.invite(t, o.Owner.Tokens.AccessToken, o.ID, invited.Email, "viewer")
+	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
+
+	const title = "Members only: feeding day moved"
+	r = b.message(t, o.Owner.Tokens.AccessToken, title)
+	require.Equal(t, http.StatusAccepted, r.Status, "%s", r.Raw)
+	require.Equal(t, float64(2), r.Body["recipients"], "the owner and the keeper")
+
+	// The member's email is the sign that the message's deliveries have run.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err := testkit.Mail(t).WaitFor(ctx, keeper.Email, func(m mailsink.MessageDetail) bool { return m.Subject == title })
+	require.NoError(t, err)
+	for _, u := range []user{added, invited} {
+		for _, n := range b.inbox(t, u.Tokens.AccessToken, "").Items {
+			require.NotEqual(t, title, n.Title, "%s has no such notification in the app", u.Email)
+		}
+		require.Zero(t, b.count(t, `SELECT count(*) FROM notifications WHERE (user_id = $1 OR lower(email) = lower($2)) AND type = 'organization.message'`,
+			b.userUUID(t, u.Tokens.UserID), u.Email), "nor anywhere else")
+		mails, err := testkit.Mail(t).List(ctx, u.Email)
+		require.NoError(t, err)
+		for _, m := range mails {
+			require.NotEqual(t, title, m.Subject, "%s got no such email", u.Email)
+		}
+	}
+}
+
 func TestNotifications_InboxPaginatesNewestFirst(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -129,7 +169,7 @@ func TestNotifications_OnlyOwnersAndAdminsSendAndInputIsChecked(t *testing.T) {
 
 func TestNotifications_SendingIsRateLimitedAndIdempotent(t *testing.T) {
 	t.Parallel()
-	b := setup(t, withConfig(func(c *config.Config) { c.Notify.MessagesPerHour = 2 }))
+	b := setup(t, withConfig(func(c *config.Config) { c.Limits.Messages.PerOrganization = 2 }))
 	o := b.newOrg(t, "limited")
 	token := o.Owner.Tokens.AccessToken
 	send := func(key string) reply {

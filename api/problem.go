@@ -50,6 +50,7 @@ var (
 	kindUnauthenticated      = problemKind{"unauthenticated", "Authentication required", http.StatusUnauthorized}
 	kindBadCredentials       = problemKind{"invalid-credentials", "Invalid credentials", http.StatusUnauthorized}
 	kindForbidden            = problemKind{"forbidden", "Forbidden", http.StatusForbidden}
+	kindEmailUnverified      = problemKind{"email-not-verified", "Email address not verified", http.StatusForbidden}
 	kindNotFound             = problemKind{"not-found", "Not found", http.StatusNotFound}
 	kindMethod               = problemKind{"method-not-allowed", "Method not allowed", http.StatusMethodNotAllowed}
 	kindConflict             = problemKind{"conflict", "Conflict", http.StatusConflict}
@@ -64,7 +65,7 @@ var (
 // problemKinds lists every kind, for the documentation page.
 var problemKinds = []problemKind{
 	kindMalformed, kindValidation, kindTooLarge, kindUnsupportedType, kindUnauthenticated,
-	kindBadCredentials, kindForbidden, kindNotFound, kindMethod, kindConflict, kindGone, kindPrecondition, kindPreconditionRequired, kindRateLimited,
+	kindBadCredentials, kindForbidden, kindEmailUnverified, kindNotFound, kindMethod, kindConflict, kindGone, kindPrecondition, kindPreconditionRequired, kindRateLimited,
 	kindInternal, kindUnavailable,
 }
 

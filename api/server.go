@@ -50,6 +50,7 @@ type Server struct {
 	reg         *prometheus.Registry
 	log         *slog.Logger
 	limiter     *ipLimiter
+	limits      *limiters
 	species     *catalogues
 	verified    *verifiedTokens
 	pedigree    *pedigree.Graph
@@ -71,6 +72,7 @@ func NewServer(d Deps) *Server {
 		reg:         d.Registry,
 		log:         d.Logger,
 		limiter:     newIPLimiter(d.Config.Auth.RatePerMinute, d.Config.Auth.RateBurst),
+		limits:      newLimiters(d.Config.Auth.FailuresPerHour, d.Config.Auth.FailureBurst, d.Config.Limits.SearchPerMinute, d.Config.Limits.SearchBurst),
 		species:     &catalogues{db: d.DB},
 		verified:    newVerifiedTokens(50_000),
 		pedigree:    d.Pedigree,
@@ -129,7 +131,7 @@ func (s *Server) routes() chi.Router {
 		r.Get("/health/deep", s.handle(s.healthDeep))
 		r.Get("/openapi.json", s.handle(s.openAPI))
 		r.Get("/auth/jwks.json", s.handle(s.jwks))
-		r.Get("/search", s.handle(s.searchPublic))
+		r.With(s.limits.search.middleware).Get("/search", s.handle(s.searchPublic))
 		r.Get("/taxonomy/species", s.handle(s.listSpecies))
 		r.Get("/taxonomy/species/{species}", s.handle(s.getSpecies))
 

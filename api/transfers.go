@@ -138,7 +138,7 @@ func (s *Server) createTransfer(w http.ResponseWriter, r *http.Request) error {
 		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}
-		if err := hourlyLimit(ctx, w, tx, "transfer.offered", offersPerHour, "offers"); err != nil {
+		if err := s.offerAllowed(ctx, w, tx, a, in); err != nil {
 			return err
 		}
 		animal, err := store.AnimalByPublicID(ctx, tx, in.AnimalID)
@@ -237,8 +237,33 @@ func (s *Server) completeOffer(ctx context.Context, tx pgx.Tx, t *store.Transfer
 	if err := store.AppendTransferEntry(ctx, tx, t.ID, "offered", &t.OfferedBy, "offered to "+to); err != nil {
 		return err
 	}
-	return store.AppendEvent(ctx, tx, "transfer.offered", "transfer", t.PublicID,
-		map[string]string{"animal_id": t.AnimalPublicID, "to": to})
+	payload := map[string]string{"animal_id": t.AnimalPublicID, "to": to}
+	if t.RecipientOrgPublicID == "" {
+		payload["recipient"] = recipientOfEmail(t.RecipientEmail)
+	}
+	return store.AppendEvent(ctx, tx, "transfer.offered", "transfer", t.PublicID, payload)
+}
+
+// offerAllowed refuses an offer the organization may not send now: to anyone outside it
+// while no owner has verified their email (an address of one of its own members is
+// inside), or beyond the hourly limits of offers. The limit per recipient is for email
+// addresses, whose owners may be strangers; an offer to an organization reaches its
+// members in the app, and a whole collection may go to one organization at once.
+func (s *Server) offerAllowed(ctx context.Context, w http.ResponseWriter, tx pgx.Tx, a access, in createTransferRequest) error {
+	recipient, inside := "", false
+	if in.RecipientEmail != "" {
+		recipient = recipientOfEmail(in.RecipientEmail)
+		var err error
+		if inside, err = store.IsMemberEmail(ctx, tx, in.RecipientEmail); err != nil {
+			return err
+		}
+	}
+	if !inside {
+		if err := requireVerifiedOwner(ctx, tx); err != nil {
+			return err
+		}
+	}
+	return hourlyLimit(ctx, w, tx, a, s.offers(), recipient)
 }
 
 type transferList struct {

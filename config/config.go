@@ -31,6 +31,7 @@ type Config struct {
 	SMTP     SMTP
 	SMS      SMS
 	Notify   Notify
+	Limits   Limits
 	Dev      Dev
 }
 
@@ -75,16 +76,21 @@ type River struct {
 	FetchCooldown time.Duration
 }
 
-// Auth configures tokens and the rate limit of the credential endpoints.
+// Auth configures tokens and the rate limits of the credential endpoints: per client
+// address, and per account for failed logins.
 type Auth struct {
-	SigningKeyFile  string
-	VerifyKeyFiles  []string
-	Issuer          string
-	Audience        string
-	AccessTTL       time.Duration
-	RefreshTTL      time.Duration
-	RatePerMinute   int
-	RateBurst       int
+	SigningKeyFile string
+	VerifyKeyFiles []string
+	Issuer         string
+	Audience       string
+	AccessTTL      time.Duration
+	RefreshTTL     time.Duration
+	RatePerMinute  int
+	RateBurst      int
+	// FailuresPerHour and FailureBurst throttle failed logins to one account, from any
+	// address: Burst failures in a row, then one more each 1/PerHour of an hour.
+	FailuresPerHour int
+	FailureBurst    int
 	DevGenerateKeys bool
 }
 
@@ -122,17 +128,34 @@ type SMS struct {
 	From        string // E.164 sender number
 }
 
-// Notify configures notifications: link signing, escalation delays, delivery retries and
-// the rate of organization messages.
+// Notify configures notifications: link signing, escalation delays and delivery retries.
+// How many organization messages may be sent is in Limits.Messages.
 type Notify struct {
 	LinkSecret      string        // signs unsubscribe links
 	EmailAfter      time.Duration // escalation: in-app to email, if unread and unactioned
 	SMSAfter        time.Duration // escalation: email to SMS, for types that allow it
 	RetryBase       time.Duration // first retry of a failed email or SMS; doubles after
-	MessagesPerHour int           // organization messages an organization may send per hour
 	VerificationTTL time.Duration // email verification links
 	InvitationTTL   time.Duration
 	PhoneCodeTTL    time.Duration
+}
+
+// Limits bounds what one sender can make the platform send, and anonymous search.
+type Limits struct {
+	Invitations SendLimit
+	Offers      SendLimit
+	Messages    SendLimit // organization messages; their recipients are members, so no PerRecipient
+	// SearchPerMinute and SearchBurst throttle the public search per client address.
+	SearchPerMinute int
+	SearchBurst     int
+}
+
+// SendLimit is how many of one kind of message may be sent in an hour: by one organization,
+// by one account across all its organizations, and to one recipient address from all of them.
+type SendLimit struct {
+	PerOrganization int
+	PerAccount      int
+	PerRecipient    int
 }
 
 // devLinkSecret signs links outside production, where NOTIFY_LINK_SECRET must be set.
@@ -201,6 +224,8 @@ func load(getenv func(string) string) (Config, error) {
 			RefreshTTL:      e.dur("AUTH_REFRESH_TTL", 30*24*time.Hour),
 			RatePerMinute:   e.int("AUTH_RATE_PER_MINUTE", 20),
 			RateBurst:       e.int("AUTH_RATE_BURST", 10),
+			FailuresPerHour: e.int("AUTH_FAILURES_PER_HOUR", 10),
+			FailureBurst:    e.int("AUTH_FAILURE_BURST", 10),
 			DevGenerateKeys: e.bool("AUTH_DEV_GENERATE_KEY", env != "production"),
 		},
 		Stripe: Stripe{
@@ -233,10 +258,27 @@ func load(getenv func(string) string) (Config, error) {
 			EmailAfter:      e.dur("NOTIFY_EMAIL_AFTER", time.Hour),
 			SMSAfter:        e.dur("NOTIFY_SMS_AFTER", 24*time.Hour),
 			RetryBase:       e.dur("NOTIFY_RETRY_BASE", 5*time.Second),
-			MessagesPerHour: e.int("NOTIFY_MESSAGES_PER_HOUR", 10),
 			VerificationTTL: e.dur("NOTIFY_VERIFICATION_TTL", 48*time.Hour),
 			InvitationTTL:   e.dur("NOTIFY_INVITATION_TTL", 14*24*time.Hour),
 			PhoneCodeTTL:    e.dur("NOTIFY_PHONE_CODE_TTL", 10*time.Minute),
+		},
+		Limits: Limits{
+			Invitations: SendLimit{
+				PerOrganization: e.int("LIMIT_INVITATIONS_PER_ORG_HOUR", 50),
+				PerAccount:      e.int("LIMIT_INVITATIONS_PER_ACCOUNT_HOUR", 50),
+				PerRecipient:    e.int("LIMIT_INVITATIONS_PER_RECIPIENT_HOUR", 3),
+			},
+			Offers: SendLimit{
+				PerOrganization: e.int("LIMIT_OFFERS_PER_ORG_HOUR", 1000),
+				PerAccount:      e.int("LIMIT_OFFERS_PER_ACCOUNT_HOUR", 1000),
+				PerRecipient:    e.int("LIMIT_OFFERS_PER_RECIPIENT_HOUR", 100),
+			},
+			Messages: SendLimit{
+				PerOrganization: e.int("NOTIFY_MESSAGES_PER_HOUR", 10),
+				PerAccount:      e.int("LIMIT_MESSAGES_PER_ACCOUNT_HOUR", 20),
+			},
+			SearchPerMinute: e.int("LIMIT_SEARCH_PER_MINUTE", 60),
+			SearchBurst:     e.int("LIMIT_SEARCH_BURST", 30),
 		},
 		Dev: Dev{
 			BinDir:           e.str("DEV_BIN_DIR", "bin"),
@@ -288,10 +330,28 @@ func (c Config) validate() error {
 		c.Notify.InvitationTTL <= 0 || c.Notify.PhoneCodeTTL <= 0 {
 		errs = append(errs, errors.New("NOTIFY_*: delays must not be negative and lifetimes must be positive"))
 	}
-	if c.Notify.MessagesPerHour <= 0 {
-		errs = append(errs, errors.New("NOTIFY_MESSAGES_PER_HOUR: must be positive"))
+	if c.Auth.FailuresPerHour <= 0 || c.Auth.FailureBurst <= 0 {
+		errs = append(errs, errors.New("AUTH_FAILURES_PER_HOUR and AUTH_FAILURE_BURST: must be positive"))
 	}
+	errs = append(errs, c.Limits.validate()...)
 	return errors.Join(errs...)
+}
+
+func (l Limits) validate() []error {
+	var errs []error
+	for name, n := range map[string]int{
+		"LIMIT_INVITATIONS_PER_ORG_HOUR": l.Invitations.PerOrganization, "LIMIT_INVITATIONS_PER_ACCOUNT_HOUR": l.Invitations.PerAccount,
+		"LIMIT_INVITATIONS_PER_RECIPIENT_HOUR": l.Invitations.PerRecipient,
+		"LIMIT_OFFERS_PER_ORG_HOUR":            l.Offers.PerOrganization, "LIMIT_OFFERS_PER_ACCOUNT_HOUR": l.Offers.PerAccount,
+		"LIMIT_OFFERS_PER_RECIPIENT_HOUR": l.Offers.PerRecipient,
+		"NOTIFY_MESSAGES_PER_HOUR":        l.Messages.PerOrganization, "LIMIT_MESSAGES_PER_ACCOUNT_HOUR": l.Messages.PerAccount,
+		"LIMIT_SEARCH_PER_MINUTE": l.SearchPerMinute, "LIMIT_SEARCH_BURST": l.SearchBurst,
+	} {
+		if n <= 0 {
+			errs = append(errs, fmt.Errorf("%s: must be positive", name))
+		}
+	}
+	return errs
 }
 
 func (s SMS) validate() []error {

@@ -34,6 +34,10 @@ func TestLoad_DefaultsGiveAValidDevelopmentConfig(t *testing.T) {
 	require.Empty(t, c.Auth.VerifyKeyFiles)
 	require.True(t, c.Auth.DevGenerateKeys, "development generates a signing key by default")
 	require.True(t, c.S3.ForcePathStyle)
+	require.Equal(t, SendLimit{PerOrganization: 50, PerAccount: 50, PerRecipient: 3}, c.Limits.Invitations)
+	require.Equal(t, SendLimit{PerOrganization: 1000, PerAccount: 1000, PerRecipient: 100}, c.Limits.Offers)
+	require.Equal(t, SendLimit{PerOrganization: 10, PerAccount: 20}, c.Limits.Messages)
+	require.Equal(t, [2]int{10, 10}, [2]int{c.Auth.FailuresPerHour, c.Auth.FailureBurst})
 	require.Equal(t, filepath.Join(".devdata", "temporal.db"), c.Dev.TemporalDBFile)
 	require.Equal(t, "reptidex_app", c.Database.AppRole())
 }
@@ -111,6 +115,11 @@ func TestLoad_RejectsBadValuesNamingTheVariable(t *testing.T) {
 		{"unknown env", map[string]string{"REPTIDEX_ENV": "staging"}, "REPTIDEX_ENV"},
 		{"zero rate", map[string]string{"AUTH_RATE_PER_MINUTE": "0"}, "AUTH_RATE_PER_MINUTE"},
 		{"negative burst", map[string]string{"AUTH_RATE_BURST": "-1"}, "AUTH_RATE_BURST"},
+		{"zero login failures", map[string]string{"AUTH_FAILURE_BURST": "0"}, "AUTH_FAILURE_BURST"},
+		{"zero invitations per recipient", map[string]string{"LIMIT_INVITATIONS_PER_RECIPIENT_HOUR": "0"}, "LIMIT_INVITATIONS_PER_RECIPIENT_HOUR"},
+		{"negative offers per account", map[string]string{"LIMIT_OFFERS_PER_ACCOUNT_HOUR": "-5"}, "LIMIT_OFFERS_PER_ACCOUNT_HOUR"},
+		{"zero messages per hour", map[string]string{"NOTIFY_MESSAGES_PER_HOUR": "0"}, "NOTIFY_MESSAGES_PER_HOUR"},
+		{"non-number search rate", map[string]string{"LIMIT_SEARCH_PER_MINUTE": "lots"}, "LIMIT_SEARCH_PER_MINUTE"},
 		{"unparsable database url", map[string]string{"DATABASE_URL": "postgres://%zz"}, "DATABASE_URL"},
 		{"unparsable SMS provider url", map[string]string{"SMS_PROVIDER_URL": "http://%zz"}, "SMS_PROVIDER_URL"},
 		{"SMS provider url without scheme", map[string]string{"SMS_PROVIDER_URL": "api.twilio.com"}, "SMS_PROVIDER_URL"},

@@ -143,7 +143,10 @@ type person struct {
 	Email, Token, UserID, OrgID string
 }
 
-var verifyLink = regexp.MustCompile(`/api/v1/auth/verify-email\?token=([A-Za-z0-9_-]+)`)
+var (
+	verifyLink     = regexp.MustCompile(`/api/v1/auth/verify-email\?token=([A-Za-z0-9_-]+)`)
+	invitationLink = regexp.MustCompile(`/api/v1/invitations/accept\?token=([A-Za-z0-9_-]+)`)
+)
 
 // register opens an account and, unless told not to, verifies its email through the
 // emailed link, as a person would.

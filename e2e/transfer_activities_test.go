@@ -40,8 +40,11 @@ func offerWithoutWorker(t *testing.T) *standingOffer {
 	s := serveAPI(t, cfg)
 	rc, err := river.NewClient(riverpgxv5.New(s.DB.Pool), &river.Config{Logger: testkit.Logger(t)})
 	require.NoError(t, err)
-	// Unverified: no worker sends the verification emails.
+	// Unverified: no worker sends the verification emails. Ada's address is verified as its
+	// link would, for her organization to make offers.
 	ada, bob := s.register(t, "Ada", false), s.register(t, "Bob", false)
+	_, err = testkit.AdminPool(t).Exec(context.Background(), `UPDATE users SET email_verified_at = now() WHERE public_id = $1`, ada.UserID)
+	require.NoError(t, err)
 	animal := s.animal(t, ada.Token, map[string]any{"species": "ball-python", "sex": "male", "name": "Pebble"})
 	o := &standingOffer{act: &activities.Database{DB: s.DB, River: rc}}
 	o.publicID = offerTo(t, s, ada, map[string]any{"animal_id": animal, "recipient_organization_id": bob.OrgID})

@@ -199,7 +199,7 @@ func TestTransfer_UnansweredOfferIsRemindedThenExpires(t *testing.T) {
 func TestTransfer_RefusesWhatCannotBeOffered(t *testing.T) {
 	t.Parallel()
 	s := start(t)
-	ada, bob := s.register(t, "Ada", false), s.register(t, "Bob", false)
+	ada, bob := s.register(t, "Ada", true), s.register(t, "Bob", false)
 	own := s.animal(t, ada.Token, map[string]any{"species": "ball-python", "sex": "male", "name": "Kept"})
 	archived := s.animal(t, ada.Token, map[string]any{"species": "ball-python", "sex": "male", "name": "Gone"})
 	s.must(t, http.StatusOK, http.MethodPost, "/api/v1/animals/"+archived+"/archive", ada.Token, nil)
@@ -252,9 +252,12 @@ func TestTransfer_RecipientWithoutAnAccountRegistersVerifiesAndAccepts(t *testin
 	require.Equal(t, "offered", s.must(t, http.StatusOK, http.MethodGet, "/api/v1/transfers/"+id, token, nil)["status"])
 
 	// A second organization they administer; accepting into both at once, exactly one wins.
-	carl := s.register(t, "Carl", false)
+	carl := s.register(t, "Carl", true)
 	second := carl.OrgID
-	s.must(t, http.StatusCreated, http.MethodPost, "/api/v1/organizations/"+second+"/members", carl.Token, map[string]any{"email": newcomer, "role": "admin"})
+	s.must(t, http.StatusAccepted, http.MethodPost, "/api/v1/organizations/"+second+"/members", carl.Token, map[string]any{"email": newcomer, "role": "admin"})
+	invitation := invitationLink.FindStringSubmatch(s.waitMail(t, newcomer, "Join Carl's Reptiles on ReptiDex").Text)
+	require.NotNil(t, invitation, "the invitation email carries its link")
+	s.must(t, http.StatusOK, http.MethodPost, "/api/v1/invitations/accept", token, map[string]any{"token": invitation[1]})
 	statuses := make(chan int, 2)
 	for _, org := range []string{first, second} {
 		go func() {

@@ -106,3 +106,39 @@ func LockOrganization(ctx context.Context, tx pgx.Tx, name string) error {
 	}
 	return nil
 }
+
+// CountEventsByUser counts the acting user's events of a type within the last window, in
+// every organization, and says when the oldest of them leaves it.
+func CountEventsByUser(ctx context.Context, q Querier, typ string, window time.Duration) (int, time.Time, error) {
+	return countWindow(ctx, q, typ, window, `SELECT n, oldest FROM events_by_acting_user($1, now() - $2::interval)`)
+}
+
+// CountEventsTo counts the events of a type sent to recipient within the last window, by
+// every organization, and says when the oldest of them leaves it. Events name their
+// recipient under the payload key "recipient".
+func CountEventsTo(ctx context.Context, q Querier, typ, recipient string, window time.Duration) (int, time.Time, error) {
+	return countWindow(ctx, q, typ, window, `SELECT n, oldest FROM events_to_recipient($1, $3, now() - $2::interval)`, recipient)
+}
+
+func countWindow(ctx context.Context, q Querier, typ string, window time.Duration, sql string, args ...any) (int, time.Time, error) {
+	var (
+		n      int
+		oldest *time.Time
+	)
+	if err := q.QueryRow(ctx, sql, append([]any{typ, window}, args...)...).Scan(&n, &oldest); err != nil {
+		return 0, time.Time{}, fmt.Errorf("count %s events: %w", typ, err)
+	}
+	if oldest == nil {
+		return n, time.Time{}, nil
+	}
+	return n, oldest.Add(window), nil
+}
+
+// LockKey serializes, until the transaction ends, the transactions that take the same
+// named lock, whatever their organization.
+func LockKey(ctx context.Context, tx pgx.Tx, name string) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, name); err != nil {
+		return fmt.Errorf("lock %s: %w", name, err)
+	}
+	return nil
+}

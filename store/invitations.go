@@ -169,3 +169,15 @@ func IsMemberEmail(ctx context.Context, q Querier, email string) (bool, error) {
 	}
 	return ok, nil
 }
+
+// HasVerifiedOwner reports whether an owner of the tenant organization has verified their
+// email address: until one has, the organization writes to no one outside it.
+func HasVerifiedOwner(ctx context.Context, q Querier) (bool, error) {
+	var ok bool
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.org_id = app_org_id() AND m.role = 'owner' AND u.email_verified_at IS NOT NULL)`).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("check the owners' verification: %w", err)
+	}
+	return ok, nil
+}

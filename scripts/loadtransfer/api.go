@@ -8,7 +8,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"time"
+
+	"github.com/reptidex/reptidex/mailsink"
 )
 
 // apiClient sends the benchmark's calls to one ReptiDex API.
@@ -102,6 +105,21 @@ func (c *apiClient) register(ctx context.Context, email, name string) (account, 
 		return account{}, fmt.Errorf("register %s: no access_token or organization_id in the answer", email)
 	}
 	return account{email: email, token: out.AccessToken, orgID: out.OrganizationID}, nil
+}
+
+// verifyLink is the link of the email that verifies an address.
+var verifyLink = regexp.MustCompile(`/api/v1/auth/verify-email\?token=([A-Za-z0-9_-]+)`)
+
+// verify verifies email through the link emailed to it, read from the mail sink.
+func (c *apiClient) verify(ctx context.Context, mail *mailsink.Client, email string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	m, err := mail.WaitFor(ctx, email, func(m mailsink.MessageDetail) bool { return verifyLink.MatchString(m.Text) })
+	if err != nil {
+		return fmt.Errorf("verify %s: no verification email in the mail sink: %w", email, err)
+	}
+	return c.expect(ctx, http.StatusOK, nil, http.MethodPost, "/api/v1/auth/verify-email", "",
+		map[string]string{"token": verifyLink.FindStringSubmatch(m.Text)[1]})
 }
 
 // createAnimal records an animal in the token's organization and returns its ID.

@@ -3,7 +3,9 @@
 // calls take.
 //
 // Against a running API (-base, loopback only; `make dev` by default) it registers a seller
-// and a buyer with fresh email addresses, creates -transfers animals for the seller with
+// and a buyer with fresh email addresses, verifies the seller's through the link the
+// development mail sink (-mail) received (an organization makes offers once its owner is
+// verified), creates -transfers animals for the seller with
 // -create-workers concurrent clients, then runs -clients concurrent clients, each of which
 // takes the next animal, offers it to the buyer's organization (POST /api/v1/transfers with
 // an Idempotency-Key; the API records the offer and starts its workflow) and, as soon as
@@ -39,6 +41,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/reptidex/reptidex/mailsink"
 	"github.com/reptidex/reptidex/scripts/loadgen"
 )
 
@@ -51,6 +54,7 @@ type config struct {
 	clients       int
 	createWorkers int
 	species       string
+	mailURL       string
 	metricsURL    string
 	timeout       time.Duration
 	json          bool
@@ -85,6 +89,7 @@ func main() {
 	flag.IntVar(&c.clients, "clients", 16, "concurrent clients, each offering an animal and then accepting that offer")
 	flag.IntVar(&c.createWorkers, "create-workers", 8, "concurrent clients creating the animals before the run")
 	flag.StringVar(&c.species, "species", "ball-python", "species of the animals")
+	flag.StringVar(&c.mailURL, "mail", "http://127.0.0.1:8025", "HTTP API of the mail sink that receives the seller's verification email")
 	flag.StringVar(&c.metricsURL, "metrics", "http://127.0.0.1:9090/metrics", "URL of the API's Prometheus metrics (its operations "+
 		"listener, OPS_ADDR), read before and after the transfers to show where their time went (empty: do not read)")
 	flag.DurationVar(&c.timeout, "timeout", time.Minute, "per-request timeout (an accept waits up to 30 s for the workflow)")
@@ -106,6 +111,9 @@ func run(c config) (bool, error) {
 	runID := newRunID()
 	seller, err := api.register(ctx, "loadtransfer-seller-"+runID+"@example.com", "Load Seller "+runID)
 	if err != nil {
+		return false, err
+	}
+	if err := api.verify(ctx, &mailsink.Client{BaseURL: c.mailURL}, seller.email); err != nil {
 		return false, err
 	}
 	buyer, err := api.register(ctx, "loadtransfer-buyer-"+runID+"@example.com", "Load Buyer "+runID)
