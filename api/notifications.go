@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -198,6 +199,9 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	if in.Body == "" || len(in.Body) > 5000 {
 		errs = append(errs, FieldError{"body", "must be 1 to 5,000 characters"})
+	}
+	if len(in.Roles) > len(membership.Roles) {
+		return invalid(FieldError{"roles", fmt.Sprintf("lists at most the %d roles", len(membership.Roles))})
 	}
 	roles := make([]string, 0, len(in.Roles))
 	for _, name := range in.Roles {

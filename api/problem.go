@@ -75,11 +75,19 @@ func newProblem(k problemKind, detail string) *Problem {
 	return &Problem{Type: k.typeURI(), Title: k.title, Status: k.status, Detail: detail}
 }
 
-// invalid is a 422 naming each invalid field.
+// maxFieldErrors bounds the fields one problem lists, so that a body of many bad items
+// cannot make an answer larger than it.
+const maxFieldErrors = 20
+
+// invalid is a 422 naming each invalid field, the first maxFieldErrors of them.
 func invalid(errs ...FieldError) *Problem {
 	p := newProblem(kindValidation, "The request has invalid fields.")
 	if len(errs) == 1 {
 		p.Detail = errs[0].Field + ": " + errs[0].Message
+	}
+	if len(errs) > maxFieldErrors {
+		p.Detail = fmt.Sprintf("The request has %d invalid fields; the first %d are listed.", len(errs), maxFieldErrors)
+		errs = errs[:maxFieldErrors]
 	}
 	p.Errors = errs
 	return p
