@@ -30,7 +30,8 @@ dev: tools postgres build ## Run the whole system: components, migrations, demo 
 .PHONY: test
 test: tools postgres build lint ## Run every test (unit and integration) against real components on test ports
 	rm -rf .testdata
-	$(TEST_ENV) $(BIN)/reptidex stack --fresh-db -- $(GO) test -count=1 -race -timeout 20m ./...
+	$(TEST_ENV) HOSTILE_SWEEP_REPORT=$(CURDIR)/.testdata/hostile-sweep.txt $(BIN)/reptidex stack --fresh-db -- $(GO) test -count=1 -race -timeout 20m ./...
+	@cat .testdata/hostile-sweep.txt
 
 .PHONY: test-stack
 test-stack: tools postgres build ## Keep the test components up, for `make test-go` from another shell

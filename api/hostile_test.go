@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -92,6 +93,7 @@ type sweepOp struct {
 	method, path string
 	params       []sweepParam
 	body         map[string]any // the request body's schema, resolved; nil when none
+	secured      bool           // needs a bearer token
 }
 
 type sweepParam struct{ name, in, typ string }
@@ -172,7 +174,7 @@ func TestHostileSweep_EveryOperationRefusesHostileInputWithAProblem(t *testing.T
 			defer wg.Done()
 			for j := range jobs {
 				req := j.build()
-				if j.caller.token != "" {
+				if j.caller.token != "" && req.Header.Get("Authorization") == "" {
 					req.Header.Set("Authorization", "Bearer "+j.caller.token)
 				}
 				start := time.Now()
@@ -256,6 +258,16 @@ func TestHostileSweep_EveryOperationRefusesHostileInputWithAProblem(t *testing.T
 					}
 				}
 			}
+			for what, v := range hostileHeaders {
+				if !op.secured {
+					break
+				}
+				send("header Authorization: "+what, func() *http.Request {
+					req := newReq(path(nil), baseline)
+					req.Header.Set("Authorization", "Bearer "+v)
+					return req
+				})
+			}
 			for what, v := range hostileQueryValues {
 				target := path(nil) + "?unheard_of=" + v
 				send("undeclared query parameter: "+what, func() *http.Request { return newReq(target, baseline) })
@@ -277,7 +289,12 @@ func TestHostileSweep_EveryOperationRefusesHostileInputWithAProblem(t *testing.T
 	close(jobs)
 	wg.Wait()
 
-	t.Logf("hostile sweep: %d requests to %d operations as %d callers", sent.Load(), len(ops), len(callers))
+	summary := fmt.Sprintf("hostile sweep: %d requests to %d operations as %d callers, %d not refused with a problem within %s",
+		sent.Load(), len(ops), len(callers), len(failures), hostileBound)
+	t.Log(summary)
+	if out := os.Getenv("HOSTILE_SWEEP_REPORT"); out != "" {
+		require.NoError(t, os.WriteFile(out, []byte(summary+"\n"), 0o644))
+	}
 	sort.Slice(failures, func(i, j int) bool { return failures[i].op+failures[i].slot < failures[j].op+failures[j].slot })
 	var report strings.Builder
 	for i, f := range failures {
@@ -340,6 +357,11 @@ func sweepOperations(t *testing.T, doc map[string]any) []sweepOp {
 				continue
 			}
 			op := sweepOp{method: strings.ToUpper(method), path: path}
+			security, ok := opDoc["security"].([]any)
+			if !ok {
+				security, _ = doc["security"].([]any)
+			}
+			op.secured = len(security) > 0
 			params, _ := opDoc["parameters"].([]any)
 			if shared, ok := item.(map[string]any)["parameters"].([]any); ok {
 				params = append(params, shared...)
