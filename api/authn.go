@@ -71,6 +71,31 @@ func (s *Server) withAccess(r *http.Request, orgPublicID string, fn func(pgx.Tx,
 	})
 }
 
+// requirePlatformAdmin admits a platform administrator whose session is still live, and
+// answers anyone else: 401 when the token's session has ended (logged out, revoked,
+// expired), as for every other endpoint; 403 with refusal when the caller is not an
+// administrator. Every action on shared reference data starts with it.
+func (s *Server) requirePlatformAdmin(r *http.Request, refusal string) error {
+	ctx := r.Context()
+	c := claimsFrom(ctx)
+	sid, err := uuid.Parse(c.SessionID)
+	if err != nil {
+		return newProblem(kindUnauthenticated, "The access token is invalid or expired.")
+	}
+	admin, err := store.IsPlatformAdmin(ctx, s.db.Pool, c.UserID, sid)
+	switch {
+	case errors.Is(err, store.ErrSessionRevoked):
+		return newProblem(kindUnauthenticated, "The session has ended; log in again.")
+	case errors.Is(err, store.ErrNotFound):
+		return newProblem(kindUnauthenticated, "The account no longer exists; log in again.")
+	case err != nil:
+		return err
+	case !admin:
+		return newProblem(kindForbidden, refusal)
+	}
+	return nil
+}
+
 // accessProblem turns an authorization failure into its answer. Losing access to the token's
 // own organization ends the session (401); any other organization the caller does not
 // belong to is a 404, exactly like one that does not exist.

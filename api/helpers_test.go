@@ -42,7 +42,9 @@ var signingKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.Ge
 
 // bundle is one API server under test with what it was built from.
 type bundle struct {
-	URL    string
+	URL string
+	// OpsURL serves the server's operations endpoints (OpsHandler), as OPS_ADDR does.
+	OpsURL string
 	Client *http.Client
 	Cfg    config.Config
 	DB     *store.DB
@@ -109,7 +111,9 @@ func setup(t *testing.T, opts ...option) *bundle {
 	})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &bundle{URL: ts.URL, Client: ts.Client(), Cfg: cfg, DB: db, Admin: testkit.AdminPool(t),
+	ops := httptest.NewServer(srv.OpsHandler())
+	t.Cleanup(ops.Close)
+	return &bundle{URL: ts.URL, OpsURL: ops.URL, Client: ts.Client(), Cfg: cfg, DB: db, Admin: testkit.AdminPool(t),
 		Keys: keys, Tokens: issuer, Reg: reg, Pedigree: graph}
 }
 
@@ -163,6 +167,14 @@ func (b *bundle) send(t *testing.T, req *http.Request) reply {
 		r.Body = m
 	}
 	return r
+}
+
+// ops sends a GET to the operations listener.
+func (b *bundle) ops(t *testing.T, path string) reply {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, b.OpsURL+path, nil)
+	require.NoError(t, err)
+	return b.send(t, req)
 }
 
 // do sends one request, with a bearer token when token is not empty.

@@ -5,11 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -143,16 +146,16 @@ func startRiverWorker(t *testing.T, b *bundle) {
 	})
 }
 
-func TestHealth_DeepReportsEveryDependencyUp(t *testing.T) {
+func TestHealth_DeepReportsEveryDependencyUpToOperatorsAndOnlyTheStatusToThePublic(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := setup(t, withConfig(func(c *config.Config) { c.HTTP.HealthCacheTTL = 50 * time.Millisecond }))
 	startRiverWorker(t, b)
 
 	var r reply
 	var rep healthReport
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		r = b.do(t, http.MethodGet, "/api/v1/health/deep", "", nil)
+		r = b.ops(t, "/health/deep")
 		rep = decodeAs[healthReport](t, r)
 		if rep.Checks["river"].Status == "up" || time.Now().After(deadline) {
 			break
@@ -160,6 +163,7 @@ func TestHealth_DeepReportsEveryDependencyUp(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	require.Equal(t, "application/json", r.Header.Get("Content-Type"))
 	require.Equal(t, "up", rep.Status)
 	names := make([]string, 0, len(rep.Checks))
 	for name, c := range rep.Checks {
@@ -170,25 +174,105 @@ func TestHealth_DeepReportsEveryDependencyUp(t *testing.T) {
 		require.Positive(t, *c.LatencyMS, name)
 	}
 	require.ElementsMatch(t, []string{"postgres", "temporal", "river", "s3", "stripe", "smtp", "sms"}, names)
+
+	pub := b.do(t, http.MethodGet, "/api/v1/health/deep", "", nil)
+	require.Equal(t, http.StatusOK, pub.Status, "%s", pub.Raw)
+	require.Equal(t, "application/json", pub.Header.Get("Content-Type"))
+	require.JSONEq(t, `{"status":"up"}`, string(pub.Raw), "the public answer is the status and nothing more")
 }
 
-func TestHealth_DeepIs503WhenSMTPIsDown(t *testing.T) {
+func TestHealth_DeepIs503WhenSMTPIsDownAndNeverShowsTheCause(t *testing.T) {
 	t.Parallel()
 	closed := testkit.ClosedAddr(t)
 	b := setup(t, withConfig(func(c *config.Config) { c.SMTP.Addr = closed }))
+	_, port, err := net.SplitHostPort(closed)
+	require.NoError(t, err)
+	requireNoCause := func(t *testing.T, raw []byte) {
+		t.Helper()
+		for _, cause := range []string{"connection refused", "dial tcp", "connect:", closed, ":" + port} {
+			require.NotContains(t, string(raw), cause, "a dependency's error text is never shown")
+		}
+	}
 
-	r := b.do(t, http.MethodGet, "/api/v1/health/deep", "", nil)
+	pub := b.do(t, http.MethodGet, "/api/v1/health/deep", "", nil)
+	require.Equal(t, http.StatusServiceUnavailable, pub.Status, "%s", pub.Raw)
+	require.Equal(t, "application/json", pub.Header.Get("Content-Type"))
+	require.JSONEq(t, `{"status":"down"}`, string(pub.Raw), "the public is not told which dependency is down, or how")
+	requireNoCause(t, pub.Raw)
+
+	r := b.ops(t, "/health/deep")
 	require.Equal(t, http.StatusServiceUnavailable, r.Status, "%s", r.Raw)
 	require.Equal(t, "application/json", r.Header.Get("Content-Type"))
 	rep := decodeAs[healthReport](t, r)
 	require.Equal(t, "down", rep.Status)
 	require.Equal(t, "down", rep.Checks["smtp"].Status)
-	require.NotEmpty(t, rep.Checks["smtp"].Error)
+	require.Equal(t, "failed; the server log has the detail", rep.Checks["smtp"].Error)
 	require.Equal(t, "up", rep.Checks["postgres"].Status, "the other checks still run: %s", r.Raw)
 	require.Len(t, rep.Checks, 7)
+	requireNoCause(t, r.Raw)
 }
 
-func TestMetrics_CountRequestsByRoutePatternAndExposeThePool(t *testing.T) {
+func TestHealth_DeepChecksRunOncePerTTLHoweverManyAsk(t *testing.T) {
+	t.Parallel()
+	smtp := &countingListener{}
+	addr := smtp.start(t)
+	b := setup(t, withConfig(func(c *config.Config) {
+		c.SMTP.Addr = addr
+		c.HTTP.HealthCacheTTL = time.Minute
+	}))
+
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i%2 == 0 {
+				b.do(t, http.MethodGet, "/api/v1/health/deep", "", nil)
+			} else {
+				b.ops(t, "/health/deep")
+			}
+		}()
+	}
+	wg.Wait()
+	require.Equal(t, int32(1), smtp.accepted.Load(), "20 deep health checks within the TTL reach SMTP once")
+}
+
+// countingListener is a TCP listener that counts the connections it accepts and closes
+// each at once.
+type countingListener struct{ accepted atomic.Int32 }
+
+func (c *countingListener) start(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = l.Close() })
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.accepted.Add(1)
+			_ = conn.Close()
+		}
+	}()
+	return l.Addr().String()
+}
+
+func TestMetrics_AreNotServedByThePublicAPI(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPost} {
+		r := b.do(t, method, "/metrics", "", nil)
+		require.Equal(t, http.StatusNotFound, r.Status, "%s /metrics: %s", method, r.Raw)
+		if method != http.MethodHead {
+			requireProblem(t, r, http.StatusNotFound, "not-found")
+		}
+		require.NotContains(t, string(r.Raw), "reptidex_http_requests_total")
+	}
+}
+
+func TestMetrics_OperationsListenerCountsRequestsByRoutePatternAndExposesThePool(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	u := b.newUser(t, "metrics")
@@ -200,8 +284,9 @@ func TestMetrics_CountRequestsByRoutePatternAndExposeThePool(t *testing.T) {
 	junk := "/no/such/path-" + u.Tokens.UserID
 	require.Equal(t, http.StatusNotFound, b.do(t, http.MethodGet, junk, "", nil).Status)
 
-	r := b.do(t, http.MethodGet, "/metrics", "", nil)
+	r := b.ops(t, "/metrics")
 	require.Equal(t, http.StatusOK, r.Status)
+	require.Contains(t, r.Header.Get("Content-Type"), "text/plain")
 	text := string(r.Raw)
 
 	counter := func(route, method, status string) int {
@@ -228,6 +313,43 @@ func TestMetrics_CountRequestsByRoutePatternAndExposeThePool(t *testing.T) {
 	require.Contains(t, text, "reptidex_http_request_duration_seconds_bucket{")
 	require.Regexp(t, `(?m)^reptidex_db_pool_max_connections 10$`, text)
 	require.Regexp(t, `(?m)^reptidex_db_pool_acquires_total [1-9]`, text)
+}
+
+func TestOps_UnknownPathIs404Problem(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for _, path := range []string{"/nope", "/api/v1/health", "/api/v1/me"} {
+		requireProblem(t, b.ops(t, path), http.StatusNotFound, "not-found")
+	}
+}
+
+func TestNoSniff_EveryResponseCarriesIt(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for _, c := range []struct {
+		name   string
+		send   func() reply
+		status int
+	}{
+		{"JSON 200", func() reply { return b.do(t, http.MethodGet, "/api/v1/health", "", nil) }, http.StatusOK},
+		{"JWKS", func() reply { return b.do(t, http.MethodGet, "/api/v1/auth/jwks.json", "", nil) }, http.StatusOK},
+		{"docs page", func() reply { return b.do(t, http.MethodGet, "/docs", "", nil) }, http.StatusOK},
+		{"problem", func() reply { return b.me(t, "") }, http.StatusUnauthorized},
+		{"validation problem", func() reply {
+			return b.do(t, http.MethodPost, "/api/v1/auth/login", "", map[string]any{})
+		}, http.StatusUnprocessableEntity},
+		{"unknown path", func() reply { return b.do(t, http.MethodGet, "/no/such/path", "", nil) }, http.StatusNotFound},
+		{"wrong method", func() reply { return b.do(t, http.MethodDelete, "/api/v1/health", "", nil) }, http.StatusMethodNotAllowed},
+		{"ops metrics", func() reply { return b.ops(t, "/metrics") }, http.StatusOK},
+		{"ops deep health", func() reply { return b.ops(t, "/health/deep") }, 0},
+		{"ops unknown path", func() reply { return b.ops(t, "/nope") }, http.StatusNotFound},
+	} {
+		r := c.send()
+		if c.status != 0 {
+			require.Equal(t, c.status, r.Status, "%s: %s", c.name, r.Raw)
+		}
+		require.Equal(t, "nosniff", r.Header.Get("X-Content-Type-Options"), c.name)
+	}
 }
 
 func TestJWKS_PublishesTheSigningKey(t *testing.T) {

@@ -99,3 +99,34 @@ func TestTaxonomy_OnlyPlatformAdminsEditCatalogues(t *testing.T) {
 	requireProblem(t, r, http.StatusUnprocessableEntity, "validation-failed")
 	require.Contains(t, r.Body["detail"], "mack-snow")
 }
+
+func TestTaxonomy_PlatformAdminsTokenStopsEditingAtLogout(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	u := b.newUser(t, "taxlogout")
+	_, err := b.Admin.Exec(t.Context(), `UPDATE users SET platform_admin = true WHERE public_id = $1`, u.Tokens.UserID)
+	require.NoError(t, err)
+
+	// The document is sent back unchanged: only this test writes corn-snake, and what the
+	// catalogue says stays as shipped.
+	const path = "/api/v1/taxonomy/species/corn-snake"
+	r := b.do(t, http.MethodGet, path, "", nil)
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	species := r.Body["species"]
+	put := func(etag string) reply {
+		req := b.newRequest(t, http.MethodPut, path, u.Tokens.AccessToken, species)
+		req.Header.Set("If-Match", etag)
+		return b.send(t, req)
+	}
+	r = put(r.Header.Get("ETag"))
+	require.Equal(t, http.StatusOK, r.Status, "an administrator's live session edits: %s", r.Raw)
+	etag := r.Header.Get("ETag")
+	require.NotEmpty(t, etag)
+
+	out := b.do(t, http.MethodPost, "/api/v1/auth/logout", "", map[string]any{"refresh_token": u.Tokens.RefreshToken})
+	require.Equal(t, http.StatusNoContent, out.Status, "%s", out.Raw)
+
+	r = put(etag)
+	requireProblem(t, r, http.StatusUnauthorized, "unauthenticated")
+	require.Equal(t, etag, b.do(t, http.MethodGet, path, "", nil).Header.Get("ETag"), "nothing was written")
+}

@@ -110,12 +110,8 @@ func (s *Server) updateOrganization(w http.ResponseWriter, r *http.Request) erro
 // validated, based on the version they read (If-Match), never dropping a gene in use.
 func (s *Server) replaceSpecies(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	admin, err := store.IsPlatformAdmin(ctx, s.db.Pool, claimsFrom(ctx).UserID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := s.requirePlatformAdmin(r, "Only platform administrators edit species catalogues."); err != nil {
 		return err
-	}
-	if !admin {
-		return newProblem(kindForbidden, "Only platform administrators edit species catalogues.")
 	}
 	matches, err := ifMatch(r)
 	if err != nil {

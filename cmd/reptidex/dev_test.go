@@ -118,6 +118,17 @@ func runDev(t *testing.T, bin string, env []string) string {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.NotEmpty(t, tokens.AccessToken)
 
+	// Metrics are the operations listener's, in development too; the public API has none.
+	for url, want := range map[string]int{
+		"http://" + devEnv["OPS_ADDR"] + "/metrics": http.StatusOK,
+		base + "/metrics": http.StatusNotFound,
+	} {
+		resp, err := http.Get(url)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, want, resp.StatusCode, url)
+	}
+
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
 	select {
 	case err := <-done:
