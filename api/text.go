@@ -161,32 +161,17 @@ func asParam(err error) error {
 
 // isLine says whether s is valid UTF-8 text on one line: no NUL, no control characters
 // (line breaks and tabs included), no invalid bytes.
-func isLine(s string) bool {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == 0x7f {
-				return false
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 || unicode.IsControl(r) {
-			return false
-		}
-		i += n
-	}
-	return true
-}
+func isLine(s string) bool { return isTextOf(s, false) }
 
 // isText says whether s is valid UTF-8 text that may span lines: like isLine, but line
 // feeds, carriage returns and tabs are allowed.
-func isText(s string) bool {
+func isText(s string) bool { return isTextOf(s, true) }
+
+func isTextOf(s string, lines bool) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f {
+			if (c < 0x20 && !(lines && (c == '\n' || c == '\r' || c == '\t'))) || c == 0x7f {
 				return false
 			}
 			i++

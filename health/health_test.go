@@ -244,8 +244,10 @@ func TestStripe(t *testing.T) {
 			require.Equal(t, tt.wantStatus, res.Status, res.Error)
 			require.Equal(t, tt.wantStatus, rep.Status)
 			if tt.wantError != "" {
-				require.Contains(t, res.Error, tt.wantError)
+				require.ErrorContains(t, res.Err, tt.wantError, "the cause is kept for the log")
+				require.NotContains(t, res.Error, tt.wantError, "and never shown")
 			} else {
+				require.NoError(t, res.Err)
 				require.Empty(t, res.Error)
 			}
 		})
@@ -296,7 +298,8 @@ func TestSMS(t *testing.T) {
 			}
 			require.Equal(t, "down", rep.Status)
 			require.Equal(t, "down", res.Status)
-			require.Contains(t, res.Error, tt.wantError)
+			require.ErrorContains(t, res.Err, tt.wantError, "the cause is kept for the log")
+			require.NotContains(t, res.Error, tt.wantError, "and never shown")
 		})
 	}
 }
