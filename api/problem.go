@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -98,24 +99,53 @@ func notFound(what string) *Problem { return newProblem(kindNotFound, what+" not
 // handlerFunc is an HTTP handler that returns its error to the funnel instead of writing it.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// handle adapts a handlerFunc: the request's path parameters and query are checked first
-// (text.go); a *Problem is written as it is; anything else is logged with its detail and
-// answered with a generic 500 that carries only the request ID.
+// handle adapts a handlerFunc under the request deadline (HTTP.RequestTimeout).
 func (s *Server) handle(h handlerFunc) http.HandlerFunc {
+	return s.handleWithin(s.cfg.HTTP.RequestTimeout, h)
+}
+
+// handleWaiting adapts a handlerFunc that waits for a running workflow to answer, under the
+// longer deadline HTTP.WorkflowRequestTimeout.
+func (s *Server) handleWaiting(h handlerFunc) http.HandlerFunc {
+	return s.handleWithin(s.cfg.HTTP.WorkflowRequestTimeout, h)
+}
+
+// handleWithin is the funnel every handler runs through: the request's path parameters and
+// query are checked first (text.go); the handler then runs with the request's context
+// bounded by deadline, which every store and workflow call takes from r.Context(). A
+// *Problem is written as it is; a passed deadline or an unavailable dependency is a 503
+// with Retry-After; anything else is logged with its detail and answered with a generic 500
+// that carries only the request ID. An error after the handler began its answer is only
+// logged.
+func (s *Server) handleWithin(deadline time.Duration, h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if p := checkRequestText(r); p != nil {
 			writeProblem(w, r, p)
 			return
 		}
-		if err := h(w, r); err != nil {
-			s.writeError(w, r, err)
+		ctx, cancel := context.WithTimeout(r.Context(), deadline)
+		defer cancel()
+		r = r.WithContext(ctx)
+		aw := &answerWriter{ResponseWriter: w}
+		if err := h(aw, r); err != nil {
+			if aw.began {
+				s.log.ErrorContext(ctx, "request failed after its answer began", "error", err, "method", r.Method, "path", r.URL.Path)
+				return
+			}
+			s.writeError(aw, r, err)
 		}
 	}
 }
 
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var p *Problem
-	if !errors.As(err, &p) {
+	switch {
+	case errors.As(err, &p):
+	case isUnavailable(err):
+		s.log.WarnContext(r.Context(), "request deadline passed or a dependency is unavailable", "error", err,
+			"method", r.Method, "path", r.URL.Path)
+		p = unavailableProblem()
+	default:
 		s.log.ErrorContext(r.Context(), "request failed", "error", err, "method", r.Method, "path", r.URL.Path)
 		p = newProblem(kindInternal, "Something went wrong on our side; quote the request ID when reporting it.")
 	}
@@ -129,8 +159,12 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
 	if out.Status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="reptidex"`)
 	}
-	if p.retryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(p.retryAfter.Seconds()+0.999)))
+	retryAfter := p.retryAfter
+	if retryAfter <= 0 && out.Status == http.StatusServiceUnavailable {
+		retryAfter = unavailableRetryAfter // every 503 says when to come back
+	}
+	if retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter.Seconds()+0.999)))
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")

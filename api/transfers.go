@@ -24,7 +24,8 @@ import (
 )
 
 // updateTimeout bounds how long an accept, decline or cancel waits for the workflow; it is
-// shorter than the server's write timeout, so the caller always gets an answer.
+// shorter than the deadline of those requests (HTTP.WorkflowRequestTimeout, 25 s by default),
+// which leaves time to read the transfer as it then stands.
 const updateTimeout = 20 * time.Second
 
 type transferAnimal struct {
@@ -495,6 +496,7 @@ func (s *Server) sendTransferUpdate(ctx context.Context, t store.Transfer, updat
 		// The workflow has finished; the database is catching up with how.
 		return newProblem(kindConflict, "The transfer has already ended.")
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &timeout):
+		s.log.WarnContext(ctx, "transfer update did not finish in time", "transfer", t.PublicID, "update", update, "error", err)
 		return newProblem(kindUnavailable, "The transfer did not answer in time; its outcome will show on GET /api/v1/transfers/"+t.PublicID+".")
 	}
 	return fmt.Errorf("transfer %s %s: %w", t.PublicID, update, err)

@@ -52,6 +52,14 @@ type HTTP struct {
 	// HealthCacheTTL is how long dependency checks are reused, so /health/deep cannot be
 	// used to load the dependencies.
 	HealthCacheTTL time.Duration
+	// RequestTimeout is every request's deadline: past it, or when a dependency is
+	// unavailable, the answer is 503 with Retry-After.
+	RequestTimeout time.Duration
+	// WorkflowRequestTimeout is the deadline of the requests that wait for a running workflow
+	// to answer (accepting, declining or cancelling a transfer): it covers the wait for the
+	// update (up to 20 s) and the reads around it, and stays below WriteTimeout so that the
+	// 503 still reaches the caller.
+	WorkflowRequestTimeout time.Duration
 }
 
 // Database configures Postgres access.
@@ -187,17 +195,19 @@ func load(getenv func(string) string) (Config, error) {
 		LogFormat: e.str("LOG_FORMAT", "json"),
 		DataDir:   dataDir,
 		HTTP: HTTP{
-			Addr:            e.str("HTTP_ADDR", ":8080"),
-			PublicBaseURL:   e.str("PUBLIC_BASE_URL", "http://localhost:8080"),
-			MaxBodyBytes:    int64(e.int("HTTP_MAX_BODY_BYTES", 1<<20)),
-			ReadTimeout:     e.dur("HTTP_READ_TIMEOUT", 15*time.Second),
-			WriteTimeout:    e.dur("HTTP_WRITE_TIMEOUT", 30*time.Second),
-			IdleTimeout:     e.dur("HTTP_IDLE_TIMEOUT", 120*time.Second),
-			ShutdownTimeout: e.dur("HTTP_SHUTDOWN_TIMEOUT", 20*time.Second),
-			TrustedProxies:  e.prefixes("TRUSTED_PROXIES"),
-			MetricsAddr:     e.str("WORKER_METRICS_ADDR", ":9091"),
-			OpsAddr:         e.str("OPS_ADDR", "127.0.0.1:9090"),
-			HealthCacheTTL:  e.dur("HEALTH_CACHE_TTL", 5*time.Second),
+			Addr:                   e.str("HTTP_ADDR", ":8080"),
+			PublicBaseURL:          e.str("PUBLIC_BASE_URL", "http://localhost:8080"),
+			MaxBodyBytes:           int64(e.int("HTTP_MAX_BODY_BYTES", 1<<20)),
+			ReadTimeout:            e.dur("HTTP_READ_TIMEOUT", 15*time.Second),
+			WriteTimeout:           e.dur("HTTP_WRITE_TIMEOUT", 30*time.Second),
+			IdleTimeout:            e.dur("HTTP_IDLE_TIMEOUT", 120*time.Second),
+			ShutdownTimeout:        e.dur("HTTP_SHUTDOWN_TIMEOUT", 20*time.Second),
+			TrustedProxies:         e.prefixes("TRUSTED_PROXIES"),
+			MetricsAddr:            e.str("WORKER_METRICS_ADDR", ":9091"),
+			OpsAddr:                e.str("OPS_ADDR", "127.0.0.1:9090"),
+			HealthCacheTTL:         e.dur("HEALTH_CACHE_TTL", 5*time.Second),
+			RequestTimeout:         e.dur("HTTP_REQUEST_TIMEOUT", 10*time.Second),
+			WorkflowRequestTimeout: e.dur("HTTP_WORKFLOW_REQUEST_TIMEOUT", 25*time.Second),
 		},
 		Database: Database{
 			URL:      e.str("DATABASE_URL", "postgres://reptidex_app@127.0.0.1:5432/reptidex?sslmode=disable"),
@@ -313,6 +323,7 @@ func (c Config) validate() error {
 	if c.HTTP.MaxBodyBytes <= 0 {
 		errs = append(errs, errors.New("HTTP_MAX_BODY_BYTES: must be positive"))
 	}
+	errs = append(errs, c.HTTP.validate()...)
 	if c.Auth.AccessTTL <= 0 || c.Auth.RefreshTTL <= 0 {
 		errs = append(errs, errors.New("AUTH_ACCESS_TTL and AUTH_REFRESH_TTL: must be positive"))
 	}
@@ -335,6 +346,21 @@ func (c Config) validate() error {
 	}
 	errs = append(errs, c.Limits.validate()...)
 	return errors.Join(errs...)
+}
+
+func (h HTTP) validate() []error {
+	var errs []error
+	for name, d := range map[string]time.Duration{
+		"HTTP_REQUEST_TIMEOUT": h.RequestTimeout, "HTTP_WORKFLOW_REQUEST_TIMEOUT": h.WorkflowRequestTimeout,
+	} {
+		switch {
+		case d <= 0:
+			errs = append(errs, fmt.Errorf("%s: must be positive", name))
+		case h.WriteTimeout > 0 && d >= h.WriteTimeout:
+			errs = append(errs, fmt.Errorf("%s: must be shorter than HTTP_WRITE_TIMEOUT (%s), or the answer cannot be written", name, h.WriteTimeout))
+		}
+	}
+	return errs
 }
 
 func (l Limits) validate() []error {

@@ -26,6 +26,9 @@ func TestLoad_DefaultsGiveAValidDevelopmentConfig(t *testing.T) {
 	require.Equal(t, ":8080", c.HTTP.Addr)
 	require.Equal(t, int64(1<<20), c.HTTP.MaxBodyBytes)
 	require.Empty(t, c.HTTP.TrustedProxies)
+	require.Equal(t, 10*time.Second, c.HTTP.RequestTimeout)
+	require.Equal(t, 25*time.Second, c.HTTP.WorkflowRequestTimeout)
+	require.Less(t, c.HTTP.WorkflowRequestTimeout, c.HTTP.WriteTimeout, "a request's 503 is written before the server gives up on the connection")
 	require.Equal(t, "127.0.0.1:7233", c.Temporal.Address)
 	require.Equal(t, "default", c.Temporal.Namespace)
 	require.Equal(t, 15*time.Minute, c.Auth.AccessTTL)
@@ -54,24 +57,26 @@ func TestLoad_DataDirMovesDerivedPaths(t *testing.T) {
 func TestLoad_ReadsOverrides(t *testing.T) {
 	t.Parallel()
 	c, err := load(envFrom(map[string]string{
-		"REPTIDEX_ENV":          "test",
-		"LOG_LEVEL":             "debug",
-		"LOG_FORMAT":            "text",
-		"HTTP_ADDR":             "  :9000  ",
-		"HTTP_MAX_BODY_BYTES":   "2048",
-		"HTTP_READ_TIMEOUT":     "3s",
-		"TRUSTED_PROXIES":       "10.0.0.0/8",
-		"DATABASE_URL":          "postgres://someone:pw@db:5432/x",
-		"DATABASE_MAX_CONNS":    "7",
-		"TEMPORAL_ADDRESS":      "temporal:7233",
-		"TEMPORAL_POLLERS":      "4",
-		"AUTH_ACCESS_TTL":       "5m",
-		"AUTH_VERIFY_KEY_FILES": " a.pem, ,b.pem ",
-		"AUTH_SIGNING_KEY_FILE": "/keys/sign.pem",
-		"AUTH_RATE_PER_MINUTE":  "3",
-		"AUTH_DEV_GENERATE_KEY": "false",
-		"S3_FORCE_PATH_STYLE":   "0",
-		"SMTP_ADDR":             "mail:25",
+		"REPTIDEX_ENV":                  "test",
+		"LOG_LEVEL":                     "debug",
+		"LOG_FORMAT":                    "text",
+		"HTTP_ADDR":                     "  :9000  ",
+		"HTTP_MAX_BODY_BYTES":           "2048",
+		"HTTP_READ_TIMEOUT":             "3s",
+		"HTTP_REQUEST_TIMEOUT":          "2s",
+		"HTTP_WORKFLOW_REQUEST_TIMEOUT": "4s",
+		"TRUSTED_PROXIES":               "10.0.0.0/8",
+		"DATABASE_URL":                  "postgres://someone:pw@db:5432/x",
+		"DATABASE_MAX_CONNS":            "7",
+		"TEMPORAL_ADDRESS":              "temporal:7233",
+		"TEMPORAL_POLLERS":              "4",
+		"AUTH_ACCESS_TTL":               "5m",
+		"AUTH_VERIFY_KEY_FILES":         " a.pem, ,b.pem ",
+		"AUTH_SIGNING_KEY_FILE":         "/keys/sign.pem",
+		"AUTH_RATE_PER_MINUTE":          "3",
+		"AUTH_DEV_GENERATE_KEY":         "false",
+		"S3_FORCE_PATH_STYLE":           "0",
+		"SMTP_ADDR":                     "mail:25",
 	}))
 	require.NoError(t, err)
 
@@ -81,6 +86,8 @@ func TestLoad_ReadsOverrides(t *testing.T) {
 	require.Equal(t, ":9000", c.HTTP.Addr, "string values are trimmed")
 	require.Equal(t, int64(2048), c.HTTP.MaxBodyBytes)
 	require.Equal(t, 3*time.Second, c.HTTP.ReadTimeout)
+	require.Equal(t, 2*time.Second, c.HTTP.RequestTimeout)
+	require.Equal(t, 4*time.Second, c.HTTP.WorkflowRequestTimeout)
 	require.Equal(t, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, c.HTTP.TrustedProxies)
 	require.Equal(t, "postgres://someone:pw@db:5432/x", c.Database.URL)
 	require.Equal(t, int32(7), c.Database.MaxConns)
@@ -104,6 +111,11 @@ func TestLoad_RejectsBadValuesNamingTheVariable(t *testing.T) {
 	}{
 		{"non-number body limit", map[string]string{"HTTP_MAX_BODY_BYTES": "1MB"}, "HTTP_MAX_BODY_BYTES"},
 		{"zero body limit", map[string]string{"HTTP_MAX_BODY_BYTES": "0"}, "HTTP_MAX_BODY_BYTES"},
+		{"bad request timeout", map[string]string{"HTTP_REQUEST_TIMEOUT": "10"}, "HTTP_REQUEST_TIMEOUT"},
+		{"zero request timeout", map[string]string{"HTTP_REQUEST_TIMEOUT": "0s"}, "HTTP_REQUEST_TIMEOUT"},
+		{"request timeout past the write timeout", map[string]string{"HTTP_REQUEST_TIMEOUT": "30s"}, "HTTP_REQUEST_TIMEOUT"},
+		{"negative workflow request timeout", map[string]string{"HTTP_WORKFLOW_REQUEST_TIMEOUT": "-1s"}, "HTTP_WORKFLOW_REQUEST_TIMEOUT"},
+		{"workflow request timeout past the write timeout", map[string]string{"HTTP_WORKFLOW_REQUEST_TIMEOUT": "40s"}, "HTTP_WORKFLOW_REQUEST_TIMEOUT"},
 		{"non-number pollers", map[string]string{"TEMPORAL_POLLERS": "many"}, "TEMPORAL_POLLERS"},
 		{"bad access ttl", map[string]string{"AUTH_ACCESS_TTL": "15"}, "AUTH_ACCESS_TTL"},
 		{"negative access ttl", map[string]string{"AUTH_ACCESS_TTL": "-1m"}, "AUTH_ACCESS_TTL"},
