@@ -20,7 +20,7 @@ import (
 
 type registerRequest struct {
 	Email            string `json:"email"`
-	Password         string `json:"password" text:"max=1024"`
+	Password         string `json:"password" text:"multiline,max=1024"`
 	DisplayName      string `json:"display_name"`
 	OrganizationName string `json:"organization_name"`
 }
@@ -137,7 +137,7 @@ func (s *Server) issueTokens(ctx context.Context, q store.Querier, u store.User,
 
 type loginRequest struct {
 	Email          string `json:"email"`
-	Password       string `json:"password" text:"max=1024"`
+	Password       string `json:"password" text:"multiline,max=1024"`
 	OrganizationID string `json:"organization_id,omitempty"`
 }
 

@@ -67,23 +67,32 @@ func (c *healthCache) report(ctx context.Context) health.Report {
 		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
+		if c.at.IsZero() {
+			return health.Report{Status: "down"} // the caller left before the first run ended
+		}
 		return c.last
 	}
 	c.running = make(chan struct{})
 	c.mu.Unlock()
+	return c.run(ctx)
+}
 
-	// The run belongs to every waiting caller, not to the one that started it.
-	rep := health.RunAll(context.WithoutCancel(ctx), c.checks, checkTimeout)
+// run checks the dependencies once and hands the report to every caller waiting on it; the
+// run belongs to them all, not to the one that started it, so it ignores its cancellation.
+func (c *healthCache) run(ctx context.Context) (rep health.Report) {
+	defer func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.last, c.at = rep, time.Now()
+		close(c.running)
+		c.running = nil
+	}()
+	rep = health.RunAll(context.WithoutCancel(ctx), c.checks, checkTimeout)
 	for name, res := range rep.Checks {
 		if res.Status != "up" && c.onDown != nil {
 			c.onDown(name, res)
 		}
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.last, c.at = rep, time.Now()
-	close(c.running)
-	c.running = nil
 	return rep
 }
 

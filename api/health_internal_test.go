@@ -94,3 +94,40 @@ func TestHealthCache_ADependencysErrorGoesToTheLogNotTheReport(t *testing.T) {
 	c.report(t.Context())
 	require.Len(t, logged, 1, "a cached answer is not logged again")
 }
+
+func TestHealthCache_ACallerThatLeavesBeforeTheFirstRunHearsDown(t *testing.T) {
+	t.Parallel()
+	var runs atomic.Int32
+	c := &healthCache{checks: []health.Check{countedCheck(&runs, nil)}, ttl: time.Second}
+	started := make(chan struct{})
+	go func() {
+		close(started)
+		c.report(context.Background())
+	}()
+	<-started
+	for {
+		c.mu.Lock()
+		running := c.running != nil
+		c.mu.Unlock()
+		if running {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	gone, cancel := context.WithCancel(t.Context())
+	cancel()
+	require.Equal(t, "down", c.report(gone).Status, "never an empty status")
+}
+
+func TestHealthCache_APanickingLoggerDoesNotLeaveTheRunOpen(t *testing.T) {
+	t.Parallel()
+	var runs atomic.Int32
+	c := &healthCache{checks: []health.Check{countedCheck(&runs, errors.New("refused"))}, ttl: time.Hour,
+		onDown: func(string, health.Result) { panic("logger broke") }}
+	require.Panics(t, func() { c.report(t.Context()) })
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	rep := c.report(ctx)
+	require.NoError(t, ctx.Err(), "the next caller is answered, not left waiting on the broken run")
+	require.Equal(t, "down", rep.Status)
+}

@@ -102,13 +102,17 @@ func scanJSON(body []byte) *Problem {
 			}
 			if top != nil && top.object && top.nextKey {
 				if !utf8.Valid(raw) {
+					top.key = ""
 					return invalid(FieldError{path(""), "has a field name that is not valid UTF-8"})
 				}
-				if _, dup := top.keys[t]; dup {
+				// Fields are matched to a struct's ignoring case, so keys that differ only in
+				// case are the same field given twice ("role" and "ROLE").
+				folded := strings.ToLower(t)
+				if _, dup := top.keys[folded]; dup {
 					top.key = t
 					return invalid(FieldError{path(""), "is given more than once"})
 				}
-				top.keys[t] = struct{}{}
+				top.keys[folded] = struct{}{}
 				top.key = t
 				top.nextKey = false
 				continue

@@ -150,6 +150,11 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
+// maxAnonymousBody caps the bodies of the endpoints anyone may post to without an account
+// (register, login, refresh, logout, email verification, unsubscribe): 16 KiB holds any of
+// them many times over.
+const maxAnonymousBody = 16 << 10
+
 // limitBody caps every request body; reading past the cap fails, and decodeJSON answers 413.
 func limitBody(max int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {

@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/reptidex/reptidex/store"
 )
 
 // Problem is an RFC 9457 problem detail: the only shape an error leaves the API in.
@@ -145,11 +148,28 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.WarnContext(r.Context(), "request deadline passed or a dependency is unavailable", "error", err,
 			"method", r.Method, "path", r.URL.Path)
 		p = unavailableProblem()
+	case store.Permanent(err):
+		// The database refused the request's values: a check at the edge is missing. Say so
+		// in the log, and answer the client as the bad input it is rather than with a 500.
+		s.log.ErrorContext(r.Context(), "the database refused a request's values; validate them at the edge", "error", err,
+			"method", r.Method, "path", r.URL.Path)
+		p = refusedByDatabase(err)
 	default:
 		s.log.ErrorContext(r.Context(), "request failed", "error", err, "method", r.Method, "path", r.URL.Path)
 		p = newProblem(kindInternal, "Something went wrong on our side; quote the request ID when reporting it.")
 	}
 	writeProblem(w, r, p)
+}
+
+// refusedByDatabase answers values the database refused: a conflict with what is stored
+// (a unique or foreign key) is a 409, anything else — too long, malformed, out of range —
+// a 422.
+func refusedByDatabase(err error) *Problem {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (pgErr.Code == "23505" || pgErr.Code == "23503") {
+		return newProblem(kindConflict, "The request conflicts with what is stored; reload and try again.")
+	}
+	return newProblem(kindValidation, "A value in the request cannot be stored: it is too large, malformed or out of range.")
 }
 
 func writeProblem(w http.ResponseWriter, r *http.Request, p *Problem) {

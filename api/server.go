@@ -122,9 +122,13 @@ func (s *Server) routes() chi.Router {
 		writeProblem(w, req, newProblem(kindMethod, req.Method+" is not allowed here."))
 	})
 
+	// What anyone may post without an account is a few short fields: its bodies are capped
+	// far below the general limit, so none is worth scanning at length.
+	anonymousBody := limitBody(maxAnonymousBody)
+
 	r.Get("/docs", s.handle(s.docs))
 	r.Get("/unsubscribe", s.handle(s.unsubscribePrompt))
-	r.Post("/unsubscribe", s.handle(s.unsubscribe))
+	r.With(anonymousBody).Post("/unsubscribe", s.handle(s.unsubscribe))
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/health", s.handle(s.health))
@@ -136,14 +140,14 @@ func (s *Server) routes() chi.Router {
 		r.Get("/taxonomy/species/{species}", s.handle(s.getSpecies))
 
 		r.Group(func(r chi.Router) {
-			r.Use(s.limiter.middleware)
+			r.Use(s.limiter.middleware, anonymousBody)
 			r.Post("/auth/register", s.handle(s.register))
 			r.Post("/auth/login", s.handle(s.login))
 			r.Post("/auth/refresh", s.handle(s.refresh))
 		})
-		r.Post("/auth/logout", s.handle(s.logout))
+		r.With(anonymousBody).Post("/auth/logout", s.handle(s.logout))
 		r.Get("/auth/verify-email", s.handle(s.verifyEmailPage))
-		r.Post("/auth/verify-email", s.handle(s.verifyEmail))
+		r.With(anonymousBody).Post("/auth/verify-email", s.handle(s.verifyEmail))
 		r.Get("/invitations/accept", s.handle(s.invitationPage))
 
 		r.Group(func(r chi.Router) {

@@ -160,7 +160,8 @@ func asParam(err error) error {
 }
 
 // isLine says whether s is valid UTF-8 text on one line: no NUL, no control characters
-// (line breaks and tabs included), no invalid bytes.
+// (line breaks and tabs included, and the line and paragraph separators), no direction
+// overrides, no invalid bytes.
 func isLine(s string) bool { return isTextOf(s, false) }
 
 // isText says whether s is valid UTF-8 text that may span lines: like isLine, but line
@@ -178,12 +179,20 @@ func isTextOf(s string, lines bool) bool {
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 || unicode.IsControl(r) {
+		if r == utf8.RuneError && n == 1 || unicode.IsControl(r) || isBidiControl(r) || !lines && (r == '\u2028' || r == '\u2029') {
 			return false
 		}
 		i += n
 	}
 	return true
+}
+
+// isBidiControl says whether r overrides or isolates the direction of the text around it
+// (U+202A–U+202E, U+2066–U+2069): in a name, it can make what is shown differ from what is
+// stored ("gpj.exe" shown as "exe.jpg"). The marks U+200E and U+200F, which right-to-left
+// scripts need, are allowed.
+func isBidiControl(r rune) bool {
+	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
 }
 
 // maxIdempotencyKeyLen bounds an Idempotency-Key; a UUID is 36 characters.

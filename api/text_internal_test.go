@@ -49,6 +49,11 @@ func TestDecodeJSON_NamesTheFieldOfBadText(t *testing.T) {
 		{"a repeated nested key", `{"items":[{"name":"a","name":"b"}]}`, "items[0].name", "is given more than once", 422},
 		{"deep nesting", `{"any":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, "any" + strings.Repeat("[0]", maxJSONDepth-1), "nests deeper than 16 levels", 422},
 		{"a number too large", `{"items":[],"name":1e400}`, "name", "must be a string, not number", 422},
+		{"a direction override in a name", `{"name":"gpj\u202eexe"}`, "name", "must be one line without control characters", 422},
+		{"a direction isolate in free text", `{"notes":"a\u2067b"}`, "notes", "must not contain control characters other than line breaks and tabs", 422},
+		{"a line separator in a name", `{"name":"a\u2028b"}`, "name", "must be one line without control characters", 422},
+		{"a key repeated in another case", `{"name":"a","NAME":"b"}`, "NAME", "is given more than once", 422},
+		{"an invalid key after a good one", "{\"name\":\"x\",\"\xff\":1}", "body", "has a field name that is not valid UTF-8", 422},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -71,10 +76,10 @@ func TestDecodeJSON_AcceptsGoodText(t *testing.T) {
 		Name  string `json:"name"`
 		Notes string `json:"notes" text:"multiline"`
 	}
-	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"name":"Ünïcödé 🐍 \u00e9","notes":"line one\r\n\tline two"}`))
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"name":"Ünïcödé 🐍 \u00e9 \u200fמלך\u200f","notes":"line one\r\n\tline two\u2028three"}`))
 	var dst body
 	require.NoError(t, decodeJSON(r, &dst))
-	require.Equal(t, "line one\r\n\tline two", dst.Notes)
+	require.Equal(t, "line one\r\n\tline two\u2028three", dst.Notes)
 }
 
 func TestCheckRequestText_RefusesBadQueryParameters(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -106,8 +105,8 @@ func (s *Server) createTransfer(w http.ResponseWriter, r *http.Request) error {
 	case (in.RecipientEmail == "") == (in.RecipientOrganizationID == ""):
 		errs = append(errs, FieldError{"recipient_email", "give exactly one of recipient_email and recipient_organization_id"})
 	case in.RecipientEmail != "":
-		if addr, err := mail.ParseAddress(in.RecipientEmail); err != nil || addr.Address != in.RecipientEmail {
-			errs = append(errs, FieldError{"recipient_email", "is not an email address"})
+		if err := validEmail(in.RecipientEmail); err != nil {
+			errs = append(errs, FieldError{"recipient_email", err.Error()})
 		}
 	}
 	if len(in.Message) > 2000 {
