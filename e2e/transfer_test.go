@@ -69,8 +69,9 @@ func TestTransfer_OfferedByEmailAcceptedMovesTheRecordAndKeepsLineage(t *testing
 	id := first.Body["id"].(string)
 	require.Equal(t, "offered", first.Body["status"])
 	again := s.offer(t, ada.Token, "offer-noodle", body)
-	require.Equal(t, http.StatusOK, again.Status, "the same key and body answer the same transfer")
-	require.Equal(t, id, again.Body["id"])
+	require.Equal(t, http.StatusCreated, again.Status, "the same key and body get the first answer again")
+	require.Equal(t, string(first.Raw), string(again.Raw))
+	require.Equal(t, "true", again.Header.Get("Idempotent-Replayed"))
 	require.Equal(t, http.StatusUnprocessableEntity, s.offer(t, ada.Token, "offer-noodle", map[string]any{"animal_id": noodle, "recipient_email": "other@example.com"}).Status)
 	require.Equal(t, http.StatusConflict, s.offer(t, ada.Token, "another-key", body).Status, "the animal is on hold")
 	held := s.do(t, http.MethodPatch, "/api/v1/animals/"+noodle, ada.Token, map[string]any{"name": "Renamed"}, "If-Match", "*")
@@ -97,9 +98,11 @@ func TestTransfer_OfferedByEmailAcceptedMovesTheRecordAndKeepsLineage(t *testing
 	require.Equal(t, bob.OrgID, accepted["to_organization_id"])
 	require.Contains(t, timelineKinds(accepted), "accepted")
 	// Retried with its key, the accept is answered as it was; any other answer is refused.
-	retried := s.must(t, http.StatusOK, http.MethodPost, "/api/v1/transfers/"+id+"/accept", bob.Token, acceptBody, "Idempotency-Key", "bob-accepts")
-	require.Equal(t, accepted["id"], retried["id"])
-	require.Equal(t, "accepted", retried["status"])
+	retried := s.do(t, http.MethodPost, "/api/v1/transfers/"+id+"/accept", bob.Token, acceptBody, "Idempotency-Key", "bob-accepts")
+	require.Equal(t, http.StatusOK, retried.Status)
+	require.Equal(t, "true", retried.Header.Get("Idempotent-Replayed"))
+	require.Equal(t, accepted["id"], retried.Body["id"])
+	require.Equal(t, "accepted", retried.Body["status"])
 	require.Equal(t, http.StatusUnprocessableEntity, s.do(t, http.MethodPost, "/api/v1/transfers/"+id+"/decline", bob.Token,
 		map[string]any{}, "Idempotency-Key", "bob-accepts").Status, "a key names one answer")
 	for _, key := range []string{"", "another-key"} {
