@@ -158,6 +158,36 @@ func TestTransfer_DeclinedWithAReasonReleasesTheAnimal(t *testing.T) {
 	require.Equal(t, http.StatusConflict, s.do(t, http.MethodPost, "/api/v1/transfers/"+id+"/cancel", ada.Token, nil).Status)
 }
 
+// An answer whose first attempt ended the transfer but got no answer (a 5xx: its outcome
+// unknown) is answered as it went when retried with its key, not refused as a transfer
+// that has ended; with another key it is refused.
+func TestTransfer_AnswerRetriedAfterAnUnknownOutcomeIsAnsweredAsItWent(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	ada, bob := s.register(t, "Ada", true), s.register(t, "Bob", false)
+	animal := s.animal(t, ada.Token, map[string]any{"species": "leopard-gecko", "sex": "female", "name": "Kiwi"})
+	r := s.offer(t, ada.Token, uuid.NewString(), map[string]any{"animal_id": animal, "recipient_organization_id": bob.OrgID})
+	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
+	id := r.Body["id"].(string)
+	body := map[string]any{"reason": "Not now"}
+	s.must(t, http.StatusOK, http.MethodPost, "/api/v1/transfers/"+id+"/decline", bob.Token, body, "Idempotency-Key", "bob-declines")
+
+	// As if the first attempt had failed after the workflow took the answer.
+	tag, err := testkit.AdminPool(t).Exec(context.Background(), `UPDATE idempotency_keys SET response_status = NULL,
+		response_headers = NULL, response_body = NULL, locked_until = NULL WHERE key = 'bob-declines' AND operation = $1`,
+		"transfer.answer/"+id)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, tag.RowsAffected())
+
+	retried := s.do(t, http.MethodPost, "/api/v1/transfers/"+id+"/decline", bob.Token, body, "Idempotency-Key", "bob-declines")
+	require.Equal(t, http.StatusOK, retried.Status, "%s", retried.Raw)
+	require.Empty(t, retried.Header.Get("Idempotent-Replayed"), "answered anew, as it went")
+	require.Equal(t, "declined", retried.Body["status"])
+	other := s.do(t, http.MethodPost, "/api/v1/transfers/"+id+"/decline", bob.Token, body, "Idempotency-Key", "another-key")
+	require.Equal(t, http.StatusConflict, other.Status)
+	require.Contains(t, other.Body["detail"], "already declined")
+}
+
 func TestTransfer_CancelledOfferToAnOrganizationCannotBeAccepted(t *testing.T) {
 	t.Parallel()
 	s := start(t)
