@@ -1,8 +1,6 @@
 package api
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -186,7 +184,7 @@ type messageResult struct {
 
 // sendMessage lets an organization's owners and admins notify its members (all, or those
 // with the given roles), a limited number of times per hour. An Idempotency-Key makes a
-// retried request send nothing more.
+// retried request send nothing more (idempotent).
 func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	var in messageInput
 	if err := decodeJSON(r, &in); err != nil {
@@ -215,47 +213,31 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	if len(errs) > 0 {
 		return invalid(errs...)
 	}
-	key, err := idempotencyKey(r)
-	if err != nil {
-		return err
-	}
-	if key == "" {
-		key = uuid.NewString()
-	}
-	sum := sha256.Sum256([]byte(in.Title + "\x00" + in.Body + "\x00" + strings.Join(roles, ",")))
-	hash := hex.EncodeToString(sum[:])
-	var out messageResult
-	err = s.withAccess(r, "", func(tx pgx.Tx, a access) error {
+	in.Roles = roles
+	op := idempotentOp{Name: "organization.message", Request: in}
+	return s.idempotent(w, r, op, func(r *http.Request, k *keyed) (response, error) { return s.message(w, r, k, in) })
+}
+
+// message records the message for each member, its event and its answer in one
+// transaction: a retry finds the answer, or nothing of the message.
+func (s *Server) message(w http.ResponseWriter, r *http.Request, k *keyed, in messageInput) (response, error) {
+	batch := uuid.NewString()
+	var resp response
+	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
 		ctx := r.Context()
 		if !a.Role.CanManageMembers() {
 			return newProblem(kindForbidden, "Only owners and admins send messages to the organization.")
 		}
-		batchKey := "organization.message/" + a.OrgID.String() + "/" + key
-		// One sender at a time per organization (hourlyLimit takes the same lock again), so
-		// neither the repeat check nor the count can be raced past.
-		if err := store.LockOrganization(ctx, tx, "organization.message_sent"); err != nil {
+		if err := hourlyLimit(ctx, w, tx, a, s.messages(), ""); err != nil {
 			return err
 		}
-		prior, err := store.EventField(ctx, tx, "organization.message_sent", "organization", a.OrgPublicID, "key", batchKey, "request_hash")
-		if err != nil {
-			return err
-		}
-		repeat := prior != ""
-		if repeat && prior != hash {
-			return invalid(FieldError{"Idempotency-Key", "was used for a different message; use a new key for a new message"})
-		}
-		if !repeat {
-			if err := hourlyLimit(ctx, w, tx, a, s.messages(), ""); err != nil {
-				return err
-			}
-		}
-		members, err := store.MemberIDs(ctx, tx, roles)
+		members, err := store.MemberIDs(ctx, tx, in.Roles)
 		if err != nil {
 			return err
 		}
 		for _, uid := range members {
 			_, err := s.notifier.Record(ctx, tx, notify.Request{
-				DedupKey: batchKey + "/" + uid.String(), Type: "organization.message",
+				DedupKey: "organization.message/" + a.OrgID.String() + "/" + batch + "/" + uid.String(), Type: "organization.message",
 				OrgID: a.OrgID, UserID: uid, Title: in.Title, Body: in.Body,
 				Data: map[string]any{"from_user_id": a.UserID.String()},
 			})
@@ -263,15 +245,13 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 		}
-		out.Recipients = len(members)
-		if repeat {
-			return nil
+		err = store.AppendEvent(ctx, tx, "organization.message_sent", "organization", a.OrgPublicID,
+			map[string]any{"title": in.Title, "recipients": len(members), "roles": in.Roles})
+		if err != nil {
+			return err
 		}
-		return store.AppendEvent(ctx, tx, "organization.message_sent", "organization", a.OrgPublicID,
-			map[string]any{"key": batchKey, "request_hash": hash, "title": in.Title, "recipients": len(members), "roles": roles})
+		resp = response{Status: http.StatusAccepted, Body: messageResult{Recipients: len(members)}}
+		return k.save(ctx, tx, resp)
 	})
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusAccepted, out)
+	return resp, err
 }

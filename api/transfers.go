@@ -1,10 +1,7 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -83,20 +80,13 @@ type createTransferRequest struct {
 
 // createTransfer offers one of the caller's organization's animals to an email address or
 // another organization. The animal is held until the transfer ends. Idempotency-Key is
-// required: the same key and body answer the same transfer; another body is refused.
+// required (idempotent).
 func (s *Server) createTransfer(w http.ResponseWriter, r *http.Request) error {
 	var in createTransferRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	key, err := idempotencyKey(r)
-	if err != nil {
-		return err
-	}
 	var errs []FieldError
-	if key == "" {
-		errs = append(errs, FieldError{"Idempotency-Key", "header is required: a key of your choosing that makes a retried offer safe"})
-	}
 	if in.AnimalID == "" {
 		errs = append(errs, FieldError{"animal_id", "is required"})
 	}
@@ -115,28 +105,19 @@ func (s *Server) createTransfer(w http.ResponseWriter, r *http.Request) error {
 	if len(errs) > 0 {
 		return invalid(errs...)
 	}
-	body, _ := json.Marshal(in) // a struct of strings always encodes
-	hash := sha256.Sum256(body)
+	op := idempotentOp{Name: "transfer.offer", Required: true, Request: in}
+	return s.idempotent(w, r, op, func(r *http.Request, k *keyed) (response, error) { return s.offer(w, r, k, in) })
+}
 
-	var (
-		view    transferView
-		created bool
-	)
-	err = s.withAccess(r, "", func(tx pgx.Tx, a access) error {
+// offer records the offer, with the hold, its timeline, its event, the job that starts its
+// workflow and its answer, in one transaction. The job starts the workflow; an answer that
+// arrives first starts it itself (sendTransferUpdate).
+func (s *Server) offer(w http.ResponseWriter, r *http.Request, k *keyed, in createTransferRequest) (response, error) {
+	var resp response
+	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
 		ctx := r.Context()
 		if !a.Role.CanManageMembers() {
 			return newProblem(kindForbidden, "Only owners and admins offer an organization's animals.")
-		}
-		// A repeated request answers the offer it made, whatever became of the animal since.
-		prior, err := store.TransferByIdempotencyKey(ctx, tx, key)
-		switch {
-		case err == nil && bytes.Equal(prior.RequestHash, hash[:]):
-			view = viewTransfer(prior, nil)
-			return nil
-		case err == nil:
-			return invalid(FieldError{"Idempotency-Key", "was used for a different offer; use a new key for a new offer"})
-		case !errors.Is(err, store.ErrNotFound):
-			return err
 		}
 		if err := s.offerAllowed(ctx, w, tx, a, in); err != nil {
 			return err
@@ -150,7 +131,7 @@ func (s *Server) createTransfer(w http.ResponseWriter, r *http.Request) error {
 		}
 		t := store.Transfer{ID: uuid.New(), PublicID: store.NewPublicID(), AnimalID: animal.ID, AnimalPublicID: animal.PublicID,
 			AnimalName: animal.Name, SpeciesKey: animal.SpeciesKey, GeneticsText: animal.GeneticsText, OfferedBy: a.UserID,
-			RecipientEmail: strings.ToLower(in.RecipientEmail), Message: in.Message, IdempotencyKey: key, RequestHash: hash[:]}
+			RecipientEmail: strings.ToLower(in.RecipientEmail), Message: in.Message}
 		if in.RecipientOrganizationID != "" {
 			orgID, _, err := store.OrganizationIDByPublicID(ctx, tx, in.RecipientOrganizationID)
 			if errors.Is(err, store.ErrNotFound) {
@@ -165,8 +146,6 @@ func (s *Server) createTransfer(w http.ResponseWriter, r *http.Request) error {
 		switch {
 		case errors.Is(err, store.ErrOnHold):
 			return newProblem(kindConflict, "The animal is on hold for another transfer until that one ends.")
-		case errors.Is(err, store.ErrConflict):
-			return newProblem(kindConflict, "Another request with this Idempotency-Key is being handled; retry it to get its answer.")
 		case err != nil:
 			return err
 		}
@@ -176,20 +155,13 @@ func (s *Server) createTransfer(w http.ResponseWriter, r *http.Request) error {
 		if err := s.completeOffer(ctx, tx, &stored); err != nil {
 			return err
 		}
-		created, view = true, viewTransfer(stored, nil)
-		_, err = s.river.InsertTx(ctx, tx, jobs.StartTransferArgs{TransferID: stored.ID, OrgID: a.OrgID}, nil)
-		return err
+		if _, err = s.river.InsertTx(ctx, tx, jobs.StartTransferArgs{TransferID: stored.ID, OrgID: a.OrgID}, nil); err != nil {
+			return err
+		}
+		resp = response{Status: http.StatusCreated, Body: viewTransfer(stored, nil), Location: "/api/v1/transfers/" + stored.PublicID}
+		return k.save(ctx, tx, resp)
 	})
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", "/api/v1/transfers/"+view.ID)
-	if !created {
-		return writeJSON(w, http.StatusOK, view)
-	}
-	// The job enqueued with the offer starts the workflow; an answer that arrives first
-	// starts it itself (sendTransferUpdate).
-	return writeJSON(w, http.StatusCreated, view)
+	return resp, err
 }
 
 // offerRefusal says why an animal cannot be offered so, or nil.
@@ -358,7 +330,7 @@ func (s *Server) acceptTransfer(w http.ResponseWriter, r *http.Request) error {
 	if in.OrganizationID == "" {
 		return invalid(FieldError{"organization_id", "is required: the organization that receives the animal"})
 	}
-	return s.answerTransfer(w, r, in.OrganizationID, transfer.AcceptUpdate, func(a transfer.Actor) any { return a })
+	return s.answerTransfer(w, r, in.OrganizationID, transfer.AcceptUpdate, in, func(a transfer.Actor) any { return a })
 }
 
 // declineTransfer declines an offer, with a reason the offering organization is told.
@@ -370,31 +342,40 @@ func (s *Server) declineTransfer(w http.ResponseWriter, r *http.Request) error {
 	if len(in.Reason) > 1000 {
 		return invalid(FieldError{"reason", "must be at most 1,000 characters"})
 	}
-	return s.answerTransfer(w, r, in.OrganizationID, transfer.DeclineUpdate, func(a transfer.Actor) any {
-		return transfer.DeclineInput{Actor: a, Reason: strings.TrimSpace(in.Reason)}
+	in.Reason = strings.TrimSpace(in.Reason)
+	return s.answerTransfer(w, r, in.OrganizationID, transfer.DeclineUpdate, in, func(a transfer.Actor) any {
+		return transfer.DeclineInput{Actor: a, Reason: in.Reason}
 	})
 }
 
 // cancelTransfer withdraws an offer of the caller's organization.
 func (s *Server) cancelTransfer(w http.ResponseWriter, r *http.Request) error {
-	return s.answerTransfer(w, r, "", transfer.CancelUpdate, func(a transfer.Actor) any { return a })
+	return s.answerTransfer(w, r, "", transfer.CancelUpdate, nil, func(a transfer.Actor) any { return a })
 }
 
-// answerTransfer authorizes the caller in orgPublicID (the token's organization when
-// empty), sends the update to the transfer's workflow and answers with the transfer as it
-// then stands. The workflow decides who may act and whether the transfer is still open.
-func (s *Server) answerTransfer(w http.ResponseWriter, r *http.Request, orgPublicID, update string, arg func(transfer.Actor) any) error {
+// answerTransfer sends an answer under its optional Idempotency-Key (idempotent). The key's
+// operation is the answer to this transfer, whichever it is: a key names one answer.
+func (s *Server) answerTransfer(w http.ResponseWriter, r *http.Request, orgPublicID, update string, in any, arg func(transfer.Actor) any) error {
+	op := idempotentOp{Name: "transfer.answer/" + chi.URLParam(r, "transferID"), Org: orgPublicID,
+		Request: struct {
+			Update string `json:"update"`
+			Body   any    `json:"body"`
+		}{update, in}}
+	return s.idempotent(w, r, op, func(r *http.Request, k *keyed) (response, error) {
+		return s.answer(r, k, orgPublicID, update, arg)
+	})
+}
+
+// answer authorizes the caller in orgPublicID (the token's organization when empty), sends
+// the update to the transfer's workflow and answers with the transfer as it then stands.
+// The workflow decides who may act and whether the transfer is still open.
+func (s *Server) answer(r *http.Request, k *keyed, orgPublicID, update string, arg func(transfer.Actor) any) (response, error) {
 	ctx := r.Context()
-	key, err := idempotencyKey(r)
-	if err != nil {
-		return err
-	}
 	var (
-		t      store.Transfer
-		actor  transfer.Actor
-		repeat bool
+		t     store.Transfer
+		actor transfer.Actor
 	)
-	err = s.withAccess(r, orgPublicID, func(tx pgx.Tx, a access) error {
+	err := s.withAccess(r, orgPublicID, func(tx pgx.Tx, a access) error {
 		var err error
 		t, err = store.TransferByPublicID(ctx, tx, chi.URLParam(r, "transferID"))
 		if errors.Is(err, store.ErrNotFound) {
@@ -411,31 +392,19 @@ func (s *Server) answerTransfer(w http.ResponseWriter, r *http.Request, orgPubli
 		if u.EmailVerifiedAt != nil {
 			actor.Email = u.Email
 		}
-		if key == "" {
-			return nil
-		}
-		noted, err := store.RecordTransferAnswer(ctx, tx, t.ID, update, key)
-		switch {
-		case errors.Is(err, store.ErrConflict):
-			return newProblem(kindConflict, "Another request with this Idempotency-Key is being handled; retry it to get its answer.")
-		case err != nil:
-			return err
-		case noted != "" && noted != update:
-			return invalid(FieldError{"Idempotency-Key", "was used for another answer to this transfer; use a new key"})
-		}
-		repeat = noted != ""
 		return nil
 	})
 	if err != nil {
-		return err
+		return response{}, err
 	}
 	if t.Status != string(transfer.Offered) {
-		// A retried answer whose first attempt ended the transfer is answered as it was.
-		if !repeat || !answeredBy(t, update, actor) {
-			return endedProblem(t.Status)
+		// A retry of an answer whose first attempt ended the transfer without answering is
+		// answered as it was.
+		if !k.Retried || !answeredBy(t, update, actor) {
+			return response{}, endedProblem(t.Status)
 		}
-	} else if err := s.sendTransferUpdate(ctx, t, update, updateID(update, actor, key), arg(actor)); err != nil {
-		return err
+	} else if err := s.sendTransferUpdate(ctx, t, update, updateID(update, actor, k.Key), arg(actor)); err != nil {
+		return response{}, err
 	}
 	var view transferView
 	err = s.db.InTenant(ctx, store.Tenant{OrgID: actor.OrgID, UserID: actor.UserID}, func(tx pgx.Tx) error {
@@ -443,10 +412,7 @@ func (s *Server) answerTransfer(w http.ResponseWriter, r *http.Request, orgPubli
 		view, err = s.readTransfer(ctx, tx, t.PublicID)
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, view)
+	return response{Status: http.StatusOK, Body: view}, err
 }
 
 // updateID names an answer sent with an Idempotency-Key, so that its retry attaches to the

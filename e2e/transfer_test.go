@@ -69,8 +69,9 @@ func TestTransfer_OfferedByEmailAcceptedMovesTheRecordAndKeepsLineage(t *testing
 	id := first.Body["id"].(string)
 	require.Equal(t, "offered", first.Body["status"])
 	again := s.offer(t, ada.Token, "offer-noodle", body)
-	require.Equal(t, http.StatusOK, again.Status, "the same key and body answer the same transfer")
-	require.Equal(t, id, again.Body["id"])
+	require.Equal(t, http.StatusCreated, again.Status, "the same key and body get the first answer again")
+	require.Equal(t, string(first.Raw), string(again.Raw))
+	require.Equal(t, "true", again.Header.Get("Idempotent-Replayed"))
 	require.Equal(t, http.StatusUnprocessableEntity, s.offer(t, ada.Token, "offer-noodle", map[string]any{"animal_id": noodle, "recipient_email": "other@example.com"}).Status)
 	require.Equal(t, http.StatusConflict, s.offer(t, ada.Token, "another-key", body).Status, "the animal is on hold")
 	held := s.do(t, http.MethodPatch, "/api/v1/animals/"+noodle, ada.Token, map[string]any{"name": "Renamed"}, "If-Match", "*")
@@ -97,9 +98,11 @@ func TestTransfer_OfferedByEmailAcceptedMovesTheRecordAndKeepsLineage(t *testing
 	require.Equal(t, bob.OrgID, accepted["to_organization_id"])
 	require.Contains(t, timelineKinds(accepted), "accepted")
 	// Retried with its key, the accept is answered as it was; any other answer is refused.
-	retried := s.must(t, http.StatusOK, http.MethodPost, "/api/v1/transfers/"+id+"/accept", bob.Token, acceptBody, "Idempotency-Key", "bob-accepts")
-	require.Equal(t, accepted["id"], retried["id"])
-	require.Equal(t, "accepted", retried["status"])
+	retried := s.do(t, http.MethodPost, "/api/v1/transfers/"+id+"/accept", bob.Token, acceptBody, "Idempotency-Key", "bob-accepts")
+	require.Equal(t, http.StatusOK, retried.Status)
+	require.Equal(t, "true", retried.Header.Get("Idempotent-Replayed"))
+	require.Equal(t, accepted["id"], retried.Body["id"])
+	require.Equal(t, "accepted", retried.Body["status"])
 	require.Equal(t, http.StatusUnprocessableEntity, s.do(t, http.MethodPost, "/api/v1/transfers/"+id+"/decline", bob.Token,
 		map[string]any{}, "Idempotency-Key", "bob-accepts").Status, "a key names one answer")
 	for _, key := range []string{"", "another-key"} {
@@ -153,6 +156,36 @@ func TestTransfer_DeclinedWithAReasonReleasesTheAnimal(t *testing.T) {
 	require.Contains(t, outcome.Text, "No room this season")
 	s.must(t, http.StatusOK, http.MethodPatch, "/api/v1/animals/"+pretzel, ada.Token, map[string]any{"name": "Pretzel II"}, "If-Match", "*")
 	require.Equal(t, http.StatusConflict, s.do(t, http.MethodPost, "/api/v1/transfers/"+id+"/cancel", ada.Token, nil).Status)
+}
+
+// An answer whose first attempt ended the transfer but got no answer (a 5xx: its outcome
+// unknown) is answered as it went when retried with its key, not refused as a transfer
+// that has ended; with another key it is refused.
+func TestTransfer_AnswerRetriedAfterAnUnknownOutcomeIsAnsweredAsItWent(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	ada, bob := s.register(t, "Ada", true), s.register(t, "Bob", false)
+	animal := s.animal(t, ada.Token, map[string]any{"species": "leopard-gecko", "sex": "female", "name": "Kiwi"})
+	r := s.offer(t, ada.Token, uuid.NewString(), map[string]any{"animal_id": animal, "recipient_organization_id": bob.OrgID})
+	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
+	id := r.Body["id"].(string)
+	body := map[string]any{"reason": "Not now"}
+	s.must(t, http.StatusOK, http.MethodPost, "/api/v1/transfers/"+id+"/decline", bob.Token, body, "Idempotency-Key", "bob-declines")
+
+	// As if the first attempt had failed after the workflow took the answer.
+	tag, err := testkit.AdminPool(t).Exec(context.Background(), `UPDATE idempotency_keys SET response_status = NULL,
+		response_headers = NULL, response_body = NULL, locked_until = NULL WHERE key = 'bob-declines' AND operation = $1`,
+		"transfer.answer/"+id)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, tag.RowsAffected())
+
+	retried := s.do(t, http.MethodPost, "/api/v1/transfers/"+id+"/decline", bob.Token, body, "Idempotency-Key", "bob-declines")
+	require.Equal(t, http.StatusOK, retried.Status, "%s", retried.Raw)
+	require.Empty(t, retried.Header.Get("Idempotent-Replayed"), "answered anew, as it went")
+	require.Equal(t, "declined", retried.Body["status"])
+	other := s.do(t, http.MethodPost, "/api/v1/transfers/"+id+"/decline", bob.Token, body, "Idempotency-Key", "another-key")
+	require.Equal(t, http.StatusConflict, other.Status)
+	require.Contains(t, other.Body["detail"], "already declined")
 }
 
 func TestTransfer_CancelledOfferToAnOrganizationCannotBeAccepted(t *testing.T) {

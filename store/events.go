@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -79,22 +78,6 @@ func EventExists(ctx context.Context, q Querier, typ, aggregateType, aggregateID
 		return false, fmt.Errorf("find %s event: %w", typ, err)
 	}
 	return yes, nil
-}
-
-// EventField reads a payload field of the tenant's event of a type on an aggregate whose
-// payload has value under key; empty when there is no such event.
-func EventField(ctx context.Context, q Querier, typ, aggregateType, aggregateID, key, value, field string) (string, error) {
-	var out string
-	err := q.QueryRow(ctx, `SELECT coalesce(payload ->> $6, '') FROM events WHERE org_id = app_org_id() AND type = $1
-		AND aggregate_type = $2 AND aggregate_id = $3 AND payload ->> $4 = $5 ORDER BY id LIMIT 1`,
-		typ, aggregateType, aggregateID, key, value, field).Scan(&out)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read %s event: %w", typ, err)
-	}
-	return out, nil
 }
 
 // LockOrganization serializes, until the transaction ends, the tenant organization's

@@ -29,8 +29,6 @@ type Transfer struct {
 	Reason         string
 	ToOrgID        *uuid.UUID
 	EndedBy        *uuid.UUID
-	IdempotencyKey string
-	RequestHash    []byte
 	RemindAt       *time.Time
 	ExpiresAt      time.Time
 	CreatedAt      time.Time
@@ -63,7 +61,7 @@ var ErrMoveRefused = errors.New("ownership move refused")
 const transferSelect = `SELECT t.id, t.public_id, t.org_id, t.animal_id, t.animal_public_id, t.animal_name, t.species_key,
 		t.genetics_text, t.offered_by, coalesce(t.recipient_email, ''),
 		t.recipient_org_id, coalesce(t.message, ''), t.status::text, coalesce(t.reason, ''), t.to_org_id, t.ended_by,
-		coalesce(t.idempotency_key, ''), t.request_hash, t.remind_at, t.expires_at, t.created_at, t.ended_at,
+		t.remind_at, t.expires_at, t.created_at, t.ended_at,
 		org.public_id, org.name, u.public_id, coalesce(ro.public_id, ''), coalesce(ro.name, ''), coalesce(tor.public_id, '')
 	FROM transfers t
 	JOIN organization_name org ON org.id = t.org_id
@@ -75,33 +73,22 @@ func scanTransfer(row pgx.Row) (Transfer, error) {
 	var t Transfer
 	err := row.Scan(&t.ID, &t.PublicID, &t.OrgID, &t.AnimalID, &t.AnimalPublicID, &t.AnimalName, &t.SpeciesKey,
 		&t.GeneticsText, &t.OfferedBy, &t.RecipientEmail, &t.RecipientOrgID, &t.Message,
-		&t.Status, &t.Reason, &t.ToOrgID, &t.EndedBy, &t.IdempotencyKey, &t.RequestHash, &t.RemindAt, &t.ExpiresAt,
+		&t.Status, &t.Reason, &t.ToOrgID, &t.EndedBy, &t.RemindAt, &t.ExpiresAt,
 		&t.CreatedAt, &t.EndedAt, &t.OrgPublicID, &t.OrgName, &t.OfferedByPublicID, &t.RecipientOrgPublicID, &t.RecipientOrgName, &t.ToOrgPublicID)
 	return t, notFound(err)
 }
 
-// TransferByIdempotencyKey finds the tenant organization's offer made with an
-// idempotency key.
-func TransferByIdempotencyKey(ctx context.Context, q Querier, key string) (Transfer, error) {
-	return scanTransfer(q.QueryRow(ctx, transferSelect+` WHERE t.org_id = app_org_id() AND t.idempotency_key = $1`, key))
-}
-
 // InsertTransfer records an offer from the transaction's organization. A second open
-// transfer of the animal is ErrOnHold; a request racing another with the same idempotency
-// key is ErrConflict.
+// transfer of the animal is ErrOnHold.
 func InsertTransfer(ctx context.Context, tx pgx.Tx, t Transfer) (Transfer, error) {
 	_, err := tx.Exec(ctx, `INSERT INTO transfers (id, public_id, org_id, animal_id, animal_public_id, animal_name,
-			species_key, genetics_text, offered_by, recipient_email, recipient_org_id, message, idempotency_key, request_hash,
-			remind_at, expires_at)
-		VALUES ($1, $2, app_org_id(), $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, nullif($11, ''), nullif($12, ''), $13, $14, $15)`,
+			species_key, genetics_text, offered_by, recipient_email, recipient_org_id, message, remind_at, expires_at)
+		VALUES ($1, $2, app_org_id(), $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, nullif($11, ''), $12, $13)`,
 		t.ID, t.PublicID, t.AnimalID, t.AnimalPublicID, t.AnimalName, t.SpeciesKey, t.GeneticsText, t.OfferedBy,
-		t.RecipientEmail, t.RecipientOrgID, t.Message, t.IdempotencyKey, t.RequestHash, t.RemindAt, t.ExpiresAt)
+		t.RecipientEmail, t.RecipientOrgID, t.Message, t.RemindAt, t.ExpiresAt)
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-		if pgErr.ConstraintName == "transfers_open_animal_key" {
-			return Transfer{}, ErrOnHold
-		}
-		return Transfer{}, fmt.Errorf("transfer %s: %w", t.IdempotencyKey, ErrConflict)
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "transfers_open_animal_key" {
+		return Transfer{}, ErrOnHold
 	}
 	if err != nil {
 		return Transfer{}, fmt.Errorf("insert transfer: %w", err)
@@ -375,28 +362,4 @@ func OverdueTransfers(ctx context.Context, db *DB, grace time.Duration) ([]Overd
 		err := r.Scan(&t.ID, &t.OrgID)
 		return t, err
 	})
-}
-
-// RecordTransferAnswer notes that the acting user sends an answer to a transfer under an
-// idempotency key. It returns the answer noted under that key before, or "" when the key
-// is new (and now noted).
-func RecordTransferAnswer(ctx context.Context, tx pgx.Tx, transferID uuid.UUID, answer, key string) (string, error) {
-	var noted string
-	err := tx.QueryRow(ctx, `SELECT answer FROM transfer_answers WHERE transfer_id = $1 AND user_id = app_user_id() AND key = $2`,
-		transferID, key).Scan(&noted)
-	if err == nil {
-		return noted, nil
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return "", fmt.Errorf("read transfer answer: %w", err)
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO transfer_answers (transfer_id, user_id, answer, key) VALUES ($1, app_user_id(), $2, $3)`,
-		transferID, answer, key)
-	if isUniqueViolation(err) {
-		return "", fmt.Errorf("answer %s: %w", key, ErrConflict)
-	}
-	if err != nil {
-		return "", fmt.Errorf("record transfer answer: %w", err)
-	}
-	return "", nil
 }
