@@ -116,7 +116,7 @@ func transferFixture(t *testing.T, admin *pgxpool.Pool, fromUser store.User, fro
 				SELECT $1, $2, $3, a.id, a.public_id, a.species_key, $4, $5, 'accepted', $5, $6, now() + interval '1 day', now()
 				FROM animals a WHERE a.org_id = $3 LIMIT 1`, []any{id, publicID, from.ID, fromUser.ID, to.ID, toUser.ID}},
 			{`INSERT INTO transfer_timeline (transfer_id, kind, actor_user_id) VALUES ($1, 'accepted', $2)`, []any{id, toUser.ID}},
-			{`INSERT INTO transfer_answers (transfer_id, user_id, answer, key) VALUES ($1, $2, 'accept', 'fixture')`, []any{id, toUser.ID}},
+			{`INSERT INTO idempotency_keys (org_id, user_id, operation, key, request_hash) VALUES ($1, $2, 'fixture', 'fixture', sha256('fixture'::bytea))`, []any{to.ID, toUser.ID}},
 			{`INSERT INTO ownership_history (animal_id, from_org_id, to_org_id, transfer_id, transfer_public_id)
 				SELECT animal_id, org_id, to_org_id, id, public_id FROM transfers WHERE id = $1`, []any{id}},
 			{`INSERT INTO notification_preferences (user_id, type, channels) VALUES ($1, 'transfer.offered', '{email}')`, []any{toUser.ID}},
