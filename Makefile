@@ -66,16 +66,22 @@ $(BIN)/versitygw: tools/go.mod tools/go.sum
 	cd tools && $(GO) build -o ../$@ github.com/versity/versitygw/cmd/versitygw
 $(BIN)/staticcheck: tools/go.mod tools/go.sum
 	cd tools && $(GO) build -o ../$@ honnef.co/go/tools/cmd/staticcheck
+$(BIN)/errcheck: tools/go.mod tools/go.sum
+	cd tools && $(GO) build -o ../$@ github.com/kisielk/errcheck
+$(BIN)/workflowcheck: tools/go.mod tools/go.sum
+	cd tools && $(GO) build -o ../$@ go.temporal.io/sdk/contrib/tools/workflowcheck
 
 .PHONY: postgres
 postgres: ## Start the local Postgres cluster if it is down
 	@scripts/ensure-postgres.sh
 
 .PHONY: lint
-lint: $(BIN)/staticcheck ## gofmt, go vet and staticcheck
+lint: $(BIN)/staticcheck $(BIN)/errcheck $(BIN)/workflowcheck ## gofmt, go vet, staticcheck, errcheck (unchecked errors) and workflowcheck (workflow determinism)
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^tools/') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(BIN)/staticcheck ./...
+	$(BIN)/errcheck -exclude tools/errcheck.excludes ./...
+	$(GO) vet -vettool=$(CURDIR)/$(BIN)/workflowcheck ./...
 
 .PHONY: bench
 bench: ## Run the Go benchmarks

@@ -158,7 +158,7 @@ func (b *bundle) send(t *testing.T, req *http.Request) reply {
 	t.Helper()
 	resp, err := b.Client.Do(req)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	r := reply{Status: resp.StatusCode, Header: resp.Header, Raw: raw}

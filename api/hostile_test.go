@@ -186,7 +186,7 @@ func TestHostileSweep_EveryOperationRefusesHostileInputWithAProblem(t *testing.T
 					f.what = "no answer: " + err.Error()
 				} else {
 					raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-					resp.Body.Close()
+					_ = resp.Body.Close()
 					f.status, f.body = resp.StatusCode, string(raw)
 					switch {
 					case resp.StatusCode >= 500:

@@ -87,11 +87,12 @@ func (s *Stack) Stop() {
 		p := s.procs[i]
 		_ = p.cmd.Process.Signal(syscall.SIGTERM)
 		select {
-		case <-p.done:
+		case err := <-p.done:
+			s.log.Debug("component stopped", "component", p.name, "exit", err)
 		case <-time.After(10 * time.Second):
 			s.log.Warn("component did not stop in time; killing it", "component", p.name)
 			_ = p.cmd.Process.Kill()
-			<-p.done
+			s.log.Debug("component killed", "component", p.name, "exit", <-p.done)
 		}
 	}
 	s.procs = nil
@@ -138,13 +139,13 @@ func (s *Stack) spawn(name, logDir, bin string, args ...string) error {
 	// stop them in order; Pdeathsig stops them if we die without cleaning up.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
-		logFile.Close()
+		_ = logFile.Close() // the start error is the one to report
 		return fmt.Errorf("start %s: %w", name, err)
 	}
 	p := &process{name: name, cmd: cmd, done: make(chan error, 1)}
 	go func() {
 		p.done <- cmd.Wait()
-		logFile.Close()
+		_ = logFile.Close() // the child wrote to the file itself: nothing of ours to flush
 		close(p.done)
 	}()
 	s.procs = append(s.procs, p)

@@ -252,7 +252,7 @@ func (s *system) sendAsync(method, path, token string, body any) <-chan asyncRep
 		if a.err = err; err != nil {
 			return
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		a.status = resp.StatusCode
 		a.raw, a.err = io.ReadAll(resp.Body)
 	}()
@@ -330,7 +330,7 @@ func startWorkerProcess(t *testing.T, bin string, cfg config.Config) *workerProc
 		}
 		resp, err := client.Get("http://" + metrics + "/metrics")
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return w
 			}

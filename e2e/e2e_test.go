@@ -122,7 +122,7 @@ func (s *system) do(t *testing.T, method, path, token string, body any, headers 
 	}
 	resp, err := s.HTTP.Do(req)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	r := reply{Status: resp.StatusCode, Header: resp.Header, Raw: raw}

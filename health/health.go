@@ -141,7 +141,7 @@ func Stripe(apiBase, secretKey string) Check {
 		if err != nil {
 			return err
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }() // read path: a failed close loses nothing
 		if resp.StatusCode != http.StatusOK {
 			return fmt.Errorf("GET /v1/balance: status %d", resp.StatusCode)
 		}
@@ -163,10 +163,10 @@ func SMTP(addr string) Check {
 		host, _, _ := net.SplitHostPort(addr)
 		c, err := smtp.NewClient(conn, host)
 		if err != nil {
-			conn.Close()
+			_ = conn.Close() // the greeting's error is the one to report
 			return err
 		}
-		defer c.Close()
+		defer func() { _ = c.Close() }() // best effort: Quit has ended the conversation, or an earlier error is reported
 		if err := c.Hello("reptidex-health"); err != nil {
 			return err
 		}

@@ -61,7 +61,7 @@ func startScripted(t *testing.T, script map[string]string) *scriptedServer {
 
 // serve runs one SMTP conversation until the client leaves or a reply closes it (421).
 func (s *scriptedServer) serve(c *textproto.Conn) {
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	if !s.reply(c, "greeting") {
 		return
 	}

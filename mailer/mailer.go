@@ -79,10 +79,10 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 	host, _, _ := net.SplitHostPort(s.Addr)
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
-		conn.Close()
+		_ = conn.Close() // the greeting's error is the one to report
 		return fmt.Errorf("SMTP greeting: %w", err)
 	}
-	defer c.Close()
+	defer func() { _ = c.Close() }() // best effort: Quit has ended the conversation, or an earlier error is reported
 	if err := c.Hello("localhost"); err != nil {
 		return fmt.Errorf("SMTP EHLO: %w", err)
 	}

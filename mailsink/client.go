@@ -188,7 +188,7 @@ func (c *Client) do(ctx context.Context, method, path string, out any, is404NotF
 	if err != nil {
 		return fmt.Errorf("mailsink: %s %s: %w", method, u, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read path: a failed close loses nothing
 	if is404NotFound && resp.StatusCode == http.StatusNotFound {
 		return fmt.Errorf("mailsink: %s %s: %w", method, u, ErrNotFound)
 	}

@@ -48,7 +48,7 @@ func requestSMSAPI(t *testing.T, method, u, user, token string, form url.Values)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	a := smsAnswer{Status: resp.StatusCode, Header: resp.Header}

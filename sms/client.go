@@ -126,7 +126,7 @@ func (c *Client) call(ctx context.Context, method, u string, form url.Values) (i
 	if err != nil {
 		return 0, nil, c.transportError(ctx, timeout, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read path: a failed close loses nothing
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
 	if err != nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		// Cut off mid-answer after the provider accepted: Send reports the missing sid.

@@ -99,7 +99,7 @@ func runDev(t *testing.T, bin string, env []string) string {
 		resp, err := http.Get(base + "/api/v1/health/deep")
 		if err == nil {
 			healthy = resp.StatusCode == http.StatusOK
-			resp.Body.Close()
+			_ = resp.Body.Close()
 		}
 		if !healthy {
 			time.Sleep(200 * time.Millisecond)
@@ -114,7 +114,7 @@ func runDev(t *testing.T, bin string, env []string) string {
 		AccessToken string `json:"access_token"`
 	}
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&tokens))
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.NotEmpty(t, tokens.AccessToken)
 
@@ -125,7 +125,7 @@ func runDev(t *testing.T, bin string, env []string) string {
 	} {
 		resp, err := http.Get(url)
 		require.NoError(t, err)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		require.Equal(t, want, resp.StatusCode, url)
 	}
 
@@ -148,7 +148,7 @@ func requireClosed(t *testing.T, addr string) {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", addr, time.Second)
 	if err == nil {
-		conn.Close()
+		_ = conn.Close()
 	}
 	require.Error(t, err, "%s still accepts connections after reptidex dev stopped", addr)
 }

@@ -42,7 +42,7 @@ func AccessToken(ctx context.Context, client *http.Client, target string, body a
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", what, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read path: a failed close loses nothing
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if !slices.Contains(accepted, resp.StatusCode) {
 		return "", fmt.Errorf("%s: %s: %s", what, resp.Status, bytes.TrimSpace(data))
@@ -69,6 +69,6 @@ func Get(ctx context.Context, client *http.Client, target, token string) (int, e
 		return 0, err
 	}
 	_, err = io.Copy(io.Discard, resp.Body) // drain so the connection is reused
-	resp.Body.Close()
+	_ = resp.Body.Close()                   // drained above: the copy's error is the one that counts
 	return resp.StatusCode, err
 }

@@ -63,7 +63,7 @@ func (c *apiClient) scrape(ctx context.Context, url string) (samples, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scrape %s: %w", url, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read path: a failed close loses nothing
 	var buf bytes.Buffer
 	if _, err := buf.ReadFrom(resp.Body); err != nil {
 		return nil, fmt.Errorf("scrape %s: %w", url, err)

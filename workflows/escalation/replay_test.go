@@ -41,7 +41,7 @@ func TestWorkflow_ReplaysTheRecordedHistoryOfEachEnding(t *testing.T) {
 			t.Parallel()
 			f, err := os.Open(c.file)
 			require.NoError(t, err)
-			defer f.Close()
+			defer func() { _ = f.Close() }()
 			history, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
 			require.NoError(t, err)
 
