@@ -245,7 +245,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 			return invalid(FieldError{"Idempotency-Key", "was used for a different message; use a new key for a new message"})
 		}
 		if !repeat {
-			if err := hourlyLimit(ctx, w, tx, a, s.messages(), ""); err != nil {
+			if err := hourlyLimit(ctx, w, tx, a, s.messages(), recipient{}); err != nil {
 				return err
 			}
 		}
