@@ -223,11 +223,16 @@ func (b *bundle) loginFrom(t *testing.T, client, email, password string) reply {
 	return b.send(t, req)
 }
 
-func TestLimits_FailedLoginsToOneAccountFromManyAddressesLockItForAWhile(t *testing.T) {
+// trustProxy lets tests say which client a login comes from.
+func trustProxy(c *config.Config) {
+	c.HTTP.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}
+}
+
+func TestLimits_FailedLoginsToOneAccountFromManyNetworksLockItForAWhile(t *testing.T) {
 	t.Parallel()
-	b := setup(t, func(c *config.Config) {
-		c.Auth.FailureBurst, c.Auth.FailuresPerHour = 3, 1
-		c.HTTP.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}
+	b := setup(t, trustProxy, func(c *config.Config) {
+		c.Auth.FailureBurst, c.Auth.FailuresPerHour = 100, 100
+		c.Auth.FailureAnywhereBurst, c.Auth.FailuresAnywherePerHour = 3, 1
 	})
 	victim, bystander := b.newUser(t, "victim"), b.newUser(t, "bystander")
 	for _, tc := range []struct {
@@ -238,12 +243,12 @@ func TestLimits_FailedLoginsToOneAccountFromManyAddressesLockItForAWhile(t *test
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for i := range 3 {
-				r := b.loginFrom(t, "203.0.113."+strconv.Itoa(i+1), tc.email, "guess "+strconv.Itoa(i))
+				r := b.loginFrom(t, "203.0."+strconv.Itoa(i+1)+".1", tc.email, "guess "+strconv.Itoa(i))
 				requireProblem(t, r, http.StatusUnauthorized, "invalid-credentials")
 			}
 			requireThrottled(t, b.loginFrom(t, "198.51.100.1", tc.email, "another guess"))
 			// While locked, even the right password waits: guessing gains nothing.
-			requireThrottled(t, b.loginFrom(t, "198.51.100.2", tc.email, testPassword))
+			requireThrottled(t, b.loginFrom(t, "2001:db8::1", tc.email, testPassword))
 		})
 	}
 
@@ -255,12 +260,39 @@ func TestLimits_FailedLoginsToOneAccountFromManyAddressesLockItForAWhile(t *test
 	requireProblem(t, b.loginFrom(t, "203.0.113.1", bystander.Email, "wrong"), http.StatusUnauthorized, "invalid-credentials")
 }
 
+func TestLimits_FailedLoginsFromOneNetworkDoNotLockTheOwnerOutElsewhere(t *testing.T) {
+	t.Parallel()
+	b := setup(t, trustProxy, func(c *config.Config) {
+		c.Auth.FailureBurst, c.Auth.FailuresPerHour = 3, 1
+		c.Auth.FailureAnywhereBurst, c.Auth.FailuresAnywherePerHour = 100, 100
+	})
+	victim := b.newUser(t, "victim")
+	for i := range 3 { // one IPv4 /24, one IPv6 /64
+		requireProblem(t, b.loginFrom(t, "203.0.113."+strconv.Itoa(i+1), victim.Email, "guess"), http.StatusUnauthorized, "invalid-credentials")
+		requireProblem(t, b.loginFrom(t, "2001:db8:1:1::"+strconv.Itoa(i+1), victim.Email, "guess"), http.StatusUnauthorized, "invalid-credentials")
+	}
+	requireThrottled(t, b.loginFrom(t, "203.0.113.200", victim.Email, testPassword))
+	requireThrottled(t, b.loginFrom(t, "2001:db8:1:1:ffff::9", victim.Email, testPassword))
+
+	r := b.loginFrom(t, "198.51.100.7", victim.Email, testPassword)
+	require.Equal(t, http.StatusOK, r.Status, "the owner logs in from their own network: %s", r.Raw)
+	r = b.loginFrom(t, "2001:db8:1:2::1", victim.Email, testPassword)
+	require.Equal(t, http.StatusOK, r.Status, "and from another IPv6 /64: %s", r.Raw)
+}
+
+func TestLimits_ALoginWithSomethingThatIsNotAnEmailAddressIsRefusedNamingTheField(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for _, email := range []string{"not an address", strings.Repeat("a", 4000) + "@example.com", "Name <a@example.com>"} {
+		r := b.login(t, email, "a password", "")
+		requireProblem(t, r, http.StatusUnprocessableEntity, "validation-failed")
+		require.Equal(t, []string{"email"}, problemFields(t, r))
+	}
+}
+
 func TestLimits_AnonymousSearchIsThrottledPerClientAddress(t *testing.T) {
 	t.Parallel()
-	b := setup(t, func(c *config.Config) {
-		c.Limits.SearchPerMinute, c.Limits.SearchBurst = 1, 2
-		c.HTTP.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}
-	})
+	b := setup(t, trustProxy, func(c *config.Config) { c.Limits.SearchPerMinute, c.Limits.SearchBurst = 1, 2 })
 	search := func(client string) reply {
 		req := b.newRequest(t, http.MethodGet, "/api/v1/search?q=pied", "", nil)
 		req.Header.Set("X-Forwarded-For", client)

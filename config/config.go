@@ -95,11 +95,17 @@ type Auth struct {
 	RefreshTTL     time.Duration
 	RatePerMinute  int
 	RateBurst      int
-	// FailuresPerHour and FailureBurst throttle failed logins to one account, from any
-	// address: Burst failures in a row, then one more each 1/PerHour of an hour.
+	// FailuresPerHour and FailureBurst throttle failed logins to one account from one client
+	// network (an IPv4 /24, an IPv6 /64): Burst failures in a row, then one more each
+	// 1/PerHour of an hour.
 	FailuresPerHour int
 	FailureBurst    int
-	DevGenerateKeys bool
+	// FailuresAnywherePerHour and FailureAnywhereBurst throttle failed logins to one account
+	// from every network together: looser, so that failures from elsewhere do not easily
+	// lock the owner out, yet a bound on guessing from many networks.
+	FailuresAnywherePerHour int
+	FailureAnywhereBurst    int
+	DevGenerateKeys         bool
 }
 
 // Stripe configures the payments client.
@@ -245,7 +251,11 @@ func load(getenv func(string) string) (Config, error) {
 			RateBurst:       e.int("AUTH_RATE_BURST", 10),
 			FailuresPerHour: e.int("AUTH_FAILURES_PER_HOUR", 10),
 			FailureBurst:    e.int("AUTH_FAILURE_BURST", 10),
-			DevGenerateKeys: e.bool("AUTH_DEV_GENERATE_KEY", env != "production"),
+			// 50 at once, then one every 3 minutes: about 500 guesses a day at most, and 50
+			// failures from at least 5 networks before the owner is locked out at home.
+			FailuresAnywherePerHour: e.int("AUTH_FAILURES_ANYWHERE_PER_HOUR", 20),
+			FailureAnywhereBurst:    e.int("AUTH_FAILURE_ANYWHERE_BURST", 50),
+			DevGenerateKeys:         e.bool("AUTH_DEV_GENERATE_KEY", env != "production"),
 		},
 		Stripe: Stripe{
 			APIBase:       e.str("STRIPE_API_BASE", "http://127.0.0.1:12111"),
@@ -358,8 +368,8 @@ func (c Config) validate() error {
 		c.Notify.InvitationTTL <= 0 || c.Notify.PhoneCodeTTL <= 0 {
 		errs = append(errs, errors.New("NOTIFY_*: delays must not be negative and lifetimes must be positive"))
 	}
-	if c.Auth.FailuresPerHour <= 0 || c.Auth.FailureBurst <= 0 {
-		errs = append(errs, errors.New("AUTH_FAILURES_PER_HOUR and AUTH_FAILURE_BURST: must be positive"))
+	if c.Auth.FailuresPerHour <= 0 || c.Auth.FailureBurst <= 0 || c.Auth.FailuresAnywherePerHour <= 0 || c.Auth.FailureAnywhereBurst <= 0 {
+		errs = append(errs, errors.New("AUTH_FAILURES_PER_HOUR, AUTH_FAILURE_BURST, AUTH_FAILURES_ANYWHERE_PER_HOUR and AUTH_FAILURE_ANYWHERE_BURST: must be positive"))
 	}
 	errs = append(errs, c.Limits.validate()...)
 	return errors.Join(errs...)

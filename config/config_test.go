@@ -42,6 +42,7 @@ func TestLoad_DefaultsGiveAValidDevelopmentConfig(t *testing.T) {
 	require.Equal(t, SendLimit{PerOrganization: 10, PerAccount: 20}, c.Limits.Messages)
 	require.Equal(t, [2]int{500, 2000}, [2]int{c.Limits.OffersPerRecipientOrg, c.Limits.OffersPerRecipientOrgAll})
 	require.Equal(t, [2]int{10, 10}, [2]int{c.Auth.FailuresPerHour, c.Auth.FailureBurst})
+	require.Equal(t, [2]int{20, 50}, [2]int{c.Auth.FailuresAnywherePerHour, c.Auth.FailureAnywhereBurst})
 	require.Equal(t, filepath.Join(".devdata", "temporal.db"), c.Dev.TemporalDBFile)
 	require.Equal(t, "reptidex_app", c.Database.AppRole())
 }
