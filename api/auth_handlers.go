@@ -152,8 +152,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var errs []FieldError
-	if strings.TrimSpace(req.Email) == "" {
-		errs = append(errs, FieldError{"email", "is required"})
+	// What cannot be an account's address is refused before it reaches the throttle.
+	req.Email = strings.TrimSpace(req.Email)
+	if err := validEmail(req.Email); err != nil {
+		errs = append(errs, FieldError{"email", err.Error()})
 	}
 	if req.Password == "" {
 		errs = append(errs, FieldError{"password", "is required"})
@@ -161,7 +163,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if len(errs) > 0 {
 		return invalid(errs...)
 	}
-	succeeded, err := s.limits.loginAttempt(req.Email)
+	succeeded, err := s.limits.loginAttempt(req.Email, clientIP(r))
 	if err != nil {
 		return err
 	}
@@ -170,7 +172,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return errBadCredentials
 	}
 	ctx := r.Context()
-	u, err := store.UserByEmail(ctx, s.db.Pool, strings.TrimSpace(req.Email))
+	u, err := store.UserByEmail(ctx, s.db.Pool, req.Email)
 	if errors.Is(err, store.ErrNotFound) {
 		auth.DummyVerify(req.Password)
 		return errBadCredentials

@@ -89,7 +89,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) (invitationRespo
 		if err := requireVerifiedOwner(ctx, tx); err != nil {
 			return err
 		}
-		if err := hourlyLimit(ctx, w, tx, a, s.invitations(), recipientOfEmail(req.Email)); err != nil {
+		if err := hourlyLimit(ctx, w, tx, a, s.invitations(), toAddress(s.invitations(), req.Email)); err != nil {
 			return err
 		}
 		member, err := store.IsMemberEmail(ctx, tx, req.Email)

@@ -34,17 +34,68 @@ func (s *Server) messages() sendKind {
 	return sendKind{event: "organization.message_sent", what: "messages", limit: s.cfg.Limits.Messages}
 }
 
+// recipient is whom a send reaches outside the sending organization, with the hourly
+// limits of what it may receive: from the sending organization, and from all together.
+type recipient struct {
+	key            string // names it in the send's event, under "recipient"
+	noun           string // what the answer calls it: "address", "organization"
+	perSender, all int
+}
+
+// toAddress is the recipient of a send of kind k to an email address.
+func toAddress(k sendKind, email string) recipient {
+	return recipient{key: recipientOfEmail(email), noun: "address", perSender: k.limit.PerRecipient, all: k.limit.PerRecipientAll}
+}
+
+// toOrganization is the recipient of an offer to an organization.
+func (s *Server) toOrganization(orgPublicID string) recipient {
+	return recipient{key: recipientOfOrganization(orgPublicID), noun: "organization",
+		perSender: s.cfg.Limits.OffersPerRecipientOrg, all: s.cfg.Limits.OffersPerRecipientOrgAll}
+}
+
 // recipientOfEmail is how a send to an email address names its recipient in its event, so
-// that the counts of every organization meet.
+// that the counts of every spelling of one mailbox meet.
 func recipientOfEmail(email string) string {
-	return "email:" + strings.ToLower(strings.TrimSpace(email))
+	return "email:" + mailboxOf(email)
+}
+
+// recipientOfOrganization is how a send to an organization names its recipient in its event.
+func recipientOfOrganization(orgPublicID string) string {
+	return "org:" + orgPublicID
+}
+
+// mailboxOf is the mailbox an email address reaches, as far as we can tell without asking
+// its provider, for counting only (mail goes to the address as given): lowercased, without a
+// "+tag" on its local part (which most providers deliver to the untagged mailbox), and at
+// Gmail, which ignores dots in local parts, without them. Other providers' aliases (dots at
+// Google Workspace domains, "-" tags at some hosts) count apart; the per-account and
+// per-organization limits still bound them.
+func mailboxOf(email string) string {
+	e := strings.ToLower(strings.TrimSpace(email))
+	at := strings.LastIndexByte(e, '@')
+	if at < 0 {
+		return e
+	}
+	local, domain := e[:at], e[at+1:]
+	if i := strings.IndexByte(local, '+'); i > 0 {
+		local = local[:i]
+	}
+	if domain == "googlemail.com" {
+		domain = "gmail.com"
+	}
+	if domain == "gmail.com" {
+		local = strings.ReplaceAll(local, ".", "")
+	}
+	return local + "@" + domain
 }
 
 // hourlyLimit refuses (429 with Retry-After) a send of kind k when, in the last hour, the
-// tenant organization, the acting account (in any of its organizations) or the recipient
-// (from any organization; "" for none) had reached its limit. It holds locks on the three
-// counts, in that order, until the transaction ends, so concurrent sends cannot race past.
-func hourlyLimit(ctx context.Context, w http.ResponseWriter, tx pgx.Tx, a access, k sendKind, recipient string) error {
+// tenant organization, the acting account (in any of its organizations), the tenant's sends
+// to the recipient or everyone's sends to it (no recipient: key "") had reached its limit.
+// It holds locks on the counts, in that order, until the transaction ends, so concurrent
+// sends cannot race past. The refusal for the recipient's count across organizations says
+// nothing of what other organizations sent.
+func hourlyLimit(ctx context.Context, w http.ResponseWriter, tx pgx.Tx, a access, k sendKind, to recipient) error {
 	if err := store.LockOrganization(ctx, tx, k.event); err != nil {
 		return err
 	}
@@ -65,18 +116,29 @@ func hourlyLimit(ctx context.Context, w http.ResponseWriter, tx pgx.Tx, a access
 		return rateLimited(w, freeAt, fmt.Sprintf("You have sent your %d %s for this hour, counting every organization you belong to; try again later.",
 			k.limit.PerAccount, k.what))
 	}
-	if recipient == "" || k.limit.PerRecipient <= 0 {
+	if to.key == "" {
 		return nil
 	}
-	if err := store.LockKey(ctx, tx, k.event+"/recipient/"+recipient); err != nil {
+	// The organization's lock, held above, serializes its own sends to the recipient.
+	if n, freeAt, err = store.CountTenantEventsTo(ctx, tx, k.event, to.key, time.Hour); err != nil {
 		return err
 	}
-	if n, freeAt, err = store.CountEventsTo(ctx, tx, k.event, recipient, time.Hour); err != nil {
+	if n >= to.perSender {
+		return rateLimited(w, freeAt, fmt.Sprintf("This organization has sent this %s %d %s in the last hour, the most it may; try again later.",
+			to.noun, to.perSender, k.what))
+	}
+	if err := store.LockKey(ctx, tx, k.event+"/recipient/"+to.key); err != nil {
 		return err
 	}
-	if n >= k.limit.PerRecipient {
-		return rateLimited(w, freeAt, fmt.Sprintf("This recipient was sent %d %s in the last hour, the most we send anyone; try again later.",
-			k.limit.PerRecipient, k.what))
+	if n, freeAt, err = store.CountEventsTo(ctx, tx, k.event, to.key, time.Hour); err != nil {
+		return err
+	}
+	if n >= to.all {
+		// Retry-After to the quarter hour: the exact moment would tell when another
+		// organization sent.
+		const quarter = 15 * time.Minute
+		freeAt = time.Now().Add(min(time.Hour, time.Until(freeAt).Truncate(quarter)+quarter))
+		return rateLimited(w, freeAt, fmt.Sprintf("This %s cannot be sent more %s right now; try again later.", to.noun, k.what))
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -16,8 +17,9 @@ import (
 // sendLimits sets every hourly send limit high, then lets the test lower one.
 func sendLimits(f func(*config.Limits)) option {
 	return func(c *config.Config) {
-		wide := config.SendLimit{PerOrganization: 1000, PerAccount: 1000, PerRecipient: 1000}
+		wide := config.SendLimit{PerOrganization: 1000, PerAccount: 1000, PerRecipient: 1000, PerRecipientAll: 1000}
 		c.Limits.Invitations, c.Limits.Offers, c.Limits.Messages = wide, wide, wide
+		c.Limits.OffersPerRecipientOrg, c.Limits.OffersPerRecipientOrgAll = 1000, 1000
 		f(&c.Limits)
 	}
 }
@@ -35,8 +37,21 @@ func requireThrottled(t *testing.T, r reply) {
 // offer offers a new animal of the organization token acts for to an email address.
 func (b *bundle) offer(t *testing.T, token, email string) reply {
 	t.Helper()
+	return b.offerTo(t, token, map[string]any{"recipient_email": email})
+}
+
+// offerToOrganization offers a new animal of the organization token acts for to another
+// organization.
+func (b *bundle) offerToOrganization(t *testing.T, token, orgID string) reply {
+	t.Helper()
+	return b.offerTo(t, token, map[string]any{"recipient_organization_id": orgID})
+}
+
+func (b *bundle) offerTo(t *testing.T, token string, body map[string]any) reply {
+	t.Helper()
 	animal := b.createAnimal(t, token, map[string]any{"species": "ball-python", "sex": "female"})
-	req := b.newRequest(t, http.MethodPost, "/api/v1/transfers", token, map[string]any{"animal_id": animal.ID, "recipient_email": email})
+	body["animal_id"] = animal.ID
+	req := b.newRequest(t, http.MethodPost, "/api/v1/transfers", token, body)
 	req.Header.Set("Idempotency-Key", testkit.UniqueEmail("offer"))
 	return b.send(t, req)
 }
@@ -100,23 +115,73 @@ func TestLimits_EachAccountSendsAtMostItsHourlyLimitWhateverTheOrganization(t *t
 	}
 }
 
-func TestLimits_EachAddressReceivesAtMostItsHourlyLimitFromAllOrganizations(t *testing.T) {
+func TestLimits_AnOrganizationsSendsToAnAddressDoNotHoldBackOthersUntilTheCapAcrossOrganizations(t *testing.T) {
 	t.Parallel()
 	for _, s := range senders[:2] { // messages reach members only: they have no outside recipient
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
-			b := setup(t, sendLimits(func(l *config.Limits) { limitOf(l, s.name).PerRecipient = 1 }))
-			one, two := b.newOrg(t, "one"), b.newOrg(t, "two")
+			b := setup(t, sendLimits(func(l *config.Limits) {
+				limitOf(l, s.name).PerRecipient, limitOf(l, s.name).PerRecipientAll = 1, 2
+			}))
+			one, two, three := b.newOrg(t, "one"), b.newOrg(t, "two"), b.newOrg(t, "three")
 			target := testkit.UniqueEmail("target")
 
 			r := s.send(t, b, one.Owner.Tokens.AccessToken, one.ID, target)
 			require.Equal(t, s.ok, r.Status, "%s", r.Raw)
-			requireThrottled(t, s.send(t, b, two.Owner.Tokens.AccessToken, two.ID, target))
+			r = s.send(t, b, one.Owner.Tokens.AccessToken, one.ID, target)
+			requireThrottled(t, r)
+			require.Contains(t, r.Body["detail"], "This organization has sent this address")
 
-			r = s.send(t, b, two.Owner.Tokens.AccessToken, two.ID, testkit.UniqueEmail("bystander"))
+			r = s.send(t, b, two.Owner.Tokens.AccessToken, two.ID, target)
+			require.Equal(t, s.ok, r.Status, "another organization is not held back by the first one's sends: %s", r.Raw)
+
+			// Two sends from all organizations is the cap; the refusal tells nothing of who sent.
+			r = s.send(t, b, three.Owner.Tokens.AccessToken, three.ID, target)
+			requireThrottled(t, r)
+			require.Equal(t, "This address cannot be sent more "+s.name+"s right now; try again later.", r.Body["detail"])
+
+			r = s.send(t, b, three.Owner.Tokens.AccessToken, three.ID, testkit.UniqueEmail("bystander"))
 			require.Equal(t, s.ok, r.Status, "another address is not held back: %s", r.Raw)
 		})
 	}
+}
+
+func TestLimits_SpellingsOfOneMailboxShareItsBudget(t *testing.T) {
+	t.Parallel()
+	for _, s := range senders[:2] {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t, sendLimits(func(l *config.Limits) { limitOf(l, s.name).PerRecipient = 1 }))
+			o := b.newOrg(t, "tagger")
+			local := strings.TrimSuffix(testkit.UniqueEmail("victim"), "@example.com")
+			r := s.send(t, b, o.Owner.Tokens.AccessToken, o.ID, local+"+1@example.com")
+			require.Equal(t, s.ok, r.Status, "%s", r.Raw)
+			for _, spelling := range []string{local + "+2@example.com", strings.ToUpper(local) + "+x@Example.COM", local + "@example.com"} {
+				requireThrottled(t, s.send(t, b, o.Owner.Tokens.AccessToken, o.ID, spelling))
+			}
+		})
+	}
+}
+
+func TestLimits_OffersToOneOrganizationAreLimitedPerSenderAndAcrossOrganizations(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sendLimits(func(l *config.Limits) { l.OffersPerRecipientOrg, l.OffersPerRecipientOrgAll = 1, 2 }))
+	buyer, other := b.newOrg(t, "buyer"), b.newOrg(t, "other-buyer")
+	one, two, three := b.newOrg(t, "seller-one"), b.newOrg(t, "seller-two"), b.newOrg(t, "seller-three")
+
+	r := b.offerToOrganization(t, one.Owner.Tokens.AccessToken, buyer.ID)
+	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
+	r = b.offerToOrganization(t, one.Owner.Tokens.AccessToken, buyer.ID)
+	requireThrottled(t, r)
+	require.Contains(t, r.Body["detail"], "This organization has sent this organization 1 offers")
+	r = b.offerToOrganization(t, one.Owner.Tokens.AccessToken, other.ID)
+	require.Equal(t, http.StatusCreated, r.Status, "another organization is not held back: %s", r.Raw)
+
+	r = b.offerToOrganization(t, two.Owner.Tokens.AccessToken, buyer.ID)
+	require.Equal(t, http.StatusCreated, r.Status, "another seller has its own count: %s", r.Raw)
+	r = b.offerToOrganization(t, three.Owner.Tokens.AccessToken, buyer.ID)
+	requireThrottled(t, r)
+	require.Equal(t, "This organization cannot be sent more offers right now; try again later.", r.Body["detail"])
 }
 
 func TestLimits_AnOrganizationWithAnUnverifiedOwnerSendsNothingOutsideUntilVerified(t *testing.T) {
@@ -158,11 +223,16 @@ func (b *bundle) loginFrom(t *testing.T, client, email, password string) reply {
 	return b.send(t, req)
 }
 
-func TestLimits_FailedLoginsToOneAccountFromManyAddressesLockItForAWhile(t *testing.T) {
+// trustProxy lets tests say which client a login comes from.
+func trustProxy(c *config.Config) {
+	c.HTTP.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}
+}
+
+func TestLimits_FailedLoginsToOneAccountFromManyNetworksLockItForAWhile(t *testing.T) {
 	t.Parallel()
-	b := setup(t, func(c *config.Config) {
-		c.Auth.FailureBurst, c.Auth.FailuresPerHour = 3, 1
-		c.HTTP.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}
+	b := setup(t, trustProxy, func(c *config.Config) {
+		c.Auth.FailureBurst, c.Auth.FailuresPerHour = 100, 100
+		c.Auth.FailureAnywhereBurst, c.Auth.FailuresAnywherePerHour = 3, 1
 	})
 	victim, bystander := b.newUser(t, "victim"), b.newUser(t, "bystander")
 	for _, tc := range []struct {
@@ -173,12 +243,12 @@ func TestLimits_FailedLoginsToOneAccountFromManyAddressesLockItForAWhile(t *test
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for i := range 3 {
-				r := b.loginFrom(t, "203.0.113."+strconv.Itoa(i+1), tc.email, "guess "+strconv.Itoa(i))
+				r := b.loginFrom(t, "203.0."+strconv.Itoa(i+1)+".1", tc.email, "guess "+strconv.Itoa(i))
 				requireProblem(t, r, http.StatusUnauthorized, "invalid-credentials")
 			}
 			requireThrottled(t, b.loginFrom(t, "198.51.100.1", tc.email, "another guess"))
 			// While locked, even the right password waits: guessing gains nothing.
-			requireThrottled(t, b.loginFrom(t, "198.51.100.2", tc.email, testPassword))
+			requireThrottled(t, b.loginFrom(t, "2001:db8::1", tc.email, testPassword))
 		})
 	}
 
@@ -190,12 +260,39 @@ func TestLimits_FailedLoginsToOneAccountFromManyAddressesLockItForAWhile(t *test
 	requireProblem(t, b.loginFrom(t, "203.0.113.1", bystander.Email, "wrong"), http.StatusUnauthorized, "invalid-credentials")
 }
 
+func TestLimits_FailedLoginsFromOneNetworkDoNotLockTheOwnerOutElsewhere(t *testing.T) {
+	t.Parallel()
+	b := setup(t, trustProxy, func(c *config.Config) {
+		c.Auth.FailureBurst, c.Auth.FailuresPerHour = 3, 1
+		c.Auth.FailureAnywhereBurst, c.Auth.FailuresAnywherePerHour = 100, 100
+	})
+	victim := b.newUser(t, "victim")
+	for i := range 3 { // one IPv4 /24, one IPv6 /64
+		requireProblem(t, b.loginFrom(t, "203.0.113."+strconv.Itoa(i+1), victim.Email, "guess"), http.StatusUnauthorized, "invalid-credentials")
+		requireProblem(t, b.loginFrom(t, "2001:db8:1:1::"+strconv.Itoa(i+1), victim.Email, "guess"), http.StatusUnauthorized, "invalid-credentials")
+	}
+	requireThrottled(t, b.loginFrom(t, "203.0.113.200", victim.Email, testPassword))
+	requireThrottled(t, b.loginFrom(t, "2001:db8:1:1:ffff::9", victim.Email, testPassword))
+
+	r := b.loginFrom(t, "198.51.100.7", victim.Email, testPassword)
+	require.Equal(t, http.StatusOK, r.Status, "the owner logs in from their own network: %s", r.Raw)
+	r = b.loginFrom(t, "2001:db8:1:2::1", victim.Email, testPassword)
+	require.Equal(t, http.StatusOK, r.Status, "and from another IPv6 /64: %s", r.Raw)
+}
+
+func TestLimits_ALoginWithSomethingThatIsNotAnEmailAddressIsRefusedNamingTheField(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for _, email := range []string{"not an address", strings.Repeat("a", 4000) + "@example.com", "Name <a@example.com>"} {
+		r := b.login(t, email, "a password", "")
+		requireProblem(t, r, http.StatusUnprocessableEntity, "validation-failed")
+		require.Equal(t, []string{"email"}, problemFields(t, r))
+	}
+}
+
 func TestLimits_AnonymousSearchIsThrottledPerClientAddress(t *testing.T) {
 	t.Parallel()
-	b := setup(t, func(c *config.Config) {
-		c.Limits.SearchPerMinute, c.Limits.SearchBurst = 1, 2
-		c.HTTP.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}
-	})
+	b := setup(t, trustProxy, func(c *config.Config) { c.Limits.SearchPerMinute, c.Limits.SearchBurst = 1, 2 })
 	search := func(client string) reply {
 		req := b.newRequest(t, http.MethodGet, "/api/v1/search?q=pied", "", nil)
 		req.Header.Set("X-Forwarded-For", client)

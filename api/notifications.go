@@ -228,7 +228,7 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request, k *keyed, in me
 		if !a.Role.CanManageMembers() {
 			return newProblem(kindForbidden, "Only owners and admins send messages to the organization.")
 		}
-		if err := hourlyLimit(ctx, w, tx, a, s.messages(), ""); err != nil {
+		if err := hourlyLimit(ctx, w, tx, a, s.messages(), recipient{}); err != nil {
 			return err
 		}
 		members, err := store.MemberIDs(ctx, tx, in.Roles)

@@ -72,7 +72,7 @@ func NewServer(d Deps) *Server {
 		reg:         d.Registry,
 		log:         d.Logger,
 		limiter:     newIPLimiter(d.Config.Auth.RatePerMinute, d.Config.Auth.RateBurst),
-		limits:      newLimiters(d.Config.Auth.FailuresPerHour, d.Config.Auth.FailureBurst, d.Config.Limits.SearchPerMinute, d.Config.Limits.SearchBurst),
+		limits:      newLimiters(d.Config.Auth, d.Config.Limits),
 		species:     &catalogues{db: d.DB},
 		verified:    newVerifiedTokens(50_000),
 		pedigree:    d.Pedigree,

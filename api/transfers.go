@@ -209,22 +209,22 @@ func (s *Server) completeOffer(ctx context.Context, tx pgx.Tx, t *store.Transfer
 	if err := store.AppendTransferEntry(ctx, tx, t.ID, "offered", &t.OfferedBy, "offered to "+to); err != nil {
 		return err
 	}
-	payload := map[string]string{"animal_id": t.AnimalPublicID, "to": to}
-	if t.RecipientOrgPublicID == "" {
-		payload["recipient"] = recipientOfEmail(t.RecipientEmail)
+	payload := map[string]string{"animal_id": t.AnimalPublicID, "to": to, "recipient": recipientOfEmail(t.RecipientEmail)}
+	if t.RecipientOrgPublicID != "" {
+		payload["recipient"] = recipientOfOrganization(t.RecipientOrgPublicID)
 	}
 	return store.AppendEvent(ctx, tx, "transfer.offered", "transfer", t.PublicID, payload)
 }
 
 // offerAllowed refuses an offer the organization may not send now: to anyone outside it
 // while no owner has verified their email (an address of one of its own members is
-// inside), or beyond the hourly limits of offers. The limit per recipient is for email
-// addresses, whose owners may be strangers; an offer to an organization reaches its
-// members in the app, and a whole collection may go to one organization at once.
+// inside), or beyond the hourly limits of offers. An email address, whose owner may be a
+// stranger, takes few offers; an organization many, since a whole collection may go to
+// one organization at once.
 func (s *Server) offerAllowed(ctx context.Context, w http.ResponseWriter, tx pgx.Tx, a access, in createTransferRequest) error {
-	recipient, inside := "", false
+	to, inside := s.toOrganization(in.RecipientOrganizationID), false
 	if in.RecipientEmail != "" {
-		recipient = recipientOfEmail(in.RecipientEmail)
+		to = toAddress(s.offers(), in.RecipientEmail)
 		var err error
 		if inside, err = store.IsMemberEmail(ctx, tx, in.RecipientEmail); err != nil {
 			return err
@@ -235,7 +235,7 @@ func (s *Server) offerAllowed(ctx context.Context, w http.ResponseWriter, tx pgx
 			return err
 		}
 	}
-	return hourlyLimit(ctx, w, tx, a, s.offers(), recipient)
+	return hourlyLimit(ctx, w, tx, a, s.offers(), to)
 }
 
 type transferList struct {

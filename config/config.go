@@ -95,11 +95,17 @@ type Auth struct {
 	RefreshTTL     time.Duration
 	RatePerMinute  int
 	RateBurst      int
-	// FailuresPerHour and FailureBurst throttle failed logins to one account, from any
-	// address: Burst failures in a row, then one more each 1/PerHour of an hour.
+	// FailuresPerHour and FailureBurst throttle failed logins to one account from one client
+	// network (an IPv4 /24, an IPv6 /64): Burst failures in a row, then one more each
+	// 1/PerHour of an hour.
 	FailuresPerHour int
 	FailureBurst    int
-	DevGenerateKeys bool
+	// FailuresAnywherePerHour and FailureAnywhereBurst throttle failed logins to one account
+	// from every network together: looser, so that failures from elsewhere do not easily
+	// lock the owner out, yet a bound on guessing from many networks.
+	FailuresAnywherePerHour int
+	FailureAnywhereBurst    int
+	DevGenerateKeys         bool
 }
 
 // Stripe configures the payments client.
@@ -151,19 +157,28 @@ type Notify struct {
 // Limits bounds what one sender can make the platform send, and anonymous search.
 type Limits struct {
 	Invitations SendLimit
-	Offers      SendLimit
+	Offers      SendLimit // its recipient limits count offers to an email address
 	Messages    SendLimit // organization messages; their recipients are members, so no PerRecipient
+	// OffersPerRecipientOrg and OffersPerRecipientOrgAll bound the offers one organization
+	// receives in an hour: from one sending organization, and from all of them together.
+	OffersPerRecipientOrg    int
+	OffersPerRecipientOrgAll int
 	// SearchPerMinute and SearchBurst throttle the public search per client address.
 	SearchPerMinute int
 	SearchBurst     int
 }
 
 // SendLimit is how many of one kind of message may be sent in an hour: by one organization,
-// by one account across all its organizations, and to one recipient address from all of them.
+// by one account across all its organizations, to one recipient address from one
+// organization, and to one recipient address from all organizations together. The tight
+// per-recipient limit is the sending organization's own, so that no organization can use up
+// another's; the looser one across organizations stops many organizations mail-bombing one
+// person.
 type SendLimit struct {
 	PerOrganization int
 	PerAccount      int
 	PerRecipient    int
+	PerRecipientAll int
 }
 
 // devLinkSecret signs links outside production, where NOTIFY_LINK_SECRET must be set.
@@ -236,7 +251,11 @@ func load(getenv func(string) string) (Config, error) {
 			RateBurst:       e.int("AUTH_RATE_BURST", 10),
 			FailuresPerHour: e.int("AUTH_FAILURES_PER_HOUR", 10),
 			FailureBurst:    e.int("AUTH_FAILURE_BURST", 10),
-			DevGenerateKeys: e.bool("AUTH_DEV_GENERATE_KEY", env != "production"),
+			// 50 at once, then one every 3 minutes: about 500 guesses a day at most, and 50
+			// failures from at least 5 networks before the owner is locked out at home.
+			FailuresAnywherePerHour: e.int("AUTH_FAILURES_ANYWHERE_PER_HOUR", 20),
+			FailureAnywhereBurst:    e.int("AUTH_FAILURE_ANYWHERE_BURST", 50),
+			DevGenerateKeys:         e.bool("AUTH_DEV_GENERATE_KEY", env != "production"),
 		},
 		Stripe: Stripe{
 			APIBase:       e.str("STRIPE_API_BASE", "http://127.0.0.1:12111"),
@@ -277,18 +296,26 @@ func load(getenv func(string) string) (Config, error) {
 				PerOrganization: e.int("LIMIT_INVITATIONS_PER_ORG_HOUR", 50),
 				PerAccount:      e.int("LIMIT_INVITATIONS_PER_ACCOUNT_HOUR", 50),
 				PerRecipient:    e.int("LIMIT_INVITATIONS_PER_RECIPIENT_HOUR", 3),
+				PerRecipientAll: e.int("LIMIT_INVITATIONS_PER_RECIPIENT_ALL_HOUR", 10),
 			},
 			Offers: SendLimit{
 				PerOrganization: e.int("LIMIT_OFFERS_PER_ORG_HOUR", 1000),
 				PerAccount:      e.int("LIMIT_OFFERS_PER_ACCOUNT_HOUR", 1000),
-				PerRecipient:    e.int("LIMIT_OFFERS_PER_RECIPIENT_HOUR", 100),
+				// An individual buyer takes a few animals at a time; a whole collection goes
+				// to an organization, whose limits follow.
+				PerRecipient:    e.int("LIMIT_OFFERS_PER_RECIPIENT_HOUR", 10),
+				PerRecipientAll: e.int("LIMIT_OFFERS_PER_RECIPIENT_ALL_HOUR", 20),
 			},
 			Messages: SendLimit{
 				PerOrganization: e.int("NOTIFY_MESSAGES_PER_HOUR", 10),
 				PerAccount:      e.int("LIMIT_MESSAGES_PER_ACCOUNT_HOUR", 20),
 			},
-			SearchPerMinute: e.int("LIMIT_SEARCH_PER_MINUTE", 60),
-			SearchBurst:     e.int("LIMIT_SEARCH_BURST", 30),
+			// A breeder may hand a whole collection to another organization at once (make
+			// load-transfer offers 500 in a run); the cap from all organizations is looser.
+			OffersPerRecipientOrg:    e.int("LIMIT_OFFERS_PER_RECIPIENT_ORG_HOUR", 500),
+			OffersPerRecipientOrgAll: e.int("LIMIT_OFFERS_PER_RECIPIENT_ORG_ALL_HOUR", 2000),
+			SearchPerMinute:          e.int("LIMIT_SEARCH_PER_MINUTE", 60),
+			SearchBurst:              e.int("LIMIT_SEARCH_BURST", 30),
 		},
 		Dev: Dev{
 			BinDir:           e.str("DEV_BIN_DIR", "bin"),
@@ -341,8 +368,8 @@ func (c Config) validate() error {
 		c.Notify.InvitationTTL <= 0 || c.Notify.PhoneCodeTTL <= 0 {
 		errs = append(errs, errors.New("NOTIFY_*: delays must not be negative and lifetimes must be positive"))
 	}
-	if c.Auth.FailuresPerHour <= 0 || c.Auth.FailureBurst <= 0 {
-		errs = append(errs, errors.New("AUTH_FAILURES_PER_HOUR and AUTH_FAILURE_BURST: must be positive"))
+	if c.Auth.FailuresPerHour <= 0 || c.Auth.FailureBurst <= 0 || c.Auth.FailuresAnywherePerHour <= 0 || c.Auth.FailureAnywhereBurst <= 0 {
+		errs = append(errs, errors.New("AUTH_FAILURES_PER_HOUR, AUTH_FAILURE_BURST, AUTH_FAILURES_ANYWHERE_PER_HOUR and AUTH_FAILURE_ANYWHERE_BURST: must be positive"))
 	}
 	errs = append(errs, c.Limits.validate()...)
 	return errors.Join(errs...)
@@ -367,10 +394,11 @@ func (l Limits) validate() []error {
 	var errs []error
 	for name, n := range map[string]int{
 		"LIMIT_INVITATIONS_PER_ORG_HOUR": l.Invitations.PerOrganization, "LIMIT_INVITATIONS_PER_ACCOUNT_HOUR": l.Invitations.PerAccount,
-		"LIMIT_INVITATIONS_PER_RECIPIENT_HOUR": l.Invitations.PerRecipient,
-		"LIMIT_OFFERS_PER_ORG_HOUR":            l.Offers.PerOrganization, "LIMIT_OFFERS_PER_ACCOUNT_HOUR": l.Offers.PerAccount,
-		"LIMIT_OFFERS_PER_RECIPIENT_HOUR": l.Offers.PerRecipient,
-		"NOTIFY_MESSAGES_PER_HOUR":        l.Messages.PerOrganization, "LIMIT_MESSAGES_PER_ACCOUNT_HOUR": l.Messages.PerAccount,
+		"LIMIT_INVITATIONS_PER_RECIPIENT_HOUR": l.Invitations.PerRecipient, "LIMIT_INVITATIONS_PER_RECIPIENT_ALL_HOUR": l.Invitations.PerRecipientAll,
+		"LIMIT_OFFERS_PER_ORG_HOUR": l.Offers.PerOrganization, "LIMIT_OFFERS_PER_ACCOUNT_HOUR": l.Offers.PerAccount,
+		"LIMIT_OFFERS_PER_RECIPIENT_HOUR": l.Offers.PerRecipient, "LIMIT_OFFERS_PER_RECIPIENT_ALL_HOUR": l.Offers.PerRecipientAll,
+		"LIMIT_OFFERS_PER_RECIPIENT_ORG_HOUR": l.OffersPerRecipientOrg, "LIMIT_OFFERS_PER_RECIPIENT_ORG_ALL_HOUR": l.OffersPerRecipientOrgAll,
+		"NOTIFY_MESSAGES_PER_HOUR": l.Messages.PerOrganization, "LIMIT_MESSAGES_PER_ACCOUNT_HOUR": l.Messages.PerAccount,
 		"LIMIT_SEARCH_PER_MINUTE": l.SearchPerMinute, "LIMIT_SEARCH_BURST": l.SearchBurst,
 	} {
 		if n <= 0 {

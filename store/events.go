@@ -103,6 +103,14 @@ func CountEventsTo(ctx context.Context, q Querier, typ, recipient string, window
 	return countWindow(ctx, q, typ, window, `SELECT n, oldest FROM events_to_recipient($1, $3, now() - $2::interval)`, recipient)
 }
 
+// CountTenantEventsTo counts the tenant organization's events of a type sent to recipient
+// within the last window, and says when the oldest of them leaves it.
+func CountTenantEventsTo(ctx context.Context, q Querier, typ, recipient string, window time.Duration) (int, time.Time, error) {
+	return countWindow(ctx, q, typ, window, `SELECT count(*), min(occurred_at) FROM events
+		WHERE org_id = app_org_id() AND payload ? 'recipient' AND payload ->> 'recipient' = $3 AND type = $1
+		AND occurred_at > now() - $2::interval`, recipient)
+}
+
 func countWindow(ctx context.Context, q Querier, typ string, window time.Duration, sql string, args ...any) (int, time.Time, error) {
 	var (
 		n      int

@@ -1,0 +1,23 @@
+package api
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestMailboxOf_SpellingsOfOneMailboxMeet(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{"victim@example.com", "victim@example.com"},
+		{" Victim@Example.COM ", "victim@example.com"},
+		{"victim+1@example.com", "victim@example.com"},
+		{"victim+a+b@example.com", "victim@example.com"},
+		{"+tag@example.com", "+tag@example.com"}, // nothing before the tag: the address itself
+		{"first.last@example.com", "first.last@example.com"},
+		{"First.Last+x@gmail.com", "firstlast@gmail.com"},
+		{"first.last@googlemail.com", "firstlast@gmail.com"},
+	} {
+		require.Equal(t, tc.want, mailboxOf(tc.in), tc.in)
+	}
+}
