@@ -30,9 +30,14 @@ type predictReply struct {
 			Probability string `json:"probability"`
 		} `json:"outcomes"`
 	} `json:"per_gene"`
-	LethalRemoved string   `json:"lethal_removed"`
-	Warnings      []string `json:"warnings"`
-	OffspringCOI  *float64 `json:"offspring_coi"`
+	LethalRemoved        string   `json:"lethal_removed"`
+	Warnings             []string `json:"warnings"`
+	OffspringCOI         *float64 `json:"offspring_coi"`
+	OffspringCOIPedigree *struct {
+		AncestorsConsidered   int  `json:"ancestors_considered"`
+		GenerationsConsidered int  `json:"generations_considered"`
+		Truncated             bool `json:"truncated"`
+	} `json:"offspring_coi_pedigree"`
 }
 
 func outcomes(p predictReply) map[string]string {
@@ -161,6 +166,10 @@ func TestInbreeding_FullSiblingsGiveAQuarter(t *testing.T) {
 	p := decodeAs[predictReply](t, r)
 	require.NotNil(t, p.OffspringCOI)
 	require.InDelta(t, 0.25, *p.OffspringCOI, 1e-12)
+	require.NotNil(t, p.OffspringCOIPedigree, "the COI says what it considered: %s", r.Raw)
+	require.Equal(t, 2, p.OffspringCOIPedigree.AncestorsConsidered, "the shared sire and dam")
+	require.Equal(t, 1, p.OffspringCOIPedigree.GenerationsConsidered)
+	require.False(t, p.OffspringCOIPedigree.Truncated)
 	// Possible-het parents enter as mixtures: P(Clown) = 1/2 · 1/2 · 1/4 = 1/16.
 	var clown string
 	for _, o := range p.Outcomes {
@@ -175,6 +184,8 @@ func TestInbreeding_FullSiblingsGiveAQuarter(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
 	require.InDelta(t, 0.25, r.Body["coefficient"], 1e-12)
 	require.Equal(t, 4.0, r.Body["ancestors_considered"], "brother, sister, sire and dam: %s", r.Raw)
+	require.Equal(t, 2.0, r.Body["generations_considered"])
+	require.Equal(t, false, r.Body["truncated"], "the whole pedigree is within the bound")
 	require.Less(t, r.Body["completeness"].(float64), 1.0, "founders' parents are unknown")
 
 	r = b.do(t, http.MethodGet, "/api/v1/animals/"+sire.ID+"/inbreeding", tok, nil)
