@@ -168,9 +168,6 @@ func (s *Server) predictPairing(ctx context.Context, tx pgx.Tx, sp *genetics.Spe
 	if errors.Is(err, genetics.ErrTooManyLoci) {
 		return predictResponse{}, invalid(FieldError{"genetics", fmt.Sprintf("a pairing may involve at most %d genes; predict fewer at once", genetics.DefaultLimits.Loci)})
 	}
-	if errors.Is(err, genetics.ErrTooComplex) {
-		return predictResponse{}, invalid(FieldError{"genetics", "too many genes for exact probabilities; predict fewer at once"})
-	}
 	if err != nil {
 		return predictResponse{}, err
 	}

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -191,4 +192,49 @@ func TestInbreeding_FullSiblingsGiveAQuarter(t *testing.T) {
 	r = b.do(t, http.MethodGet, "/api/v1/animals/"+sire.ID+"/inbreeding", tok, nil)
 	require.Equal(t, 0.0, r.Body["coefficient"])
 	require.Equal(t, 0.0, r.Body["completeness"])
+}
+
+// A pairing whose exact fractions pass 64 bits (14 recessives, 66% poss het × 33% poss het,
+// and 11 incomplete dominants: the most likely outcome is 17^14/(18^14 · 2^11)) is answered,
+// summarised, with each gene's exact distribution, as the same recessives alone are.
+func TestPredict_AnswersPairingsPastSixtyFourBitFractions(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tok := b.newUser(t, "predict-big").Tokens.AccessToken
+	recessives := []string{"Albino", "Lavender Albino", "Caramel Albino", "Ultramel", "Clown", "Piebald", "VPI Axanthic",
+		"TSK Axanthic", "Jolliff Axanthic", "Desert Ghost", "Genetic Stripe", "Hypo", "Monsoon", "Sunset"}
+	dominants := []string{"Pastel", "Enchi", "Fire", "Vanilla", "Yellow Belly", "Cinnamon", "Black Pastel", "Spotnose", "Orange Dream", "GHI", "Leopard"}
+	for _, tc := range []struct {
+		name    string
+		visuals []string
+	}{
+		{"14 recessives", nil},
+		{"14 recessives and 11 incomplete dominants", dominants},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sire, dam := strings.Join(tc.visuals, " "), strings.Join(tc.visuals, " ")
+			for _, g := range recessives {
+				sire += " 66% poss het " + g
+				dam += " 33% poss het " + g
+			}
+			r := b.do(t, http.MethodPost, "/api/v1/genetics/predict", tok, map[string]any{"species": "ball-python",
+				"sire": map[string]any{"genetics": strings.TrimSpace(sire)}, "dam": map[string]any{"genetics": strings.TrimSpace(dam)}})
+			require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+			p := decodeAs[predictReply](t, r)
+			require.True(t, p.Summarised)
+			require.Len(t, p.Outcomes, 64)
+			require.Len(t, p.PerGene, len(recessives)+len(tc.visuals))
+			albino := map[string]string{}
+			for _, l := range p.PerGene {
+				if slices.Equal(l.Genes, []string{"albino"}) {
+					for _, o := range l.Outcomes {
+						albino[o.Name] = o.Probability
+					}
+				}
+			}
+			// 66% × 33% poss het: both het with probability 2/3 · 1/3, then 1/4 visual.
+			require.Equal(t, "1/18", albino["Albino"], "%v", albino)
+		})
+	}
 }
