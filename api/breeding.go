@@ -531,7 +531,7 @@ func hatchlingGenetics(sp *genetics.Species, parents [2]resolvedParent, h hatchl
 		}
 		return nil, "", invalid(FieldError{field + ".looks", name + " is not a possible outcome of this pairing"})
 	case errors.Is(err, genetics.ErrTooComplex):
-		return nil, "", invalid(FieldError{field + ".looks", "the pairing has too many genes for exact probabilities"})
+		return nil, "", invalid(FieldError{field + ".looks", fmt.Sprintf("the pairing involves more than %d genes", genetics.DefaultLimits.Loci)})
 	case err != nil:
 		return nil, "", err
 	}

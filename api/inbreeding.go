@@ -19,23 +19,26 @@ import (
 // completenessGenerations is how far back pedigree completeness is measured.
 const completenessGenerations = 5
 
-// loadPedigree builds the pedigree of the given animals' whole known ancestry and the dense
-// IDs it gave each of them: from the pedigree graph in memory, or while the graph cannot
-// answer, from the database through q.
-func (s *Server) loadPedigree(ctx context.Context, q store.Querier, roots ...uuid.UUID) (*lineage.Pedigree, map[uuid.UUID]int64, error) {
-	c, ok := s.pedigree.Closure(roots...)
+// loadPedigree builds the pedigree of the given animals' nearest known ancestry, as many
+// whole generations as fit within lineage.MaxAncestors, and the dense IDs it gave each of
+// them: from the pedigree graph in memory, or while the graph cannot answer, from the
+// database through q. The extent says how much of the pedigree it holds.
+func (s *Server) loadPedigree(ctx context.Context, q store.Querier, roots ...uuid.UUID) (*lineage.Pedigree, map[uuid.UUID]int64, lineage.Extent, error) {
+	c, ok := s.pedigree.Closure(lineage.MaxAncestors, roots...)
 	if !ok {
-		links, err := store.AncestorClosure(ctx, q, roots...)
+		// One row more than the bound allows: enough to tell that the next generation does
+		// not fit.
+		links, err := store.AncestorClosure(ctx, q, len(roots)+lineage.MaxAncestors+1, roots...)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, lineage.Extent{}, err
 		}
-		c = closureOf(links)
+		c = closureOf(roots, links)
 	}
 	p, err := lineage.NewPedigree(c.Animals)
 	if err != nil {
-		return nil, nil, fmt.Errorf("build pedigree: %w", err)
+		return nil, nil, lineage.Extent{}, fmt.Errorf("build pedigree: %w", err)
 	}
-	// The graph lists the given animals first; the database in no set order.
+	// Both list the given animals first, in order, each once.
 	ids := make(map[uuid.UUID]int64, len(roots))
 	for k, id := range c.IDs {
 		if slices.Contains(roots, id) {
@@ -45,34 +48,37 @@ func (s *Server) loadPedigree(ctx context.Context, q store.Querier, roots ...uui
 			}
 		}
 	}
-	return p, ids, nil
+	return p, ids, c.Extent, nil
 }
 
-// closureOf puts the database's closure in the graph's form: animal k has ID k+1.
-func closureOf(links []store.PedigreeLink) pedigree.Closure {
-	ids := make(map[uuid.UUID]int64, len(links))
-	c := pedigree.Closure{Animals: make([]lineage.Animal, len(links)), IDs: make([]uuid.UUID, len(links))}
-	for i, l := range links {
-		ids[l.ID] = int64(i + 1)
-		c.IDs[i] = l.ID
+// closureOf puts the database's links in the graph's form, keeping the same nearest
+// generations as the graph would.
+func closureOf(roots []uuid.UUID, links []store.PedigreeLink) pedigree.Closure {
+	byID := make(map[uuid.UUID]store.PedigreeLink, len(links))
+	for _, l := range links {
+		byID[l.ID] = l
 	}
-	for i, l := range links {
-		c.Animals[i] = lineage.Animal{ID: ids[l.ID], Sire: ids[l.SireID], Dam: ids[l.DamID]}
-	}
-	return c
+	animals, ids, ext := lineage.Nearest(roots, lineage.MaxAncestors, uuid.Nil, func(id uuid.UUID) (uuid.UUID, uuid.UUID, bool) {
+		l, ok := byID[id]
+		return l.SireID, l.DamID, ok
+	})
+	return pedigree.Closure{Animals: animals, IDs: ids, Extent: ext}
 }
 
 type inbreedingResponse struct {
-	AnimalID            string  `json:"animal_id"`
-	Coefficient         float64 `json:"coefficient"`
-	Percent             float64 `json:"percent"`
-	AncestorsConsidered int     `json:"ancestors_considered"`
-	Completeness        float64 `json:"completeness"`
-	CompletenessGens    int     `json:"completeness_generations"`
-	KnownAncestors      []int   `json:"known_ancestors_per_generation"`
+	AnimalID              string  `json:"animal_id"`
+	Coefficient           float64 `json:"coefficient"`
+	Percent               float64 `json:"percent"`
+	AncestorsConsidered   int     `json:"ancestors_considered"`
+	Completeness          float64 `json:"completeness"`
+	CompletenessGens      int     `json:"completeness_generations"`
+	KnownAncestors        []int   `json:"known_ancestors_per_generation"`
+	GenerationsConsidered int     `json:"generations_considered"`
+	Truncated             bool    `json:"truncated"`
 }
 
-// inbreeding gives Wright's coefficient F of an animal over its whole known pedigree, and the
+// inbreeding gives Wright's coefficient F of an animal over its known pedigree (its nearest
+// generations within lineage.MaxAncestors, saying when more were left out), and the
 // pedigree completeness of its last five generations. The animal is looked up with the
 // authorization in one round trip; its ancestry comes from the pedigree graph in memory.
 func (s *Server) inbreeding(w http.ResponseWriter, r *http.Request) error {
@@ -96,7 +102,7 @@ func (s *Server) inbreeding(w http.ResponseWriter, r *http.Request) error {
 		return notFound("animal")
 	}
 	// The pedigree table is outside row-level security: the fallback needs no tenant.
-	p, ids, err := s.loadPedigree(ctx, s.db.Pool, root)
+	p, ids, ext, err := s.loadPedigree(ctx, s.db.Pool, root)
 	if err != nil {
 		return err
 	}
@@ -114,7 +120,8 @@ func (s *Server) inbreeding(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	resp := inbreedingResponse{AnimalID: chi.URLParam(r, "animalID"), Coefficient: round(f, 10), Percent: round(100*f, 4),
-		AncestorsConsidered: p.Len() - 1, Completeness: round(pci, 6), CompletenessGens: completenessGenerations, KnownAncestors: known}
+		AncestorsConsidered: ext.Ancestors, GenerationsConsidered: ext.Generations, Truncated: ext.Truncated,
+		Completeness: round(pci, 6), CompletenessGens: completenessGenerations, KnownAncestors: known}
 	return writeJSON(w, http.StatusOK, resp)
 }
 

@@ -384,9 +384,11 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"Problem":             Problem{},
 		"FieldError":          FieldError{},
 
-		// Prediction.
+		// Prediction and inbreeding.
 		"Outcome":          outcomeView{},
 		"GeneDistribution": locusView{},
+		"PedigreeExtent":   pedigreeExtent{},
+		"Inbreeding":       inbreedingResponse{},
 
 		// Email verification and invitations.
 		"VerifyEmailRequest":      verifyEmailRequest{},

@@ -49,6 +49,15 @@ type predictResponse struct {
 	LethalRemoved  string        `json:"lethal_removed"`
 	Warnings       []string      `json:"warnings"`
 	OffspringCOI   *float64      `json:"offspring_coi"`
+	// OffspringCOIPedigree says how much of the parents' pedigree OffspringCOI considered.
+	OffspringCOIPedigree *pedigreeExtent `json:"offspring_coi_pedigree,omitempty"`
+}
+
+// pedigreeExtent is how much of a pedigree an inbreeding coefficient was computed over.
+type pedigreeExtent struct {
+	AncestorsConsidered   int  `json:"ancestors_considered"`
+	GenerationsConsidered int  `json:"generations_considered"`
+	Truncated             bool `json:"truncated"`
 }
 
 // locusView is the offspring's distribution at one locus, whatever they are elsewhere.
@@ -152,14 +161,12 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) error {
 }
 
 // predictPairing predicts the offspring of two resolved parents and, when both are animals,
-// their offspring's inbreeding coefficient over the whole known pedigree.
+// their offspring's inbreeding coefficient over their nearest generations within
+// lineage.MaxAncestors ancestors.
 func (s *Server) predictPairing(ctx context.Context, tx pgx.Tx, sp *genetics.Species, parents [2]resolvedParent) (predictResponse, error) {
 	pred, err := sp.Predict(parents[0].gt, parents[1].gt)
 	if errors.Is(err, genetics.ErrTooManyLoci) {
 		return predictResponse{}, invalid(FieldError{"genetics", fmt.Sprintf("a pairing may involve at most %d genes; predict fewer at once", genetics.DefaultLimits.Loci)})
-	}
-	if errors.Is(err, genetics.ErrTooComplex) {
-		return predictResponse{}, invalid(FieldError{"genetics", "too many genes for exact probabilities; predict fewer at once"})
 	}
 	if err != nil {
 		return predictResponse{}, err
@@ -167,7 +174,7 @@ func (s *Server) predictPairing(ctx context.Context, tx pgx.Tx, sp *genetics.Spe
 	resp := viewPrediction(sp, pred)
 	resp.Sire, resp.Dam = sp.Format(parents[0].gt), sp.Format(parents[1].gt)
 	if parents[0].animal && parents[1].animal {
-		p, ids, err := s.loadPedigree(ctx, tx, parents[0].id, parents[1].id)
+		p, ids, ext, err := s.loadPedigree(ctx, tx, parents[0].id, parents[1].id)
 		if err != nil {
 			return predictResponse{}, err
 		}
@@ -177,6 +184,7 @@ func (s *Server) predictPairing(ctx context.Context, tx pgx.Tx, sp *genetics.Spe
 		}
 		f = round(f, 10)
 		resp.OffspringCOI = &f
+		resp.OffspringCOIPedigree = &pedigreeExtent{AncestorsConsidered: ext.Ancestors, GenerationsConsidered: ext.Generations, Truncated: ext.Truncated}
 	}
 	return resp, nil
 }

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,9 +31,14 @@ type predictReply struct {
 			Probability string `json:"probability"`
 		} `json:"outcomes"`
 	} `json:"per_gene"`
-	LethalRemoved string   `json:"lethal_removed"`
-	Warnings      []string `json:"warnings"`
-	OffspringCOI  *float64 `json:"offspring_coi"`
+	LethalRemoved        string   `json:"lethal_removed"`
+	Warnings             []string `json:"warnings"`
+	OffspringCOI         *float64 `json:"offspring_coi"`
+	OffspringCOIPedigree *struct {
+		AncestorsConsidered   int  `json:"ancestors_considered"`
+		GenerationsConsidered int  `json:"generations_considered"`
+		Truncated             bool `json:"truncated"`
+	} `json:"offspring_coi_pedigree"`
 }
 
 func outcomes(p predictReply) map[string]string {
@@ -161,6 +167,10 @@ func TestInbreeding_FullSiblingsGiveAQuarter(t *testing.T) {
 	p := decodeAs[predictReply](t, r)
 	require.NotNil(t, p.OffspringCOI)
 	require.InDelta(t, 0.25, *p.OffspringCOI, 1e-12)
+	require.NotNil(t, p.OffspringCOIPedigree, "the COI says what it considered: %s", r.Raw)
+	require.Equal(t, 2, p.OffspringCOIPedigree.AncestorsConsidered, "the shared sire and dam")
+	require.Equal(t, 1, p.OffspringCOIPedigree.GenerationsConsidered)
+	require.False(t, p.OffspringCOIPedigree.Truncated)
 	// Possible-het parents enter as mixtures: P(Clown) = 1/2 · 1/2 · 1/4 = 1/16.
 	var clown string
 	for _, o := range p.Outcomes {
@@ -175,9 +185,56 @@ func TestInbreeding_FullSiblingsGiveAQuarter(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
 	require.InDelta(t, 0.25, r.Body["coefficient"], 1e-12)
 	require.Equal(t, 4.0, r.Body["ancestors_considered"], "brother, sister, sire and dam: %s", r.Raw)
+	require.Equal(t, 2.0, r.Body["generations_considered"])
+	require.Equal(t, false, r.Body["truncated"], "the whole pedigree is within the bound")
 	require.Less(t, r.Body["completeness"].(float64), 1.0, "founders' parents are unknown")
 
 	r = b.do(t, http.MethodGet, "/api/v1/animals/"+sire.ID+"/inbreeding", tok, nil)
 	require.Equal(t, 0.0, r.Body["coefficient"])
 	require.Equal(t, 0.0, r.Body["completeness"])
+}
+
+// A pairing whose exact fractions pass 64 bits (14 recessives, 66% poss het × 33% poss het,
+// and 11 incomplete dominants: the most likely outcome is 17^14/(18^14 · 2^11)) is answered,
+// summarised, with each gene's exact distribution, as the same recessives alone are.
+func TestPredict_AnswersPairingsPastSixtyFourBitFractions(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tok := b.newUser(t, "predict-big").Tokens.AccessToken
+	recessives := []string{"Albino", "Lavender Albino", "Caramel Albino", "Ultramel", "Clown", "Piebald", "VPI Axanthic",
+		"TSK Axanthic", "Jolliff Axanthic", "Desert Ghost", "Genetic Stripe", "Hypo", "Monsoon", "Sunset"}
+	dominants := []string{"Pastel", "Enchi", "Fire", "Vanilla", "Yellow Belly", "Cinnamon", "Black Pastel", "Spotnose", "Orange Dream", "GHI", "Leopard"}
+	for _, tc := range []struct {
+		name    string
+		visuals []string
+	}{
+		{"14 recessives", nil},
+		{"14 recessives and 11 incomplete dominants", dominants},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sire, dam := strings.Join(tc.visuals, " "), strings.Join(tc.visuals, " ")
+			for _, g := range recessives {
+				sire += " 66% poss het " + g
+				dam += " 33% poss het " + g
+			}
+			r := b.do(t, http.MethodPost, "/api/v1/genetics/predict", tok, map[string]any{"species": "ball-python",
+				"sire": map[string]any{"genetics": strings.TrimSpace(sire)}, "dam": map[string]any{"genetics": strings.TrimSpace(dam)}})
+			require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+			p := decodeAs[predictReply](t, r)
+			require.True(t, p.Summarised)
+			require.Len(t, p.Outcomes, 64)
+			require.Len(t, p.PerGene, len(recessives)+len(tc.visuals))
+			albino := map[string]string{}
+			for _, l := range p.PerGene {
+				if slices.Equal(l.Genes, []string{"albino"}) {
+					for _, o := range l.Outcomes {
+						albino[o.Name] = o.Probability
+					}
+				}
+			}
+			// 66% × 33% poss het: both het with probability 2/3 · 1/3, then 1/4 visual.
+			require.Equal(t, "1/18", albino["Albino"], "%v", albino)
+		})
+	}
 }

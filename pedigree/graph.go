@@ -101,9 +101,11 @@ func (g *Graph) Ancestors(publicID string, generations int) (a Ancestors, ok boo
 	return g.t.ancestors(root, generations), true
 }
 
-// Closure returns the given animals and every known ancestor of theirs, each once. ok is
-// false when the graph is not in step with the database or does not know one of them.
-func (g *Graph) Closure(roots ...uuid.UUID) (c Closure, ok bool) {
+// Closure returns the given animals and their known ancestors, each once, generation by
+// generation as long as whole generations fit within maxAncestors; c.Extent says whether
+// some were left out. ok is false when the graph is not in step with the database or does
+// not know one of them.
+func (g *Graph) Closure(maxAncestors int, roots ...uuid.UUID) (c Closure, ok bool) {
 	if g == nil {
 		return c, false
 	}
@@ -122,7 +124,7 @@ func (g *Graph) Closure(roots ...uuid.UUID) (c Closure, ok bool) {
 		nodes = append(nodes, n)
 	}
 	g.hits.Add(1)
-	return g.t.closure(nodes), true
+	return g.t.closure(nodes, maxAncestors), true
 }
 
 // Organizations names the organizations of ids that the graph knows; missing lists the

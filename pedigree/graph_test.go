@@ -35,7 +35,7 @@ func TestGraph_LoadsThePedigreeAlreadyRecorded(t *testing.T) {
 	require.Equal(t, []int32{1, 2, -1, -1}, a.Sire)
 	require.Equal(t, []int32{-1, 3, -1, -1}, a.Dam)
 
-	c, ok := g.Closure(grandchild)
+	c, ok := g.Closure(lineage.MaxAncestors, grandchild)
 	require.True(t, ok)
 	require.Equal(t, []uuid.UUID{grandchild, child, sire, dam}, c.IDs)
 	_, ok = g.Ancestors(childPub, 2)
@@ -167,7 +167,7 @@ func TestGraph_AnswersThroughACycle(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, []uuid.UUID{y, x}, a.IDs)
 	require.Equal(t, []int32{1, 0}, a.Sire)
-	c, ok := b.Graph.Closure(y)
+	c, ok := b.Graph.Closure(lineage.MaxAncestors, y)
 	require.True(t, ok)
 	require.Len(t, c.Animals, 2)
 	_, err := lineage.NewPedigree(c.Animals)
@@ -191,7 +191,7 @@ func TestGraph_ServesConcurrentReadersWhileFollowingWrites(t *testing.T) {
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				a, ok := b.Graph.Ancestors(pub, 3)
-				c, ok2 := b.Graph.Closure(grand, child)
+				c, ok2 := b.Graph.Closure(lineage.MaxAncestors, grand, child)
 				_, _ = b.Graph.Organizations([]uuid.UUID{b.Org})
 				_ = b.Graph.Stats()
 				if !ok || !ok2 || len(a.IDs) != 2 || (a.IDs[1] != s1 && a.IDs[1] != s2) || len(c.IDs) != 3 {

@@ -121,7 +121,7 @@ func TestTable_AncestorsPlacesEachAnimalOnceAtItsNearestGeneration(t *testing.T)
 func TestTable_ClosureListsTheGivenAnimalsFirstAndEachAncestorOnce(t *testing.T) {
 	t.Parallel()
 	tb := build(t, [][3]uint64{{1, 0, 0}, {2, 0, 0}, {3, 1, 2}, {4, 1, 2}, {5, 3, 4}, {7, 0, 0}})
-	c := tb.closure([]int32{tb.node(num(4)), tb.node(num(5))})
+	c := tb.closure([]int32{tb.node(num(4)), tb.node(num(5))}, lineage.MaxAncestors)
 	require.Equal(t, []uuid.UUID{num(4), num(5), num(1), num(2), num(3)}, c.IDs)
 	require.Equal(t, []lineage.Animal{{ID: 1, Sire: 3, Dam: 4}, {ID: 2, Sire: 5, Dam: 1}, {ID: 3}, {ID: 4}, {ID: 5, Sire: 3, Dam: 4}}, c.Animals)
 	p, err := lineage.NewPedigree(c.Animals)
@@ -129,6 +129,16 @@ func TestTable_ClosureListsTheGivenAnimalsFirstAndEachAncestorOnce(t *testing.T)
 	f, err := p.Inbreeding(2)
 	require.NoError(t, err)
 	require.InDelta(t, 0.25, f, 1e-12, "the offspring of full sibs")
+	require.Equal(t, lineage.Extent{Ancestors: 3, Generations: 1}, c.Extent, "1, 2 and 3 are all parents of 4 or 5")
+}
+
+func TestTable_ClosureKeepsTheNearestGenerationsWithinTheBound(t *testing.T) {
+	t.Parallel()
+	tb := build(t, [][3]uint64{{1, 0, 0}, {2, 0, 0}, {3, 1, 2}, {4, 1, 2}, {5, 3, 4}, {6, 5, 0}})
+	c := tb.closure([]int32{tb.node(num(6))}, 2)
+	require.Equal(t, []uuid.UUID{num(6), num(5)}, c.IDs, "the grandparents 3 and 4 would make three ancestors")
+	require.Equal(t, []lineage.Animal{{ID: 1, Sire: 2}, {ID: 2}}, c.Animals)
+	require.Equal(t, lineage.Extent{Ancestors: 1, Generations: 1, Truncated: true}, c.Extent)
 }
 
 // The database cannot stop two concurrent writes from closing a cycle; the walks must end.
@@ -139,7 +149,7 @@ func TestTable_WalksEndOnACycle(t *testing.T) {
 	a := tb.ancestors(tb.node(num(3)), 10)
 	require.Equal(t, []uuid.UUID{num(3), num(2), num(1)}, a.IDs)
 	require.Equal(t, []int32{1, 2, 0}, a.Sire, "the loop is drawn, not walked forever")
-	c := tb.closure([]int32{tb.node(num(3))})
+	c := tb.closure([]int32{tb.node(num(3))}, lineage.MaxAncestors)
 	require.Len(t, c.Animals, 3)
 	_, err := lineage.NewPedigree(c.Animals)
 	require.True(t, errors.Is(err, lineage.ErrCycle), "got %v", err)
@@ -190,7 +200,7 @@ func TestGraph_NilOrUnloadedAnswersNothing(t *testing.T) {
 			t.Parallel()
 			_, ok := tc.g.Ancestors(store.NewPublicID(), 4)
 			require.False(t, ok)
-			_, ok = tc.g.Closure(uuid.New())
+			_, ok = tc.g.Closure(lineage.MaxAncestors, uuid.New())
 			require.False(t, ok)
 			id := uuid.New()
 			known, missing := tc.g.Organizations([]uuid.UUID{id})

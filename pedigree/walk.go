@@ -57,44 +57,26 @@ func (t *table) ancestors(root int32, generations int) Ancestors {
 	return a
 }
 
-// Closure is some animals and every known ancestor of theirs, each once: the whole known
-// pedigree that inbreeding is computed over, numbered for domain/lineage.
+// Closure is some animals and their nearest known ancestors, each once: the pedigree that
+// inbreeding is computed over, numbered for domain/lineage.
 type Closure struct {
 	// Animals are the records, animal k with ID k+1 and the given animals first, in order.
 	Animals []lineage.Animal
 	// IDs are the animals' UUIDs, in the same order.
 	IDs []uuid.UUID
+	// Extent says how many generations and ancestors the closure holds, and whether known
+	// ancestors beyond were left out.
+	Extent lineage.Extent
 }
 
-// closure collects the nodes roots and all their ancestors, breadth first; a cycle in the
-// data is walked once round and left for lineage.NewPedigree to report.
-func (t *table) closure(roots []int32) Closure {
-	local := make(map[int32]int64, 256)
-	var c Closure
-	var nodes []int32
-	number := func(n int32) int64 {
-		if n < 0 {
-			return 0
-		}
-		if id, ok := local[n]; ok {
-			return id
-		}
-		id := int64(len(nodes) + 1)
-		local[n] = id
-		nodes = append(nodes, n)
-		c.Animals = append(c.Animals, lineage.Animal{ID: id})
-		return id
-	}
-	for _, r := range roots {
-		number(r)
-	}
-	for k := 0; k < len(nodes); k++ {
-		n := nodes[k]
-		s := number(t.sire[n])
-		d := number(t.dam[n])
-		c.Animals[k].Sire, c.Animals[k].Dam = s, d
-	}
-	c.IDs = make([]uuid.UUID, len(nodes))
+// closure collects the nodes roots and their ancestors, generation by generation, as long as
+// whole generations fit within maxAncestors (lineage.Nearest); a cycle in the data is walked
+// once round and left for lineage.NewPedigree to report.
+func (t *table) closure(roots []int32, maxAncestors int) Closure {
+	animals, nodes, ext := lineage.Nearest(roots, maxAncestors, -1, func(n int32) (int32, int32, bool) {
+		return t.sire[n], t.dam[n], true
+	})
+	c := Closure{Animals: animals, IDs: make([]uuid.UUID, len(nodes)), Extent: ext}
 	for k, n := range nodes {
 		c.IDs[k] = t.ids[n]
 	}

@@ -116,10 +116,13 @@ type PedigreeLink struct {
 	ID, SireID, DamID uuid.UUID // uuid.Nil for an unknown parent
 }
 
-// AncestorClosure returns the given animals and every known ancestor of theirs, each once,
-// across organizations: the whole known pedigree that inbreeding is computed over.
-func AncestorClosure(ctx context.Context, q Querier, roots ...uuid.UUID) ([]PedigreeLink, error) {
+// AncestorClosure returns the given animals and their known ancestors, each once, across
+// organizations, nearest generations first, at most limit of them: the pedigree that
+// inbreeding is computed over (lineage.Nearest keeps its whole nearest generations).
+func AncestorClosure(ctx context.Context, q Querier, limit int, roots ...uuid.UUID) ([]PedigreeLink, error) {
 	// Each ancestor's parents travel with it through the walk: one index lookup per ancestor.
+	// The walk is breadth first (each step adds the parents of the last), and Postgres runs
+	// it only as far as the rows the LIMIT takes: the nearest generations, and no further.
 	rows, err := q.Query(ctx, `WITH RECURSIVE up(id, sire_id, dam_id) AS (
 			SELECT p.animal_id, p.sire_id, p.dam_id FROM pedigree p WHERE p.animal_id = ANY($1::uuid[])
 			UNION
@@ -129,7 +132,7 @@ func AncestorClosure(ctx context.Context, q Querier, roots ...uuid.UUID) ([]Pedi
 		)
 		SELECT id, coalesce(sire_id, '00000000-0000-0000-0000-000000000000'),
 			coalesce(dam_id, '00000000-0000-0000-0000-000000000000')
-		FROM up`, roots)
+		FROM up LIMIT $2`, roots, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read ancestor closure: %w", err)
 	}

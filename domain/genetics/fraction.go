@@ -2,17 +2,22 @@ package genetics
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"math/bits"
 	"strconv"
 	"strings"
 )
 
-// Fraction is an exact probability. Crosses of many genes multiply small denominators
-// (powers of 2 and 3), which int64 holds comfortably; arithmetic that would overflow is
-// reported rather than rounded.
+// Fraction is an exact probability. Crosses of many genes multiply small denominators,
+// which int64 holds in the usual case; arithmetic that would overflow it carries on in
+// math/big instead, so a fraction stays exact however many genes a pairing involves.
 type Fraction struct {
+	// Num and Den are the reduced fraction when it fits int64; the zero value (Den 0) is
+	// 0, read by addOrSet as "not set yet".
 	Num, Den int64
+	// big holds the value instead, Num and Den then 0, when it does not fit int64.
+	big *big.Rat
 }
 
 // Frac returns the reduced fraction n/d.
@@ -21,19 +26,41 @@ func Frac(n, d int64) Fraction {
 		return zero
 	}
 	if d < 0 {
+		if n == math.MinInt64 || d == math.MinInt64 {
+			return fromRat(big.NewRat(n, d))
+		}
 		n, d = -n, -d
 	}
 	g := gcd(abs(n), d)
 	if g == 0 {
-		return Fraction{0, 1}
+		return Fraction{Num: 0, Den: 1}
 	}
-	return Fraction{n / g, d / g}
+	return Fraction{Num: n / g, Den: d / g}
 }
 
 var (
-	zero = Fraction{0, 1}
-	one  = Fraction{1, 1}
+	zero = Fraction{Num: 0, Den: 1}
+	one  = Fraction{Num: 1, Den: 1}
 )
+
+// fromRat is r as a Fraction: in int64 when it fits.
+func fromRat(r *big.Rat) Fraction {
+	if r.Num().IsInt64() && r.Denom().IsInt64() {
+		return Fraction{Num: r.Num().Int64(), Den: r.Denom().Int64()}
+	}
+	return Fraction{big: r}
+}
+
+// rat is f in math/big, a new value the caller may change.
+func (f Fraction) rat() *big.Rat {
+	switch {
+	case f.big != nil:
+		return new(big.Rat).Set(f.big)
+	case f.Den == 0:
+		return new(big.Rat)
+	}
+	return big.NewRat(f.Num, f.Den)
+}
 
 func gcd(a, b int64) int64 {
 	for b != 0 {
@@ -51,37 +78,70 @@ func abs(a int64) int64 {
 
 // Mul multiplies.
 func (f Fraction) Mul(o Fraction) Fraction {
-	g1, g2 := gcd(abs(f.Num), o.Den), gcd(abs(o.Num), f.Den)
-	if g1 == 0 {
-		g1 = 1
+	if f.big == nil && o.big == nil && f.Den != 0 && o.Den != 0 {
+		g1, g2 := gcd(abs(f.Num), o.Den), gcd(abs(o.Num), f.Den)
+		if g1 == 0 {
+			g1 = 1
+		}
+		if g2 == 0 {
+			g2 = 1
+		}
+		n, ok1 := mul64(f.Num/g1, o.Num/g2)
+		d, ok2 := mul64(f.Den/g2, o.Den/g1)
+		if ok1 && ok2 {
+			return Frac(n, d)
+		}
 	}
-	if g2 == 0 {
-		g2 = 1
-	}
-	return Frac(mulChecked(f.Num/g1, o.Num/g2), mulChecked(f.Den/g2, o.Den/g1))
+	return fromRat(new(big.Rat).Mul(f.rat(), o.rat()))
 }
 
 // Add adds.
 func (f Fraction) Add(o Fraction) Fraction {
-	g := gcd(f.Den, o.Den)
-	d := mulChecked(f.Den/g, o.Den)
-	return Frac(mulChecked(f.Num, o.Den/g)+mulChecked(o.Num, f.Den/g), d)
+	if f.big == nil && o.big == nil && f.Den != 0 && o.Den != 0 {
+		g := gcd(f.Den, o.Den)
+		d, ok1 := mul64(f.Den/g, o.Den)
+		a, ok2 := mul64(f.Num, o.Den/g)
+		b, ok3 := mul64(o.Num, f.Den/g)
+		if ok1 && ok2 && ok3 {
+			// a + b overflows only when both have one sign and the sum the other.
+			if n := a + b; (a >= 0) != (b >= 0) || (n >= 0) == (a >= 0) {
+				return Frac(n, d)
+			}
+		}
+	}
+	return fromRat(new(big.Rat).Add(f.rat(), o.rat()))
 }
 
 // Div divides; o must not be zero.
-func (f Fraction) Div(o Fraction) Fraction { return f.Mul(Fraction{o.Den, o.Num}).norm() }
-
-func (f Fraction) norm() Fraction { return Frac(f.Num, f.Den) }
+func (f Fraction) Div(o Fraction) Fraction {
+	if o.big == nil {
+		if o.Num < 0 {
+			return f.Mul(Frac(-o.Den, -o.Num))
+		}
+		return f.Mul(Fraction{Num: o.Den, Den: o.Num})
+	}
+	return fromRat(new(big.Rat).Quo(f.rat(), o.rat()))
+}
 
 // Sub subtracts.
-func (f Fraction) Sub(o Fraction) Fraction { return f.Add(Fraction{-o.Num, o.Den}) }
+func (f Fraction) Sub(o Fraction) Fraction {
+	if o.big == nil && o.Num != math.MinInt64 {
+		return f.Add(Fraction{Num: -o.Num, Den: o.Den})
+	}
+	return fromRat(new(big.Rat).Sub(f.rat(), o.rat()))
+}
 
 // IsZero reports whether f is 0.
-func (f Fraction) IsZero() bool { return f.Num == 0 }
+func (f Fraction) IsZero() bool {
+	if f.big != nil {
+		return f.big.Sign() == 0
+	}
+	return f.Num == 0
+}
 
 // Cmp compares f with o: -1, 0 or 1.
 func (f Fraction) Cmp(o Fraction) int {
-	if f.Num >= 0 && o.Num >= 0 { // probabilities: compare f.Num·o.Den with o.Num·f.Den in 128 bits
+	if f.big == nil && o.big == nil && f.Num >= 0 && o.Num >= 0 { // probabilities: compare f.Num·o.Den with o.Num·f.Den in 128 bits
 		h1, l1 := bits.Mul64(uint64(f.Num), uint64(o.Den))
 		h2, l2 := bits.Mul64(uint64(o.Num), uint64(f.Den))
 		switch {
@@ -91,7 +151,7 @@ func (f Fraction) Cmp(o Fraction) int {
 			return cmpU(l1, l2)
 		}
 	}
-	return new(big.Rat).SetFrac64(f.Num, f.Den).Cmp(new(big.Rat).SetFrac64(o.Num, o.Den))
+	return f.rat().Cmp(o.rat())
 }
 
 func cmpU(a, b uint64) int {
@@ -105,11 +165,20 @@ func cmpU(a, b uint64) int {
 }
 
 // Float is f as a float64.
-func (f Fraction) Float() float64 { return float64(f.Num) / float64(f.Den) }
+func (f Fraction) Float() float64 {
+	if f.big != nil {
+		x, _ := f.big.Float64()
+		return x
+	}
+	return float64(f.Num) / float64(f.Den)
+}
 
 // String is "n/d", or "n" for whole numbers.
 func (f Fraction) String() string {
-	if f.Den == 1 {
+	switch {
+	case f.big != nil:
+		return f.big.RatString()
+	case f.Den == 1:
 		return strconv.FormatInt(f.Num, 10)
 	}
 	return fmt.Sprintf("%d/%d", f.Num, f.Den)
@@ -117,20 +186,25 @@ func (f Fraction) String() string {
 
 // Percent is f as a percentage truncated to a whole number, the way breeders label possible
 // hets ("66% poss het"), e.g. 2/3 is 66.
-func (f Fraction) Percent() int64 { return f.Num * 100 / f.Den }
+func (f Fraction) Percent() int64 {
+	if p, ok := mul64(f.Num, 100); f.big == nil && ok {
+		return p / f.Den
+	}
+	r := f.rat()
+	n := new(big.Int).Mul(r.Num(), big.NewInt(100))
+	return n.Quo(n, r.Denom()).Int64()
+}
 
-// overflowError is raised by arithmetic that would not fit in int64; Predict recovers it.
-type overflowError struct{}
-
-func mulChecked(a, b int64) int64 {
+// mul64 is a·b and whether it fits int64.
+func mul64(a, b int64) (int64, bool) {
 	if a == 0 || b == 0 {
-		return 0
+		return 0, true
 	}
 	c := a * b
-	if c/b != a {
-		panic(overflowError{})
+	if c/b != a || (a == -1 && b == math.MinInt64) || (b == -1 && a == math.MinInt64) {
+		return 0, false
 	}
-	return c
+	return c, true
 }
 
 // MarshalText writes f as "n/d" (or "n").

@@ -265,5 +265,6 @@ func (g Genotype) locus(key string, hemi bool) []State {
 	return []State{{Pair: Pair{"", ""}, P: one}}
 }
 
-// ErrTooComplex is returned when exact probabilities would not fit the arithmetic.
+// ErrTooComplex is returned for a pairing beyond what a prediction takes on: more loci than
+// Limits allow (ErrTooManyLoci). Probabilities themselves are exact at any size.
 var ErrTooComplex = errors.New("too many genes for exact probabilities")

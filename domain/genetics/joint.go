@@ -20,21 +20,48 @@ type joint struct {
 }
 
 type comboMask struct {
-	mask uint64
+	mask traitMask
 	name string
+}
+
+// traitMask is a set of visual traits, bit i for the joint's trait i: one word per 64
+// traits, as many as the pairing's loci can show.
+type traitMask []uint64
+
+func newTraitMask(traits int) traitMask { return make(traitMask, (traits+63)/64) }
+
+func (m traitMask) set(i int)      { m[i/64] |= 1 << (i % 64) }
+func (m traitMask) has(i int) bool { return m[i/64]&(1<<(i%64)) != 0 }
+
+// covers reports whether every trait of o is in m.
+func (m traitMask) covers(o traitMask) bool {
+	for k, w := range o {
+		if m[k]&w != w {
+			return false
+		}
+	}
+	return true
+}
+
+func (m traitMask) count() int {
+	n := 0
+	for _, w := range m {
+		n += bits.OnesCount64(w)
+	}
+	return n
 }
 
 // preparedClass is one class of one locus, ready to combine: its traits as a mask and its het
 // labels in gene order.
 type preparedClass struct {
-	mask uint64
+	mask traitMask
 	p    Fraction
 	hets []HetLabel
 }
 
-// newJoint prepares the loci's classes for combining. It refuses more than 64 distinct
-// visual traits, which the masks cannot hold.
-func (s *Species) newJoint(perLocus [][]class, sex Sex, polygenic []string) (*joint, error) {
+// newJoint prepares the loci's classes for combining, whatever number of visual traits they
+// can show.
+func (s *Species) newJoint(perLocus [][]class, sex Sex, polygenic []string) *joint {
 	// Index every visual trait that can occur, in display order.
 	var tokens []string
 	seen := map[string]bool{}
@@ -48,18 +75,15 @@ func (s *Species) newJoint(perLocus [][]class, sex Sex, polygenic []string) (*jo
 			}
 		}
 	}
-	if len(tokens) > 64 {
-		return nil, ErrTooComplex
-	}
 	sort.SliceStable(tokens, func(i, j int) bool { return s.traitOrder(tokens[i]) < s.traitOrder(tokens[j]) })
 	j := &joint{sex: sex, names: make([]string, len(tokens)), loci: make([][]preparedClass, len(perLocus))}
-	bit := make(map[string]uint64, len(tokens))
+	bit := make(map[string]int, len(tokens))
 	for i, t := range tokens {
-		bit[t] = 1 << i
+		bit[t] = i
 		j.names[i] = s.traitName(t)
 	}
 	for _, c := range s.combos {
-		var m uint64
+		m := newTraitMask(len(tokens))
 		ok := true
 		for _, r := range c.Requires {
 			b, found := bit[r]
@@ -67,7 +91,7 @@ func (s *Species) newJoint(perLocus [][]class, sex Sex, polygenic []string) (*jo
 				ok = false
 				break
 			}
-			m |= b
+			m.set(b)
 		}
 		if ok {
 			j.combos = append(j.combos, comboMask{m, c.Name})
@@ -75,9 +99,9 @@ func (s *Species) newJoint(perLocus [][]class, sex Sex, polygenic []string) (*jo
 	}
 	for li, classes := range perLocus {
 		for _, c := range classes {
-			pc := preparedClass{p: c.p}
+			pc := preparedClass{p: c.p, mask: newTraitMask(len(tokens))}
 			for _, v := range c.visual {
-				pc.mask |= bit[v]
+				pc.mask.set(bit[v])
 			}
 			genes := make([]string, 0, len(c.hidden))
 			for g := range c.hidden {
@@ -93,7 +117,7 @@ func (s *Species) newJoint(perLocus [][]class, sex Sex, polygenic []string) (*jo
 	for _, g := range polygenic {
 		j.possible = append(j.possible, s.genes[g].Name)
 	}
-	return j, nil
+	return j
 }
 
 // count is the number of joint outcomes, saturating at the largest int64.
@@ -107,21 +131,25 @@ func (j *joint) count() int64 {
 
 // outcome names the offspring that has class choice[li] at each locus li, with probability p.
 func (j *joint) outcome(choice []int, p Fraction) Outcome {
-	var left uint64
+	left := newTraitMask(len(j.names))
 	nHets := 0
 	for li, ci := range choice {
-		left |= j.loci[li][ci].mask
+		for k, w := range j.loci[li][ci].mask {
+			left[k] |= w
+		}
 		nHets += len(j.loci[li][ci].hets)
 	}
-	visual := make([]string, 0, bits.OnesCount64(left))
+	visual := make([]string, 0, left.count())
 	for _, c := range j.combos {
-		if left&c.mask == c.mask {
-			left &^= c.mask
+		if left.covers(c.mask) {
+			for k, w := range c.mask {
+				left[k] &^= w
+			}
 			visual = append(visual, c.name)
 		}
 	}
 	for i := range j.names {
-		if left&(1<<i) != 0 {
+		if left.has(i) {
 			visual = append(visual, j.names[i])
 		}
 	}

@@ -26,14 +26,6 @@ func (s *Species) DiffersBySex(sire, dam Genotype) bool {
 // one class per locus and costs no more than the loci involved, however many joint outcomes
 // the pairing has.
 func (s *Species) Offspring(sire, dam Genotype, sex Sex, looks Genotype) (out Outcome, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(overflowError); !ok {
-				panic(r)
-			}
-			out, err = Outcome{}, ErrTooComplex
-		}
-	}()
 	if sire.Sex == Female || dam.Sex == Male {
 		return Outcome{}, fmt.Errorf("the sire must be male and the dam female")
 	}
@@ -79,9 +71,6 @@ func (s *Species) Offspring(sire, dam Genotype, sex Sex, looks Genotype) (out Ou
 		choice = append(choice, ci)
 		p = p.Mul(classes[ci].p)
 	}
-	j, err := s.newJoint(perLocus, sex, unionPolygenic(s, sire, dam))
-	if err != nil {
-		return Outcome{}, err
-	}
+	j := s.newJoint(perLocus, sex, unionPolygenic(s, sire, dam))
 	return j.outcome(choice, p), nil
 }

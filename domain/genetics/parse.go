@@ -674,7 +674,7 @@ func (p *parser) percent() (Fraction, error) {
 	}
 	whole = strings.TrimLeft(whole, "0")
 	if len(whole) > 3 {
-		return Fraction{101, 100}, nil // above 100%: refused by the caller
+		return Frac(101, 100), nil // above 100%: refused by the caller
 	}
 	frac = frac[:min(len(frac), 4)] // beyond a ten-thousandth of a percent is noise
 	var n, d int64 = 0, 100

@@ -85,18 +85,11 @@ func (s *Species) Predict(sire, dam Genotype) (Prediction, error) {
 
 // PredictWithin gives the exact probabilities of sire × dam's offspring outcomes, for any
 // number of genes up to lim.Loci, listing the joint outcomes in full or their most likely
-// ones as lim says. Loci assort independently; possible hets enter as probability mixtures;
+// ones as lim says; fractions too large for 64 bits are carried in math/big, so the answer is
+// exact at any size. Loci assort independently; possible hets enter as probability mixtures;
 // lethal homozygotes are removed with a warning; sex-linked genes are followed by offspring
 // sex.
 func (s *Species) PredictWithin(sire, dam Genotype, lim Limits) (pred Prediction, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(overflowError); !ok {
-				panic(r)
-			}
-			pred, err = Prediction{}, ErrTooComplex
-		}
-	}()
 	if sire.Sex == Female || dam.Sex == Male {
 		return Prediction{}, fmt.Errorf("the sire must be male and the dam female")
 	}
@@ -130,15 +123,10 @@ func (s *Species) PredictWithin(sire, dam Genotype, lim Limits) (pred Prediction
 		if i == 0 {
 			survive = one.Sub(lethalAll)
 		}
-		if joints[i], err = s.newJoint(perLocus, sex, polygenic); err != nil {
-			return Prediction{}, err
-		}
+		joints[i] = s.newJoint(perLocus, sex, polygenic)
 		pred.TotalOutcomes = satAdd(pred.TotalOutcomes, joints[i].count())
 	}
-	pred.Loci, err = s.lociPredictions(loci, sire, dam, sexes)
-	if err != nil {
-		return Prediction{}, err
-	}
+	pred.Loci = s.lociPredictions(loci, sire, dam, sexes)
 	pred.Summarised = pred.TotalOutcomes > lim.FullOutcomes || satMul(pred.TotalOutcomes, int64(len(loci))) > lim.FullCells
 	covered := zero
 	for _, j := range joints {
@@ -185,7 +173,7 @@ func (s *Species) pairingLoci(parents ...Genotype) (loci []string, sexLinked boo
 
 // lociPredictions gives each locus's distribution on its own: once, or once per sex for a
 // sex-linked locus when the offspring differ by sex.
-func (s *Species) lociPredictions(loci []string, sire, dam Genotype, sexes []Sex) ([]LocusPrediction, error) {
+func (s *Species) lociPredictions(loci []string, sire, dam Genotype, sexes []Sex) []LocusPrediction {
 	out := make([]LocusPrediction, 0, len(loci))
 	for _, key := range loci {
 		locusSexes := []Sex{""}
@@ -194,14 +182,11 @@ func (s *Species) lociPredictions(loci []string, sire, dam Genotype, sexes []Sex
 		}
 		for _, sex := range locusSexes {
 			classes, _ := s.offspringClasses(key, sire, dam, sex)
-			j, err := s.newJoint([][]class{classes}, "", nil)
-			if err != nil {
-				return nil, err
-			}
+			j := s.newJoint([][]class{classes}, "", nil)
 			out = append(out, LocusPrediction{Genes: s.locusGenes(key, sire, dam), Sex: sex, Outcomes: j.all()})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // locusGenes lists the genes either parent carries at a locus, in the species' gene order.
@@ -262,24 +247,24 @@ func (s *Species) offspringClasses(key string, sire, dam Genotype, sex Sex) ([]c
 			case !linked:
 				for _, x := range a.Pair {
 					for _, y := range b.Pair {
-						add(makePair(x, y), w.Mul(Fraction{1, 4}))
+						add(makePair(x, y), w.Mul(Frac(1, 4)))
 					}
 				}
 			case s.SexSystem == ZW && sex == Male: // ZZ son: a Z from each parent
 				for _, x := range a.Pair {
-					add(makePair(x, zAllele(b.Pair)), w.Mul(Fraction{1, 2}))
+					add(makePair(x, zAllele(b.Pair)), w.Mul(Frac(1, 2)))
 				}
 			case s.SexSystem == ZW: // ZW daughter: her father's Z and her mother's W
 				for _, x := range a.Pair {
-					add(makePair(x, Hemi), w.Mul(Fraction{1, 2}))
+					add(makePair(x, Hemi), w.Mul(Frac(1, 2)))
 				}
 			case sex == Male: // XY son: his mother's X and his father's Y
 				for _, y := range b.Pair {
-					add(makePair(y, Hemi), w.Mul(Fraction{1, 2}))
+					add(makePair(y, Hemi), w.Mul(Frac(1, 2)))
 				}
 			default: // XX daughter: an X from each parent
 				for _, y := range b.Pair {
-					add(makePair(zAllele(a.Pair), y), w.Mul(Fraction{1, 2}))
+					add(makePair(zAllele(a.Pair), y), w.Mul(Frac(1, 2)))
 				}
 			}
 		}
@@ -329,7 +314,7 @@ func (s *Species) offspringClasses(key string, sire, dam Genotype, sex Sex) ([]c
 func zAllele(p Pair) string { return p[0] }
 
 func (f Fraction) addOrSet(w Fraction) Fraction {
-	if f.Den == 0 {
+	if f.Den == 0 && f.big == nil {
 		return w
 	}
 	return f.Add(w)

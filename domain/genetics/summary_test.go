@@ -2,6 +2,7 @@ package genetics
 
 import (
 	"fmt"
+	"math/big"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -242,6 +243,135 @@ func BenchmarkPredictHugePairing(b *testing.B) {
 	s := wideSpecies(b, 12)
 	sire, dam := hostilePair(b, s, 12)
 	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Predict(sire, dam); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// Pairings whose exact fractions pass 64 bits are answered exactly all the same: each
+// gene's distribution, and the most likely joint outcomes, summarised.
+func TestPredict_AnswersExactlyPastSixtyFourBitFractions(t *testing.T) {
+	t.Parallel()
+	s := wideSpecies(t, 16)
+	// P(visual) at one recessive locus of 66% poss het × 33% poss het: 33/50 · 33/100 · 1/4.
+	recessive := Frac(33, 50).Mul(Frac(33, 100)).Mul(Frac(1, 4))
+	for _, tc := range []struct {
+		name          string
+		sire, dam     []Claim
+		loci          int
+		totalOutcomes int64
+	}{
+		{name: "16 recessives, 66% poss het × 33% poss het", loci: 16, totalOutcomes: 1 << 16},
+		{name: "14 incomplete dominants and 14 possible hets", loci: 28, totalOutcomes: 4782969 * (1 << 14)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var sireClaims, damClaims []Claim
+			for i := 1; i <= 16; i++ {
+				if tc.loci == 28 && i > 14 {
+					break
+				}
+				if tc.loci == 28 {
+					sireClaims = append(sireClaims, vis(fmt.Sprintf("inc%02d", i)))
+					damClaims = append(damClaims, vis(fmt.Sprintf("inc%02d", i)))
+				}
+				sireClaims = append(sireClaims, poss(fmt.Sprintf("rec%02d", i), 66, 100))
+				damClaims = append(damClaims, poss(fmt.Sprintf("rec%02d", i), 33, 100))
+			}
+			sire, dam := mustGenotype(t, s, Male, sireClaims...), mustGenotype(t, s, Female, damClaims...)
+			p, err := s.Predict(sire, dam)
+			require.NoError(t, err)
+			require.True(t, p.Summarised)
+			require.Equal(t, tc.totalOutcomes, p.TotalOutcomes)
+			require.Len(t, p.Outcomes, DefaultLimits.Top)
+			require.Len(t, p.Loci, tc.loci)
+			for _, l := range p.Loci {
+				requireSumsToOne(t, Prediction{Outcomes: l.Outcomes})
+				if gene := l.Genes[0]; gene[:3] == "rec" {
+					require.Equal(t, recessive, locusOutcome(t, l, s.genes[gene].Name).Probability, "locus %s", gene)
+				}
+			}
+			// The most likely offspring: no recessive visual, one copy of each incomplete
+			// dominant; its probability needs more than 64 bits and is exact.
+			want := big.NewRat(1, 1)
+			for range 16 {
+				if tc.loci == 28 {
+					break
+				}
+				want.Mul(want, one.Sub(recessive).rat())
+			}
+			if tc.loci == 28 {
+				for range 14 {
+					want.Mul(want, one.Sub(recessive).rat())
+					want.Mul(want, big.NewRat(1, 2))
+				}
+			}
+			require.Equal(t, want.RatString(), p.Outcomes[0].Probability.String())
+			require.Positive(t, p.Covered.Float())
+			require.Less(t, p.Covered.Float(), 1.0)
+			for i := 1; i < len(p.Outcomes); i++ {
+				require.LessOrEqual(t, p.Outcomes[i].Probability.Cmp(p.Outcomes[i-1].Probability), 0)
+			}
+		})
+	}
+}
+
+// locusOutcome is the outcome of l named name.
+func locusOutcome(t *testing.T, l LocusPrediction, name string) Outcome {
+	t.Helper()
+	for _, o := range l.Outcomes {
+		if o.Name == name {
+			return o
+		}
+	}
+	require.Failf(t, "no such outcome", "%s in %v", name, l.Outcomes)
+	return Outcome{}
+}
+
+// Allelic loci can show more than 64 visual traits between them; the pairing is answered.
+func TestPredict_AnswersPairingsOfMoreThan64VisualTraits(t *testing.T) {
+	t.Parallel()
+	s := &Species{Key: "allelic", Name: "Allelic", SexSystem: ZW}
+	var claims []Claim
+	for i := 1; i <= 22; i++ {
+		a, b := fmt.Sprintf("a%02d", i), fmt.Sprintf("b%02d", i)
+		s.Genes = append(s.Genes,
+			Gene{Key: a, Name: "A" + a[1:], Mode: IncompleteDominant, SuperName: "Super A" + a[1:], Locus: fmt.Sprintf("l%02d", i)},
+			Gene{Key: b, Name: "B" + b[1:], Mode: IncompleteDominant, SuperName: "Super B" + b[1:], Locus: fmt.Sprintf("l%02d", i)})
+		claims = append(claims, vis(a), vis(b))
+	}
+	require.NoError(t, s.Prepare())
+	sire, dam := mustGenotype(t, s, Male, claims...), mustGenotype(t, s, Female, claims...)
+	p, err := s.Predict(sire, dam)
+	require.NoError(t, err)
+	require.Len(t, p.Loci, 22)
+	traits := map[string]bool{}
+	for _, l := range p.Loci {
+		for _, o := range l.Outcomes {
+			for _, v := range o.Visual {
+				traits[v] = true
+			}
+		}
+	}
+	require.Greater(t, len(traits), 64)
+	require.True(t, p.Summarised)
+	// Each locus is Super A 1/4, A B 1/2, Super B 1/4: the most likely is A B everywhere.
+	require.Equal(t, Frac(1, 1<<22), p.Outcomes[0].Probability)
+	require.Len(t, p.Outcomes[0].Visual, 44, "%s", p.Outcomes[0].Name)
+}
+
+// BenchmarkPredictPastSixtyFourBits is the 28-locus pairing whose fractions need math/big:
+// 14 incomplete dominants and 14 recessives, 66% poss het × 33% poss het.
+func BenchmarkPredictPastSixtyFourBits(b *testing.B) {
+	s := wideSpecies(b, 14)
+	var sireClaims, damClaims []Claim
+	for i := 1; i <= 14; i++ {
+		sireClaims = append(sireClaims, vis(fmt.Sprintf("inc%02d", i)), poss(fmt.Sprintf("rec%02d", i), 66, 100))
+		damClaims = append(damClaims, vis(fmt.Sprintf("inc%02d", i)), poss(fmt.Sprintf("rec%02d", i), 33, 100))
+	}
+	sire, dam := mustGenotype(b, s, Male, sireClaims...), mustGenotype(b, s, Female, damClaims...)
 	for b.Loop() {
 		if _, err := s.Predict(sire, dam); err != nil {
 			b.Fatal(err)

@@ -1,6 +1,7 @@
 package lineage_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 
@@ -176,6 +177,35 @@ func BenchmarkCoancestry(b *testing.B) {
 				pr := ps[k%len(ps)]
 				k++
 				if _, err := p.Coancestry(pr[0], pr[1]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkTwoWideChain20k is the worst case an attacker can build from public animals:
+// the two-wide chain of 20,000 animals, each pairing's ancestors being the whole chain
+// before it. The whole pedigree costs about n²; the bounded one is what the API computes:
+// the nearest generations within MaxAncestors, extracted, built and solved.
+func BenchmarkTwoWideChain20k(b *testing.B) {
+	chain := twoWideChain(20_000)
+	p := mustPedigree(b, chain)
+	b.Run("whole pedigree", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := p.Coancestry(19_999, 20_000); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for _, max := range []int{lineage.MaxAncestors, 1_000, 2_000, 4_000} {
+		b.Run(fmt.Sprintf("nearest %d ancestors", max), func(b *testing.B) {
+			for b.Loop() {
+				bp, ext := nearest(b, chain, max, 19_999, 20_000)
+				if !ext.Truncated {
+					b.Fatal("not truncated")
+				}
+				if _, err := bp.Coancestry(19_999, 20_000); err != nil {
 					b.Fatal(err)
 				}
 			}
