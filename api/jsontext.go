@@ -14,6 +14,9 @@ import (
 // longer than any field allows unless the field says otherwise.
 const (
 	maxJSONDepth = 16
+	// maxJSONArrayItems bounds one array: the longest any request needs holds 100 items
+	// (hatchlings), and refusing at the 1,001st keeps a hostile array from costing more.
+	maxJSONArrayItems = 1000
 	// maxLineRunes bounds a one-line string field (names, keys, emails, IDs) without a
 	// stated limit of its own.
 	maxLineRunes = 1000
@@ -47,7 +50,7 @@ func scanJSON(body []byte) *Problem {
 					b.WriteByte('.')
 				}
 				b.WriteString(f.key)
-			} else {
+			} else if f.index >= 0 {
 				b.WriteString("[" + strconv.Itoa(f.index) + "]")
 			}
 		}
@@ -62,17 +65,23 @@ func scanJSON(body []byte) *Problem {
 		}
 		return b.String()
 	}
-	// valueDone moves the enclosing container past one complete value.
-	valueDone := func() {
+	// valueDone moves the enclosing container past one complete value; an array past its
+	// bound is a problem.
+	valueDone := func() *Problem {
 		if len(stack) == 0 {
-			return
+			return nil
 		}
 		top := stack[len(stack)-1]
 		if top.object {
 			top.nextKey = true
-		} else {
-			top.index++
+			return nil
 		}
+		top.index++
+		if top.index > maxJSONArrayItems {
+			top.index = -1 // name the array, not an item
+			return invalid(FieldError{path(""), "has more than " + strconv.Itoa(maxJSONArrayItems) + " items"})
+		}
+		return nil
 	}
 	prev := int64(0)
 	for {
@@ -93,7 +102,9 @@ func scanJSON(body []byte) *Problem {
 				stack = append(stack, &frame{object: t == '{', keys: map[string]struct{}{}, nextKey: t == '{'})
 			case '}', ']':
 				stack = stack[:len(stack)-1]
-				valueDone()
+				if p := valueDone(); p != nil {
+					return p
+				}
 			}
 		case string:
 			top := (*frame)(nil)
@@ -120,9 +131,13 @@ func scanJSON(body []byte) *Problem {
 			if !utf8.Valid(raw) {
 				return invalid(FieldError{path(""), "is not valid UTF-8"})
 			}
-			valueDone()
+			if p := valueDone(); p != nil {
+				return p
+			}
 		default:
-			valueDone()
+			if p := valueDone(); p != nil {
+				return p
+			}
 		}
 	}
 }

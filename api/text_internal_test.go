@@ -52,6 +52,8 @@ func TestDecodeJSON_NamesTheFieldOfBadText(t *testing.T) {
 		{"a direction override in a name", `{"name":"gpj\u202eexe"}`, "name", "must be one line without control characters", 422},
 		{"a direction isolate in free text", `{"notes":"a\u2067b"}`, "notes", "must not contain control characters other than line breaks and tabs", 422},
 		{"a line separator in a name", `{"name":"a\u2028b"}`, "name", "must be one line without control characters", 422},
+		{"too many items", `{"items":[` + strings.Repeat(`{},`, maxJSONArrayItems) + `{}]}`, "items", "has more than 1000 items", 422},
+		{"too many items in a nested array", `{"any":[[` + strings.Repeat(`1,`, maxJSONArrayItems) + `1]]}`, "any[0]", "has more than 1000 items", 422},
 		{"a key repeated in another case", `{"name":"a","NAME":"b"}`, "NAME", "is given more than once", 422},
 		{"an invalid key after a good one", "{\"name\":\"x\",\"\xff\":1}", "body", "has a field name that is not valid UTF-8", 422},
 	}
