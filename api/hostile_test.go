@@ -159,6 +159,7 @@ func TestHostileSweep_EveryOperationRefusesHostileInputWithAProblem(t *testing.T
 		sent     atomic.Int64
 		mu       sync.Mutex
 		failures []sweepFailure
+		slowest  time.Duration
 	)
 	type job struct {
 		op     sweepOp
@@ -201,11 +202,12 @@ func TestHostileSweep_EveryOperationRefusesHostileInputWithAProblem(t *testing.T
 						f.what = "too slow"
 					}
 				}
+				mu.Lock()
+				slowest = max(slowest, took)
 				if f.what != "" {
-					mu.Lock()
 					failures = append(failures, f)
-					mu.Unlock()
 				}
+				mu.Unlock()
 			}
 		}()
 	}
@@ -289,8 +291,8 @@ func TestHostileSweep_EveryOperationRefusesHostileInputWithAProblem(t *testing.T
 	close(jobs)
 	wg.Wait()
 
-	summary := fmt.Sprintf("hostile sweep: %d requests to %d operations as %d callers, %d not refused with a problem within %s",
-		sent.Load(), len(ops), len(callers), len(failures), hostileBound)
+	summary := fmt.Sprintf("hostile sweep: %d requests to %d operations as %d callers, %d not refused with a problem within %s (slowest %s)",
+		sent.Load(), len(ops), len(callers), len(failures), hostileBound, slowest.Round(time.Millisecond))
 	t.Log(summary)
 	if out := os.Getenv("HOSTILE_SWEEP_REPORT"); out != "" {
 		require.NoError(t, os.WriteFile(out, []byte(summary+"\n"), 0o644))
