@@ -57,10 +57,11 @@ type Server struct {
 	notifier    *notify.Notifier
 	links       notify.Links
 	router      chi.Router
+	done        chan struct{} // closed when the work New started in the background ends
 }
 
-// NewServer wires the handlers. Its Handler is the whole API.
-func NewServer(d Deps) *Server {
+// newServer wires the handlers. Its Handler is the whole API.
+func newServer(d Deps) *Server {
 	s := &Server{
 		cfg:         d.Config,
 		db:          d.DB,
