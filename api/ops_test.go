@@ -423,13 +423,15 @@ func TestRouter_WrongMethod405ListsTheAllowedMethods(t *testing.T) {
 }
 
 // The server the tests run is the one the command runs: built by api.New, it exposes the
-// metrics of its River queues and of the pedigree graph it follows.
+// metrics of its River queues (a registration has just queued jobs) and of the pedigree
+// graph it follows.
 func TestMetrics_ServerBuiltByNewExposesRiverQueuesAndThePedigreeGraph(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
+	b.newUser(t, "queued")
 	r := b.ops(t, "/metrics")
 	require.Equal(t, http.StatusOK, r.Status)
 	text := string(r.Raw)
-	require.Contains(t, text, "# TYPE reptidex_river_jobs ", "%s", text)
+	require.Regexp(t, `(?m)^reptidex_river_jobs\{state="`, text)
 	require.Regexp(t, `(?m)^reptidex_pedigree_ready 1$`, text)
 }
