@@ -11,12 +11,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/reptidex/reptidex/domain/genetics"
-	"github.com/reptidex/reptidex/domain/membership"
 	"github.com/reptidex/reptidex/store"
 )
 
@@ -134,16 +132,6 @@ func (s *Server) viewAnimal(ctx context.Context, a store.Animal) (animalView, er
 	return v, nil
 }
 
-// inPath loads the caller's organization's object named by a path parameter; any other is a
-// 404 naming what was asked for, exactly like one that does not exist.
-func inPath[T, Q any](r *http.Request, q Q, param, what string, load func(context.Context, Q, string) (T, error)) (T, error) {
-	v, err := load(r.Context(), q, chi.URLParam(r, param))
-	if errors.Is(err, store.ErrNotFound) {
-		return v, notFound(what)
-	}
-	return v, err
-}
-
 // animalInPath loads the caller's organization's animal named in the path.
 func animalInPath(r *http.Request, tx pgx.Tx) (store.Animal, error) {
 	return inPath(r, store.Querier(tx), "animalID", "animal", store.AnimalByPublicID)
@@ -164,17 +152,6 @@ func heldProblem() error {
 }
 
 func etag(version int) string { return `"v` + strconv.Itoa(version) + `"` }
-
-// withKeeper is withAccess in the caller's own organization for a change to the record:
-// viewers are refused.
-func (s *Server) withKeeper(r *http.Request, fn func(pgx.Tx, access) error) error {
-	return s.withAccess(r, "", func(tx pgx.Tx, a access) error {
-		if !a.Role.AtLeast(membership.Keeper) {
-			return newProblem(kindForbidden, "Viewers cannot change the record; ask an owner or admin for the keeper role.")
-		}
-		return fn(tx, a)
-	})
-}
 
 // createAnimal registers an animal in the caller's organization.
 func (s *Server) createAnimal(w http.ResponseWriter, r *http.Request) error {

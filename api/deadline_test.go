@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
@@ -53,14 +51,12 @@ func (b *bundle) degraded(t *testing.T, cfg config.Config, db *store.DB) (*bundl
 	}
 	logged := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logged, nil))
-	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{Logger: log})
-	require.NoError(t, err)
 	tc, err := client.NewLazyClient(client.Options{HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
 		Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
 	require.NoError(t, err)
 	t.Cleanup(tc.Close)
-	srv := api.NewServer(api.Deps{Config: cfg, DB: db, Keys: b.Keys, Tokens: b.Tokens, River: rc, Temporal: tc,
-		Registry: prometheus.NewRegistry(), Logger: log})
+	srv := serve(t, cfg, api.Conns{DB: db, Temporal: tc, Registry: prometheus.NewRegistry(), Logger: log, Keys: b.Keys},
+		api.WithoutPedigree())
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	other := *b

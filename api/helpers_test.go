@@ -17,8 +17,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
@@ -26,7 +24,6 @@ import (
 	"github.com/reptidex/reptidex/api"
 	"github.com/reptidex/reptidex/auth"
 	"github.com/reptidex/reptidex/config"
-	"github.com/reptidex/reptidex/health"
 	"github.com/reptidex/reptidex/obs"
 	"github.com/reptidex/reptidex/pedigree"
 	"github.com/reptidex/reptidex/store"
@@ -61,7 +58,7 @@ type option func(*config.Config)
 
 func withConfig(f func(*config.Config)) option { return option(f) }
 
-// setup builds the API as cmd/reptidex does (apiServer), on the package's test database and
+// setup builds the API as cmd/reptidex does (api.New), on the package's test database and
 // the running test components, and serves it on a local port until the test ends. The rate
 // limits per client address (credential endpoints, search) are lifted unless an option sets
 // them.
@@ -75,46 +72,43 @@ func setup(t *testing.T, opts ...option) *bundle {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	log := testkit.Logger(t)
 	db := testkit.DB(t)
 	reg := prometheus.NewRegistry()
 	require.NoError(t, reg.Register(obs.NewPoolCollector(db.Pool)))
-	require.NoError(t, reg.Register(obs.NewRiverQueueCollector(db.Pool)))
-
 	key, err := signingKey()
 	require.NoError(t, err)
 	keys, err := auth.NewKeySet(key)
 	require.NoError(t, err)
-	issuer := auth.NewIssuer(keys, cfg.Auth.Issuer, cfg.Auth.Audience, 15*time.Minute)
-
-	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{Logger: log})
-	require.NoError(t, err)
 	tc, err := client.NewLazyClient(client.Options{
 		HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
-		Logger: tlog.NewStructuredLogger(log),
+		Logger: tlog.NewStructuredLogger(testkit.Logger(t)),
 	})
 	require.NoError(t, err)
 	t.Cleanup(tc.Close)
-	graph := followPedigree(t, db)
-
-	srv := api.NewServer(api.Deps{
-		Config:   cfg,
-		DB:       db,
-		Keys:     keys,
-		Tokens:   issuer,
-		River:    rc,
-		Temporal: tc,
-		Health:   health.All(cfg, db.Pool, tc),
-		Registry: reg,
-		Logger:   log,
-		Pedigree: graph,
-	})
+	srv := serve(t, cfg, api.Conns{DB: db, Temporal: tc, Registry: reg, Logger: testkit.Logger(t), Keys: keys},
+		api.WithPedigreeOptions(pedigree.Options{RetryDelay: 20 * time.Millisecond}))
+	wait, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, srv.Pedigree().WaitReady(wait))
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	ops := httptest.NewServer(srv.OpsHandler())
 	t.Cleanup(ops.Close)
 	return &bundle{URL: ts.URL, OpsURL: ops.URL, Client: ts.Client(), Cfg: cfg, DB: db, Admin: testkit.AdminPool(t),
-		Keys: keys, Tokens: issuer, Reg: reg, Pedigree: graph}
+		Keys: keys, Tokens: srv.Tokens(), Reg: reg, Pedigree: srv.Pedigree()}
+}
+
+// serve builds an API server with api.New, as cmd/reptidex does, until the test ends.
+func serve(t *testing.T, cfg config.Config, c api.Conns, opts ...api.Option) *api.Server {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	srv, err := api.New(ctx, cfg, c, opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		stop()
+		srv.Wait()
+	})
+	return srv
 }
 
 // reply is one HTTP answer: its status, headers, raw body and, when the body is a JSON

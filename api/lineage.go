@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -51,19 +50,6 @@ func viewCard(c store.AnimalCard) cardView {
 		v.Breeder = &orgView{c.BreederPublicID, c.BreederName}
 	}
 	return v
-}
-
-// intParam reads an optional whole-number query parameter within [lo, hi].
-func intParam(r *http.Request, name string, def, lo, hi int) (int, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		return 0, badParam(name, "must be a whole number from "+strconv.Itoa(lo)+" to "+strconv.Itoa(hi))
-	}
-	return n, nil
 }
 
 // lineage returns an animal's ancestor tree, N generations deep (default 4, at most 10),

@@ -1,18 +1,14 @@
 package api_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reptidex/reptidex/api"
-	"github.com/reptidex/reptidex/pedigree"
-	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/testkit"
 )
 
@@ -153,33 +149,13 @@ func TestLineage_DescendantsByGeneration(t *testing.T) {
 	require.Equal(t, true, r.Body["truncated"])
 }
 
-// followPedigree runs a pedigree graph on db as cmd/reptidex does, until the test ends, and
-// waits until it answers, so that tests exercise the in-memory path.
-func followPedigree(t *testing.T, db *store.DB) *pedigree.Graph {
-	t.Helper()
-	g := pedigree.New(db.Pool, testkit.Logger(t), pedigree.Options{RetryDelay: 20 * time.Millisecond})
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		g.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		stop()
-		<-done
-	})
-	wait, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	require.NoError(t, g.WaitReady(wait))
-	return g
-}
-
 // withoutPedigree is a second server on the same database, keys and sessions that reads every
 // pedigree from the database: the answer the in-memory path must match.
 func (b *bundle) withoutPedigree(t *testing.T) *bundle {
 	t.Helper()
-	srv := api.NewServer(api.Deps{Config: b.Cfg, DB: b.DB, Keys: b.Keys, Tokens: b.Tokens,
-		Registry: prometheus.NewRegistry(), Logger: testkit.Logger(t)})
+	srv := serve(t, b.Cfg, api.Conns{DB: b.DB, Temporal: testkit.Temporal(t), Registry: prometheus.NewRegistry(),
+		Logger: testkit.Logger(t), Keys: b.Keys},
+		api.WithoutPedigree())
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	other := *b

@@ -1,10 +1,8 @@
 package api
 
 import (
-	"encoding/base64"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -31,29 +29,6 @@ type memberList struct {
 	Items      []memberResponse `json:"items"`
 	NextCursor string           `json:"next_cursor,omitempty"`
 }
-
-// pageParams reads cursor pagination: an opaque cursor (the public ID of the last row of the
-// previous page, which it must decode to) and a limit of 1 to 100 (default 50).
-func pageParams(r *http.Request) (after string, limit int, err error) {
-	limit = 50
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, convErr := strconv.Atoi(v)
-		if convErr != nil || n < 1 || n > 100 {
-			return "", 0, badParam("limit", "must be a whole number from 1 to 100")
-		}
-		limit = n
-	}
-	if c := r.URL.Query().Get("cursor"); c != "" {
-		b, decErr := base64.RawURLEncoding.Strict().DecodeString(c)
-		if decErr != nil || !isPublicID(string(b)) || cursorOf(string(b)) != c {
-			return "", 0, badParam("cursor", "is not a cursor this API issued")
-		}
-		after = string(b)
-	}
-	return after, limit, nil
-}
-
-func cursorOf(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
 
 // listMembers lists an organization's members, a page at a time. Any member may look.
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {

@@ -32,7 +32,7 @@ func newDocTestServer(t *testing.T, mutate func(*config.Config)) *Server {
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	return NewServer(Deps{
+	return newServer(Deps{
 		Config:   cfg,
 		Registry: prometheus.NewRegistry(),
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -421,3 +421,17 @@ func TestRouter_WrongMethod405ListsTheAllowedMethods(t *testing.T) {
 		require.NotContains(t, allow, c.method)
 	}
 }
+
+// The server the tests run is the one the command runs: built by api.New, it exposes the
+// metrics of its River queues (a registration has just queued jobs) and of the pedigree
+// graph it follows.
+func TestMetrics_ServerBuiltByNewExposesRiverQueuesAndThePedigreeGraph(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.newUser(t, "queued")
+	r := b.ops(t, "/metrics")
+	require.Equal(t, http.StatusOK, r.Status)
+	text := string(r.Raw)
+	require.Regexp(t, `(?m)^reptidex_river_jobs\{state="`, text)
+	require.Regexp(t, `(?m)^reptidex_pedigree_ready 1$`, text)
+}

@@ -18,8 +18,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reptidex/reptidex/api"
@@ -59,7 +57,7 @@ func start(t *testing.T, opts ...func(*config.Config)) *system {
 	}
 	sys := serveAPI(t, cfg)
 	w, err := worker.New(worker.Deps{Config: cfg, DB: sys.DB, Temporal: testkit.Temporal(t),
-		Mail: &mailer.Sender{Addr: cfg.SMTP.Addr, From: cfg.SMTP.From}, Registry: prometheus.NewRegistry(), Logger: testkit.Logger(t)})
+		Mail: mailer.New(cfg.SMTP), Registry: prometheus.NewRegistry(), Logger: testkit.Logger(t)})
 	require.NoError(t, err)
 	require.NoError(t, w.Start(context.Background()))
 	t.Cleanup(func() {
@@ -70,7 +68,7 @@ func start(t *testing.T, opts ...func(*config.Config)) *system {
 	return sys
 }
 
-// serveAPI serves the API alone, as start does but without a worker: its jobs and
+// serveAPI serves the API built as cmd/reptidex builds it (api.New), alone, as start does but without a worker: its jobs and
 // workflows wait for the worker process the test runs.
 func serveAPI(t *testing.T, cfg config.Config) *system {
 	t.Helper()
@@ -79,10 +77,14 @@ func serveAPI(t *testing.T, cfg config.Config) *system {
 	require.NoError(t, err)
 	keys, err := auth.NewKeySet(key)
 	require.NoError(t, err)
-	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{Logger: testkit.Logger(t)})
+	ctx, stop := context.WithCancel(context.Background())
+	srv, err := api.New(ctx, cfg, api.Conns{DB: db, Temporal: testkit.Temporal(t), Registry: prometheus.NewRegistry(),
+		Logger: testkit.Logger(t), Keys: keys})
 	require.NoError(t, err)
-	srv := api.NewServer(api.Deps{Config: cfg, DB: db, Keys: keys, Tokens: auth.NewIssuer(keys, cfg.Auth.Issuer, cfg.Auth.Audience, 15*time.Minute),
-		River: rc, Temporal: testkit.Temporal(t), Registry: prometheus.NewRegistry(), Logger: testkit.Logger(t)})
+	t.Cleanup(func() {
+		stop()
+		srv.Wait()
+	})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	admin := testkit.AdminPool(t)

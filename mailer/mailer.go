@@ -17,6 +17,8 @@ import (
 	"net/smtp"
 	"strings"
 	"time"
+
+	"github.com/reptidex/reptidex/config"
 )
 
 // Message is one email to send.
@@ -42,6 +44,11 @@ type Sender struct {
 	Username string
 	Password string
 	Timeout  time.Duration
+}
+
+// New is the sender of the configured SMTP relay.
+func New(c config.SMTP) *Sender {
+	return &Sender{Addr: c.Addr, From: c.From, Username: c.Username, Password: c.Password}
 }
 
 // Send delivers m, failing after the sender's timeout (10 s when unset) or when ctx ends. An

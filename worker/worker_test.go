@@ -31,7 +31,7 @@ func setup(t *testing.T) (*worker.Worker, *store.DB) {
 		Config:   cfg,
 		DB:       db,
 		Temporal: testkit.Temporal(t),
-		Mail:     &mailer.Sender{Addr: cfg.SMTP.Addr, From: cfg.SMTP.From},
+		Mail:     mailer.New(cfg.SMTP),
 		Registry: prometheus.NewRegistry(),
 		Logger:   testkit.Logger(t),
 	})

@@ -11,19 +11,15 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 
 	"github.com/reptidex/reptidex/api"
 	"github.com/reptidex/reptidex/auth"
 	"github.com/reptidex/reptidex/config"
-	"github.com/reptidex/reptidex/health"
 	"github.com/reptidex/reptidex/mailer"
 	"github.com/reptidex/reptidex/migrations"
 	"github.com/reptidex/reptidex/obs"
-	"github.com/reptidex/reptidex/pedigree"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/taxonomy"
 	"github.com/reptidex/reptidex/worker"
@@ -104,43 +100,14 @@ func (a *app) keys() (*auth.KeySet, error) {
 	return auth.LoadKeySet(a.cfg.Auth.SigningKeyFile, a.cfg.Auth.VerifyKeyFiles)
 }
 
-func (a *app) mailer() *mailer.Sender {
-	return &mailer.Sender{Addr: a.cfg.SMTP.Addr, From: a.cfg.SMTP.From, Username: a.cfg.SMTP.Username, Password: a.cfg.SMTP.Password}
-}
-
-// apiServer builds the API with everything it needs, and starts following the pedigree
-// graph it keeps in memory until ctx ends.
+// apiServer builds the API on the opened connections; it follows the pedigree graph it
+// keeps in memory until ctx ends.
 func (a *app) apiServer(ctx context.Context, d *deps) (*api.Server, error) {
-	db, tc, reg := d.db, d.tc, d.reg
 	keys, err := a.keys()
 	if err != nil {
 		return nil, err
 	}
-	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{Logger: a.log.With("component", "river")})
-	if err != nil {
-		return nil, fmt.Errorf("river insert client: %w", err)
-	}
-	if err := reg.Register(obs.NewRiverQueueCollector(db.Pool)); err != nil {
-		return nil, fmt.Errorf("register river metrics: %w", err)
-	}
-	checks := health.All(a.cfg, db.Pool, tc)
-	graph := pedigree.New(db.Pool, a.log.With("component", "pedigree"), pedigree.Options{})
-	if err := reg.Register(graph.Collector()); err != nil {
-		return nil, fmt.Errorf("register pedigree metrics: %w", err)
-	}
-	go graph.Run(ctx)
-	return api.NewServer(api.Deps{
-		Config:   a.cfg,
-		DB:       db,
-		Keys:     keys,
-		Tokens:   auth.NewIssuer(keys, a.cfg.Auth.Issuer, a.cfg.Auth.Audience, a.cfg.Auth.AccessTTL),
-		River:    rc,
-		Temporal: tc,
-		Health:   checks,
-		Registry: reg,
-		Logger:   a.log,
-		Pedigree: graph,
-	}), nil
+	return api.New(ctx, a.cfg, api.Conns{DB: d.db, Temporal: d.tc, Registry: d.reg, Logger: a.log, Keys: keys})
 }
 
 // serveHTTP serves h on addr until ctx ends, then shuts down gracefully.
@@ -204,7 +171,7 @@ func (d *deps) close() {
 // startWorker starts the Temporal worker and River; the returned stop drains them. River's
 // client outlives ctx until stop has drained the jobs in hand.
 func (a *app) startWorker(ctx context.Context, d *deps) (stop func() error, err error) {
-	w, err := worker.New(worker.Deps{Config: a.cfg, DB: d.db, Temporal: d.tc, Mail: a.mailer(), Registry: d.reg, Logger: a.log})
+	w, err := worker.New(worker.Deps{Config: a.cfg, DB: d.db, Temporal: d.tc, Mail: mailer.New(a.cfg.SMTP), Registry: d.reg, Logger: a.log})
 	if err != nil {
 		return nil, err
 	}

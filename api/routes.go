@@ -1,0 +1,193 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// anonymousBody caps the bodies of what anyone may post without an account: a few short
+// fields, far below the general limit, so none is worth scanning at length.
+var anonymousBody = limitBody(maxAnonymousBody)
+
+// routes builds the router, one group per resource in the order of the README's API
+// overview. Middleware order: request ID, security headers, real IP, metrics, access log,
+// panic recovery, body limit; authentication is per route group.
+//
+// The groups are chi groups on full paths rather than r.Route sub-routers: a sub-router
+// serves its root as "/", which would also answer the path with a trailing slash.
+func (s *Server) routes() chi.Router {
+	r := chi.NewRouter()
+	r.Use(requestID, noSniff, realIP(s.cfg.HTTP.TrustedProxies), newHTTPMetrics(s.reg).middleware,
+		accessLog(s.log), s.recoverer, limitBody(s.cfg.HTTP.MaxBodyBytes))
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, newProblem(kindNotFound, "No such endpoint."))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+		var allowed []string
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			if r.Match(chi.NewRouteContext(), m, req.URL.Path) {
+				allowed = append(allowed, m)
+			}
+		}
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeProblem(w, req, newProblem(kindMethod, req.Method+" is not allowed here."))
+	})
+
+	r.Get("/docs", s.handle(s.docs))
+	r.Group(s.unsubscribeRoutes)
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Group(s.serviceRoutes)
+		r.Group(s.accountRoutes)
+		r.Group(s.organizationRoutes)
+		r.Group(s.taxonomyRoutes)
+		r.Group(s.animalRoutes)
+		r.Group(s.geneticsRoutes)
+		r.Group(s.lineageRoutes)
+		r.Group(s.breedingRoutes)
+		r.Group(s.searchRoutes)
+		r.Group(s.notificationRoutes)
+		r.Group(s.transferRoutes)
+		r.Group(s.invitationRoutes)
+		r.Group(s.preferenceRoutes)
+	})
+	return r
+}
+
+// serviceRoutes: liveness, each dependency's status, and the API's own document.
+func (s *Server) serviceRoutes(r chi.Router) {
+	r.Get("/health", s.handle(s.health))
+	r.Get("/health/deep", s.handle(s.healthDeep))
+	r.Get("/openapi.json", s.handle(s.openAPI))
+}
+
+// accountRoutes: registration and sessions, throttled per client address, the token
+// signing keys, and the caller.
+func (s *Server) accountRoutes(r chi.Router) {
+	r.Group(func(r chi.Router) {
+		r.Use(s.limiter.middleware, anonymousBody)
+		r.Post("/auth/register", s.handle(s.register))
+		r.Post("/auth/login", s.handle(s.login))
+		r.Post("/auth/refresh", s.handle(s.refresh))
+	})
+	r.With(anonymousBody).Post("/auth/logout", s.handle(s.logout))
+	r.Get("/auth/jwks.json", s.handle(s.jwks))
+	r.With(s.authenticate).Get("/me", s.handle(s.me))
+}
+
+// organizationRoutes: an organization's settings and its members.
+func (s *Server) organizationRoutes(r chi.Router) {
+	r.Use(s.authenticate)
+	r.Patch("/organizations/{orgID}", s.handle(s.updateOrganization))
+	r.Get("/organizations/{orgID}/members", s.handle(s.listMembers))
+	r.Post("/organizations/{orgID}/members", s.handle(s.addMember))
+	r.Patch("/organizations/{orgID}/members/{userID}", s.handle(s.changeMember))
+	r.Delete("/organizations/{orgID}/members/{userID}", s.handle(s.removeMember))
+}
+
+// taxonomyRoutes: the species catalogues, public to read; platform admins replace them.
+func (s *Server) taxonomyRoutes(r chi.Router) {
+	r.Get("/taxonomy/species", s.handle(s.listSpecies))
+	r.Get("/taxonomy/species/{species}", s.handle(s.getSpecies))
+	r.With(s.authenticate).Put("/taxonomy/species/{species}", s.handle(s.replaceSpecies))
+}
+
+// animalRoutes: the organization's animals.
+func (s *Server) animalRoutes(r chi.Router) {
+	r.Use(s.authenticate)
+	r.Get("/animals", s.handle(s.listAnimals))
+	r.Post("/animals", s.handle(s.createAnimal))
+	r.Get("/animals/{animalID}", s.handle(s.getAnimal))
+	r.Patch("/animals/{animalID}", s.handle(s.updateAnimal))
+	r.Post("/animals/{animalID}/archive", s.handle(s.archiveAnimal))
+	r.Post("/animals/{animalID}/replace", s.handle(s.replaceReference))
+	r.Get("/animals/{animalID}/inbreeding", s.handle(s.inbreeding))
+	r.Get("/animals/search", s.handle(s.searchOwn))
+}
+
+// geneticsRoutes: predicted offspring of a pairing.
+func (s *Server) geneticsRoutes(r chi.Router) {
+	r.With(s.authenticate).Post("/genetics/predict", s.handle(s.predict))
+}
+
+// lineageRoutes: an animal's ancestors and descendants.
+func (s *Server) lineageRoutes(r chi.Router) {
+	r.Use(s.authenticate)
+	r.Get("/lineage/{animalID}", s.handle(s.lineage))
+	r.Get("/lineage/{animalID}/descendants", s.handle(s.descendants))
+}
+
+// breedingRoutes: pairings, their clutches and the hatchlings registered from them.
+func (s *Server) breedingRoutes(r chi.Router) {
+	r.Use(s.authenticate)
+	r.Get("/breeding/pairs", s.handle(s.listPairings))
+	r.Post("/breeding/pairs", s.handle(s.createPairing))
+	r.Get("/breeding/pairs/{pairID}", s.handle(s.getPairing))
+	r.Post("/breeding/pairs/{pairID}/clutches", s.handle(s.createClutch))
+	r.Patch("/breeding/clutches/{clutchID}", s.handle(s.updateClutch))
+	r.Post("/breeding/clutches/{clutchID}/hatchlings", s.handle(s.createHatchlings))
+}
+
+// searchRoutes: public animals of every breeder, without an account, throttled per client
+// address.
+func (s *Server) searchRoutes(r chi.Router) {
+	r.With(s.limits.search.middleware).Get("/search", s.handle(s.searchPublic))
+}
+
+// notificationRoutes: the caller's inbox, and messages to an organization's members.
+func (s *Server) notificationRoutes(r chi.Router) {
+	r.Use(s.authenticate)
+	r.Get("/notifications", s.handle(s.listNotifications))
+	r.Get("/notifications/unread-count", s.handle(s.unreadNotifications))
+	r.Get("/notifications/{notificationID}", s.handle(s.getNotification))
+	r.Post("/notifications/{notificationID}/read", s.handle(s.readNotification))
+	r.Post("/notifications/read-all", s.handle(s.readAllNotifications))
+	r.Post("/notifications/send", s.handle(s.sendMessage))
+}
+
+// transferRoutes: handovers of an animal between organizations. The answers wait for the
+// transfer's workflow, under the longer deadline.
+func (s *Server) transferRoutes(r chi.Router) {
+	r.Use(s.authenticate)
+	r.Get("/transfers", s.handle(s.listTransfers))
+	r.Post("/transfers", s.handle(s.createTransfer))
+	r.Get("/transfers/{transferID}", s.handle(s.getTransfer))
+	r.Post("/transfers/{transferID}/accept", s.handleWaiting(s.acceptTransfer))
+	r.Post("/transfers/{transferID}/decline", s.handleWaiting(s.declineTransfer))
+	r.Post("/transfers/{transferID}/cancel", s.handleWaiting(s.cancelTransfer))
+	r.Get("/animals/{animalID}/ownership", s.handle(s.animalOwnership))
+}
+
+// invitationRoutes: invitations to an organization and email verification; the emailed
+// links open pages anyone may load.
+func (s *Server) invitationRoutes(r chi.Router) {
+	r.Group(func(r chi.Router) {
+		r.Use(s.authenticate)
+		r.Get("/organizations/{orgID}/invitations", s.handle(s.listInvitations))
+		r.Post("/organizations/{orgID}/invitations", s.handle(s.createInvitation))
+		r.Delete("/organizations/{orgID}/invitations/{invitationID}", s.handle(s.revokeInvitation))
+		r.Post("/invitations/accept", s.handle(s.acceptInvitation))
+		r.Post("/me/verify-email", s.handle(s.resendVerification))
+	})
+	r.Get("/invitations/accept", s.handle(s.invitationPage))
+	r.With(anonymousBody).Post("/auth/verify-email", s.handle(s.verifyEmail))
+	r.Get("/auth/verify-email", s.handle(s.verifyEmailPage))
+}
+
+// preferenceRoutes: how the caller is reached: preferences per notification type and the
+// phone number for text messages.
+func (s *Server) preferenceRoutes(r chi.Router) {
+	r.Use(s.authenticate)
+	r.Get("/me/notification-preferences", s.handle(s.listPreferences))
+	r.Put("/me/notification-preferences/{type}", s.handle(s.setPreference))
+	r.Put("/me/phone", s.handle(s.setPhone))
+	r.Delete("/me/phone", s.handle(s.deletePhone))
+	r.Post("/me/phone/verify", s.handle(s.verifyPhone))
+}
+
+// unsubscribeRoutes: the emailed unsubscribe link, outside /api/v1 and without a login.
+func (s *Server) unsubscribeRoutes(r chi.Router) {
+	r.Get("/unsubscribe", s.handle(s.unsubscribePrompt))
+	r.With(anonymousBody).Post("/unsubscribe", s.handle(s.unsubscribe))
+}
