@@ -85,12 +85,7 @@ func New(d Deps) (*Worker, error) {
 	tw.RegisterActivityWithOptions(db.RecordNotification, activity.RegisterOptions{Name: escalation.RecordActivity})
 	tw.RegisterActivityWithOptions(db.EscalateNotification, activity.RegisterOptions{Name: escalation.EscalateActivity})
 	tw.RegisterActivityWithOptions(db.MarkNotificationActioned, activity.RegisterOptions{Name: escalation.MarkActionedActivity})
-	tw.RegisterWorkflowWithOptions(transfer.Workflow, workflow.RegisterOptions{Name: transfer.WorkflowName})
-	tw.RegisterActivityWithOptions(db.TransferRecipients, activity.RegisterOptions{Name: transfer.RecipientsActivity})
-	tw.RegisterActivityWithOptions(db.MoveOwnership, activity.RegisterOptions{Name: transfer.MoveActivity})
-	tw.RegisterActivityWithOptions(db.FinishTransfer, activity.RegisterOptions{Name: transfer.FinishActivity})
-	tw.RegisterActivityWithOptions(db.ReleaseTransfer, activity.RegisterOptions{Name: transfer.ReleaseActivity})
-	tw.RegisterActivityWithOptions(db.NoteTransfer, activity.RegisterOptions{Name: transfer.NoteActivity})
+	transfer.Register(tw, db)
 	return &Worker{temporal: tw, river: rc, deps: d}, nil
 }
 

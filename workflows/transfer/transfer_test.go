@@ -58,55 +58,8 @@ func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakes) {
 	env.SetStartTime(start)
 	f := &fakes{env: env, start: start, notified: map[string]time.Duration{}, tried: map[string]time.Duration{},
 		recipients: []transfer.Recipient{{UserID: buyer.UserID}}}
-	env.RegisterWorkflowWithOptions(transfer.Workflow, workflow.RegisterOptions{Name: transfer.WorkflowName})
+	transfer.Register(env, f)
 	env.RegisterWorkflowWithOptions(escalation.Workflow, workflow.RegisterOptions{Name: escalation.WorkflowName})
-	env.RegisterActivityWithOptions(func(_ context.Context, in transfer.Input) ([]transfer.Recipient, error) {
-		if f.recipientsErr != nil {
-			return nil, f.recipientsErr
-		}
-		return f.recipients, nil
-	}, activity.RegisterOptions{Name: transfer.RecipientsActivity})
-	env.RegisterActivityWithOptions(func(ctx context.Context, m transfer.MoveInput) error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if f.moveErr != nil {
-			if err := f.moveErr(f.at(), activity.GetInfo(ctx).Attempt); err != nil {
-				return err
-			}
-		}
-		f.moves = append(f.moves, m)
-		return nil
-	}, activity.RegisterOptions{Name: transfer.MoveActivity})
-	env.RegisterActivityWithOptions(func(_ context.Context, in transfer.FinishInput) error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if f.finishErr != nil {
-			if err := f.finishErr(in); err != nil {
-				return err
-			}
-		}
-		f.finishes = append(f.finishes, in)
-		return nil
-	}, activity.RegisterOptions{Name: transfer.FinishActivity})
-	env.RegisterActivityWithOptions(func(_ context.Context, in transfer.ReleaseInput) error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if f.releaseErr != nil {
-			return f.releaseErr
-		}
-		f.releases = append(f.releases, in)
-		f.released = f.at()
-		return nil
-	}, activity.RegisterOptions{Name: transfer.ReleaseActivity})
-	env.RegisterActivityWithOptions(func(_ context.Context, in transfer.NoteInput) error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if f.noteErr != nil {
-			return f.noteErr
-		}
-		f.notes = append(f.notes, in.Kind)
-		return nil
-	}, activity.RegisterOptions{Name: transfer.NoteActivity})
 	env.RegisterActivityWithOptions(func(ctx context.Context, r notify.Request) (uuid.UUID, error) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -144,6 +97,63 @@ func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakes) {
 		return nil
 	}, activity.RegisterOptions{Name: escalation.MarkActionedActivity})
 	return env, f
+}
+
+// TransferRecipients answers who the offer is addressed to.
+func (f *fakes) TransferRecipients(_ context.Context, _ transfer.Input) ([]transfer.Recipient, error) {
+	if f.recipientsErr != nil {
+		return nil, f.recipientsErr
+	}
+	return f.recipients, nil
+}
+
+// MoveOwnership notes the move.
+func (f *fakes) MoveOwnership(ctx context.Context, m transfer.MoveInput) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.moveErr != nil {
+		if err := f.moveErr(f.at(), activity.GetInfo(ctx).Attempt); err != nil {
+			return err
+		}
+	}
+	f.moves = append(f.moves, m)
+	return nil
+}
+
+// FinishTransfer notes the ending.
+func (f *fakes) FinishTransfer(_ context.Context, in transfer.FinishInput) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.finishErr != nil {
+		if err := f.finishErr(in); err != nil {
+			return err
+		}
+	}
+	f.finishes = append(f.finishes, in)
+	return nil
+}
+
+// ReleaseTransfer notes the release, and when.
+func (f *fakes) ReleaseTransfer(_ context.Context, in transfer.ReleaseInput) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.releaseErr != nil {
+		return f.releaseErr
+	}
+	f.releases = append(f.releases, in)
+	f.released = f.at()
+	return nil
+}
+
+// NoteTransfer notes the timeline entry's kind.
+func (f *fakes) NoteTransfer(_ context.Context, in transfer.NoteInput) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.noteErr != nil {
+		return f.noteErr
+	}
+	f.notes = append(f.notes, in.Kind)
+	return nil
 }
 
 // recordsOf lists the notifications of a type recorded.
