@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
@@ -16,12 +15,19 @@ import (
 	"github.com/reptidex/reptidex/workflows/onboarding"
 )
 
-func newEnv(t *testing.T, provision func(context.Context, onboarding.Input) (onboarding.Result, error)) *testsuite.TestWorkflowEnvironment {
+// provisioner stands in for the database: the function is the provisioning.
+type provisioner func(context.Context, onboarding.Input) (onboarding.Result, error)
+
+// Provision runs the function.
+func (p provisioner) Provision(ctx context.Context, in onboarding.Input) (onboarding.Result, error) {
+	return p(ctx, in)
+}
+
+func newEnv(t *testing.T, provision provisioner) *testsuite.TestWorkflowEnvironment {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(onboarding.Workflow, workflow.RegisterOptions{Name: onboarding.WorkflowName})
-	env.RegisterActivityWithOptions(provision, activity.RegisterOptions{Name: onboarding.ProvisionActivity})
+	onboarding.Register(env, provision)
 	return env
 }
 

@@ -5,15 +5,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/mocks"
 
 	"github.com/reptidex/reptidex/workflows/process"
+	"github.com/reptidex/reptidex/workflows/process/processtest"
 	"github.com/reptidex/reptidex/workflows/transfer"
 )
 
@@ -23,7 +19,7 @@ import (
 func TestStart_ADuplicateStartReturnsTheRunOrRefusesAnotherOffer(t *testing.T) {
 	t.Parallel()
 	first := offer()
-	// The same offer, its times read back in another zone: the same instants.
+	// The same offer, its times read back in other zones: the same instants.
 	again := first
 	again.OfferedAt, again.ExpiresAt = first.OfferedAt.In(time.FixedZone("CEST", 2*3600)), first.ExpiresAt.Local()
 	other := first
@@ -32,31 +28,16 @@ func TestStart_ADuplicateStartReturnsTheRunOrRefusesAnotherOffer(t *testing.T) {
 	cases := []struct {
 		name      string
 		in        transfer.Input
-		wantRun   bool
 		wantError error
 	}{
-		{"the same offer gets the existing run", again, true, nil},
-		{"another offer is refused", other, false, process.ErrStartedOtherwise},
+		{"the same offer gets the existing run", again, nil},
+		{"another offer is refused", other, process.ErrStartedOtherwise},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			tc := mocks.NewClient(t)
-			tc.On("ExecuteWorkflow", mock.Anything, mock.Anything, transfer.WorkflowName, c.in).
-				Return(nil, serviceerror.NewWorkflowExecutionAlreadyStarted("already started", "", "run-1"))
-			payloads, err := converter.GetDefaultDataConverter().ToPayloads(first)
-			require.NoError(t, err)
-			events := mocks.NewHistoryEventIterator(t)
-			events.On("HasNext").Return(true)
-			events.On("Next").Return(&historypb.HistoryEvent{EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
-				Attributes: &historypb.HistoryEvent_WorkflowExecutionStartedEventAttributes{
-					WorkflowExecutionStartedEventAttributes: &historypb.WorkflowExecutionStartedEventAttributes{Input: payloads}}}, nil)
-			tc.On("GetWorkflowHistory", mock.Anything, transfer.WorkflowID(first.TransferID), "run-1", false,
-				enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT).Return(events)
-			existing := mocks.NewWorkflowRun(t)
-			if c.wantRun {
-				tc.On("GetWorkflow", mock.Anything, transfer.WorkflowID(first.TransferID), "run-1").Return(existing)
-			}
+			existing := processtest.AlreadyStarted(t, tc, transfer.WorkflowID(first.TransferID), first, c.wantError == nil)
 
 			run, err := transfer.Start(context.Background(), tc, "reptidex", c.in)
 			if c.wantError != nil {

@@ -1,39 +1,14 @@
-// Package escalation is the process that makes sure a notification needing an action is
-// seen: in-app at once, then email after a delay if it is still unread and unactioned, then
-// SMS after a further delay for types that allow it — until it is told the action happened.
 package escalation
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/reptidex/reptidex/notify"
 )
-
-// WorkflowName is the registered name of the escalation workflow.
-const WorkflowName = "notification.escalation"
-
-// ActionedSignal tells a running escalation that the action happened; it carries nothing.
-const ActionedSignal = "actioned"
-
-// Registered activity names.
-const (
-	RecordActivity       = "notification.record"
-	EscalateActivity     = "notification.escalate"
-	MarkActionedActivity = "notification.mark_actioned"
-)
-
-// ErrTypeInvalid is the application error type of a notification that cannot be recorded.
-const ErrTypeInvalid = "InvalidNotification"
 
 // giveUp bounds every activity of an escalation, from its first try to its last: each is
 // one short database transaction, so one failing for an hour meets an outage or a fault
@@ -47,74 +22,6 @@ const giveUp = time.Hour
 // finally failed, where the workflow used to fail: histories recorded before it replay as
 // they ran.
 const passOverFailedChannels = "pass-over-failed-channels"
-
-// Input is the notification to escalate and the delays between its steps.
-type Input struct {
-	Notification notify.Request
-	EmailAfter   time.Duration // from the in-app delivery to the email
-	SMSAfter     time.Duration // from the email to the SMS
-}
-
-// Step is one channel the escalation reached or passed over, and why.
-type Step struct {
-	Channel   notify.Channel
-	Delivered bool
-	Reason    string `json:",omitempty"`
-}
-
-// Result says how the escalation ended.
-type Result struct {
-	NotificationID uuid.UUID
-	Actioned       bool // told the action happened before every step ran
-	Steps          []Step
-}
-
-// Target is the notification an activity works on and whom it acts as under RLS.
-type Target struct {
-	NotificationID uuid.UUID
-	OrgID, UserID  uuid.UUID
-	Channel        notify.Channel `json:",omitempty"`
-}
-
-// WorkflowID derives the workflow ID from the notification's dedup key: one escalation
-// per notification.
-func WorkflowID(dedupKey string) string { return "notification/" + dedupKey }
-
-// Start starts the escalation of a notification on its own, or returns the run already
-// under way for it. A finished escalation is not repeated.
-func Start(ctx context.Context, c client.Client, taskQueue string, in Input) (client.WorkflowRun, error) {
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       WorkflowID(in.Notification.DedupKey),
-		TaskQueue:                taskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, WorkflowName, in)
-	if err != nil {
-		return nil, fmt.Errorf("start escalation of %s: %w", in.Notification.DedupKey, err)
-	}
-	return run, nil
-}
-
-// ChildOptions are the options to run the escalation as a child of the workflow that owns
-// the action: it is cancelled when that workflow ends.
-func ChildOptions(dedupKey string) workflow.ChildWorkflowOptions {
-	return workflow.ChildWorkflowOptions{
-		WorkflowID:            WorkflowID(dedupKey),
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
-	}
-}
-
-// Actioned tells the escalation of a notification, from outside a workflow, that the
-// action happened. An escalation that has already ended is not an error.
-func Actioned(ctx context.Context, c client.Client, dedupKey string) error {
-	err := c.SignalWorkflow(ctx, WorkflowID(dedupKey), "", ActionedSignal, nil)
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		return nil
-	}
-	return err
-}
 
 // Workflow records the notification (delivering it in-app, or by email to someone without
 // an account), then climbs to the next channels after their delays, stopping as soon as it
