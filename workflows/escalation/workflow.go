@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/reptidex/reptidex/notify"
+	"github.com/reptidex/reptidex/workflows/process"
 )
 
 // giveUp bounds every activity of an escalation, from its first try to its last: each is
@@ -16,7 +17,7 @@ import (
 // escalation (failed: there is nothing to escalate); a channel that cannot be reached is
 // passed over, noted in the result, and the next one tried; an action that cannot be
 // marked ends the escalation (failed: the action itself happened).
-const giveUp = time.Hour
+const giveUp = process.DatabaseGiveUp
 
 // passOverFailedChannels is the change that passes over a channel whose escalation
 // finally failed, where the workflow used to fail: histories recorded before it replay as
@@ -35,19 +36,8 @@ func Workflow(ctx workflow.Context, in Input) (Result, error) {
 	if in.EmailAfter < 0 || in.SMSAfter < 0 {
 		return Result{}, temporal.NewNonRetryableApplicationError("delays must not be negative", ErrTypeInvalid, nil)
 	}
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		// Every activity is one short database transaction: a lost task is retried soon, and
-		// one still failing after giveUp has failed for good. Data the database refuses is
-		// not retried at all (activities.Classify).
-		StartToCloseTimeout:    10 * time.Second,
-		ScheduleToCloseTimeout: giveUp,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:        time.Second,
-			BackoffCoefficient:     2,
-			MaximumInterval:        5 * time.Minute,
-			NonRetryableErrorTypes: []string{ErrTypeInvalid},
-		},
-	})
+	// Every activity is one short database transaction, given up after giveUp.
+	ctx = workflow.WithActivityOptions(ctx, process.DatabaseActivity(ErrTypeInvalid))
 	actioned := workflow.GetSignalChannel(ctx, ActionedSignal)
 
 	var res Result

@@ -10,6 +10,7 @@ import (
 
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/workflows/escalation"
+	"github.com/reptidex/reptidex/workflows/process"
 )
 
 // How long the workflow keeps at what it does not wait on forever.
@@ -20,7 +21,7 @@ const (
 	// than hold the animal (or the person answering) any longer. A move failing that long
 	// hands the offer back; an ending that cannot be recorded is released; a notification,
 	// a timeline note or the recipients' lookup is done without.
-	giveUp = time.Hour
+	giveUp = process.DatabaseGiveUp
 	// The offer escalations have that long to record that the recipient acted before the
 	// transfer ends without them (FinishActivity has marked the offers acted on anyway).
 	actionedWait = time.Minute
@@ -122,21 +123,15 @@ func Workflow(ctx workflow.Context, in Input) (Result, error) {
 }
 
 // activityOptions are the transfer's activity timeouts and retries: every activity is
-// one short database transaction, so a lost task is retried soon (10 s), tries are spaced
-// up to a minute apart, and after giveUp (about 65 tries) the activity has failed for
-// good. Errors that retrying cannot mend (refusals, endings the database holds otherwise,
-// invalid notifications, data the database refuses: activities.Classify) fail at once.
+// one short database transaction (process.DatabaseActivity), its tries spaced up to a
+// minute apart rather than five, since a person may be waiting on the move or the ending;
+// after giveUp (about 65 tries) the activity has failed for good. Errors that retrying
+// cannot mend (refusals, endings the database holds otherwise, invalid notifications,
+// data the database refuses: activities.Classify) fail at once.
 func activityOptions() workflow.ActivityOptions {
-	return workflow.ActivityOptions{
-		StartToCloseTimeout:    10 * time.Second,
-		ScheduleToCloseTimeout: giveUp,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:        time.Second,
-			BackoffCoefficient:     2,
-			MaximumInterval:        time.Minute,
-			NonRetryableErrorTypes: []string{ErrTypeMoveRefused, ErrTypeEndedOtherwise, escalation.ErrTypeInvalid},
-		},
-	}
+	opts := process.DatabaseActivity(ErrTypeMoveRefused, ErrTypeEndedOtherwise, escalation.ErrTypeInvalid)
+	opts.RetryPolicy.MaximumInterval = time.Minute
+	return opts
 }
 
 // withActivityOptions gives ctx the transfer's activity options. Update handlers get a
