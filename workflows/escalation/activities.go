@@ -28,8 +28,14 @@ type Activities interface {
 // Register registers the escalation workflow and acts' activities with w, each under the
 // name the workflows schedule it by.
 func Register(w worker.Registry, acts Activities) {
-	w.RegisterWorkflowWithOptions(Workflow, workflow.RegisterOptions{Name: WorkflowName})
+	RegisterWorkflow(w)
 	w.RegisterActivityWithOptions(acts.RecordNotification, activity.RegisterOptions{Name: RecordActivity})
 	w.RegisterActivityWithOptions(acts.EscalateNotification, activity.RegisterOptions{Name: EscalateActivity})
 	w.RegisterActivityWithOptions(acts.MarkNotificationActioned, activity.RegisterOptions{Name: MarkActionedActivity})
+}
+
+// RegisterWorkflow registers the escalation workflow alone under its name, as a replayer of
+// recorded histories needs it.
+func RegisterWorkflow(w worker.WorkflowRegistry) {
+	w.RegisterWorkflowWithOptions(Workflow, workflow.RegisterOptions{Name: WorkflowName})
 }

@@ -18,6 +18,12 @@ type Activities interface {
 // Register registers the onboarding workflow and acts' activity with w, under the name
 // the workflow schedules it by.
 func Register(w worker.Registry, acts Activities) {
-	w.RegisterWorkflowWithOptions(Workflow, workflow.RegisterOptions{Name: WorkflowName})
+	RegisterWorkflow(w)
 	w.RegisterActivityWithOptions(acts.Provision, activity.RegisterOptions{Name: ProvisionActivity})
+}
+
+// RegisterWorkflow registers the onboarding workflow alone under its name, as a replayer of
+// recorded histories needs it.
+func RegisterWorkflow(w worker.WorkflowRegistry) {
+	w.RegisterWorkflowWithOptions(Workflow, workflow.RegisterOptions{Name: WorkflowName})
 }

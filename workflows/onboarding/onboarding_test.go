@@ -9,10 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/reptidex/reptidex/workflows/onboarding"
+	"github.com/reptidex/reptidex/workflows/process/processtest"
 )
 
 // provisioner stands in for the database: the function is the provisioning.
@@ -101,7 +100,9 @@ func TestWorkflowID_IsDerivedFromTheOrganization(t *testing.T) {
 // break running onboardings fails here.
 func TestWorkflow_ReplaysRecordedHistories(t *testing.T) {
 	t.Parallel()
-	replayer := worker.NewWorkflowReplayer()
-	replayer.RegisterWorkflowWithOptions(onboarding.Workflow, workflow.RegisterOptions{Name: onboarding.WorkflowName})
-	require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, "testdata/completed.json"))
+	processtest.Replay(t, map[string]processtest.Ending{
+		"testdata/completed.json": processtest.Completed(func(t *testing.T, res onboarding.Result) {
+			require.True(t, res.Provisioned)
+		}),
+	}, onboarding.RegisterWorkflow)
 }

@@ -27,10 +27,16 @@ type Activities interface {
 // Register registers the transfer workflow and acts' activities with w, each under the
 // name the workflow schedules it by.
 func Register(w worker.Registry, acts Activities) {
-	w.RegisterWorkflowWithOptions(Workflow, workflow.RegisterOptions{Name: WorkflowName})
+	RegisterWorkflow(w)
 	w.RegisterActivityWithOptions(acts.TransferRecipients, activity.RegisterOptions{Name: RecipientsActivity})
 	w.RegisterActivityWithOptions(acts.MoveOwnership, activity.RegisterOptions{Name: MoveActivity})
 	w.RegisterActivityWithOptions(acts.FinishTransfer, activity.RegisterOptions{Name: FinishActivity})
 	w.RegisterActivityWithOptions(acts.ReleaseTransfer, activity.RegisterOptions{Name: ReleaseActivity})
 	w.RegisterActivityWithOptions(acts.NoteTransfer, activity.RegisterOptions{Name: NoteActivity})
+}
+
+// RegisterWorkflow registers the transfer workflow alone under its name, as a replayer of
+// recorded histories needs it.
+func RegisterWorkflow(w worker.WorkflowRegistry) {
+	w.RegisterWorkflowWithOptions(Workflow, workflow.RegisterOptions{Name: WorkflowName})
 }
