@@ -17,7 +17,7 @@ import (
 // escalation (failed: there is nothing to escalate); a channel that cannot be reached is
 // passed over, noted in the result, and the next one tried; an action that cannot be
 // marked ends the escalation (failed: the action itself happened).
-const giveUp = process.DatabaseGiveUp
+const giveUp = time.Hour
 
 // passOverFailedChannels is the change that passes over a channel whose escalation
 // finally failed, where the workflow used to fail: histories recorded before it replay as
@@ -37,7 +37,7 @@ func Workflow(ctx workflow.Context, in Input) (Result, error) {
 		return Result{}, temporal.NewNonRetryableApplicationError("delays must not be negative", ErrTypeInvalid, nil)
 	}
 	// Every activity is one short database transaction, given up after giveUp.
-	ctx = workflow.WithActivityOptions(ctx, process.DatabaseActivity(ErrTypeInvalid))
+	ctx = workflow.WithActivityOptions(ctx, process.DatabaseActivity(giveUp, ErrTypeInvalid))
 	actioned := workflow.GetSignalChannel(ctx, ActionedSignal)
 
 	var res Result

@@ -14,7 +14,7 @@ import (
 // database transaction, so one failing for an hour meets an outage or a fault that
 // retrying will not mend. Nothing waits on provisioning (the organization is usable from
 // its registration), so giving up holds nothing; the owner goes without the welcome email.
-const giveUp = process.DatabaseGiveUp
+const giveUp = time.Hour
 
 // Workflow provisions the organization through its activity, retrying with a bounded
 // policy; a missing organization, or data the database refuses, is a permanent failure.
@@ -24,7 +24,7 @@ func Workflow(ctx workflow.Context, in Input) (Result, error) {
 	if in.OrgID == uuid.Nil || in.OwnerUserID == uuid.Nil {
 		return Result{}, temporal.NewNonRetryableApplicationError("organization and owner are required", "InvalidInput", nil)
 	}
-	opts := process.DatabaseActivity(ErrTypeNotFound)
+	opts := process.DatabaseActivity(giveUp, ErrTypeNotFound)
 	// Provisioning has had 30 s a try since its first runs. Within giveUp there is room for
 	// about 20 tries; the count is a second bound.
 	opts.StartToCloseTimeout = 30 * time.Second

@@ -7,20 +7,16 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// DatabaseGiveUp bounds an activity that is one short database transaction, from its first
-// try to its last: one failing for an hour meets an outage or a fault that retrying will
-// not mend, not a blip, and the process takes its failure path.
-const DatabaseGiveUp = time.Hour
-
 // DatabaseActivity is the options of an activity that is one short database transaction:
 // a lost task is retried soon (10 s), tries are spaced from a second up to five minutes
-// apart, and after DatabaseGiveUp the activity has failed for good. Errors of the
-// nonRetryable types, and data the database refuses (activities.Classify), fail at once.
-// A process that needs a bound of its own sets it on the options and says why.
-func DatabaseActivity(nonRetryable ...string) workflow.ActivityOptions {
+// apart, and after giveUp, from its first try, the activity has failed for good: each
+// process says how long that is and what its failure path is. Errors of the nonRetryable
+// types, and data the database refuses (activities.Classify), fail at once. A process
+// that needs another bound sets it on the options and says why.
+func DatabaseActivity(giveUp time.Duration, nonRetryable ...string) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		StartToCloseTimeout:    10 * time.Second,
-		ScheduleToCloseTimeout: DatabaseGiveUp,
+		ScheduleToCloseTimeout: giveUp,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,

@@ -12,8 +12,8 @@ import (
 )
 
 // The database activity options are the bounds every process has run with: a try of 10 s,
-// tries a second to five minutes apart, given up after an hour, the named errors not
-// retried.
+// tries a second to five minutes apart, given up when the process says, the named errors
+// not retried.
 func TestDatabaseActivity_IsBoundedAndRetriesOnlyWhatCanMend(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, workflow.ActivityOptions{
@@ -25,5 +25,5 @@ func TestDatabaseActivity_IsBoundedAndRetriesOnlyWhatCanMend(t *testing.T) {
 			MaximumInterval:        5 * time.Minute,
 			NonRetryableErrorTypes: []string{"Refused"},
 		},
-	}, process.DatabaseActivity("Refused"))
+	}, process.DatabaseActivity(time.Hour, "Refused"))
 }

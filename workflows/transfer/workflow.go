@@ -21,7 +21,7 @@ const (
 	// than hold the animal (or the person answering) any longer. A move failing that long
 	// hands the offer back; an ending that cannot be recorded is released; a notification,
 	// a timeline note or the recipients' lookup is done without.
-	giveUp = process.DatabaseGiveUp
+	giveUp = time.Hour
 	// The offer escalations have that long to record that the recipient acted before the
 	// transfer ends without them (FinishActivity has marked the offers acted on anyway).
 	actionedWait = time.Minute
@@ -129,7 +129,7 @@ func Workflow(ctx workflow.Context, in Input) (Result, error) {
 // cannot mend (refusals, endings the database holds otherwise, invalid notifications,
 // data the database refuses: activities.Classify) fail at once.
 func activityOptions() workflow.ActivityOptions {
-	opts := process.DatabaseActivity(ErrTypeMoveRefused, ErrTypeEndedOtherwise, escalation.ErrTypeInvalid)
+	opts := process.DatabaseActivity(giveUp, ErrTypeMoveRefused, ErrTypeEndedOtherwise, escalation.ErrTypeInvalid)
 	opts.RetryPolicy.MaximumInterval = time.Minute
 	return opts
 }
