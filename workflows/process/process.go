@@ -1,6 +1,6 @@
 // Package process holds what every ReptiDex process (a workflow package under workflows/)
-// shares: the start policy, the activity options by kind of dependency, and the test
-// helpers their tests use.
+// shares: the start policy, the activity options by kind of dependency and the
+// classification of their errors. Its processtest package holds what their tests share.
 package process
 
 import (

@@ -9,12 +9,12 @@
 package transfer
 
 import (
-	"errors"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"go.temporal.io/sdk/temporal"
+
+	"github.com/reptidex/reptidex/workflows/process"
 )
 
 // WorkflowName is the registered name of the transfer workflow.
@@ -185,12 +185,7 @@ type Result struct {
 func WorkflowID(transferID uuid.UUID) string { return "transfer/" + transferID.String() }
 
 // IsEnded reports whether err is an update refused because the transfer is over.
-func IsEnded(err error) bool { return hasType(err, ErrTypeEnded) }
+func IsEnded(err error) bool { return process.IsErrorType(err, ErrTypeEnded) }
 
 // IsRefused reports whether err is an update from someone the transfer does not let act.
-func IsRefused(err error) bool { return hasType(err, ErrTypeRefused) }
-
-func hasType(err error, typ string) bool {
-	var appErr *temporal.ApplicationError
-	return errors.As(err, &appErr) && appErr.Type() == typ
-}
+func IsRefused(err error) bool { return process.IsErrorType(err, ErrTypeRefused) }

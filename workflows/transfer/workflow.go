@@ -285,7 +285,7 @@ func (r *run) finish(ctx workflow.Context, f FinishInput) error {
 	ctx = withActivityOptions(ctx)
 	f.TransferID, f.OrgID = r.in.TransferID, r.in.OrgID
 	err := workflow.ExecuteActivity(ctx, FinishActivity, f).Get(ctx, nil)
-	if err != nil && f.Status != Accepted && !hasType(err, ErrTypeEndedOtherwise) && r.carriesOn(ctx, err) {
+	if err != nil && f.Status != Accepted && !process.IsErrorType(err, ErrTypeEndedOtherwise) && r.carriesOn(ctx, err) {
 		workflow.GetLogger(ctx).Error("the transfer's ending could not be recorded as given; it is released without the reason",
 			"transfer", r.in.PublicID, "status", f.Status, "error", err)
 		err = workflow.ExecuteActivity(ctx, ReleaseActivity,
