@@ -17,6 +17,7 @@ import (
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/testkit"
 	"github.com/reptidex/reptidex/workflows/escalation"
+	"github.com/reptidex/reptidex/workflows/process"
 )
 
 // withVerifiedPhone gives the user a verified number and SMS for transfer offers.
@@ -91,6 +92,16 @@ func TestEscalation_StopsWhenTheActionHappens(t *testing.T) {
 	run, err := escalation.Start(ctx, tc, testkit.Config(t).Temporal.TaskQueue, in)
 	require.NoError(t, err)
 
+	// Started again, the escalation hands back its run; another notification under the
+	// same dedup key is refused.
+	again, err := escalation.Start(ctx, tc, testkit.Config(t).Temporal.TaskQueue, in)
+	require.NoError(t, err)
+	require.Equal(t, run.GetRunID(), again.GetRunID())
+	other := in
+	other.Notification.Title = "Another animal is offered to you"
+	_, err = escalation.Start(ctx, tc, testkit.Config(t).Temporal.TaskQueue, other)
+	require.ErrorIs(t, err, process.ErrStartedOtherwise)
+
 	// The in-app notification is there at once.
 	require.Eventually(t, func() bool {
 		var unread int
@@ -111,6 +122,13 @@ func TestEscalation_StopsWhenTheActionHappens(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, msgs, "no email after the action")
 
-	// Telling an escalation that has ended is harmless.
+	// Telling an escalation that has ended is harmless, and starting it again hands back
+	// the finished run rather than a second one.
 	require.NoError(t, escalation.Actioned(ctx, tc, in.Notification.DedupKey))
+	finished, err := escalation.Start(ctx, tc, testkit.Config(t).Temporal.TaskQueue, in)
+	require.NoError(t, err)
+	require.Equal(t, run.GetRunID(), finished.GetRunID())
+	var rerun escalation.Result
+	require.NoError(t, finished.Get(ctx, &rerun))
+	require.Equal(t, res, rerun)
 }

@@ -13,10 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	tworker "go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/reptidex/reptidex/activities"
 	"github.com/reptidex/reptidex/config"
@@ -78,19 +76,10 @@ func New(d Deps) (*Worker, error) {
 		MaxConcurrentWorkflowTaskPollers: pollers,
 		MaxConcurrentActivityTaskPollers: pollers,
 	})
-	tw.RegisterWorkflowWithOptions(onboarding.Workflow, workflow.RegisterOptions{Name: onboarding.WorkflowName})
 	db := &activities.Database{DB: d.DB, River: rc}
-	tw.RegisterActivityWithOptions(db.Provision, activity.RegisterOptions{Name: onboarding.ProvisionActivity})
-	tw.RegisterWorkflowWithOptions(escalation.Workflow, workflow.RegisterOptions{Name: escalation.WorkflowName})
-	tw.RegisterActivityWithOptions(db.RecordNotification, activity.RegisterOptions{Name: escalation.RecordActivity})
-	tw.RegisterActivityWithOptions(db.EscalateNotification, activity.RegisterOptions{Name: escalation.EscalateActivity})
-	tw.RegisterActivityWithOptions(db.MarkNotificationActioned, activity.RegisterOptions{Name: escalation.MarkActionedActivity})
-	tw.RegisterWorkflowWithOptions(transfer.Workflow, workflow.RegisterOptions{Name: transfer.WorkflowName})
-	tw.RegisterActivityWithOptions(db.TransferRecipients, activity.RegisterOptions{Name: transfer.RecipientsActivity})
-	tw.RegisterActivityWithOptions(db.MoveOwnership, activity.RegisterOptions{Name: transfer.MoveActivity})
-	tw.RegisterActivityWithOptions(db.FinishTransfer, activity.RegisterOptions{Name: transfer.FinishActivity})
-	tw.RegisterActivityWithOptions(db.ReleaseTransfer, activity.RegisterOptions{Name: transfer.ReleaseActivity})
-	tw.RegisterActivityWithOptions(db.NoteTransfer, activity.RegisterOptions{Name: transfer.NoteActivity})
+	onboarding.Register(tw, db)
+	escalation.Register(tw, db)
+	transfer.Register(tw, db)
 	return &Worker{temporal: tw, river: rc, deps: d}, nil
 }
 

@@ -8,10 +8,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/workflows/escalation"
@@ -21,6 +19,7 @@ import (
 // workflow's (skipped) time.
 type recorder struct {
 	mu        sync.Mutex
+	t         *testing.T
 	env       *testsuite.TestWorkflowEnvironment
 	id        uuid.UUID
 	start     time.Time
@@ -44,47 +43,53 @@ func (rec *recorder) try(now time.Time) {
 	rec.last = now
 }
 
+// RecordNotification records the notification, or fails as set.
+func (rec *recorder) RecordNotification(_ context.Context, _ notify.Request) (uuid.UUID, error) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.recordErr != nil {
+		rec.try(rec.env.Now())
+		return uuid.Nil, rec.recordErr
+	}
+	rec.start = rec.env.Now()
+	return rec.id, nil
+}
+
+// EscalateNotification notes when the channel was reached, or fails as set.
+func (rec *recorder) EscalateNotification(_ context.Context, tg escalation.Target) (notify.Escalation, error) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	require.Equal(rec.t, rec.id, tg.NotificationID)
+	if rec.escalateErr != nil {
+		if err := rec.escalateErr(tg.Channel); err != nil {
+			rec.try(rec.env.Now())
+			return notify.Escalation{}, err
+		}
+	}
+	rec.escalated[tg.Channel] = rec.env.Now().Sub(rec.start)
+	return rec.escalate(tg.Channel), nil
+}
+
+// MarkNotificationActioned notes the action, or fails as set.
+func (rec *recorder) MarkNotificationActioned(_ context.Context, tg escalation.Target) error {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	require.Equal(rec.t, rec.id, tg.NotificationID)
+	if rec.markErr != nil {
+		rec.try(rec.env.Now())
+		return rec.markErr
+	}
+	rec.actioned = true
+	return nil
+}
+
 func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *recorder) {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
-	rec := &recorder{env: env, id: uuid.New(), escalated: map[notify.Channel]time.Duration{},
+	rec := &recorder{t: t, env: env, id: uuid.New(), escalated: map[notify.Channel]time.Duration{},
 		escalate: func(notify.Channel) notify.Escalation { return notify.Escalation{Delivered: true} }}
-	env.RegisterWorkflowWithOptions(escalation.Workflow, workflow.RegisterOptions{Name: escalation.WorkflowName})
-	env.RegisterActivityWithOptions(func(_ context.Context, r notify.Request) (uuid.UUID, error) {
-		rec.mu.Lock()
-		defer rec.mu.Unlock()
-		if rec.recordErr != nil {
-			rec.try(env.Now())
-			return uuid.Nil, rec.recordErr
-		}
-		rec.start = env.Now()
-		return rec.id, nil
-	}, activity.RegisterOptions{Name: escalation.RecordActivity})
-	env.RegisterActivityWithOptions(func(_ context.Context, tg escalation.Target) (notify.Escalation, error) {
-		rec.mu.Lock()
-		defer rec.mu.Unlock()
-		require.Equal(t, rec.id, tg.NotificationID)
-		if rec.escalateErr != nil {
-			if err := rec.escalateErr(tg.Channel); err != nil {
-				rec.try(env.Now())
-				return notify.Escalation{}, err
-			}
-		}
-		rec.escalated[tg.Channel] = env.Now().Sub(rec.start)
-		return rec.escalate(tg.Channel), nil
-	}, activity.RegisterOptions{Name: escalation.EscalateActivity})
-	env.RegisterActivityWithOptions(func(_ context.Context, tg escalation.Target) error {
-		rec.mu.Lock()
-		defer rec.mu.Unlock()
-		require.Equal(t, rec.id, tg.NotificationID)
-		if rec.markErr != nil {
-			rec.try(env.Now())
-			return rec.markErr
-		}
-		rec.actioned = true
-		return nil
-	}, activity.RegisterOptions{Name: escalation.MarkActionedActivity})
+	escalation.Register(env, rec)
 	return env, rec
 }
 

@@ -7,21 +7,26 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/reptidex/reptidex/workflows/onboarding"
+	"github.com/reptidex/reptidex/workflows/process/processtest"
 )
 
-func newEnv(t *testing.T, provision func(context.Context, onboarding.Input) (onboarding.Result, error)) *testsuite.TestWorkflowEnvironment {
+// provisioner stands in for the database: the function is the provisioning.
+type provisioner func(context.Context, onboarding.Input) (onboarding.Result, error)
+
+// Provision runs the function.
+func (p provisioner) Provision(ctx context.Context, in onboarding.Input) (onboarding.Result, error) {
+	return p(ctx, in)
+}
+
+func newEnv(t *testing.T, provision provisioner) *testsuite.TestWorkflowEnvironment {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(onboarding.Workflow, workflow.RegisterOptions{Name: onboarding.WorkflowName})
-	env.RegisterActivityWithOptions(provision, activity.RegisterOptions{Name: onboarding.ProvisionActivity})
+	onboarding.Register(env, provision)
 	return env
 }
 
@@ -95,7 +100,9 @@ func TestWorkflowID_IsDerivedFromTheOrganization(t *testing.T) {
 // break running onboardings fails here.
 func TestWorkflow_ReplaysRecordedHistories(t *testing.T) {
 	t.Parallel()
-	replayer := worker.NewWorkflowReplayer()
-	replayer.RegisterWorkflowWithOptions(onboarding.Workflow, workflow.RegisterOptions{Name: onboarding.WorkflowName})
-	require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, "testdata/completed.json"))
+	processtest.Replay(t, map[string]processtest.Ending{
+		"testdata/completed.json": processtest.Completed(func(t *testing.T, res onboarding.Result) {
+			require.True(t, res.Provisioned)
+		}),
+	}, onboarding.RegisterWorkflow)
 }

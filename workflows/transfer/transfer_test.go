@@ -15,7 +15,6 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/workflows/escalation"
@@ -58,92 +57,109 @@ func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakes) {
 	env.SetStartTime(start)
 	f := &fakes{env: env, start: start, notified: map[string]time.Duration{}, tried: map[string]time.Duration{},
 		recipients: []transfer.Recipient{{UserID: buyer.UserID}}}
-	env.RegisterWorkflowWithOptions(transfer.Workflow, workflow.RegisterOptions{Name: transfer.WorkflowName})
-	env.RegisterWorkflowWithOptions(escalation.Workflow, workflow.RegisterOptions{Name: escalation.WorkflowName})
-	env.RegisterActivityWithOptions(func(_ context.Context, in transfer.Input) ([]transfer.Recipient, error) {
-		if f.recipientsErr != nil {
-			return nil, f.recipientsErr
-		}
-		return f.recipients, nil
-	}, activity.RegisterOptions{Name: transfer.RecipientsActivity})
-	env.RegisterActivityWithOptions(func(ctx context.Context, m transfer.MoveInput) error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if f.moveErr != nil {
-			if err := f.moveErr(f.at(), activity.GetInfo(ctx).Attempt); err != nil {
-				return err
-			}
-		}
-		f.moves = append(f.moves, m)
-		return nil
-	}, activity.RegisterOptions{Name: transfer.MoveActivity})
-	env.RegisterActivityWithOptions(func(_ context.Context, in transfer.FinishInput) error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if f.finishErr != nil {
-			if err := f.finishErr(in); err != nil {
-				return err
-			}
-		}
-		f.finishes = append(f.finishes, in)
-		return nil
-	}, activity.RegisterOptions{Name: transfer.FinishActivity})
-	env.RegisterActivityWithOptions(func(_ context.Context, in transfer.ReleaseInput) error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if f.releaseErr != nil {
-			return f.releaseErr
-		}
-		f.releases = append(f.releases, in)
-		f.released = f.at()
-		return nil
-	}, activity.RegisterOptions{Name: transfer.ReleaseActivity})
-	env.RegisterActivityWithOptions(func(_ context.Context, in transfer.NoteInput) error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if f.noteErr != nil {
-			return f.noteErr
-		}
-		f.notes = append(f.notes, in.Kind)
-		return nil
-	}, activity.RegisterOptions{Name: transfer.NoteActivity})
-	env.RegisterActivityWithOptions(func(ctx context.Context, r notify.Request) (uuid.UUID, error) {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		f.tried[r.Type] = f.at()
-		// As the notifications table checks: characters, not bytes.
-		if n := utf8.RuneCountInString(r.Title); n == 0 || n > 200 || utf8.RuneCountInString(r.Body) > 5000 {
-			return uuid.Nil, temporal.NewNonRetryableApplicationError("title or body too long", escalation.ErrTypeInvalid, nil)
-		}
-		if f.recordErr != nil {
-			if err := f.recordErr(r, f.at(), activity.GetInfo(ctx).Attempt); err != nil {
-				return uuid.Nil, err
-			}
-		}
-		if _, seen := f.notified[r.Type]; !seen {
-			f.notified[r.Type] = f.at()
-		}
-		f.records = append(f.records, r)
-		return uuid.New(), nil
-	}, activity.RegisterOptions{Name: escalation.RecordActivity})
-	env.RegisterActivityWithOptions(func(_ context.Context, tg escalation.Target) (notify.Escalation, error) {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		f.escalations++
-		return notify.Escalation{Delivered: true}, nil
-	}, activity.RegisterOptions{Name: escalation.EscalateActivity})
-	env.RegisterActivityWithOptions(func(ctx context.Context, tg escalation.Target) error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if f.markErr != nil {
-			if err := f.markErr(f.at(), activity.GetInfo(ctx).Attempt); err != nil {
-				return err
-			}
-		}
-		f.notes = append(f.notes, "offer actioned")
-		return nil
-	}, activity.RegisterOptions{Name: escalation.MarkActionedActivity})
+	transfer.Register(env, f)
+	escalation.Register(env, f)
 	return env, f
+}
+
+// TransferRecipients answers who the offer is addressed to.
+func (f *fakes) TransferRecipients(_ context.Context, _ transfer.Input) ([]transfer.Recipient, error) {
+	if f.recipientsErr != nil {
+		return nil, f.recipientsErr
+	}
+	return f.recipients, nil
+}
+
+// MoveOwnership notes the move.
+func (f *fakes) MoveOwnership(ctx context.Context, m transfer.MoveInput) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.moveErr != nil {
+		if err := f.moveErr(f.at(), activity.GetInfo(ctx).Attempt); err != nil {
+			return err
+		}
+	}
+	f.moves = append(f.moves, m)
+	return nil
+}
+
+// FinishTransfer notes the ending.
+func (f *fakes) FinishTransfer(_ context.Context, in transfer.FinishInput) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.finishErr != nil {
+		if err := f.finishErr(in); err != nil {
+			return err
+		}
+	}
+	f.finishes = append(f.finishes, in)
+	return nil
+}
+
+// ReleaseTransfer notes the release, and when.
+func (f *fakes) ReleaseTransfer(_ context.Context, in transfer.ReleaseInput) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.releaseErr != nil {
+		return f.releaseErr
+	}
+	f.releases = append(f.releases, in)
+	f.released = f.at()
+	return nil
+}
+
+// NoteTransfer notes the timeline entry's kind.
+func (f *fakes) NoteTransfer(_ context.Context, in transfer.NoteInput) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.noteErr != nil {
+		return f.noteErr
+	}
+	f.notes = append(f.notes, in.Kind)
+	return nil
+}
+
+// RecordNotification records a notification, refusing one the notifications table would
+// refuse, or fails as set.
+func (f *fakes) RecordNotification(ctx context.Context, r notify.Request) (uuid.UUID, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tried[r.Type] = f.at()
+	// As the notifications table checks: characters, not bytes.
+	if n := utf8.RuneCountInString(r.Title); n == 0 || n > 200 || utf8.RuneCountInString(r.Body) > 5000 {
+		return uuid.Nil, temporal.NewNonRetryableApplicationError("title or body too long", escalation.ErrTypeInvalid, nil)
+	}
+	if f.recordErr != nil {
+		if err := f.recordErr(r, f.at(), activity.GetInfo(ctx).Attempt); err != nil {
+			return uuid.Nil, err
+		}
+	}
+	if _, seen := f.notified[r.Type]; !seen {
+		f.notified[r.Type] = f.at()
+	}
+	f.records = append(f.records, r)
+	return uuid.New(), nil
+}
+
+// EscalateNotification counts the escalations.
+func (f *fakes) EscalateNotification(_ context.Context, _ escalation.Target) (notify.Escalation, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.escalations++
+	return notify.Escalation{Delivered: true}, nil
+}
+
+// MarkNotificationActioned notes that the offer was marked actioned, or fails as set.
+func (f *fakes) MarkNotificationActioned(ctx context.Context, _ escalation.Target) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.markErr != nil {
+		if err := f.markErr(f.at(), activity.GetInfo(ctx).Attempt); err != nil {
+			return err
+		}
+	}
+	f.notes = append(f.notes, "offer actioned")
+	return nil
 }
 
 // recordsOf lists the notifications of a type recorded.

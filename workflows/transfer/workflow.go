@@ -1,78 +1,17 @@
-// Package transfer is the two-party handshake that hands an animal to another breeder: the
-// recipient is told and reminded, and accepts (choosing the receiving organization) or
-// declines; the offering organization may cancel; unanswered, the offer expires. Accepted,
-// the animal's record moves to the recipient's organization in one idempotent step.
 package transfer
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/workflows/escalation"
+	"github.com/reptidex/reptidex/workflows/process"
 )
-
-// WorkflowName is the registered name of the transfer workflow.
-const WorkflowName = "transfer"
-
-// The updates a transfer answers, and its query.
-const (
-	AcceptUpdate  = "accept"
-	DeclineUpdate = "decline"
-	CancelUpdate  = "cancel"
-	StateQuery    = "state"
-)
-
-// Registered activity names.
-const (
-	RecipientsActivity = "transfer.recipients"
-	MoveActivity       = "transfer.move"
-	FinishActivity     = "transfer.finish"
-	ReleaseActivity    = "transfer.release"
-	NoteActivity       = "transfer.note"
-)
-
-// Status is where a transfer stands.
-type Status string
-
-// The statuses: offered (open), accepting (the move is under way), and the four endings.
-const (
-	Offered   Status = "offered"
-	Accepting Status = "accepting"
-	Accepted  Status = "accepted"
-	Declined  Status = "declined"
-	Cancelled Status = "cancelled"
-	Expired   Status = "expired"
-)
-
-// Ended reports whether the transfer is over.
-func (s Status) Ended() bool { return s == Accepted || s == Declined || s == Cancelled || s == Expired }
-
-// ErrTypeEnded is the application error type of an update refused because the transfer is
-// over (or, for accept, already being accepted); the API answers 409.
-const ErrTypeEnded = "TransferEnded"
-
-// ErrTypeRefused is the application error type of an update from someone the transfer does
-// not let act; the API answers 403.
-const ErrTypeRefused = "TransferRefused"
-
-// ErrTypeMoveRefused is the application error type of an ownership move that cannot happen
-// (the animal is gone from the offering organization or no longer held by this transfer).
-const ErrTypeMoveRefused = "MoveRefused"
-
-// ErrTypeEndedOtherwise is the application error type of an ending the database cannot
-// record because it holds a different one (say, expired where the workflow accepted).
-const ErrTypeEndedOtherwise = "TransferEndedOtherwise"
 
 // How long the workflow keeps at what it does not wait on forever.
 const (
@@ -86,166 +25,12 @@ const (
 	// The offer escalations have that long to record that the recipient acted before the
 	// transfer ends without them (FinishActivity has marked the offers acted on anyway).
 	actionedWait = time.Minute
-	// Names in notification titles are cut to that many characters, so that every title
-	// fits notify.MaxTitleRunes.
-	titleNameRunes = 80
 )
 
 // failureOutcomes is the change that gave each activity's final failure a defined
 // outcome (a release, or carrying on without it) where the workflow used to fail or wait:
 // histories recorded before it replay as they ran.
 const failureOutcomes = "failure-outcomes"
-
-// Input is the offer, as the API recorded it.
-type Input struct {
-	TransferID uuid.UUID
-	PublicID   string
-	OrgID      uuid.UUID // the offering organization
-	OrgName    string
-	OfferedBy  uuid.UUID // the user who offered
-	AnimalID   uuid.UUID
-	AnimalName string
-	// The recipient: an email address, or an organization.
-	RecipientEmail string
-	RecipientOrgID uuid.UUID
-	Message        string
-	// When the offer was made, when its reminder is due (zero: none) and when it expires,
-	// as the organization's settings made them.
-	OfferedAt time.Time
-	RemindAt  time.Time
-	ExpiresAt time.Time
-	// Escalation of the offer notification: in-app, then email, then SMS.
-	EmailAfter time.Duration
-	SMSAfter   time.Duration
-}
-
-// Recipient is one person the offer is addressed to: an account, or an address without one.
-type Recipient struct {
-	UserID uuid.UUID
-	Email  string
-}
-
-func (r Recipient) key() string {
-	if r.UserID != uuid.Nil {
-		return r.UserID.String()
-	}
-	return strings.ToLower(r.Email)
-}
-
-// Actor is who asks for an update, as the API authenticated them.
-type Actor struct {
-	UserID uuid.UUID
-	Email  string    // the actor's verified email address
-	OrgID  uuid.UUID // accept: the receiving organization; cancel: the actor's organization
-	// OrgRoleManages is true when the actor is an owner or admin of OrgID.
-	OrgRoleManages bool
-}
-
-// DeclineInput is a decline with its reason.
-type DeclineInput struct {
-	Actor  Actor
-	Reason string
-}
-
-// State is what the transfer's query answers.
-type State struct {
-	Status     Status
-	ToOrgID    uuid.UUID `json:",omitempty"`
-	Reason     string    `json:",omitempty"`
-	Reminded   bool
-	OfferedAt  time.Time
-	ExpiresAt  time.Time
-	RemindedAt time.Time `json:",omitempty"`
-}
-
-// MoveInput is the ownership move of an accepted transfer.
-type MoveInput struct {
-	TransferID uuid.UUID
-	AnimalID   uuid.UUID
-	FromOrgID  uuid.UUID
-	ToOrgID    uuid.UUID
-	UserID     uuid.UUID // who accepted
-}
-
-// FinishInput records how a transfer ended.
-type FinishInput struct {
-	TransferID uuid.UUID
-	OrgID      uuid.UUID // the offering organization
-	Status     Status
-	Reason     string
-	UserID     uuid.UUID // who ended it; zero for expiry
-	ToOrgID    uuid.UUID // accepted: the receiving organization
-}
-
-// ReleaseInput ends a transfer whose FinishInput could not be recorded: the same status,
-// without what the person gave, and the animal released.
-type ReleaseInput struct {
-	TransferID uuid.UUID
-	OrgID      uuid.UUID // the offering organization
-	Status     Status    // declined, cancelled or expired
-	UserID     uuid.UUID // who ended it; zero for expiry
-}
-
-// NoteInput adds an entry to a transfer's timeline.
-type NoteInput struct {
-	TransferID uuid.UUID
-	OrgID      uuid.UUID
-	Kind       string
-	Detail     string
-}
-
-// Result is how the transfer ended.
-type Result struct {
-	Status  Status
-	ToOrgID uuid.UUID `json:",omitempty"`
-	Reason  string    `json:",omitempty"`
-}
-
-// WorkflowID derives the workflow ID from the transfer.
-func WorkflowID(transferID uuid.UUID) string { return "transfer/" + transferID.String() }
-
-// Start starts the transfer's workflow, or finds the one already running; a transfer whose
-// workflow has finished is not started again.
-func Start(ctx context.Context, c client.Client, taskQueue string, in Input) (client.WorkflowRun, error) {
-	run, err := c.ExecuteWorkflow(ctx, startOptions(taskQueue, in), WorkflowName, in)
-	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
-		return nil, fmt.Errorf("start transfer %s: %w", in.PublicID, err)
-	}
-	return run, nil
-}
-
-func startOptions(taskQueue string, in Input) client.StartWorkflowOptions {
-	return client.StartWorkflowOptions{
-		ID:                       WorkflowID(in.TransferID),
-		TaskQueue:                taskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}
-}
-
-// Answer sends an update (accept, decline or cancel) and waits for its outcome. The
-// workflow is started with it if its start job has not run yet (update-with-start), so an
-// answer never waits on the job. The same updateID (when not empty) sent again attaches to
-// the first update and gets its outcome. A workflow that has finished answers
-// IsWorkflowExecutionAlreadyStartedError.
-func Answer(ctx context.Context, c client.Client, taskQueue string, in Input, update, updateID string, arg any) (Result, error) {
-	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: c.NewWithStartWorkflowOperation(startOptions(taskQueue, in), WorkflowName, in),
-		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: update, UpdateID: updateID, Args: []any{arg},
-			WaitForStage: client.WorkflowUpdateStageCompleted},
-	})
-	if err != nil {
-		return Result{}, err
-	}
-	var res Result
-	err = h.Get(ctx, &res)
-	return res, err
-}
-
-// offerKey is the dedup key of the offer notification to one recipient.
-func offerKey(in Input, r Recipient) string {
-	return "transfer/" + in.TransferID.String() + "/offer/" + r.key()
-}
 
 // run is the state of one transfer workflow.
 type run struct {
@@ -338,21 +123,15 @@ func Workflow(ctx workflow.Context, in Input) (Result, error) {
 }
 
 // activityOptions are the transfer's activity timeouts and retries: every activity is
-// one short database transaction, so a lost task is retried soon (10 s), tries are spaced
-// up to a minute apart, and after giveUp (about 65 tries) the activity has failed for
-// good. Errors that retrying cannot mend (refusals, endings the database holds otherwise,
-// invalid notifications, data the database refuses: activities.Classify) fail at once.
+// one short database transaction (process.DatabaseActivity), its tries spaced up to a
+// minute apart rather than five, since a person may be waiting on the move or the ending;
+// after giveUp (about 65 tries) the activity has failed for good. Errors that retrying
+// cannot mend (refusals, endings the database holds otherwise, invalid notifications,
+// data the database refuses: activities.Classify) fail at once.
 func activityOptions() workflow.ActivityOptions {
-	return workflow.ActivityOptions{
-		StartToCloseTimeout:    10 * time.Second,
-		ScheduleToCloseTimeout: giveUp,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:        time.Second,
-			BackoffCoefficient:     2,
-			MaximumInterval:        time.Minute,
-			NonRetryableErrorTypes: []string{ErrTypeMoveRefused, ErrTypeEndedOtherwise, escalation.ErrTypeInvalid},
-		},
-	}
+	opts := process.DatabaseActivity(giveUp, ErrTypeMoveRefused, ErrTypeEndedOtherwise, escalation.ErrTypeInvalid)
+	opts.RetryPolicy.MaximumInterval = time.Minute
+	return opts
 }
 
 // withActivityOptions gives ctx the transfer's activity options. Update handlers get a
@@ -506,7 +285,7 @@ func (r *run) finish(ctx workflow.Context, f FinishInput) error {
 	ctx = withActivityOptions(ctx)
 	f.TransferID, f.OrgID = r.in.TransferID, r.in.OrgID
 	err := workflow.ExecuteActivity(ctx, FinishActivity, f).Get(ctx, nil)
-	if err != nil && f.Status != Accepted && !hasType(err, ErrTypeEndedOtherwise) && r.carriesOn(ctx, err) {
+	if err != nil && f.Status != Accepted && !process.IsErrorType(err, ErrTypeEndedOtherwise) && r.carriesOn(ctx, err) {
 		workflow.GetLogger(ctx).Error("the transfer's ending could not be recorded as given; it is released without the reason",
 			"transfer", r.in.PublicID, "status", f.Status, "error", err)
 		err = workflow.ExecuteActivity(ctx, ReleaseActivity,
@@ -528,15 +307,7 @@ func (r *run) finish(ctx workflow.Context, f FinishInput) error {
 // among their incoming ones.
 func (r *run) offer(ctx, offers workflow.Context) {
 	for ; r.offered < len(r.recipients) && r.state.Status == Offered; r.offered++ {
-		rc := r.recipients[r.offered]
-		req := notify.Request{DedupKey: offerKey(r.in, rc), Type: "transfer.offered", OrgID: r.in.OrgID,
-			UserID: rc.UserID, Email: rc.Email,
-			Title:       title("%s offers you %s", r.in.OrgName, r.in.AnimalName),
-			Body:        clip(offerBody(r.in, r.state.ExpiresAt), notify.MaxBodyRunes),
-			Link:        "/api/v1/transfers/" + r.in.PublicID,
-			ActionLabel: "Review the offer",
-			Data:        map[string]any{"transfer_id": r.in.PublicID},
-		}
+		req := offerMessage(r.in, r.recipients[r.offered], r.state.ExpiresAt)
 		child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(offers, escalation.ChildOptions(req.DedupKey)),
 			escalation.WorkflowName, escalation.Input{Notification: req, EmailAfter: r.in.EmailAfter, SMSAfter: r.in.SMSAfter})
 		if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
@@ -546,15 +317,6 @@ func (r *run) offer(ctx, offers workflow.Context) {
 		}
 		r.escalations = append(r.escalations, child)
 	}
-}
-
-func offerBody(in Input, expires time.Time) string {
-	body := fmt.Sprintf("%s would like to transfer %s to you. Its record — genetics, lineage and history — moves to the organization you choose when you accept. The offer expires on %s.",
-		in.OrgName, in.AnimalName, expires.UTC().Format("2 January 2006 at 15:04 UTC"))
-	if in.Message != "" {
-		body += "\n\nTheir message: " + in.Message
-	}
-	return body
 }
 
 // actioned tells the offer escalations that the recipient acted, and gives them
@@ -596,11 +358,7 @@ func (r *run) remind(ctx workflow.Context) error {
 		if r.state.Status != Offered {
 			return nil
 		}
-		r.notify(ctx, notify.Request{DedupKey: "transfer/" + r.in.TransferID.String() + "/reminder/" + rc.key(), Type: "transfer.reminder",
-			OrgID: r.in.OrgID, UserID: rc.UserID, Email: rc.Email,
-			Title: title("Reminder: %s offers you %s", r.in.OrgName, r.in.AnimalName),
-			Body:  "The offer is still waiting for your answer; unanswered, it expires.",
-			Link:  "/api/v1/transfers/" + r.in.PublicID, ActionLabel: "Review the offer"})
+		r.notify(ctx, reminderMessage(r.in, rc))
 	}
 	if r.state.Status != Offered {
 		return nil
@@ -617,21 +375,10 @@ func (r *run) remind(ctx workflow.Context) error {
 
 // announce tells both sides how the transfer ended.
 func (r *run) announce(ctx workflow.Context) {
-	heading := title("The transfer of %s was %s", r.in.AnimalName, string(r.state.Status))
-	body := map[Status]string{
-		Accepted:  "The animal's record now belongs to the receiving organization. Its lineage stays intact on both sides.",
-		Declined:  "The recipient declined the offer; the animal stays with its organization.",
-		Cancelled: "The offering organization withdrew the offer.",
-		Expired:   "Nobody answered the offer in time; the animal stays with its organization.",
-	}[r.state.Status]
-	if r.state.Status == Declined && r.state.Reason != "" {
-		body += "\n\nTheir reason: " + r.state.Reason
-	}
+	st := r.state
 	parties := append([]Recipient{{UserID: r.in.OfferedBy}}, r.recipients...)
 	for _, p := range parties {
-		r.notify(ctx, notify.Request{DedupKey: "transfer/" + r.in.TransferID.String() + "/outcome/" + p.key(), Type: "transfer.outcome",
-			OrgID: r.in.OrgID, UserID: p.UserID, Email: p.Email, Title: heading, Body: clip(body, notify.MaxBodyRunes),
-			Link: "/api/v1/transfers/" + r.in.PublicID})
+		r.notify(ctx, outcomeMessage(r.in, st, p))
 	}
 }
 
@@ -643,33 +390,4 @@ func (r *run) notify(ctx workflow.Context, req notify.Request) {
 		workflow.GetLogger(ctx).Warn("a transfer notification was not recorded; the transfer carries on without it",
 			"transfer", r.in.PublicID, "dedup_key", req.DedupKey, "error", err)
 	}
-}
-
-// title formats a notification title from a format and the names it shows, each cut to
-// titleNameRunes characters, so that the title always fits notify.MaxTitleRunes.
-func title(format string, names ...string) string {
-	args := make([]any, len(names))
-	for i, n := range names {
-		args[i] = clip(n, titleNameRunes)
-	}
-	return clip(fmt.Sprintf(format, args...), notify.MaxTitleRunes)
-}
-
-// clip cuts s to at most n characters, ending it with "…" when it was cut.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
-}
-
-// IsEnded reports whether err is an update refused because the transfer is over.
-func IsEnded(err error) bool { return hasType(err, ErrTypeEnded) }
-
-// IsRefused reports whether err is an update from someone the transfer does not let act.
-func IsRefused(err error) bool { return hasType(err, ErrTypeRefused) }
-
-func hasType(err error, typ string) bool {
-	var appErr *temporal.ApplicationError
-	return errors.As(err, &appErr) && appErr.Type() == typ
 }

@@ -1,0 +1,27 @@
+package process
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// DatabaseActivity is the options of an activity that is one short database transaction:
+// a lost task is retried soon (10 s), tries are spaced from a second up to five minutes
+// apart, and after giveUp, from its first try, the activity has failed for good: each
+// process says how long that is and what its failure path is. Errors of the nonRetryable
+// types, and data the database refuses (activities.Classify), fail at once. A process
+// that needs another bound sets it on the options and says why.
+func DatabaseActivity(giveUp time.Duration, nonRetryable ...string) workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout:    10 * time.Second,
+		ScheduleToCloseTimeout: giveUp,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        5 * time.Minute,
+			NonRetryableErrorTypes: nonRetryable,
+		},
+	}
+}

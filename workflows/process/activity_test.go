@@ -1,0 +1,29 @@
+package process_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/reptidex/reptidex/workflows/process"
+)
+
+// The database activity options are the bounds every process has run with: a try of 10 s,
+// tries a second to five minutes apart, given up when the process says, the named errors
+// not retried.
+func TestDatabaseActivity_IsBoundedAndRetriesOnlyWhatCanMend(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, workflow.ActivityOptions{
+		StartToCloseTimeout:    10 * time.Second,
+		ScheduleToCloseTimeout: time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        5 * time.Minute,
+			NonRetryableErrorTypes: []string{"Refused"},
+		},
+	}, process.DatabaseActivity(time.Hour, "Refused"))
+}
