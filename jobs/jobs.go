@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/workflows/process"
 )
 
 // maxAttempts bounds the jobs that start a workflow or send an email. River waits
@@ -22,10 +23,11 @@ const maxAttempts = 20
 
 // cancelIfPermanent cancels the job when err is one that retrying cannot mend: data the
 // database refuses (store.Permanent), a row that is gone, a request Temporal refuses as
-// invalid. Anything else is returned as it is, to be retried within maxAttempts.
+// invalid, a process already started with another input. Anything else is returned as it
+// is, to be retried within maxAttempts.
 func cancelIfPermanent(err error) error {
 	var invalid *serviceerror.InvalidArgument
-	if store.Permanent(err) || errors.Is(err, store.ErrNotFound) || errors.As(err, &invalid) {
+	if store.Permanent(err) || errors.Is(err, store.ErrNotFound) || errors.As(err, &invalid) || errors.Is(err, process.ErrStartedOtherwise) {
 		return river.JobCancel(err)
 	}
 	return err

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/workflows/process"
 )
 
 // A job whose error retrying cannot mend is cancelled at once instead of being tried
@@ -27,6 +28,7 @@ func TestCancelIfPermanent(t *testing.T) {
 		{"a constraint the row breaks", &pgconn.PgError{Code: "23514"}, true},
 		{"a row that is gone", store.ErrNotFound, true},
 		{"a start Temporal refuses as invalid", serviceerror.NewInvalidArgument("workflow ID too long"), true},
+		{"a process started with another input", process.ErrStartedOtherwise, true},
 		{"Temporal unreachable", serviceerror.NewUnavailable("connection refused"), false},
 		{"a serialization failure", &pgconn.PgError{Code: "40001"}, false},
 		{"a timeout", context.DeadlineExceeded, false},
