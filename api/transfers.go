@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/reptidex/reptidex/jobs"
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/transfers"
 	"github.com/reptidex/reptidex/workflows/transfer"
 )
 
@@ -109,9 +109,7 @@ func (s *Server) createTransfer(w http.ResponseWriter, r *http.Request) error {
 	return s.idempotent(w, r, op, func(r *http.Request, k *keyed) (response, error) { return s.offer(w, r, k, in) })
 }
 
-// offer records the offer, with the hold, its timeline, its event, the job that starts its
-// workflow and its answer, in one transaction. The job starts the workflow; an answer that
-// arrives first starts it itself (sendTransferUpdate).
+// offer records the offer in one transaction with its answer (transfers.Offer).
 func (s *Server) offer(w http.ResponseWriter, r *http.Request, k *keyed, in createTransferRequest) (response, error) {
 	var resp response
 	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
@@ -122,98 +120,39 @@ func (s *Server) offer(w http.ResponseWriter, r *http.Request, k *keyed, in crea
 		if err := s.offerAllowed(ctx, w, tx, a, in); err != nil {
 			return err
 		}
-		animal, err := store.AnimalByPublicID(ctx, tx, in.AnimalID)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && animal.OrgID != a.OrgID) {
-			return notFound("animal")
-		}
-		if err != nil {
-			return err
-		}
-		t := store.Transfer{ID: uuid.New(), PublicID: store.NewPublicID(), AnimalID: animal.ID, AnimalPublicID: animal.PublicID,
-			AnimalName: animal.Name, SpeciesKey: animal.SpeciesKey, GeneticsText: animal.GeneticsText, OfferedBy: a.UserID,
-			RecipientEmail: strings.ToLower(in.RecipientEmail), Message: in.Message}
+		o := transfers.NewOffer{AnimalPublicID: in.AnimalID, RecipientEmail: strings.ToLower(in.RecipientEmail),
+			RecipientOrgPublicID: in.RecipientOrganizationID, Message: in.Message, OfferedBy: a.UserID, OrgID: a.OrgID,
+			Recipient: recipientOfEmail(in.RecipientEmail)}
 		if in.RecipientOrganizationID != "" {
-			orgID, _, err := store.OrganizationIDByPublicID(ctx, tx, in.RecipientOrganizationID)
-			if errors.Is(err, store.ErrNotFound) {
-				return invalid(FieldError{"recipient_organization_id", "no organization has this ID"})
-			}
-			if err != nil {
-				return err
-			}
-			t.RecipientOrgID = &orgID
+			o.Recipient = recipientOfOrganization(in.RecipientOrganizationID)
 		}
-		stored, err := store.InsertTransfer(ctx, tx, t)
-		switch {
-		case errors.Is(err, store.ErrOnHold):
-			return newProblem(kindConflict, "The animal is on hold for another transfer until that one ends.")
-		case err != nil:
-			return err
+		t, err := transfers.Offer(ctx, tx, s.river, o)
+		if err != nil {
+			return offerProblem(err)
 		}
-		if refusal := offerRefusal(animal, t, a, stored); refusal != nil {
-			return refusal
-		}
-		if err := s.completeOffer(ctx, tx, &stored); err != nil {
-			return err
-		}
-		if _, err = s.river.InsertTx(ctx, tx, jobs.StartTransferArgs{TransferID: stored.ID, OrgID: a.OrgID}, nil); err != nil {
-			return err
-		}
-		resp = response{Status: http.StatusCreated, Body: viewTransfer(stored, nil), Location: "/api/v1/transfers/" + stored.PublicID}
+		resp = response{Status: http.StatusCreated, Body: viewTransfer(t, nil), Location: "/api/v1/transfers/" + t.PublicID}
 		return k.save(ctx, tx, resp)
 	})
 	return resp, err
 }
 
-// offerRefusal says why an animal cannot be offered so, or nil.
-func offerRefusal(animal store.Animal, t store.Transfer, a access, stored store.Transfer) error {
+// offerProblem answers an offer transfers.Offer refused; other errors pass as they are.
+func offerProblem(err error) error {
 	switch {
-	case animal.IsReference:
-		return invalid(FieldError{"animal_id", "a reference animal is a lineage record, not an animal to hand over"})
-	case animal.ArchivedAt != nil:
+	case errors.Is(err, transfers.ErrAnimalNotFound):
+		return notFound("animal")
+	case errors.Is(err, transfers.ErrRecipientNotFound):
+		return invalid(FieldError{"recipient_organization_id", err.Error()})
+	case errors.Is(err, transfers.ErrReferenceAnimal):
+		return invalid(FieldError{"animal_id", err.Error()})
+	case errors.Is(err, transfers.ErrSameOrganization):
+		return invalid(FieldError{"recipient_organization_id", err.Error()})
+	case errors.Is(err, transfers.ErrArchivedAnimal):
 		return newProblem(kindConflict, "The animal is archived; an archived animal cannot be transferred.")
-	case animal.HeldBy != nil:
+	case errors.Is(err, store.ErrOnHold):
 		return newProblem(kindConflict, "The animal is on hold for another transfer until that one ends.")
-	case t.RecipientOrgID != nil && *t.RecipientOrgID == a.OrgID:
-		return invalid(FieldError{"recipient_organization_id", "the animal already belongs to this organization"})
 	}
-	return nil
-}
-
-// completeOffer holds the animal and records the offer's timeline and event, with the
-// organization's reminder and expiry.
-func (s *Server) completeOffer(ctx context.Context, tx pgx.Tx, t *store.Transfer) error {
-	remindAfter, expireAfter, err := store.TransferSettings(ctx, tx)
-	if err != nil {
-		return err
-	}
-	expires := t.CreatedAt.Add(expireAfter)
-	var remind *time.Time
-	if remindAfter > 0 && remindAfter < expireAfter {
-		at := t.CreatedAt.Add(remindAfter)
-		remind = &at
-	}
-	if _, err := tx.Exec(ctx, `UPDATE transfers SET remind_at = $2, expires_at = $3 WHERE id = $1`, t.ID, remind, expires); err != nil {
-		return fmt.Errorf("set transfer deadlines: %w", err)
-	}
-	t.RemindAt, t.ExpiresAt = remind, expires
-	if err := store.HoldAnimal(ctx, tx, t.AnimalID, t.ID); err != nil {
-		if errors.Is(err, store.ErrOnHold) {
-			return newProblem(kindConflict, "The animal is on hold for another transfer until that one ends.")
-		}
-		return err
-	}
-	to := t.RecipientEmail
-	if t.RecipientOrgPublicID != "" {
-		to = t.RecipientOrgPublicID
-	}
-	if err := store.AppendTransferEntry(ctx, tx, t.ID, "offered", &t.OfferedBy, "offered to "+to); err != nil {
-		return err
-	}
-	payload := map[string]string{"animal_id": t.AnimalPublicID, "to": to, "recipient": recipientOfEmail(t.RecipientEmail)}
-	if t.RecipientOrgPublicID != "" {
-		payload["recipient"] = recipientOfOrganization(t.RecipientOrgPublicID)
-	}
-	return store.AppendEvent(ctx, tx, "transfer.offered", "transfer", t.PublicID, payload)
+	return err
 }
 
 // offerAllowed refuses an offer the organization may not send now: to anyone outside it

@@ -96,6 +96,15 @@ func InsertTransfer(ctx context.Context, tx pgx.Tx, t Transfer) (Transfer, error
 	return TransferByID(ctx, tx, t.ID)
 }
 
+// SetTransferDeadlines sets when a transfer just offered reminds its recipient (nil: never)
+// and when it expires.
+func SetTransferDeadlines(ctx context.Context, tx pgx.Tx, id uuid.UUID, remindAt *time.Time, expiresAt time.Time) error {
+	if _, err := tx.Exec(ctx, `UPDATE transfers SET remind_at = $2, expires_at = $3 WHERE id = $1`, id, remindAt, expiresAt); err != nil {
+		return fmt.Errorf("set transfer deadlines: %w", err)
+	}
+	return nil
+}
+
 // HoldAnimal puts one of the transaction's organization's animals on hold for a transfer.
 // An animal already on hold is ErrOnHold.
 func HoldAnimal(ctx context.Context, tx pgx.Tx, animalID, transferID uuid.UUID) error {
