@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -63,47 +62,18 @@ func (a *Database) MoveOwnership(ctx context.Context, m transfer.MoveInput) erro
 // the database says ended otherwise is a non-retryable ErrTypeEndedOtherwise. Run again,
 // it changes nothing.
 func (a *Database) FinishTransfer(ctx context.Context, f transfer.FinishInput) error {
-	var actor *uuid.UUID
-	if f.UserID != uuid.Nil {
-		actor = &f.UserID
+	e := store.Ending{TransferID: f.TransferID, Status: string(f.Status), Reason: f.Reason, Actor: actorOf(f.UserID)}
+	if f.Status == transfer.Accepted {
+		e.ToOrgID = &f.ToOrgID
 	}
-	return a.inTenant(ctx, store.Tenant{OrgID: f.OrgID, UserID: f.UserID}, func(tx pgx.Tx) error {
-		status, err := store.LockTransfer(ctx, tx, f.TransferID)
-		if err != nil {
-			return err
-		}
-		switch {
-		case status == string(transfer.Offered) && f.Status != transfer.Accepted:
-			if _, err := store.EndTransfer(ctx, tx, f.TransferID, string(f.Status), f.Reason, actor); err != nil {
-				return err
-			}
-		case status != string(f.Status):
-			return temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("the transfer is %s in the database, not %s", status, f.Status), transfer.ErrTypeEndedOtherwise, nil)
-		}
-		if err := store.MarkTransferOffersActioned(ctx, tx, f.TransferID); err != nil {
-			return err
-		}
-		t, err := store.TransferByID(ctx, tx, f.TransferID)
-		if err != nil {
-			return err
-		}
-		if f.Status == transfer.Accepted && (t.ToOrgID == nil || *t.ToOrgID != f.ToOrgID) {
-			return temporal.NewNonRetryableApplicationError(
-				"the transfer was accepted into another organization", transfer.ErrTypeEndedOtherwise, nil)
-		}
-		if seen, err := store.EventExists(ctx, tx, "transfer."+string(f.Status), "transfer", t.PublicID, "status", string(f.Status)); err != nil || seen {
-			return err
-		}
-		payload := map[string]string{"animal_id": t.AnimalPublicID, "status": string(f.Status)}
-		if f.Reason != "" {
-			payload["reason"] = f.Reason
-		}
-		if t.ToOrgPublicID != "" {
-			payload["to_organization_id"] = t.ToOrgPublicID
-		}
-		return store.AppendEvent(ctx, tx, "transfer."+string(f.Status), "transfer", t.PublicID, payload)
+	err := a.inTenant(ctx, store.Tenant{OrgID: f.OrgID, UserID: f.UserID}, func(tx pgx.Tx) error {
+		return store.EndTransfer(ctx, tx, e)
 	})
+	var otherwise *store.EndedOtherwiseError
+	if errors.As(err, &otherwise) {
+		return temporal.NewNonRetryableApplicationError(otherwise.Detail, transfer.ErrTypeEndedOtherwise, nil)
+	}
+	return err
 }
 
 // ReleaseTransfer ends an open transfer whose ending FinishTransfer could not record (the
@@ -111,35 +81,31 @@ func (a *Database) FinishTransfer(ctx context.Context, f transfer.FinishInput) e
 // person gave (no reason), the timeline saying so, the animal's hold released, the offer
 // notifications marked acted on and the event. Everything it writes comes from the
 // workflow's own identifiers, so no input can make it fail. A transfer that has ended
-// already (the sweep, another ending) is left as it is: its ending released the animal.
+// otherwise already (the sweep, another ending) is left as it is: its ending released the
+// animal.
 func (a *Database) ReleaseTransfer(ctx context.Context, r transfer.ReleaseInput) error {
 	if r.Status == transfer.Accepted || !r.Status.Ended() {
 		// An acceptance ends in the move, which releases the hold itself.
 		return temporal.NewNonRetryableApplicationError("only a decline, a cancel or an expiry is released, not "+string(r.Status),
 			ErrTypeInvalidData, nil)
 	}
-	var actor *uuid.UUID
-	if r.UserID != uuid.Nil {
-		actor = &r.UserID
-	}
-	return a.inTenant(ctx, store.Tenant{OrgID: r.OrgID, UserID: r.UserID}, func(tx pgx.Tx) error {
-		if _, err := store.LockTransfer(ctx, tx, r.TransferID); err != nil {
-			return err
-		}
-		ended, err := store.ReleaseTransfer(ctx, tx, r.TransferID, string(r.Status), actor)
-		if err != nil || !ended {
-			return err
-		}
-		if err := store.MarkTransferOffersActioned(ctx, tx, r.TransferID); err != nil {
-			return err
-		}
-		t, err := store.TransferByID(ctx, tx, r.TransferID)
-		if err != nil {
-			return err
-		}
-		return store.AppendEvent(ctx, tx, "transfer."+string(r.Status), "transfer", t.PublicID,
-			map[string]string{"animal_id": t.AnimalPublicID, "status": string(r.Status), "by": "release"})
+	err := a.inTenant(ctx, store.Tenant{OrgID: r.OrgID, UserID: r.UserID}, func(tx pgx.Tx) error {
+		return store.EndTransfer(ctx, tx, store.Ending{TransferID: r.TransferID, Status: string(r.Status),
+			Actor: actorOf(r.UserID), By: "release", Released: true})
 	})
+	var otherwise *store.EndedOtherwiseError
+	if errors.As(err, &otherwise) {
+		return nil
+	}
+	return err
+}
+
+// actorOf is the user who ended a transfer, nil for none (an expiry).
+func actorOf(userID uuid.UUID) *uuid.UUID {
+	if userID == uuid.Nil {
+		return nil
+	}
+	return &userID
 }
 
 // NoteTransfer adds an entry to a transfer's timeline.

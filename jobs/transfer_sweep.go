@@ -66,19 +66,12 @@ func (w *SweepTransfersWorker) sweep(ctx context.Context, id, orgID uuid.UUID) e
 	case desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
 		return nil // its worker will expire it
 	}
-	return w.DB.InTenant(ctx, store.Tenant{OrgID: orgID}, func(tx pgx.Tx) error {
-		t, err := store.TransferByID(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		ended, err := store.EndTransfer(ctx, tx, id, "expired", "", nil)
-		if err != nil || !ended {
-			return err
-		}
-		if err := store.MarkTransferOffersActioned(ctx, tx, id); err != nil {
-			return err
-		}
-		return store.AppendEvent(ctx, tx, "transfer.expired", "transfer", t.PublicID,
-			map[string]string{"animal_id": t.AnimalPublicID, "status": "expired", "by": "sweep"})
+	err = w.DB.InTenant(ctx, store.Tenant{OrgID: orgID}, func(tx pgx.Tx) error {
+		return store.EndTransfer(ctx, tx, store.Ending{TransferID: id, Status: "expired", By: "sweep"})
 	})
+	var otherwise *store.EndedOtherwiseError
+	if errors.As(err, &otherwise) {
+		return nil // it ended otherwise meanwhile, and that ending released the animal
+	}
+	return err
 }

@@ -204,34 +204,88 @@ func TransferTimeline(ctx context.Context, q Querier, transferID uuid.UUID) ([]T
 	})
 }
 
-// EndTransfer records that an open transfer of the transaction's organization was
-// declined, cancelled or expired, and releases the animal's hold; it reports false when
-// the transfer had already ended (and changes nothing).
-func EndTransfer(ctx context.Context, tx pgx.Tx, id uuid.UUID, status, reason string, actor *uuid.UUID) (bool, error) {
-	return endTransfer(ctx, tx, id, status, reason, "", actor)
+// Ending is how a transfer ends, as the workflow, the sweep or a release records it.
+type Ending struct {
+	TransferID uuid.UUID
+	Status     string // accepted, declined, cancelled, expired
+	Reason     string
+	Actor      *uuid.UUID // who ended it; nil for an expiry
+	ToOrgID    *uuid.UUID // an acceptance: the organization that received the animal
+	// By names, in the event, who recorded an ending other than the workflow's own
+	// finish: "sweep", "release".
+	By string
+	// Released records the ending without the reason, the timeline saying so: for an
+	// ending the database refused as given.
+	Released bool
 }
 
-// ReleaseTransfer ends an open transfer of the transaction's organization as EndTransfer
-// does, for an ending that could not be recorded as given (the database refused what came
-// with it): with no reason, the timeline saying so, and the animal's hold released. It
-// reports false when the transfer had already ended.
-func ReleaseTransfer(ctx context.Context, tx pgx.Tx, id uuid.UUID, status string, actor *uuid.UUID) (bool, error) {
-	return endTransfer(ctx, tx, id, status, "", "what came with it could not be recorded", actor)
+// EndedOtherwiseError is a transfer that has ended, or is open, otherwise than an Ending
+// says; nothing was changed.
+type EndedOtherwiseError struct{ Detail string }
+
+func (e *EndedOtherwiseError) Error() string { return e.Detail }
+
+// EndTransfer is the one place a transfer of the transaction's organization ends. It holds
+// the transfer's row; an open transfer takes the status, its reason, who ended it and when,
+// its animal's hold released and a timeline line (an acceptance had these from the move,
+// MoveAnimal). Then, whether it ended now or had ended so before, its offer notifications
+// are marked acted on and its event is recorded once. Run again, it changes nothing. A
+// transfer found otherwise is an *EndedOtherwiseError.
+func EndTransfer(ctx context.Context, tx pgx.Tx, e Ending) error {
+	status, err := LockTransfer(ctx, tx, e.TransferID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case status == "offered" && e.Status != "accepted":
+		note, reason := "", e.Reason
+		if e.Released {
+			note, reason = "what came with it could not be recorded", ""
+		}
+		if err := endTransfer(ctx, tx, e.TransferID, e.Status, reason, note, e.Actor); err != nil {
+			return err
+		}
+	case status != e.Status:
+		return &EndedOtherwiseError{fmt.Sprintf("the transfer is %s in the database, not %s", status, e.Status)}
+	}
+	if err := MarkTransferOffersActioned(ctx, tx, e.TransferID); err != nil {
+		return err
+	}
+	t, err := TransferByID(ctx, tx, e.TransferID)
+	if err != nil {
+		return err
+	}
+	if e.ToOrgID != nil && (t.ToOrgID == nil || *t.ToOrgID != *e.ToOrgID) {
+		return &EndedOtherwiseError{"the transfer was accepted into another organization"}
+	}
+	typ := "transfer." + e.Status
+	if seen, err := EventExists(ctx, tx, typ, "transfer", t.PublicID, "status", e.Status); err != nil || seen {
+		return err
+	}
+	payload := map[string]string{"animal_id": t.AnimalPublicID, "status": e.Status}
+	if e.Reason != "" && !e.Released {
+		payload["reason"] = e.Reason
+	}
+	if t.ToOrgPublicID != "" {
+		payload["to_organization_id"] = t.ToOrgPublicID
+	}
+	if e.By != "" {
+		payload["by"] = e.By
+	}
+	return AppendEvent(ctx, tx, typ, "transfer", t.PublicID, payload)
 }
 
-func endTransfer(ctx context.Context, tx pgx.Tx, id uuid.UUID, status, reason, note string, actor *uuid.UUID) (bool, error) {
+// endTransfer records the ending of an open transfer and releases the animal's hold.
+func endTransfer(ctx context.Context, tx pgx.Tx, id uuid.UUID, status, reason, note string, actor *uuid.UUID) error {
 	var animalID uuid.UUID
 	err := tx.QueryRow(ctx, `UPDATE transfers SET status = $2::transfer_status, reason = nullif($3, ''), ended_by = $4, ended_at = now()
 		WHERE id = $1 AND status = 'offered' RETURNING animal_id`, id, status, reason, actor).Scan(&animalID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
-	}
 	if err != nil {
-		return false, fmt.Errorf("end transfer: %w", err)
+		return fmt.Errorf("end transfer: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE animals SET held_by = NULL, version = version + 1, updated_at = now()
 		WHERE id = $1 AND held_by = $2`, animalID, id); err != nil {
-		return false, fmt.Errorf("release hold: %w", err)
+		return fmt.Errorf("release hold: %w", err)
 	}
 	detail := map[string]string{"declined": "the recipient declined", "cancelled": "the offering organization cancelled",
 		"expired": "nobody answered in time"}[status]
@@ -241,7 +295,7 @@ func endTransfer(ctx context.Context, tx pgx.Tx, id uuid.UUID, status, reason, n
 	if note != "" {
 		detail += " (" + note + ")"
 	}
-	return true, AppendTransferEntry(ctx, tx, id, status, actor, detail)
+	return AppendTransferEntry(ctx, tx, id, status, actor, detail)
 }
 
 // MoveAnimal runs the ownership move of an accepted transfer (move_animal): the animal,
