@@ -58,15 +58,3 @@ func RevokeSession(ctx context.Context, q Querier, sessionID uuid.UUID) error {
 	}
 	return nil
 }
-
-// SessionActive reports whether a session still has a live refresh token; access tokens of
-// a logged-out session are refused with it.
-func SessionActive(ctx context.Context, q Querier, sessionID uuid.UUID) (bool, error) {
-	var ok bool
-	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM refresh_tokens
-		WHERE session_id = $1 AND revoked_at IS NULL AND expires_at > now())`, sessionID).Scan(&ok)
-	if err != nil {
-		return false, fmt.Errorf("check session: %w", err)
-	}
-	return ok, nil
-}
