@@ -27,35 +27,34 @@ func TestDecodeJSON_NamesTheFieldOfBadText(t *testing.T) {
 	}
 	cases := []struct {
 		name, body, field, message string
-		status                     int
 	}{
-		{"NUL in a name", `{"name":"a\u0000b"}`, "name", "must not contain NUL characters", 422},
-		{"NUL in free text", `{"notes":"a\u0000b"}`, "notes", "must not contain NUL characters", 422},
-		{"invalid UTF-8", "{\"name\":\"a\xffb\"}", "name", "is not valid UTF-8", 422},
-		{"invalid UTF-8 in a nested field", "{\"items\":[{\"name\":\"ok\"},{\"name\":\"\xc3\"}]}", "items[1].name", "is not valid UTF-8", 422},
-		{"invalid UTF-8 in a key", "{\"tags\":{\"\xff\":\"x\"}}", "tags", "has a field name that is not valid UTF-8", 422},
-		{"line break in a name", `{"name":"a\nb"}`, "name", "must be one line without control characters", 422},
-		{"escape in a name", `{"name":"a\u001bb"}`, "name", "must be one line without control characters", 422},
-		{"C1 control in a name", `{"name":"a\u0085b"}`, "name", "must be one line without control characters", 422},
-		{"bell in free text", `{"notes":"a\u0007b"}`, "notes", "must not contain control characters other than line breaks and tabs", 422},
-		{"free text too long", `{"notes":"` + strings.Repeat("é", 21) + `"}`, "notes", "must be at most 20 characters", 422},
-		{"name too long", `{"name":"` + strings.Repeat("x", maxLineRunes+1) + `"}`, "name", "must be at most 1000 characters", 422},
-		{"NUL in a nested name", `{"items":[{"name":"\u0000"}]}`, "items[0].name", "must not contain NUL characters", 422},
-		{"NUL in a map key", `{"tags":{"a\u0000":"x"}}`, "tags.(key)", "must not contain NUL characters", 422},
-		{"NUL in a map value", `{"tags":{"k":"x\u0000"}}`, "tags.k", "must not contain NUL characters", 422},
-		{"NUL through a pointer", `{"ptr":"\u0000"}`, "ptr", "must not contain NUL characters", 422},
-		{"NUL inside an untyped value", `{"any":{"deep":["\u0000"]}}`, "any.deep[0]", "must not contain NUL characters", 422},
-		{"a repeated key", `{"name":"a","name":"b"}`, "name", "is given more than once", 422},
-		{"a repeated nested key", `{"items":[{"name":"a","name":"b"}]}`, "items[0].name", "is given more than once", 422},
-		{"deep nesting", `{"any":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, "any" + strings.Repeat("[0]", maxJSONDepth-1), "nests deeper than 16 levels", 422},
-		{"a number too large", `{"items":[],"name":1e400}`, "name", "must be a string, not number", 422},
-		{"a direction override in a name", `{"name":"gpj\u202eexe"}`, "name", "must be one line without control characters", 422},
-		{"a direction isolate in free text", `{"notes":"a\u2067b"}`, "notes", "must not contain control characters other than line breaks and tabs", 422},
-		{"a line separator in a name", `{"name":"a\u2028b"}`, "name", "must be one line without control characters", 422},
-		{"too many items", `{"items":[` + strings.Repeat(`{},`, maxJSONArrayItems) + `{}]}`, "items", "has more than 1000 items", 422},
-		{"too many items in a nested array", `{"any":[[` + strings.Repeat(`1,`, maxJSONArrayItems) + `1]]}`, "any[0]", "has more than 1000 items", 422},
-		{"a key repeated in another case", `{"name":"a","NAME":"b"}`, "NAME", "is given more than once", 422},
-		{"an invalid key after a good one", "{\"name\":\"x\",\"\xff\":1}", "body", "has a field name that is not valid UTF-8", 422},
+		{"NUL in a name", `{"name":"a\u0000b"}`, "name", "must not contain NUL characters"},
+		{"NUL in free text", `{"notes":"a\u0000b"}`, "notes", "must not contain NUL characters"},
+		{"invalid UTF-8", "{\"name\":\"a\xffb\"}", "name", "is not valid UTF-8"},
+		{"invalid UTF-8 in a nested field", "{\"items\":[{\"name\":\"ok\"},{\"name\":\"\xc3\"}]}", "items[1].name", "is not valid UTF-8"},
+		{"invalid UTF-8 in a key", "{\"tags\":{\"\xff\":\"x\"}}", "tags", "has a field name that is not valid UTF-8"},
+		{"line break in a name", `{"name":"a\nb"}`, "name", "must be one line without control characters"},
+		{"escape in a name", `{"name":"a\u001bb"}`, "name", "must be one line without control characters"},
+		{"C1 control in a name", `{"name":"a\u0085b"}`, "name", "must be one line without control characters"},
+		{"bell in free text", `{"notes":"a\u0007b"}`, "notes", "must not contain control characters other than line breaks and tabs"},
+		{"free text too long", `{"notes":"` + strings.Repeat("é", 21) + `"}`, "notes", "must be at most 20 characters"},
+		{"name too long", `{"name":"` + strings.Repeat("x", maxLineRunes+1) + `"}`, "name", "must be at most 1000 characters"},
+		{"NUL in a nested name", `{"items":[{"name":"\u0000"}]}`, "items[0].name", "must not contain NUL characters"},
+		{"NUL in a map key", `{"tags":{"a\u0000":"x"}}`, "tags.(key)", "must not contain NUL characters"},
+		{"NUL in a map value", `{"tags":{"k":"x\u0000"}}`, "tags.k", "must not contain NUL characters"},
+		{"NUL through a pointer", `{"ptr":"\u0000"}`, "ptr", "must not contain NUL characters"},
+		{"NUL inside an untyped value", `{"any":{"deep":["\u0000"]}}`, "any.deep[0]", "must not contain NUL characters"},
+		{"a repeated key", `{"name":"a","name":"b"}`, "name", "is given more than once"},
+		{"a repeated nested key", `{"items":[{"name":"a","name":"b"}]}`, "items[0].name", "is given more than once"},
+		{"deep nesting", `{"any":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, "any" + strings.Repeat("[0]", maxJSONDepth-1), "nests deeper than 16 levels"},
+		{"a number too large", `{"items":[],"name":1e400}`, "name", "must be a string, not number"},
+		{"a direction override in a name", `{"name":"gpj\u202eexe"}`, "name", "must be one line without control characters"},
+		{"a direction isolate in free text", `{"notes":"a\u2067b"}`, "notes", "must not contain control characters other than line breaks and tabs"},
+		{"a line separator in a name", `{"name":"a\u2028b"}`, "name", "must be one line without control characters"},
+		{"too many items", `{"items":[` + strings.Repeat(`{},`, maxJSONArrayItems) + `{}]}`, "items", "has more than 1000 items"},
+		{"too many items in a nested array", `{"any":[[` + strings.Repeat(`1,`, maxJSONArrayItems) + `1]]}`, "any[0]", "has more than 1000 items"},
+		{"a key repeated in another case", `{"name":"a","NAME":"b"}`, "NAME", "is given more than once"},
+		{"an invalid key after a good one", "{\"name\":\"x\",\"\xff\":1}", "body", "has a field name that is not valid UTF-8"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -66,7 +65,7 @@ func TestDecodeJSON_NamesTheFieldOfBadText(t *testing.T) {
 			require.Error(t, err)
 			p, ok := err.(*Problem)
 			require.True(t, ok, "%T %v", err, err)
-			require.Equal(t, tc.status, p.Status)
+			require.Equal(t, http.StatusUnprocessableEntity, p.Status)
 			require.Equal(t, []FieldError{{tc.field, tc.message}}, p.Errors)
 		})
 	}
