@@ -60,7 +60,7 @@ type invitationList struct {
 // createInvitation invites a person by email address into an organization with a role, and
 // emails them the link that accepts it. Owners and admins only; only an owner invites owners.
 func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) error {
-	inv, err := s.invite(w, r)
+	inv, err := s.invite(r)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) error 
 // invite reads an invitation request and makes the invitation. Whether the address has an
 // account changes nothing in the answer, nor in the work done before it: the person becomes
 // a member only by accepting.
-func (s *Server) invite(w http.ResponseWriter, r *http.Request) (invitationResponse, error) {
+func (s *Server) invite(r *http.Request) (invitationResponse, error) {
 	var req createInvitationRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return invitationResponse{}, err
@@ -89,7 +89,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) (invitationRespo
 		if err := requireVerifiedOwner(ctx, tx); err != nil {
 			return err
 		}
-		if err := hourlyLimit(ctx, w, tx, a, s.invitations(), toAddress(s.invitations(), req.Email)); err != nil {
+		if err := hourlyLimit(ctx, tx, a, s.invitations(), toAddress(s.invitations(), req.Email)); err != nil {
 			return err
 		}
 		member, err := store.IsMemberEmail(ctx, tx, req.Email)

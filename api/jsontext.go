@@ -99,7 +99,11 @@ func scanJSON(body []byte) *Problem {
 				if len(stack) >= maxJSONDepth {
 					return invalid(FieldError{path(""), "nests deeper than " + strconv.Itoa(maxJSONDepth) + " levels"})
 				}
-				stack = append(stack, &frame{object: t == '{', keys: map[string]struct{}{}, nextKey: t == '{'})
+				f := &frame{object: t == '{', nextKey: t == '{'}
+				if f.object {
+					f.keys = map[string]struct{}{}
+				}
+				stack = append(stack, f)
 			case '}', ']':
 				stack = stack[:len(stack)-1]
 				if p := valueDone(); p != nil {
@@ -169,10 +173,7 @@ func rulesOf(tag string) textRules {
 }
 
 func (tr textRules) check(field, s string) *Problem {
-	ok := isLine(s)
-	if tr.multiline {
-		ok = isText(s)
-	}
+	ok := isTextOf(s, tr.multiline)
 	switch {
 	case !ok && strings.IndexByte(s, 0) >= 0:
 		return invalid(FieldError{field, "must not contain NUL characters"})

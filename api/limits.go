@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -95,7 +93,7 @@ func mailboxOf(email string) string {
 // It holds locks on the counts, in that order, until the transaction ends, so concurrent
 // sends cannot race past. The refusal for the recipient's count across organizations says
 // nothing of what other organizations sent.
-func hourlyLimit(ctx context.Context, w http.ResponseWriter, tx pgx.Tx, a access, k sendKind, to recipient) error {
+func hourlyLimit(ctx context.Context, tx pgx.Tx, a access, k sendKind, to recipient) error {
 	if err := store.LockOrganization(ctx, tx, k.event); err != nil {
 		return err
 	}
@@ -104,7 +102,7 @@ func hourlyLimit(ctx context.Context, w http.ResponseWriter, tx pgx.Tx, a access
 		return err
 	}
 	if n >= k.limit.PerOrganization {
-		return rateLimited(w, freeAt, fmt.Sprintf("This organization has sent its %d %s for this hour; try again later.", k.limit.PerOrganization, k.what))
+		return rateLimited(freeAt, fmt.Sprintf("This organization has sent its %d %s for this hour; try again later.", k.limit.PerOrganization, k.what))
 	}
 	if err := store.LockKey(ctx, tx, k.event+"/account/"+a.UserID.String()); err != nil {
 		return err
@@ -113,7 +111,7 @@ func hourlyLimit(ctx context.Context, w http.ResponseWriter, tx pgx.Tx, a access
 		return err
 	}
 	if n >= k.limit.PerAccount {
-		return rateLimited(w, freeAt, fmt.Sprintf("You have sent your %d %s for this hour, counting every organization you belong to; try again later.",
+		return rateLimited(freeAt, fmt.Sprintf("You have sent your %d %s for this hour, counting every organization you belong to; try again later.",
 			k.limit.PerAccount, k.what))
 	}
 	if to.key == "" {
@@ -124,7 +122,7 @@ func hourlyLimit(ctx context.Context, w http.ResponseWriter, tx pgx.Tx, a access
 		return err
 	}
 	if n >= to.perSender {
-		return rateLimited(w, freeAt, fmt.Sprintf("This organization has sent this %s %d %s in the last hour, the most it may; try again later.",
+		return rateLimited(freeAt, fmt.Sprintf("This organization has sent this %s %d %s in the last hour, the most it may; try again later.",
 			to.noun, to.perSender, k.what))
 	}
 	if err := store.LockKey(ctx, tx, k.event+"/recipient/"+to.key); err != nil {
@@ -138,14 +136,15 @@ func hourlyLimit(ctx context.Context, w http.ResponseWriter, tx pgx.Tx, a access
 		// organization sent.
 		const quarter = 15 * time.Minute
 		freeAt = time.Now().Add(min(time.Hour, time.Until(freeAt).Truncate(quarter)+quarter))
-		return rateLimited(w, freeAt, fmt.Sprintf("This %s cannot be sent more %s right now; try again later.", to.noun, k.what))
+		return rateLimited(freeAt, fmt.Sprintf("This %s cannot be sent more %s right now; try again later.", to.noun, k.what))
 	}
 	return nil
 }
 
-func rateLimited(w http.ResponseWriter, freeAt time.Time, detail string) error {
-	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(time.Until(freeAt).Seconds()+1))))
-	return newProblem(kindRateLimited, detail)
+func rateLimited(freeAt time.Time, detail string) error {
+	p := newProblem(kindRateLimited, detail)
+	p.retryAfter = max(time.Second, time.Until(freeAt))
+	return p
 }
 
 // errOwnerUnverified answers an organization that would write to people outside it before

@@ -80,7 +80,7 @@ func emailAndRole(email, roleName string) (string, membership.Role, error) {
 // the answer is the same whether or not the address has an account. It stays for clients
 // written when this added existing users at once.
 func (s *Server) addMember(w http.ResponseWriter, r *http.Request) error {
-	inv, err := s.invite(w, r)
+	inv, err := s.invite(r)
 	if err != nil {
 		return err
 	}

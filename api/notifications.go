@@ -215,12 +215,12 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	in.Roles = roles
 	op := idempotentOp{Name: "organization.message", Request: in}
-	return s.idempotent(w, r, op, func(r *http.Request, k *keyed) (response, error) { return s.message(w, r, k, in) })
+	return s.idempotent(w, r, op, func(r *http.Request, k *keyed) (response, error) { return s.message(r, k, in) })
 }
 
 // message records the message for each member, its event and its answer in one
 // transaction: a retry finds the answer, or nothing of the message.
-func (s *Server) message(w http.ResponseWriter, r *http.Request, k *keyed, in messageInput) (response, error) {
+func (s *Server) message(r *http.Request, k *keyed, in messageInput) (response, error) {
 	batch := uuid.NewString()
 	var resp response
 	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
@@ -228,7 +228,7 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request, k *keyed, in me
 		if !a.Role.CanManageMembers() {
 			return newProblem(kindForbidden, "Only owners and admins send messages to the organization.")
 		}
-		if err := hourlyLimit(ctx, w, tx, a, s.messages(), recipient{}); err != nil {
+		if err := hourlyLimit(ctx, tx, a, s.messages(), recipient{}); err != nil {
 			return err
 		}
 		members, err := store.MemberIDs(ctx, tx, in.Roles)

@@ -106,18 +106,18 @@ func (s *Server) createTransfer(w http.ResponseWriter, r *http.Request) error {
 		return invalid(errs...)
 	}
 	op := idempotentOp{Name: "transfer.offer", Required: true, Request: in}
-	return s.idempotent(w, r, op, func(r *http.Request, k *keyed) (response, error) { return s.offer(w, r, k, in) })
+	return s.idempotent(w, r, op, func(r *http.Request, k *keyed) (response, error) { return s.offer(r, k, in) })
 }
 
 // offer records the offer in one transaction with its answer (transfers.Offer).
-func (s *Server) offer(w http.ResponseWriter, r *http.Request, k *keyed, in createTransferRequest) (response, error) {
+func (s *Server) offer(r *http.Request, k *keyed, in createTransferRequest) (response, error) {
 	var resp response
 	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
 		ctx := r.Context()
 		if !a.Role.CanManageMembers() {
 			return newProblem(kindForbidden, "Only owners and admins offer an organization's animals.")
 		}
-		if err := s.offerAllowed(ctx, w, tx, a, in); err != nil {
+		if err := s.offerAllowed(ctx, tx, a, in); err != nil {
 			return err
 		}
 		o := transfers.NewOffer{AnimalPublicID: in.AnimalID, RecipientEmail: strings.ToLower(in.RecipientEmail),
@@ -160,7 +160,7 @@ func offerProblem(err error) error {
 // inside), or beyond the hourly limits of offers. An email address, whose owner may be a
 // stranger, takes few offers; an organization many, since a whole collection may go to
 // one organization at once.
-func (s *Server) offerAllowed(ctx context.Context, w http.ResponseWriter, tx pgx.Tx, a access, in createTransferRequest) error {
+func (s *Server) offerAllowed(ctx context.Context, tx pgx.Tx, a access, in createTransferRequest) error {
 	to, inside := s.toOrganization(in.RecipientOrganizationID), false
 	if in.RecipientEmail != "" {
 		to = toAddress(s.offers(), in.RecipientEmail)
@@ -174,7 +174,7 @@ func (s *Server) offerAllowed(ctx context.Context, w http.ResponseWriter, tx pgx
 			return err
 		}
 	}
-	return hourlyLimit(ctx, w, tx, a, s.offers(), to)
+	return hourlyLimit(ctx, tx, a, s.offers(), to)
 }
 
 type transferList struct {

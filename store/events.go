@@ -53,19 +53,8 @@ func EventsOfAggregate(ctx context.Context, q Querier, aggregateType, aggregateI
 // CountEvents counts the tenant's events of a type within the last window, and says when
 // the oldest of them leaves it.
 func CountEvents(ctx context.Context, q Querier, typ string, window time.Duration) (int, time.Time, error) {
-	var (
-		n      int
-		oldest *time.Time
-	)
-	err := q.QueryRow(ctx, `SELECT count(*), min(occurred_at) FROM events
-		WHERE org_id = app_org_id() AND type = $1 AND occurred_at > now() - $2::interval`, typ, window).Scan(&n, &oldest)
-	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("count %s events: %w", typ, err)
-	}
-	if oldest == nil {
-		return n, time.Time{}, nil
-	}
-	return n, oldest.Add(window), nil
+	return countWindow(ctx, q, typ, window, `SELECT count(*), min(occurred_at) FROM events
+		WHERE org_id = app_org_id() AND type = $1 AND occurred_at > now() - $2::interval`)
 }
 
 // EventExists reports whether the tenant recorded an event of a type on an aggregate whose

@@ -30,7 +30,7 @@ func (s *Species) Offspring(sire, dam Genotype, sex Sex, looks Genotype) (out Ou
 		return Outcome{}, fmt.Errorf("the sire must be male and the dam female")
 	}
 	sire.Sex, dam.Sex = Male, Female
-	_, bySex := s.pairingLoci(sire, dam)
+	bySex := s.DiffersBySex(sire, dam)
 	loci, sexLinked := s.pairingLoci(sire, dam, looks)
 	if len(loci) > DefaultLimits.Loci {
 		return Outcome{}, ErrTooManyLoci

@@ -126,7 +126,7 @@ func (f *fakes) RecordNotification(ctx context.Context, r notify.Request) (uuid.
 	defer f.mu.Unlock()
 	f.tried[r.Type] = f.at()
 	// As the notifications table checks: characters, not bytes.
-	if n := utf8.RuneCountInString(r.Title); n == 0 || n > 200 || utf8.RuneCountInString(r.Body) > 5000 {
+	if n := utf8.RuneCountInString(r.Title); n == 0 || n > notify.MaxTitleRunes || utf8.RuneCountInString(r.Body) > notify.MaxBodyRunes {
 		return uuid.Nil, temporal.NewNonRetryableApplicationError("title or body too long", escalation.ErrTypeInvalid, nil)
 	}
 	if f.recordErr != nil {
