@@ -164,10 +164,8 @@ func asParam(err error) error {
 // overrides, no invalid bytes.
 func isLine(s string) bool { return isTextOf(s, false) }
 
-// isText says whether s is valid UTF-8 text that may span lines: like isLine, but line
-// feeds, carriage returns and tabs are allowed.
-func isText(s string) bool { return isTextOf(s, true) }
-
+// isTextOf says whether s is valid UTF-8 text, on one line or, when lines is set, on several:
+// line feeds, carriage returns and tabs are then allowed too.
 func isTextOf(s string, lines bool) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
