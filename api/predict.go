@@ -174,7 +174,7 @@ func (s *Server) predictPairing(ctx context.Context, tx pgx.Tx, sp *genetics.Spe
 	resp := viewPrediction(sp, pred)
 	resp.Sire, resp.Dam = sp.Format(parents[0].gt), sp.Format(parents[1].gt)
 	if parents[0].animal && parents[1].animal {
-		p, ids, ext, err := s.loadPedigree(ctx, tx, parents[0].id, parents[1].id)
+		p, ids, ext, err := s.pedigree.Pedigree(ctx, tx, parents[0].id, parents[1].id)
 		if err != nil {
 			return predictResponse{}, err
 		}
