@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -54,52 +53,41 @@ func viewCard(c store.AnimalCard) cardView {
 
 // lineage returns an animal's ancestor tree, N generations deep (default 4, at most 10),
 // across organizations: other breeders' ancestors show their public fields, or "not public".
-// The tree comes from the pedigree graph in memory and only the cards are read, with the
-// authorization, in one round trip; while the graph cannot answer, the tree is walked in
-// the database in that same round trip.
+// The chart is read with the authorization in one round trip (pedigree.Graph.Chart).
 func (s *Server) lineage(w http.ResponseWriter, r *http.Request) error {
 	gens, err := intParam(r, "generations", 4, 1, 10)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	c := claimsFrom(ctx)
-	sid, err := uuid.Parse(c.SessionID)
+	authorize, err := batchAccess(r)
 	if err != nil {
-		return newProblem(kindUnauthenticated, "The access token is invalid or expired.")
-	}
-	publicID := chi.URLParam(r, "animalID")
-	tree, inMemory := s.pedigree.Ancestors(publicID, gens)
-	var nodes []store.PedigreeNode
-	cards := make([]*store.AnimalCard, len(tree.IDs)) // by position in tree
-	batch := &pgx.Batch{}
-	authorized := store.QueueAuthorize(batch, c.UserID, c.OrgID, sid)
-	if inMemory {
-		store.QueuePedigreeCards(batch, tree.IDs, cards)
-	} else {
-		store.QueueAncestors(batch, publicID, gens, &nodes)
-	}
-	if err := s.db.ReadBatch(ctx, batch); err != nil {
 		return err
 	}
-	if _, err := authorized(); err != nil {
-		return accessProblem(err, true)
-	}
-	if inMemory {
-		if err := s.nameOrganizations(ctx, cards); err != nil {
-			return err
-		}
-	} else {
-		if len(nodes) == 0 || nodes[0].Depth != 0 {
-			return notFound("animal")
-		}
-		tree, cards = ancestorsOf(nodes)
-	}
-	// The root must be the organization's own animal or a public one, as visible_animal says.
-	if cards[0] == nil || !cards[0].Visible {
+	chart, err := s.pedigree.Chart(r.Context(), s.db, authorize, chi.URLParam(r, "animalID"), gens)
+	if errors.Is(err, pedigree.ErrNotFound) {
 		return notFound("animal")
 	}
-	return writeChart(w, tree, cards, gens)
+	if err != nil {
+		return err
+	}
+	return writeChart(w, chart.Ancestors, chart.Cards, gens)
+}
+
+// batchAccess authorizes the caller in their token's organization in the same round trip as
+// a read (pedigree.Authorize), answering as withAccess does.
+func batchAccess(r *http.Request) (pedigree.Authorize, error) {
+	c := claimsFrom(r.Context())
+	sid, err := uuid.Parse(c.SessionID)
+	if err != nil {
+		return nil, newProblem(kindUnauthenticated, "The access token is invalid or expired.")
+	}
+	return func(batch *pgx.Batch) func() error {
+		authorized := store.QueueAuthorize(batch, c.UserID, c.OrgID, sid)
+		return func() error {
+			_, err := authorized()
+			return accessProblem(err, true)
+		}
+	}, nil
 }
 
 // syncPedigree makes the caller's next pedigree read see what it has just committed (parents,
@@ -110,69 +98,6 @@ func (s *Server) syncPedigree(ctx context.Context) {
 	}
 }
 
-// nameOrganizations names the owners and breeders of cards read by QueuePedigreeCards, from
-// the graph or, for one it does not know yet, from the database.
-func (s *Server) nameOrganizations(ctx context.Context, cards []*store.AnimalCard) error {
-	var ids []uuid.UUID
-	for _, c := range cards {
-		if c == nil {
-			continue
-		}
-		for _, id := range [2]uuid.UUID{c.OwnerID, c.BreederID} {
-			if id != uuid.Nil && !slices.Contains(ids, id) {
-				ids = append(ids, id)
-			}
-		}
-	}
-	names, missing := s.pedigree.Organizations(ids)
-	if len(missing) > 0 {
-		refs, err := store.OrganizationRefs(ctx, s.db.Pool, missing)
-		if err != nil {
-			return err
-		}
-		for id, o := range refs {
-			names[id] = pedigree.Organization{PublicID: o.PublicID, Name: o.Name}
-		}
-	}
-	for _, c := range cards {
-		if c == nil {
-			continue
-		}
-		if c.OwnerID != uuid.Nil {
-			c.OwnerPublicID, c.OwnerName = names[c.OwnerID].PublicID, names[c.OwnerID].Name
-		}
-		if c.BreederID != uuid.Nil {
-			c.BreederPublicID, c.BreederName = names[c.BreederID].PublicID, names[c.BreederID].Name
-		}
-	}
-	return nil
-}
-
-// ancestorsOf puts the database's walk in the graph's form, with the cards by position.
-func ancestorsOf(nodes []store.PedigreeNode) (pedigree.Ancestors, []*store.AnimalCard) {
-	pos := make(map[uuid.UUID]int32, len(nodes))
-	a := pedigree.Ancestors{IDs: make([]uuid.UUID, len(nodes)), Sire: make([]int32, len(nodes)), Dam: make([]int32, len(nodes))}
-	cards := make([]*store.AnimalCard, len(nodes))
-	for i, n := range nodes {
-		pos[n.ID] = int32(i)
-		a.IDs[i] = n.ID
-		cards[i] = &nodes[i].Card
-	}
-	at := func(id *uuid.UUID) int32 {
-		if id == nil {
-			return -1
-		}
-		if p, ok := pos[*id]; ok {
-			return p
-		}
-		return -1
-	}
-	for i, n := range nodes {
-		a.Sire[i], a.Dam[i] = at(n.SireID), at(n.DamID)
-	}
-	return a, cards
-}
-
 type descendantView struct {
 	Generation int      `json:"generation"`
 	SireID     string   `json:"sire_id,omitempty"`
@@ -181,7 +106,7 @@ type descendantView struct {
 }
 
 // descendants lists an animal's offspring generation by generation (default 3, at most 10;
-// at most limit animals, default 500).
+// at most limit animals, default 500) (pedigree.Descendants).
 func (s *Server) descendants(w http.ResponseWriter, r *http.Request) error {
 	gens, err := intParam(r, "generations", 3, 1, 10)
 	if err != nil {
@@ -196,66 +121,22 @@ func (s *Server) descendants(w http.ResponseWriter, r *http.Request) error {
 		Truncated bool             `json:"truncated"`
 	}{Items: []descendantView{}}
 	err = s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
-		root, err := store.VisibleAnimalID(r.Context(), tx, chi.URLParam(r, "animalID"))
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("animal")
-		}
+		ds, truncated, err := pedigree.Descendants(r.Context(), tx, chi.URLParam(r, "animalID"), gens, limit)
 		if err != nil {
 			return err
 		}
-		// The root comes back too, and one more than asked says the list was cut short.
-		nodes, err := store.Descendants(r.Context(), tx, root, gens, limit+2)
-		if err != nil {
-			return err
+		for _, d := range ds {
+			out.Items = append(out.Items, descendantView{Generation: d.Generation, SireID: d.SirePublicID,
+				DamID: d.DamPublicID, Animal: viewCard(d.Card)})
 		}
-		publicIDs := map[uuid.UUID]string{}
-		var mates []uuid.UUID
-		for _, n := range nodes {
-			publicIDs[n.ID] = n.Card.PublicID
-		}
-		for _, n := range nodes {
-			for _, p := range []*uuid.UUID{n.SireID, n.DamID} {
-				if _, known := publicIDs[derefID(p)]; p != nil && !known {
-					mates = append(mates, *p)
-				}
-			}
-		}
-		// Parents from outside the line (the mates) are named when the caller may see them.
-		cards, err := store.Cards(r.Context(), tx, mates)
-		if err != nil {
-			return err
-		}
-		for id, c := range cards {
-			publicIDs[id] = c.PublicID
-		}
-		for _, n := range nodes {
-			if n.Depth == 0 {
-				continue
-			}
-			d := descendantView{Generation: n.Depth, Animal: viewCard(n.Card)}
-			if n.SireID != nil {
-				d.SireID = publicIDs[*n.SireID]
-			}
-			if n.DamID != nil {
-				d.DamID = publicIDs[*n.DamID]
-			}
-			out.Items = append(out.Items, d)
-		}
-		if len(out.Items) > limit {
-			out.Items = out.Items[:limit]
-			out.Truncated = true
-		}
+		out.Truncated = truncated
 		return nil
 	})
+	if errors.Is(err, pedigree.ErrNotFound) {
+		return notFound("animal")
+	}
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, out)
-}
-
-func derefID(p *uuid.UUID) uuid.UUID {
-	if p == nil {
-		return uuid.Nil
-	}
-	return *p
 }

@@ -6,6 +6,11 @@
 // until it is loaded, and whenever it may be out of step, it answers nothing and callers
 // read the database as before. It holds no private data: only IDs, links and organization
 // names, never what an organization may see of an animal.
+//
+// The package also holds the reads of pedigrees that ask the graph first and the database
+// when it cannot answer: a chart of ancestors, an animal's inbreeding and the pedigree a
+// coefficient is computed over; and the listing of an animal's descendants. What a caller
+// may see of each animal is read through their own authorization, never kept.
 package pedigree
 
 import (
