@@ -7,16 +7,13 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/google/uuid"
+	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/reptidex/reptidex/domain/genetics"
+	"github.com/reptidex/reptidex/breeding"
 	"github.com/reptidex/reptidex/store"
 )
-
-var pairingStatuses = []string{"planned", "active", "completed", "cancelled"}
 
 type pairingRequest struct {
 	SireID string `json:"sire_id"`
@@ -62,94 +59,28 @@ func coiWarning(coi *float64, threshold float64) string {
 	return fmt.Sprintf("offspring inbreeding %.2f%% is above your organization's threshold of %.2f%%", 100**coi, 100*threshold)
 }
 
-// resolvePairParents reads a pairing's sire and dam: the caller's animals or other breeders'
-// public ones, a male and a female of one species.
-func (s *Server) resolvePairParents(ctx context.Context, tx pgx.Tx, sireID, damID string) (*genetics.Species, [2]resolvedParent, error) {
-	var parents [2]resolvedParent
-	var sp *genetics.Species
-	for i, side := range []struct {
-		field, id string
-		sex       genetics.Sex
-	}{{"sire_id", sireID, genetics.Male}, {"dam_id", damID, genetics.Female}} {
-		if side.id == "" {
-			return nil, parents, invalid(FieldError{side.field, "is required"})
-		}
-		g, err := store.VisibleAnimalGenetics(ctx, tx, side.id)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, parents, invalid(FieldError{side.field, "no animal " + side.id + " that you may pair (yours, or another breeder's public animal)"})
-		}
-		if err != nil {
-			return nil, parents, err
-		}
-		if g.Sex != side.sex {
-			return nil, parents, invalid(FieldError{side.field, fmt.Sprintf("must be %s, and %s is %s", side.sex, side.id, g.Sex)})
-		}
-		if sp == nil {
-			if sp, err = s.species.species(ctx, g.SpeciesKey, side.field); err != nil {
-				return nil, parents, err
-			}
-		} else if g.SpeciesKey != sp.Key {
-			return nil, parents, invalid(FieldError{side.field, "is a " + g.SpeciesKey + " and the sire a " + sp.Key})
-		}
-		gt, err := sp.Genotype(g.Sex, g.Claims)
-		if err != nil {
-			return nil, parents, fmt.Errorf("stored genetics of %s: %w", side.id, err)
-		}
-		parents[i] = resolvedParent{id: g.ID, gt: gt, animal: true}
-	}
-	return sp, parents, nil
-}
-
-// createPairing plans a pairing and answers with its predicted offspring, their inbreeding
-// coefficient and a warning above the organization's threshold.
+// createPairing plans a pairing (breeding.Plan) and answers with its predicted offspring,
+// their inbreeding coefficient and a warning above the organization's threshold.
 func (s *Server) createPairing(w http.ResponseWriter, r *http.Request) error {
 	var req pairingRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	if req.Status == "" {
-		req.Status = "planned"
+	plan := breeding.PairingPlan(req)
+	if err := plan.Validate(); err != nil { // before a transaction opens
+		return breedingProblem(err)
 	}
-	if !oneOf(req.Status, pairingStatuses) {
-		return invalid(FieldError{"status", "must be one of " + strings.Join(pairingStatuses, ", ")})
-	}
-	if req.Season != nil && (*req.Season < 1900 || *req.Season > 2200) {
-		return invalid(FieldError{"season", "must be a year such as 2025"})
-	}
-	ctx := r.Context()
 	var view pairingView
-	err := s.withKeeper(r, func(tx pgx.Tx, acc access) error {
-		sp, parents, err := s.resolvePairParents(ctx, tx, req.SireID, req.DamID)
+	err := s.withKeeper(r, func(tx pgx.Tx, _ access) error {
+		p, err := breeding.Plan(r.Context(), tx, s.breedingDeps(), plan)
 		if err != nil {
 			return err
 		}
-		pred, err := s.predictPairing(ctx, tx, sp, parents)
-		if err != nil {
-			return err
-		}
-		threshold, err := store.COIThreshold(ctx, tx)
-		if err != nil {
-			return err
-		}
-		p := store.Pairing{ID: uuid.New(), PublicID: store.NewPublicID(), SireID: parents[0].id, DamID: parents[1].id,
-			Season: req.Season, Status: req.Status, Notes: strings.TrimSpace(req.Notes), OffspringCOI: pred.OffspringCOI}
-		if err := store.InsertPairing(ctx, tx, p); err != nil {
-			return err
-		}
-		if err := store.AppendEvent(ctx, tx, "pairing.planned", "pairing", p.PublicID,
-			map[string]any{"sire_id": req.SireID, "dam_id": req.DamID, "offspring_coi": pred.OffspringCOI}); err != nil {
-			return err
-		}
-		stored, err := store.PairingByPublicID(ctx, tx, p.PublicID)
-		if err != nil {
-			return err
-		}
-		view = viewPairing(stored, threshold)
-		view.Prediction = &pred
+		view = viewPairingOf(p)
 		return nil
 	})
 	if err != nil {
-		return err
+		return breedingProblem(err)
 	}
 	w.Header().Set("Location", "/api/v1/breeding/pairs/"+view.ID)
 	return writeJSON(w, http.StatusCreated, view)
@@ -161,9 +92,23 @@ func viewPairing(p store.Pairing, threshold float64) pairingView {
 		COIWarning: coiWarning(p.OffspringCOI, threshold), CreatedAt: p.CreatedAt}
 }
 
-func viewClutch(c store.Clutch, pairingPublicID string, hatchlings int) clutchView {
-	v := clutchView{ID: c.PublicID, PairingID: pairingPublicID, LaidOn: c.LaidOn.Format(time.DateOnly), Eggs: c.Eggs,
-		Fertile: c.Fertile, Infertile: c.Infertile, Hatched: c.Hatched, Hatchlings: hatchlings}
+// viewPairingOf is a pairing as read with its prediction and, when read with them, its
+// clutches.
+func viewPairingOf(p breeding.Pairing) pairingView {
+	v := viewPairing(p.Pairing, p.COIThreshold)
+	if p.Prediction != nil {
+		pred := viewPairingPrediction(*p.Prediction)
+		v.Prediction = &pred
+	}
+	for _, c := range p.Clutches {
+		v.Clutches = append(v.Clutches, viewClutch(c))
+	}
+	return v
+}
+
+func viewClutch(c breeding.Clutch) clutchView {
+	v := clutchView{ID: c.PublicID, PairingID: c.PairingPublicID, LaidOn: c.LaidOn.Format(time.DateOnly), Eggs: c.Eggs,
+		Fertile: c.Fertile, Infertile: c.Infertile, Hatched: c.Hatched, Hatchlings: c.Hatchlings}
 	if c.HatchedOn != nil {
 		v.HatchedOn = c.HatchedOn.Format(time.DateOnly)
 	}
@@ -208,49 +153,19 @@ func (s *Server) listPairings(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// getPairing returns a pairing with its prediction and clutches.
+// getPairing returns a pairing with its prediction and clutches (breeding.ReadPairing).
 func (s *Server) getPairing(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
 	var view pairingView
 	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
-		p, err := pairingInPath(r, tx)
+		p, err := breeding.ReadPairing(r.Context(), tx, s.breedingDeps(), chi.URLParam(r, "pairID"))
 		if err != nil {
 			return err
 		}
-		threshold, err := store.COIThreshold(ctx, tx)
-		if err != nil {
-			return err
-		}
-		view = viewPairing(p, threshold)
-		if sp, parents, err := s.resolvePairParents(ctx, tx, p.SirePublicID, p.DamPublicID); err == nil {
-			pred, err := s.predictPairing(ctx, tx, sp, parents)
-			var prob *Problem
-			switch {
-			case errors.As(err, &prob) && prob.Status == http.StatusUnprocessableEntity:
-				// The parents' genetics changed past what can be predicted: the pairing
-				// stands, without its prediction.
-			case err != nil:
-				return err
-			default:
-				view.Prediction = &pred
-			}
-		}
-		clutches, err := store.ClutchesOfPairing(ctx, tx, p.ID)
-		if err != nil {
-			return err
-		}
-		view.Clutches = []clutchView{}
-		for _, c := range clutches {
-			n, err := store.CountHatchlings(ctx, tx, c.ID)
-			if err != nil {
-				return err
-			}
-			view.Clutches = append(view.Clutches, viewClutch(c, p.PublicID, n))
-		}
+		view = viewPairingOf(p)
 		return nil
 	})
 	if err != nil {
-		return err
+		return breedingProblem(err)
 	}
 	return writeJSON(w, http.StatusOK, view)
 }
@@ -264,136 +179,48 @@ type clutchRequest struct {
 	Hatched   *int    `json:"hatched"`
 }
 
-// applyClutch sets the given fields on c and checks the counts and dates add up.
-func applyClutch(c *store.Clutch, req clutchRequest) error {
-	date := func(field string, v *string) (*time.Time, error) {
-		if v == nil || *v == "" {
-			return nil, nil
-		}
-		d, err := time.Parse(time.DateOnly, *v)
-		if err != nil {
-			return nil, invalid(FieldError{field, "must be a date such as 2025-04-12"})
-		}
-		if d.After(time.Now().Add(24 * time.Hour)) {
-			return nil, invalid(FieldError{field, "cannot be in the future"})
-		}
-		return &d, nil
-	}
-	if req.LaidOn != nil {
-		d, err := date("laid_on", req.LaidOn)
-		if err != nil {
-			return err
-		}
-		if d == nil {
-			return invalid(FieldError{"laid_on", "is required"})
-		}
-		c.LaidOn = *d
-	}
-	if req.HatchedOn != nil {
-		d, err := date("hatched_on", req.HatchedOn)
-		if err != nil {
-			return err
-		}
-		c.HatchedOn = d
-	}
-	for _, f := range []struct {
-		name string
-		v    *int
-		dst  *int
-	}{{"eggs", req.Eggs, &c.Eggs}, {"fertile", req.Fertile, &c.Fertile}, {"infertile", req.Infertile, &c.Infertile}, {"hatched", req.Hatched, &c.Hatched}} {
-		if f.v == nil {
-			continue
-		}
-		if *f.v < 0 || *f.v > 500 {
-			return invalid(FieldError{f.name, "must be a whole number from 0 to 500"})
-		}
-		*f.dst = *f.v
-	}
-	switch {
-	case c.LaidOn.IsZero():
-		return invalid(FieldError{"laid_on", "is required"})
-	case c.Fertile+c.Infertile > c.Eggs:
-		return invalid(FieldError{"fertile", fmt.Sprintf("fertile (%d) and infertile (%d) eggs exceed the %d laid", c.Fertile, c.Infertile, c.Eggs)})
-	case c.Hatched > c.Fertile:
-		return invalid(FieldError{"hatched", fmt.Sprintf("%d hatched, but only %d eggs were fertile", c.Hatched, c.Fertile)})
-	case c.HatchedOn != nil && c.HatchedOn.Before(c.LaidOn):
-		return invalid(FieldError{"hatched_on", "cannot be before the clutch was laid"})
-	}
-	return nil
-}
-
-// createClutch records a clutch of a pairing.
+// createClutch records a clutch of a pairing (breeding.RecordClutch).
 func (s *Server) createClutch(w http.ResponseWriter, r *http.Request) error {
 	var req clutchRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	c := store.Clutch{ID: uuid.New(), PublicID: store.NewPublicID()}
-	if req.Eggs == nil {
-		return invalid(FieldError{"eggs", "is required"})
+	c, err := breeding.NewClutch(breeding.ClutchChange(req))
+	if err != nil {
+		return breedingProblem(err)
 	}
-	if err := applyClutch(&c, req); err != nil {
-		return err
-	}
-	ctx := r.Context()
 	var view clutchView
-	err := s.withKeeper(r, func(tx pgx.Tx, acc access) error {
-		p, err := pairingInPath(r, tx)
+	err = s.withKeeper(r, func(tx pgx.Tx, _ access) error {
+		recorded, err := breeding.RecordClutch(r.Context(), tx, chi.URLParam(r, "pairID"), c)
 		if err != nil {
 			return err
 		}
-		c.PairingID = p.ID
-		if err := store.InsertClutch(ctx, tx, c); err != nil {
-			return err
-		}
-		if err := store.AppendEvent(ctx, tx, "clutch.recorded", "pairing", p.PublicID,
-			map[string]any{"clutch_id": c.PublicID, "eggs": c.Eggs}); err != nil {
-			return err
-		}
-		view = viewClutch(c, p.PublicID, 0)
+		view = viewClutch(recorded)
 		return nil
 	})
 	if err != nil {
-		return err
+		return breedingProblem(err)
 	}
 	return writeJSON(w, http.StatusCreated, view)
 }
 
-// updateClutch records fertility and hatch results.
+// updateClutch records fertility and hatch results (breeding.UpdateClutch).
 func (s *Server) updateClutch(w http.ResponseWriter, r *http.Request) error {
 	var req clutchRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	ctx := r.Context()
 	var view clutchView
-	err := s.withKeeper(r, func(tx pgx.Tx, acc access) error {
-		c, err := clutchInPath(r, tx)
+	err := s.withKeeper(r, func(tx pgx.Tx, _ access) error {
+		c, err := breeding.UpdateClutch(r.Context(), tx, chi.URLParam(r, "clutchID"), breeding.ClutchChange(req))
 		if err != nil {
 			return err
 		}
-		if err := applyClutch(&c, req); err != nil {
-			return err
-		}
-		n, err := store.CountHatchlings(ctx, tx, c.ID)
-		if err != nil {
-			return err
-		}
-		if c.Hatched < n {
-			return invalid(FieldError{"hatched", fmt.Sprintf("%d hatchlings are already registered from this clutch", n)})
-		}
-		if err := store.UpdateClutch(ctx, tx, c); err != nil {
-			return err
-		}
-		p, err := store.PairingByID(ctx, tx, c.PairingID)
-		if err != nil {
-			return err
-		}
-		view = viewClutch(c, p.PublicID, n)
+		view = viewClutch(c)
 		return nil
 	})
 	if err != nil {
-		return err
+		return breedingProblem(err)
 	}
 	return writeJSON(w, http.StatusOK, view)
 }
@@ -409,143 +236,85 @@ type hatchlingsRequest struct {
 	Visibility string           `json:"visibility"`
 }
 
-// createHatchlings registers hatchlings of a clutch as animals: sire, dam, clutch and breeder
-// of record set, and each one's hets and possible hets derived from the pairing's prediction
-// for what it looks like.
+// createHatchlings registers hatchlings of a clutch as animals (breeding.RegisterHatchlings):
+// sire, dam, clutch and breeder of record set, and each one's hets and possible hets derived
+// from the pairing's prediction for what it looks like.
 func (s *Server) createHatchlings(w http.ResponseWriter, r *http.Request) error {
 	var req hatchlingsRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	if len(req.Hatchlings) == 0 || len(req.Hatchlings) > 100 {
-		return invalid(FieldError{"hatchlings", "give 1 to 100 hatchlings"})
-	}
-	if req.Visibility == "" {
-		req.Visibility = "organization"
-	}
-	if !oneOf(req.Visibility, animalVisibility) {
-		return invalid(FieldError{"visibility", "must be one of " + strings.Join(animalVisibility, ", ")})
-	}
-	ctx := r.Context()
-	out := struct {
-		Items []animalView `json:"items"`
-	}{Items: []animalView{}}
-	err := s.withKeeper(r, func(tx pgx.Tx, acc access) error {
-		c, err := clutchInPath(r, tx)
-		if err != nil {
-			return err
-		}
-		registered, err := store.CountHatchlings(ctx, tx, c.ID)
-		if err != nil {
-			return err
-		}
-		if registered+len(req.Hatchlings) > c.Hatched {
-			return invalid(FieldError{"hatchlings", fmt.Sprintf("the clutch has %d hatched and %d registered; record the hatch first", c.Hatched, registered)})
-		}
-		p, err := store.PairingByID(ctx, tx, c.PairingID)
-		if err != nil {
-			return err
-		}
-		sp, parents, err := s.resolvePairParents(ctx, tx, p.SirePublicID, p.DamPublicID)
-		if err != nil {
-			return err
-		}
-		for i, h := range req.Hatchlings {
-			field := fmt.Sprintf("hatchlings[%d]", i)
-			claims, sex, err := hatchlingGenetics(sp, parents, h, field)
-			if err != nil {
-				return err
-			}
-			gt, err := sp.Genotype(sex, claims)
-			if err != nil {
-				return geneticsProblem(field+".looks", err)
-			}
-			a := store.Animal{ID: uuid.New(), PublicID: store.NewPublicID(), BreederOrgID: &acc.OrgID, SpeciesKey: sp.Key,
-				Sex: sex, Name: strings.TrimSpace(h.Name), HatchDate: c.HatchedOn, Status: "active", Visibility: req.Visibility,
-				Genetics: claims, GeneticsText: sp.Format(gt), SireID: &p.SireID, DamID: &p.DamID, ClutchID: &c.ID}
-			if utf8.RuneCountInString(a.Name) > 120 {
-				return invalid(FieldError{field + ".name", "must be at most 120 characters"})
-			}
-			if err := store.InsertAnimal(ctx, tx, a); err != nil {
-				return err
-			}
-			if err := store.AppendEvent(ctx, tx, "animal.hatched", "animal", a.PublicID,
-				map[string]any{"clutch_id": c.PublicID, "pairing_id": p.PublicID, "genetics": a.GeneticsText}); err != nil {
-				return err
-			}
-			v, err := s.readAnimalView(ctx, tx, a.PublicID)
-			if err != nil {
-				return err
-			}
-			out.Items = append(out.Items, v)
-		}
-		return nil
-	})
+	in, err := newHatchlings(req)
 	if err != nil {
 		return err
 	}
-	s.syncPedigree(ctx)
+	out := struct {
+		Items []animalView `json:"items"`
+	}{Items: []animalView{}}
+	err = s.withKeeper(r, func(tx pgx.Tx, acc access) error {
+		in.ClutchID, in.OrgID = chi.URLParam(r, "clutchID"), acc.OrgID
+		ids, err := breeding.RegisterHatchlings(r.Context(), tx, s.breedingDeps(), in)
+		if err != nil {
+			return err
+		}
+		out.Items, err = s.animalViews(r.Context(), tx, ids)
+		return err
+	})
+	if err != nil {
+		return breedingProblem(err)
+	}
+	s.syncPedigree(r.Context())
 	return writeJSON(w, http.StatusCreated, out)
 }
 
-// hatchlingGenetics finds the outcome of the pairing a hatchling's looks belong to and gives
-// it that outcome's hets (certain ones from a visual parent) and possible hets
-// (statistical). It looks at each gene on its own, so it works however many joint outcomes
-// the pairing has.
-func hatchlingGenetics(sp *genetics.Species, parents [2]resolvedParent, h hatchlingInput, field string) ([]genetics.Claim, genetics.Sex, error) {
-	sex := genetics.Unknown
-	if h.Sex != "" {
-		if !oneOf(h.Sex, animalSexes) {
-			return nil, "", invalid(FieldError{field + ".sex", "must be one of " + strings.Join(animalSexes, ", ")})
+// newHatchlings checks the size and visibility of a request for hatchlings, the latter
+// organization's by default, and gives the hatchlings to register.
+func newHatchlings(req hatchlingsRequest) (breeding.NewHatchlings, error) {
+	if len(req.Hatchlings) == 0 || len(req.Hatchlings) > 100 {
+		return breeding.NewHatchlings{}, invalid(FieldError{"hatchlings", "give 1 to 100 hatchlings"})
+	}
+	in := breeding.NewHatchlings{Visibility: req.Visibility, Hatchlings: make([]breeding.Hatchling, 0, len(req.Hatchlings))}
+	if in.Visibility == "" {
+		in.Visibility = "organization"
+	}
+	if !oneOf(in.Visibility, animalVisibility) {
+		return breeding.NewHatchlings{}, invalid(FieldError{"visibility", "must be one of " + strings.Join(animalVisibility, ", ")})
+	}
+	for _, h := range req.Hatchlings {
+		in.Hatchlings = append(in.Hatchlings, breeding.Hatchling(h))
+	}
+	return in, nil
+}
+
+// animalViews reads animals back as the API shows them.
+func (s *Server) animalViews(ctx context.Context, tx pgx.Tx, publicIDs []string) ([]animalView, error) {
+	views := make([]animalView, 0, len(publicIDs))
+	for _, id := range publicIDs {
+		v, err := s.readAnimalView(ctx, tx, id)
+		if err != nil {
+			return nil, err
 		}
-		sex = genetics.Sex(h.Sex)
+		views = append(views, v)
 	}
-	looks, err := sp.ParseClaims(h.Looks)
-	if err != nil {
-		return nil, "", geneticsProblem(field+".looks", err)
-	}
-	for _, c := range looks {
-		if c.Kind != genetics.Visual && c.Kind != genetics.Super {
-			return nil, "", invalid(FieldError{field + ".looks", "names what the hatchling shows; its hets come from the pairing"})
-		}
-	}
-	gt, err := sp.Genotype(sex, looks)
-	if err != nil {
-		return nil, "", geneticsProblem(field+".looks", err)
-	}
-	o, err := sp.Offspring(parents[0].gt, parents[1].gt, sex, gt)
+	return views, nil
+}
+
+// breedingDeps are what the breeding package reads besides the caller's transaction.
+func (s *Server) breedingDeps() breeding.Deps {
+	return breeding.Deps{Species: s.species.species, Pedigree: s.pedigree}
+}
+
+// breedingProblem answers what the breeding package refused; other errors, problems among
+// them, pass as they are.
+func breedingProblem(err error) error {
+	var inv *breeding.InvalidError
 	switch {
-	case errors.Is(err, genetics.ErrSexNeeded):
-		return nil, "", invalid(FieldError{field + ".sex", "is needed: this pairing's offspring differ by sex (a sex-linked gene)"})
-	case errors.Is(err, genetics.ErrNotAnOutcome):
-		visual, _ := sp.Describe(gt)
-		name := "Normal"
-		if len(visual) > 0 {
-			name = strings.Join(visual, " ")
-		}
-		return nil, "", invalid(FieldError{field + ".looks", name + " is not a possible outcome of this pairing"})
-	case errors.Is(err, genetics.ErrTooComplex):
-		return nil, "", invalid(FieldError{field + ".looks", fmt.Sprintf("the pairing involves more than %d genes", genetics.DefaultLimits.Loci)})
-	case err != nil:
-		return nil, "", err
+	case errors.As(err, &inv):
+		return invalid(FieldError{inv.Field, inv.Message})
+	case errors.Is(err, breeding.ErrPairingNotFound):
+		return notFound("pairing")
+	case errors.Is(err, breeding.ErrClutchNotFound):
+		return notFound("clutch")
 	}
-	claims := append([]genetics.Claim{}, looks...)
-	for _, het := range o.Hets {
-		if het.Probability.Cmp(genetics.Frac(1, 1)) == 0 {
-			claims = append(claims, genetics.Claim{Gene: het.Gene, Kind: genetics.Het, Provenance: genetics.FromVisualParent})
-		} else {
-			claims = append(claims, genetics.Claim{Gene: het.Gene, Kind: genetics.PossibleHet, Probability: het.Probability, Provenance: genetics.Statistical})
-		}
-	}
-	return claims, sex, nil
-}
-
-// pairingInPath loads the organization's pairing named in the path, or answers 404.
-func pairingInPath(r *http.Request, tx pgx.Tx) (store.Pairing, error) {
-	return inPath(r, store.Querier(tx), "pairID", "pairing", store.PairingByPublicID)
-}
-
-// clutchInPath loads and locks the organization's clutch named in the path, or answers 404.
-func clutchInPath(r *http.Request, tx pgx.Tx) (store.Clutch, error) {
-	return inPath(r, tx, "clutchID", "clutch", store.ClutchByPublicID)
+	return err
 }

@@ -1,16 +1,12 @@
 package api
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"net/http"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/reptidex/reptidex/breeding"
 	"github.com/reptidex/reptidex/domain/genetics"
-	"github.com/reptidex/reptidex/store"
 )
 
 // parentInput names one side of a pairing: an animal, or a genotype in trade names.
@@ -67,126 +63,45 @@ type locusView struct {
 	Outcomes []outcomeView `json:"outcomes"`
 }
 
-// resolvedParent is one side of a pairing once read.
-type resolvedParent struct {
-	id     uuid.UUID // uuid.Nil for a genotype given as text
-	gt     genetics.Genotype
-	animal bool
-}
-
 // predict gives the exact probabilities of a pairing's offspring, from two animals or two
-// genotypes: every joint outcome, or beyond genetics.DefaultLimits the most likely ones, and
-// each gene's distribution; for two animals, also the inbreeding coefficient of their
-// offspring.
+// genotypes (breeding.Predict): every joint outcome, or beyond genetics.DefaultLimits the
+// most likely ones, and each gene's distribution; for two animals, also the inbreeding
+// coefficient of their offspring.
 func (s *Server) predict(w http.ResponseWriter, r *http.Request) error {
 	var req predictRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	for _, side := range []struct {
-		field string
-		p     parentInput
-	}{{"sire", req.Sire}, {"dam", req.Dam}} {
-		if side.p.AnimalID == "" && side.p.Genetics == "" {
-			return invalid(FieldError{side.field, "give animal_id or genetics"})
-		}
-		if side.p.AnimalID != "" && side.p.Genetics != "" {
-			return invalid(FieldError{side.field, "give animal_id or genetics, not both"})
-		}
+	q := breeding.PredictionQuery{Species: req.Species, Sire: breeding.Parent(req.Sire), Dam: breeding.Parent(req.Dam)}
+	if err := q.Validate(); err != nil { // before a transaction opens
+		return breedingProblem(err)
 	}
-	ctx := r.Context()
 	var resp predictResponse
 	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
-		speciesKey := req.Species
-		var animals [2]*store.AnimalGenetics
-		for i, side := range []struct {
-			field string
-			p     parentInput
-		}{{"sire", req.Sire}, {"dam", req.Dam}} {
-			if side.p.AnimalID == "" {
-				continue
-			}
-			g, err := store.VisibleAnimalGenetics(ctx, tx, side.p.AnimalID)
-			if errors.Is(err, store.ErrNotFound) {
-				return invalid(FieldError{side.field + ".animal_id", "no animal " + side.p.AnimalID + " that you may look at (yours, or another breeder's public animal)"})
-			}
-			if err != nil {
-				return err
-			}
-			if speciesKey == "" {
-				speciesKey = g.SpeciesKey
-			}
-			if g.SpeciesKey != speciesKey {
-				return invalid(FieldError{side.field + ".animal_id", "is a " + g.SpeciesKey + ", not a " + speciesKey})
-			}
-			animals[i] = &g
-		}
-		if speciesKey == "" {
-			return invalid(FieldError{"species", "is required when neither side is an animal"})
-		}
-		sp, err := s.species.species(ctx, speciesKey, "species")
+		p, err := breeding.Predict(r.Context(), tx, s.breedingDeps(), q)
 		if err != nil {
 			return err
 		}
-		var parents [2]resolvedParent
-		for i, side := range []struct {
-			field string
-			p     parentInput
-			sex   genetics.Sex
-		}{{"sire", req.Sire, genetics.Male}, {"dam", req.Dam, genetics.Female}} {
-			if a := animals[i]; a != nil {
-				if a.Sex != side.sex {
-					return invalid(FieldError{side.field + ".animal_id", fmt.Sprintf("the %s must be %s, and %s is %s", side.field, side.sex, side.p.AnimalID, a.Sex)})
-				}
-				gt, err := sp.Genotype(a.Sex, a.Claims)
-				if err != nil {
-					return fmt.Errorf("stored genetics of %s: %w", side.p.AnimalID, err)
-				}
-				parents[i] = resolvedParent{id: a.ID, gt: gt, animal: true}
-				continue
-			}
-			gt, err := sp.Parse(side.p.Genetics, side.sex)
-			if err != nil {
-				return geneticsProblem(side.field+".genetics", err)
-			}
-			parents[i] = resolvedParent{gt: gt}
-		}
-		resp, err = s.predictPairing(ctx, tx, sp, parents)
-		return err
+		resp = viewPairingPrediction(p)
+		return nil
 	})
 	if err != nil {
-		return err
+		return breedingProblem(err)
 	}
 	return writeJSON(w, http.StatusOK, resp)
 }
 
-// predictPairing predicts the offspring of two resolved parents and, when both are animals,
-// their offspring's inbreeding coefficient over their nearest generations within
-// lineage.MaxAncestors ancestors.
-func (s *Server) predictPairing(ctx context.Context, tx pgx.Tx, sp *genetics.Species, parents [2]resolvedParent) (predictResponse, error) {
-	pred, err := sp.Predict(parents[0].gt, parents[1].gt)
-	if errors.Is(err, genetics.ErrTooManyLoci) {
-		return predictResponse{}, invalid(FieldError{"genetics", fmt.Sprintf("a pairing may involve at most %d genes; predict fewer at once", genetics.DefaultLimits.Loci)})
+// viewPairingPrediction is the prediction of a pairing as the API answers it: with its
+// parents and, for two animals, their offspring's inbreeding and the pedigree it considered.
+func viewPairingPrediction(p breeding.Prediction) predictResponse {
+	resp := viewPrediction(p.Species, p.Offspring)
+	resp.Sire, resp.Dam = p.Species.Format(p.Sire), p.Species.Format(p.Dam)
+	if p.COI != nil {
+		resp.OffspringCOI = p.OffspringCOI()
+		resp.OffspringCOIPedigree = &pedigreeExtent{AncestorsConsidered: p.COI.Extent.Ancestors,
+			GenerationsConsidered: p.COI.Extent.Generations, Truncated: p.COI.Extent.Truncated}
 	}
-	if err != nil {
-		return predictResponse{}, err
-	}
-	resp := viewPrediction(sp, pred)
-	resp.Sire, resp.Dam = sp.Format(parents[0].gt), sp.Format(parents[1].gt)
-	if parents[0].animal && parents[1].animal {
-		p, ids, ext, err := s.pedigree.Pedigree(ctx, tx, parents[0].id, parents[1].id)
-		if err != nil {
-			return predictResponse{}, err
-		}
-		f, err := p.Coancestry(ids[parents[0].id], ids[parents[1].id])
-		if err != nil {
-			return predictResponse{}, err
-		}
-		f = round(f, 10)
-		resp.OffspringCOI = &f
-		resp.OffspringCOIPedigree = &pedigreeExtent{AncestorsConsidered: ext.Ancestors, GenerationsConsidered: ext.Generations, Truncated: ext.Truncated}
-	}
-	return resp, nil
+	return resp
 }
 
 // viewPrediction is a prediction as the API answers it: the joint outcomes (all, or when
