@@ -1,8 +1,8 @@
 // Package animals holds the commands on an organization's animals — registering one,
-// changing its record, archiving it — each in the caller's transaction, whose tenant is the
-// organization. They check the record's rules (fields against the species, parents against
-// the lineage) and write the events that go with a change; the API, jobs and tests call
-// them.
+// changing its record, archiving it, listing them — each in the caller's transaction, whose
+// tenant is the organization. They check the record's rules (fields against the species,
+// parents against the lineage) and write the events that go with a change; the API, jobs
+// and tests call them.
 package animals
 
 import (

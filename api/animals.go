@@ -22,7 +22,6 @@ import (
 // Values an animal's enumerated fields take, as the animals package checks them.
 var (
 	animalSexes      = animals.Sexes
-	animalStatuses   = animals.Statuses
 	animalVisibility = animals.Visibilities
 )
 
@@ -334,49 +333,20 @@ type animalList struct {
 
 // listAnimals lists the caller's organization's animals, filtered and a page at a time.
 func (s *Server) listAnimals(w http.ResponseWriter, r *http.Request) error {
-	after, limit, err := pageParams(r)
+	f, err := s.animalFilter(r)
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	f := store.AnimalFilter{Species: q.Get("species"), Sex: q.Get("sex"), Status: q.Get("status"),
-		Gene: strings.ToLower(strings.TrimSpace(q.Get("gene"))), After: after, Limit: limit + 1}
-	switch q.Get("archived") {
-	case "", "false":
-	case "true":
-		f.Archived = true
-	default:
-		return badParam("archived", "must be true or false")
-	}
-	if f.Sex != "" && !oneOf(f.Sex, animalSexes) {
-		return badParam("sex", "must be one of "+strings.Join(animalSexes, ", "))
-	}
-	if f.Status != "" && !oneOf(f.Status, append(append([]string{}, animalStatuses...), "archived")) {
-		return badParam("status", "must be one of "+strings.Join(animalStatuses, ", ")+", archived")
-	}
-	if f.Species != "" {
-		sp, err := s.species.species(r.Context(), f.Species, "species")
-		if err != nil {
-			return asParam(err)
-		}
-		if _, ok := sp.Gene(f.Gene); f.Gene != "" && !ok {
-			return badParam("gene", "is not a gene key of "+sp.Name+" (see /api/v1/taxonomy/species/"+sp.Key+")")
-		}
-	}
-	if f.Status == "archived" {
-		f.Archived = true
-	}
 	out := animalList{Items: []animalView{}}
 	err = s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
-		animals, err := store.ListAnimals(r.Context(), tx, f)
+		page, err := animals.List(r.Context(), tx, f)
 		if err != nil {
 			return err
 		}
-		if len(animals) > limit {
-			animals = animals[:limit]
-			out.NextCursor = cursorOf(animals[limit-1].PublicID)
+		if page.Next != "" {
+			out.NextCursor = cursorOf(page.Next)
 		}
-		for _, a := range animals {
+		for _, a := range page.Animals {
 			v, err := s.viewAnimal(r.Context(), a)
 			if err != nil {
 				return err
@@ -389,4 +359,30 @@ func (s *Server) listAnimals(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// animalFilter reads a list's filters and page from the query; a filter no animal could
+// match is a 400 naming the parameter.
+func (s *Server) animalFilter(r *http.Request) (animals.Filter, error) {
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return animals.Filter{}, err
+	}
+	q := r.URL.Query()
+	f := animals.Filter{Species: q.Get("species"), Sex: q.Get("sex"), Status: q.Get("status"),
+		Gene: strings.ToLower(strings.TrimSpace(q.Get("gene"))), After: after, Limit: limit}
+	switch q.Get("archived") {
+	case "", "false":
+	case "true":
+		f.Archived = true
+	default:
+		return animals.Filter{}, badParam("archived", "must be true or false")
+	}
+	var field *animals.FieldError
+	if err := f.Check(r.Context(), s.catalogue); errors.As(err, &field) {
+		return animals.Filter{}, badParam(field.Field, field.Message)
+	} else if err != nil {
+		return animals.Filter{}, asParam(err)
+	}
+	return f, nil
 }
