@@ -1,8 +1,8 @@
 // Package animals holds the commands on an organization's animals — registering one,
-// changing its record, archiving it, listing them — each in the caller's transaction, whose
-// tenant is the organization. They check the record's rules (fields against the species,
-// parents against the lineage) and write the events that go with a change; the API, jobs
-// and tests call them.
+// changing its record, archiving it, replacing a reference animal by the real one, listing
+// them — each in the caller's transaction, whose tenant is the organization. They check the
+// record's rules (fields against the species, parents against the lineage) and write the
+// events that go with a change; the API, jobs and tests call them.
 package animals
 
 import (
@@ -28,8 +28,10 @@ var (
 // Refusals of a command on an animal. An animal on hold for a transfer is store.ErrOnHold,
 // and one whose version moved on is store.ErrStale; a refused field is a *FieldError.
 var (
-	ErrNotFound = errors.New("animal not found")
-	ErrArchived = errors.New("the animal is archived; its record is kept for lineage and cannot change")
+	ErrNotFound     = errors.New("animal not found")
+	ErrArchived     = errors.New("the animal is archived; its record is kept for lineage and cannot change")
+	ErrNotReference = errors.New("only a reference animal can be replaced")
+	ErrReplaced     = errors.New("the reference animal was already replaced")
 )
 
 // FieldError refuses one field of a command: the field as the request names it, and the rule

@@ -214,6 +214,10 @@ func animalProblem(err error) error {
 		return newProblem(kindConflict, "The animal is archived; its record is kept for lineage and cannot change.")
 	case errors.Is(err, store.ErrOnHold):
 		return heldProblem()
+	case errors.Is(err, animals.ErrNotReference):
+		return newProblem(kindConflict, "Only a reference animal can be replaced.")
+	case errors.Is(err, animals.ErrReplaced):
+		return newProblem(kindConflict, "This reference animal was already replaced.")
 	}
 	return err
 }
