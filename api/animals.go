@@ -6,26 +6,23 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/google/uuid"
+	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/reptidex/reptidex/animals"
 	"github.com/reptidex/reptidex/domain/genetics"
 	"github.com/reptidex/reptidex/store"
 )
 
-// Values an animal's enumerated fields take.
+// Values an animal's enumerated fields take, as the animals package checks them.
 var (
-	animalSexes       = []string{"male", "female", "unknown"}
-	animalStatuses    = []string{"active", "on_hold", "sold", "deceased"}
-	animalVisibility  = []string{"public", "organization", "private"}
-	claimProvenances  = []string{string(genetics.FromVisualParent), string(genetics.ProvenByBreeding), string(genetics.Statistical)}
-	maxIdentifiers    = 20
-	maxIdentifierSize = 200
+	animalSexes      = animals.Sexes
+	animalVisibility = animals.Visibilities
 )
 
 // animalInput is the body of a create, and of an update where every field is optional.
@@ -169,28 +166,12 @@ func (s *Server) createAnimal(w http.ResponseWriter, r *http.Request) error {
 	}
 	var view animalView
 	err = s.withKeeper(r, func(tx pgx.Tx, acc access) error {
-		a := store.Animal{ID: uuid.New(), PublicID: store.NewPublicID(), SpeciesKey: sp.Key, Sex: genetics.Unknown,
-			Status: "active", Visibility: "organization", GeneticsText: "Normal"}
-		if in.Reference == nil || !*in.Reference {
-			a.BreederOrgID = &acc.OrgID
-		} else {
-			a.IsReference = true
+		a, err := animals.Register(ctx, tx, sp, acc.OrgID, in.changes())
+		if err != nil {
+			return animalProblem(err)
 		}
-		if err := s.applyAnimalInput(ctx, tx, sp, &a, in); err != nil {
-			return err
-		}
-		if err := store.InsertAnimal(ctx, tx, a); err != nil {
-			return err
-		}
-		if err := store.AppendEvent(ctx, tx, "animal.created", "animal", a.PublicID,
-			map[string]any{"species": a.SpeciesKey, "genetics": a.GeneticsText, "reference": a.IsReference}); err != nil {
-			return err
-		}
-		view, err = s.readAnimalView(ctx, tx, a.PublicID)
-		if err != nil || (a.SireID == nil && a.DamID == nil) {
-			return err
-		}
-		return lineageChanged(ctx, tx, view)
+		view, err = s.viewAnimal(ctx, a)
+		return err
 	})
 	if err != nil {
 		return err
@@ -203,204 +184,55 @@ func (s *Server) createAnimal(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusCreated, view)
 }
 
-// applyAnimalInput validates the given fields and sets them on a; the first refusal is a
-// 422 naming the field and the rule.
-func (s *Server) applyAnimalInput(ctx context.Context, tx pgx.Tx, sp *genetics.Species, a *store.Animal, in animalInput) error {
-	if in.Species != nil && *in.Species != a.SpeciesKey {
-		return invalid(FieldError{"species", "cannot change; register the animal again under its species"})
-	}
-	if in.Sex != nil {
-		if !oneOf(*in.Sex, animalSexes) {
-			return invalid(FieldError{"sex", "must be one of " + strings.Join(animalSexes, ", ")})
-		}
-		a.Sex = genetics.Sex(*in.Sex)
-	}
-	if in.Name != nil {
-		name := strings.TrimSpace(*in.Name)
-		if utf8.RuneCountInString(name) > 120 {
-			return invalid(FieldError{"name", "must be at most 120 characters"})
-		}
-		a.Name = name
-	}
-	if in.HatchDate != nil {
-		if *in.HatchDate == "" {
-			a.HatchDate = nil
-		} else {
-			d, err := time.Parse(time.DateOnly, *in.HatchDate)
-			if err != nil {
-				return invalid(FieldError{"hatch_date", "must be a date such as 2024-05-31"})
-			}
-			if d.After(time.Now().Add(24 * time.Hour)) {
-				return invalid(FieldError{"hatch_date", "cannot be in the future"})
-			}
-			a.HatchDate = &d
-		}
-	}
-	if in.Identifiers != nil {
-		if len(in.Identifiers) > maxIdentifiers {
-			return invalid(FieldError{"identifiers", fmt.Sprintf("at most %d identifiers", maxIdentifiers)})
-		}
-		for k, v := range in.Identifiers {
-			if k == "" || len(k) > 50 || len(v) > maxIdentifierSize {
-				return invalid(FieldError{"identifiers", "keys of 1 to 50 characters, values of at most 200"})
-			}
-		}
-		a.Identifiers = in.Identifiers
-	}
-	if in.Status != nil {
-		if !oneOf(*in.Status, animalStatuses) {
-			return invalid(FieldError{"status", "must be one of " + strings.Join(animalStatuses, ", ") + " (archive with POST /archive)"})
-		}
-		a.Status = *in.Status
-	}
-	if in.Visibility != nil {
-		if !oneOf(*in.Visibility, animalVisibility) {
-			return invalid(FieldError{"visibility", "must be one of " + strings.Join(animalVisibility, ", ")})
-		}
-		a.Visibility = *in.Visibility
-	}
-	if in.Genetics != nil || in.GeneticsProvenance != nil || in.Sex != nil {
-		if err := applyGenetics(sp, a, in); err != nil {
-			return err
-		}
-	}
-	if in.SireID.Set || in.DamID.Set || in.Sex != nil || in.HatchDate != nil {
-		if err := s.applyParents(ctx, tx, a, in); err != nil {
-			return err
-		}
-	}
-	return nil
+// changes is the body as the animals package applies it.
+func (in animalInput) changes() animals.Changes {
+	return animals.Changes{Species: in.Species, Sex: in.Sex, Name: in.Name, HatchDate: in.HatchDate,
+		Identifiers: in.Identifiers, Status: in.Status, Visibility: in.Visibility, Genetics: in.Genetics,
+		GeneticsProvenance: in.GeneticsProvenance, Reference: in.Reference,
+		Sire: animals.Parent{Set: in.SireID.Set, PublicID: in.SireID.Value},
+		Dam:  animals.Parent{Set: in.DamID.Set, PublicID: in.DamID.Value}}
 }
 
-// applyGenetics parses the trade name (or keeps the stored claims), applies provenances and
-// validates the genotype against the animal's sex.
-func applyGenetics(sp *genetics.Species, a *store.Animal, in animalInput) error {
-	claims := a.Genetics
-	if in.Genetics != nil {
-		parsed, err := sp.ParseClaims(*in.Genetics)
-		if err != nil {
-			return geneticsProblem("genetics", err)
-		}
-		claims = parsed
+// catalogue is the species catalogues as the animals package reads them: an unknown key is
+// a 422 naming the species field.
+func (s *Server) catalogue(ctx context.Context, key string) (*genetics.Species, error) {
+	return s.species.species(ctx, key, "species")
+}
+
+// animalProblem answers a refusal of a command of the animals package; other errors pass as
+// they are.
+func animalProblem(err error) error {
+	var field *animals.FieldError
+	switch {
+	case errors.As(err, &field):
+		return invalid(FieldError{field.Field, field.Message})
+	case errors.Is(err, animals.ErrNotFound):
+		return notFound("animal")
+	case errors.Is(err, store.ErrStale):
+		return stale()
+	case errors.Is(err, animals.ErrArchived):
+		return newProblem(kindConflict, "The animal is archived; its record is kept for lineage and cannot change.")
+	case errors.Is(err, store.ErrOnHold):
+		return heldProblem()
+	case errors.Is(err, animals.ErrNotReference):
+		return newProblem(kindConflict, "Only a reference animal can be replaced.")
+	case errors.Is(err, animals.ErrReplaced):
+		return newProblem(kindConflict, "This reference animal was already replaced.")
 	}
-	for gene, prov := range in.GeneticsProvenance {
-		if !oneOf(prov, claimProvenances) {
-			return invalid(FieldError{"genetics_provenance." + gene, "must be one of " + strings.Join(claimProvenances, ", ")})
-		}
-		found := false
-		for i := range claims {
-			if claims[i].Gene == gene && (claims[i].Kind == genetics.Het || claims[i].Kind == genetics.PossibleHet) {
-				claims[i].Provenance = genetics.Provenance(prov)
-				found = true
-			}
-		}
-		if !found {
-			return invalid(FieldError{"genetics_provenance." + gene, "names no het or possible het of the animal"})
-		}
-	}
-	gt, err := sp.Genotype(a.Sex, claims)
-	if err != nil {
-		return geneticsProblem("genetics", err)
-	}
-	a.Genetics = claims
-	a.GeneticsText = sp.Format(gt)
-	return nil
+	return err
 }
 
 // geneticsProblem turns a parser or genotype refusal into a 422 naming the field and the
 // token or gene, with the closest known names for a typo.
 func geneticsProblem(field string, err error) error {
-	var unknown *genetics.UnknownNameError
-	var syntax *genetics.SyntaxError
-	var inv *genetics.InvalidError
-	var ambiguous *genetics.AmbiguousNameError
-	switch {
-	case errors.As(err, &unknown), errors.As(err, &syntax), errors.As(err, &inv), errors.As(err, &ambiguous):
-		return invalid(FieldError{field, err.Error()})
+	var refusal *animals.FieldError
+	if err := animals.GeneticsRefusal(field, err); errors.As(err, &refusal) {
+		return invalid(FieldError{refusal.Field, refusal.Message})
 	}
 	return err
 }
 
-// applyParents resolves and checks the sire and dam: visible to the caller, of the same
-// species, sire male and dam female, hatched before the child where dates are known, never
-// the child itself or one of its descendants.
-func (s *Server) applyParents(ctx context.Context, tx pgx.Tx, a *store.Animal, in animalInput) error {
-	resolve := func(field string, opt optionalID, current *uuid.UUID) (*uuid.UUID, error) {
-		if !opt.Set {
-			if current == nil {
-				return nil, nil
-			}
-			// Re-check a kept parent against the child's new sex or date.
-			p, err := store.ParentByID(ctx, tx, *current)
-			if err != nil {
-				return nil, err
-			}
-			return current, s.checkParent(ctx, tx, field, a, p)
-		}
-		if opt.Value == "" {
-			return nil, nil
-		}
-		p, err := store.ParentByPublicID(ctx, tx, opt.Value)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, invalid(FieldError{field, "no animal " + opt.Value + " that you may name as a parent (yours, or another breeder's public animal)"})
-		}
-		if err != nil {
-			return nil, err
-		}
-		if err := s.checkParent(ctx, tx, field, a, p); err != nil {
-			return nil, err
-		}
-		return &p.ID, nil
-	}
-	sire, err := resolve("sire_id", in.SireID, a.SireID)
-	if err != nil {
-		return err
-	}
-	dam, err := resolve("dam_id", in.DamID, a.DamID)
-	if err != nil {
-		return err
-	}
-	if sire != nil && dam != nil && *sire == *dam {
-		return invalid(FieldError{"dam_id", "cannot be the same animal as the sire"})
-	}
-	a.SireID, a.DamID = sire, dam
-	return nil
-}
-
-func (s *Server) checkParent(ctx context.Context, tx pgx.Tx, field string, child *store.Animal, p store.ParentCandidate) error {
-	role, want := "sire", genetics.Male
-	if field == "dam_id" {
-		role, want = "dam", genetics.Female
-	}
-	switch {
-	case p.ID == child.ID:
-		return invalid(FieldError{field, "an animal cannot be its own " + role})
-	case p.SpeciesKey != child.SpeciesKey:
-		return invalid(FieldError{field, "the " + role + " is a " + p.SpeciesKey + ", the animal a " + child.SpeciesKey})
-	case p.Sex != want:
-		return invalid(FieldError{field, "the " + role + " must be " + string(want) + ", and " + p.PublicID + " is " + string(p.Sex)})
-	case p.HatchDate != nil && child.HatchDate != nil && !p.HatchDate.Before(*child.HatchDate):
-		return invalid(FieldError{field, "the " + role + " hatched " + p.HatchDate.Format(time.DateOnly) +
-			", not before the animal (" + child.HatchDate.Format(time.DateOnly) + ")"})
-	}
-	cycle, err := store.WouldCycle(ctx, tx, child.ID, p.ID)
-	if err != nil {
-		return err
-	}
-	if cycle {
-		return invalid(FieldError{field, "the " + role + " descends from the animal, which would make it its own ancestor"})
-	}
-	return nil
-}
-
-func oneOf(v string, allowed []string) bool {
-	for _, a := range allowed {
-		if v == a {
-			return true
-		}
-	}
-	return false
-}
+func oneOf(v string, allowed []string) bool { return slices.Contains(allowed, v) }
 
 // getAnimal returns one of the caller's organization's animals with its ETag.
 func (s *Server) getAnimal(w http.ResponseWriter, r *http.Request) error {
@@ -457,47 +289,14 @@ func (s *Server) updateAnimal(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	var view animalView
 	relinked := false
-	err = s.withKeeper(r, func(tx pgx.Tx, acc access) error {
-		a, err := animalInPath(r, tx)
+	err = s.withKeeper(r, func(tx pgx.Tx, _ access) error {
+		u, err := animals.Update(ctx, tx, s.catalogue, chi.URLParam(r, "animalID"), matches, in.changes())
 		if err != nil {
-			return err
+			return animalProblem(err)
 		}
-		if !matches(a.Version) {
-			return stale()
-		}
-		expected := a.Version
-		if a.ArchivedAt != nil {
-			return newProblem(kindConflict, "The animal is archived; its record is kept for lineage and cannot change.")
-		}
-		if a.HeldBy != nil {
-			return heldProblem()
-		}
-		if in.Reference != nil && *in.Reference != a.IsReference {
-			return invalid(FieldError{"reference", "cannot change; replace a reference animal with the real one instead"})
-		}
-		sp, err := s.species.species(ctx, a.SpeciesKey, "species")
-		if err != nil {
-			return err
-		}
-		before := a
-		if err := s.applyAnimalInput(ctx, tx, sp, &a, in); err != nil {
-			return err
-		}
-		if _, err := store.UpdateAnimal(ctx, tx, a, expected); errors.Is(err, store.ErrStale) {
-			return stale()
-		} else if err != nil {
-			return err
-		}
-		if err := store.AppendEvent(ctx, tx, "animal.updated", "animal", a.PublicID,
-			map[string]any{"genetics": a.GeneticsText}); err != nil {
-			return err
-		}
-		view, err = s.readAnimalView(ctx, tx, a.PublicID)
-		if err != nil || (sameID(before.SireID, a.SireID) && sameID(before.DamID, a.DamID)) {
-			return err
-		}
-		relinked = true
-		return lineageChanged(ctx, tx, view)
+		relinked = u.Relinked
+		view, err = s.viewAnimal(ctx, u.Animal)
+		return err
 	})
 	if err != nil {
 		return err
@@ -509,44 +308,19 @@ func (s *Server) updateAnimal(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, view)
 }
 
-// lineageChanged records an animal's parents as they now stand (empty for none).
-func lineageChanged(ctx context.Context, tx pgx.Tx, v animalView) error {
-	return store.AppendEvent(ctx, tx, "lineage.changed", "animal", v.ID, map[string]any{"sire_id": v.SireID, "dam_id": v.DamID})
-}
-
-func sameID(a, b *uuid.UUID) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return *a == *b
-}
-
 // archiveAnimal retires an animal from the active collection. Its record, and every lineage
 // link to and from it, stays.
 func (s *Server) archiveAnimal(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
 	var view animalView
-	err := s.withKeeper(r, func(tx pgx.Tx, acc access) error {
-		a, err := animalInPath(r, tx)
+	err := s.withKeeper(r, func(tx pgx.Tx, _ access) error {
+		a, err := animals.Archive(r.Context(), tx, chi.URLParam(r, "animalID"))
+		if errors.Is(err, store.ErrStale) {
+			return newProblem(kindConflict, "The animal changed while it was being archived; try again.")
+		}
 		if err != nil {
-			return err
+			return animalProblem(err)
 		}
-		if a.HeldBy != nil {
-			return heldProblem()
-		}
-		if a.ArchivedAt == nil {
-			now := time.Now().UTC()
-			a.ArchivedAt, a.Status = &now, "archived"
-			if _, err := store.UpdateAnimal(ctx, tx, a, a.Version); errors.Is(err, store.ErrStale) {
-				return newProblem(kindConflict, "The animal changed while it was being archived; try again.")
-			} else if err != nil {
-				return err
-			}
-			if err := store.AppendEvent(ctx, tx, "animal.archived", "animal", a.PublicID, map[string]any{}); err != nil {
-				return err
-			}
-		}
-		view, err = s.readAnimalView(ctx, tx, a.PublicID)
+		view, err = s.viewAnimal(r.Context(), a)
 		return err
 	})
 	if err != nil {
@@ -563,49 +337,20 @@ type animalList struct {
 
 // listAnimals lists the caller's organization's animals, filtered and a page at a time.
 func (s *Server) listAnimals(w http.ResponseWriter, r *http.Request) error {
-	after, limit, err := pageParams(r)
+	f, err := s.animalFilter(r)
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	f := store.AnimalFilter{Species: q.Get("species"), Sex: q.Get("sex"), Status: q.Get("status"),
-		Gene: strings.ToLower(strings.TrimSpace(q.Get("gene"))), After: after, Limit: limit + 1}
-	switch q.Get("archived") {
-	case "", "false":
-	case "true":
-		f.Archived = true
-	default:
-		return badParam("archived", "must be true or false")
-	}
-	if f.Sex != "" && !oneOf(f.Sex, animalSexes) {
-		return badParam("sex", "must be one of "+strings.Join(animalSexes, ", "))
-	}
-	if f.Status != "" && !oneOf(f.Status, append(append([]string{}, animalStatuses...), "archived")) {
-		return badParam("status", "must be one of "+strings.Join(animalStatuses, ", ")+", archived")
-	}
-	if f.Species != "" {
-		sp, err := s.species.species(r.Context(), f.Species, "species")
-		if err != nil {
-			return asParam(err)
-		}
-		if _, ok := sp.Gene(f.Gene); f.Gene != "" && !ok {
-			return badParam("gene", "is not a gene key of "+sp.Name+" (see /api/v1/taxonomy/species/"+sp.Key+")")
-		}
-	}
-	if f.Status == "archived" {
-		f.Archived = true
-	}
 	out := animalList{Items: []animalView{}}
 	err = s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
-		animals, err := store.ListAnimals(r.Context(), tx, f)
+		page, err := animals.List(r.Context(), tx, f)
 		if err != nil {
 			return err
 		}
-		if len(animals) > limit {
-			animals = animals[:limit]
-			out.NextCursor = cursorOf(animals[limit-1].PublicID)
+		if page.Next != "" {
+			out.NextCursor = cursorOf(page.Next)
 		}
-		for _, a := range animals {
+		for _, a := range page.Animals {
 			v, err := s.viewAnimal(r.Context(), a)
 			if err != nil {
 				return err
@@ -618,4 +363,30 @@ func (s *Server) listAnimals(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// animalFilter reads a list's filters and page from the query; a filter no animal could
+// match is a 400 naming the parameter.
+func (s *Server) animalFilter(r *http.Request) (animals.Filter, error) {
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return animals.Filter{}, err
+	}
+	q := r.URL.Query()
+	f := animals.Filter{Species: q.Get("species"), Sex: q.Get("sex"), Status: q.Get("status"),
+		Gene: strings.ToLower(strings.TrimSpace(q.Get("gene"))), After: after, Limit: limit}
+	switch q.Get("archived") {
+	case "", "false":
+	case "true":
+		f.Archived = true
+	default:
+		return animals.Filter{}, badParam("archived", "must be true or false")
+	}
+	var field *animals.FieldError
+	if err := f.Check(r.Context(), s.catalogue); errors.As(err, &field) {
+		return animals.Filter{}, badParam(field.Field, field.Message)
+	} else if err != nil {
+		return animals.Filter{}, asParam(err)
+	}
+	return f, nil
 }

@@ -1,13 +1,12 @@
 package api
 
 import (
-	"errors"
 	"net/http"
-	"time"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/animals"
 )
 
 type replaceRequest struct {
@@ -32,57 +31,13 @@ func (s *Server) replaceReference(w http.ResponseWriter, r *http.Request) error 
 		Relinked int        `json:"relinked_children"`
 		Animal   animalView `json:"reference"`
 	}
-	err := s.withKeeper(r, func(tx pgx.Tx, acc access) error {
-		ref, err := animalInPath(r, tx)
+	err := s.withKeeper(r, func(tx pgx.Tx, _ access) error {
+		done, err := animals.ReplaceReference(ctx, tx, chi.URLParam(r, "animalID"), req.AnimalID)
 		if err != nil {
-			return err
+			return animalProblem(err)
 		}
-		if !ref.IsReference {
-			return newProblem(kindConflict, "Only a reference animal can be replaced.")
-		}
-		if ref.ReplacedBy != nil {
-			return newProblem(kindConflict, "This reference animal was already replaced.")
-		}
-		real, err := store.ParentByPublicID(ctx, tx, req.AnimalID)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && real.ID == ref.ID) {
-			return invalid(FieldError{"animal_id", "no other animal " + req.AnimalID + " that you may link (yours, or another breeder's public animal)"})
-		}
-		if err != nil {
-			return err
-		}
-		switch {
-		case real.SpeciesKey != ref.SpeciesKey:
-			return invalid(FieldError{"animal_id", "is a " + real.SpeciesKey + ", the reference a " + ref.SpeciesKey})
-		case string(ref.Sex) != "unknown" && real.Sex != ref.Sex:
-			return invalid(FieldError{"animal_id", "is " + string(real.Sex) + ", the reference " + string(ref.Sex)})
-		}
-		children, err := store.ChildrenOf(ctx, tx, ref.ID)
-		if err != nil {
-			return err
-		}
-		for _, c := range children {
-			if (c.ViaSire && real.Sex != "male") || (!c.ViaSire && real.Sex != "female") {
-				return invalid(FieldError{"animal_id", "is " + string(real.Sex) + " but the reference is a child's " + map[bool]string{true: "sire", false: "dam"}[c.ViaSire]})
-			}
-			if real.HatchDate != nil && c.HatchDate != nil && !real.HatchDate.Before(*c.HatchDate) {
-				return invalid(FieldError{"animal_id", "hatched " + real.HatchDate.Format(time.DateOnly) + ", not before a child of the reference (" + c.HatchDate.Format(time.DateOnly) + ")"})
-			}
-			cycle, err := store.WouldCycle(ctx, tx, c.ID, real.ID)
-			if err != nil {
-				return err
-			}
-			if cycle {
-				return invalid(FieldError{"animal_id", "descends from a child of the reference, which would make it its own ancestor"})
-			}
-		}
-		if out.Relinked, err = store.ReplaceReference(ctx, tx, ref.ID, real.ID); err != nil {
-			return err
-		}
-		if err := store.AppendEvent(ctx, tx, "lineage.reference_replaced", "animal", ref.PublicID,
-			map[string]any{"replaced_by": real.PublicID, "relinked_children": out.Relinked}); err != nil {
-			return err
-		}
-		out.Animal, err = s.readAnimalView(ctx, tx, ref.PublicID)
+		out.Relinked = done.Relinked
+		out.Animal, err = s.viewAnimal(ctx, done.Reference)
 		return err
 	})
 	if err != nil {
