@@ -120,11 +120,7 @@ func (s *Server) offer(r *http.Request, k *keyed, in createTransferRequest) (res
 			return err
 		}
 		o := transfers.NewOffer{AnimalPublicID: in.AnimalID, RecipientEmail: strings.ToLower(in.RecipientEmail),
-			RecipientOrgPublicID: in.RecipientOrganizationID, Message: in.Message, OfferedBy: a.UserID, OrgID: a.OrgID,
-			Recipient: recipientOfEmail(in.RecipientEmail)}
-		if in.RecipientOrganizationID != "" {
-			o.Recipient = recipientOfOrganization(in.RecipientOrganizationID)
-		}
+			RecipientOrgPublicID: in.RecipientOrganizationID, Message: in.Message, OfferedBy: a.UserID, OrgID: a.OrgID}
 		t, err := transfers.Offer(ctx, tx, s.river, o)
 		if err != nil {
 			return offerProblem(err)

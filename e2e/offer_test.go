@@ -32,7 +32,7 @@ func TestTransfer_OfferOutsideARequestRecordsEverythingTheRequestDoes(t *testing
 	var offered store.Transfer
 	require.NoError(t, s.DB.InTenant(ctx, store.Tenant{OrgID: orgID, UserID: userID}, func(tx pgx.Tx) error {
 		offered, err = transfers.Offer(ctx, tx, rc, transfers.NewOffer{AnimalPublicID: animal, RecipientOrgPublicID: bob.OrgID,
-			OfferedBy: userID, OrgID: orgID, Recipient: "org:" + bob.OrgID})
+			OfferedBy: userID, OrgID: orgID})
 		return err
 	}))
 
@@ -46,7 +46,7 @@ func TestTransfer_OfferOutsideARequestRecordsEverythingTheRequestDoes(t *testing
 
 	err = s.DB.InTenant(ctx, store.Tenant{OrgID: orgID, UserID: userID}, func(tx pgx.Tx) error {
 		_, err := transfers.Offer(ctx, tx, rc, transfers.NewOffer{AnimalPublicID: animal, RecipientOrgPublicID: bob.OrgID,
-			OfferedBy: userID, OrgID: orgID, Recipient: "org:" + bob.OrgID})
+			OfferedBy: userID, OrgID: orgID})
 		return err
 	})
 	require.ErrorIs(t, err, store.ErrOnHold, "a second offer of a held animal")

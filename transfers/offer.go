@@ -1,6 +1,7 @@
 // Package transfers holds the commands the transfer process (workflows/transfer) takes from
-// requests and jobs, each in the caller's transaction: offering an animal. The API, jobs and
-// tests call them; the workflow itself never touches the database but through activities.
+// requests and jobs, each in the caller's transaction: offering an animal, its event naming
+// the recipient as the sending limits count it (recipient.go). The API, jobs and tests call
+// them; the workflow itself never touches the database but through activities.
 package transfers
 
 import (
@@ -26,9 +27,6 @@ type NewOffer struct {
 	Message              string
 	OfferedBy            uuid.UUID
 	OrgID                uuid.UUID // the offering organization, the transaction's tenant
-	// Recipient names the recipient in the offer's event, under "recipient", as the
-	// caller's limits count sends.
-	Recipient string
 }
 
 // Refusals of an offer; a held animal is store.ErrOnHold.
@@ -78,7 +76,7 @@ func Offer(ctx context.Context, tx pgx.Tx, queue *river.Client[pgx.Tx], o NewOff
 	case t.RecipientOrgID != nil && *t.RecipientOrgID == o.OrgID:
 		return store.Transfer{}, ErrSameOrganization
 	}
-	if err := hold(ctx, tx, &stored, o.Recipient); err != nil {
+	if err := hold(ctx, tx, &stored, recipientOf(o)); err != nil {
 		return store.Transfer{}, err
 	}
 	if _, err := queue.InsertTx(ctx, tx, jobs.StartTransferArgs{TransferID: stored.ID, OrgID: o.OrgID}, nil); err != nil {
