@@ -78,8 +78,9 @@ func scanTransfer(row pgx.Row) (Transfer, error) {
 	return t, notFound(err)
 }
 
-// InsertTransfer records an offer from the transaction's organization. A second open
-// transfer of the animal is ErrOnHold.
+// InsertTransfer records an offer from the transaction's organization, with its reminder
+// and expiry, and returns it as TransferByID reads it. A second open transfer of the
+// animal is ErrOnHold.
 func InsertTransfer(ctx context.Context, tx pgx.Tx, t Transfer) (Transfer, error) {
 	_, err := tx.Exec(ctx, `INSERT INTO transfers (id, public_id, org_id, animal_id, animal_public_id, animal_name,
 			species_key, genetics_text, offered_by, recipient_email, recipient_org_id, message, remind_at, expires_at)
@@ -94,15 +95,6 @@ func InsertTransfer(ctx context.Context, tx pgx.Tx, t Transfer) (Transfer, error
 		return Transfer{}, fmt.Errorf("insert transfer: %w", err)
 	}
 	return TransferByID(ctx, tx, t.ID)
-}
-
-// SetTransferDeadlines sets when a transfer just offered reminds its recipient (nil: never)
-// and when it expires.
-func SetTransferDeadlines(ctx context.Context, tx pgx.Tx, id uuid.UUID, remindAt *time.Time, expiresAt time.Time) error {
-	if _, err := tx.Exec(ctx, `UPDATE transfers SET remind_at = $2, expires_at = $3 WHERE id = $1`, id, remindAt, expiresAt); err != nil {
-		return fmt.Errorf("set transfer deadlines: %w", err)
-	}
-	return nil
 }
 
 // HoldAnimal puts one of the transaction's organization's animals on hold for a transfer.
