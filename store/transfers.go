@@ -116,17 +116,6 @@ func TransferByID(ctx context.Context, q Querier, id uuid.UUID) (Transfer, error
 	return scanTransfer(q.QueryRow(ctx, transferSelect+` WHERE t.id = $1`, id))
 }
 
-// LockTransfer locks a transfer the tenant may see until the transaction ends, so that
-// whoever records its ending does so alone, and returns its status.
-func LockTransfer(ctx context.Context, tx pgx.Tx, id uuid.UUID) (string, error) {
-	var status string
-	err := tx.QueryRow(ctx, `SELECT status::text FROM transfers WHERE id = $1 FOR UPDATE`, id).Scan(&status)
-	if err := notFound(err); err != nil {
-		return "", fmt.Errorf("lock transfer %s: %w", id, err)
-	}
-	return status, nil
-}
-
 // TransferByPublicID reads a transfer the tenant may see, by public ID.
 func TransferByPublicID(ctx context.Context, q Querier, publicID string) (Transfer, error) {
 	return scanTransfer(q.QueryRow(ctx, transferSelect+` WHERE t.public_id = $1`, publicID))
@@ -224,12 +213,12 @@ func (e *EndedOtherwiseError) Error() string { return e.Detail }
 // are marked acted on and its event is recorded once. Run again, it changes nothing. A
 // transfer found otherwise is an *EndedOtherwiseError.
 func EndTransfer(ctx context.Context, tx pgx.Tx, e Ending) error {
-	status, err := LockTransfer(ctx, tx, e.TransferID)
+	t, err := lockTransfer(ctx, tx, e.TransferID)
 	if err != nil {
 		return err
 	}
 	switch {
-	case status == "offered" && e.Status != "accepted":
+	case t.status == "offered" && e.Status != "accepted":
 		note, reason := "", e.Reason
 		if e.Released {
 			note, reason = "what came with it could not be recorded", ""
@@ -237,34 +226,51 @@ func EndTransfer(ctx context.Context, tx pgx.Tx, e Ending) error {
 		if err := endTransfer(ctx, tx, e.TransferID, e.Status, reason, note, e.Actor); err != nil {
 			return err
 		}
-	case status != e.Status:
-		return &EndedOtherwiseError{fmt.Sprintf("the transfer is %s in the database, not %s", status, e.Status)}
+	case t.status != e.Status:
+		return &EndedOtherwiseError{fmt.Sprintf("the transfer is %s in the database, not %s", t.status, e.Status)}
 	}
 	if err := MarkTransferOffersActioned(ctx, tx, e.TransferID); err != nil {
 		return err
 	}
-	t, err := TransferByID(ctx, tx, e.TransferID)
-	if err != nil {
-		return err
-	}
-	if e.ToOrgID != nil && (t.ToOrgID == nil || *t.ToOrgID != *e.ToOrgID) {
+	if e.ToOrgID != nil && (t.toOrgID == nil || *t.toOrgID != *e.ToOrgID) {
 		return &EndedOtherwiseError{"the transfer was accepted into another organization"}
 	}
 	typ := "transfer." + e.Status
-	if seen, err := EventExists(ctx, tx, typ, "transfer", t.PublicID, "status", e.Status); err != nil || seen {
+	if seen, err := EventExists(ctx, tx, typ, "transfer", t.publicID, "status", e.Status); err != nil || seen {
 		return err
 	}
-	payload := map[string]string{"animal_id": t.AnimalPublicID, "status": e.Status}
+	payload := map[string]string{"animal_id": t.animalPublicID, "status": e.Status}
 	if e.Reason != "" && !e.Released {
 		payload["reason"] = e.Reason
 	}
-	if t.ToOrgPublicID != "" {
-		payload["to_organization_id"] = t.ToOrgPublicID
+	if t.toOrgPublicID != "" {
+		payload["to_organization_id"] = t.toOrgPublicID
 	}
 	if e.By != "" {
 		payload["by"] = e.By
 	}
-	return AppendEvent(ctx, tx, typ, "transfer", t.PublicID, payload)
+	return AppendEvent(ctx, tx, typ, "transfer", t.publicID, payload)
+}
+
+// lockedTransfer is what ending a transfer reads of it. An ending changes none of it but
+// the status, so it is read once, under the lock.
+type lockedTransfer struct {
+	status                                  string
+	publicID, animalPublicID, toOrgPublicID string
+	toOrgID                                 *uuid.UUID
+}
+
+// lockTransfer locks a transfer the tenant may see until the transaction ends, so that
+// whoever records its ending does so alone, and reads what the ending needs.
+func lockTransfer(ctx context.Context, tx pgx.Tx, id uuid.UUID) (lockedTransfer, error) {
+	var t lockedTransfer
+	err := tx.QueryRow(ctx, `SELECT status::text, public_id, animal_public_id, to_org_id,
+			coalesce((SELECT o.public_id FROM organization_name o WHERE o.id = to_org_id), '')
+		FROM transfers WHERE id = $1 FOR UPDATE`, id).Scan(&t.status, &t.publicID, &t.animalPublicID, &t.toOrgID, &t.toOrgPublicID)
+	if err := notFound(err); err != nil {
+		return lockedTransfer{}, fmt.Errorf("lock transfer %s: %w", id, err)
+	}
+	return t, nil
 }
 
 // endTransfer records the ending of an open transfer and releases the animal's hold.
