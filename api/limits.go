@@ -3,13 +3,13 @@ package api
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/transfers"
 )
 
 // sendKind is one kind of thing an organization sends people — invitations, offers,
@@ -47,44 +47,15 @@ func toAddress(k sendKind, email string) recipient {
 
 // toOrganization is the recipient of an offer to an organization.
 func (s *Server) toOrganization(orgPublicID string) recipient {
-	return recipient{key: recipientOfOrganization(orgPublicID), noun: "organization",
+	return recipient{key: transfers.RecipientOfOrganization(orgPublicID), noun: "organization",
 		perSender: s.cfg.Limits.OffersPerRecipientOrg, all: s.cfg.Limits.OffersPerRecipientOrgAll}
 }
 
-// recipientOfEmail is how a send to an email address names its recipient in its event, so
-// that the counts of every spelling of one mailbox meet.
+// recipientOfEmail is how a send of any kind names an email address in its event: as an
+// offer does (transfers.RecipientOfEmail), so that the counts of every spelling of one
+// mailbox meet.
 func recipientOfEmail(email string) string {
-	return "email:" + mailboxOf(email)
-}
-
-// recipientOfOrganization is how a send to an organization names its recipient in its event.
-func recipientOfOrganization(orgPublicID string) string {
-	return "org:" + orgPublicID
-}
-
-// mailboxOf is the mailbox an email address reaches, as far as we can tell without asking
-// its provider, for counting only (mail goes to the address as given): lowercased, without a
-// "+tag" on its local part (which most providers deliver to the untagged mailbox), and at
-// Gmail, which ignores dots in local parts, without them. Other providers' aliases (dots at
-// Google Workspace domains, "-" tags at some hosts) count apart; the per-account and
-// per-organization limits still bound them.
-func mailboxOf(email string) string {
-	e := strings.ToLower(strings.TrimSpace(email))
-	at := strings.LastIndexByte(e, '@')
-	if at < 0 {
-		return e
-	}
-	local, domain := e[:at], e[at+1:]
-	if i := strings.IndexByte(local, '+'); i > 0 {
-		local = local[:i]
-	}
-	if domain == "googlemail.com" {
-		domain = "gmail.com"
-	}
-	if domain == "gmail.com" {
-		local = strings.ReplaceAll(local, ".", "")
-	}
-	return local + "@" + domain
+	return transfers.RecipientOfEmail(email)
 }
 
 // hourlyLimit refuses (429 with Retry-After) a send of kind k when, in the last hour, the

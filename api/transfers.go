@@ -13,7 +13,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/reptidex/reptidex/jobs"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/transfers"
 	"github.com/reptidex/reptidex/workflows/transfer"
@@ -121,11 +120,7 @@ func (s *Server) offer(r *http.Request, k *keyed, in createTransferRequest) (res
 			return err
 		}
 		o := transfers.NewOffer{AnimalPublicID: in.AnimalID, RecipientEmail: strings.ToLower(in.RecipientEmail),
-			RecipientOrgPublicID: in.RecipientOrganizationID, Message: in.Message, OfferedBy: a.UserID, OrgID: a.OrgID,
-			Recipient: recipientOfEmail(in.RecipientEmail)}
-		if in.RecipientOrganizationID != "" {
-			o.Recipient = recipientOfOrganization(in.RecipientOrganizationID)
-		}
+			RecipientOrgPublicID: in.RecipientOrganizationID, Message: in.Message, OfferedBy: a.UserID, OrgID: a.OrgID}
 		t, err := transfers.Offer(ctx, tx, s.river, o)
 		if err != nil {
 			return offerProblem(err)
@@ -382,7 +377,7 @@ func answeredBy(t store.Transfer, update string, a transfer.Actor) bool {
 func (s *Server) sendTransferUpdate(ctx context.Context, t store.Transfer, update, id string, arg any) error {
 	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
 	defer cancel()
-	_, err := transfer.Answer(ctx, s.temporal, s.cfg.Temporal.TaskQueue, jobs.TransferInput(t, s.cfg.Notify), update, id, arg)
+	_, err := transfer.Answer(ctx, s.temporal, s.cfg.Temporal.TaskQueue, transfer.InputOf(t, s.cfg.Notify), update, id, arg)
 	var (
 		appErr  *temporal.ApplicationError
 		timeout *client.WorkflowUpdateServiceTimeoutOrCanceledError

@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -32,12 +33,16 @@ func TestTransfer_OfferOutsideARequestRecordsEverythingTheRequestDoes(t *testing
 	var offered store.Transfer
 	require.NoError(t, s.DB.InTenant(ctx, store.Tenant{OrgID: orgID, UserID: userID}, func(tx pgx.Tx) error {
 		offered, err = transfers.Offer(ctx, tx, rc, transfers.NewOffer{AnimalPublicID: animal, RecipientOrgPublicID: bob.OrgID,
-			OfferedBy: userID, OrgID: orgID, Recipient: "org:" + bob.OrgID})
+			OfferedBy: userID, OrgID: orgID})
 		return err
 	}))
 
 	require.Equal(t, "offered", offered.Status)
 	require.True(t, offered.ExpiresAt.After(offered.CreatedAt), "the expiry comes from the organization's settings")
+	const day = 24 * time.Hour
+	require.Equal(t, offered.CreatedAt.Add(14*day), offered.ExpiresAt, "the default expiry, from the offer's own time")
+	require.NotNil(t, offered.RemindAt)
+	require.Equal(t, offered.CreatedAt.Add(7*day), *offered.RemindAt, "the default reminder, from the offer's own time")
 	require.Equal(t, 1, count(t, `SELECT count(*) FROM animals WHERE public_id = $1 AND held_by = $2`, animal, offered.ID))
 	require.Equal(t, 1, count(t, `SELECT count(*) FROM transfer_timeline WHERE transfer_id = $1 AND kind = 'offered'`, offered.ID))
 	require.Equal(t, 1, count(t, `SELECT count(*) FROM events WHERE type = 'transfer.offered' AND aggregate_id = $1`, offered.PublicID))
@@ -46,7 +51,7 @@ func TestTransfer_OfferOutsideARequestRecordsEverythingTheRequestDoes(t *testing
 
 	err = s.DB.InTenant(ctx, store.Tenant{OrgID: orgID, UserID: userID}, func(tx pgx.Tx) error {
 		_, err := transfers.Offer(ctx, tx, rc, transfers.NewOffer{AnimalPublicID: animal, RecipientOrgPublicID: bob.OrgID,
-			OfferedBy: userID, OrgID: orgID, Recipient: "org:" + bob.OrgID})
+			OfferedBy: userID, OrgID: orgID})
 		return err
 	})
 	require.ErrorIs(t, err, store.ErrOnHold, "a second offer of a held animal")

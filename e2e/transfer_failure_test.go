@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/reptidex/reptidex/jobs"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/testkit"
 	"github.com/reptidex/reptidex/workflows/transfer"
@@ -38,7 +37,7 @@ func declineWithARefusedReason(t *testing.T, s *system) (ada person, animal, pub
 	var in transfer.Input
 	require.NoError(t, s.DB.InTenant(ctx, store.Tenant{OrgID: adaOrg}, func(tx pgx.Tx) error {
 		tr, err := store.TransferByID(ctx, tx, transferID)
-		in = jobs.TransferInput(tr, s.Cfg.Notify)
+		in = transfer.InputOf(tr, s.Cfg.Notify)
 		return err
 	}))
 

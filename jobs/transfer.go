@@ -53,7 +53,7 @@ func StartTransfer(ctx context.Context, db *store.DB, c client.Client, taskQueue
 		if err != nil {
 			return err
 		}
-		in = TransferInput(t, n)
+		in = transfer.InputOf(t, n)
 		return nil
 	})
 	if err != nil {
@@ -61,21 +61,4 @@ func StartTransfer(ctx context.Context, db *store.DB, c client.Client, taskQueue
 	}
 	_, err = transfer.Start(ctx, c, taskQueue, in)
 	return err
-}
-
-// TransferInput is the workflow input of a recorded offer.
-func TransferInput(t store.Transfer, n config.Notify) transfer.Input {
-	in := transfer.Input{TransferID: t.ID, PublicID: t.PublicID, OrgID: t.OrgID, OrgName: t.OrgName, OfferedBy: t.OfferedBy,
-		AnimalID: t.AnimalID, AnimalName: t.AnimalName, RecipientEmail: t.RecipientEmail, Message: t.Message,
-		OfferedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, EmailAfter: n.EmailAfter, SMSAfter: n.SMSAfter}
-	if in.AnimalName == "" {
-		in.AnimalName = "animal " + t.AnimalPublicID
-	}
-	if t.RecipientOrgID != nil {
-		in.RecipientOrgID = *t.RecipientOrgID
-	}
-	if t.RemindAt != nil {
-		in.RemindAt = *t.RemindAt
-	}
-	return in
 }

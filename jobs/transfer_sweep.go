@@ -9,8 +9,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/reptidex/reptidex/store"
@@ -57,13 +55,11 @@ func (w *SweepTransfersWorker) Work(ctx context.Context, _ *river.Job[SweepTrans
 }
 
 func (w *SweepTransfersWorker) sweep(ctx context.Context, id, orgID uuid.UUID) error {
-	desc, err := w.Temporal.DescribeWorkflowExecution(ctx, transfer.WorkflowID(id), "")
-	var nf *serviceerror.NotFound
-	switch {
-	case errors.As(err, &nf):
-	case err != nil:
+	running, err := transfer.Running(ctx, w.Temporal, id)
+	if err != nil {
 		return err
-	case desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+	}
+	if running {
 		return nil // its worker will expire it
 	}
 	err = w.DB.InTenant(ctx, store.Tenant{OrgID: orgID}, func(tx pgx.Tx) error {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -82,6 +83,16 @@ func SetTenant(ctx context.Context, tx pgx.Tx, t Tenant) error {
 		return fmt.Errorf("set tenant: %w", err)
 	}
 	return nil
+}
+
+// TransactionTime is the time the transaction started, Postgres' now(): what every column
+// it writes with a default of now() records, such as a transfer's created_at.
+func TransactionTime(ctx context.Context, tx pgx.Tx) (time.Time, error) {
+	var now time.Time
+	if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&now); err != nil {
+		return time.Time{}, fmt.Errorf("read the transaction time: %w", err)
+	}
+	return now, nil
 }
 
 func uuidText(id uuid.UUID) string {

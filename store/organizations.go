@@ -63,6 +63,17 @@ func MarkWelcomed(ctx context.Context, tx pgx.Tx, id uuid.UUID) (bool, error) {
 	return tag.RowsAffected() == 1, nil
 }
 
+// OrganizationIDByPublicID finds any organization by public ID (organizations are public
+// by name), for naming one as a recipient.
+func OrganizationIDByPublicID(ctx context.Context, q Querier, publicID string) (uuid.UUID, OrganizationRef, error) {
+	var (
+		id  uuid.UUID
+		ref OrganizationRef
+	)
+	err := q.QueryRow(ctx, `SELECT id, public_id, name FROM organization_name WHERE public_id = $1`, publicID).Scan(&id, &ref.PublicID, &ref.Name)
+	return id, ref, notFound(err)
+}
+
 // UserOrganization is one organization a user belongs to, with their role there.
 type UserOrganization struct {
 	OrgID    uuid.UUID
@@ -119,6 +130,28 @@ func UpdateOrganizationSettings(ctx context.Context, tx pgx.Tx, name string, thr
 	_, err := tx.Exec(ctx, `UPDATE organizations SET name = $1, coi_warning_threshold = $2, updated_at = now() WHERE id = app_org_id()`, name, threshold)
 	if err != nil {
 		return fmt.Errorf("update organization: %w", err)
+	}
+	return nil
+}
+
+// TransferSettings are the tenant organization's reminder and expiry delays for offers.
+func TransferSettings(ctx context.Context, q Querier) (remindAfter, expireAfter time.Duration, err error) {
+	err = q.QueryRow(ctx, `SELECT extract(epoch FROM transfer_remind_after)::bigint * 1000000000,
+			extract(epoch FROM transfer_expire_after)::bigint * 1000000000
+		FROM organizations WHERE id = app_org_id()`).Scan(&remindAfter, &expireAfter)
+	if err != nil {
+		return 0, 0, fmt.Errorf("read transfer settings: %w", notFound(err))
+	}
+	return remindAfter, expireAfter, nil
+}
+
+// SetTransferSettings stores the tenant organization's reminder and expiry delays for offers.
+func SetTransferSettings(ctx context.Context, tx pgx.Tx, remindAfter, expireAfter time.Duration) error {
+	_, err := tx.Exec(ctx, `UPDATE organizations SET transfer_remind_after = make_interval(secs => $1),
+		transfer_expire_after = make_interval(secs => $2), updated_at = now() WHERE id = app_org_id()`,
+		remindAfter.Seconds(), expireAfter.Seconds())
+	if err != nil {
+		return fmt.Errorf("store transfer settings: %w", err)
 	}
 	return nil
 }

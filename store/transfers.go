@@ -78,8 +78,9 @@ func scanTransfer(row pgx.Row) (Transfer, error) {
 	return t, notFound(err)
 }
 
-// InsertTransfer records an offer from the transaction's organization. A second open
-// transfer of the animal is ErrOnHold.
+// InsertTransfer records an offer from the transaction's organization, with its reminder
+// and expiry, and returns it as TransferByID reads it. A second open transfer of the
+// animal is ErrOnHold.
 func InsertTransfer(ctx context.Context, tx pgx.Tx, t Transfer) (Transfer, error) {
 	_, err := tx.Exec(ctx, `INSERT INTO transfers (id, public_id, org_id, animal_id, animal_public_id, animal_name,
 			species_key, genetics_text, offered_by, recipient_email, recipient_org_id, message, remind_at, expires_at)
@@ -94,15 +95,6 @@ func InsertTransfer(ctx context.Context, tx pgx.Tx, t Transfer) (Transfer, error
 		return Transfer{}, fmt.Errorf("insert transfer: %w", err)
 	}
 	return TransferByID(ctx, tx, t.ID)
-}
-
-// SetTransferDeadlines sets when a transfer just offered reminds its recipient (nil: never)
-// and when it expires.
-func SetTransferDeadlines(ctx context.Context, tx pgx.Tx, id uuid.UUID, remindAt *time.Time, expiresAt time.Time) error {
-	if _, err := tx.Exec(ctx, `UPDATE transfers SET remind_at = $2, expires_at = $3 WHERE id = $1`, id, remindAt, expiresAt); err != nil {
-		return fmt.Errorf("set transfer deadlines: %w", err)
-	}
-	return nil
 }
 
 // HoldAnimal puts one of the transaction's organization's animals on hold for a transfer.
@@ -122,17 +114,6 @@ func HoldAnimal(ctx context.Context, tx pgx.Tx, animalID, transferID uuid.UUID) 
 // TransferByID reads a transfer the tenant may see.
 func TransferByID(ctx context.Context, q Querier, id uuid.UUID) (Transfer, error) {
 	return scanTransfer(q.QueryRow(ctx, transferSelect+` WHERE t.id = $1`, id))
-}
-
-// LockTransfer locks a transfer the tenant may see until the transaction ends, so that
-// whoever records its ending does so alone, and returns its status.
-func LockTransfer(ctx context.Context, tx pgx.Tx, id uuid.UUID) (string, error) {
-	var status string
-	err := tx.QueryRow(ctx, `SELECT status::text FROM transfers WHERE id = $1 FOR UPDATE`, id).Scan(&status)
-	if err := notFound(err); err != nil {
-		return "", fmt.Errorf("lock transfer %s: %w", id, err)
-	}
-	return status, nil
 }
 
 // TransferByPublicID reads a transfer the tenant may see, by public ID.
@@ -232,12 +213,12 @@ func (e *EndedOtherwiseError) Error() string { return e.Detail }
 // are marked acted on and its event is recorded once. Run again, it changes nothing. A
 // transfer found otherwise is an *EndedOtherwiseError.
 func EndTransfer(ctx context.Context, tx pgx.Tx, e Ending) error {
-	status, err := LockTransfer(ctx, tx, e.TransferID)
+	t, err := lockTransfer(ctx, tx, e.TransferID)
 	if err != nil {
 		return err
 	}
 	switch {
-	case status == "offered" && e.Status != "accepted":
+	case t.status == "offered" && e.Status != "accepted":
 		note, reason := "", e.Reason
 		if e.Released {
 			note, reason = "what came with it could not be recorded", ""
@@ -245,34 +226,51 @@ func EndTransfer(ctx context.Context, tx pgx.Tx, e Ending) error {
 		if err := endTransfer(ctx, tx, e.TransferID, e.Status, reason, note, e.Actor); err != nil {
 			return err
 		}
-	case status != e.Status:
-		return &EndedOtherwiseError{fmt.Sprintf("the transfer is %s in the database, not %s", status, e.Status)}
+	case t.status != e.Status:
+		return &EndedOtherwiseError{fmt.Sprintf("the transfer is %s in the database, not %s", t.status, e.Status)}
 	}
 	if err := MarkTransferOffersActioned(ctx, tx, e.TransferID); err != nil {
 		return err
 	}
-	t, err := TransferByID(ctx, tx, e.TransferID)
-	if err != nil {
-		return err
-	}
-	if e.ToOrgID != nil && (t.ToOrgID == nil || *t.ToOrgID != *e.ToOrgID) {
+	if e.ToOrgID != nil && (t.toOrgID == nil || *t.toOrgID != *e.ToOrgID) {
 		return &EndedOtherwiseError{"the transfer was accepted into another organization"}
 	}
 	typ := "transfer." + e.Status
-	if seen, err := EventExists(ctx, tx, typ, "transfer", t.PublicID, "status", e.Status); err != nil || seen {
+	if seen, err := EventExists(ctx, tx, typ, "transfer", t.publicID, "status", e.Status); err != nil || seen {
 		return err
 	}
-	payload := map[string]string{"animal_id": t.AnimalPublicID, "status": e.Status}
+	payload := map[string]string{"animal_id": t.animalPublicID, "status": e.Status}
 	if e.Reason != "" && !e.Released {
 		payload["reason"] = e.Reason
 	}
-	if t.ToOrgPublicID != "" {
-		payload["to_organization_id"] = t.ToOrgPublicID
+	if t.toOrgPublicID != "" {
+		payload["to_organization_id"] = t.toOrgPublicID
 	}
 	if e.By != "" {
 		payload["by"] = e.By
 	}
-	return AppendEvent(ctx, tx, typ, "transfer", t.PublicID, payload)
+	return AppendEvent(ctx, tx, typ, "transfer", t.publicID, payload)
+}
+
+// lockedTransfer is what ending a transfer reads of it. An ending changes none of it but
+// the status, so it is read once, under the lock.
+type lockedTransfer struct {
+	status                                  string
+	publicID, animalPublicID, toOrgPublicID string
+	toOrgID                                 *uuid.UUID
+}
+
+// lockTransfer locks a transfer the tenant may see until the transaction ends, so that
+// whoever records its ending does so alone, and reads what the ending needs.
+func lockTransfer(ctx context.Context, tx pgx.Tx, id uuid.UUID) (lockedTransfer, error) {
+	var t lockedTransfer
+	err := tx.QueryRow(ctx, `SELECT status::text, public_id, animal_public_id, to_org_id,
+			coalesce((SELECT o.public_id FROM organization_name o WHERE o.id = to_org_id), '')
+		FROM transfers WHERE id = $1 FOR UPDATE`, id).Scan(&t.status, &t.publicID, &t.animalPublicID, &t.toOrgID, &t.toOrgPublicID)
+	if err := notFound(err); err != nil {
+		return lockedTransfer{}, fmt.Errorf("lock transfer %s: %w", id, err)
+	}
+	return t, nil
 }
 
 // endTransfer records the ending of an open transfer and releases the animal's hold.
@@ -319,91 +317,6 @@ func MoveAnimal(ctx context.Context, tx pgx.Tx, transferID, toOrgID, actor uuid.
 func MarkTransferOffersActioned(ctx context.Context, tx pgx.Tx, transferID uuid.UUID) error {
 	if _, err := tx.Exec(ctx, `SELECT mark_transfer_offers_actioned($1)`, transferID); err != nil {
 		return fmt.Errorf("mark transfer offers actioned: %w", err)
-	}
-	return nil
-}
-
-// Ownership is one organization's time as an animal's owner.
-type Ownership struct {
-	OrgPublicID string
-	OrgName     string
-	Since       time.Time
-	Until       *time.Time
-	TransferID  string // the transfer that brought it; empty for the first owner
-}
-
-// OwnershipHistory lists an animal's owners, first to current. createdAt is when the
-// animal was recorded and currentOrg its owner now.
-func OwnershipHistory(ctx context.Context, q Querier, animalID uuid.UUID, createdAt time.Time, currentOrg uuid.UUID) ([]Ownership, error) {
-	rows, err := q.Query(ctx, `SELECT h.from_org_id, h.to_org_id, h.at, h.transfer_public_id
-		FROM ownership_history h WHERE h.animal_id = $1 ORDER BY h.id`, animalID)
-	if err != nil {
-		return nil, fmt.Errorf("read ownership history: %w", err)
-	}
-	type move struct {
-		from, to uuid.UUID
-		at       time.Time
-		transfer string
-	}
-	var moves []move
-	var m move
-	if _, err := pgx.ForEachRow(rows, []any{&m.from, &m.to, &m.at, &m.transfer}, func() error {
-		moves = append(moves, m)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("read ownership history: %w", err)
-	}
-	first := currentOrg
-	if len(moves) > 0 {
-		first = moves[0].from
-	}
-	out := []Ownership{{Since: createdAt}}
-	ids := []uuid.UUID{first}
-	for _, mv := range moves {
-		at := mv.at
-		out[len(out)-1].Until = &at
-		out = append(out, Ownership{Since: mv.at, TransferID: mv.transfer})
-		ids = append(ids, mv.to)
-	}
-	refs, err := OrganizationRefs(ctx, q, ids)
-	if err != nil {
-		return nil, err
-	}
-	for i, id := range ids {
-		out[i].OrgPublicID, out[i].OrgName = refs[id].PublicID, refs[id].Name
-	}
-	return out, nil
-}
-
-// OrganizationIDByPublicID finds any organization by public ID (organizations are public
-// by name), for naming one as a recipient.
-func OrganizationIDByPublicID(ctx context.Context, q Querier, publicID string) (uuid.UUID, OrganizationRef, error) {
-	var (
-		id  uuid.UUID
-		ref OrganizationRef
-	)
-	err := q.QueryRow(ctx, `SELECT id, public_id, name FROM organization_name WHERE public_id = $1`, publicID).Scan(&id, &ref.PublicID, &ref.Name)
-	return id, ref, notFound(err)
-}
-
-// TransferSettings are the tenant organization's reminder and expiry delays for offers.
-func TransferSettings(ctx context.Context, q Querier) (remindAfter, expireAfter time.Duration, err error) {
-	err = q.QueryRow(ctx, `SELECT extract(epoch FROM transfer_remind_after)::bigint * 1000000000,
-			extract(epoch FROM transfer_expire_after)::bigint * 1000000000
-		FROM organizations WHERE id = app_org_id()`).Scan(&remindAfter, &expireAfter)
-	if err != nil {
-		return 0, 0, fmt.Errorf("read transfer settings: %w", notFound(err))
-	}
-	return remindAfter, expireAfter, nil
-}
-
-// SetTransferSettings stores the tenant organization's reminder and expiry delays for offers.
-func SetTransferSettings(ctx context.Context, tx pgx.Tx, remindAfter, expireAfter time.Duration) error {
-	_, err := tx.Exec(ctx, `UPDATE organizations SET transfer_remind_after = make_interval(secs => $1),
-		transfer_expire_after = make_interval(secs => $2), updated_at = now() WHERE id = app_org_id()`,
-		remindAfter.Seconds(), expireAfter.Seconds())
-	if err != nil {
-		return fmt.Errorf("store transfer settings: %w", err)
 	}
 	return nil
 }

@@ -1,13 +1,13 @@
 // Package transfers holds the commands the transfer process (workflows/transfer) takes from
-// requests and jobs, each in the caller's transaction: offering an animal. The API, jobs and
-// tests call them; the workflow itself never touches the database but through activities.
+// requests and jobs, each in the caller's transaction: offering an animal, its event naming
+// the recipient as the sending limits count it (recipient.go). The API, jobs and tests call
+// them; the workflow itself never touches the database but through activities.
 package transfers
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -26,9 +26,6 @@ type NewOffer struct {
 	Message              string
 	OfferedBy            uuid.UUID
 	OrgID                uuid.UUID // the offering organization, the transaction's tenant
-	// Recipient names the recipient in the offer's event, under "recipient", as the
-	// caller's limits count sends.
-	Recipient string
 }
 
 // Refusals of an offer; a held animal is store.ErrOnHold.
@@ -64,10 +61,6 @@ func Offer(ctx context.Context, tx pgx.Tx, queue *river.Client[pgx.Tx], o NewOff
 		}
 		t.RecipientOrgID = &orgID
 	}
-	stored, err := store.InsertTransfer(ctx, tx, t)
-	if err != nil {
-		return store.Transfer{}, err
-	}
 	switch {
 	case animal.IsReference:
 		return store.Transfer{}, ErrReferenceAnimal
@@ -78,7 +71,14 @@ func Offer(ctx context.Context, tx pgx.Tx, queue *river.Client[pgx.Tx], o NewOff
 	case t.RecipientOrgID != nil && *t.RecipientOrgID == o.OrgID:
 		return store.Transfer{}, ErrSameOrganization
 	}
-	if err := hold(ctx, tx, &stored, o.Recipient); err != nil {
+	if err := setDeadlines(ctx, tx, &t); err != nil {
+		return store.Transfer{}, err
+	}
+	stored, err := store.InsertTransfer(ctx, tx, t)
+	if err != nil {
+		return store.Transfer{}, err
+	}
+	if err := hold(ctx, tx, stored, recipientOf(o)); err != nil {
 		return store.Transfer{}, err
 	}
 	if _, err := queue.InsertTx(ctx, tx, jobs.StartTransferArgs{TransferID: stored.ID, OrgID: o.OrgID}, nil); err != nil {
@@ -87,23 +87,28 @@ func Offer(ctx context.Context, tx pgx.Tx, queue *river.Client[pgx.Tx], o NewOff
 	return stored, nil
 }
 
-// hold sets the offer's reminder and expiry from the organization's settings, holds the
-// animal and records the offer's timeline and event.
-func hold(ctx context.Context, tx pgx.Tx, t *store.Transfer, recipient string) error {
+// setDeadlines sets when the offer reminds its recipient and when it expires, from the
+// organization's settings and the time of the transaction (the offer's created_at): no
+// reminder unless it comes before the expiry.
+func setDeadlines(ctx context.Context, tx pgx.Tx, t *store.Transfer) error {
 	remindAfter, expireAfter, err := store.TransferSettings(ctx, tx)
 	if err != nil {
 		return err
 	}
-	expires := t.CreatedAt.Add(expireAfter)
-	var remind *time.Time
-	if remindAfter > 0 && remindAfter < expireAfter {
-		at := t.CreatedAt.Add(remindAfter)
-		remind = &at
-	}
-	if err := store.SetTransferDeadlines(ctx, tx, t.ID, remind, expires); err != nil {
+	offeredAt, err := store.TransactionTime(ctx, tx)
+	if err != nil {
 		return err
 	}
-	t.RemindAt, t.ExpiresAt = remind, expires
+	t.ExpiresAt = offeredAt.Add(expireAfter)
+	if remindAfter > 0 && remindAfter < expireAfter {
+		at := offeredAt.Add(remindAfter)
+		t.RemindAt = &at
+	}
+	return nil
+}
+
+// hold holds the animal for the offer t and records the offer's timeline and event.
+func hold(ctx context.Context, tx pgx.Tx, t store.Transfer, recipient string) error {
 	if err := store.HoldAnimal(ctx, tx, t.AnimalID, t.ID); err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/reptidex/reptidex/testkit"
 	"github.com/reptidex/reptidex/worker"
 	"github.com/reptidex/reptidex/workflows/onboarding"
+	"github.com/reptidex/reptidex/workflows/process"
 )
 
 // setup runs a worker on the test stack: the Temporal dev server and River on this
@@ -95,9 +96,15 @@ func TestOnboarding_WorkflowActivityEnqueuesJobThatRuns(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
-	run, err := onboarding.Start(ctx, testkit.Temporal(t), testkit.Config(t).Temporal.TaskQueue, onboarding.Input{OrgID: org.ID, OwnerUserID: owner.ID})
+	tc, queue := testkit.Temporal(t), testkit.Config(t).Temporal.TaskQueue
+	in := onboarding.Input{OrgID: org.ID, OwnerUserID: owner.ID}
+	run, err := onboarding.Start(ctx, tc, queue, in)
 	require.NoError(t, err)
 	require.Equal(t, onboarding.WorkflowID(org.ID), run.GetID())
+	// Started again at once, the onboarding hands back its run (running or finished).
+	again, err := onboarding.Start(ctx, tc, queue, in)
+	require.NoError(t, err)
+	require.Equal(t, run.GetRunID(), again.GetRunID())
 	var res onboarding.Result
 	require.NoError(t, run.Get(ctx, &res))
 	require.True(t, res.Provisioned)
@@ -112,9 +119,16 @@ func TestOnboarding_WorkflowActivityEnqueuesJobThatRuns(t *testing.T) {
 	require.Contains(t, msg.HTML, testkit.Config(t).HTTP.PublicBaseURL)
 	require.NotNil(t, orgState(t, db, org.ID).WelcomedAt)
 
-	// Onboarding is once per organization: a completed one is not started again.
-	_, err = onboarding.Start(ctx, testkit.Temporal(t), testkit.Config(t).Temporal.TaskQueue, onboarding.Input{OrgID: org.ID, OwnerUserID: owner.ID})
-	require.ErrorIs(t, err, onboarding.ErrAlreadyOnboarded)
+	// Onboarding is once per organization: started again once completed, it hands back the
+	// finished run rather than a second one, and for another owner it is refused.
+	finished, err := onboarding.Start(ctx, tc, queue, in)
+	require.NoError(t, err)
+	require.Equal(t, run.GetRunID(), finished.GetRunID())
+	var rerun onboarding.Result
+	require.NoError(t, finished.Get(ctx, &rerun))
+	require.Equal(t, res, rerun)
+	_, err = onboarding.Start(ctx, tc, queue, onboarding.Input{OrgID: org.ID, OwnerUserID: uuid.New()})
+	require.ErrorIs(t, err, process.ErrStartedOtherwise)
 }
 
 // Registration enqueues the job that starts onboarding in its own transaction; the worker

@@ -7,27 +7,23 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
+
+	"github.com/reptidex/reptidex/workflows/process"
 )
 
-// Start starts the onboarding of an organization, or returns the run already under way for
-// it. A completed onboarding is never repeated: starting again is an error that wraps
-// ErrAlreadyOnboarded.
+// Start starts the onboarding of an organization and returns its run. Started again with
+// the same input, it returns the run already under way, or the finished one: an
+// organization is onboarded once. With another input (another owner) it is an error
+// wrapping process.ErrStartedOtherwise.
 func Start(ctx context.Context, c client.Client, taskQueue string, in Input) (client.WorkflowRun, error) {
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	run, err := process.Start(ctx, c, client.StartWorkflowOptions{
 		ID:                       WorkflowID(in.OrgID),
 		TaskQueue:                taskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		// A finished onboarding is an error, not a handle on the old run.
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		WorkflowExecutionTimeout:                 24 * time.Hour,
-	}, WorkflowName, in)
+		WorkflowExecutionTimeout: 24 * time.Hour,
+	}, WorkflowName, in, Input.same)
 	if err != nil {
-		if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
-			return nil, fmt.Errorf("%w: %s", ErrAlreadyOnboarded, WorkflowID(in.OrgID))
-		}
-		return nil, fmt.Errorf("start onboarding: %w", err)
+		return nil, fmt.Errorf("start onboarding of %s: %w", in.OrgID, err)
 	}
 	return run, nil
 }

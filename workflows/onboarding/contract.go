@@ -5,11 +5,7 @@
 // client the jobs reach it by (client.go), and the activity it needs (activities.go).
 package onboarding
 
-import (
-	"errors"
-
-	"github.com/google/uuid"
-)
+import "github.com/google/uuid"
 
 // WorkflowName is the registered name of the onboarding workflow.
 const WorkflowName = "onboarding"
@@ -23,6 +19,9 @@ type Input struct {
 	OwnerUserID uuid.UUID
 }
 
+// same reports whether in and o name the same organization and owner.
+func (in Input) same(o Input) bool { return in == o }
+
 // Result says what onboarding did.
 type Result struct {
 	// Provisioned is false when an earlier run had already provisioned the organization.
@@ -32,9 +31,6 @@ type Result struct {
 // WorkflowID derives the workflow ID from the organization, so one organization has one
 // onboarding.
 func WorkflowID(orgID uuid.UUID) string { return "onboarding/" + orgID.String() }
-
-// ErrAlreadyOnboarded means the organization's onboarding already ran to its end.
-var ErrAlreadyOnboarded = errors.New("organization already onboarded")
 
 // ErrTypeNotFound is the application error type of an activity that found no organization.
 const ErrTypeNotFound = "OrganizationNotFound"

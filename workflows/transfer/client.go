@@ -2,13 +2,36 @@ package transfer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"github.com/reptidex/reptidex/config"
+	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/workflows/process"
 )
+
+// InputOf is the workflow input of an offer as it was recorded, with the escalation delays
+// of n: what the start job and an answer start the workflow with.
+func InputOf(t store.Transfer, n config.Notify) Input {
+	in := Input{TransferID: t.ID, PublicID: t.PublicID, OrgID: t.OrgID, OrgName: t.OrgName, OfferedBy: t.OfferedBy,
+		AnimalID: t.AnimalID, AnimalName: t.AnimalName, RecipientEmail: t.RecipientEmail, Message: t.Message,
+		OfferedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, EmailAfter: n.EmailAfter, SMSAfter: n.SMSAfter}
+	if in.AnimalName == "" {
+		in.AnimalName = "animal " + t.AnimalPublicID
+	}
+	if t.RecipientOrgID != nil {
+		in.RecipientOrgID = *t.RecipientOrgID
+	}
+	if t.RemindAt != nil {
+		in.RemindAt = *t.RemindAt
+	}
+	return in
+}
 
 // Start starts the transfer's workflow and returns its run. Started again with the same
 // input, it returns the run already under way, or the finished one: a transfer is never
@@ -49,4 +72,18 @@ func Answer(ctx context.Context, c client.Client, taskQueue string, in Input, up
 	var res Result
 	err = h.Get(ctx, &res)
 	return res, err
+}
+
+// Running reports whether the transfer's workflow is running: false when it has closed,
+// however it ended, or was never started.
+func Running(ctx context.Context, c client.Client, transferID uuid.UUID) (bool, error) {
+	desc, err := c.DescribeWorkflowExecution(ctx, WorkflowID(transferID), "")
+	var nf *serviceerror.NotFound
+	switch {
+	case errors.As(err, &nf):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("describe %s: %w", WorkflowID(transferID), err)
+	}
+	return desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
 }

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/reptidex/reptidex/workflows/process/processtest"
 	"github.com/reptidex/reptidex/workflows/transfer"
 )
 
@@ -18,16 +19,8 @@ var errInvalidData = temporal.NewNonRetryableApplicationError(
 	`end transfer: ERROR: invalid byte sequence for encoding "UTF8": 0x00 (SQLSTATE 22021)`, "InvalidData", nil)
 
 // How an activity finally fails: refused for good at its first try, or failing (retryable)
-// for longer than the workflow keeps trying.
-var finalFailures = []struct {
-	name string
-	err  error
-	// within is how long after its first try the activity is given up.
-	within time.Duration
-}{
-	{"refused for good", errInvalidData, 0},
-	{"failing for hours", errRetryLater, time.Hour},
-}
+// for longer than the workflow keeps trying (an hour).
+var finalFailures = processtest.FinalFailures(errInvalidData, time.Hour)
 
 // A decline, cancel or expiry the database cannot record as given is released: the
 // transfer ends as asked, without the reason, its animal no longer held, and the answer
@@ -51,11 +44,11 @@ func TestTransfer_AnEndingThatCannotBeRecordedIsReleased(t *testing.T) {
 		{"expired", 14 * day, nil, transfer.Expired, uuid.Nil},
 	}
 	for _, e := range endings {
-		for _, fail := range finalFailures {
-			t.Run(e.name+", "+fail.name, func(t *testing.T) {
-				t.Parallel()
+		t.Run(e.name, func(t *testing.T) {
+			t.Parallel()
+			processtest.EachFinalFailure(t, finalFailures, func(t *testing.T, fail processtest.FinalFailure) {
 				env, f := newEnv(t)
-				f.finishErr = func(transfer.FinishInput) error { return fail.err }
+				f.finishErr = func(transfer.FinishInput) error { return fail.Err }
 				var answer *outcome
 				if e.end != nil {
 					answer = e.end(env, e.at)
@@ -67,7 +60,7 @@ func TestTransfer_AnEndingThatCannotBeRecordedIsReleased(t *testing.T) {
 				require.Empty(t, f.finishes, "the ending was never recorded as given")
 				require.Equal(t, []transfer.ReleaseInput{{TransferID: in.TransferID, OrgID: seller, Status: e.want, UserID: e.by}}, f.releases)
 				require.GreaterOrEqual(t, f.released, e.at)
-				require.LessOrEqual(t, f.released, e.at+fail.within, "released once the ending was given up")
+				require.LessOrEqual(t, f.released, e.at+fail.Within, "released once the ending was given up")
 				if answer != nil {
 					require.True(t, answer.done)
 					require.NoError(t, answer.rejected)
@@ -80,7 +73,7 @@ func TestTransfer_AnEndingThatCannotBeRecordedIsReleased(t *testing.T) {
 					require.NotContains(t, o.Body, "No room", "nothing the database refused is sent on")
 				}
 			})
-		}
+		})
 	}
 }
 
@@ -88,41 +81,35 @@ func TestTransfer_AnEndingThatCannotBeRecordedIsReleased(t *testing.T) {
 // the offer's expiry sweep ends the transfer once it is past its expiry.
 func TestTransfer_AnEndingWhoseReleaseFailsTooFailsTheWorkflow(t *testing.T) {
 	t.Parallel()
-	for _, fail := range finalFailures {
-		t.Run(fail.name, func(t *testing.T) {
-			t.Parallel()
-			env, f := newEnv(t)
-			f.finishErr = func(transfer.FinishInput) error { return fail.err }
-			f.releaseErr = fail.err
-			decline := update(env, 8*day, transfer.DeclineUpdate, transfer.DeclineInput{Actor: buyer, Reason: "No room\x00"})
-			env.ExecuteWorkflow(transfer.WorkflowName, offer())
-			require.True(t, env.IsWorkflowCompleted())
-			require.Error(t, env.GetWorkflowError())
-			require.True(t, decline.done)
-			require.Error(t, decline.err, "the answer is told it did not go through")
-			require.LessOrEqual(t, decline.at, 8*day+2*fail.within, "the finish and the release were each given up in time")
-			require.Empty(t, f.recordsOf("transfer.outcome"), "what did not happen is not announced")
-		})
-	}
+	processtest.EachFinalFailure(t, finalFailures, func(t *testing.T, fail processtest.FinalFailure) {
+		env, f := newEnv(t)
+		f.finishErr = func(transfer.FinishInput) error { return fail.Err }
+		f.releaseErr = fail.Err
+		decline := update(env, 8*day, transfer.DeclineUpdate, transfer.DeclineInput{Actor: buyer, Reason: "No room\x00"})
+		env.ExecuteWorkflow(transfer.WorkflowName, offer())
+		require.True(t, env.IsWorkflowCompleted())
+		require.Error(t, env.GetWorkflowError())
+		require.True(t, decline.done)
+		require.Error(t, decline.err, "the answer is told it did not go through")
+		require.LessOrEqual(t, decline.at, 8*day+2*fail.Within, "the finish and the release were each given up in time")
+		require.Empty(t, f.recordsOf("transfer.outcome"), "what did not happen is not announced")
+	})
 }
 
 // Recipients that cannot be looked up leave the offer standing without telling anyone:
 // it can still be answered or cancelled, and it expires on time.
 func TestTransfer_RecipientsThatCannotBeFoundLeaveTheOfferStanding(t *testing.T) {
 	t.Parallel()
-	for _, fail := range finalFailures {
-		t.Run(fail.name, func(t *testing.T) {
-			t.Parallel()
-			env, f := newEnv(t)
-			f.recipientsErr = fail.err
-			env.ExecuteWorkflow(transfer.WorkflowName, offer())
-			require.Equal(t, transfer.Expired, result(t, env).Status)
-			require.Empty(t, f.recordsOf("transfer.offered"))
-			require.Empty(t, f.recordsOf("transfer.reminder"))
-			require.Len(t, f.finishes, 1, "the expiry released the animal")
-			require.Len(t, f.recordsOf("transfer.outcome"), 1, "the offering side hears how it ended")
-		})
-	}
+	processtest.EachFinalFailure(t, finalFailures, func(t *testing.T, fail processtest.FinalFailure) {
+		env, f := newEnv(t)
+		f.recipientsErr = fail.Err
+		env.ExecuteWorkflow(transfer.WorkflowName, offer())
+		require.Equal(t, transfer.Expired, result(t, env).Status)
+		require.Empty(t, f.recordsOf("transfer.offered"))
+		require.Empty(t, f.recordsOf("transfer.reminder"))
+		require.Len(t, f.finishes, 1, "the expiry released the animal")
+		require.Len(t, f.recordsOf("transfer.outcome"), 1, "the offering side hears how it ended")
+	})
 	t.Run("and the recipient can still answer", func(t *testing.T) {
 		t.Parallel()
 		env, f := newEnv(t)
@@ -137,16 +124,13 @@ func TestTransfer_RecipientsThatCannotBeFoundLeaveTheOfferStanding(t *testing.T)
 // A reminder that cannot be noted on the timeline does not stop the transfer.
 func TestTransfer_AReminderThatCannotBeNotedDoesNotStopTheTransfer(t *testing.T) {
 	t.Parallel()
-	for _, fail := range finalFailures {
-		t.Run(fail.name, func(t *testing.T) {
-			t.Parallel()
-			env, f := newEnv(t)
-			f.noteErr = fail.err
-			env.ExecuteWorkflow(transfer.WorkflowName, offer())
-			require.Equal(t, transfer.Expired, result(t, env).Status)
-			require.Len(t, f.recordsOf("transfer.reminder"), 1)
-			require.Empty(t, f.notes)
-			require.Equal(t, 14*day, f.tried["transfer.outcome"], "the offer expired on time")
-		})
-	}
+	processtest.EachFinalFailure(t, finalFailures, func(t *testing.T, fail processtest.FinalFailure) {
+		env, f := newEnv(t)
+		f.noteErr = fail.Err
+		env.ExecuteWorkflow(transfer.WorkflowName, offer())
+		require.Equal(t, transfer.Expired, result(t, env).Status)
+		require.Len(t, f.recordsOf("transfer.reminder"), 1)
+		require.Empty(t, f.notes)
+		require.Equal(t, 14*day, f.tried["transfer.outcome"], "the offer expired on time")
+	})
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/workflows/escalation"
+	"github.com/reptidex/reptidex/workflows/process/processtest"
 	"github.com/reptidex/reptidex/workflows/transfer"
 )
 
@@ -257,12 +258,6 @@ func errType(err error) string {
 // errUnreachable is a retryable activity failure.
 var errUnreachable = errors.New("the database is unreachable")
 
-// errRetryLater is a retryable activity failure that asks to be retried 20 minutes later. (The test
-// environment gives up an activity after 10 tries when its policy sets no limit, so only
-// long delays between tries show how long a policy keeps trying.)
-var errRetryLater = temporal.NewApplicationErrorWithOptions("the database is unreachable", "Unreachable",
-	temporal.ApplicationErrorOptions{NextRetryDelay: 20 * time.Minute})
-
 // errRefused is an ownership move the database refuses.
 var errRefused = temporal.NewNonRetryableApplicationError("the animal is not held by this transfer", transfer.ErrTypeMoveRefused, nil)
 
@@ -479,7 +474,7 @@ func TestTransfer_NotificationsThatCannotBeRecordedDoNotStopTheTransfer(t *testi
 		// Failing from the reminder until three hours after it: the workflow gives up first.
 		{"failing for hours", func(r notify.Request, at time.Duration, _ int32) error {
 			if at >= 7*day && at < 7*day+3*time.Hour {
-				return errRetryLater
+				return processtest.ErrRetryLater
 			}
 			return nil
 		}},
@@ -580,7 +575,7 @@ func TestTransfer_AMoveFailingForAnHourHandsTheOfferBack(t *testing.T) {
 	env, f := newEnv(t)
 	f.moveErr = func(at time.Duration, _ int32) error {
 		if at < 5*time.Hour {
-			return errRetryLater
+			return processtest.ErrRetryLater
 		}
 		return nil
 	}
@@ -627,7 +622,7 @@ func TestTransfer_EndingStopsTheOffersEscalationAtOnce(t *testing.T) {
 			c.end(env, &in)
 			f.recordErr = func(r notify.Request, at time.Duration, _ int32) error {
 				if r.Type == "transfer.outcome" && at < 3*time.Hour {
-					return errRetryLater
+					return processtest.ErrRetryLater
 				}
 				return nil
 			}
@@ -646,7 +641,7 @@ func TestTransfer_AnEscalationSlowToRecordTheAnswerDoesNotHoldTheEnd(t *testing.
 	env, f := newEnv(t)
 	f.markErr = func(at time.Duration, _ int32) error {
 		if at < 3*time.Hour {
-			return errRetryLater
+			return processtest.ErrRetryLater
 		}
 		return nil
 	}

@@ -1,4 +1,7 @@
-// Package processtest holds test doubles for the processes' tests.
+// Package processtest holds what the processes' tests share: a Temporal client that
+// already holds a run (AlreadyStarted) and the check of the start policy against it
+// (DuplicateStart), the ways an activity fails for good (FinalFailures), and the replay of
+// recorded histories (Replay).
 package processtest
 
 import (

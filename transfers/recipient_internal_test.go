@@ -1,4 +1,4 @@
-package api
+package transfers
 
 import (
 	"testing"
@@ -20,4 +20,12 @@ func TestMailboxOf_SpellingsOfOneMailboxMeet(t *testing.T) {
 	} {
 		require.Equal(t, tc.want, mailboxOf(tc.in), tc.in)
 	}
+}
+
+// An offer names its recipient by the organization it is made to, or else by the
+// mailbox of its address.
+func TestRecipientOf_NamesTheOrganizationOrTheMailbox(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "org:O1", recipientOf(NewOffer{RecipientOrgPublicID: "O1"}))
+	require.Equal(t, "email:firstlast@gmail.com", recipientOf(NewOffer{RecipientEmail: "first.last+x@gmail.com"}))
 }
