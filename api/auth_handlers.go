@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/reptidex/reptidex/accounts"
+	"github.com/reptidex/reptidex/auth"
 	"github.com/reptidex/reptidex/store"
 )
 
@@ -29,7 +30,9 @@ func (q *registerRequest) validate() error {
 	if err := validEmail(q.Email); err != nil {
 		errs = append(errs, FieldError{"email", err.Error()})
 	}
-	if n := utf8.RuneCountInString(q.Password); n < 10 || len(q.Password) > 1024 {
+	// The password's bound is the hash's, in bytes; the tag's, in characters, never refuses
+	// what this does not.
+	if n := utf8.RuneCountInString(q.Password); n < 10 || len(q.Password) > auth.MaxPasswordLength {
 		errs = append(errs, FieldError{"password", "must be at least 10 characters and at most 1024 bytes"})
 	}
 	q.DisplayName = strings.TrimSpace(q.DisplayName)
