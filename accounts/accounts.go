@@ -1,5 +1,6 @@
-// Package accounts opens ReptiDex accounts: a person, their organization and its
-// onboarding, written together, and the emailed link that proves the person's address.
+// Package accounts opens ReptiDex accounts — a person, their organization and its
+// onboarding, written together, and the emailed link that proves the person's address — and
+// runs their sessions: logging in, renewing and logging out.
 package accounts
 
 import (

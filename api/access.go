@@ -80,7 +80,7 @@ func (s *Server) requirePlatformAdmin(r *http.Request, refusal string) error {
 	if err != nil {
 		return newProblem(kindUnauthenticated, "The access token is invalid or expired.")
 	}
-	admin, err := store.IsPlatformAdmin(ctx, s.db.Pool, c.UserID, sid)
+	caller, err := store.Authenticate(ctx, s.db.Pool, c.UserID, sid)
 	switch {
 	case errors.Is(err, store.ErrSessionRevoked):
 		return newProblem(kindUnauthenticated, "The session has ended; log in again.")
@@ -88,7 +88,7 @@ func (s *Server) requirePlatformAdmin(r *http.Request, refusal string) error {
 		return newProblem(kindUnauthenticated, "The account no longer exists; log in again.")
 	case err != nil:
 		return err
-	case !admin:
+	case !caller.PlatformAdmin:
 		return newProblem(kindForbidden, refusal)
 	}
 	return nil

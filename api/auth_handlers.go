@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -31,7 +30,9 @@ func (q *registerRequest) validate() error {
 	if err := validEmail(q.Email); err != nil {
 		errs = append(errs, FieldError{"email", err.Error()})
 	}
-	if n := utf8.RuneCountInString(q.Password); n < 10 || len(q.Password) > 1024 {
+	// The password's bound is the hash's, in bytes; the tag's, in characters, never refuses
+	// what this does not.
+	if n := utf8.RuneCountInString(q.Password); n < 10 || len(q.Password) > auth.MaxPasswordLength {
 		errs = append(errs, FieldError{"password", "must be at least 10 characters and at most 1024 bytes"})
 	}
 	q.DisplayName = strings.TrimSpace(q.DisplayName)
@@ -81,13 +82,13 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	var tokens tokenResponse
+	var session accounts.Session
 	_, _, err := accounts.Register(ctx, s.db, s.river, accounts.NewAccount{
 		Email: req.Email, Password: req.Password, DisplayName: req.DisplayName, OrganizationName: req.OrganizationName,
 		VerificationTTL: s.cfg.Notify.VerificationTTL,
 	}, func(tx pgx.Tx, user store.User, org store.Organization) error {
 		var err error
-		tokens, err = s.startSession(ctx, tx, user, org.ID, org.PublicID)
+		session, err = s.sessions().Start(ctx, tx, user, org)
 		return err
 	})
 	if errors.Is(err, store.ErrConflict) {
@@ -96,43 +97,35 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, tokens)
+	return writeJSON(w, http.StatusCreated, toTokenResponse(session))
 }
 
-// startSession stores a new refresh token (a new session) and issues an access token.
-func (s *Server) startSession(ctx context.Context, q store.Querier, u store.User, orgID uuid.UUID, orgPublicID string) (tokenResponse, error) {
-	return s.issueTokens(ctx, q, u, orgID, orgPublicID, uuid.New(), nil)
+// sessions starts, renews and ends the sessions of the API's clients.
+func (s *Server) sessions() accounts.Sessions {
+	return accounts.Sessions{Issuer: s.tokens, RefreshTTL: s.cfg.Auth.RefreshTTL, Log: s.log}
 }
 
-// issueTokens stores a refresh token in session sid (rotating from prev when given) and
-// signs an access token for the same session.
-func (s *Server) issueTokens(ctx context.Context, q store.Querier, u store.User, orgID uuid.UUID, orgPublicID string, sid uuid.UUID, prev *uuid.UUID) (tokenResponse, error) {
-	raw, hash, err := auth.NewRefreshToken()
-	if err != nil {
-		return tokenResponse{}, fmt.Errorf("new refresh token: %w", err)
-	}
-	rt := store.RefreshToken{ID: uuid.New(), SessionID: sid, UserID: u.ID, OrgID: orgID, Hash: hash,
-		ExpiresAt: time.Now().Add(s.cfg.Auth.RefreshTTL).UTC().Truncate(time.Second)}
-	if err := store.InsertRefreshToken(ctx, q, rt); err != nil {
-		return tokenResponse{}, err
-	}
-	if prev != nil {
-		tx, ok := q.(pgx.Tx)
-		if !ok {
-			return tokenResponse{}, errors.New("rotating a refresh token needs a transaction")
-		}
-		if err := store.RotateRefreshToken(ctx, tx, *prev, rt.ID); err != nil {
-			return tokenResponse{}, err
-		}
-	}
-	access, exp, err := s.tokens.Issue(auth.Claims{UserID: u.PublicID, OrgID: orgPublicID, SessionID: sid.String()})
-	if err != nil {
-		return tokenResponse{}, fmt.Errorf("issue access token: %w", err)
-	}
+func toTokenResponse(t accounts.Session) tokenResponse {
 	return tokenResponse{
-		AccessToken: access, TokenType: "Bearer", ExpiresIn: int(time.Until(exp).Round(time.Second).Seconds()),
-		RefreshToken: raw, RefreshExpiresAt: rt.ExpiresAt, UserID: u.PublicID, OrganizationID: orgPublicID,
-	}, nil
+		AccessToken: t.AccessToken, TokenType: "Bearer", ExpiresIn: int(time.Until(t.AccessExpiresAt).Round(time.Second).Seconds()),
+		RefreshToken: t.RefreshToken, RefreshExpiresAt: t.RefreshExpiresAt, UserID: t.UserPublicID, OrganizationID: t.OrgPublicID,
+	}
+}
+
+// sessionProblem answers a login or refresh that accounts.Sessions refused; other errors
+// pass as they are.
+func sessionProblem(err error) error {
+	switch {
+	case errors.Is(err, accounts.ErrBadCredentials):
+		return errBadCredentials
+	case errors.Is(err, accounts.ErrBadRefreshToken):
+		return errBadRefresh
+	case errors.Is(err, accounts.ErrNotMember):
+		return notFound("organization")
+	case errors.Is(err, accounts.ErrNoOrganization):
+		return newProblem(kindForbidden, "You do not belong to any organization.")
+	}
+	return err
 }
 
 type loginRequest struct {
@@ -143,84 +136,44 @@ type loginRequest struct {
 
 var errBadCredentials = newProblem(kindBadCredentials, "The email or password is wrong.")
 
-// login checks a password and starts a session in the requested organization, or in the
-// user's first one. An unknown email and a wrong password get the same answer and take the
-// same time.
-func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	var req loginRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
+// validate refuses what cannot be an account's address, or no password, before the
+// attempt reaches the throttle.
+func (q *loginRequest) validate() error {
 	var errs []FieldError
-	// What cannot be an account's address is refused before it reaches the throttle.
-	req.Email = strings.TrimSpace(req.Email)
-	if err := validEmail(req.Email); err != nil {
+	q.Email = strings.TrimSpace(q.Email)
+	if err := validEmail(q.Email); err != nil {
 		errs = append(errs, FieldError{"email", err.Error()})
 	}
-	if req.Password == "" {
+	if q.Password == "" {
 		errs = append(errs, FieldError{"password", "is required"})
 	}
 	if len(errs) > 0 {
 		return invalid(errs...)
 	}
-	succeeded, err := s.limits.loginAttempt(req.Email, clientIP(r))
-	if err != nil {
+	return nil
+}
+
+// login checks a password and starts a session in the requested organization, or in the
+// user's first one (accounts.Sessions.Login), under the account's login throttle. An
+// unknown email and a wrong password get the same answer and take the same time.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	var req loginRequest
+	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	if len(req.Password) > 1024 {
-		auth.DummyVerify(req.Password)
-		return errBadCredentials
-	}
-	ctx := r.Context()
-	u, err := store.UserByEmail(ctx, s.db.Pool, req.Email)
-	if errors.Is(err, store.ErrNotFound) {
-		auth.DummyVerify(req.Password)
-		return errBadCredentials
-	}
-	if err != nil {
+	if err := req.validate(); err != nil {
 		return err
 	}
-	ok, err := auth.VerifyPassword(u.PasswordHash, req.Password)
-	if err != nil {
-		return fmt.Errorf("verify password: %w", err)
-	}
-	if !ok {
-		return errBadCredentials
-	}
-	succeeded()
-	var tokens tokenResponse
-	err = s.db.InTenant(ctx, store.Tenant{UserID: u.ID}, func(tx pgx.Tx) error {
-		org, err := s.pickOrganization(ctx, tx, u.ID, req.OrganizationID)
-		if err != nil {
-			return err
-		}
-		tokens, err = s.startSession(ctx, tx, u, org.OrgID, org.PublicID)
+	var session accounts.Session
+	err := s.limits.throttleLogin(req.Email, clientIP(r), func() (err error) {
+		session, err = s.sessions().Login(r.Context(), s.db,
+			accounts.Credentials{Email: req.Email, Password: req.Password, OrgPublicID: req.OrganizationID})
 		return err
 	})
 	if err != nil {
-		return err
+		return sessionProblem(err)
 	}
-	return writeJSON(w, http.StatusOK, tokens)
-}
-
-// pickOrganization chooses the organization a session acts for: the requested one if the
-// user belongs to it (else 404), or their oldest membership.
-func (s *Server) pickOrganization(ctx context.Context, tx pgx.Tx, userID uuid.UUID, requested string) (store.UserOrganization, error) {
-	if requested != "" {
-		org, err := store.OrganizationByPublicIDForUser(ctx, tx, requested, userID)
-		if errors.Is(err, store.ErrNotFound) {
-			return org, notFound("organization")
-		}
-		return org, err
-	}
-	orgs, err := store.OrganizationsOfUser(ctx, tx, userID)
-	if err != nil {
-		return store.UserOrganization{}, err
-	}
-	if len(orgs) == 0 {
-		return store.UserOrganization{}, newProblem(kindForbidden, "You do not belong to any organization.")
-	}
-	return orgs[0], nil
+	return writeJSON(w, http.StatusOK, toTokenResponse(session))
 }
 
 type refreshRequest struct {
@@ -230,9 +183,9 @@ type refreshRequest struct {
 
 var errBadRefresh = newProblem(kindUnauthenticated, "The refresh token is invalid, expired or revoked.")
 
-// refresh rotates a refresh token: the old one is revoked and a new one issued in the same
-// session, optionally acting for another of the user's organizations. Presenting a token
-// that was already rotated means it leaked: the whole session is revoked.
+// refresh rotates a refresh token (accounts.Sessions.Refresh): the old one is revoked and a
+// new one issued in the same session, optionally acting for another of the user's
+// organizations. Presenting a token that was already rotated revokes the whole session.
 func (s *Server) refresh(w http.ResponseWriter, r *http.Request) error {
 	var req refreshRequest
 	if err := decodeJSON(r, &req); err != nil {
@@ -241,75 +194,11 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) error {
 	if req.RefreshToken == "" {
 		return invalid(FieldError{"refresh_token", "is required"})
 	}
-	ctx := r.Context()
-	var tokens tokenResponse
-	reused := false
-	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
-		old, err := store.RefreshTokenByHash(ctx, tx, auth.HashRefreshToken(req.RefreshToken))
-		if errors.Is(err, store.ErrNotFound) {
-			return errBadRefresh
-		}
-		if err != nil {
-			return err
-		}
-		if old.RevokedAt != nil {
-			reused = old.ReplacedBy != nil
-			return errBadRefresh
-		}
-		if time.Now().After(old.ExpiresAt) {
-			return errBadRefresh
-		}
-		u, err := store.UserByID(ctx, tx, old.UserID)
-		if err != nil {
-			return err
-		}
-		if err := store.SetTenant(ctx, tx, store.Tenant{UserID: u.ID}); err != nil {
-			return err
-		}
-		orgID := req.OrganizationID
-		if orgID == "" {
-			o, err := store.OrganizationByID(ctx, tx, old.OrgID)
-			if errors.Is(err, store.ErrNotFound) {
-				return errBadRefresh
-			}
-			if err != nil {
-				return err
-			}
-			orgID = o.PublicID
-		}
-		org, err := store.OrganizationByPublicIDForUser(ctx, tx, orgID, u.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			if req.OrganizationID != "" {
-				return notFound("organization")
-			}
-			return errBadRefresh
-		}
-		if err != nil {
-			return err
-		}
-		tokens, err = s.issueTokens(ctx, tx, u, org.OrgID, org.PublicID, old.SessionID, &old.ID)
-		return err
-	})
-	if reused {
-		if rerr := s.revokeByToken(ctx, req.RefreshToken); rerr != nil {
-			s.log.ErrorContext(ctx, "revoke session after refresh token reuse", "error", rerr)
-		}
-	}
+	session, err := s.sessions().Refresh(r.Context(), s.db, req.RefreshToken, req.OrganizationID)
 	if err != nil {
-		return err
+		return sessionProblem(err)
 	}
-	return writeJSON(w, http.StatusOK, tokens)
-}
-
-// revokeByToken revokes the whole session a refresh token belongs to.
-func (s *Server) revokeByToken(ctx context.Context, raw string) error {
-	return s.db.InTx(ctx, func(tx pgx.Tx) error {
-		t, err := store.RefreshTokenByHash(ctx, tx, auth.HashRefreshToken(raw))
-		if err != nil {
-			return err
-		}
-		return store.RevokeSession(ctx, tx, t.SessionID)
-	})
+	return writeJSON(w, http.StatusOK, toTokenResponse(session))
 }
 
 type logoutRequest struct {
@@ -327,7 +216,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if req.RefreshToken == "" {
 		return invalid(FieldError{"refresh_token", "is required"})
 	}
-	err := s.revokeByToken(r.Context(), req.RefreshToken)
+	err := s.sessions().Logout(r.Context(), s.db, req.RefreshToken)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}

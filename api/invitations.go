@@ -10,17 +10,12 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/reptidex/reptidex/domain/membership"
-	"github.com/reptidex/reptidex/notify"
+	"github.com/reptidex/reptidex/invitations"
 	"github.com/reptidex/reptidex/store"
 )
-
-// acceptInvitationPath is the API path that accepts an invitation; the emailed link adds
-// ?token= and opens a page that explains how.
-const acceptInvitationPath = "/api/v1/invitations/accept"
 
 var errBadInvitationLink = newProblem(kindMalformed,
 	"This invitation link is not valid: check that it was copied whole, or ask the organization for a new invitation.")
@@ -67,9 +62,9 @@ func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) error 
 	return writeJSON(w, http.StatusCreated, inv)
 }
 
-// invite reads an invitation request and makes the invitation. Whether the address has an
-// account changes nothing in the answer, nor in the work done before it: the person becomes
-// a member only by accepting.
+// invite reads an invitation request and makes the invitation (invitations.Send). Whether
+// the address has an account changes nothing in the answer, nor in the work done before it:
+// the person becomes a member only by accepting.
 func (s *Server) invite(r *http.Request) (invitationResponse, error) {
 	var req createInvitationRequest
 	if err := decodeJSON(r, &req); err != nil {
@@ -79,45 +74,20 @@ func (s *Server) invite(r *http.Request) (invitationResponse, error) {
 	if err != nil {
 		return invitationResponse{}, err
 	}
-	req.Email = email
 	var out invitationResponse
 	err = s.withAccess(r, chi.URLParam(r, "orgID"), func(tx pgx.Tx, a access) error {
 		ctx := r.Context()
-		if err := membershipRefusal(membership.CheckAdd(a.Role, role)); err != nil {
+		if err := s.inviteAllowed(ctx, tx, a, email, role); err != nil {
 			return err
 		}
-		if err := requireVerifiedOwner(ctx, tx); err != nil {
-			return err
-		}
-		if err := hourlyLimit(ctx, tx, a, s.invitations(), toAddress(s.invitations(), req.Email)); err != nil {
-			return err
-		}
-		member, err := store.IsMemberEmail(ctx, tx, req.Email)
-		if err != nil {
-			return err
-		}
-		if member {
+		inv, err := invitations.Send(ctx, tx, s.notifier, invitations.NewInvitation{Email: email, Role: role,
+			InvitedBy: a.UserID, OrgID: a.OrgID, TTL: s.cfg.Notify.InvitationTTL, Recipient: recipientOfEmail(email)})
+		switch {
+		case errors.Is(err, invitations.ErrAlreadyMember):
 			return newProblem(kindConflict, "This person is already a member; change their role instead.")
-		}
-		if err := store.CloseExpiredInvitation(ctx, tx, req.Email); err != nil {
-			return err
-		}
-		token, hash := store.NewLinkToken()
-		inv, err := store.InsertInvitation(ctx, tx, store.Invitation{ID: uuid.New(), PublicID: store.NewPublicID(),
-			Email: req.Email, Role: role, TokenHash: hash, InvitedBy: a.UserID,
-			ExpiresAt: time.Now().Add(s.cfg.Notify.InvitationTTL).UTC().Truncate(time.Second)})
-		if errors.Is(err, store.ErrConflict) {
+		case errors.Is(err, invitations.ErrAlreadyInvited):
 			return newProblem(kindConflict, "An invitation to this address is already open; revoke it to send a new one.")
-		}
-		if err != nil {
-			return err
-		}
-		if err := s.sendInvitation(ctx, tx, a, inv, token); err != nil {
-			return err
-		}
-		if err := store.AppendEvent(ctx, tx, "invitation.sent", "organization", a.OrgPublicID,
-			map[string]string{"invitation_id": inv.PublicID, "email": inv.Email, "role": string(role),
-				"recipient": recipientOfEmail(inv.Email)}); err != nil {
+		case err != nil:
 			return err
 		}
 		out = toInvitation(inv)
@@ -126,54 +96,17 @@ func (s *Server) invite(r *http.Request) (invitationResponse, error) {
 	return out, err
 }
 
-// sendInvitation records the email that carries an invitation's link. A person who already
-// has an account with the address also finds it in their inbox.
-func (s *Server) sendInvitation(ctx context.Context, tx pgx.Tx, a access, inv store.Invitation, token string) error {
-	org, err := store.OrganizationByID(ctx, tx, a.OrgID)
-	if err != nil {
+// inviteAllowed refuses an invitation the caller may not send now: a role they may not give
+// (membership.CheckAdd), none of the organization's owners verified, or beyond the hourly
+// limits of invitations.
+func (s *Server) inviteAllowed(ctx context.Context, tx pgx.Tx, a access, email string, role membership.Role) error {
+	if err := membershipRefusal(membership.CheckAdd(a.Role, role)); err != nil {
 		return err
 	}
-	req := notify.Request{
-		DedupKey: "invitation/" + inv.PublicID,
-		Type:     "organization.invitation",
-		OrgID:    a.OrgID,
-		Email:    inv.Email,
-		Title:    "Join " + org.Name + " on ReptiDex",
-		Body: fmt.Sprintf("%s invited you to join %s on ReptiDex as %s.\n\n"+
-			"To accept, log in to ReptiDex with this address (or register with it if you have no account yet), "+
-			"then accept the invitation; the link below shows how. It works until %s.",
-			inv.InvitedByName, org.Name, roleWithArticle(inv.Role), inv.ExpiresAt.UTC().Format(pageTime)),
-		Link:        acceptInvitationPath + "?token=" + token,
-		ActionLabel: "See the invitation",
-		Data:        map[string]any{"invitation_id": inv.PublicID, "organization_id": org.PublicID, "role": string(inv.Role)},
-	}
-	recipient, err := store.UserByEmail(ctx, tx, inv.Email)
-	// Only a verified account stands for the address; anyone may register an address
-	// unverified, and must not receive — or silence — what is meant for its owner.
-	switch {
-	case err == nil && recipient.EmailVerifiedAt != nil:
-		req.UserID = recipient.ID
-	case err != nil && !errors.Is(err, store.ErrNotFound):
+	if err := requireVerifiedOwner(ctx, tx); err != nil {
 		return err
-	default:
-		// Recording for an account reads its channel preferences, which an address alone
-		// has not: read as much here, so that the inviter cannot time the difference (as
-		// login verifies a dummy password for an unknown email).
-		if _, _, err := store.ChannelPreference(ctx, tx, uuid.Nil, req.Type); err != nil {
-			return err
-		}
 	}
-	if _, err := s.notifier.Record(ctx, tx, req); err != nil {
-		return fmt.Errorf("record invitation email: %w", err)
-	}
-	return nil
-}
-
-func roleWithArticle(r membership.Role) string {
-	if r == membership.Owner || r == membership.Admin {
-		return "an " + string(r)
-	}
-	return "a " + string(r)
+	return hourlyLimit(ctx, tx, a, s.invitations(), toAddress(s.invitations(), email))
 }
 
 var invitationStatuses = []string{store.InvitationPending, store.InvitationAccepted, store.InvitationRevoked, store.InvitationExpired}
@@ -249,9 +182,8 @@ type acceptInvitationRequest struct {
 }
 
 // acceptInvitation makes the caller a member of the organization an invitation is for, with
-// its role. The caller's address must be the one invited; accepting proves they read it, so
-// it also verifies it. The token is the only way in: the caller need not belong to the
-// organization, and acts for it only inside this transaction.
+// its role (invitations.Accept). The token is the only way in: the caller need not belong to
+// the organization, and acts for it only inside this transaction.
 func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error {
 	var req acceptInvitationRequest
 	if err := decodeJSON(r, &req); err != nil {
@@ -263,55 +195,12 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error 
 	}
 	var out orgMembership
 	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
-		ctx := r.Context()
-		found, err := store.InvitationByToken(ctx, tx, hash)
-		if errors.Is(err, store.ErrNotFound) {
-			return errBadInvitationLink
-		}
+		m, err := invitations.Accept(r.Context(), tx, hash, a.UserID)
 		if err != nil {
-			return err
+			return acceptProblem(err)
 		}
-		if err := store.SetTenant(ctx, tx, store.Tenant{OrgID: found.OrgID, UserID: a.UserID}); err != nil {
-			return err
-		}
-		inv, err := store.LockInvitation(ctx, tx, found.PublicID)
-		if err != nil {
-			return err
-		}
-		org, err := store.OrganizationByID(ctx, tx, inv.OrgID)
-		if err != nil {
-			return err
-		}
-		out = orgMembership{ID: org.PublicID, Name: org.Name, Role: string(inv.Role)}
-		if err := invitationRefusal(inv, a.UserID); err != nil {
-			return err
-		}
-		if inv.Status == store.InvitationAccepted {
-			return nil // this caller accepted it before: nothing changes
-		}
-		u, err := store.UserByID(ctx, tx, a.UserID)
-		if err != nil {
-			return err
-		}
-		if !strings.EqualFold(u.Email, inv.Email) {
-			return newProblem(kindForbidden, "This invitation was sent to "+inv.Email+
-				"; log in with the account of that address (or register with it) to accept it.")
-		}
-		if err := store.InsertMember(ctx, tx, u.ID, inv.Role); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return newProblem(kindConflict, "You are already a member of "+org.Name+".")
-			}
-			return err
-		}
-		if err := store.AcceptInvitation(ctx, tx, inv.ID, u.ID); err != nil {
-			return err
-		}
-		if err := store.AppendEvent(ctx, tx, "member.added", "organization", org.PublicID,
-			map[string]string{"user_id": u.PublicID, "role": string(inv.Role), "invitation_id": inv.PublicID}); err != nil {
-			return err
-		}
-		_, err = store.MarkEmailVerified(ctx, tx, u.ID, inv.Email)
-		return err
+		out = orgMembership{ID: m.OrgPublicID, Name: m.OrgName, Role: string(m.Role)}
+		return nil
 	})
 	if err != nil {
 		return err
@@ -319,22 +208,32 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error 
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// invitationRefusal says why an invitation cannot be accepted by userID now, or nil. An
-// invitation this user accepted already is no refusal: accepting again changes nothing.
-func invitationRefusal(inv store.Invitation, userID uuid.UUID) error {
-	switch inv.Status {
-	case store.InvitationAccepted:
-		if inv.AcceptedBy != nil && *inv.AcceptedBy == userID {
-			return nil
-		}
+// acceptProblem answers an acceptance invitations.Accept refused; other errors pass as they
+// are.
+func acceptProblem(err error) error {
+	var refused *invitations.Refusal
+	if errors.Is(err, invitations.ErrUnknownToken) {
+		return errBadInvitationLink
+	}
+	if !errors.As(err, &refused) {
+		return err
+	}
+	inv := refused.Invitation
+	switch refused.Err {
+	case invitations.ErrAcceptedByAnother:
 		return newProblem(kindConflict, "This invitation was already accepted by someone else.")
-	case store.InvitationRevoked:
+	case invitations.ErrRevoked:
 		return newProblem(kindGone, "This invitation was revoked by the organization; ask "+inv.InvitedByName+" for a new one.")
-	case store.InvitationExpired:
+	case invitations.ErrExpired:
 		return newProblem(kindGone, "This invitation expired on "+inv.ExpiresAt.UTC().Format(pageTime)+
 			"; ask "+inv.InvitedByName+" for a new one.")
+	case invitations.ErrOtherAddress:
+		return newProblem(kindForbidden, "This invitation was sent to "+inv.Email+
+			"; log in with the account of that address (or register with it) to accept it.")
+	case invitations.ErrAlreadyMember:
+		return newProblem(kindConflict, "You are already a member of "+refused.OrgName+".")
 	}
-	return nil
+	return err
 }
 
 // invitationPage is what the emailed invitation link opens: who invited whom into which
@@ -358,7 +257,7 @@ func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.writeProblemPage(w, r, failed, err)
 	}
-	invited := fmt.Sprintf("%s invited %s to join %s on ReptiDex as %s.", inv.InvitedByName, inv.Email, inv.OrgName, roleWithArticle(inv.Role))
+	invited := fmt.Sprintf("%s invited %s to join %s on ReptiDex as %s.", inv.InvitedByName, inv.Email, inv.OrgName, invitations.RoleWithArticle(inv.Role))
 	switch inv.Status {
 	case store.InvitationAccepted:
 		return writePage(w, http.StatusOK, page{Title: "This invitation was accepted", Paragraphs: []string{invited,
@@ -376,7 +275,7 @@ func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request) error {
 			"To accept, log in to ReptiDex as " + inv.Email + " (or register with that address if you have no account yet), " +
 				"then accept with this request; afterwards, log in to " + inv.OrgName + " to work in it. " +
 				"The invitation works until " + inv.ExpiresAt.UTC().Format(pageTime) + "."},
-		Code: "POST " + acceptInvitationPath + "\nAuthorization: Bearer <your access token>\nContent-Type: application/json\n\n" +
+		Code: "POST " + invitations.AcceptPath + "\nAuthorization: Bearer <your access token>\nContent-Type: application/json\n\n" +
 			`{"token": "` + token + `"}`,
 	})
 }

@@ -2,12 +2,14 @@ package api
 
 import (
 	"crypto/sha256"
+	"errors"
 	"net/http"
 	"net/netip"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/reptidex/reptidex/accounts"
 	"github.com/reptidex/reptidex/config"
 )
 
@@ -228,4 +230,19 @@ func (l *limiters) loginAttempt(email string, client netip.Addr) (succeeded func
 		l.loginFailures.giveBack(here)
 		l.loginFailuresAnywhere.giveBack(account)
 	}, nil
+}
+
+// throttleLogin runs login as one of the account's login attempts from client's network
+// (loginAttempt): refused while the account has used its failures, and counted as a failure
+// only when login answers accounts.ErrBadCredentials.
+func (l *limiters) throttleLogin(email string, client netip.Addr, login func() error) error {
+	succeeded, err := l.loginAttempt(email, client)
+	if err != nil {
+		return err
+	}
+	err = login()
+	if !errors.Is(err, accounts.ErrBadCredentials) {
+		succeeded()
+	}
+	return err
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reptidex/reptidex/accounts"
 	"github.com/reptidex/reptidex/config"
 )
 
@@ -70,6 +72,26 @@ func TestLoginThrottle_FailuresFromOneNetworkLeaveOthersTheirAttempts(t *testing
 	}
 	_, err = l.loginAttempt(email, netip.MustParseAddr("2001:db8::1"))
 	require.Error(t, err, "50 failures from all networks lock the account everywhere")
+}
+
+func TestLoginThrottle_CountsOnlyWrongCredentialsAsFailures(t *testing.T) {
+	t.Parallel()
+	l := testLimiters()
+	email, client := "keeper@example.com", netip.MustParseAddr("203.0.113.9")
+	for _, answer := range []error{nil, accounts.ErrNotMember, errors.New("database down")} {
+		for range 20 {
+			require.Equal(t, answer, l.throttleLogin(email, client, func() error { return answer }))
+		}
+	}
+	for range 10 {
+		require.ErrorIs(t, l.throttleLogin(email, client, func() error { return accounts.ErrBadCredentials }), accounts.ErrBadCredentials)
+	}
+	ran := false
+	err := l.throttleLogin(email, client, func() error { ran = true; return nil })
+	var p *Problem
+	require.ErrorAs(t, err, &p)
+	require.Equal(t, http.StatusTooManyRequests, p.Status)
+	require.False(t, ran, "once the failures are used up, even the right password waits")
 }
 
 func TestIPLimiter_AddressesInOneIPv6Slash64ShareABucket(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -264,4 +265,33 @@ func BenchmarkDecodeJSON(b *testing.B) {
 			}
 		}
 	})
+}
+
+// The free text of these requests is bounded once, by its text tag, in characters as the
+// database counts them: at the limit in two-byte characters it passes, one more is refused.
+func TestDecodeJSON_BoundsFreeTextOnceInCharacters(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		field string
+		max   int
+		dst   func() any
+	}{
+		{"message", 2000, func() any { return &createTransferRequest{} }},
+		{"reason", 1000, func() any { return &declineTransferRequest{} }},
+		{"body", 5000, func() any { return &messageInput{} }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.field, func(t *testing.T) {
+			t.Parallel()
+			decode := func(n int) error {
+				raw, err := json.Marshal(map[string]string{tc.field: strings.Repeat("é", n)})
+				require.NoError(t, err)
+				return decodeJSON(httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(raw))), tc.dst())
+			}
+			require.NoError(t, decode(tc.max))
+			var p *Problem
+			require.ErrorAs(t, decode(tc.max+1), &p)
+			require.Equal(t, []FieldError{{tc.field, "must be at most " + strconv.Itoa(tc.max) + " characters"}}, p.Errors)
+		})
+	}
 }

@@ -98,9 +98,6 @@ func (s *Server) createTransfer(w http.ResponseWriter, r *http.Request) error {
 			errs = append(errs, FieldError{"recipient_email", err.Error()})
 		}
 	}
-	if len(in.Message) > 2000 {
-		errs = append(errs, FieldError{"message", "must be at most 2,000 characters"})
-	}
 	if len(errs) > 0 {
 		return invalid(errs...)
 	}
@@ -272,9 +269,6 @@ func (s *Server) declineTransfer(w http.ResponseWriter, r *http.Request) error {
 	var in declineTransferRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
-	}
-	if len(in.Reason) > 1000 {
-		return invalid(FieldError{"reason", "must be at most 1,000 characters"})
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
 	return s.answerTransfer(w, r, in.OrganizationID, transfer.DeclineUpdate, in, func(a transfer.Actor) any {

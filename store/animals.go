@@ -319,21 +319,3 @@ func GenesInUse(ctx context.Context, q Querier, species string) ([]string, error
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
-
-// IsPlatformAdmin reports whether the user (by public ID), acting under the given session,
-// administers shared reference data. A user who no longer exists is ErrNotFound; a session
-// that was logged out, revoked or has expired is ErrSessionRevoked, whatever the user's role.
-func IsPlatformAdmin(ctx context.Context, q Querier, userPublicID string, sessionID uuid.UUID) (bool, error) {
-	var admin, live bool
-	err := q.QueryRow(ctx, `SELECT u.platform_admin,
-			EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.session_id = $2 AND t.user_id = u.id
-				AND t.revoked_at IS NULL AND t.expires_at > now())
-		FROM users u WHERE u.public_id = $1`, userPublicID, sessionID).Scan(&admin, &live)
-	if err != nil {
-		return false, notFound(err)
-	}
-	if !live {
-		return false, ErrSessionRevoked
-	}
-	return admin, nil
-}
