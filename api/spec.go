@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -72,10 +73,13 @@ type operation struct {
 	Method, Path, ID     string
 	Summary, Description string
 	Public               bool // served without a bearer token
-	Params               []param
-	Body                 any // a zero value of the request body's Go type; nil for none
-	BodyDescription      string
-	Responses            []reply
+	// Form says the operation also takes the empty form of the page an emailed link opens
+	// (application/x-www-form-urlencoded, the token in the query), answered with pages.
+	Form            bool
+	Params          []param
+	Body            any // a zero value of the request body's Go type; nil for none
+	BodyDescription string
+	Responses       []reply
 }
 
 // param is a path, query or header parameter; Schema is its JSON Schema as JSON.
@@ -93,7 +97,10 @@ type reply struct {
 	Description string
 	Body        any    // a zero value of the answer's Go type; nil for none
 	Media       string // the content type; application/json (or problem+json) when empty
-	Headers     []header
+	// Page says an operation that also takes an HTML form (operation.Form) answers the form
+	// with this status as a page.
+	Page    bool
+	Headers []header
 }
 
 // header is a response header; Schema is its JSON Schema as JSON.
@@ -510,14 +517,28 @@ func (g *specGenerator) operation(tag string, op operation) (map[string]any, err
 		if err != nil {
 			return nil, err
 		}
-		rb := map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref}}}
+		content := map[string]any{"application/json": map[string]any{"schema": ref}}
+		if op.Form {
+			content["application/x-www-form-urlencoded"] = map[string]any{"schema": map[string]any{"type": "object"}}
+		}
+		rb := map[string]any{"required": true, "content": content}
 		if op.BodyDescription != "" {
 			rb["description"] = op.BodyDescription
 		}
 		o["requestBody"] = rb
 	}
 	responses := map[string]any{}
-	for _, r := range op.Responses {
+	replies := op.Responses
+	always := []reply{malformedQuery, internalError, unavailable}
+	if op.Body != nil {
+		always = append(always, bodyTooLarge, unsupportedMediaType)
+	}
+	for _, always := range always {
+		if !slices.ContainsFunc(replies, func(r reply) bool { return r.Status == always.Status }) {
+			replies = append(replies, always)
+		}
+	}
+	for _, r := range replies {
 		code := strconv.Itoa(r.Status)
 		if _, dup := responses[code]; dup {
 			return nil, fmt.Errorf("response %s is declared twice", code)
@@ -562,7 +583,11 @@ func (g *specGenerator) reply(r reply) (map[string]any, error) {
 		schema, media = problemRef, "application/problem+json"
 	}
 	if schema != nil {
-		rm["content"] = map[string]any{media: map[string]any{"schema": schema}}
+		content := map[string]any{media: map[string]any{"schema": schema}}
+		if r.Page {
+			content["text/html"] = map[string]any{"schema": map[string]string{"type": "string"}}
+		}
+		rm["content"] = content
 	}
 	if len(r.Headers) > 0 {
 		hs := map[string]any{}

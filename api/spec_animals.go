@@ -74,7 +74,6 @@ var animalResource = apiResource{
 					"(not one of male, female, unknown), status (not one of active, on_hold, sold, deceased, " +
 					"archived), limit (not a whole number from 1 to 100) or cursor (not one this API issued)."},
 				unauthenticated,
-				internalError,
 			},
 		},
 		{
@@ -121,7 +120,6 @@ var animalResource = apiResource{
 					"not hatched before the animal when both dates are known, the animal itself, one of its " +
 					"descendants, or a dam that is the sire); or an unknown field or a field of the wrong type " +
 					"was sent."},
-				internalError,
 			},
 		},
 		{
@@ -153,7 +151,6 @@ var animalResource = apiResource{
 					"or not 2 to 200 characters after trimming), species (not a known species), limit (not a " +
 					"whole number from 1 to 100) or cursor (not one this API issued)."},
 				unauthenticated,
-				internalError,
 			},
 		},
 		{
@@ -170,7 +167,6 @@ var animalResource = apiResource{
 				unauthenticated,
 				{Status: 404, Description: "not-found: the organization the access token acts for has no animal with this ID. Another " +
 					"organization's animal answers the same, public or not."},
-				internalError,
 			},
 		},
 		{
@@ -236,7 +232,6 @@ var animalResource = apiResource{
 					"that is not female, a parent not hatched before the animal when both dates are known, the " +
 					"animal itself, one of its descendants, or a dam that is the sire); or an unknown field or " +
 					"a field of the wrong type was sent."},
-				internalError,
 			},
 		},
 		{
@@ -258,7 +253,6 @@ var animalResource = apiResource{
 					"animals needs the keeper, admin or owner role."},
 				{Status: 404, Description: "not-found: the organization the access token acts for has no animal with this ID. Another " +
 					"organization's animal answers the same, public or not."},
-				internalError,
 			},
 		},
 		{
@@ -298,7 +292,6 @@ var animalResource = apiResource{
 					"descended from a child of the reference); or an unknown field or a field of the wrong " +
 					"type was sent. animal_id being missing is checked before the caller's role and the " +
 					"animal."},
-				internalError,
 			},
 		},
 		{
@@ -311,7 +304,6 @@ var animalResource = apiResource{
 				{Status: 200, Description: "The owners.", Body: ownershipList{}},
 				unauthenticated,
 				{Status: 404, Description: "not-found: the animal does not exist or belongs to another organization."},
-				internalError,
 			},
 		},
 	},

@@ -36,8 +36,6 @@ var authResource = apiResource{
 				"seconds.",
 			Responses: []reply{
 				{Status: 200, Description: "The key set.", Body: auth.JWKSet{}, Media: "application/jwk-set+json"},
-				malformedQuery,
-				internalError,
 			},
 		},
 		{
@@ -63,7 +61,6 @@ var authResource = apiResource{
 					"address or IPv6 /64, 20 per minute with a burst of 10 by default).",
 					Headers: []header{{Name: "Retry-After", Required: true, Schema: `{"type": "integer", "minimum": 1}`,
 						Description: "Whole seconds to wait before the next attempt from this address will be accepted."}}},
-				internalError,
 			},
 		},
 		{
@@ -101,7 +98,6 @@ var authResource = apiResource{
 					"or from all networks (50 at once, then 20 an hour).",
 					Headers: []header{{Name: "Retry-After", Required: true, Schema: `{"type": "integer", "minimum": 1}`,
 						Description: "Whole seconds to wait before the next attempt from this address will be accepted."}}},
-				internalError,
 			},
 		},
 		{
@@ -131,7 +127,6 @@ var authResource = apiResource{
 					"address or IPv6 /64, 20 per minute with a burst of 10 by default).",
 					Headers: []header{{Name: "Retry-After", Required: true, Schema: `{"type": "integer", "minimum": 1}`,
 						Description: "Whole seconds to wait before the next attempt from this address will be accepted."}}},
-				internalError,
 			},
 		},
 		{
@@ -152,7 +147,6 @@ var authResource = apiResource{
 				unsupportedMediaType,
 				{Status: 422, Description: "validation-failed: refresh_token is missing, or an unknown field or a field of the wrong " +
 					"type was sent."},
-				internalError,
 			},
 		},
 		{
@@ -163,7 +157,6 @@ var authResource = apiResource{
 			Responses: []reply{
 				{Status: 200, Description: "The caller.", Body: meResponse{}},
 				unauthenticated,
-				internalError,
 			},
 		},
 		{
@@ -181,8 +174,9 @@ var authResource = apiResource{
 				Schema:      `{"type": "string"}`}},
 			Responses: []reply{
 				{Status: 200, Description: "The address is verified (now, or already before): a page saying so.", Media: "text/html"},
-				{Status: 400, Description: "The token is missing, garbled, unknown, already used for an address the account no longer " +
-					"has: a page saying the link is not valid.", Media: "text/html"},
+				{Status: 400, Description: "malformed-request: the query string is not text, answered with a problem as by every " +
+					"operation; or the token is missing, garbled, unknown, already used for an address the " +
+					"account no longer has: a page saying the link is not valid.", Page: true},
 				{Status: 410, Description: "The link expired: a page saying when, and how to get a new one.", Media: "text/html"},
 				{Status: 500, Description: "An unexpected failure: a page quoting the request ID.", Media: "text/html"},
 			},
@@ -190,6 +184,7 @@ var authResource = apiResource{
 		{
 			Method: http.MethodPost, Path: "/api/v1/auth/verify-email", ID: "verifyEmail",
 			Public:  true,
+			Form:    true,
 			Summary: "Verify an email address",
 			Description: "Verifies the address a verification token was emailed to (at registration, or by POST " +
 				"/api/v1/me/verify-email): the account's email_verified becomes true. No login is needed: " +
@@ -200,15 +195,15 @@ var authResource = apiResource{
 			Body:            verifyEmailRequest{},
 			BodyDescription: "The token from the emailed link.",
 			Responses: []reply{
-				{Status: 200, Description: "The address is verified (now, or already before).", Body: emailVerifiedResponse{}},
+				{Status: 200, Description: "The address is verified (now, or already before).", Body: emailVerifiedResponse{}, Page: true},
 				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
 					"holds more than one JSON value; or the token is garbled, unknown, or was used for an " +
-					"address the account no longer has (the link is not valid)."},
-				{Status: 410, Description: "gone: the link expired; log in and ask for a new one with POST /api/v1/me/verify-email."},
+					"address the account no longer has (the link is not valid).", Page: true},
+				{Status: 410, Description: "gone: the link expired; log in and ask for a new one with POST /api/v1/me/verify-email.", Page: true},
 				bodyTooLarge,
+				{Status: 500, Description: internalError.Description, Page: true},
 				unsupportedMediaType,
 				{Status: 422, Description: "validation-failed: the body has an unknown field, or token is not a string."},
-				internalError,
 			},
 		},
 		{
@@ -223,7 +218,6 @@ var authResource = apiResource{
 				{Status: 429, Description: "rate-limited: a link was sent to this account less than a minute ago.",
 					Headers: []header{{Name: "Retry-After", Required: true, Schema: `{"type": "integer", "minimum": 1}`,
 						Description: "Whole seconds until another link may be asked for."}}},
-				internalError,
 			},
 		},
 	},

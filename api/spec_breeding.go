@@ -41,7 +41,6 @@ var breedingResource = apiResource{
 				{Status: 400, Description: "malformed-request: errors names the query parameter: limit (not a whole number from 1 to " +
 					"100) or cursor (not one this API issued)."},
 				unauthenticated,
-				internalError,
 			},
 		},
 		{
@@ -78,7 +77,6 @@ var breedingResource = apiResource{
 					"genetics (the parents hold more than 32 genes (loci) between them); or an unknown field " +
 					"or a field of the wrong type was sent. status, notes and season are checked before the " +
 					"caller's role."},
-				internalError,
 			},
 		},
 		{
@@ -102,7 +100,6 @@ var breedingResource = apiResource{
 				unauthenticated,
 				{Status: 404, Description: "not-found: the organization the access token acts for has no pairing with this ID. " +
 					"Another organization's pairing answers the same."},
-				internalError,
 			},
 		},
 		{
@@ -136,7 +133,6 @@ var breedingResource = apiResource{
 					"fertile (fertile and infertile eggs together exceed eggs); hatched (more than fertile); " +
 					"or an unknown field or a field of the wrong type was sent. The body is checked before the " +
 					"caller's role and the pairing."},
-				internalError,
 			},
 		},
 		{
@@ -171,7 +167,6 @@ var breedingResource = apiResource{
 					"fertile (fertile and infertile eggs together exceed eggs); hatched (more than fertile); " +
 					"hatched (fewer than the hatchlings already registered from the clutch); or an unknown " +
 					"field or a field of the wrong type was sent."},
-				internalError,
 			},
 		},
 		{
@@ -216,7 +211,6 @@ var breedingResource = apiResource{
 					"parent of the pairing is no longer one the organization may pair: another breeder's " +
 					"animal that is no longer public); or an unknown field or a field of the wrong type was " +
 					"sent. hatchlings and visibility are checked before the caller's role and the clutch."},
-				internalError,
 			},
 		},
 	},

@@ -65,7 +65,6 @@ var geneticsResource = apiResource{
 					"for that parent's sex, such as two copies of a sex-linked gene on the sex that carries " +
 					"one); genetics (the pairing involves more than 32 genes (loci): predict fewer at once); " +
 					"or an unknown field or a field of the wrong type was sent."},
-				internalError,
 			},
 		},
 	},

@@ -44,7 +44,6 @@ var lineageResource = apiResource{
 					"look at: it is neither one of the organization's animals nor another breeder's public " +
 					"one. Another organization's organization-only or private animal answers the same as one " +
 					"that does not exist."},
-				internalError,
 			},
 		},
 		{
@@ -71,7 +70,6 @@ var lineageResource = apiResource{
 					"look at: it is neither one of the organization's animals nor another breeder's public " +
 					"one. Another organization's organization-only or private animal answers the same as one " +
 					"that does not exist."},
-				internalError,
 			},
 		},
 		{
@@ -99,7 +97,6 @@ var lineageResource = apiResource{
 					"look at: it is neither one of the organization's animals nor another breeder's public " +
 					"one. Another organization's organization-only or private animal answers the same as one " +
 					"that does not exist."},
-				internalError,
 			},
 		},
 	},

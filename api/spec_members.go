@@ -33,7 +33,6 @@ var memberResource = apiResource{
 					"API issued."},
 				unauthenticated,
 				{Status: 404, Description: "not-found: the organization does not exist or the caller does not belong to it."},
-				internalError,
 			},
 		},
 		{
@@ -75,7 +74,6 @@ var memberResource = apiResource{
 					"hour (to the quarter hour for the count across organizations).",
 					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
 						Description: "Seconds until the oldest of the hour's count leaves it."}}},
-				internalError,
 			},
 		},
 		{
@@ -104,7 +102,6 @@ var memberResource = apiResource{
 				{Status: 409, Description: "conflict: the change would leave the organization without an owner."},
 				{Status: 422, Description: "validation-failed: role is not one of owner, admin, keeper, viewer, or an unknown field " +
 					"or a field of the wrong type was sent."},
-				internalError,
 			},
 		},
 		{
@@ -125,7 +122,6 @@ var memberResource = apiResource{
 				{Status: 404, Description: "not-found: the organization does not exist or the caller does not belong to it, or the " +
 					"user is not a member of it."},
 				{Status: 409, Description: "conflict: the member is the organization's last owner."},
-				internalError,
 			},
 		},
 		{
@@ -143,7 +139,6 @@ var memberResource = apiResource{
 					"a whole number from 1 to 100; or cursor is not one this API issued."},
 				unauthenticated,
 				{Status: 404, Description: "not-found: the organization does not exist or the caller does not belong to it."},
-				internalError,
 			},
 		},
 		{
@@ -189,7 +184,6 @@ var memberResource = apiResource{
 					"hour (to the quarter hour for the count across organizations).",
 					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
 						Description: "Seconds until the oldest of the hour's count leaves it."}}},
-				internalError,
 			},
 		},
 		{
@@ -211,7 +205,6 @@ var memberResource = apiResource{
 				{Status: 404, Description: "not-found: the organization or the invitation does not exist, or the caller does not " +
 					"belong to the organization."},
 				{Status: 409, Description: "conflict: the invitation was accepted already; remove the member instead."},
-				internalError,
 			},
 		},
 		{
@@ -227,7 +220,8 @@ var memberResource = apiResource{
 				Schema:      `{"type": "string"}`}},
 			Responses: []reply{
 				{Status: 200, Description: "The invitation, pending (with how to accept) or accepted already.", Media: "text/html"},
-				{Status: 400, Description: "The token is missing, garbled or unknown: a page saying the link is not valid.", Media: "text/html"},
+				{Status: 400, Description: "malformed-request: the query string is not text, answered with a problem as by every " +
+					"operation; or the token is missing, garbled or unknown: a page saying the link is not valid.", Page: true},
 				{Status: 410, Description: "The invitation expired or was revoked: a page saying which.", Media: "text/html"},
 				{Status: 500, Description: "An unexpected failure: a page quoting the request ID.", Media: "text/html"},
 			},
@@ -256,7 +250,6 @@ var memberResource = apiResource{
 				bodyTooLarge,
 				unsupportedMediaType,
 				{Status: 422, Description: "validation-failed: the body has an unknown field, or token is not a string."},
-				internalError,
 			},
 		},
 	},

@@ -39,7 +39,6 @@ var notificationResource = apiResource{
 				{Status: 400, Description: "malformed-request: unread is not true or false; limit is not a whole number from 1 to " +
 					"100; or cursor is not one this API issued."},
 				unauthenticated,
-				internalError,
 			},
 		},
 		{
@@ -49,7 +48,6 @@ var notificationResource = apiResource{
 			Responses: []reply{
 				{Status: 200, Description: "The count.", Body: unreadCount{}},
 				unauthenticated,
-				internalError,
 			},
 		},
 		{
@@ -59,7 +57,6 @@ var notificationResource = apiResource{
 			Responses: []reply{
 				{Status: 200, Description: "How many were marked.", Body: markedRead{}},
 				unauthenticated,
-				internalError,
 			},
 		},
 		{
@@ -99,7 +96,6 @@ var notificationResource = apiResource{
 					"counting every organization they belong to.",
 					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
 						Description: "Seconds to wait before sending again."}}},
-				internalError,
 			},
 		},
 		{
@@ -114,7 +110,6 @@ var notificationResource = apiResource{
 				{Status: 200, Description: "The notification.", Body: notificationView{}},
 				unauthenticated,
 				{Status: 404, Description: "not-found: the caller has no notification with this ID."},
-				internalError,
 			},
 		},
 		{
@@ -130,7 +125,6 @@ var notificationResource = apiResource{
 				{Status: 200, Description: "The notification, read.", Body: notificationView{}},
 				unauthenticated,
 				{Status: 404, Description: "not-found: the caller has no notification with this ID."},
-				internalError,
 			},
 		},
 		{
@@ -142,7 +136,6 @@ var notificationResource = apiResource{
 			Responses: []reply{
 				{Status: 200, Description: "The preferences.", Body: preferenceList{}},
 				unauthenticated,
-				internalError,
 			},
 		},
 		{
@@ -160,7 +153,6 @@ var notificationResource = apiResource{
 				unauthenticated,
 				{Status: 404, Description: "not-found: no notification type of that name, or one that cannot be turned off."},
 				{Status: 422, Description: "validation-failed: channels is required and may hold only channels the type allows."},
-				internalError,
 			},
 		},
 		{
@@ -179,7 +171,6 @@ var notificationResource = apiResource{
 					"(removing the number does not reset either).",
 					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
 						Description: "Seconds to wait before asking again."}}},
-				internalError,
 			},
 		},
 		{
@@ -189,7 +180,6 @@ var notificationResource = apiResource{
 			Responses: []reply{
 				{Status: 204, Description: "Removed."},
 				unauthenticated,
-				internalError,
 			},
 		},
 		{
@@ -204,7 +194,6 @@ var notificationResource = apiResource{
 				{Status: 409, Description: "conflict: there is no phone number to verify."},
 				{Status: 410, Description: "gone: the code has expired or too many wrong codes were tried; ask for a new one."},
 				{Status: 422, Description: "validation-failed: code is required."},
-				internalError,
 			},
 		},
 		{
@@ -220,7 +209,6 @@ var notificationResource = apiResource{
 			Responses: []reply{
 				{Status: 200, Description: "The confirmation page.", Media: "text/html"},
 				{Status: 400, Description: "malformed-request: the link is not valid."},
-				internalError,
 			},
 		},
 		{
@@ -236,7 +224,6 @@ var notificationResource = apiResource{
 			Responses: []reply{
 				{Status: 200, Description: "The confirmation page.", Media: "text/html"},
 				{Status: 400, Description: "malformed-request: the link is not valid."},
-				internalError,
 			},
 		},
 	},

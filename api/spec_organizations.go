@@ -37,7 +37,6 @@ var organizationResource = apiResource{
 					"to 90); transfer_remind_after_days (not 0 to 89, or not before the expiry); name (not 1 " +
 					"to 120 characters after trimming); or an unknown field or a field of the wrong type was " +
 					"sent. The body is checked before the caller's role."},
-				internalError,
 			},
 		},
 	},

@@ -42,7 +42,6 @@ var searchResource = apiResource{
 					"/64, 60 per minute with a burst of 30 by default).",
 					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
 						Description: "Seconds until the oldest of the hour's count leaves it."}}},
-				internalError,
 			},
 		},
 	},

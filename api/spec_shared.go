@@ -2,9 +2,12 @@ package api
 
 // Responses and parameters many operations share.
 var (
-	// malformedQuery is what every operation answers to a query string that is not text
-	// (text.go); operations that take query parameters describe their own 400.
-	malformedQuery       = reply{Status: 400, Description: "malformed-request: the query string has more than 32 parameters, or one that is not valid UTF-8 text without control characters of at most 1 KiB."}
+	// malformedQuery, unavailable and internalError are answered by the handler funnel
+	// (funnel.go, text.go) to any request; every operation documents them unless it
+	// describes its own answer with that status.
+	malformedQuery = reply{Status: 400, Description: "malformed-request: the query string has more than 32 parameters, or one that is not valid UTF-8 text without control characters of at most 1 KiB."}
+	unavailable    = reply{Status: 503, Description: "unavailable: the request's deadline passed, or a dependency cannot serve it now; it may be retried after Retry-After seconds.",
+		Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`, Description: "Whole seconds to wait before retrying."}}}
 	internalError        = reply{Status: 500, Description: "internal: an unexpected failure; the problem carries only the request_id to quote when reporting it."}
 	bodyTooLarge         = reply{Status: 413, Description: "body-too-large: the body is larger than the server's limit (HTTP_MAX_BODY_BYTES, 1 MiB by default)."}
 	unsupportedMediaType = reply{Status: 415, Description: "unsupported-media-type: Content-Type is set but is neither application/json nor a +json type."}

@@ -24,7 +24,6 @@ var systemResource = apiResource{
 			Description: "Answers as long as the process serves HTTP; checks no dependency.",
 			Responses: []reply{
 				{Status: 200, Description: "The process is up: {\"status\": \"up\"}.", Body: liveness{}},
-				malformedQuery,
 			},
 		},
 		{
@@ -41,7 +40,6 @@ var systemResource = apiResource{
 				"application/json, not a problem.",
 			Responses: []reply{
 				{Status: 200, Description: "Every check is up: {\"status\": \"up\"}.", Body: dependencyStatus{}},
-				malformedQuery,
 				{Status: 503, Description: "At least one check is down: {\"status\": \"down\"}.", Body: dependencyStatus{}},
 			},
 		},
@@ -52,7 +50,6 @@ var systemResource = apiResource{
 			Description: "The OpenAPI 3.1 description of the API, as JSON. Cacheable for 60 seconds.",
 			Responses: []reply{
 				{Status: 200, Description: "The OpenAPI document.", Body: map[string]any{}},
-				malformedQuery,
 			},
 		},
 		{
@@ -63,8 +60,6 @@ var systemResource = apiResource{
 				"(anchors such as /docs#problem-validation-failed).",
 			Responses: []reply{
 				{Status: 200, Description: "The documentation page.", Media: "text/html"},
-				malformedQuery,
-				internalError,
 			},
 		},
 	},

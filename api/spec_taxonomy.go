@@ -30,8 +30,6 @@ var taxonomyResource = apiResource{
 				"catalogues for up to 30 seconds, so an edit may take that long to show.",
 			Responses: []reply{
 				{Status: 200, Description: "The species.", Body: speciesList{}},
-				malformedQuery,
-				internalError,
 			},
 		},
 		{
@@ -52,7 +50,6 @@ var taxonomyResource = apiResource{
 						Description: "The catalogue's version as a strong entity tag, such as \"v1\"; it changes whenever the " +
 							"catalogue is edited."}}},
 				{Status: 404, Description: "not-found: no species has this key."},
-				internalError,
 			},
 		},
 		{
@@ -98,7 +95,6 @@ var taxonomyResource = apiResource{
 					"is not two different alleles of one known locus, or a combination requiring an unknown " +
 					"trait, all reported under genes; or it drops a gene animals claim); or an unknown field " +
 					"or a field of the wrong type was sent."},
-				internalError,
 			},
 		},
 	},

@@ -30,7 +30,6 @@ var transferResource = apiResource{
 				{Status: 200, Description: "One page of transfers.", Body: transferList{}},
 				{Status: 400, Description: "malformed-request: direction is not incoming or outgoing; limit or cursor is invalid."},
 				unauthenticated,
-				internalError,
 			},
 		},
 		{
@@ -88,7 +87,6 @@ var transferResource = apiResource{
 					"counted offer leaves the hour (to the quarter hour for a count across organizations).",
 					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
 						Description: "Seconds until the oldest of the hour's count leaves it."}}},
-				internalError,
 			},
 		},
 		{
@@ -102,7 +100,6 @@ var transferResource = apiResource{
 				unauthenticated,
 				{Status: 404, Description: "not-found: no such transfer, or the caller is not a party to it (an offer to an email " +
 					"address shows once that address is verified)."},
-				internalError,
 			},
 		},
 		{
@@ -134,7 +131,6 @@ var transferResource = apiResource{
 						Description: "Seconds to wait before retrying the request."}}},
 				{Status: 422, Description: "validation-failed: organization_id is required; Idempotency-Key over 200 characters or " +
 					"used for another answer to this transfer."},
-				internalError,
 				{Status: 503, Description: "unavailable: the workflow did not answer within 20 s, or Temporal or the database is " +
 					"unavailable; the outcome will show on GET /api/v1/transfers/{transferID}.",
 					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
@@ -165,7 +161,6 @@ var transferResource = apiResource{
 						Description: "Seconds to wait before retrying the request."}}},
 				{Status: 422, Description: "validation-failed: reason is over 1,000 characters; Idempotency-Key over 200 characters " +
 					"or used for another answer to this transfer."},
-				internalError,
 				{Status: 503, Description: "unavailable: the workflow did not answer within 20 s, or Temporal or the database is " +
 					"unavailable; the outcome will show on GET /api/v1/transfers/{transferID}.",
 					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
@@ -195,7 +190,6 @@ var transferResource = apiResource{
 						Description: "Seconds to wait before retrying the request."}}},
 				{Status: 422, Description: "validation-failed: Idempotency-Key over 200 characters or used for another answer to this " +
 					"transfer."},
-				internalError,
 				{Status: 503, Description: "unavailable: the workflow did not answer within 20 s, or Temporal or the database is " +
 					"unavailable; the outcome will show on GET /api/v1/transfers/{transferID}.",
 					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
