@@ -5,6 +5,7 @@ GO ?= go
 BIN := bin
 TOOLS := $(BIN)/temporal $(BIN)/stripe-mock $(BIN)/versitygw
 GOLANGCI_LINT := $(BIN)/staticcheck
+REDOCLY := tools/redocly/node_modules/.bin/redocly
 
 # The test stack: its own ports, database and state, so it runs beside `make dev`.
 TEST_ENV := REPTIDEX_ENV=test LOG_LEVEL=warn LOG_FORMAT=text \
@@ -75,13 +76,23 @@ $(BIN)/workflowcheck: tools/go.mod tools/go.sum
 postgres: ## Start the local Postgres cluster if it is down
 	@scripts/ensure-postgres.sh
 
+$(REDOCLY): tools/redocly/package.json tools/redocly/package-lock.json
+	@command -v npm >/dev/null || { echo "make lint checks the OpenAPI document with Redocly CLI, which needs Node.js 20.19+ and npm"; exit 1; }
+	cd tools/redocly && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: generate
+generate: ## Regenerate api/openapi.json from api/spec*.go and the Go types they name
+	$(GO) test ./api/ -run '^TestOpenAPIDocumentIsGenerated$$' -count=1 -args -update
+
 .PHONY: lint
-lint: $(BIN)/staticcheck $(BIN)/errcheck $(BIN)/workflowcheck ## gofmt, go vet, staticcheck, errcheck (unchecked errors) and workflowcheck (workflow determinism)
+lint: $(BIN)/staticcheck $(BIN)/errcheck $(BIN)/workflowcheck $(REDOCLY) ## gofmt, go vet, staticcheck, errcheck (unchecked errors), workflowcheck (workflow determinism) and Redocly's rules for the OpenAPI document
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^tools/') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(BIN)/staticcheck ./...
 	$(BIN)/errcheck -exclude tools/errcheck.excludes ./...
 	$(GO) vet -vettool=$(CURDIR)/$(BIN)/workflowcheck ./...
+	NO_UPDATE_NOTIFIER=1 REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --config tools/redocly/redocly.yaml --format=summary api/openapi.json
 
 .PHONY: bench
 bench: ## Run the Go benchmarks

@@ -18,9 +18,9 @@ import (
 // Bounds of an animal's free-text fields.
 const (
 	maxNameLength     = 120
-	maxIdentifiers    = 20
-	maxIdentifierKey  = 50
-	maxIdentifierSize = 200
+	MaxIdentifiers    = 20
+	MaxIdentifierKey  = 50
+	MaxIdentifierSize = 200
 )
 
 // Changes are the fields of an animal a command sets, as a person gives them; a nil field
@@ -125,12 +125,12 @@ func applyHatchDate(a *store.Animal, date string, now time.Time) error {
 }
 
 func checkIdentifiers(ids map[string]string) error {
-	if len(ids) > maxIdentifiers {
-		return refuse("identifiers", fmt.Sprintf("at most %d identifiers", maxIdentifiers))
+	if len(ids) > MaxIdentifiers {
+		return refuse("identifiers", fmt.Sprintf("at most %d identifiers", MaxIdentifiers))
 	}
 	for k, v := range ids {
-		if k == "" || len(k) > maxIdentifierKey || len(v) > maxIdentifierSize {
-			return refuse("identifiers", fmt.Sprintf("keys of 1 to %d characters, values of at most %d", maxIdentifierKey, maxIdentifierSize))
+		if k == "" || len(k) > MaxIdentifierKey || len(v) > MaxIdentifierSize {
+			return refuse("identifiers", fmt.Sprintf("keys of 1 to %d characters, values of at most %d", MaxIdentifierKey, MaxIdentifierSize))
 		}
 	}
 	return nil

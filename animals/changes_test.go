@@ -44,7 +44,7 @@ func TestApplyFields_RefusesEachFieldNamingItAndTheRule(t *testing.T) {
 	t.Parallel()
 	sp := ballPython(t)
 	tooMany := map[string]string{}
-	for i := range maxIdentifiers + 1 {
+	for i := range MaxIdentifiers + 1 {
 		tooMany[strings.Repeat("k", i+1)] = "v"
 	}
 	cases := []struct {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/invopop/jsonschema"
 	"net/http"
 	"slices"
 	"strconv"
@@ -27,19 +28,61 @@ var (
 
 // animalInput is the body of a create, and of an update where every field is optional.
 // Parents are public IDs; an explicit null clears one.
+// updateAnimalRequest is what PATCH /animals/{animalID} takes: the fields of animalInput,
+// each optional.
+type updateAnimalRequest animalInput
+
 type animalInput struct {
-	Species            *string           `json:"species"`
-	Sex                *string           `json:"sex"`
-	Name               *string           `json:"name"`
-	HatchDate          *string           `json:"hatch_date"`
-	Identifiers        map[string]string `json:"identifiers"`
-	Status             *string           `json:"status"`
-	Visibility         *string           `json:"visibility"`
-	Genetics           *string           `json:"genetics"`
+	// Key of the species, from /api/v1/taxonomy/species, such as ball-python. It cannot change
+	// later.
+	Species *string `json:"species" jsonschema:"required,pattern=^[a-z0-9-]+$"`
+	// Default unknown.
+	Sex *string `json:"sex" schema:"Sex"`
+	// At most 120 characters after trimming surrounding whitespace; an empty string clears it.
+	Name *string `json:"name" jsonschema:"maxLength=120"`
+	// The hatch date, such as 2024-05-31, not in the future; an empty string clears it.
+	HatchDate *string `json:"hatch_date" jsonschema:"format=date"`
+	// Microchip, tag or other identifiers under keys of your choice, such as {"microchip":
+	// "985141000123456"}: at most 20, keys of 1 to 50 bytes, values of at most 200 bytes.
+	Identifiers map[string]string `json:"identifiers"`
+	// Default active. archived is set only by POST /api/v1/animals/{animalID}/archive.
+	Status *string `json:"status" jsonschema:"enum=active,enum=on_hold,enum=sold,enum=deceased"`
+	// Default organization.
+	Visibility *string `json:"visibility" schema:"Visibility"`
+	// The animal's genetics, written the way breeders write trade names and read against the
+	// species' catalogue (GET /api/v1/taxonomy/species/{species}); it replaces every claim. Case
+	// is ignored; spaces, commas, +, &, ; and / separate names; hyphens and spaces inside a name
+	// do not matter ("Blue-eyed Leucistic" is "blue eyed leucistic"); the longest known name wins
+	// ("Lavender Albino" is one gene). It reads: gene names and aliases as visual claims ("Pastel
+	// Enchi", "Pied" for Piebald); super forms ("Super Pastel"); compounds, both alleles visual
+	// ("Lesser Mojave" is a Blue-eyed Leucistic; a compound name several allele pairs share is
+	// refused: write the alleles); combinations ("Bumblebee" is Pastel and Spider); hets: "het
+	// Clown", where het covers the run of recessive names after it ("het Clown Pied"), "double het
+	// Albino Pied" (also "dh", "triple het" or "th", "quad het", naming exactly that many genes)
+	// and "100% het Clown"; possible hets, which need a percentage from 1% to below 100%: "66%
+	// poss het Pied" (also "possible het", "pos het", "ph", or "50% het Clown"), where 66% and 67%
+	// read as 2/3, 33% as 1/3 and anything else exactly (50% is 1/2); and the wild type: "Normal",
+	// "Wild type", "WT", "Classic" or an empty string. Saying the same thing twice counts once.
+	// The answer's genetics.text is the canonical form: "pastel spider het clown 66% poss het
+	// pied" reads back as "Bumblebee het Clown 66% poss het Piebald".
+	Genetics *string `json:"genetics" jsonschema:"example=Pastel Enchi het Clown,example=66% poss het Pied,example=double het Albino Pied,example=Bumblebee,example=Super Pastel het Clown Pied,example=Normal"`
+	// Where hets and possible hets come from, by gene key such as clown; each key must be a het or
+	// possible het of the animal once genetics is applied. Sending genetics again starts its
+	// claims without provenance, so send the provenances with it.
 	GeneticsProvenance map[string]string `json:"genetics_provenance"`
-	SireID             optionalID        `json:"sire_id"`
-	DamID              optionalID        `json:"dam_id"`
-	Reference          *bool             `json:"reference"`
+	// Public ID of the sire: an animal of the caller's organization or another breeder's public
+	// animal, of the same species, male, hatched before this animal when both dates are known, and
+	// neither this animal nor one of its descendants. null or an empty string for none.
+	SireID optionalID `json:"sire_id"`
+	// Public ID of the dam: an animal of the caller's organization or another breeder's public
+	// animal, of the same species, female, not the sire, hatched before this animal when both
+	// dates are known, and neither this animal nor one of its descendants. null or an empty string
+	// for none.
+	DamID optionalID `json:"dam_id"`
+	// true registers a reference animal: a lineage-only record of an animal kept off the platform
+	// (such as a bought-in animal's parent), with no breeder of record. Default false: the
+	// caller's organization is the breeder of record.
+	Reference *bool `json:"reference"`
 }
 
 // optionalID tells an absent field (leave as is) from null (clear) from a value.
@@ -56,41 +99,78 @@ func (o *optionalID) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, &o.Value)
 }
 
+// JSONSchema documents the field as the decoder reads it: a string, or null.
+func (optionalID) JSONSchema() *jsonschema.Schema {
+	return &jsonschema.Schema{OneOf: []*jsonschema.Schema{{Type: "string"}, {Type: "null"}}}
+}
+
 type hetView struct {
-	Gene        string `json:"gene"`
-	Name        string `json:"name"`
-	Probability string `json:"probability"`
-	Percent     int64  `json:"percent"`
-	Label       string `json:"label"`
-	Provenance  string `json:"provenance,omitempty"`
+	// Key of the gene, such as clown.
+	Gene string `json:"gene"`
+	// The gene's trade name, such as Clown.
+	Name string `json:"name"`
+	// The exact probability the animal carries the gene, as "n/d": "2/3" for a 66% possible het,
+	// "1" for a het.
+	Probability string `json:"probability" jsonschema:"pattern=^[0-9]+(/[0-9]+)?$"`
+	// The probability as a whole percentage, truncated the way breeders label it: 66 for 2/3, 100
+	// for a het.
+	Percent int64 `json:"percent" jsonschema:"minimum=0,maximum=100"`
+	// As breeders write it, such as "het Clown" or "66% poss het Piebald".
+	Label string `json:"label"`
+	// Absent when not stated.
+	Provenance string `json:"provenance,omitempty" schema:"Provenance"`
 }
 
 type geneticsView struct {
-	Text   string           `json:"text"`
-	Visual []string         `json:"visual"`
-	Hets   []hetView        `json:"hets"`
+	// The canonical trade name: visual traits (combinations first, then the species' gene order),
+	// hets, then possible hets, such as "Bumblebee het Clown 66% poss het Piebald"; "Normal" for
+	// the wild type.
+	Text string `json:"text"`
+	// The visual traits by name, combinations first, such as ["Bumblebee"]; [] for a
+	// normal-looking animal.
+	Visual []string `json:"visual"`
+	// The recessive genes the animal carries, or may carry, without showing them, in the species'
+	// gene order; [] when none.
+	Hets []hetView `json:"hets"`
+	// The claims as stored, one per gene: what genetics was read into (a combination becomes its
+	// genes); [] for the wild type.
 	Claims []genetics.Claim `json:"claims"`
 }
 
 type animalView struct {
-	ID                    string            `json:"id"`
-	Species               string            `json:"species"`
-	Sex                   string            `json:"sex"`
-	Name                  string            `json:"name,omitempty"`
-	HatchDate             string            `json:"hatch_date,omitempty"`
-	Identifiers           map[string]string `json:"identifiers"`
-	Status                string            `json:"status"`
-	Visibility            string            `json:"visibility"`
-	OrganizationID        string            `json:"organization_id"`
-	BreederOrganizationID string            `json:"breeder_organization_id,omitempty"`
-	Genetics              geneticsView      `json:"genetics"`
-	SireID                string            `json:"sire_id,omitempty"`
-	DamID                 string            `json:"dam_id,omitempty"`
-	Reference             bool              `json:"reference"`
-	Version               int               `json:"version"`
-	CreatedAt             time.Time         `json:"created_at"`
-	UpdatedAt             time.Time         `json:"updated_at"`
-	ArchivedAt            *time.Time        `json:"archived_at,omitempty"`
+	// Public ID of the animal.
+	ID string `json:"id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	// Key of the species, such as ball-python.
+	Species string `json:"species"`
+	Sex     string `json:"sex" schema:"Sex"`
+	// Absent when the animal has no name.
+	Name string `json:"name,omitempty"`
+	// Absent when unknown.
+	HatchDate string `json:"hatch_date,omitempty" jsonschema:"format=date"`
+	// Identifiers by key, such as microchip; {} when none.
+	Identifiers map[string]string `json:"identifiers"`
+	// archived once the animal is archived.
+	Status     string `json:"status" jsonschema:"enum=active,enum=on_hold,enum=sold,enum=deceased,enum=archived"`
+	Visibility string `json:"visibility" schema:"Visibility"`
+	// Public ID of the organization that keeps the animal.
+	OrganizationID string `json:"organization_id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	// Public ID of the breeder of record, the organization that registered the animal; absent for
+	// a reference animal.
+	BreederOrganizationID string       `json:"breeder_organization_id,omitempty" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	Genetics              geneticsView `json:"genetics"`
+	// Public ID of the sire; absent when unknown.
+	SireID string `json:"sire_id,omitempty" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	// Public ID of the dam; absent when unknown.
+	DamID string `json:"dam_id,omitempty" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	// true for a reference animal: a lineage-only record of an animal kept off the platform.
+	Reference bool `json:"reference"`
+	// 1 when registered, one more with every change (archiving included); the ETag is "v" and the
+	// version, such as "v3".
+	Version   int       `json:"version" jsonschema:"minimum=1"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// When the animal was archived; absent while it is not.
+	ArchivedAt *time.Time `json:"archived_at,omitempty"`
 }
 
 func (s *Server) viewAnimal(ctx context.Context, a store.Animal) (animalView, error) {
@@ -282,7 +362,7 @@ func (s *Server) updateAnimal(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in animalInput
+	var in updateAnimalRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -290,7 +370,7 @@ func (s *Server) updateAnimal(w http.ResponseWriter, r *http.Request) error {
 	var view animalView
 	relinked := false
 	err = s.withKeeper(r, func(tx pgx.Tx, _ access) error {
-		u, err := animals.Update(ctx, tx, s.catalogue, chi.URLParam(r, "animalID"), matches, in.changes())
+		u, err := animals.Update(ctx, tx, s.catalogue, chi.URLParam(r, "animalID"), matches, animalInput(in).changes())
 		if err != nil {
 			return animalProblem(err)
 		}
@@ -331,8 +411,10 @@ func (s *Server) archiveAnimal(w http.ResponseWriter, r *http.Request) error {
 }
 
 type animalList struct {
-	Items      []animalView `json:"items"`
-	NextCursor string       `json:"next_cursor,omitempty"`
+	// Up to limit animals, ordered by id.
+	Items []animalView `json:"items"`
+	// Present only when more animals follow: pass it as cursor for the next page.
+	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 // listAnimals lists the caller's organization's animals, filtered and a page at a time.

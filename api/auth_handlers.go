@@ -18,10 +18,16 @@ import (
 )
 
 type registerRequest struct {
-	Email            string `json:"email"`
-	Password         string `json:"password" text:"multiline,max=1024"`
-	DisplayName      string `json:"display_name"`
-	OrganizationName string `json:"organization_name"`
+	// An email address such as keeper@example.com: a bare address (no display name), at most 254
+	// characters, whose domain contains a dot. Surrounding whitespace is trimmed. Compared
+	// case-insensitively.
+	Email string `json:"email" jsonschema:"required,format=email,maxLength=254"`
+	// At least 10 characters and at most 1024 bytes of UTF-8.
+	Password string `json:"password" text:"multiline,max=1024" jsonschema:"required,minLength=10"`
+	// 1 to 100 characters after trimming surrounding whitespace.
+	DisplayName string `json:"display_name" jsonschema:"required,minLength=1,maxLength=100"`
+	// Name of the new organization: 1 to 120 characters after trimming surrounding whitespace.
+	OrganizationName string `json:"organization_name" jsonschema:"required,minLength=1,maxLength=120"`
 }
 
 func (q *registerRequest) validate() error {
@@ -62,13 +68,19 @@ func validEmail(s string) error {
 
 // tokenResponse is what register, login and refresh answer with.
 type tokenResponse struct {
-	AccessToken      string    `json:"access_token"`
-	TokenType        string    `json:"token_type"`
-	ExpiresIn        int       `json:"expires_in"`
-	RefreshToken     string    `json:"refresh_token"`
+	// RS256 JWT to send as 'Authorization: Bearer <token>'.
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type" jsonschema:"enum=Bearer"`
+	// Seconds until the access token expires (900 with the default 15-minute lifetime).
+	ExpiresIn int `json:"expires_in"`
+	// Opaque, single-use token for /api/v1/auth/refresh and /api/v1/auth/logout.
+	RefreshToken string `json:"refresh_token"`
+	// When the refresh token expires (30 days by default), UTC, whole seconds.
 	RefreshExpiresAt time.Time `json:"refresh_expires_at"`
-	UserID           string    `json:"user_id"`
-	OrganizationID   string    `json:"organization_id"`
+	// Public ID of the user.
+	UserID string `json:"user_id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	// Public ID of the organization the tokens act for.
+	OrganizationID string `json:"organization_id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
 }
 
 // register opens an account (user, organization, onboarding) and logs the new owner in, in
@@ -129,8 +141,12 @@ func sessionProblem(err error) error {
 }
 
 type loginRequest struct {
-	Email          string `json:"email"`
-	Password       string `json:"password" text:"multiline,max=1024"`
+	// The account's email, compared case-insensitively.
+	Email string `json:"email" jsonschema:"required,minLength=1"`
+	// The account's password. One longer than 1024 bytes is simply wrong (401).
+	Password string `json:"password" text:"multiline,max=1024" jsonschema:"required,minLength=1"`
+	// Optional: the public ID of the organization to act for; by default the user's oldest
+	// membership. A random Base58 string; one the user does not belong to answers 404.
 	OrganizationID string `json:"organization_id,omitempty"`
 }
 
@@ -177,7 +193,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 }
 
 type refreshRequest struct {
-	RefreshToken   string `json:"refresh_token"`
+	// The refresh token from the last token response.
+	RefreshToken string `json:"refresh_token" jsonschema:"required,minLength=1"`
+	// Optional: switch the session to another organization the user belongs to; by default the
+	// session's current one. A random Base58 string; one the user does not belong to answers 404.
 	OrganizationID string `json:"organization_id,omitempty"`
 }
 
@@ -202,7 +221,8 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) error {
 }
 
 type logoutRequest struct {
-	RefreshToken string `json:"refresh_token"`
+	// A refresh token of the session to end.
+	RefreshToken string `json:"refresh_token" jsonschema:"required,minLength=1"`
 }
 
 // logout ends the session of a refresh token: it and every access token of the session stop
@@ -225,21 +245,27 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 }
 
 type meResponse struct {
-	ID            string          `json:"id"`
-	Email         string          `json:"email"`
-	DisplayName   string          `json:"display_name"`
-	EmailVerified bool            `json:"email_verified"`
-	Phone         string          `json:"phone,omitempty"`
-	PhoneVerified bool            `json:"phone_verified"`
-	CreatedAt     time.Time       `json:"created_at"`
-	Organization  orgMembership   `json:"organization"`
+	// Public ID of the user.
+	ID            string `json:"id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	Email         string `json:"email" jsonschema:"format=email"`
+	DisplayName   string `json:"display_name"`
+	EmailVerified bool   `json:"email_verified"`
+	// The phone number, E.164, verified or not.
+	Phone string `json:"phone,omitempty"`
+	// SMS notifications are sent only to a verified number.
+	PhoneVerified bool      `json:"phone_verified"`
+	CreatedAt     time.Time `json:"created_at"`
+	// The organization the access token acts for.
+	Organization orgMembership `json:"organization"`
+	// Every organization the user belongs to, oldest membership first.
 	Organizations []orgMembership `json:"organizations"`
 }
 
 type orgMembership struct {
-	ID   string `json:"id"`
+	// Public ID of the organization.
+	ID   string `json:"id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
 	Name string `json:"name"`
-	Role string `json:"role"`
+	Role string `json:"role" schema:"Role"`
 }
 
 // me describes the caller, the organization their token acts for and every organization they

@@ -16,39 +16,86 @@ import (
 )
 
 type pairingRequest struct {
-	SireID string `json:"sire_id"`
-	DamID  string `json:"dam_id"`
-	Season *int   `json:"season"`
-	Status string `json:"status"`
-	Notes  string `json:"notes" text:"multiline,max=2000"`
+	// Public ID of the sire: a male animal of the organization, or another breeder's public one.
+	SireID string `json:"sire_id" jsonschema:"required"`
+	// Public ID of the dam: a female animal of the organization, or another breeder's public one,
+	// of the sire's species.
+	DamID string `json:"dam_id" jsonschema:"required"`
+	// The breeding season's year, such as 2025; null or omitted for none.
+	Season *int `json:"season" jsonschema:"minimum=1900,maximum=2200,nullable"`
+	// Default planned (also for an empty string).
+	Status string `json:"status" jsonschema:"enum=planned,enum=active,enum=completed,enum=cancelled"`
+	// Free text, at most 2000 characters; trimmed.
+	Notes string `json:"notes" text:"multiline,max=2000"`
 }
 
 type clutchView struct {
-	ID         string   `json:"id"`
-	PairingID  string   `json:"pairing_id"`
-	LaidOn     string   `json:"laid_on"`
-	Eggs       int      `json:"eggs"`
-	Fertile    int      `json:"fertile"`
-	Infertile  int      `json:"infertile"`
-	HatchedOn  string   `json:"hatched_on,omitempty"`
-	Hatched    int      `json:"hatched"`
-	HatchRate  *float64 `json:"hatch_rate"` // hatched / fertile, once any egg is known fertile
-	Hatchlings int      `json:"hatchlings_registered"`
+	// Public ID of the clutch.
+	ID string `json:"id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	// Public ID of the pairing that laid it.
+	PairingID string `json:"pairing_id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	// When the eggs were laid.
+	LaidOn string `json:"laid_on" jsonschema:"format=date"`
+	// Eggs laid.
+	Eggs int `json:"eggs" jsonschema:"minimum=0,maximum=500"`
+	// Eggs known fertile.
+	Fertile int `json:"fertile" jsonschema:"minimum=0,maximum=500"`
+	// Eggs known infertile (slugs).
+	Infertile int `json:"infertile" jsonschema:"minimum=0,maximum=500"`
+	// When the clutch hatched; absent until recorded.
+	HatchedOn string `json:"hatched_on,omitempty" jsonschema:"format=date"`
+	// Eggs hatched.
+	Hatched int `json:"hatched" jsonschema:"minimum=0,maximum=500"`
+	// hatched / fertile, rounded to 4 decimal places; null while no egg is known fertile.
+	HatchRate *float64 `json:"hatch_rate" jsonschema:"minimum=0,maximum=1,nullable"`
+	// Hatchlings registered as animals from this clutch (0 in the answer that records it).
+	Hatchlings int `json:"hatchlings_registered" jsonschema:"minimum=0"`
+}
+
+// pairingList is one page of pairings.
+type pairingList struct {
+	// Up to limit pairings, ordered by id, without prediction and clutches.
+	Items []pairingView `json:"items"`
+	// Present only when more pairings follow: pass it as cursor for the next page.
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// hatchlingList answers the hatchlings registered from a clutch.
+type hatchlingList struct {
+	// The registered hatchlings, in the order given, each at version 1.
+	Items []animalView `json:"items"`
 }
 
 type pairingView struct {
-	ID                  string           `json:"id"`
-	SireID              string           `json:"sire_id"`
-	DamID               string           `json:"dam_id"`
-	Season              *int             `json:"season,omitempty"`
-	Status              string           `json:"status"`
-	Notes               string           `json:"notes,omitempty"`
-	OffspringCOI        *float64         `json:"offspring_coi"`
-	COIWarningThreshold float64          `json:"coi_warning_threshold"`
-	COIWarning          string           `json:"coi_warning,omitempty"`
-	Prediction          *predictResponse `json:"prediction,omitempty"`
-	Clutches            []clutchView     `json:"clutches,omitempty"`
-	CreatedAt           time.Time        `json:"created_at"`
+	// Public ID of the pairing.
+	ID string `json:"id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	// Public ID of the sire.
+	SireID string `json:"sire_id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	// Public ID of the dam.
+	DamID string `json:"dam_id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	// The breeding season's year; absent when not given.
+	Season *int   `json:"season,omitempty"`
+	Status string `json:"status" jsonschema:"enum=planned,enum=active,enum=completed,enum=cancelled"`
+	// Absent when empty.
+	Notes string `json:"notes,omitempty"`
+	// The inbreeding coefficient F the offspring would have, computed when the pairing was
+	// planned.
+	OffspringCOI *float64 `json:"offspring_coi" jsonschema:"minimum=0,maximum=1,nullable"`
+	// The organization's current threshold for coi_warning, as a coefficient (0.0625 unless
+	// changed).
+	COIWarningThreshold float64 `json:"coi_warning_threshold" jsonschema:"minimum=0,maximum=1"`
+	// Present only when offspring_coi is above coi_warning_threshold, such as "offspring
+	// inbreeding 25.00% is above your organization's threshold of 6.25%".
+	COIWarning string `json:"coi_warning,omitempty"`
+	// The predicted offspring, within the same bounds as POST /genetics/predict (summarised beyond
+	// them): in the answer that plans the pairing and in GET of one pairing (absent there when a
+	// parent is no longer one the organization may pair, or its genetics changed past what can be
+	// predicted); absent from lists.
+	Prediction *predictResponse `json:"prediction,omitempty"`
+	// The pairing's clutches, oldest first ([] when none), in GET of one pairing only; absent
+	// elsewhere.
+	Clutches  []clutchView `json:"clutches,omitempty"`
+	CreatedAt time.Time    `json:"created_at"`
 }
 
 // coiWarning words the warning for offspring more inbred than the organization allows.
@@ -125,10 +172,7 @@ func (s *Server) listPairings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Items      []pairingView `json:"items"`
-		NextCursor string        `json:"next_cursor,omitempty"`
-	}{Items: []pairingView{}}
+	out := pairingList{Items: []pairingView{}}
 	err = s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
 		threshold, err := store.COIThreshold(r.Context(), tx)
 		if err != nil {
@@ -170,13 +214,24 @@ func (s *Server) getPairing(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, view)
 }
 
+// updateClutchRequest is what PATCH /breeding/clutches/{clutchID} takes: the fields of
+// clutchRequest, each optional.
+type updateClutchRequest clutchRequest
+
 type clutchRequest struct {
-	LaidOn    *string `json:"laid_on"`
-	Eggs      *int    `json:"eggs"`
-	Fertile   *int    `json:"fertile"`
-	Infertile *int    `json:"infertile"`
-	HatchedOn *string `json:"hatched_on"`
-	Hatched   *int    `json:"hatched"`
+	// When the eggs were laid, such as 2025-04-12, at most a day in the future. Required.
+	LaidOn *string `json:"laid_on" jsonschema:"required,format=date"`
+	// Eggs laid. Required.
+	Eggs *int `json:"eggs" jsonschema:"required,minimum=0,maximum=500"`
+	// Eggs known fertile (default 0).
+	Fertile *int `json:"fertile" jsonschema:"minimum=0,maximum=500"`
+	// Eggs known infertile (default 0).
+	Infertile *int `json:"infertile" jsonschema:"minimum=0,maximum=500"`
+	// When the clutch hatched, not before laid_on and at most a day in the future; an empty string
+	// means not yet.
+	HatchedOn *string `json:"hatched_on" jsonschema:"format=date"`
+	// Eggs hatched, at most fertile (default 0).
+	Hatched *int `json:"hatched" jsonschema:"minimum=0,maximum=500"`
 }
 
 // createClutch records a clutch of a pairing (breeding.RecordClutch).
@@ -185,7 +240,7 @@ func (s *Server) createClutch(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	c, err := breeding.NewClutch(breeding.ClutchChange(req))
+	c, err := breeding.NewClutch(breeding.ClutchChange(clutchRequest(req)))
 	if err != nil {
 		return breedingProblem(err)
 	}
@@ -206,13 +261,13 @@ func (s *Server) createClutch(w http.ResponseWriter, r *http.Request) error {
 
 // updateClutch records fertility and hatch results (breeding.UpdateClutch).
 func (s *Server) updateClutch(w http.ResponseWriter, r *http.Request) error {
-	var req clutchRequest
+	var req updateClutchRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
 	var view clutchView
 	err := s.withKeeper(r, func(tx pgx.Tx, _ access) error {
-		c, err := breeding.UpdateClutch(r.Context(), tx, chi.URLParam(r, "clutchID"), breeding.ClutchChange(req))
+		c, err := breeding.UpdateClutch(r.Context(), tx, chi.URLParam(r, "clutchID"), breeding.ClutchChange(clutchRequest(req)))
 		if err != nil {
 			return err
 		}
@@ -226,14 +281,21 @@ func (s *Server) updateClutch(w http.ResponseWriter, r *http.Request) error {
 }
 
 type hatchlingInput struct {
-	Sex   string `json:"sex"`
-	Name  string `json:"name"`
-	Looks string `json:"looks"` // the visual traits it shows, in trade names; empty for a normal
+	// Default unknown; needed (male or female) when the pairing's offspring differ by sex.
+	Sex string `json:"sex" schema:"Sex"`
+	// At most 120 characters after trimming.
+	Name string `json:"name" jsonschema:"maxLength=120"`
+	// What the hatchling shows, in trade names (visual and super forms only, such as "Pastel
+	// Clown"); empty or omitted for a normal-looking one. It must be an outcome the pairing can
+	// produce; hets and possible hets come from the pairing.
+	Looks string `json:"looks"`
 }
 
 type hatchlingsRequest struct {
-	Hatchlings []hatchlingInput `json:"hatchlings"`
-	Visibility string           `json:"visibility"`
+	// 1 to 100 hatchlings, no more than the clutch's hatched count less those already registered.
+	Hatchlings []hatchlingInput `json:"hatchlings" jsonschema:"required,minItems=1,maxItems=100"`
+	// Of every hatchling; default organization.
+	Visibility string `json:"visibility" schema:"Visibility"`
 }
 
 // createHatchlings registers hatchlings of a clutch as animals (breeding.RegisterHatchlings):
@@ -248,9 +310,7 @@ func (s *Server) createHatchlings(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Items []animalView `json:"items"`
-	}{Items: []animalView{}}
+	out := hatchlingList{Items: []animalView{}}
 	err = s.withKeeper(r, func(tx pgx.Tx, acc access) error {
 		in.ClutchID, in.OrgID = chi.URLParam(r, "clutchID"), acc.OrgID
 		ids, err := breeding.RegisterHatchlings(r.Context(), tx, s.breedingDeps(), in)

@@ -12,16 +12,27 @@ import (
 // checkTimeout bounds each dependency check.
 const checkTimeout = 3 * time.Second
 
+// liveness answers the liveness check.
+type liveness struct {
+	Status string `json:"status" jsonschema:"enum=up"`
+}
+
+// dependencyStatus answers the public dependency check.
+type dependencyStatus struct {
+	// up when every dependency check is up.
+	Status string `json:"status" jsonschema:"enum=up,enum=down"`
+}
+
 // health answers as long as the process serves HTTP.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
-	return writeJSON(w, http.StatusOK, map[string]string{"status": "up"})
+	return writeJSON(w, http.StatusOK, liveness{Status: "up"})
 }
 
 // healthDeep says whether every dependency answers, and nothing more: which one is down, and
 // how, is for operators (opsHealthDeep). 503 when any is down.
 func (s *Server) healthDeep(w http.ResponseWriter, r *http.Request) error {
 	rep := s.healthCache.report(r.Context())
-	return writeJSON(w, healthStatus(rep), map[string]string{"status": rep.Status})
+	return writeJSON(w, healthStatus(rep), dependencyStatus{Status: rep.Status})
 }
 
 // opsHealthDeep is the operators' view on the operations listener: each dependency's status,

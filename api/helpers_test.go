@@ -156,6 +156,9 @@ func (b *bundle) send(t *testing.T, req *http.Request) reply {
 	raw, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	r := reply{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
+	if strings.HasPrefix(req.URL.String(), b.URL) {
+		checkContract(t, req, resp.StatusCode, resp.Header, raw)
+	}
 	var m map[string]any
 	if json.Unmarshal(raw, &m) == nil {
 		r.Body = m

@@ -201,6 +201,10 @@ func TestHostileSweep_EveryOperationRefusesHostileInputWithAProblem(t *testing.T
 						f.what = "a malformed problem document"
 					case took > hostileBound:
 						f.what = "too slow"
+					default:
+						if err := contractError(req, resp.StatusCode, resp.Header, raw); err != nil {
+							f.what = err.Error()
+						}
 					}
 				}
 				mu.Lock()

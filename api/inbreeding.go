@@ -14,15 +14,35 @@ import (
 const completenessGenerations = 5
 
 type inbreedingResponse struct {
-	AnimalID              string  `json:"animal_id"`
-	Coefficient           float64 `json:"coefficient"`
-	Percent               float64 `json:"percent"`
-	AncestorsConsidered   int     `json:"ancestors_considered"`
-	Completeness          float64 `json:"completeness"`
-	CompletenessGens      int     `json:"completeness_generations"`
-	KnownAncestors        []int   `json:"known_ancestors_per_generation"`
-	GenerationsConsidered int     `json:"generations_considered"`
-	Truncated             bool    `json:"truncated"`
+	// Public ID of the animal, as asked for.
+	AnimalID string `json:"animal_id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	// Wright's coefficient of inbreeding F over the known pedigree (the whole of it unless
+	// truncated), rounded to 10 decimal places: 0.25 for the offspring of full siblings or of a
+	// parent and its offspring.
+	Coefficient float64 `json:"coefficient" jsonschema:"minimum=0,maximum=1"`
+	// F as a percentage, rounded to 4 decimal places.
+	Percent float64 `json:"percent" jsonschema:"minimum=0,maximum=100"`
+	// How many distinct known ancestors F was computed over: every one unless truncated, and at
+	// most 2,500.
+	AncestorsConsidered int `json:"ancestors_considered" jsonschema:"minimum=0"`
+	// Pedigree completeness index (MacCluer et al. 1983) over completeness_generations, rounded to
+	// 6 decimal places: the harmonic mean of the sire's and the dam's side, each the mean over the
+	// generations of the share of known ancestor positions. 1 for a full pedigree; 0 when a parent
+	// is unknown, however complete the other side is.
+	Completeness float64 `json:"completeness" jsonschema:"minimum=0,maximum=1"`
+	// The generations completeness and known_ancestors_per_generation look into: 5.
+	CompletenessGens int `json:"completeness_generations" jsonschema:"enum=5"`
+	// For generation 1 (parents) to 5, how many of its 2, 4, 8, 16 and 32 ancestor positions hold
+	// a known animal. Positions are counted, not animals: an ancestor reached through two lines
+	// fills two.
+	KnownAncestors []int `json:"known_ancestors_per_generation" jsonschema:"minItems=5,maxItems=5,minimum=0"`
+	// How many generations back F was computed over, each ancestor counted at the nearest
+	// generation it appears in: the depth of the whole known pedigree unless truncated.
+	GenerationsConsidered int `json:"generations_considered" jsonschema:"minimum=0"`
+	// True when known ancestors beyond generations_considered were left out to keep within 2,500
+	// ancestors: they count as unknown, so coefficient is a lower bound of F over the whole
+	// pedigree (a close one when what is left out is far back).
+	Truncated bool `json:"truncated"`
 }
 
 // inbreeding gives Wright's coefficient F of an animal over its known pedigree (its nearest

@@ -21,23 +21,30 @@ var errBadInvitationLink = newProblem(kindMalformed,
 	"This invitation link is not valid: check that it was copied whole, or ask the organization for a new invitation.")
 
 type createInvitationRequest struct {
-	Email string `json:"email"`
-	Role  string `json:"role"`
+	// An email address such as keeper@example.com: a bare address (no display name), at most 254
+	// characters, whose domain contains a dot. Surrounding whitespace is trimmed. It need not
+	// belong to a ReptiDex account.
+	Email string `json:"email" jsonschema:"required,format=email,maxLength=254"`
+	Role  string `json:"role" jsonschema:"required" schema:"Role"`
 }
 
 type invitationResponse struct {
-	ID        string         `json:"id"`
-	Email     string         `json:"email"`
-	Role      string         `json:"role"`
-	Status    string         `json:"status"`
+	// Public ID of the invitation.
+	ID string `json:"id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	// The invited address, as it was given.
+	Email     string         `json:"email" jsonschema:"format=email"`
+	Role      string         `json:"role" schema:"Role"`
+	Status    string         `json:"status" schema:"InvitationStatus"`
 	InvitedBy invitationUser `json:"invited_by"`
 	CreatedAt time.Time      `json:"created_at"`
-	ExpiresAt time.Time      `json:"expires_at"`
+	// When the link stops working unless accepted.
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // invitationUser is the member who sent an invitation.
 type invitationUser struct {
-	UserID      string `json:"user_id"`
+	// Public ID of the member who sent the invitation.
+	UserID      string `json:"user_id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
 	DisplayName string `json:"display_name"`
 }
 
@@ -48,8 +55,10 @@ func toInvitation(i store.Invitation) invitationResponse {
 }
 
 type invitationList struct {
-	Items      []invitationResponse `json:"items"`
-	NextCursor string               `json:"next_cursor,omitempty"`
+	// Up to limit invitations, newest first.
+	Items []invitationResponse `json:"items"`
+	// Present only when more invitations follow: pass it as cursor for the next page.
+	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 // createInvitation invites a person by email address into an organization with a role, and
@@ -178,7 +187,8 @@ func (s *Server) revokeInvitation(w http.ResponseWriter, r *http.Request) error 
 }
 
 type acceptInvitationRequest struct {
-	Token string `json:"token"`
+	// The token from the emailed invitation link (its token query parameter).
+	Token string `json:"token" jsonschema:"required"`
 }
 
 // acceptInvitation makes the caller a member of the organization an invitation is for, with

@@ -17,22 +17,37 @@ import (
 // cardView is an animal as shown on a pedigree: full public fields when the caller may see
 // them, else only that it exists and its species.
 type cardView struct {
-	Visible      bool     `json:"visible"`
-	ID           string   `json:"id,omitempty"`
-	Name         string   `json:"name,omitempty"`
-	Species      string   `json:"species"`
-	Sex          string   `json:"sex,omitempty"`
-	HatchDate    string   `json:"hatch_date,omitempty"`
-	Genetics     string   `json:"genetics,omitempty"`
-	Status       string   `json:"status,omitempty"`
-	Owner        *orgView `json:"owner,omitempty"`
-	Breeder      *orgView `json:"breeder,omitempty"`
-	Reference    bool     `json:"reference,omitempty"`
-	NotPublicMsg string   `json:"note,omitempty"`
+	// Whether the caller's organization may see the animal's fields.
+	Visible bool `json:"visible"`
+	// Public ID of the animal; absent when not visible.
+	ID string `json:"id,omitempty" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	// Absent when the animal has no name or is not visible.
+	Name string `json:"name,omitempty"`
+	// Key of the species, such as ball-python; always shown.
+	Species string `json:"species"`
+	// Absent when not visible.
+	Sex string `json:"sex,omitempty" schema:"Sex"`
+	// Absent when unknown or not visible.
+	HatchDate string `json:"hatch_date,omitempty" jsonschema:"format=date"`
+	// The animal's genetics in canonical trade names, such as "Pastel het Clown"; absent when not
+	// visible.
+	Genetics string `json:"genetics,omitempty"`
+	// Absent when not visible.
+	Status string `json:"status,omitempty" jsonschema:"enum=active,enum=on_hold,enum=sold,enum=deceased,enum=archived"`
+	// The organization that keeps the animal; absent when not visible.
+	Owner *orgView `json:"owner,omitempty"`
+	// The breeder of record; absent for a reference animal or when not visible.
+	Breeder *orgView `json:"breeder,omitempty"`
+	// true for a reference animal (a lineage-only record); absent otherwise.
+	Reference bool `json:"reference,omitempty"`
+	// "not public" when the animal is not visible; absent otherwise.
+	NotPublicMsg string `json:"note,omitempty" jsonschema:"enum=not public"`
 }
 
 type orgView struct {
-	ID   string `json:"id"`
+	// Public ID of the organization.
+	ID string `json:"id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	// The organization's name.
 	Name string `json:"name"`
 }
 
@@ -98,11 +113,24 @@ func (s *Server) syncPedigree(ctx context.Context) {
 	}
 }
 
+// descendantList answers an animal's descendants.
+type descendantList struct {
+	// At most limit descendants, by generation, then by an internal key; [] when none.
+	Items []descendantView `json:"items"`
+	// True when the limit cut the list short; ask again with fewer generations or a larger limit.
+	Truncated bool `json:"truncated"`
+}
+
 type descendantView struct {
-	Generation int      `json:"generation"`
-	SireID     string   `json:"sire_id,omitempty"`
-	DamID      string   `json:"dam_id,omitempty"`
-	Animal     cardView `json:"animal"`
+	// 1 for offspring, 2 for grand-offspring, and so on.
+	Generation int `json:"generation" jsonschema:"minimum=1,maximum=10"`
+	// Public ID of the descendant's sire, given only when the sire is the animal asked about or a
+	// visible descendant listed in the same answer; absent otherwise (a mate from outside the
+	// line, a parent not visible to the caller, or one left out by limit).
+	SireID string `json:"sire_id,omitempty" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	// Public ID of the descendant's dam, given under the same rule as sire_id.
+	DamID  string   `json:"dam_id,omitempty" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	Animal cardView `json:"animal"`
 }
 
 // descendants lists an animal's offspring generation by generation (default 3, at most 10;
@@ -116,10 +144,7 @@ func (s *Server) descendants(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Items     []descendantView `json:"items"`
-		Truncated bool             `json:"truncated"`
-	}{Items: []descendantView{}}
+	out := descendantList{Items: []descendantView{}}
 	err = s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
 		ds, truncated, err := pedigree.Descendants(r.Context(), tx, chi.URLParam(r, "animalID"), gens, limit)
 		if err != nil {

@@ -20,6 +20,23 @@ import (
 // where NODE is null or {"animal":CARD,"sire":NODE,"dam":NODE} and CARD is a cardView
 // (lineage_json_internal_test.go holds the two to the same output).
 
+// pedigreeChart and pedigreeNode are the chart as encoding/json would marshal it: the
+// contract writeChart keeps, and the schema the API documents.
+type pedigreeChart struct {
+	// The generations asked for.
+	Generations int `json:"generations" jsonschema:"minimum=1,maximum=10"`
+	// The animal asked about, at the root.
+	Pedigree *pedigreeNode `json:"pedigree"`
+}
+
+type pedigreeNode struct {
+	Animal cardView `json:"animal"`
+	// The sire's position; null when the sire is unknown or beyond the generations asked for.
+	Sire *pedigreeNode `json:"sire" jsonschema:"nullable"`
+	// The dam's position; null when the dam is unknown or beyond the generations asked for.
+	Dam *pedigreeNode `json:"dam" jsonschema:"nullable"`
+}
+
 // writeChart answers with the chart of a, generations deep, from the cards the caller may
 // see by position in a; an animal with no card (nil) is left out like an unknown one.
 func writeChart(w http.ResponseWriter, a pedigree.Ancestors, cards []*store.AnimalCard, gens int) error {

@@ -16,24 +16,11 @@ import (
 	"github.com/reptidex/reptidex/store"
 )
 
-// refNode and refResponse are the chart as encoding/json marshals it: the contract writeChart
-// keeps.
-type refNode struct {
-	Animal cardView `json:"animal"`
-	Sire   *refNode `json:"sire"`
-	Dam    *refNode `json:"dam"`
-}
-
-type refResponse struct {
-	Generations int      `json:"generations"`
-	Pedigree    *refNode `json:"pedigree"`
-}
-
-func refChart(a pedigree.Ancestors, cards []*store.AnimalCard, p int32, depth, gens int) *refNode {
+func refChart(a pedigree.Ancestors, cards []*store.AnimalCard, p int32, depth, gens int) *pedigreeNode {
 	if p < 0 || cards[p] == nil {
 		return nil
 	}
-	n := &refNode{Animal: viewCard(*cards[p])}
+	n := &pedigreeNode{Animal: viewCard(*cards[p])}
 	if depth < gens {
 		n.Sire = refChart(a, cards, a.Sire[p], depth+1, gens)
 		n.Dam = refChart(a, cards, a.Dam[p], depth+1, gens)
@@ -98,7 +85,7 @@ func TestWriteChart_WritesWhatEncodingJSONWrites(t *testing.T) {
 		}
 		gens := 1 + rng.IntN(6)
 		var want bytes.Buffer
-		require.NoError(t, json.NewEncoder(&want).Encode(refResponse{Generations: gens, Pedigree: refChart(a, cards, 0, 0, gens)}))
+		require.NoError(t, json.NewEncoder(&want).Encode(pedigreeChart{Generations: gens, Pedigree: refChart(a, cards, 0, 0, gens)}))
 		rec := httptest.NewRecorder()
 		require.NoError(t, writeChart(rec, a, cards, gens))
 		require.Equal(t, want.String(), rec.Body.String(), "round %d", round)
@@ -125,7 +112,7 @@ func BenchmarkWriteChart(b *testing.B) {
 	}
 	b.Run("encoding/json", func(b *testing.B) {
 		for b.Loop() {
-			_ = json.NewEncoder(httptest.NewRecorder()).Encode(refResponse{Generations: 5, Pedigree: refChart(a, cards, 0, 0, 5)})
+			_ = json.NewEncoder(httptest.NewRecorder()).Encode(pedigreeChart{Generations: 5, Pedigree: refChart(a, cards, 0, 0, 5)})
 		}
 	})
 	b.Run("writeChart", func(b *testing.B) {

@@ -14,11 +14,13 @@ import (
 )
 
 type memberResponse struct {
-	UserID      string    `json:"user_id"`
-	Email       string    `json:"email"`
-	DisplayName string    `json:"display_name"`
-	Role        string    `json:"role"`
-	Since       time.Time `json:"since"`
+	// Public ID of the member's user.
+	UserID      string `json:"user_id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	Email       string `json:"email" jsonschema:"format=email"`
+	DisplayName string `json:"display_name"`
+	Role        string `json:"role" schema:"Role"`
+	// When the user joined the organization.
+	Since time.Time `json:"since"`
 }
 
 func toMember(m store.Member) memberResponse {
@@ -26,8 +28,10 @@ func toMember(m store.Member) memberResponse {
 }
 
 type memberList struct {
-	Items      []memberResponse `json:"items"`
-	NextCursor string           `json:"next_cursor,omitempty"`
+	// Up to limit members, ordered by user_id.
+	Items []memberResponse `json:"items"`
+	// Present only when more members follow: pass it as cursor for the next page.
+	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 // listMembers lists an organization's members, a page at a time. Any member may look.
@@ -88,7 +92,7 @@ func (s *Server) addMember(w http.ResponseWriter, r *http.Request) error {
 }
 
 type changeMemberRequest struct {
-	Role string `json:"role"`
+	Role string `json:"role" jsonschema:"required" schema:"Role"`
 }
 
 // changeMember changes a member's role, keeping at least one owner.

@@ -17,21 +17,28 @@ import (
 )
 
 type deliveryView struct {
-	Channel   string     `json:"channel"`
-	Status    string     `json:"status"`
-	Attempts  int        `json:"attempts"`
+	Channel string `json:"channel" jsonschema:"enum=in_app,enum=email,enum=sms"`
+	// pending until sent; failed for good (a rejected address or number), with the error; skipped
+	// (not chosen, unsubscribed, no verified phone, or read before an escalation reached this
+	// channel), with the reason.
+	Status   string `json:"status" jsonschema:"enum=pending,enum=sent,enum=failed,enum=skipped"`
+	Attempts int    `json:"attempts"`
+	// The last error, or why the channel was skipped.
 	Error     string     `json:"error,omitempty"`
 	UpdatedAt time.Time  `json:"updated_at"`
 	SentAt    *time.Time `json:"sent_at,omitempty"`
 }
 
 type notificationView struct {
-	ID          string         `json:"id"`
-	Type        string         `json:"type"`
-	Title       string         `json:"title"`
-	Body        string         `json:"body"`
-	Link        string         `json:"link,omitempty"`
-	ActionLabel string         `json:"action_label,omitempty"`
+	ID string `json:"id"`
+	// The notification type, e.g. organization.message, transfer.offered.
+	Type  string `json:"type"`
+	Title string `json:"title"`
+	Body  string `json:"body"`
+	// What the notification is about.
+	Link        string `json:"link,omitempty" jsonschema:"format=uri"`
+	ActionLabel string `json:"action_label,omitempty"`
+	// It asks for an action and escalates to email and SMS until the action happens.
 	NeedsAction bool           `json:"needs_action"`
 	Read        bool           `json:"read"`
 	ReadAt      *time.Time     `json:"read_at,omitempty"`
@@ -102,6 +109,16 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error
 	return writeJSON(w, http.StatusOK, out)
 }
 
+// unreadCount answers how many notifications are unread.
+type unreadCount struct {
+	Unread int `json:"unread"`
+}
+
+// markedRead answers how many notifications were marked read.
+type markedRead struct {
+	Marked int64 `json:"marked"`
+}
+
 // unreadNotifications counts the caller's unread notifications.
 func (s *Server) unreadNotifications(w http.ResponseWriter, r *http.Request) error {
 	var n int
@@ -113,7 +130,7 @@ func (s *Server) unreadNotifications(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]int{"unread": n})
+	return writeJSON(w, http.StatusOK, unreadCount{Unread: n})
 }
 
 // getNotification shows one of the caller's notifications with the state of each channel.
@@ -169,13 +186,14 @@ func (s *Server) readAllNotifications(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]int64{"marked": marked})
+	return writeJSON(w, http.StatusOK, markedRead{Marked: marked})
 }
 
 type messageInput struct {
-	Title string   `json:"title"`
-	Body  string   `json:"body" text:"multiline,max=5000"`
-	Roles []string `json:"roles"` // empty: every member
+	Title string `json:"title" jsonschema:"required,minLength=1,maxLength=200"`
+	Body  string `json:"body" text:"multiline,max=5000" jsonschema:"required,minLength=1"`
+	// Only members with these roles; omit for everyone.
+	Roles []string `json:"roles" schema:"Role"`
 }
 
 type messageResult struct {

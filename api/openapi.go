@@ -7,8 +7,9 @@ import (
 	"net/http"
 )
 
-// openAPIDoc is the OpenAPI 3 description of this API, kept by hand next to the handlers; a
-// test checks that it documents every route the router serves.
+// openAPIDoc is the OpenAPI 3.1 description of this API, generated from api/spec*.go and the
+// Go types the handlers decode and encode (spec.go says how; `make generate` rewrites it).
+// Tests check it is up to date and documents exactly the routes the router serves.
 //
 //go:embed openapi.json
 var openAPIDoc []byte

@@ -25,17 +25,18 @@ const phoneCodeAttempts = 5
 const phoneResendAfter = time.Minute
 
 type phoneView struct {
+	// E.164.
 	Phone         string     `json:"phone,omitempty"`
 	Verified      bool       `json:"verified"`
 	CodeExpiresAt *time.Time `json:"code_expires_at,omitempty"`
 }
 
 type setPhoneRequest struct {
-	Phone string `json:"phone"`
+	Phone string `json:"phone" jsonschema:"required,example=+44 7700 900123"`
 }
 
 type verifyPhoneRequest struct {
-	Code string `json:"code"`
+	Code string `json:"code" jsonschema:"required,pattern=^[0-9]{6}$"`
 }
 
 // phoneCodesPerDay is how many codes one person may have texted in a day, to any numbers.

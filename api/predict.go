@@ -11,55 +11,118 @@ import (
 
 // parentInput names one side of a pairing: an animal, or a genotype in trade names.
 type parentInput struct {
+	// Public ID of an animal: the organization's own or another breeder's public one; its stored
+	// genetics and sex are used, and it must be male as the sire, female as the dam.
 	AnimalID string `json:"animal_id,omitempty"`
+	// A genotype in trade names, read as an animal's genetics are (see
+	// CreateAnimalRequest.genetics) for a male sire or a female dam, such as "Pastel het Clown";
+	// write "Normal" for the wild type.
 	Genetics string `json:"genetics,omitempty"`
 }
 
 type predictRequest struct {
-	Species string      `json:"species,omitempty"` // required unless both sides are animals
-	Sire    parentInput `json:"sire"`
-	Dam     parentInput `json:"dam"`
+	// Key of the species, from /api/v1/taxonomy/species, such as ball-python. Required when both
+	// sides are given as genetics; otherwise it defaults to the animal's species, and when given
+	// every animal must be of it.
+	Species string      `json:"species,omitempty" jsonschema:"pattern=^[a-z0-9-]+$"`
+	Sire    parentInput `json:"sire" jsonschema:"required"`
+	Dam     parentInput `json:"dam" jsonschema:"required"`
 }
 
 type outcomeView struct {
-	Sex         string    `json:"sex,omitempty"`
-	Name        string    `json:"name"`
-	Probability string    `json:"probability"`
-	Percent     float64   `json:"percent"`
-	Visual      []string  `json:"visual"`
-	Hets        []hetView `json:"hets"`
-	Possible    []string  `json:"possible,omitempty"`
+	// Present only when by_sex: the offspring's sex, among which probability is counted.
+	Sex string `json:"sex,omitempty" jsonschema:"enum=male,enum=female"`
+	// As breeders write it: visual traits, hets, then possible hets, such as "Pastel het Clown" or
+	// "Normal 66% poss het Clown".
+	Name string `json:"name"`
+	// The exact probability, as "n/d" ("1" when certain), among all surviving offspring, or among
+	// those of its sex when by_sex. n and d may pass 64 bits (a pairing of many genes with
+	// possible hets): read them as arbitrary-precision integers, or use percent.
+	Probability string `json:"probability" jsonschema:"pattern=^[0-9]+(/[0-9]+)?$"`
+	// The probability as a percentage, rounded to 4 decimal places.
+	Percent float64 `json:"percent" jsonschema:"minimum=0,maximum=100"`
+	// The visual traits by name, combinations first; [] for a normal-looking offspring.
+	Visual []string `json:"visual"`
+	// The recessive genes the offspring carries, or may carry (with the probability given what it
+	// looks like), unseen, in the species' gene order; [] when none. They carry no provenance.
+	Hets []hetView `json:"hets"`
+	// Polygenic (line-bred) traits a parent shows, which the offspring may show to a degree no
+	// cross predicts; absent when none.
+	Possible []string `json:"possible,omitempty"`
 }
 
 type predictResponse struct {
-	Species        string        `json:"species"`
-	Sire           string        `json:"sire"`
-	Dam            string        `json:"dam"`
-	BySex          bool          `json:"by_sex"`
-	Outcomes       []outcomeView `json:"outcomes"`
-	Summarised     bool          `json:"summarised"`
-	TotalOutcomes  int64         `json:"total_outcomes"`
-	Covered        string        `json:"covered"`
-	CoveredPercent float64       `json:"covered_percent"`
-	PerGene        []locusView   `json:"per_gene"`
-	LethalRemoved  string        `json:"lethal_removed"`
-	Warnings       []string      `json:"warnings"`
-	OffspringCOI   *float64      `json:"offspring_coi"`
-	// OffspringCOIPedigree says how much of the parents' pedigree OffspringCOI considered.
+	// Key of the species.
+	Species string `json:"species"`
+	// The sire's genotype in canonical trade names.
+	Sire string `json:"sire"`
+	// The dam's genotype in canonical trade names.
+	Dam string `json:"dam"`
+	// true when a sex-linked gene makes male and female offspring differ: each outcome then names
+	// its sex, males first, and each sex's outcomes sum to 1.
+	BySex bool `json:"by_sex"`
+	// Every outcome, most likely first (per sex when by_sex); equally likely ones in the species'
+	// gene order. When summarised, only the most likely: the first ones of that same order. Joint
+	// outcomes are listed in full when there are at most 256 of them and at most 2,048
+	// outcome-genes (outcomes × genes involved); beyond that the answer is summarised: summarised
+	// is true and outcomes holds the 64 most likely (32 of each sex when by_sex), exact and in the
+	// order the full listing would give them, with total_outcomes and the share they cover;
+	// per_gene always gives each gene's exact distribution.
+	Outcomes []outcomeView `json:"outcomes"`
+	// true when the pairing has more joint outcomes than are listed in full (more than 256, or
+	// more than 2,048 outcome-genes) and outcomes lists only the 64 most likely; false when
+	// outcomes lists them all. Never a refusal: per_gene is complete and exact either way, and a
+	// pairing is refused (422) only past 32 genes.
+	Summarised bool `json:"summarised"`
+	// How many joint outcomes the pairing has, listed or not (both sexes' when by_sex); saturates
+	// at 9223372036854775807.
+	TotalOutcomes int64 `json:"total_outcomes" jsonschema:"minimum=1,maximum=9223372036854775807"`
+	// The exact share of offspring the listed outcomes describe, as "n/d": "1" unless summarised.
+	// When by_sex, the sexes weigh equally.
+	Covered string `json:"covered" jsonschema:"pattern=^[0-9]+(/[0-9]+)?$"`
+	// covered as a percentage, rounded to 4 decimal places.
+	CoveredPercent float64 `json:"covered_percent" jsonschema:"minimum=0,maximum=100"`
+	// Each gene's own distribution, exact and complete whether or not outcomes is summarised: one
+	// entry per locus either parent carries anything at (allelic genes share one), in the species'
+	// gene order; a sex-linked locus has one entry per sex when by_sex.
+	PerGene []locusView `json:"per_gene"`
+	// The exact share of conceptions homozygous for a lethal gene, left out of outcomes (the rest
+	// renormalised), as "n/d"; "0" when none.
+	LethalRemoved string `json:"lethal_removed" jsonschema:"pattern=^[0-9]+(/[0-9]+)?$"`
+	// For people: lethal homozygotes left out, polygenic traits that cannot be predicted; [] when
+	// none.
+	Warnings []string `json:"warnings"`
+	// The inbreeding coefficient F the offspring would have (the sire's and dam's coefficient of
+	// coancestry) over their known pedigree (the nearest generations within 2,500 ancestors, as
+	// offspring_coi_pedigree says), rounded to 10 decimal places, when both sides are animals;
+	// null when a side is given as genetics.
+	OffspringCOI *float64 `json:"offspring_coi" jsonschema:"minimum=0,maximum=1,nullable"`
+	// How much of the parents' pedigree offspring_coi considered; present when offspring_coi is.
 	OffspringCOIPedigree *pedigreeExtent `json:"offspring_coi_pedigree,omitempty"`
 }
 
 // pedigreeExtent is how much of a pedigree an inbreeding coefficient was computed over.
 type pedigreeExtent struct {
-	AncestorsConsidered   int  `json:"ancestors_considered"`
-	GenerationsConsidered int  `json:"generations_considered"`
-	Truncated             bool `json:"truncated"`
+	// How many distinct known ancestors of the sire and dam were considered.
+	AncestorsConsidered int `json:"ancestors_considered" jsonschema:"minimum=0,maximum=2500"`
+	// How many generations back from the sire and dam were considered, each ancestor at its
+	// nearest generation.
+	GenerationsConsidered int `json:"generations_considered" jsonschema:"minimum=0"`
+	// True when known ancestors beyond generations_considered were left out; offspring_coi is then
+	// a lower bound of the F over the whole pedigree.
+	Truncated bool `json:"truncated"`
 }
 
 // locusView is the offspring's distribution at one locus, whatever they are elsewhere.
 type locusView struct {
-	Genes    []string      `json:"genes"`
-	Sex      string        `json:"sex,omitempty"`
+	// Keys of the genes at this locus that either parent carries, in the species' gene order (two
+	// for allelic genes such as Lesser and Mojave).
+	Genes []string `json:"genes"`
+	// Present only for a sex-linked locus when by_sex: the offspring's sex, among which
+	// probability is counted.
+	Sex string `json:"sex,omitempty" jsonschema:"enum=male,enum=female"`
+	// Every look at this locus, most likely first, with the hets it may carry; they sum to 1.
+	// Outcomes here carry no sex.
 	Outcomes []outcomeView `json:"outcomes"`
 }
 

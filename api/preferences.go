@@ -16,13 +16,15 @@ import (
 )
 
 type preferenceView struct {
-	Type        string           `json:"type"`
-	Description string           `json:"description"`
-	NeedsAction bool             `json:"needs_action"`
-	Channels    []notify.Channel `json:"channels"`
-	Defaults    []notify.Channel `json:"defaults"`
-	Allowed     []notify.Channel `json:"allowed"`
-	Chosen      bool             `json:"chosen"` // false: the defaults apply
+	Type        string `json:"type"`
+	Description string `json:"description"`
+	NeedsAction bool   `json:"needs_action"`
+	// The channels in use.
+	Channels []notify.Channel `json:"channels" jsonschema:"enum=in_app,enum=email,enum=sms"`
+	Defaults []notify.Channel `json:"defaults" jsonschema:"enum=in_app,enum=email,enum=sms"`
+	Allowed  []notify.Channel `json:"allowed" jsonschema:"enum=in_app,enum=email,enum=sms"`
+	// false: the defaults apply.
+	Chosen bool `json:"chosen"`
 }
 
 func viewPreference(t notify.Type, chosen []string, ok bool) preferenceView {
@@ -44,7 +46,7 @@ type preferenceList struct {
 }
 
 type setPreferenceRequest struct {
-	Channels []string `json:"channels"`
+	Channels []string `json:"channels" jsonschema:"required,enum=in_app,enum=email,enum=sms"`
 }
 
 // listPreferences shows, for every notification type a person can choose for, the channels

@@ -8,20 +8,41 @@ import (
 
 // Problem is an RFC 9457 problem detail: the only shape an error leaves the API in.
 type Problem struct {
-	Type      string       `json:"type"`
-	Title     string       `json:"title"`
-	Status    int          `json:"status"`
-	Detail    string       `json:"detail,omitempty"`
-	Instance  string       `json:"instance,omitempty"`
-	RequestID string       `json:"request_id,omitempty"`
-	Errors    []FieldError `json:"errors,omitempty"`
+	// Stable problem type, a link to its entry on /docs: /docs#problem-malformed-request (400
+	// Malformed request); /docs#problem-validation-failed (422 Validation failed);
+	// /docs#problem-body-too-large (413 Request body too large);
+	// /docs#problem-unsupported-media-type (415 Unsupported media type);
+	// /docs#problem-unauthenticated (401 Authentication required);
+	// /docs#problem-invalid-credentials (401 Invalid credentials); /docs#problem-forbidden (403
+	// Forbidden); /docs#problem-email-not-verified (403 Email address not verified);
+	// /docs#problem-not-found (404 Not found); /docs#problem-method-not-allowed (405 Method not
+	// allowed); /docs#problem-conflict (409 Conflict); /docs#problem-gone (410 Gone);
+	// /docs#problem-precondition-failed (412 Precondition failed);
+	// /docs#problem-precondition-required (428 Precondition required); /docs#problem-rate-limited
+	// (429 Too many requests); /docs#problem-internal (500 Internal server error);
+	// /docs#problem-unavailable (503 Service unavailable).
+	Type string `json:"type" jsonschema:"format=uri-reference"`
+	// The type's fixed title, such as 'Validation failed'.
+	Title string `json:"title"`
+	// The HTTP status code.
+	Status int `json:"status"`
+	// What went wrong, for a person.
+	Detail string `json:"detail,omitempty"`
+	// The request path.
+	Instance string `json:"instance,omitempty"`
+	// The request's ID, to quote when reporting a problem.
+	RequestID string `json:"request_id,omitempty"`
+	// For validation-failed: each invalid field.
+	Errors []FieldError `json:"errors,omitempty"`
 
 	retryAfter time.Duration
 }
 
 // FieldError names one invalid field of a request and what is wrong with it.
 type FieldError struct {
-	Field   string `json:"field"`
+	// The JSON field (or query parameter) at fault.
+	Field string `json:"field"`
+	// What is wrong with it.
 	Message string `json:"message"`
 }
 

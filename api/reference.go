@@ -9,8 +9,18 @@ import (
 	"github.com/reptidex/reptidex/animals"
 )
 
+// referenceReplaced answers a replaced reference animal.
+type referenceReplaced struct {
+	// How many children, in every organization, now have the real animal as parent.
+	Relinked int `json:"relinked_children" jsonschema:"minimum=0"`
+	// The reference animal as it is now: archived, its version grown by one.
+	Animal animalView `json:"reference"`
+}
+
 type replaceRequest struct {
-	AnimalID string `json:"animal_id"`
+	// Public ID of the real animal that takes the reference's place: the organization's own or another
+	// breeder's public animal.
+	AnimalID string `json:"animal_id" jsonschema:"required"`
 }
 
 // replaceReference replaces a reference animal (a lineage-only record of an off-platform
@@ -27,10 +37,7 @@ func (s *Server) replaceReference(w http.ResponseWriter, r *http.Request) error 
 		return invalid(FieldError{"animal_id", "is required: the real animal that takes the reference's place"})
 	}
 	ctx := r.Context()
-	var out struct {
-		Relinked int        `json:"relinked_children"`
-		Animal   animalView `json:"reference"`
-	}
+	var out referenceReplaced
 	err := s.withKeeper(r, func(tx pgx.Tx, _ access) error {
 		done, err := animals.ReplaceReference(ctx, tx, chi.URLParam(r, "animalID"), req.AnimalID)
 		if err != nil {

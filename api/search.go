@@ -14,13 +14,17 @@ import (
 )
 
 type searchHitView struct {
+	// Relevance, higher is better: twice the full-text rank plus the trigram similarity.
+	// Comparable only within one search.
 	Score  float32  `json:"score"`
 	Animal cardView `json:"animal"`
 }
 
 type searchResponse struct {
-	Items      []searchHitView `json:"items"`
-	NextCursor string          `json:"next_cursor,omitempty"`
+	// Up to limit animals, best first; [] when none.
+	Items []searchHitView `json:"items"`
+	// Present only when more animals follow: pass it as cursor for the next page.
+	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 // searchMaxResults bounds how deep search pages: the best matches only, so that no cursor

@@ -15,18 +15,28 @@ import (
 )
 
 type organizationRequest struct {
-	Name                    *string  `json:"name"`
-	COIWarningThreshold     *float64 `json:"coi_warning_threshold"`
-	TransferRemindAfterDays *int     `json:"transfer_remind_after_days"`
-	TransferExpireAfterDays *int     `json:"transfer_expire_after_days"`
+	// 1 to 120 characters after trimming; null or omitted keeps it.
+	Name *string `json:"name" jsonschema:"minLength=1,maxLength=120"`
+	// The inbreeding coefficient above which planned pairings get a coi_warning, from 0 to 1
+	// (0.0625 is the offspring of first cousins, the default); null or omitted keeps it.
+	COIWarningThreshold *float64 `json:"coi_warning_threshold" jsonschema:"minimum=0,maximum=1"`
+	// Days before an unanswered offer is reminded (default 7; 0: no reminder); must come before
+	// the expiry.
+	TransferRemindAfterDays *int `json:"transfer_remind_after_days" jsonschema:"minimum=0,maximum=89"`
+	// Days before an unanswered offer expires (default 14).
+	TransferExpireAfterDays *int `json:"transfer_expire_after_days" jsonschema:"minimum=1,maximum=90"`
 }
 
 type organizationView struct {
-	ID                      string  `json:"id"`
-	Name                    string  `json:"name"`
-	COIWarningThreshold     float64 `json:"coi_warning_threshold"`
-	TransferRemindAfterDays int     `json:"transfer_remind_after_days"`
-	TransferExpireAfterDays int     `json:"transfer_expire_after_days"`
+	// Public ID of the organization.
+	ID   string `json:"id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	Name string `json:"name"`
+	// The inbreeding warning threshold, as a coefficient.
+	COIWarningThreshold float64 `json:"coi_warning_threshold" jsonschema:"minimum=0,maximum=1"`
+	// Days before an unanswered offer is reminded; 0: no reminder.
+	TransferRemindAfterDays int `json:"transfer_remind_after_days"`
+	// Days before an unanswered offer expires.
+	TransferExpireAfterDays int `json:"transfer_expire_after_days"`
 }
 
 const day = 24 * time.Hour
@@ -161,5 +171,5 @@ func (s *Server) replaceSpecies(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.species.invalidate()
 	w.Header().Set("ETag", etag(version))
-	return writeJSON(w, http.StatusOK, map[string]any{"version": version, "species": &sp})
+	return writeJSON(w, http.StatusOK, speciesCatalogue{Version: version, Species: &sp})
 }

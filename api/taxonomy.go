@@ -63,13 +63,31 @@ func (c *catalogues) invalidate() {
 	c.byKey = nil
 }
 
+// speciesList lists the species the registry knows.
+type speciesList struct {
+	// Every species, ordered by key.
+	Items []speciesSummary `json:"items"`
+}
+
+// speciesCatalogue is one species' catalogue at its version.
+type speciesCatalogue struct {
+	// The catalogue's version, also the ETag.
+	Version int               `json:"version" jsonschema:"minimum=1"`
+	Species *genetics.Species `json:"species"`
+}
+
 type speciesSummary struct {
-	Key            string `json:"key"`
-	Name           string `json:"name"`
+	// Stable key of the species, such as ball-python.
+	Key string `json:"key" jsonschema:"pattern=^[a-z0-9-]+$"`
+	// Common name, such as Ball python.
+	Name string `json:"name"`
+	// Such as Python regius.
 	ScientificName string `json:"scientific_name"`
-	SexSystem      string `json:"sex_system"`
-	Genes          int    `json:"genes"`
-	Version        int    `json:"version"`
+	SexSystem      string `json:"sex_system" schema:"SexSystem"`
+	// How many genes the catalogue lists.
+	Genes int `json:"genes"`
+	// The catalogue's version; it grows with every edit.
+	Version int `json:"version" jsonschema:"minimum=1"`
 }
 
 // listSpecies lists the species the registry knows.
@@ -84,7 +102,7 @@ func (s *Server) listSpecies(w http.ResponseWriter, r *http.Request) error {
 		out = append(out, speciesSummary{Key: k, Name: sp.Catalog.Name, ScientificName: sp.Catalog.Scientific,
 			SexSystem: string(sp.Catalog.SexSystem), Genes: len(sp.Catalog.Genes), Version: sp.Version})
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"items": out})
+	return writeJSON(w, http.StatusOK, speciesList{Items: out})
 }
 
 // getSpecies returns one species' whole catalogue: genes with their inheritance, allelic
@@ -99,7 +117,7 @@ func (s *Server) getSpecies(w http.ResponseWriter, r *http.Request) error {
 		return notFound("species")
 	}
 	w.Header().Set("ETag", etag(sp.Version))
-	return writeJSON(w, http.StatusOK, map[string]any{"version": sp.Version, "species": sp.Catalog})
+	return writeJSON(w, http.StatusOK, speciesCatalogue{Version: sp.Version, Species: sp.Catalog})
 }
 
 func joinQuoted(keys []string) string {

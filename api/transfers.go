@@ -31,28 +31,34 @@ type transferAnimal struct {
 }
 
 type timelineEntry struct {
-	Kind    string    `json:"kind"`
+	// offered, reminded, accepted, declined, cancelled or expired.
+	Kind string `json:"kind"`
+	// Public ID of the user who acted.
 	ActorID string    `json:"actor_id,omitempty"`
 	Detail  string    `json:"detail,omitempty"`
 	At      time.Time `json:"at"`
 }
 
 type transferView struct {
-	ID                    string          `json:"id"`
-	Status                string          `json:"status"`
-	Animal                transferAnimal  `json:"animal"`
-	From                  orgView         `json:"from"`
-	OfferedBy             string          `json:"offered_by"`
-	RecipientEmail        string          `json:"recipient_email,omitempty"`
-	RecipientOrganization *orgView        `json:"recipient_organization,omitempty"`
-	ToOrganizationID      string          `json:"to_organization_id,omitempty"`
-	Message               string          `json:"message,omitempty"`
-	Reason                string          `json:"reason,omitempty"`
-	CreatedAt             time.Time       `json:"created_at"`
-	RemindAt              *time.Time      `json:"remind_at,omitempty"`
-	ExpiresAt             time.Time       `json:"expires_at"`
-	EndedAt               *time.Time      `json:"ended_at,omitempty"`
-	Timeline              []timelineEntry `json:"timeline,omitempty"`
+	ID     string         `json:"id"`
+	Status string         `json:"status" jsonschema:"enum=offered,enum=accepted,enum=declined,enum=cancelled,enum=expired"`
+	Animal transferAnimal `json:"animal"`
+	From   orgView        `json:"from"`
+	// Public ID of the user who offered.
+	OfferedBy             string   `json:"offered_by"`
+	RecipientEmail        string   `json:"recipient_email,omitempty" jsonschema:"format=email"`
+	RecipientOrganization *orgView `json:"recipient_organization,omitempty"`
+	// Accepted: the organization that received the animal.
+	ToOrganizationID string `json:"to_organization_id,omitempty"`
+	Message          string `json:"message,omitempty"`
+	// Declined: the recipient's reason.
+	Reason    string     `json:"reason,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	RemindAt  *time.Time `json:"remind_at,omitempty"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	EndedAt   *time.Time `json:"ended_at,omitempty"`
+	// On GET /transfers/{id} and the answers to accept, decline and cancel.
+	Timeline []timelineEntry `json:"timeline,omitempty"`
 }
 
 func viewTransfer(t store.Transfer, timeline []store.TransferEntry) transferView {
@@ -71,8 +77,9 @@ func viewTransfer(t store.Transfer, timeline []store.TransferEntry) transferView
 }
 
 type createTransferRequest struct {
-	AnimalID                string `json:"animal_id"`
-	RecipientEmail          string `json:"recipient_email,omitempty"`
+	AnimalID string `json:"animal_id" jsonschema:"required"`
+	// Exactly one of recipient_email and recipient_organization_id.
+	RecipientEmail          string `json:"recipient_email,omitempty" jsonschema:"format=email"`
 	RecipientOrganizationID string `json:"recipient_organization_id,omitempty"`
 	Message                 string `json:"message,omitempty" text:"multiline,max=2000"`
 }
@@ -243,11 +250,13 @@ func (s *Server) readTransfer(ctx context.Context, tx pgx.Tx, publicID string) (
 }
 
 type acceptTransferRequest struct {
-	OrganizationID string `json:"organization_id"`
+	// The organization that receives the animal; the caller must be an owner or admin of it.
+	OrganizationID string `json:"organization_id" jsonschema:"required"`
 }
 
 type declineTransferRequest struct {
-	Reason         string `json:"reason" text:"multiline,max=1000"`
+	Reason string `json:"reason" text:"multiline,max=1000"`
+	// For an offer to an organization: that organization, if the token acts for another.
 	OrganizationID string `json:"organization_id,omitempty"`
 }
 
@@ -419,7 +428,8 @@ type ownershipView struct {
 	Organization orgView    `json:"organization"`
 	Since        time.Time  `json:"since"`
 	Until        *time.Time `json:"until,omitempty"`
-	TransferID   string     `json:"transfer_id,omitempty"`
+	// The transfer that brought the animal; absent for the first owner.
+	TransferID string `json:"transfer_id,omitempty"`
 }
 
 type ownershipList struct {

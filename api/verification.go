@@ -22,11 +22,14 @@ var errBadVerificationLink = newProblem(kindMalformed,
 	"This email verification link is not valid: check that it was copied whole, or log in and ask for a new one.")
 
 type verifyEmailRequest struct {
-	Token string `json:"token"`
+	// The token from the emailed verification link (its token query parameter).
+	Token string `json:"token" jsonschema:"required"`
 }
 
 type emailVerifiedResponse struct {
-	Email      string    `json:"email"`
+	// The verified address.
+	Email string `json:"email" jsonschema:"format=email"`
+	// When the address was first verified.
 	VerifiedAt time.Time `json:"verified_at"`
 }
 
@@ -121,7 +124,9 @@ func (s *Server) useVerificationToken(ctx context.Context, token string) (emailV
 }
 
 type verificationSentResponse struct {
-	Email     string    `json:"email"`
+	// Where the link was sent: the account's address.
+	Email string `json:"email" jsonschema:"format=email"`
+	// When the new link stops working.
 	ExpiresAt time.Time `json:"expires_at"`
 }
 

@@ -233,22 +233,30 @@ func (k *KeySet) publicKey(kid string) (*rsa.PublicKey, bool) {
 }
 
 // jwk is one RSA entry of a JSON Web Key Set (RFC 7517/7518).
-type jwk struct {
-	Kty string `json:"kty"`
-	Use string `json:"use"`
-	Alg string `json:"alg"`
+// JWKSet is a JSON Web Key Set (RFC 7517) of public signing keys.
+type JWKSet struct {
+	Keys []JWK `json:"keys"`
+}
+
+// JWK is one public RSA signing key.
+type JWK struct {
+	Kty string `json:"kty" jsonschema:"enum=RSA"`
+	Use string `json:"use" jsonschema:"enum=sig"`
+	Alg string `json:"alg" jsonschema:"enum=RS256"`
 	Kid string `json:"kid"`
-	N   string `json:"n"`
-	E   string `json:"e"`
+	// Modulus, base64url without padding.
+	N string `json:"n"`
+	// Public exponent, base64url without padding.
+	E string `json:"e"`
 }
 
 // PublicJWKS returns the JSON Web Key Set of every public key in the set
 // (signing key first), suitable for serving at /.well-known/jwks.json.
 func (k *KeySet) PublicJWKS() ([]byte, error) {
-	keys := make([]jwk, 0, len(k.kids))
+	keys := make([]JWK, 0, len(k.kids))
 	for _, kid := range k.kids {
 		pub := k.verify[kid]
-		keys = append(keys, jwk{
+		keys = append(keys, JWK{
 			Kty: "RSA",
 			Use: "sig",
 			Alg: "RS256",
@@ -257,9 +265,7 @@ func (k *KeySet) PublicJWKS() ([]byte, error) {
 			E:   base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
 		})
 	}
-	out, err := json.Marshal(struct {
-		Keys []jwk `json:"keys"`
-	}{keys})
+	out, err := json.Marshal(JWKSet{Keys: keys})
 	if err != nil {
 		return nil, fmt.Errorf("auth: marshal JWKS: %w", err)
 	}

@@ -86,10 +86,17 @@ const (
 
 // Claim is one statement about an animal's genetics.
 type Claim struct {
-	Gene        string     `json:"gene"`
-	Kind        ClaimKind  `json:"kind"`
-	Probability Fraction   `json:"probability,omitzero"` // PossibleHet only: strictly between 0 and 1
-	Provenance  Provenance `json:"provenance,omitempty"`
+	// Key of the gene, such as pastel.
+	Gene string `json:"gene"`
+	// visual: shows the gene (one copy of a dominant or incomplete dominant gene, two of a
+	// recessive one); super: shows the two-copy form of an incomplete dominant gene; het: carries
+	// one copy of a recessive gene unseen; possible_het: may carry one, with probability.
+	Kind ClaimKind `json:"kind" jsonschema:"enum=visual,enum=super,enum=het,enum=possible_het"`
+	// possible_het only, strictly between 0 and 1, as "n/d" such as "2/3"; absent for the other
+	// kinds.
+	Probability Fraction `json:"probability,omitzero" jsonschema:"pattern=^[0-9]+/[0-9]+$"`
+	// het and possible_het only; absent when not stated.
+	Provenance Provenance `json:"provenance,omitempty"`
 }
 
 // InvalidError is a genotype that cannot exist; Field names the gene it is about.

@@ -40,15 +40,27 @@ const (
 
 // Gene is one mutation of a species.
 type Gene struct {
-	Key       string   `json:"key"`  // stable identifier, lower-case, e.g. "pastel"
-	Name      string   `json:"name"` // trade name, e.g. "Pastel"
-	Mode      Mode     `json:"mode"`
-	SuperName string   `json:"super_name,omitempty"` // incomplete dominant: the two-copy form, e.g. "Super Pastel"
-	Locus     string   `json:"locus,omitempty"`      // genes sharing a locus are allelic; empty means the gene's own
-	Lethal    bool     `json:"lethal_homozygous,omitempty"`
-	SexLinked bool     `json:"sex_linked,omitempty"`
-	Aliases   []string `json:"aliases,omitempty"` // other names breeders type, e.g. "Amelanistic"
-	Notes     string   `json:"notes,omitempty"`
+	// Stable lower-case key, such as pastel: the gene of claims, hets, genetics_provenance and the
+	// gene filter.
+	Key string `json:"key" jsonschema:"required"`
+	// Trade name, such as Pastel.
+	Name string `json:"name" jsonschema:"required"`
+	// recessive: shows with two copies, one copy is a het; incomplete_dominant (co-dominant):
+	// shows with one copy and a distinct super form with two; dominant: shows the same with one or
+	// two copies; polygenic: a line-bred trait, not a single gene.
+	Mode Mode `json:"mode" jsonschema:"required,enum=recessive,enum=incomplete_dominant,enum=dominant,enum=polygenic"`
+	// incomplete_dominant only: the two-copy form's name, such as Super Pastel.
+	SuperName string `json:"super_name,omitempty"`
+	// Key of the locus when the gene is allelic with others (such as clown for Cryptic); absent
+	// when the gene has its own.
+	Locus string `json:"locus,omitempty"`
+	// true when two copies are lethal; absent otherwise.
+	Lethal bool `json:"lethal_homozygous,omitempty"`
+	// true when the gene sits on a sex chromosome; absent otherwise.
+	SexLinked bool `json:"sex_linked,omitempty"`
+	// Other names breeders write, such as Pied for Piebald.
+	Aliases []string `json:"aliases,omitempty"`
+	Notes   string   `json:"notes,omitempty"`
 }
 
 // LocusKey is the locus the gene sits at.
@@ -62,28 +74,41 @@ func (g Gene) LocusKey() string {
 // Compound names the animal that carries two different alleles of one locus, e.g. Lesser
 // with Mojave is a Blue-eyed Leucistic.
 type Compound struct {
-	Alleles [2]string `json:"alleles"` // gene keys
-	Name    string    `json:"name"`
+	// Keys of the two alleles, such as ["lesser", "mojave"].
+	Alleles [2]string `json:"alleles" jsonschema:"required,minItems=2,maxItems=2"`
+	// What the animal with both is called, such as Blue-eyed Leucistic. Several pairs may share a
+	// name.
+	Name string `json:"name" jsonschema:"required"`
 }
 
 // Combo is a named combination of visual traits, e.g. Bumblebee is Pastel with Spider.
 // Traits are gene keys for a visual single form, "super:<key>" for a super form, and
 // "compound:<name>" for a compound.
 type Combo struct {
-	Name     string   `json:"name"`
-	Requires []string `json:"requires"`
-	Aliases  []string `json:"aliases,omitempty"`
+	// Such as Bumblebee.
+	Name string `json:"name" jsonschema:"required"`
+	// The visual traits it is made of: a gene key for one visual gene, super:<key> for a super
+	// form, compound:<name> for a compound, such as ["pastel", "spider"].
+	Requires []string `json:"requires" jsonschema:"required"`
+	// Other names breeders write, such as Bumble Bee.
+	Aliases []string `json:"aliases,omitempty"`
 }
 
 // Species is everything the engine knows about one species.
 type Species struct {
-	Key        string     `json:"key"` // e.g. "ball-python"
-	Name       string     `json:"name"`
-	Scientific string     `json:"scientific_name"`
-	SexSystem  SexSystem  `json:"sex_system"`
-	Genes      []Gene     `json:"genes"`
-	Compounds  []Compound `json:"compounds,omitempty"`
-	Combos     []Combo    `json:"combos,omitempty"`
+	// Stable key, such as ball-python.
+	Key string `json:"key" jsonschema:"required,pattern=^[a-z0-9-]+$"`
+	// Common name, such as Ball python.
+	Name string `json:"name" jsonschema:"required"`
+	// Such as Python regius.
+	Scientific string    `json:"scientific_name" jsonschema:"required"`
+	SexSystem  SexSystem `json:"sex_system" jsonschema:"required"`
+	// The species' genes and polygenic traits, in the order names are written in.
+	Genes []Gene `json:"genes" jsonschema:"required"`
+	// Names for two different alleles of one locus; absent when none.
+	Compounds []Compound `json:"compounds,omitempty"`
+	// Names for combinations of visual traits; absent when none.
+	Combos []Combo `json:"combos,omitempty"`
 
 	genes  map[string]*Gene // by key
 	order  map[string]int   // gene key → position, for canonical ordering
