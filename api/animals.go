@@ -20,11 +20,8 @@ import (
 	"github.com/reptidex/reptidex/store"
 )
 
-// Values an animal's enumerated fields take, as the animals package checks them.
-var (
-	animalSexes      = animals.Sexes
-	animalVisibility = animals.Visibilities
-)
+// animalVisibility is who may see an animal, as the animals package checks it.
+var animalVisibility = animals.Visibilities
 
 // animalInput is the body of a create, and of an update where every field is optional.
 // Parents are public IDs; an explicit null clears one.
@@ -298,16 +295,6 @@ func animalProblem(err error) error {
 		return newProblem(kindConflict, "Only a reference animal can be replaced.")
 	case errors.Is(err, animals.ErrReplaced):
 		return newProblem(kindConflict, "This reference animal was already replaced.")
-	}
-	return err
-}
-
-// geneticsProblem turns a parser or genotype refusal into a 422 naming the field and the
-// token or gene, with the closest known names for a typo.
-func geneticsProblem(field string, err error) error {
-	var refusal *animals.FieldError
-	if err := animals.GeneticsRefusal(field, err); errors.As(err, &refusal) {
-		return invalid(FieldError{refusal.Field, refusal.Message})
 	}
 	return err
 }

@@ -162,7 +162,7 @@ func TestAccept_MakesTheInvitedAddressAMemberOnce(t *testing.T) {
 	require.Len(t, b.events(t), len(evs))
 
 	_, err = b.accept(t, inv, stranger.ID)
-	requireRefusal(t, err, invitations.ErrAcceptedByAnother)
+	_ = requireRefusal(t, err, invitations.ErrAcceptedByAnother)
 }
 
 func TestAccept_RefusesARevokedInvitationAndAnUnknownToken(t *testing.T) {
