@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/reptidex/reptidex/jobs"
@@ -24,7 +25,10 @@ type Database struct {
 }
 
 // Provision marks a new organization provisioned, records the event and enqueues the owner's
-// welcome email, in one transaction. Run again, it changes nothing and reports so.
+// welcome email, in one transaction. Run again, it changes nothing and reports so — except
+// on a retry of the same activity, whose earlier try may have committed and lost its answer
+// (a worker stopping mid-try cancels it): onboarding is the only writer of the mark and runs
+// once per organization, so the provisioning found then is this onboarding's own.
 func (a *Database) Provision(ctx context.Context, in onboarding.Input) (onboarding.Result, error) {
 	var res onboarding.Result
 	err := a.inTenant(ctx, store.Tenant{OrgID: in.OrgID}, func(tx pgx.Tx) error {
@@ -36,6 +40,7 @@ func (a *Database) Provision(ctx context.Context, in onboarding.Input) (onboardi
 			return err
 		}
 		if res.Provisioned, err = store.MarkProvisioned(ctx, tx, org.ID); err != nil || !res.Provisioned {
+			res.Provisioned = err == nil && retried(ctx)
 			return err
 		}
 		if err := store.AppendEvent(ctx, tx, "organization.provisioned", "organization", org.PublicID, map[string]string{}); err != nil {
@@ -47,4 +52,9 @@ func (a *Database) Provision(ctx context.Context, in onboarding.Input) (onboardi
 		return nil
 	})
 	return res, err
+}
+
+// retried reports whether ctx is an activity's second or later try.
+func retried(ctx context.Context) bool {
+	return activity.IsActivity(ctx) && activity.GetInfo(ctx).Attempt > 1
 }

@@ -2,6 +2,7 @@ package worker_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -10,8 +11,11 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/testsuite"
 
 	"github.com/reptidex/reptidex/accounts"
+	"github.com/reptidex/reptidex/activities"
 	"github.com/reptidex/reptidex/domain/membership"
 	"github.com/reptidex/reptidex/mailer"
 	"github.com/reptidex/reptidex/mailsink"
@@ -171,4 +175,33 @@ func TestRegistration_StartsOnboardingThroughRiver(t *testing.T) {
 		return err
 	}))
 	require.Equal(t, []string{"organization.created", "member.added", "organization.provisioned", "organization.welcomed"}, types)
+}
+
+// A try whose transaction commits but whose answer is lost (a worker stopping mid-try
+// cancels it) is tried again; the retry finds the organization provisioned and still
+// reports the provisioning as this onboarding's.
+func TestOnboarding_ARetryAfterALostAnswerReportsTheProvisioning(t *testing.T) {
+	t.Parallel()
+	w, db := setup(t)
+	owner, org := organizationWithoutOnboarding(t, db)
+	acts := &activities.Database{DB: db, River: w.River()}
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	onboarding.RegisterWorkflow(env)
+	tries := 0
+	env.RegisterActivityWithOptions(func(ctx context.Context, in onboarding.Input) (onboarding.Result, error) {
+		tries++
+		res, err := acts.Provision(ctx, in)
+		if tries == 1 && err == nil {
+			return onboarding.Result{}, errors.New("the answer was lost")
+		}
+		return res, err
+	}, activity.RegisterOptions{Name: onboarding.ProvisionActivity})
+	env.ExecuteWorkflow(onboarding.WorkflowName, onboarding.Input{OrgID: org.ID, OwnerUserID: owner.ID})
+	require.NoError(t, env.GetWorkflowError())
+	var res onboarding.Result
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, 2, tries)
+	require.True(t, res.Provisioned)
+	require.NotNil(t, orgState(t, db, org.ID).ProvisionedAt)
 }
