@@ -531,7 +531,7 @@ func (g *specGenerator) operation(tag string, op operation) (map[string]any, err
 	replies := op.Responses
 	always := []reply{malformedQuery, internalError, unavailable}
 	if op.Body != nil {
-		always = append(always, bodyTooLarge, unsupportedMediaType)
+		always = []reply{malformedBody, internalError, unavailable, bodyTooLarge, unsupportedMediaType}
 	}
 	for _, always := range always {
 		if !slices.ContainsFunc(replies, func(r reply) bool { return r.Status == always.Status }) {

@@ -95,13 +95,8 @@ var animalResource = apiResource{
 						Description: "The animal's version as a strong entity tag: \"v\" and the version, in quotes, such as " +
 							"\"v3\". Send it back as If-Match to update the animal."}, {Name: "Location", Required: true, Schema: `{"type": "string", "format": "uri-reference"}`,
 						Description: "The new animal's URL, /api/v1/animals/{animalID}."}}},
-				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
-					"holds more than one JSON value."},
-				bodyTooLarge,
-				unsupportedMediaType,
 				unauthenticated,
-				{Status: 403, Description: "forbidden: the caller is a viewer of the organization; creating, changing and archiving " +
-					"animals needs the keeper, admin or owner role."},
+				animalViewerForbidden,
 				{Status: 422, Description: "validation-failed: errors names the field and the rule, the first one refused: species " +
 					"(missing, or not a key from /api/v1/taxonomy/species); sex (not one of male, female, " +
 					"unknown); name (longer than 120 characters after trimming); hatch_date (not a date such " +
@@ -136,21 +131,10 @@ var animalResource = apiResource{
 				"422 naming cursor), so refine q to look further. Another organization's animals are never " +
 				"found here, not even public ones: use GET /api/v1/search. Any member of the organization " +
 				"may search.",
-			Params: []param{{Name: "q", In: "query", Required: true,
-				Description: "What to look for, 2 to 200 characters after trimming: words of the name, the species or " +
-					"the genetics, such as \"bumblebee clown\" (web-search syntax: \"quoted phrases\", or, " +
-					"-excluded). Misspelled words still match similar ones.",
-				Schema: `{"type": "string", "minLength": 2, "maxLength": 200}`}, speciesParam, {Name: "cursor", In: "query",
-				Description: "Opaque cursor: the next_cursor of the previous page. Omit for the first page. Cursors " +
-					"reach the 1,000 best matches at most.",
-				Schema: `{"type": "string"}`}, {Name: "limit", In: "query",
-				Description: "Page size, a whole number from 1 to 100 (default 20).",
-				Schema:      `{"type": "integer", "minimum": 1, "maximum": 100, "default": 20}`}},
+			Params: []param{searchQueryParam, speciesParam, searchCursorParam, searchLimitParam},
 			Responses: []reply{
-				{Status: 200, Description: "One page of animals found.", Body: searchResponse{}},
-				{Status: 400, Description: "malformed-request: errors names the query parameter, the first one refused: q (missing, " +
-					"or not 2 to 200 characters after trimming), species (not a known species), limit (not a " +
-					"whole number from 1 to 100) or cursor (not one this API issued)."},
+				searchResults,
+				searchMalformed,
 				unauthenticated,
 			},
 		},
@@ -166,8 +150,7 @@ var animalResource = apiResource{
 						Description: "The animal's version as a strong entity tag: \"v\" and the version, in quotes, such as " +
 							"\"v3\". Send it back as If-Match to update the animal."}}},
 				unauthenticated,
-				{Status: 404, Description: "not-found: the organization the access token acts for has no animal with this ID. Another " +
-					"organization's animal answers the same, public or not."},
+				animalNotFound,
 			},
 		},
 		{
@@ -198,15 +181,9 @@ var animalResource = apiResource{
 					Headers: []header{{Name: "ETag", Required: true, Schema: `{"type": "string", "pattern": "^\"v[0-9]+\"$"}`,
 						Description: "The animal's version as a strong entity tag: \"v\" and the version, in quotes, such as " +
 							"\"v3\". Send it back as If-Match to update the animal."}}},
-				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
-					"holds more than one JSON value."},
-				bodyTooLarge,
-				unsupportedMediaType,
 				unauthenticated,
-				{Status: 403, Description: "forbidden: the caller is a viewer of the organization; creating, changing and archiving " +
-					"animals needs the keeper, admin or owner role."},
-				{Status: 404, Description: "not-found: the organization the access token acts for has no animal with this ID. Another " +
-					"organization's animal answers the same, public or not."},
+				animalViewerForbidden,
+				animalNotFound,
 				{Status: 409, Description: "conflict: the animal is archived; its record is kept for lineage and cannot change."},
 				{Status: 412, Description: "precondition-failed: If-Match names no current ETag of the animal: someone changed the " +
 					"animal since it was read (or the value is no ETag of this API); read it again and reapply " +
@@ -250,10 +227,8 @@ var animalResource = apiResource{
 						Description: "The animal's version as a strong entity tag: \"v\" and the version, in quotes, such as " +
 							"\"v3\". Send it back as If-Match to update the animal."}}},
 				unauthenticated,
-				{Status: 403, Description: "forbidden: the caller is a viewer of the organization; creating, changing and archiving " +
-					"animals needs the keeper, admin or owner role."},
-				{Status: 404, Description: "not-found: the organization the access token acts for has no animal with this ID. Another " +
-					"organization's animal answers the same, public or not."},
+				animalViewerForbidden,
+				animalNotFound,
 			},
 		},
 		{
@@ -276,15 +251,9 @@ var animalResource = apiResource{
 			BodyDescription: "The real animal.",
 			Responses: []reply{
 				{Status: 200, Description: "The retired reference and how many children were re-linked.", Body: referenceReplaced{}},
-				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
-					"holds more than one JSON value."},
-				bodyTooLarge,
-				unsupportedMediaType,
 				unauthenticated,
-				{Status: 403, Description: "forbidden: the caller is a viewer of the organization; creating, changing and archiving " +
-					"animals needs the keeper, admin or owner role."},
-				{Status: 404, Description: "not-found: the organization the access token acts for has no animal with this ID. Another " +
-					"organization's animal answers the same, public or not."},
+				animalViewerForbidden,
+				animalNotFound,
 				{Status: 409, Description: "conflict: the animal is not a reference animal, or it was already replaced."},
 				{Status: 422, Description: "validation-failed: errors names the field and the rule: animal_id (missing; no other " +
 					"animal with that ID the caller may link: its own, or another breeder's public animal; " +
@@ -304,7 +273,7 @@ var animalResource = apiResource{
 			Responses: []reply{
 				{Status: 200, Description: "The owners.", Body: ownershipList{}},
 				unauthenticated,
-				{Status: 404, Description: "not-found: the animal does not exist or belongs to another organization."},
+				ownAnimalNotFound,
 			},
 		},
 	},
@@ -324,3 +293,11 @@ func animalInputLimits(s *jsonschema.Schema) {
 		gp.AdditionalProperties = &jsonschema.Schema{Ref: "#/$defs/Provenance"}
 	}
 }
+
+// Answers and parameters several of these operations share.
+var (
+	animalViewerForbidden = reply{Status: 403, Description: "forbidden: the caller is a viewer of the organization; creating, changing and archiving " +
+		"animals needs the keeper, admin or owner role."}
+	animalNotFound = reply{Status: 404, Description: "not-found: the organization the access token acts for has no animal with this ID. Another " +
+		"organization's animal answers the same, public or not."}
+)

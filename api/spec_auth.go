@@ -49,10 +49,6 @@ var authResource = apiResource{
 			BodyDescription: "The new user and the name of their organization.",
 			Responses: []reply{
 				{Status: 201, Description: "Registered and logged in: tokens for a new session acting for the new organization.", Body: tokenResponse{}},
-				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
-					"holds more than one JSON value."},
-				bodyTooLarge,
-				unsupportedMediaType,
 				{Status: 409, Description: "conflict: an account with this email (compared case-insensitively) already exists; log in " +
 					"instead."},
 				{Status: 422, Description: "validation-failed: errors names each invalid field (email, password, display_name, " +
@@ -82,14 +78,9 @@ var authResource = apiResource{
 			BodyDescription: "The credentials, and optionally the organization to act for.",
 			Responses: []reply{
 				{Status: 200, Description: "Logged in: tokens for a new session.", Body: tokenResponse{}},
-				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
-					"holds more than one JSON value."},
-				bodyTooLarge,
-				unsupportedMediaType,
 				{Status: 401, Description: "invalid-credentials: the email or password is wrong."},
 				{Status: 403, Description: "forbidden: the user belongs to no organization."},
-				{Status: 404, Description: "not-found: organization_id names an organization the user does not belong to (or that " +
-					"does not exist)."},
+				tokenOrganizationNotFound,
 				{Status: 422, Description: "validation-failed: email is missing or not an email address, password is missing, or an " +
 					"unknown field or a field of the wrong type was sent."},
 				{Status: 429, Description: "rate-limited: too many credential attempts from this client (token bucket per IPv4 " +
@@ -113,16 +104,10 @@ var authResource = apiResource{
 			BodyDescription: "The current refresh token.",
 			Responses: []reply{
 				{Status: 200, Description: "New tokens for the same session.", Body: tokenResponse{}},
-				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
-					"holds more than one JSON value."},
-				bodyTooLarge,
-				unsupportedMediaType,
 				{Status: 401, Description: "unauthenticated: the refresh token is invalid, expired or revoked (or was already " +
 					"rotated, which also revokes its session)."},
-				{Status: 404, Description: "not-found: organization_id names an organization the user does not belong to (or that " +
-					"does not exist)."},
-				{Status: 422, Description: "validation-failed: refresh_token is missing, or an unknown field or a field of the wrong " +
-					"type was sent."},
+				tokenOrganizationNotFound,
+				refreshTokenInvalid,
 				{Status: 429, Description: "rate-limited: too many credential attempts from this client (token bucket per IPv4 " +
 					"address or IPv6 /64, 20 per minute with a burst of 10 by default).",
 					Headers: []header{{Name: "Retry-After", Required: true, Schema: `{"type": "integer", "minimum": 1}`,
@@ -141,12 +126,7 @@ var authResource = apiResource{
 			BodyDescription: "The refresh token of the session to end.",
 			Responses: []reply{
 				{Status: 204, Description: "The session is ended (or there was none to end)."},
-				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
-					"holds more than one JSON value."},
-				bodyTooLarge,
-				unsupportedMediaType,
-				{Status: 422, Description: "validation-failed: refresh_token is missing, or an unknown field or a field of the wrong " +
-					"type was sent."},
+				refreshTokenInvalid,
 			},
 		},
 		{
@@ -178,7 +158,7 @@ var authResource = apiResource{
 					"operation; or the token is missing, garbled, unknown, already used for an address the " +
 					"account no longer has: a page saying the link is not valid.", Page: true},
 				{Status: 410, Description: "The link expired: a page saying when, and how to get a new one.", Media: "text/html"},
-				{Status: 500, Description: "An unexpected failure: a page quoting the request ID.", Media: "text/html"},
+				pageInternalError,
 			},
 		},
 		{
@@ -200,10 +180,8 @@ var authResource = apiResource{
 					"holds more than one JSON value; or the token is garbled, unknown, or was used for an " +
 					"address the account no longer has (the link is not valid).", Page: true},
 				{Status: 410, Description: "gone: the link expired; log in and ask for a new one with POST /api/v1/me/verify-email.", Page: true},
-				bodyTooLarge,
 				{Status: 500, Description: internalError.Description, Page: true},
-				unsupportedMediaType,
-				{Status: 422, Description: "validation-failed: the body has an unknown field, or token is not a string."},
+				linkTokenInvalid,
 			},
 		},
 		{
@@ -222,3 +200,11 @@ var authResource = apiResource{
 		},
 	},
 }
+
+// Answers and parameters several of these operations share.
+var (
+	tokenOrganizationNotFound = reply{Status: 404, Description: "not-found: organization_id names an organization the user does not belong to (or that " +
+		"does not exist)."}
+	refreshTokenInvalid = reply{Status: 422, Description: "validation-failed: refresh_token is missing, or an unknown field or a field of the wrong " +
+		"type was sent."}
+)

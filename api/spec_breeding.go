@@ -62,13 +62,8 @@ var breedingResource = apiResource{
 				{Status: 201, Description: "The new pairing, with its prediction.", Body: pairingView{},
 					Headers: []header{{Name: "Location", Required: true, Schema: `{"type": "string", "format": "uri-reference"}`,
 						Description: "The new pairing's URL, /api/v1/breeding/pairs/{pairID}."}}},
-				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
-					"holds more than one JSON value."},
-				bodyTooLarge,
-				unsupportedMediaType,
 				unauthenticated,
-				{Status: 403, Description: "forbidden: the caller is a viewer of the organization; planning pairings and recording " +
-					"clutches, hatches and hatchlings needs the keeper, admin or owner role."},
+				breedingViewerForbidden,
 				{Status: 422, Description: "validation-failed: errors names the field and the rule, the first one refused: status " +
 					"(not one of planned, active, completed, cancelled); notes (longer than 2000 characters); " +
 					"season (not a year from 1900 to 2200); sire_id or dam_id (missing; no animal with that ID " +
@@ -91,15 +86,11 @@ var breedingResource = apiResource{
 				"longer one the organization may pair (another breeder's animal that is no longer public) " +
 				"or the parents' genetics changed past what can be predicted. Any member of the " +
 				"organization may read.",
-			Params: []param{{Name: "pairID", In: "path",
-				Description: "Public ID of the pairing (a random Base58 string, id of a Pairing). A pairing of another " +
-					"organization answers 404, exactly like one that does not exist.",
-				Schema: `{"type": "string"}`}},
+			Params: []param{pairIDParam},
 			Responses: []reply{
 				{Status: 200, Description: "The pairing.", Body: pairingView{}},
 				unauthenticated,
-				{Status: 404, Description: "not-found: the organization the access token acts for has no pairing with this ID. " +
-					"Another organization's pairing answers the same."},
+				pairingNotFound,
 			},
 		},
 		{
@@ -109,23 +100,14 @@ var breedingResource = apiResource{
 				"as far as known how many are fertile and infertile, and the hatch. Counts not sent are 0; " +
 				"hatch_rate is hatched / fertile once any egg is known fertile. Any pairing of the " +
 				"organization may get clutches, whatever its status. Keepers, admins and owners only.",
-			Params: []param{{Name: "pairID", In: "path",
-				Description: "Public ID of the pairing (a random Base58 string, id of a Pairing). A pairing of another " +
-					"organization answers 404, exactly like one that does not exist.",
-				Schema: `{"type": "string"}`}},
+			Params:          []param{pairIDParam},
 			Body:            clutchRequest{},
 			BodyDescription: "The clutch.",
 			Responses: []reply{
 				{Status: 201, Description: "The new clutch.", Body: clutchView{}},
-				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
-					"holds more than one JSON value."},
-				bodyTooLarge,
-				unsupportedMediaType,
 				unauthenticated,
-				{Status: 403, Description: "forbidden: the caller is a viewer of the organization; planning pairings and recording " +
-					"clutches, hatches and hatchlings needs the keeper, admin or owner role."},
-				{Status: 404, Description: "not-found: the organization the access token acts for has no pairing with this ID. " +
-					"Another organization's pairing answers the same."},
+				breedingViewerForbidden,
+				pairingNotFound,
 				{Status: 422, Description: "validation-failed: errors names the field and the rule, the first one refused: eggs " +
 					"(missing); laid_on (missing or empty); laid_on (not a date such as 2025-04-12, or more " +
 					"than a day in the future); hatched_on (not a date, more than a day in the future, or " +
@@ -143,23 +125,14 @@ var breedingResource = apiResource{
 				"fertile, hatched_on cannot precede laid_on, and hatched cannot fall below the hatchlings " +
 				"already registered from the clutch. An empty hatched_on clears it; null leaves a field as " +
 				"it is. Needs no If-Match. Keepers, admins and owners only.",
-			Params: []param{{Name: "clutchID", In: "path",
-				Description: "Public ID of the clutch (a random Base58 string, id of a Clutch). A clutch of another " +
-					"organization answers 404, exactly like one that does not exist.",
-				Schema: `{"type": "string"}`}},
+			Params:          []param{clutchIDParam},
 			Body:            updateClutchRequest{},
 			BodyDescription: "The fields to change; every one is optional.",
 			Responses: []reply{
 				{Status: 200, Description: "The changed clutch.", Body: clutchView{}},
-				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
-					"holds more than one JSON value."},
-				bodyTooLarge,
-				unsupportedMediaType,
 				unauthenticated,
-				{Status: 403, Description: "forbidden: the caller is a viewer of the organization; planning pairings and recording " +
-					"clutches, hatches and hatchlings needs the keeper, admin or owner role."},
-				{Status: 404, Description: "not-found: the organization the access token acts for has no clutch with this ID. Another " +
-					"organization's clutch answers the same."},
+				breedingViewerForbidden,
+				clutchNotFound,
 				{Status: 422, Description: "validation-failed: errors names the field and the rule, the first one refused: laid_on " +
 					"(an empty string: it cannot be cleared); laid_on (not a date such as 2025-04-12, or more " +
 					"than a day in the future); hatched_on (not a date, more than a day in the future, or " +
@@ -183,23 +156,14 @@ var breedingResource = apiResource{
 				"differ by sex (a sex-linked gene), each hatchling's sex is needed. At most the clutch's " +
 				"hatched count can be registered in all: record the hatch first (PATCH " +
 				"/api/v1/breeding/clutches/{clutchID}). Keepers, admins and owners only.",
-			Params: []param{{Name: "clutchID", In: "path",
-				Description: "Public ID of the clutch (a random Base58 string, id of a Clutch). A clutch of another " +
-					"organization answers 404, exactly like one that does not exist.",
-				Schema: `{"type": "string"}`}},
+			Params:          []param{clutchIDParam},
 			Body:            hatchlingsRequest{},
 			BodyDescription: "The hatchlings.",
 			Responses: []reply{
 				{Status: 201, Description: "The registered hatchlings, in the order given.", Body: hatchlingList{}},
-				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
-					"holds more than one JSON value."},
-				bodyTooLarge,
-				unsupportedMediaType,
 				unauthenticated,
-				{Status: 403, Description: "forbidden: the caller is a viewer of the organization; planning pairings and recording " +
-					"clutches, hatches and hatchlings needs the keeper, admin or owner role."},
-				{Status: 404, Description: "not-found: the organization the access token acts for has no clutch with this ID. Another " +
-					"organization's clutch answers the same."},
+				breedingViewerForbidden,
+				clutchNotFound,
 				{Status: 422, Description: "validation-failed: errors names the field and the rule, the first one refused: hatchlings " +
 					"(none or more than 100, or more than the clutch's hatched count less the hatchlings " +
 					"already registered); visibility (not one of public, organization, private); " +
@@ -215,3 +179,21 @@ var breedingResource = apiResource{
 		},
 	},
 }
+
+// Answers and parameters several of these operations share.
+var (
+	pairingNotFound = reply{Status: 404, Description: "not-found: the organization the access token acts for has no pairing with this ID. " +
+		"Another organization's pairing answers the same."}
+	clutchNotFound = reply{Status: 404, Description: "not-found: the organization the access token acts for has no clutch with this ID. Another " +
+		"organization's clutch answers the same."}
+	breedingViewerForbidden = reply{Status: 403, Description: "forbidden: the caller is a viewer of the organization; planning pairings and recording " +
+		"clutches, hatches and hatchlings needs the keeper, admin or owner role."}
+	pairIDParam = param{Name: "pairID", In: "path",
+		Description: "Public ID of the pairing (a random Base58 string, id of a Pairing). A pairing of another " +
+			"organization answers 404, exactly like one that does not exist.",
+		Schema: `{"type": "string"}`}
+	clutchIDParam = param{Name: "clutchID", In: "path",
+		Description: "Public ID of the clutch (a random Base58 string, id of a Clutch). A clutch of another " +
+			"organization answers 404, exactly like one that does not exist.",
+		Schema: `{"type": "string"}`}
+)

@@ -49,10 +49,6 @@ var geneticsResource = apiResource{
 			BodyDescription: "The pairing to predict.",
 			Responses: []reply{
 				{Status: 200, Description: "The predicted offspring.", Body: predictResponse{}},
-				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
-					"holds more than one JSON value."},
-				bodyTooLarge,
-				unsupportedMediaType,
 				unauthenticated,
 				{Status: 422, Description: "validation-failed: errors names the field and the rule, the first one refused: sire or " +
 					"dam (missing, or giving neither or both of animal_id and genetics; an empty string counts " +

@@ -40,10 +40,7 @@ var lineageResource = apiResource{
 			Responses: []reply{
 				{Status: 200, Description: "The animal's inbreeding.", Body: inbreedingResponse{}},
 				unauthenticated,
-				{Status: 404, Description: "not-found: no animal with this ID that the organization the access token acts for may " +
-					"look at: it is neither one of the organization's animals nor another breeder's public " +
-					"one. Another organization's organization-only or private animal answers the same as one " +
-					"that does not exist."},
+				lineageNotFound,
 			},
 		},
 		{
@@ -66,10 +63,7 @@ var lineageResource = apiResource{
 				{Status: 400, Description: "malformed-request: errors names the query parameter: generations (not a whole number from " +
 					"1 to 10)."},
 				unauthenticated,
-				{Status: 404, Description: "not-found: no animal with this ID that the organization the access token acts for may " +
-					"look at: it is neither one of the organization's animals nor another breeder's public " +
-					"one. Another organization's organization-only or private animal answers the same as one " +
-					"that does not exist."},
+				lineageNotFound,
 			},
 		},
 		{
@@ -93,11 +87,16 @@ var lineageResource = apiResource{
 				{Status: 400, Description: "malformed-request: errors names the query parameter, the first one refused: generations " +
 					"(not a whole number from 1 to 10) or limit (not a whole number from 1 to 2000)."},
 				unauthenticated,
-				{Status: 404, Description: "not-found: no animal with this ID that the organization the access token acts for may " +
-					"look at: it is neither one of the organization's animals nor another breeder's public " +
-					"one. Another organization's organization-only or private animal answers the same as one " +
-					"that does not exist."},
+				lineageNotFound,
 			},
 		},
 	},
 }
+
+// Answers and parameters several of these operations share.
+var (
+	lineageNotFound = reply{Status: 404, Description: "not-found: no animal with this ID that the organization the access token acts for may " +
+		"look at: it is neither one of the organization's animals nor another breeder's public " +
+		"one. Another organization's organization-only or private animal answers the same as one " +
+		"that does not exist."}
+)

@@ -32,7 +32,7 @@ var memberResource = apiResource{
 				{Status: 400, Description: "malformed-request: limit is not a whole number from 1 to 100, or cursor is not one this " +
 					"API issued."},
 				unauthenticated,
-				{Status: 404, Description: "not-found: the organization does not exist or the caller does not belong to it."},
+				organizationNotFound,
 			},
 		},
 		{
@@ -50,30 +50,12 @@ var memberResource = apiResource{
 			BodyDescription: "Who to invite and with which role.",
 			Responses: []reply{
 				{Status: 202, Description: "The invitation, pending until the person accepts it.", Body: invitationResponse{}},
-				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
-					"holds more than one JSON value."},
 				unauthenticated,
-				{Status: 403, Description: "forbidden: the caller is neither owner nor admin, or is an admin inviting an owner; or " +
-					"email-not-verified: none of the organization's owners has verified their email address " +
-					"yet; the owner follows the link emailed at registration (or asks for a new one with POST " +
-					"/api/v1/me/verify-email). Organizations are free to create: this ties what one sends to " +
-					"strangers to a mailbox someone reads."},
-				{Status: 404, Description: "not-found: the organization does not exist or the caller does not belong to it."},
-				{Status: 409, Description: "conflict: the address belongs to a member already, or a pending invitation to it is open."},
-				bodyTooLarge,
-				unsupportedMediaType,
-				{Status: 422, Description: "validation-failed: email is not an email address, role is not a role, or the body has an " +
-					"unknown field."},
-				{Status: 429, Description: "rate-limited: an hourly limit of invitations is reached: per organization " +
-					"(LIMIT_INVITATIONS_PER_ORG_HOUR, 50 by default), per sending account across all its " +
-					"organizations (LIMIT_INVITATIONS_PER_ACCOUNT_HOUR, 50), per invited mailbox from this " +
-					"organization (LIMIT_INVITATIONS_PER_RECIPIENT_HOUR, 3), or per invited mailbox from all " +
-					"organizations (LIMIT_INVITATIONS_PER_RECIPIENT_ALL_HOUR, 10; this refusal says nothing of " +
-					"what other organizations sent). A mailbox is the address lowercased, without a +tag, and " +
-					"at Gmail without dots. Retry-After says when the oldest counted invitation leaves the " +
-					"hour (to the quarter hour for the count across organizations).",
-					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
-						Description: "Seconds until the oldest of the hour's count leaves it."}}},
+				inviteForbidden,
+				organizationNotFound,
+				inviteConflict,
+				inviteInvalid,
+				inviteRateLimited,
 			},
 		},
 		{
@@ -82,23 +64,15 @@ var memberResource = apiResource{
 			Description: "Sets a member's role. Owners and admins only; only an owner may change the role of an " +
 				"owner or grant the owner role; the organization always keeps at least one owner. Setting " +
 				"the role a member already has changes nothing and answers 200.",
-			Params: []param{orgIDParam, {Name: "userID", In: "path",
-				Description: "Public ID of the member's user (a random Base58 string, user_id of a Member). A user who " +
-					"is not a member of this organization answers 404.",
-				Schema: `{"type": "string"}`}},
+			Params:          []param{orgIDParam, userIDParam},
 			Body:            changeMemberRequest{},
 			BodyDescription: "The new role.",
 			Responses: []reply{
 				{Status: 200, Description: "The member with their new role.", Body: memberResponse{}},
-				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
-					"holds more than one JSON value."},
-				bodyTooLarge,
-				unsupportedMediaType,
 				unauthenticated,
 				{Status: 403, Description: "forbidden: the caller is neither owner nor admin, or is an admin changing an owner or " +
 					"granting the owner role."},
-				{Status: 404, Description: "not-found: the organization does not exist or the caller does not belong to it, or the " +
-					"user is not a member of it."},
+				memberNotFound,
 				{Status: 409, Description: "conflict: the change would leave the organization without an owner."},
 				{Status: 422, Description: "validation-failed: role is not one of owner, admin, keeper, viewer, or an unknown field " +
 					"or a field of the wrong type was sent."},
@@ -110,17 +84,13 @@ var memberResource = apiResource{
 			Description: "Removes a member from the organization. Owners and admins may remove others (only an " +
 				"owner may remove an owner); any member may remove themselves. The last owner cannot be " +
 				"removed.",
-			Params: []param{orgIDParam, {Name: "userID", In: "path",
-				Description: "Public ID of the member's user (a random Base58 string, user_id of a Member). A user who " +
-					"is not a member of this organization answers 404.",
-				Schema: `{"type": "string"}`}},
+			Params: []param{orgIDParam, userIDParam},
 			Responses: []reply{
 				{Status: 204, Description: "The member is removed."},
 				unauthenticated,
 				{Status: 403, Description: "forbidden: the caller is neither owner nor admin and is removing someone else, or is an " +
 					"admin removing an owner."},
-				{Status: 404, Description: "not-found: the organization does not exist or the caller does not belong to it, or the " +
-					"user is not a member of it."},
+				memberNotFound,
 				{Status: 409, Description: "conflict: the member is the organization's last owner."},
 			},
 		},
@@ -138,7 +108,7 @@ var memberResource = apiResource{
 				{Status: 400, Description: "malformed-request: status is not one of pending, accepted, revoked, expired; limit is not " +
 					"a whole number from 1 to 100; or cursor is not one this API issued."},
 				unauthenticated,
-				{Status: 404, Description: "not-found: the organization does not exist or the caller does not belong to it."},
+				organizationNotFound,
 			},
 		},
 		{
@@ -160,30 +130,12 @@ var memberResource = apiResource{
 			BodyDescription: "Who to invite and with which role.",
 			Responses: []reply{
 				{Status: 201, Description: "The invitation, pending.", Body: invitationResponse{}},
-				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
-					"holds more than one JSON value."},
 				unauthenticated,
-				{Status: 403, Description: "forbidden: the caller is neither owner nor admin, or is an admin inviting an owner; or " +
-					"email-not-verified: none of the organization's owners has verified their email address " +
-					"yet; the owner follows the link emailed at registration (or asks for a new one with POST " +
-					"/api/v1/me/verify-email). Organizations are free to create: this ties what one sends to " +
-					"strangers to a mailbox someone reads."},
-				{Status: 404, Description: "not-found: the organization does not exist or the caller does not belong to it."},
-				{Status: 409, Description: "conflict: the address belongs to a member already, or a pending invitation to it is open."},
-				bodyTooLarge,
-				unsupportedMediaType,
-				{Status: 422, Description: "validation-failed: email is not an email address, role is not a role, or the body has an " +
-					"unknown field."},
-				{Status: 429, Description: "rate-limited: an hourly limit of invitations is reached: per organization " +
-					"(LIMIT_INVITATIONS_PER_ORG_HOUR, 50 by default), per sending account across all its " +
-					"organizations (LIMIT_INVITATIONS_PER_ACCOUNT_HOUR, 50), per invited mailbox from this " +
-					"organization (LIMIT_INVITATIONS_PER_RECIPIENT_HOUR, 3), or per invited mailbox from all " +
-					"organizations (LIMIT_INVITATIONS_PER_RECIPIENT_ALL_HOUR, 10; this refusal says nothing of " +
-					"what other organizations sent). A mailbox is the address lowercased, without a +tag, and " +
-					"at Gmail without dots. Retry-After says when the oldest counted invitation leaves the " +
-					"hour (to the quarter hour for the count across organizations).",
-					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
-						Description: "Seconds until the oldest of the hour's count leaves it."}}},
+				inviteForbidden,
+				organizationNotFound,
+				inviteConflict,
+				inviteInvalid,
+				inviteRateLimited,
 			},
 		},
 		{
@@ -223,7 +175,7 @@ var memberResource = apiResource{
 				{Status: 400, Description: "malformed-request: the query string is not text, answered with a problem as by every " +
 					"operation; or the token is missing, garbled or unknown: a page saying the link is not valid.", Page: true},
 				{Status: 410, Description: "The invitation expired or was revoked: a page saying which.", Media: "text/html"},
-				{Status: 500, Description: "An unexpected failure: a page quoting the request ID.", Media: "text/html"},
+				pageInternalError,
 			},
 		},
 		{
@@ -247,10 +199,36 @@ var memberResource = apiResource{
 				{Status: 409, Description: "conflict: someone else accepted the invitation, or the caller is a member of the " +
 					"organization already."},
 				{Status: 410, Description: "gone: the invitation expired, or the organization revoked it; the problem says which."},
-				bodyTooLarge,
-				unsupportedMediaType,
-				{Status: 422, Description: "validation-failed: the body has an unknown field, or token is not a string."},
+				linkTokenInvalid,
 			},
 		},
 	},
 }
+
+// Answers and parameters several of these operations share.
+var (
+	inviteForbidden = reply{Status: 403, Description: "forbidden: the caller is neither owner nor admin, or is an admin inviting an owner; or " +
+		"email-not-verified: none of the organization's owners has verified their email address " +
+		"yet; the owner follows the link emailed at registration (or asks for a new one with POST " +
+		"/api/v1/me/verify-email). Organizations are free to create: this ties what one sends to " +
+		"strangers to a mailbox someone reads."}
+	inviteConflict = reply{Status: 409, Description: "conflict: the address belongs to a member already, or a pending invitation to it is open."}
+	inviteInvalid  = reply{Status: 422, Description: "validation-failed: email is not an email address, role is not a role, or the body has an " +
+		"unknown field."}
+	inviteRateLimited = reply{Status: 429, Description: "rate-limited: an hourly limit of invitations is reached: per organization " +
+		"(LIMIT_INVITATIONS_PER_ORG_HOUR, 50 by default), per sending account across all its " +
+		"organizations (LIMIT_INVITATIONS_PER_ACCOUNT_HOUR, 50), per invited mailbox from this " +
+		"organization (LIMIT_INVITATIONS_PER_RECIPIENT_HOUR, 3), or per invited mailbox from all " +
+		"organizations (LIMIT_INVITATIONS_PER_RECIPIENT_ALL_HOUR, 10; this refusal says nothing of " +
+		"what other organizations sent). A mailbox is the address lowercased, without a +tag, and " +
+		"at Gmail without dots. Retry-After says when the oldest counted invitation leaves the " +
+		"hour (to the quarter hour for the count across organizations).",
+		Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
+			Description: "Seconds until the oldest of the hour's count leaves it."}}}
+	memberNotFound = reply{Status: 404, Description: "not-found: the organization does not exist or the caller does not belong to it, or the " +
+		"user is not a member of it."}
+	userIDParam = param{Name: "userID", In: "path",
+		Description: "Public ID of the member's user (a random Base58 string, user_id of a Member). A user who " +
+			"is not a member of this organization answers 404.",
+		Schema: `{"type": "string"}`}
+)

@@ -102,14 +102,11 @@ var notificationResource = apiResource{
 			Method: http.MethodGet, Path: "/api/v1/notifications/{notificationID}", ID: "getNotification",
 			Summary:     "One notification",
 			Description: "One of the caller's notifications with the delivery state of each channel.",
-			Params: []param{{Name: "notificationID", In: "path",
-				Description: "Public ID of one of the caller's notifications. Another person's notification answers " +
-					"404, exactly like one that does not exist.",
-				Schema: `{"type": "string"}`}},
+			Params:      []param{notificationIDParam},
 			Responses: []reply{
 				{Status: 200, Description: "The notification.", Body: notificationView{}},
 				unauthenticated,
-				{Status: 404, Description: "not-found: the caller has no notification with this ID."},
+				notificationNotFound,
 			},
 		},
 		{
@@ -117,14 +114,11 @@ var notificationResource = apiResource{
 			Summary: "Mark a notification read",
 			Description: "Marks one of the caller's notifications read (the first time it was read is kept). A " +
 				"notification that is read before its escalation reaches email or SMS goes no further.",
-			Params: []param{{Name: "notificationID", In: "path",
-				Description: "Public ID of one of the caller's notifications. Another person's notification answers " +
-					"404, exactly like one that does not exist.",
-				Schema: `{"type": "string"}`}},
+			Params: []param{notificationIDParam},
 			Responses: []reply{
 				{Status: 200, Description: "The notification, read.", Body: notificationView{}},
 				unauthenticated,
-				{Status: 404, Description: "not-found: the caller has no notification with this ID."},
+				notificationNotFound,
 			},
 		},
 		{
@@ -207,8 +201,8 @@ var notificationResource = apiResource{
 				Description: "The signed token from the emailed unsubscribe link.",
 				Schema:      `{"type": "string"}`}},
 			Responses: []reply{
-				{Status: 200, Description: "The confirmation page.", Media: "text/html"},
-				{Status: 400, Description: "malformed-request: the link is not valid."},
+				unsubscribeConfirmPage,
+				unsubscribeLinkInvalid,
 			},
 		},
 		{
@@ -222,9 +216,20 @@ var notificationResource = apiResource{
 				Description: "The signed token from the emailed unsubscribe link.",
 				Schema:      `{"type": "string"}`}},
 			Responses: []reply{
-				{Status: 200, Description: "The confirmation page.", Media: "text/html"},
-				{Status: 400, Description: "malformed-request: the link is not valid."},
+				unsubscribeConfirmPage,
+				unsubscribeLinkInvalid,
 			},
 		},
 	},
 }
+
+// Answers and parameters several of these operations share.
+var (
+	notificationNotFound   = reply{Status: 404, Description: "not-found: the caller has no notification with this ID."}
+	unsubscribeConfirmPage        = reply{Status: 200, Description: "The confirmation page.", Media: "text/html"}
+	unsubscribeLinkInvalid = reply{Status: 400, Description: "malformed-request: the link is not valid."}
+	notificationIDParam    = param{Name: "notificationID", In: "path",
+		Description: "Public ID of one of the caller's notifications. Another person's notification answers " +
+			"404, exactly like one that does not exist.",
+		Schema: `{"type": "string"}`}
+)

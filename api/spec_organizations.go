@@ -25,13 +25,9 @@ var organizationResource = apiResource{
 			BodyDescription: "The settings to change; every one is optional.",
 			Responses: []reply{
 				{Status: 200, Description: "The organization's settings.", Body: organizationView{}},
-				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
-					"holds more than one JSON value."},
-				bodyTooLarge,
-				unsupportedMediaType,
 				unauthenticated,
 				{Status: 403, Description: "forbidden: the caller is neither owner nor admin of the organization."},
-				{Status: 404, Description: "not-found: the organization does not exist or the caller does not belong to it."},
+				organizationNotFound,
 				{Status: 422, Description: "validation-failed: errors names the field and the rule, the first one refused: " +
 					"coi_warning_threshold (not a coefficient from 0 to 1); transfer_expire_after_days (not 1 " +
 					"to 90); transfer_remind_after_days (not 0 to 89, or not before the expiry); name (not 1 " +

@@ -23,21 +23,10 @@ var searchResource = apiResource{
 				"answers 400 naming cursor), so refine q to look further. Archived animals are left out. " +
 				"Public: needs no token. Throttled per client, an IPv4 address or an IPv6 /64 " +
 				"(LIMIT_SEARCH_PER_MINUTE, 60 a minute with a burst of LIMIT_SEARCH_BURST, 30).",
-			Params: []param{{Name: "q", In: "query", Required: true,
-				Description: "What to look for, 2 to 200 characters after trimming: words of the name, the species or " +
-					"the genetics, such as \"bumblebee clown\" (web-search syntax: \"quoted phrases\", or, " +
-					"-excluded). Misspelled words still match similar ones.",
-				Schema: `{"type": "string", "minLength": 2, "maxLength": 200}`}, speciesParam, {Name: "cursor", In: "query",
-				Description: "Opaque cursor: the next_cursor of the previous page. Omit for the first page. Cursors " +
-					"reach the 1,000 best matches at most.",
-				Schema: `{"type": "string"}`}, {Name: "limit", In: "query",
-				Description: "Page size, a whole number from 1 to 100 (default 20).",
-				Schema:      `{"type": "integer", "minimum": 1, "maximum": 100, "default": 20}`}},
+			Params: []param{searchQueryParam, speciesParam, searchCursorParam, searchLimitParam},
 			Responses: []reply{
-				{Status: 200, Description: "One page of animals found.", Body: searchResponse{}},
-				{Status: 400, Description: "malformed-request: errors names the query parameter, the first one refused: q (missing, " +
-					"or not 2 to 200 characters after trimming), species (not a known species), limit (not a " +
-					"whole number from 1 to 100) or cursor (not one this API issued)."},
+				searchResults,
+				searchMalformed,
 				{Status: 429, Description: "rate-limited: too many searches from this client (token bucket per IPv4 address or IPv6 " +
 					"/64, 60 per minute with a burst of 30 by default).",
 					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
@@ -46,3 +35,23 @@ var searchResource = apiResource{
 		},
 	},
 }
+
+// Answers and parameters several of these operations share.
+var (
+	searchResults      = reply{Status: 200, Description: "One page of animals found.", Body: searchResponse{}}
+	searchMalformed = reply{Status: 400, Description: "malformed-request: errors names the query parameter, the first one refused: q (missing, " +
+		"or not 2 to 200 characters after trimming), species (not a known species), limit (not a " +
+		"whole number from 1 to 100) or cursor (not one this API issued)."}
+	searchQueryParam = param{Name: "q", In: "query", Required: true,
+		Description: "What to look for, 2 to 200 characters after trimming: words of the name, the species or " +
+			"the genetics, such as \"bumblebee clown\" (web-search syntax: \"quoted phrases\", or, " +
+			"-excluded). Misspelled words still match similar ones.",
+		Schema: `{"type": "string", "minLength": 2, "maxLength": 200}`}
+	searchCursorParam = param{Name: "cursor", In: "query",
+		Description: "Opaque cursor: the next_cursor of the previous page. Omit for the first page. Cursors " +
+			"reach the 1,000 best matches at most.",
+		Schema: `{"type": "string"}`}
+	searchLimitParam = param{Name: "limit", In: "query",
+		Description: "Page size, a whole number from 1 to 100 (default 20).",
+		Schema:      `{"type": "integer", "minimum": 1, "maximum": 100, "default": 20}`}
+)

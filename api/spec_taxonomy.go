@@ -49,7 +49,7 @@ var taxonomyResource = apiResource{
 					Headers: []header{{Name: "ETag", Required: true, Schema: `{"type": "string", "pattern": "^\"v[0-9]+\"$"}`,
 						Description: "The catalogue's version as a strong entity tag, such as \"v1\"; it changes whenever the " +
 							"catalogue is edited."}}},
-				{Status: 404, Description: "not-found: no species has this key."},
+				speciesNotFound,
 			},
 		},
 		{
@@ -77,12 +77,9 @@ var taxonomyResource = apiResource{
 					Headers: []header{{Name: "ETag", Required: true, Schema: `{"type": "string", "pattern": "^\"v[0-9]+\"$"}`,
 						Description: "The catalogue's version as a strong entity tag, such as \"v1\"; it changes whenever the " +
 							"catalogue is edited."}}},
-				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
-					"holds more than one JSON value."},
-				bodyTooLarge,
 				unauthenticated,
 				{Status: 403, Description: "forbidden: the caller is not a platform administrator."},
-				{Status: 404, Description: "not-found: no species has this key."},
+				speciesNotFound,
 				{Status: 412, Description: "precondition-failed: If-Match names no current ETag of the catalogue: someone edited it " +
 					"since it was read; read it again and reapply the change. Nothing was written."},
 				{Status: 428, Description: "precondition-required: the request has no If-Match header (or an empty one). Send the " +
@@ -99,3 +96,8 @@ var taxonomyResource = apiResource{
 		},
 	},
 }
+
+// Answers and parameters several of these operations share.
+var (
+	speciesNotFound = reply{Status: 404, Description: "not-found: no species has this key."}
+)

@@ -65,7 +65,7 @@ var transferResource = apiResource{
 					"the link emailed at registration (or asks for a new one with POST " +
 					"/api/v1/me/verify-email). Organizations are free to create: this ties what one sends to " +
 					"strangers to a mailbox someone reads."},
-				{Status: 404, Description: "not-found: the animal does not exist or belongs to another organization."},
+				ownAnimalNotFound,
 				{Status: 409, Description: "conflict: the animal is archived, or on hold for another transfer; or a request with this " +
 					"Idempotency-Key (and the same caller and organization) is still being handled; retry " +
 					"after Retry-After seconds to get its answer (with Retry-After).",
@@ -98,8 +98,7 @@ var transferResource = apiResource{
 			Responses: []reply{
 				{Status: 200, Description: "The transfer.", Body: transferView{}},
 				unauthenticated,
-				{Status: 404, Description: "not-found: no such transfer, or the caller is not a party to it (an offer to an email " +
-					"address shows once that address is verified)."},
+				transferNotFound,
 			},
 		},
 		{
@@ -121,20 +120,11 @@ var transferResource = apiResource{
 				{Status: 403, Description: "forbidden: only the recipient (with a verified email matching the offer, or an owner or " +
 					"admin of the organization it was offered to) may accept, into an organization where they " +
 					"are an owner or admin."},
-				{Status: 404, Description: "not-found: no such transfer, or the caller is not a party to it (an offer to an email " +
-					"address shows once that address is verified)."},
-				{Status: 409, Description: "conflict: the transfer already ended (the detail says how: accepted, declined, cancelled " +
-					"or expired) or is being accepted by someone else; or a request with this Idempotency-Key " +
-					"(and the same caller and organization) is still being handled; retry after Retry-After " +
-					"seconds to get its answer (with Retry-After).",
-					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
-						Description: "Seconds to wait before retrying the request."}}},
+				transferNotFound,
+				transferEnded,
 				{Status: 422, Description: "validation-failed: organization_id is required; Idempotency-Key over 200 characters or " +
 					"used for another answer to this transfer."},
-				{Status: 503, Description: "unavailable: the workflow did not answer within 20 s, or Temporal or the database is " +
-					"unavailable; the outcome will show on GET /api/v1/transfers/{transferID}.",
-					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
-						Description: "Whole seconds to wait before retrying."}}},
+				transferUnanswered,
 			},
 		},
 		{
@@ -151,20 +141,11 @@ var transferResource = apiResource{
 							"and body, replayed."}}},
 				unauthenticated,
 				{Status: 403, Description: "forbidden: only the recipient may decline."},
-				{Status: 404, Description: "not-found: no such transfer, or the caller is not a party to it (an offer to an email " +
-					"address shows once that address is verified)."},
-				{Status: 409, Description: "conflict: the transfer already ended (the detail says how: accepted, declined, cancelled " +
-					"or expired) or is being accepted by someone else; or a request with this Idempotency-Key " +
-					"(and the same caller and organization) is still being handled; retry after Retry-After " +
-					"seconds to get its answer (with Retry-After).",
-					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
-						Description: "Seconds to wait before retrying the request."}}},
+				transferNotFound,
+				transferEnded,
 				{Status: 422, Description: "validation-failed: reason is over 1,000 characters; Idempotency-Key over 200 characters " +
 					"or used for another answer to this transfer."},
-				{Status: 503, Description: "unavailable: the workflow did not answer within 20 s, or Temporal or the database is " +
-					"unavailable; the outcome will show on GET /api/v1/transfers/{transferID}.",
-					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
-						Description: "Whole seconds to wait before retrying."}}},
+				transferUnanswered,
 			},
 		},
 		{
@@ -180,21 +161,28 @@ var transferResource = apiResource{
 							"and body, replayed."}}},
 				unauthenticated,
 				{Status: 403, Description: "forbidden: only an owner or admin of the offering organization may cancel."},
-				{Status: 404, Description: "not-found: no such transfer, or the caller is not a party to it (an offer to an email " +
-					"address shows once that address is verified)."},
-				{Status: 409, Description: "conflict: the transfer already ended (the detail says how: accepted, declined, cancelled " +
-					"or expired) or is being accepted by someone else; or a request with this Idempotency-Key " +
-					"(and the same caller and organization) is still being handled; retry after Retry-After " +
-					"seconds to get its answer (with Retry-After).",
-					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
-						Description: "Seconds to wait before retrying the request."}}},
+				transferNotFound,
+				transferEnded,
 				{Status: 422, Description: "validation-failed: Idempotency-Key over 200 characters or used for another answer to this " +
 					"transfer."},
-				{Status: 503, Description: "unavailable: the workflow did not answer within 20 s, or Temporal or the database is " +
-					"unavailable; the outcome will show on GET /api/v1/transfers/{transferID}.",
-					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
-						Description: "Whole seconds to wait before retrying."}}},
+				transferUnanswered,
 			},
 		},
 	},
 }
+
+// Answers and parameters several of these operations share.
+var (
+	transferNotFound = reply{Status: 404, Description: "not-found: no such transfer, or the caller is not a party to it (an offer to an email " +
+		"address shows once that address is verified)."}
+	transferEnded = reply{Status: 409, Description: "conflict: the transfer already ended (the detail says how: accepted, declined, cancelled " +
+		"or expired) or is being accepted by someone else; or a request with this Idempotency-Key " +
+		"(and the same caller and organization) is still being handled; retry after Retry-After " +
+		"seconds to get its answer (with Retry-After).",
+		Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
+			Description: "Seconds to wait before retrying the request."}}}
+	transferUnanswered = reply{Status: 503, Description: "unavailable: the workflow did not answer within 20 s, or Temporal or the database is " +
+		"unavailable; the outcome will show on GET /api/v1/transfers/{transferID}.",
+		Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
+			Description: "Whole seconds to wait before retrying."}}}
+)
