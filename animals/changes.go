@@ -176,12 +176,7 @@ func applyGenetics(sp *genetics.Species, a *store.Animal, c Changes) error {
 // *FieldError on field naming the token or gene, with the closest known names for a typo;
 // other errors pass as they are.
 func GeneticsRefusal(field string, err error) error {
-	var unknown *genetics.UnknownNameError
-	var syntax *genetics.SyntaxError
-	var inv *genetics.InvalidError
-	var ambiguous *genetics.AmbiguousNameError
-	switch {
-	case errors.As(err, &unknown), errors.As(err, &syntax), errors.As(err, &inv), errors.As(err, &ambiguous):
+	if genetics.IsRefusal(err) {
 		return refuse(field, err.Error())
 	}
 	return err

@@ -45,12 +45,7 @@ var (
 // invalidGenetics names the field of a genotype the genetics parser or model refused, with
 // the token or gene and the closest known names for a typo; other errors pass as they are.
 func invalidGenetics(field string, err error) error {
-	var unknown *genetics.UnknownNameError
-	var syntax *genetics.SyntaxError
-	var inv *genetics.InvalidError
-	var ambiguous *genetics.AmbiguousNameError
-	switch {
-	case errors.As(err, &unknown), errors.As(err, &syntax), errors.As(err, &inv), errors.As(err, &ambiguous):
+	if genetics.IsRefusal(err) {
 		return invalid(field, err.Error())
 	}
 	return err

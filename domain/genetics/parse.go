@@ -1,6 +1,7 @@
 package genetics
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"runtime"
@@ -811,4 +812,15 @@ func damerauLevenshtein(a, b []rune, limit int) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
+}
+
+// IsRefusal reports whether err is the parser's or the genotype check's refusal of what a
+// person wrote (an unknown or ambiguous name, a syntax error, an impossible genotype),
+// whose message names the token or gene and may be shown to them.
+func IsRefusal(err error) bool {
+	var unknown *UnknownNameError
+	var syntax *SyntaxError
+	var inv *InvalidError
+	var ambiguous *AmbiguousNameError
+	return errors.As(err, &unknown) || errors.As(err, &syntax) || errors.As(err, &inv) || errors.As(err, &ambiguous)
 }
