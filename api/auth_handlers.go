@@ -143,7 +143,8 @@ func sessionProblem(err error) error {
 type loginRequest struct {
 	// The account's email, compared case-insensitively.
 	Email string `json:"email" jsonschema:"required,minLength=1"`
-	// The account's password. One longer than 1024 bytes is simply wrong (401).
+	// The account's password, at most 1,024 characters (422 beyond); one that fits in that many
+	// characters but not in 1,024 bytes of UTF-8 can be no account's and is simply wrong (401).
 	Password string `json:"password" text:"multiline,max=1024" jsonschema:"required,minLength=1"`
 	// Optional: the public ID of the organization to act for; by default the user's oldest
 	// membership. A random Base58 string; one the user does not belong to answers 404.
