@@ -226,7 +226,7 @@ var notificationResource = apiResource{
 // Answers and parameters several of these operations share.
 var (
 	notificationNotFound   = reply{Status: 404, Description: "not-found: the caller has no notification with this ID."}
-	unsubscribeConfirmPage        = reply{Status: 200, Description: "The confirmation page.", Media: "text/html"}
+	unsubscribeConfirmPage = reply{Status: 200, Description: "The confirmation page.", Media: "text/html"}
 	unsubscribeLinkInvalid = reply{Status: 400, Description: "malformed-request: the link is not valid."}
 	notificationIDParam    = param{Name: "notificationID", In: "path",
 		Description: "Public ID of one of the caller's notifications. Another person's notification answers " +

@@ -38,7 +38,7 @@ var searchResource = apiResource{
 
 // Answers and parameters several of these operations share.
 var (
-	searchResults      = reply{Status: 200, Description: "One page of animals found.", Body: searchResponse{}}
+	searchResults   = reply{Status: 200, Description: "One page of animals found.", Body: searchResponse{}}
 	searchMalformed = reply{Status: 400, Description: "malformed-request: errors names the query parameter, the first one refused: q (missing, " +
 		"or not 2 to 200 characters after trimming), species (not a known species), limit (not a " +
 		"whole number from 1 to 100) or cursor (not one this API issued)."}
