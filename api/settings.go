@@ -10,6 +10,7 @@ import (
 	"github.com/reptidex/reptidex/domain/genetics"
 	"github.com/reptidex/reptidex/organizations"
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/taxonomy"
 )
 
 type organizationRequest struct {
@@ -80,11 +81,12 @@ func organizationProblem(err error) error {
 	return err
 }
 
-// replaceSpecies lets a platform administrator edit a species catalogue: the whole document,
-// validated, based on the version they read (If-Match), never dropping a gene in use.
+// replaceSpecies lets a platform administrator edit a species catalogue (taxonomy.Replace):
+// the whole document, validated, based on the version they read (If-Match), never dropping a
+// gene in use.
 func (s *Server) replaceSpecies(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	if err := s.requirePlatformAdmin(r, "Only platform administrators edit species catalogues."); err != nil {
+	admin, err := s.requirePlatformAdmin(r, "Only platform administrators edit species catalogues.")
+	if err != nil {
 		return err
 	}
 	matches, err := ifMatch(r)
@@ -95,45 +97,31 @@ func (s *Server) replaceSpecies(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &sp); err != nil {
 		return err
 	}
-	key := chi.URLParam(r, "species")
-	if sp.Key != key {
-		return invalid(FieldError{"key", "must be " + key + ", the species being edited"})
-	}
-	if err := sp.Prepare(); err != nil {
-		return invalid(FieldError{"genes", err.Error()})
-	}
-	all, _, err := s.species.get(ctx)
-	if err != nil {
-		return err
-	}
-	current, ok := all[key]
-	if !ok {
-		return notFound("species")
-	}
-	if !matches(current.Version) {
-		return stale()
-	}
-	inUse, err := store.GenesInUse(ctx, s.db.Pool, key)
-	if err != nil {
-		return err
-	}
-	for _, g := range inUse {
-		if _, ok := sp.Gene(g); !ok {
-			return invalid(FieldError{"genes", "gene " + g + " is claimed by animals and cannot be removed"})
-		}
-	}
-	userID, err := store.UserByPublicID(ctx, s.db.Pool, claimsFrom(ctx).UserID)
-	if err != nil {
-		return err
-	}
-	version, err := store.ReplaceSpecies(ctx, s.db.Pool, &sp, current.Version, userID.ID)
-	if errors.Is(err, store.ErrConflict) {
-		return stale()
-	}
+	var version int
+	err = s.db.InTx(r.Context(), func(tx pgx.Tx) error {
+		var err error
+		version, err = taxonomy.Replace(r.Context(), tx, taxonomy.Edit{Key: chi.URLParam(r, "species"), Species: &sp,
+			Matches: matches, By: admin})
+		return speciesProblem(err)
+	})
 	if err != nil {
 		return err
 	}
 	s.species.invalidate()
 	w.Header().Set("ETag", etag(version))
 	return writeJSON(w, http.StatusOK, speciesCatalogue{Version: version, Species: &sp})
+}
+
+// speciesProblem answers an edit taxonomy.Replace refused; other errors pass as they are.
+func speciesProblem(err error) error {
+	var field *taxonomy.FieldError
+	switch {
+	case errors.As(err, &field):
+		return invalid(FieldError{field.Field, field.Message})
+	case errors.Is(err, taxonomy.ErrUnknownSpecies):
+		return notFound("species")
+	case errors.Is(err, store.ErrStale):
+		return stale()
+	}
+	return err
 }
