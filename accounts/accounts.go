@@ -1,11 +1,11 @@
 // Package accounts opens ReptiDex accounts — a person, their organization and its
-// onboarding, written together, and the emailed link that proves the person's address — and
-// runs their sessions: logging in, renewing and logging out.
+// onboarding, written together, the emailed link that proves the person's address
+// (verification.go) and the texted code that proves their phone number (phone.go) — and
+// runs their sessions: logging in, renewing and logging out (session.go).
 package accounts
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -82,36 +82,4 @@ func Register(ctx context.Context, db *store.DB, queue *river.Client[pgx.Tx], in
 		return store.User{}, store.Organization{}, err
 	}
 	return user, org, nil
-}
-
-// VerifyEmailPath is the API path that verifies an address; the emailed link adds ?token=.
-const VerifyEmailPath = "/api/v1/auth/verify-email"
-
-// SendVerification makes a link that proves user reads their address, valid for ttl, and
-// records the email that carries it, in tx, whose tenant must be user acting for orgID. It
-// returns when the link expires.
-func SendVerification(ctx context.Context, tx pgx.Tx, n *notify.Notifier, user store.User, orgID uuid.UUID, ttl time.Duration) (time.Time, error) {
-	token, hash := store.NewLinkToken()
-	expires := time.Now().Add(ttl).UTC().Truncate(time.Second)
-	if err := store.InsertEmailVerification(ctx, tx, store.EmailVerification{
-		TokenHash: hash, UserID: user.ID, Email: user.Email, ExpiresAt: expires,
-	}); err != nil {
-		return time.Time{}, err
-	}
-	_, err := n.Record(ctx, tx, notify.Request{
-		DedupKey: "email-verification/" + hex.EncodeToString(hash),
-		Type:     "account.email_verification",
-		OrgID:    orgID,
-		UserID:   user.ID,
-		Title:    "Confirm your email address",
-		Body: "Confirm that " + user.Email + " is your address by opening the link below. " +
-			"It works until " + expires.Format("2 January 2006 at 15:04 UTC") + ".\n\n" +
-			"If you did not register on ReptiDex, ignore this email: nothing happens without the link.",
-		Link:        VerifyEmailPath + "?token=" + token,
-		ActionLabel: "Confirm my email",
-	})
-	if err != nil {
-		return time.Time{}, fmt.Errorf("record email verification: %w", err)
-	}
-	return expires, nil
 }

@@ -69,29 +69,29 @@ func (s *Server) withKeeper(r *http.Request, fn func(pgx.Tx, access) error) erro
 	})
 }
 
-// requirePlatformAdmin admits a platform administrator whose session is still live, and
-// answers anyone else: 401 when the token's session has ended (logged out, revoked,
-// expired), as for every other endpoint; 403 with refusal when the caller is not an
-// administrator. Every action on shared reference data starts with it.
-func (s *Server) requirePlatformAdmin(r *http.Request, refusal string) error {
+// requirePlatformAdmin admits a platform administrator whose session is still live,
+// returning their user ID, and answers anyone else: 401 when the token's session has ended
+// (logged out, revoked, expired), as for every other endpoint; 403 with refusal when the
+// caller is not an administrator. Every action on shared reference data starts with it.
+func (s *Server) requirePlatformAdmin(r *http.Request, refusal string) (uuid.UUID, error) {
 	ctx := r.Context()
 	c := claimsFrom(ctx)
 	sid, err := uuid.Parse(c.SessionID)
 	if err != nil {
-		return newProblem(kindUnauthenticated, "The access token is invalid or expired.")
+		return uuid.Nil, newProblem(kindUnauthenticated, "The access token is invalid or expired.")
 	}
 	caller, err := store.Authenticate(ctx, s.db.Pool, c.UserID, sid)
 	switch {
 	case errors.Is(err, store.ErrSessionRevoked):
-		return newProblem(kindUnauthenticated, "The session has ended; log in again.")
+		return uuid.Nil, newProblem(kindUnauthenticated, "The session has ended; log in again.")
 	case errors.Is(err, store.ErrNotFound):
-		return newProblem(kindUnauthenticated, "The account no longer exists; log in again.")
+		return uuid.Nil, newProblem(kindUnauthenticated, "The account no longer exists; log in again.")
 	case err != nil:
-		return err
+		return uuid.Nil, err
 	case !caller.PlatformAdmin:
-		return newProblem(kindForbidden, refusal)
+		return uuid.Nil, newProblem(kindForbidden, refusal)
 	}
-	return nil
+	return caller.UserID, nil
 }
 
 // inPath loads the caller's organization's object named by a path parameter; any other is a

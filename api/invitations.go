@@ -152,32 +152,20 @@ func (s *Server) listInvitations(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// revokeInvitation withdraws an invitation that was not accepted; its link stops working.
-// Owners and admins only; only an owner revokes an invitation to be an owner.
+// revokeInvitation withdraws an invitation that was not accepted (invitations.Revoke); its
+// link stops working. Owners and admins only; only an owner revokes an invitation to be an
+// owner.
 func (s *Server) revokeInvitation(w http.ResponseWriter, r *http.Request) error {
 	err := s.withAccess(r, chi.URLParam(r, "orgID"), func(tx pgx.Tx, a access) error {
-		ctx := r.Context()
-		inv, err := store.LockInvitation(ctx, tx, chi.URLParam(r, "invitationID"))
-		if errors.Is(err, store.ErrNotFound) {
+		err := invitations.Revoke(r.Context(), tx, invitations.Revocation{
+			InvitationPublicID: chi.URLParam(r, "invitationID"), OrgPublicID: a.OrgPublicID, By: a.Role})
+		switch {
+		case errors.Is(err, invitations.ErrNotFound):
 			return notFound("invitation")
-		}
-		if err != nil {
-			return err
-		}
-		if err := membershipRefusal(membership.CheckAdd(a.Role, inv.Role)); err != nil {
-			return err
-		}
-		if inv.AcceptedAt != nil {
+		case errors.Is(err, invitations.ErrAccepted):
 			return newProblem(kindConflict, "This invitation was accepted; remove the member instead.")
 		}
-		if inv.RevokedAt != nil {
-			return nil
-		}
-		if err := store.RevokeInvitation(ctx, tx, inv.ID); err != nil {
-			return err
-		}
-		return store.AppendEvent(ctx, tx, "invitation.revoked", "organization", a.OrgPublicID,
-			map[string]string{"invitation_id": inv.PublicID, "email": inv.Email, "role": string(inv.Role)})
+		return membershipRefusal(err)
 	})
 	if err != nil {
 		return err

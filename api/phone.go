@@ -1,28 +1,17 @@
 package api
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
+	"errors"
 	"fmt"
-	"math/big"
 	"net/http"
-	"strconv"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/reptidex/reptidex/notify"
+	"github.com/reptidex/reptidex/accounts"
 	"github.com/reptidex/reptidex/sms"
 	"github.com/reptidex/reptidex/store"
 )
-
-// phoneCodeAttempts is how many wrong codes end a code.
-const phoneCodeAttempts = 5
-
-// phoneResendAfter is how long before a new code may be sent to the same person.
-const phoneResendAfter = time.Minute
 
 type phoneView struct {
 	// E.164.
@@ -39,30 +28,8 @@ type verifyPhoneRequest struct {
 	Code string `json:"code" jsonschema:"required,pattern=^[0-9]{6}$"`
 }
 
-// phoneCodesPerDay is how many codes one person may have texted in a day, to any numbers.
-const phoneCodesPerDay = 10
-
-// phoneCodeWait is how long the person must wait before another code is texted: a minute
-// after the last, and until the day's count restarts once it reaches phoneCodesPerDay.
-// Removing the number does not reset either.
-func phoneCodeWait(p store.PhoneCode, now time.Time) time.Duration {
-	var wait time.Duration
-	if p.SentAt != nil {
-		wait = p.SentAt.Add(phoneResendAfter).Sub(now)
-	}
-	if p.SentSince != nil && p.SentToday >= phoneCodesPerDay {
-		wait = max(wait, p.SentSince.Add(24*time.Hour).Sub(now))
-	}
-	return wait
-}
-
-// phoneCodeHash binds a code to its user, so equal codes of two people differ.
-func phoneCodeHash(userID uuid.UUID, code string) []byte {
-	h := sha256.Sum256([]byte(userID.String() + ":" + code))
-	return h[:]
-}
-
-// setPhone stores the caller's phone number, unverified, and texts it a six-digit code.
+// setPhone stores the caller's phone number, unverified, and texts it a six-digit code
+// (accounts.SetPhone).
 func (s *Server) setPhone(w http.ResponseWriter, r *http.Request) error {
 	var in setPhoneRequest
 	if err := decodeJSON(r, &in); err != nil {
@@ -72,33 +39,11 @@ func (s *Server) setPhone(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return invalid(FieldError{"phone", err.Error()})
 	}
-	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
-	if err != nil {
-		return fmt.Errorf("draw phone code: %w", err)
-	}
-	code := fmt.Sprintf("%06d", n.Int64())
-	ttl := s.cfg.Notify.PhoneCodeTTL
-	expires := time.Now().Add(ttl)
+	var expires time.Time
 	err = s.withAccess(r, "", func(tx pgx.Tx, a access) error {
-		ctx := r.Context()
-		current, err := store.CurrentPhoneCode(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if wait := phoneCodeWait(current, time.Now()); wait > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+1)))
-			return newProblem(kindRateLimited, fmt.Sprintf("Too many codes asked for; wait %s before asking for another.", wait.Round(time.Second)))
-		}
-		if err := store.SetPhone(ctx, tx, phone, phoneCodeHash(a.UserID, code), expires); err != nil {
-			return err
-		}
-		_, err = s.notifier.Record(ctx, tx, notify.Request{
-			DedupKey: "phone-code/" + a.UserID.String() + "/" + uuid.NewString(), Type: "account.phone_code",
-			OrgID: a.OrgID, UserID: a.UserID, Phone: phone,
-			Title: "Your verification code is " + code,
-			Body:  fmt.Sprintf("It expires in %d minutes. If you did not ask for it, ignore this message.", int(ttl.Minutes())),
-		})
-		return err
+		var err error
+		expires, err = accounts.SetPhone(r.Context(), tx, s.notifier, a.UserID, a.OrgID, phone, s.cfg.Notify.PhoneCodeTTL)
+		return phoneProblem(err)
 	})
 	if err != nil {
 		return err
@@ -106,8 +51,8 @@ func (s *Server) setPhone(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusAccepted, phoneView{Phone: phone, CodeExpiresAt: &expires})
 }
 
-// verifyPhone checks the code texted to the caller's phone number; once verified, the
-// number receives the SMS notifications the caller chose.
+// verifyPhone checks the code texted to the caller's phone number (accounts.VerifyPhone);
+// once verified, the number receives the SMS notifications the caller chose.
 func (s *Server) verifyPhone(w http.ResponseWriter, r *http.Request) error {
 	var in verifyPhoneRequest
 	if err := decodeJSON(r, &in); err != nil {
@@ -116,41 +61,39 @@ func (s *Server) verifyPhone(w http.ResponseWriter, r *http.Request) error {
 	if in.Code == "" {
 		return invalid(FieldError{"code", "is required"})
 	}
-	var out phoneView
-	var refusal error
+	var check accounts.PhoneCheck
 	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
-		ctx := r.Context()
-		p, err := store.CurrentPhoneCode(ctx, tx)
-		if err != nil {
-			return err
-		}
-		out.Phone = p.Phone
-		switch {
-		case p.Phone == "":
-			return newProblem(kindConflict, "There is no phone number to verify; add one first.")
-		case p.VerifiedAt != nil:
-			out.Verified = true
-			return nil
-		case p.CodeHash == nil || p.ExpiresAt == nil || p.Attempts >= phoneCodeAttempts:
-			return newProblem(kindGone, "This code can no longer be used; ask for a new one.")
-		case time.Now().After(*p.ExpiresAt):
-			return newProblem(kindGone, "The code has expired; ask for a new one.")
-		}
-		if subtle.ConstantTimeCompare(p.CodeHash, phoneCodeHash(a.UserID, in.Code)) != 1 {
-			// The wrong attempt is counted even though the request fails.
-			refusal = newProblem(kindMalformed, fmt.Sprintf("The code is wrong; %d attempts left.", phoneCodeAttempts-p.Attempts-1))
-			return store.CountPhoneAttempt(ctx, tx)
-		}
-		out.Verified = true
-		return store.VerifyPhone(ctx, tx)
+		var err error
+		check, err = accounts.VerifyPhone(r.Context(), tx, a.UserID, in.Code)
+		return phoneProblem(err)
 	})
-	if err == nil {
-		err = refusal
-	}
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, out)
+	if check.Wrong { // counted: the transaction that counted it has committed
+		return newProblem(kindMalformed, fmt.Sprintf("The code is wrong; %d attempts left.", check.AttemptsLeft))
+	}
+	return writeJSON(w, http.StatusOK, phoneView{Phone: check.Phone, Verified: check.Verified})
+}
+
+// phoneProblem answers a phone code accounts refused; other errors, and nil, pass as they
+// are.
+func phoneProblem(err error) error {
+	var tooSoon *accounts.TooSoonError
+	switch {
+	case errors.As(err, &tooSoon):
+		p := newProblem(kindRateLimited, fmt.Sprintf("Too many codes asked for; wait %s before asking for another.",
+			tooSoon.Wait.Round(time.Second)))
+		p.retryAfter = tooSoon.Wait
+		return p
+	case errors.Is(err, accounts.ErrNoPhone):
+		return newProblem(kindConflict, "There is no phone number to verify; add one first.")
+	case errors.Is(err, accounts.ErrPhoneCodeSpent):
+		return newProblem(kindGone, "This code can no longer be used; ask for a new one.")
+	case errors.Is(err, accounts.ErrPhoneCodeExpired):
+		return newProblem(kindGone, "The code has expired; ask for a new one.")
+	}
+	return err
 }
 
 // deletePhone removes the caller's phone number: no more SMS.

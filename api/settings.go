@@ -3,15 +3,14 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/reptidex/reptidex/domain/genetics"
+	"github.com/reptidex/reptidex/organizations"
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/taxonomy"
 )
 
 type organizationRequest struct {
@@ -39,73 +38,30 @@ type organizationView struct {
 	TransferExpireAfterDays int `json:"transfer_expire_after_days"`
 }
 
-const day = 24 * time.Hour
-
-// updateOrganization changes an organization's name and inbreeding warning threshold
-// (owners and admins).
+// updateOrganization changes an organization's settings (organizations.Update): owners and
+// admins only.
 func (s *Server) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 	var req organizationRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	if req.COIWarningThreshold != nil && (*req.COIWarningThreshold < 0 || *req.COIWarningThreshold > 1) {
-		return invalid(FieldError{"coi_warning_threshold", "must be a coefficient from 0 to 1 (0.0625 is first cousins)"})
-	}
-	if req.TransferExpireAfterDays != nil && (*req.TransferExpireAfterDays < 1 || *req.TransferExpireAfterDays > 90) {
-		return invalid(FieldError{"transfer_expire_after_days", "must be a whole number of days from 1 to 90"})
-	}
-	if req.TransferRemindAfterDays != nil && (*req.TransferRemindAfterDays < 0 || *req.TransferRemindAfterDays > 89) {
-		return invalid(FieldError{"transfer_remind_after_days", "must be a whole number of days from 0 (no reminder) to 89"})
-	}
-	if req.Name != nil {
-		n := utf8.RuneCountInString(strings.TrimSpace(*req.Name))
-		if n < 1 || n > 120 {
-			return invalid(FieldError{"name", "must be 1 to 120 characters"})
-		}
+	c := organizations.Changes{Name: req.Name, COIWarningThreshold: req.COIWarningThreshold,
+		TransferRemindAfterDays: req.TransferRemindAfterDays, TransferExpireAfterDays: req.TransferExpireAfterDays}
+	if err := c.Check(); err != nil {
+		return organizationProblem(err)
 	}
 	var out organizationView
-	err := s.withAccess(r, chi.URLParam(r, "orgID"), func(tx pgx.Tx, acc access) error {
-		ctx := r.Context()
-		if !acc.Role.CanManageMembers() {
+	err := s.withAccess(r, chi.URLParam(r, "orgID"), func(tx pgx.Tx, a access) error {
+		if !a.Role.CanManageMembers() {
 			return newProblem(kindForbidden, "Only owners and admins change the organization's settings.")
 		}
-		org, err := store.OrganizationByID(ctx, tx, acc.OrgID)
+		st, err := organizations.Update(r.Context(), tx, a.OrgID, c)
 		if err != nil {
-			return err
+			return organizationProblem(err)
 		}
-		threshold, err := store.COIThreshold(ctx, tx)
-		if err != nil {
-			return err
-		}
-		name := org.Name
-		if req.Name != nil {
-			name = strings.TrimSpace(*req.Name)
-		}
-		if req.COIWarningThreshold != nil {
-			threshold = *req.COIWarningThreshold
-		}
-		remind, expire, err := store.TransferSettings(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if req.TransferRemindAfterDays != nil {
-			remind = time.Duration(*req.TransferRemindAfterDays) * day
-		}
-		if req.TransferExpireAfterDays != nil {
-			expire = time.Duration(*req.TransferExpireAfterDays) * day
-		}
-		if remind >= expire {
-			return invalid(FieldError{"transfer_remind_after_days", "the reminder must come before the offer expires"})
-		}
-		if err := store.UpdateOrganizationSettings(ctx, tx, name, threshold); err != nil {
-			return err
-		}
-		if err := store.SetTransferSettings(ctx, tx, remind, expire); err != nil {
-			return err
-		}
-		out = organizationView{ID: org.PublicID, Name: name, COIWarningThreshold: threshold,
-			TransferRemindAfterDays: int(remind / day), TransferExpireAfterDays: int(expire / day)}
-		return store.AppendEvent(ctx, tx, "organization.updated", "organization", org.PublicID, out)
+		out = organizationView{ID: st.PublicID, Name: st.Name, COIWarningThreshold: st.COIWarningThreshold,
+			TransferRemindAfterDays: st.RemindAfterDays(), TransferExpireAfterDays: st.ExpireAfterDays()}
+		return nil
 	})
 	if err != nil {
 		return err
@@ -116,11 +72,21 @@ func (s *Server) updateOrganization(w http.ResponseWriter, r *http.Request) erro
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// replaceSpecies lets a platform administrator edit a species catalogue: the whole document,
-// validated, based on the version they read (If-Match), never dropping a gene in use.
+// organizationProblem answers a change organizations refused; other errors pass as they are.
+func organizationProblem(err error) error {
+	var field *organizations.FieldError
+	if errors.As(err, &field) {
+		return invalid(FieldError{field.Field, field.Message})
+	}
+	return err
+}
+
+// replaceSpecies lets a platform administrator edit a species catalogue (taxonomy.Replace):
+// the whole document, validated, based on the version they read (If-Match), never dropping a
+// gene in use.
 func (s *Server) replaceSpecies(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	if err := s.requirePlatformAdmin(r, "Only platform administrators edit species catalogues."); err != nil {
+	admin, err := s.requirePlatformAdmin(r, "Only platform administrators edit species catalogues.")
+	if err != nil {
 		return err
 	}
 	matches, err := ifMatch(r)
@@ -131,45 +97,31 @@ func (s *Server) replaceSpecies(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &sp); err != nil {
 		return err
 	}
-	key := chi.URLParam(r, "species")
-	if sp.Key != key {
-		return invalid(FieldError{"key", "must be " + key + ", the species being edited"})
-	}
-	if err := sp.Prepare(); err != nil {
-		return invalid(FieldError{"genes", err.Error()})
-	}
-	all, _, err := s.species.get(ctx)
-	if err != nil {
-		return err
-	}
-	current, ok := all[key]
-	if !ok {
-		return notFound("species")
-	}
-	if !matches(current.Version) {
-		return stale()
-	}
-	inUse, err := store.GenesInUse(ctx, s.db.Pool, key)
-	if err != nil {
-		return err
-	}
-	for _, g := range inUse {
-		if _, ok := sp.Gene(g); !ok {
-			return invalid(FieldError{"genes", "gene " + g + " is claimed by animals and cannot be removed"})
-		}
-	}
-	userID, err := store.UserByPublicID(ctx, s.db.Pool, claimsFrom(ctx).UserID)
-	if err != nil {
-		return err
-	}
-	version, err := store.ReplaceSpecies(ctx, s.db.Pool, &sp, current.Version, userID.ID)
-	if errors.Is(err, store.ErrConflict) {
-		return stale()
-	}
+	var version int
+	err = s.db.InTx(r.Context(), func(tx pgx.Tx) error {
+		var err error
+		version, err = taxonomy.Replace(r.Context(), tx, taxonomy.Edit{Key: chi.URLParam(r, "species"), Species: &sp,
+			Matches: matches, By: admin})
+		return speciesProblem(err)
+	})
 	if err != nil {
 		return err
 	}
 	s.species.invalidate()
 	w.Header().Set("ETag", etag(version))
 	return writeJSON(w, http.StatusOK, speciesCatalogue{Version: version, Species: &sp})
+}
+
+// speciesProblem answers an edit taxonomy.Replace refused; other errors pass as they are.
+func speciesProblem(err error) error {
+	var field *taxonomy.FieldError
+	switch {
+	case errors.As(err, &field):
+		return invalid(FieldError{field.Field, field.Message})
+	case errors.Is(err, taxonomy.ErrUnknownSpecies):
+		return notFound("species")
+	case errors.Is(err, store.ErrStale):
+		return stale()
+	}
+	return err
 }

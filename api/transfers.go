@@ -270,7 +270,7 @@ func (s *Server) acceptTransfer(w http.ResponseWriter, r *http.Request) error {
 	if in.OrganizationID == "" {
 		return invalid(FieldError{"organization_id", "is required: the organization that receives the animal"})
 	}
-	return s.answerTransfer(w, r, in.OrganizationID, transfer.AcceptUpdate, in, func(a transfer.Actor) any { return a })
+	return s.answerTransfer(w, r, in.OrganizationID, in, transfer.Reply{Update: transfer.AcceptUpdate})
 }
 
 // declineTransfer declines an offer, with a reason the offering organization is told.
@@ -280,71 +280,48 @@ func (s *Server) declineTransfer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
-	return s.answerTransfer(w, r, in.OrganizationID, transfer.DeclineUpdate, in, func(a transfer.Actor) any {
-		return transfer.DeclineInput{Actor: a, Reason: in.Reason}
-	})
+	return s.answerTransfer(w, r, in.OrganizationID, in, transfer.Reply{Update: transfer.DeclineUpdate, Reason: in.Reason})
 }
 
 // cancelTransfer withdraws an offer of the caller's organization.
 func (s *Server) cancelTransfer(w http.ResponseWriter, r *http.Request) error {
-	return s.answerTransfer(w, r, "", transfer.CancelUpdate, nil, func(a transfer.Actor) any { return a })
+	return s.answerTransfer(w, r, "", nil, transfer.Reply{Update: transfer.CancelUpdate})
 }
 
 // answerTransfer sends an answer under its optional Idempotency-Key (idempotent). The key's
 // operation is the answer to this transfer, whichever it is: a key names one answer.
-func (s *Server) answerTransfer(w http.ResponseWriter, r *http.Request, orgPublicID, update string, in any, arg func(transfer.Actor) any) error {
+func (s *Server) answerTransfer(w http.ResponseWriter, r *http.Request, orgPublicID string, in any, reply transfer.Reply) error {
 	op := idempotentOp{Name: "transfer.answer/" + chi.URLParam(r, "transferID"), Org: orgPublicID,
 		Request: struct {
 			Update string `json:"update"`
 			Body   any    `json:"body"`
-		}{update, in}}
+		}{reply.Update, in}}
 	return s.idempotent(w, r, op, func(r *http.Request, k *keyed) (response, error) {
-		return s.answer(r, k, orgPublicID, update, arg)
+		reply.Key, reply.Retried = k.Key, k.Retried
+		return s.answer(r, orgPublicID, reply)
 	})
 }
 
 // answer authorizes the caller in orgPublicID (the token's organization when empty), sends
-// the update to the transfer's workflow and answers with the transfer as it then stands.
-// The workflow decides who may act and whether the transfer is still open.
-func (s *Server) answer(r *http.Request, k *keyed, orgPublicID, update string, arg func(transfer.Actor) any) (response, error) {
+// the reply to the transfer's workflow (transfer.AnswerOffer) and answers with the transfer
+// as it then stands. The workflow decides who may act and whether the transfer is still
+// open.
+func (s *Server) answer(r *http.Request, orgPublicID string, reply transfer.Reply) (response, error) {
 	ctx := r.Context()
-	var (
-		t     store.Transfer
-		actor transfer.Actor
-	)
+	var t store.Transfer
 	err := s.withAccess(r, orgPublicID, func(tx pgx.Tx, a access) error {
 		var err error
-		t, err = store.TransferByPublicID(ctx, tx, chi.URLParam(r, "transferID"))
-		if errors.Is(err, store.ErrNotFound) {
-			return newProblem(kindNotFound, "transfer not found (an offer to your email address shows once the address is verified)")
-		}
-		if err != nil {
-			return err
-		}
-		u, err := store.UserByID(ctx, tx, a.UserID)
-		if err != nil {
-			return err
-		}
-		actor = transfer.Actor{UserID: a.UserID, OrgID: a.OrgID, OrgRoleManages: a.Role.CanManageMembers()}
-		if u.EmailVerifiedAt != nil {
-			actor.Email = u.Email
-		}
-		return nil
+		t, reply.Actor, err = answering(ctx, tx, a, chi.URLParam(r, "transferID"))
+		return err
 	})
 	if err != nil {
 		return response{}, err
 	}
-	if t.Status != string(transfer.Offered) {
-		// A retry of an answer whose first attempt ended the transfer without answering is
-		// answered as it was.
-		if !k.Retried || !answeredBy(t, update, actor) {
-			return response{}, endedProblem(t.Status)
-		}
-	} else if err := s.sendTransferUpdate(ctx, t, update, updateID(update, actor, k.Key), arg(actor)); err != nil {
+	if err := s.sendTransferUpdate(ctx, t, reply); err != nil {
 		return response{}, err
 	}
 	var view transferView
-	err = s.db.InTenant(ctx, store.Tenant{OrgID: actor.OrgID, UserID: actor.UserID}, func(tx pgx.Tx) error {
+	err = s.db.InTenant(ctx, store.Tenant{OrgID: reply.Actor.OrgID, UserID: reply.Actor.UserID}, func(tx pgx.Tx) error {
 		var err error
 		view, err = s.readTransfer(ctx, tx, t.PublicID)
 		return err
@@ -352,42 +329,44 @@ func (s *Server) answer(r *http.Request, k *keyed, orgPublicID, update string, a
 	return response{Status: http.StatusOK, Body: view}, err
 }
 
-// updateID names an answer sent with an Idempotency-Key, so that its retry attaches to the
-// update already under way; without a key every answer is its own update.
-func updateID(update string, a transfer.Actor, key string) string {
-	if key == "" {
-		return ""
+// answering reads the transfer with the public ID, and the caller as its workflow knows
+// them: their verified address, and whether they manage the organization they act for.
+func answering(ctx context.Context, tx pgx.Tx, a access, publicID string) (store.Transfer, transfer.Actor, error) {
+	t, err := store.TransferByPublicID(ctx, tx, publicID)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Transfer{}, transfer.Actor{}, newProblem(kindNotFound,
+			"transfer not found (an offer to your email address shows once the address is verified)")
 	}
-	return update + "/" + a.UserID.String() + "/" + key
+	if err != nil {
+		return store.Transfer{}, transfer.Actor{}, err
+	}
+	u, err := store.UserByID(ctx, tx, a.UserID)
+	if err != nil {
+		return store.Transfer{}, transfer.Actor{}, err
+	}
+	actor := transfer.Actor{UserID: a.UserID, OrgID: a.OrgID, OrgRoleManages: a.Role.CanManageMembers()}
+	if u.EmailVerifiedAt != nil {
+		actor.Email = u.Email
+	}
+	return t, actor, nil
 }
 
-// answeredBy reports whether the transfer ended as the actor's answer would have ended it.
-func answeredBy(t store.Transfer, update string, a transfer.Actor) bool {
-	byActor := t.EndedBy != nil && *t.EndedBy == a.UserID
-	switch update {
-	case transfer.AcceptUpdate:
-		return byActor && t.Status == string(transfer.Accepted) && t.ToOrgID != nil && *t.ToOrgID == a.OrgID
-	case transfer.DeclineUpdate:
-		return byActor && t.Status == string(transfer.Declined)
-	case transfer.CancelUpdate:
-		return byActor && t.Status == string(transfer.Cancelled)
-	}
-	return false
-}
-
-// sendTransferUpdate delivers an update and waits for its outcome, starting the workflow
-// with it if the offer's start job has not run yet.
-func (s *Server) sendTransferUpdate(ctx context.Context, t store.Transfer, update, id string, arg any) error {
+// sendTransferUpdate sends the reply and waits for its outcome (transfer.AnswerOffer),
+// starting the workflow with it if the offer's start job has not run yet.
+func (s *Server) sendTransferUpdate(ctx context.Context, t store.Transfer, reply transfer.Reply) error {
 	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
 	defer cancel()
-	_, err := transfer.Answer(ctx, s.temporal, s.cfg.Temporal.TaskQueue, transfer.InputOf(t, s.cfg.Notify), update, id, arg)
+	err := transfer.AnswerOffer(ctx, s.temporal, s.cfg.Temporal.TaskQueue, s.cfg.Notify, t, reply)
 	var (
+		ended   *transfer.EndedError
 		appErr  *temporal.ApplicationError
 		timeout *client.WorkflowUpdateServiceTimeoutOrCanceledError
 	)
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &ended):
+		return newProblem(kindConflict, "The transfer was already "+ended.Status+".")
 	case transfer.IsEnded(err):
 		return newProblem(kindConflict, capitalize(appErrMessage(err))+".")
 	case transfer.IsRefused(err):
@@ -398,10 +377,10 @@ func (s *Server) sendTransferUpdate(ctx context.Context, t store.Transfer, updat
 		// The workflow has finished; the database is catching up with how.
 		return newProblem(kindConflict, "The transfer has already ended.")
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &timeout):
-		s.log.WarnContext(ctx, "transfer update did not finish in time", "transfer", t.PublicID, "update", update, "error", err)
+		s.log.WarnContext(ctx, "transfer update did not finish in time", "transfer", t.PublicID, "update", reply.Update, "error", err)
 		return newProblem(kindUnavailable, "The transfer did not answer in time; its outcome will show on GET /api/v1/transfers/"+t.PublicID+".")
 	}
-	return fmt.Errorf("transfer %s %s: %w", t.PublicID, update, err)
+	return fmt.Errorf("transfer %s %s: %w", t.PublicID, reply.Update, err)
 }
 
 func appErrMessage(err error) string {
@@ -417,11 +396,6 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// endedProblem answers an update to a transfer that has ended, saying how it ended.
-func endedProblem(status string) error {
-	return newProblem(kindConflict, "The transfer was already "+status+".")
 }
 
 type ownershipView struct {

@@ -75,52 +75,34 @@ func (s *Server) confirmEmailPage(w http.ResponseWriter, r *http.Request) error 
 	})
 }
 
-// useVerificationToken verifies the address a token was sent to. A token whose person is
-// verified already answers as a success, so following a link twice does no harm.
+// useVerificationToken verifies the address a token was sent to (accounts.VerifyEmail). A
+// token whose person is verified already answers as a success, so following a link twice
+// does no harm.
 func (s *Server) useVerificationToken(ctx context.Context, token string) (emailVerifiedResponse, error) {
 	hash, ok := store.ParseLinkToken(strings.TrimSpace(token))
 	if !ok {
 		return emailVerifiedResponse{}, errBadVerificationLink
 	}
-	var out emailVerifiedResponse
+	var v accounts.VerifiedEmail
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
-		v, err := store.EmailVerificationByHash(ctx, tx, hash)
-		if errors.Is(err, store.ErrNotFound) {
-			return errBadVerificationLink
-		}
-		if err != nil {
-			return err
-		}
-		u, err := store.UserByID(ctx, tx, v.UserID)
-		if err != nil {
-			return err
-		}
-		sameAddress := strings.EqualFold(u.Email, v.Email)
-		if u.EmailVerifiedAt != nil && sameAddress {
-			out = emailVerifiedResponse{Email: u.Email, VerifiedAt: *u.EmailVerifiedAt}
-			return nil
-		}
-		if v.UsedAt != nil || !sameAddress {
-			return errBadVerificationLink
-		}
-		if !time.Now().Before(v.ExpiresAt) {
-			return newProblem(kindGone, "This email verification link expired on "+v.ExpiresAt.UTC().Format(pageTime)+
-				"; log in and ask for a new one (POST /api/v1/me/verify-email).")
-		}
-		if _, err := store.MarkEmailVerified(ctx, tx, u.ID, v.Email); err != nil {
-			return err
-		}
-		if err := store.MarkEmailVerificationUsed(ctx, tx, hash); err != nil {
-			return err
-		}
-		if u, err = store.UserByID(ctx, tx, u.ID); err != nil {
-			return err
-		}
-		out = emailVerifiedResponse{Email: u.Email, VerifiedAt: *u.EmailVerifiedAt}
-		s.log.InfoContext(ctx, "email verified", "user_id", u.PublicID)
-		return nil
+		var err error
+		v, err = accounts.VerifyEmail(ctx, tx, hash)
+		return err
 	})
-	return out, err
+	var expired *accounts.LinkExpiredError
+	switch {
+	case errors.Is(err, accounts.ErrBadVerificationLink):
+		return emailVerifiedResponse{}, errBadVerificationLink
+	case errors.As(err, &expired):
+		return emailVerifiedResponse{}, newProblem(kindGone, "This email verification link expired on "+
+			expired.ExpiresAt.UTC().Format(pageTime)+"; log in and ask for a new one (POST /api/v1/me/verify-email).")
+	case err != nil:
+		return emailVerifiedResponse{}, err
+	}
+	if !v.Already {
+		s.log.InfoContext(ctx, "email verified", "user_id", v.UserPublicID)
+	}
+	return emailVerifiedResponse{Email: v.Email, VerifiedAt: v.VerifiedAt}, nil
 }
 
 type verificationSentResponse struct {

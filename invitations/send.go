@@ -1,6 +1,7 @@
 // Package invitations holds the commands that bring a person into an organization by email,
-// each in the caller's transaction: sending an invitation and accepting it. The API, jobs
-// and tests call them; who may invite whom, and how often, the caller decides.
+// each in the caller's transaction: sending an invitation, accepting it and revoking it. The
+// API, jobs and tests call them. Who may invite whom, and how often, the caller decides;
+// Revoke applies the same rule itself, since only it reads the invitation's role.
 package invitations
 
 import (

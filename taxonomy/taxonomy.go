@@ -1,6 +1,7 @@
 // Package taxonomy is the species catalogue ReptiDex ships with: the genes, allelic
 // compounds and named combinations of each supported species, as seed data for the genetics
 // engine. The data lives in data/*.json, one genetics.Species per file, named after its key.
+// Once stored, a catalogue is edited by platform administrators (Replace, replace.go).
 package taxonomy
 
 import (

@@ -74,6 +74,72 @@ func Answer(ctx context.Context, c client.Client, taskQueue string, in Input, up
 	return res, err
 }
 
+// Reply is a person's answer to an offer, as AnswerOffer sends it.
+type Reply struct {
+	Update string // AcceptUpdate, DeclineUpdate or CancelUpdate
+	Actor  Actor
+	Reason string // a decline's
+	// Key is the Idempotency-Key the answer is sent under (empty: none), and Retried is true
+	// when an earlier request under it ended without an answer.
+	Key     string
+	Retried bool
+}
+
+// EndedError refuses an answer to a transfer that has ended, saying how it ended.
+type EndedError struct {
+	Status string
+}
+
+func (e *EndedError) Error() string { return "the transfer was already " + e.Status }
+
+// AnswerOffer sends r to the workflow of the offer t, as recorded, and waits for its outcome
+// (Answer). An answer sent under a key is sent as one update, so that its retry attaches to
+// the first. An offer t shows ended is an *EndedError, unless r retries the very answer that
+// ended it, which succeeds again without being sent.
+func AnswerOffer(ctx context.Context, c client.Client, taskQueue string, n config.Notify, t store.Transfer, r Reply) error {
+	if t.Status != string(Offered) {
+		if r.Retried && r.ended(t) {
+			return nil
+		}
+		return &EndedError{Status: t.Status}
+	}
+	_, err := Answer(ctx, c, taskQueue, InputOf(t, n), r.Update, r.updateID(), r.arg())
+	return err
+}
+
+// arg is the argument r's update takes.
+func (r Reply) arg() any {
+	if r.Update == DeclineUpdate {
+		return DeclineInput{Actor: r.Actor, Reason: r.Reason}
+	}
+	return r.Actor
+}
+
+// updateID names an answer sent under a key, so that its retry attaches to the update
+// already under way; without a key every answer is its own update.
+func (r Reply) updateID() string {
+	if r.Key == "" {
+		return ""
+	}
+	return r.Update + "/" + r.Actor.UserID.String() + "/" + r.Key
+}
+
+// ended reports whether the transfer t ended as r would have ended it.
+func (r Reply) ended(t store.Transfer) bool {
+	if t.EndedBy == nil || *t.EndedBy != r.Actor.UserID {
+		return false
+	}
+	switch r.Update {
+	case AcceptUpdate:
+		return t.Status == string(Accepted) && t.ToOrgID != nil && *t.ToOrgID == r.Actor.OrgID
+	case DeclineUpdate:
+		return t.Status == string(Declined)
+	case CancelUpdate:
+		return t.Status == string(Cancelled)
+	}
+	return false
+}
+
 // Running reports whether the transfer's workflow is running: false when it has closed,
 // however it ended, or was never started.
 func Running(ctx context.Context, c client.Client, transferID uuid.UUID) (bool, error) {
