@@ -48,8 +48,8 @@ test-migrate: ## Apply new migrations to a running `make test-stack`'s database
 	$(TEST_ENV) $(GO) run ./cmd/reptidex migrate
 
 .PHONY: record-histories
-record-histories: ## Re-record the transfer and escalation histories in workflows/*/testdata on a running `make test-stack`, then replay them
-	RECORD_HISTORIES=1 $(MAKE) --no-print-directory test-go PKG=./e2e/ RUN=TestTransfer_RecordsTheHistoryOfEachPath
+record-histories: ## Re-record every process's histories in workflows/*/testdata (the e2e tests *_RecordsTheHistoryOfEachPath) on a running `make test-stack`, then replay them
+	RECORD_HISTORIES=1 $(MAKE) --no-print-directory test-go PKG=./e2e/ RUN='_RecordsTheHistoryOfEachPath$$'
 	$(GO) test -count=1 -run Replays ./workflows/...
 
 .PHONY: build

@@ -18,15 +18,16 @@ import (
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/reptidex/reptidex/testkit"
 	"github.com/reptidex/reptidex/workflows/escalation"
+	"github.com/reptidex/reptidex/workflows/onboarding"
 	"github.com/reptidex/reptidex/workflows/transfer"
 )
 
-// recordHistories says whether TestTransfer_RecordsTheHistoryOfEachPath writes the histories
-// it fetched into the workflows' testdata (`make record-histories`), for their replay tests.
+// recordHistories says whether the tests named *_RecordsTheHistoryOfEachPath write the
+// histories they fetched into the workflows' testdata (`make record-histories` runs them),
+// for the replay tests of each process.
 var recordHistories = os.Getenv("RECORD_HISTORIES") == "1"
 
 // transferPath is one way a transfer ends, driven over HTTP, and where its histories go.
@@ -195,8 +196,9 @@ func childExecutions(h *historypb.History) []*commonpb.WorkflowExecution {
 func requireReplays(t *testing.T, h *historypb.History) {
 	t.Helper()
 	replayer := worker.NewWorkflowReplayer()
-	replayer.RegisterWorkflowWithOptions(transfer.Workflow, workflow.RegisterOptions{Name: transfer.WorkflowName})
-	replayer.RegisterWorkflowWithOptions(escalation.Workflow, workflow.RegisterOptions{Name: escalation.WorkflowName})
+	transfer.RegisterWorkflow(replayer)
+	escalation.RegisterWorkflow(replayer)
+	onboarding.RegisterWorkflow(replayer)
 	require.NoError(t, replayer.ReplayWorkflowHistory(nil, h))
 }
 

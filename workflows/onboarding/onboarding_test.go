@@ -11,7 +11,6 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/reptidex/reptidex/workflows/onboarding"
-	"github.com/reptidex/reptidex/workflows/process/processtest"
 )
 
 // provisioner stands in for the database: the function is the provisioning.
@@ -94,15 +93,4 @@ func TestWorkflowID_IsDerivedFromTheOrganization(t *testing.T) {
 	t.Parallel()
 	id := uuid.MustParse("0b0f5a52-5f43-4a8e-9d6c-111111111111")
 	require.Equal(t, "onboarding/0b0f5a52-5f43-4a8e-9d6c-111111111111", onboarding.WorkflowID(id))
-}
-
-// Histories recorded from the dev server replay against today's code: a change that would
-// break running onboardings fails here.
-func TestWorkflow_ReplaysRecordedHistories(t *testing.T) {
-	t.Parallel()
-	processtest.Replay(t, map[string]processtest.Ending{
-		"testdata/completed.json": processtest.Completed(func(t *testing.T, res onboarding.Result) {
-			require.True(t, res.Provisioned)
-		}),
-	}, onboarding.RegisterWorkflow)
 }

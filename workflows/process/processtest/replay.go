@@ -10,7 +10,10 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
+
+	"github.com/reptidex/reptidex/workflows/process"
 )
 
 // Ending checks how a recorded history ended, from its last event.
@@ -33,6 +36,19 @@ func Ended(typ enumspb.EventType) Ending {
 	return func(t *testing.T, last *historypb.HistoryEvent) {
 		t.Helper()
 		require.Equal(t, typ, last.GetEventType())
+	}
+}
+
+// Failed is the ending of a workflow that failed with an application error of type typ,
+// its own or the cause of its failure (an activity's, a child's), as process.IsErrorType
+// finds it.
+func Failed(typ string) Ending {
+	return func(t *testing.T, last *historypb.HistoryEvent) {
+		t.Helper()
+		failed := last.GetWorkflowExecutionFailedEventAttributes()
+		require.NotNil(t, failed, "the history is of a failed workflow, not %s", last.GetEventType())
+		err := temporal.GetDefaultFailureConverter().FailureToError(failed.GetFailure())
+		require.True(t, process.IsErrorType(err, typ), "failed with %v, not an error of type %s", err, typ)
 	}
 }
 
