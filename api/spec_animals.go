@@ -91,9 +91,7 @@ var animalResource = apiResource{
 			BodyDescription: "The new animal.",
 			Responses: []reply{
 				{Status: 201, Description: "The new animal.", Body: animalView{},
-					Headers: []header{{Name: "ETag", Required: true, Schema: `{"type": "string", "pattern": "^\"v[0-9]+\"$"}`,
-						Description: "The animal's version as a strong entity tag: \"v\" and the version, in quotes, such as " +
-							"\"v3\". Send it back as If-Match to update the animal."}, {Name: "Location", Required: true, Schema: `{"type": "string", "format": "uri-reference"}`,
+					Headers: []header{animalETag, {Name: "Location", Required: true, Schema: `{"type": "string", "format": "uri-reference"}`,
 						Description: "The new animal's URL, /api/v1/animals/{animalID}."}}},
 				unauthenticated,
 				animalViewerForbidden,
@@ -146,9 +144,7 @@ var animalResource = apiResource{
 			Params: []param{animalIDParam},
 			Responses: []reply{
 				{Status: 200, Description: "The animal.", Body: animalView{},
-					Headers: []header{{Name: "ETag", Required: true, Schema: `{"type": "string", "pattern": "^\"v[0-9]+\"$"}`,
-						Description: "The animal's version as a strong entity tag: \"v\" and the version, in quotes, such as " +
-							"\"v3\". Send it back as If-Match to update the animal."}}},
+					Headers: []header{animalETag}},
 				unauthenticated,
 				animalNotFound,
 			},
@@ -178,9 +174,7 @@ var animalResource = apiResource{
 			BodyDescription: "The fields to change; every one is optional.",
 			Responses: []reply{
 				{Status: 200, Description: "The changed animal.", Body: animalView{},
-					Headers: []header{{Name: "ETag", Required: true, Schema: `{"type": "string", "pattern": "^\"v[0-9]+\"$"}`,
-						Description: "The animal's version as a strong entity tag: \"v\" and the version, in quotes, such as " +
-							"\"v3\". Send it back as If-Match to update the animal."}}},
+					Headers: []header{animalETag}},
 				unauthenticated,
 				animalViewerForbidden,
 				animalNotFound,
@@ -223,9 +217,7 @@ var animalResource = apiResource{
 			Params: []param{animalIDParam},
 			Responses: []reply{
 				{Status: 200, Description: "The archived animal.", Body: animalView{},
-					Headers: []header{{Name: "ETag", Required: true, Schema: `{"type": "string", "pattern": "^\"v[0-9]+\"$"}`,
-						Description: "The animal's version as a strong entity tag: \"v\" and the version, in quotes, such as " +
-							"\"v3\". Send it back as If-Match to update the animal."}}},
+					Headers: []header{animalETag}},
 				unauthenticated,
 				animalViewerForbidden,
 				animalNotFound,
@@ -296,6 +288,8 @@ func animalInputLimits(s *jsonschema.Schema) {
 
 // Answers and parameters several of these operations share.
 var (
+	animalETag = header{Name: "ETag", Required: true, Schema: `{"type": "string", "pattern": "^\"v[0-9]+\"$"}`,
+		Description: "The animal's version as a strong entity tag: \"v\" and the version, in quotes, such as \"v3\". Send it back as If-Match to update the animal."}
 	animalViewerForbidden = reply{Status: 403, Description: "forbidden: the caller is a viewer of the organization; creating, changing and archiving " +
 		"animals needs the keeper, admin or owner role."}
 	animalNotFound = reply{Status: 404, Description: "not-found: the organization the access token acts for has no animal with this ID. Another " +
