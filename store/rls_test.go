@@ -100,8 +100,8 @@ func forcedRLSTables(t *testing.T, admin *pgxpool.Pool) []string {
 }
 
 // transferFixture writes, as the schema owner, an accepted transfer of one of from's animals
-// to to, with its timeline, answer, ownership history and a notification preference, so
-// that every table under row-level security has a row.
+// to to, with its timeline, answer, ownership history, a notification preference and a
+// ledger entry of to buying from from, so that every table under row-level security has a row.
 func transferFixture(t *testing.T, admin *pgxpool.Pool, fromUser store.User, from store.Organization, toUser store.User, to store.Organization) {
 	t.Helper()
 	ctx := context.Background()
@@ -120,6 +120,9 @@ func transferFixture(t *testing.T, admin *pgxpool.Pool, fromUser store.User, fro
 			{`INSERT INTO ownership_history (animal_id, from_org_id, to_org_id, transfer_id, transfer_public_id)
 				SELECT animal_id, org_id, to_org_id, id, public_id FROM transfers WHERE id = $1`, []any{id}},
 			{`INSERT INTO notification_preferences (user_id, type, channels) VALUES ($1, 'transfer.offered', '{email}')`, []any{toUser.ID}},
+			{`INSERT INTO ledger_entries (order_id, organization_id, buyer_organization_id, kind, amount, currency,
+				stripe_object_id, idempotency_key) VALUES ($1, $2, $3, 'authorized', 15000, 'usd', 'pi_fixture', $4)`,
+				[]any{uuid.New(), from.ID, to.ID, "fixture/" + publicID}},
 		} {
 			if _, err := tx.Exec(ctx, stmt.sql, stmt.args...); err != nil {
 				return err
