@@ -16,11 +16,8 @@ import (
 // every field of the right type and every string valid UTF-8 text within its field's rules
 // (see jsontext.go). Each failure is a problem that names what is wrong.
 func decodeJSON(r *http.Request, dst any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return newProblem(kindUnsupportedType, "Send the body as application/json.")
-		}
+	if p := checkJSONMediaType(r); p != nil {
+		return p
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -39,6 +36,18 @@ func decodeJSON(r *http.Request, dst any) error {
 	}
 	if p := checkStrings(dst); p != nil {
 		return p
+	}
+	return nil
+}
+
+// checkJSONMediaType refuses a body sent as anything but JSON (application/json or a +json
+// type); a body without a Content-Type is read as JSON.
+func checkJSONMediaType(r *http.Request) *Problem {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return newProblem(kindUnsupportedType, "Send the body as application/json.")
+		}
 	}
 	return nil
 }

@@ -210,8 +210,9 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 		}
 		require.Equalf(t, want, pathParams, "%s: path parameters", o)
 
-		// Request bodies are JSON objects that refuse unknown fields.
-		if rb, ok := o.op["requestBody"]; ok {
+		// Request bodies are JSON objects that refuse unknown fields, except Stripe's events,
+		// which Stripe writes and adds fields to: the signature, not the shape, admits them.
+		if rb, ok := o.op["requestBody"]; ok && o.String() != "POST /api/v1/stripe/webhooks" {
 			content := obj(t, obj(t, rb, o.String()+" requestBody")["content"], o.String()+" requestBody.content")
 			media := obj(t, content["application/json"], o.String()+" requestBody application/json")
 			ref, _ := obj(t, media["schema"], "schema")["$ref"].(string)

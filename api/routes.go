@@ -51,6 +51,7 @@ func (s *Server) routes() chi.Router {
 		r.Group(s.transferRoutes)
 		r.Group(s.invitationRoutes)
 		r.Group(s.preferenceRoutes)
+		r.Group(s.stripeRoutes)
 	})
 	return r
 }
@@ -190,4 +191,10 @@ func (s *Server) preferenceRoutes(r chi.Router) {
 func (s *Server) unsubscribeRoutes(r chi.Router) {
 	r.Get("/unsubscribe", s.handle(s.unsubscribePrompt))
 	r.With(anonymousBody).Post("/unsubscribe", s.handle(s.unsubscribe))
+}
+
+// stripeRoutes: Stripe's webhook deliveries, signed with the endpoint's secret instead of a
+// bearer token.
+func (s *Server) stripeRoutes(r chi.Router) {
+	r.Post("/stripe/webhooks", s.handle(s.stripeWebhook))
 }

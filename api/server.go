@@ -20,6 +20,7 @@ import (
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/pedigree"
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/stripehooks"
 )
 
 // Deps is what the API needs from the process that runs it.
@@ -55,6 +56,7 @@ type Server struct {
 	pedigree    *pedigree.Graph
 	notifier    *notify.Notifier
 	links       notify.Links
+	stripeHooks stripehooks.Receiver
 	router      chi.Router
 	done        chan struct{} // closed when the work New started in the background ends
 }
@@ -78,6 +80,7 @@ func newServer(d Deps) *Server {
 		pedigree:    d.Pedigree,
 		notifier:    &notify.Notifier{River: d.River},
 		links:       notify.LinksFrom(d.Config),
+		stripeHooks: stripehooks.Receiver{DB: d.DB, Secret: d.Config.Stripe.WebhookSecret, Handlers: stripehooks.Handlers()},
 	}
 	s.healthCache.onDown = func(name string, res health.Result) {
 		s.log.Warn("dependency check failed", "check", name, "error", res.Err, "latency_ms", res.LatencyMS)

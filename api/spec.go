@@ -143,6 +143,7 @@ func apiResources() []apiResource {
 		systemResource, authResource, organizationResource, memberResource, taxonomyResource,
 		animalResource, geneticsResource, lineageResource, breedingResource, searchResource,
 		notificationResource, transferResource,
+		stripeResource,
 	}
 }
 

@@ -139,7 +139,8 @@ func applyOwn(ctx context.Context, conn *pgx.Conn, log *slog.Logger) error {
 }
 
 // grantApp gives the application role exactly what it needs: data access on every table,
-// except that the audit log is read-only and the event store and the ledger are insert-only.
+// except that the audit log is read-only, the event store and the ledger are insert-only,
+// and Stripe's events are never deleted.
 func grantApp(ctx context.Context, conn *pgx.Conn, role string) error {
 	r := pgx.Identifier{role}.Sanitize()
 	var exists bool
@@ -160,8 +161,9 @@ func grantApp(ctx context.Context, conn *pgx.Conn, role string) error {
 		"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON audit_log FROM "+r,
 		"REVOKE UPDATE, DELETE, TRUNCATE ON events FROM "+r,
 		"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON pedigree FROM "+r,
-		// Money movements are only ever added.
+		// Money movements are only ever added; Stripe's events are kept for audit.
 		"REVOKE UPDATE, DELETE, TRUNCATE ON ledger_entries FROM "+r,
+		"REVOKE DELETE, TRUNCATE ON stripe_events FROM "+r,
 		// Views read across organizations as their owner: never write through them.
 		"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON animal_card, visible_animal, pedigree_graph, organization_name, pedigree_card FROM "+r,
 		"REVOKE ALL ON schema_migrations FROM "+r,

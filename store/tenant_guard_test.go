@@ -39,6 +39,8 @@ var tableExemptions = map[string]string{
 	"pedigree": "the lineage graph crosses organizations and holds no private data (ids, parents, species, " +
 		"sex, hatch date); written only by the animals trigger, read-only to the application role",
 	"schema_migrations": "the list of applied migrations, written only by `reptidex migrate`",
+	"stripe_events": "Stripe's webhook events, received before any tenant is known (an event names a Stripe " +
+		"object, not an organization); no organization or user column, and only the webhook reads it",
 	// River's own tables: the job queue is shared by every organization and read by the
 	// workers before any tenant exists; job arguments carry ids, never tenant content.
 	"river_job":          "River's job queue (River's own table)",

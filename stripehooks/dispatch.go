@@ -1,0 +1,44 @@
+package stripehooks
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stripe/stripe-go/v76"
+)
+
+// Handler processes one event of its type, in the transaction that keeps the event: what it
+// writes (rows, River jobs with InsertTx) commits with the record that the event was
+// processed, or not at all. Arrival order is not assumed: a handler reconciles the state it
+// reads with the event's object, rather than replaying a step.
+type Handler func(ctx context.Context, tx pgx.Tx, ev stripe.Event) error
+
+// Dispatcher routes events by type to their handlers.
+type Dispatcher struct {
+	handlers map[stripe.EventType]Handler
+}
+
+// NewDispatcher is a dispatcher with no handlers: every event is acknowledged and kept.
+func NewDispatcher() *Dispatcher {
+	return &Dispatcher{handlers: map[stripe.EventType]Handler{}}
+}
+
+// Handle routes events of type t to h, replacing any handler registered for t before.
+func (d *Dispatcher) Handle(t stripe.EventType, h Handler) *Dispatcher {
+	d.handlers[t] = h
+	return d
+}
+
+// handler is the handler of t, or nil when no handler takes it.
+func (d *Dispatcher) handler(t stripe.EventType) Handler {
+	if d == nil {
+		return nil
+	}
+	return d.handlers[t]
+}
+
+// Handlers is the platform's routing table: which handler takes each type of event. Types
+// missing from it are acknowledged and kept for audit.
+func Handlers() *Dispatcher {
+	return NewDispatcher()
+}
