@@ -14,6 +14,7 @@ import (
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/health"
 	"github.com/reptidex/reptidex/obs"
+	"github.com/reptidex/reptidex/payments"
 	"github.com/reptidex/reptidex/pedigree"
 	"github.com/reptidex/reptidex/store"
 )
@@ -61,6 +62,10 @@ func New(ctx context.Context, cfg config.Config, c Conns, opts ...Option) (*Serv
 	if err := c.Registry.Register(obs.NewRiverQueueCollector(c.DB.Pool)); err != nil {
 		return nil, fmt.Errorf("register river metrics: %w", err)
 	}
+	stripe, err := payments.New(cfg.Stripe, payments.WithLogger(c.Logger.With("component", "stripe")))
+	if err != nil {
+		return nil, fmt.Errorf("stripe client: %w", err)
+	}
 	d := Deps{
 		Config:   cfg,
 		DB:       c.DB,
@@ -68,6 +73,7 @@ func New(ctx context.Context, cfg config.Config, c Conns, opts ...Option) (*Serv
 		Tokens:   auth.NewIssuer(c.Keys, cfg.Auth.Issuer, cfg.Auth.Audience, cfg.Auth.AccessTTL),
 		River:    rc,
 		Temporal: c.Temporal,
+		Payments: stripe,
 		Health:   health.All(cfg, c.DB.Pool, c.Temporal),
 		Registry: c.Registry,
 		Logger:   c.Logger,

@@ -16,7 +16,8 @@ type Problem struct {
 	// /docs#problem-invalid-credentials (401 Invalid credentials); /docs#problem-forbidden (403
 	// Forbidden); /docs#problem-email-not-verified (403 Email address not verified);
 	// /docs#problem-not-found (404 Not found); /docs#problem-method-not-allowed (405 Method not
-	// allowed); /docs#problem-conflict (409 Conflict); /docs#problem-gone (410 Gone);
+	// allowed); /docs#problem-conflict (409 Conflict); /docs#problem-seller-not-ready (409
+	// Seller account not ready); /docs#problem-gone (410 Gone);
 	// /docs#problem-precondition-failed (412 Precondition failed);
 	// /docs#problem-precondition-required (428 Precondition required); /docs#problem-rate-limited
 	// (429 Too many requests); /docs#problem-internal (500 Internal server error);
@@ -72,6 +73,7 @@ var (
 	kindGone                 = problemKind{"gone", "Gone", http.StatusGone}
 	kindPrecondition         = problemKind{"precondition-failed", "Precondition failed", http.StatusPreconditionFailed}
 	kindPreconditionRequired = problemKind{"precondition-required", "Precondition required", http.StatusPreconditionRequired}
+	kindSellerNotReady       = problemKind{"seller-not-ready", "Seller account not ready", http.StatusConflict}
 	kindRateLimited          = problemKind{"rate-limited", "Too many requests", http.StatusTooManyRequests}
 	kindInternal             = problemKind{"internal", "Internal server error", http.StatusInternalServerError}
 	kindUnavailable          = problemKind{"unavailable", "Service unavailable", http.StatusServiceUnavailable}
@@ -80,7 +82,7 @@ var (
 // problemKinds lists every kind, for the documentation page.
 var problemKinds = []problemKind{
 	kindMalformed, kindValidation, kindTooLarge, kindUnsupportedType, kindUnauthenticated,
-	kindBadCredentials, kindForbidden, kindEmailUnverified, kindNotFound, kindMethod, kindConflict, kindGone, kindPrecondition, kindPreconditionRequired, kindRateLimited,
+	kindBadCredentials, kindForbidden, kindEmailUnverified, kindNotFound, kindMethod, kindConflict, kindSellerNotReady, kindGone, kindPrecondition, kindPreconditionRequired, kindRateLimited,
 	kindInternal, kindUnavailable,
 }
 

@@ -49,6 +49,7 @@ func (s *Server) routes() chi.Router {
 		r.Group(s.searchRoutes)
 		r.Group(s.notificationRoutes)
 		r.Group(s.transferRoutes)
+		r.Group(s.marketplaceRoutes)
 		r.Group(s.invitationRoutes)
 		r.Group(s.preferenceRoutes)
 		r.Group(s.stripeRoutes)
@@ -158,6 +159,14 @@ func (s *Server) transferRoutes(r chi.Router) {
 	r.Post("/transfers/{transferID}/decline", s.handleWaiting(s.declineTransfer))
 	r.Post("/transfers/{transferID}/cancel", s.handleWaiting(s.cancelTransfer))
 	r.Get("/animals/{animalID}/ownership", s.handle(s.animalOwnership))
+}
+
+// marketplaceRoutes: selling: the organization's seller account.
+func (s *Server) marketplaceRoutes(r chi.Router) {
+	r.Use(s.authenticate)
+	r.Post("/marketplace/seller-account", s.handle(s.createSellerAccount))
+	r.Get("/marketplace/seller-account", s.handle(s.getSellerAccount))
+	r.Post("/marketplace/seller-account/onboarding-link", s.handle(s.createOnboardingLink))
 }
 
 // invitationRoutes: invitations to an organization and email verification; the emailed

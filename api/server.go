@@ -18,6 +18,7 @@ import (
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/health"
 	"github.com/reptidex/reptidex/notify"
+	"github.com/reptidex/reptidex/payments"
 	"github.com/reptidex/reptidex/pedigree"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/stripehooks"
@@ -31,6 +32,7 @@ type Deps struct {
 	Tokens   *auth.Issuer
 	River    *river.Client[pgx.Tx] // insert-only: jobs enqueued in the request's transaction
 	Temporal client.Client         // starts workflows and sends them updates
+	Payments *payments.Client      // Stripe
 	Health   []health.Check
 	Registry *prometheus.Registry
 	Logger   *slog.Logger
@@ -46,6 +48,7 @@ type Server struct {
 	tokens      *auth.Issuer
 	river       *river.Client[pgx.Tx]
 	temporal    client.Client
+	payments    *payments.Client
 	healthCache *healthCache
 	reg         *prometheus.Registry
 	log         *slog.Logger
@@ -70,6 +73,7 @@ func newServer(d Deps) *Server {
 		tokens:      d.Tokens,
 		river:       d.River,
 		temporal:    d.Temporal,
+		payments:    d.Payments,
 		healthCache: &healthCache{checks: d.Health, ttl: d.Config.HTTP.HealthCacheTTL},
 		reg:         d.Registry,
 		log:         d.Logger,

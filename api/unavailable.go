@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+
+	"github.com/reptidex/reptidex/payments"
 )
 
 // unavailableRetryAfter is what a 503 asks the caller to wait before retrying: long enough
@@ -27,10 +29,11 @@ func unavailableProblem() *Problem {
 
 // isUnavailable reports whether err means the request could not be served now rather than
 // that it is wrong or that we are: the request's deadline passed, or Postgres or Temporal
-// could not be reached, refused the connection or said it is overloaded or shutting down.
+// could not be reached, refused the connection or said it is overloaded or shutting down, or
+// Stripe could not answer after its retries.
 // A retry later may succeed, so the answer is a 503, not a 500.
 func isUnavailable(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) {
+	if errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) || errors.Is(err, payments.ErrUnavailable) {
 		return true
 	}
 	var (

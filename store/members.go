@@ -45,6 +45,11 @@ func MemberByUserPublicID(ctx context.Context, q Querier, publicID string) (Memb
 	return scanMember(q.QueryRow(ctx, memberSelect+` AND u.public_id = $1`, publicID))
 }
 
+// OldestOwner is the owner of the transaction's organization who has been a member longest.
+func OldestOwner(ctx context.Context, q Querier) (Member, error) {
+	return scanMember(q.QueryRow(ctx, memberSelect+` AND m.role = 'owner' ORDER BY m.created_at, u.id LIMIT 1`))
+}
+
 // LockMembers locks every membership of the transaction's organization, in one fixed order
 // so concurrent changes queue instead of deadlocking, and returns each member's role. Rules
 // that count members (the last owner) are checked against it, so two concurrent changes

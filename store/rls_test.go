@@ -100,8 +100,9 @@ func forcedRLSTables(t *testing.T, admin *pgxpool.Pool) []string {
 }
 
 // transferFixture writes, as the schema owner, an accepted transfer of one of from's animals
-// to to, with its timeline, answer, ownership history, a notification preference and a
-// ledger entry of to buying from from, so that every table under row-level security has a row.
+// to to, with its timeline, answer, ownership history, a notification preference, from's
+// seller account and a ledger entry of to buying from from, so that every table under
+// row-level security has a row.
 func transferFixture(t *testing.T, admin *pgxpool.Pool, fromUser store.User, from store.Organization, toUser store.User, to store.Organization) {
 	t.Helper()
 	ctx := context.Background()
@@ -117,6 +118,7 @@ func transferFixture(t *testing.T, admin *pgxpool.Pool, fromUser store.User, fro
 				FROM animals a WHERE a.org_id = $3 LIMIT 1`, []any{id, publicID, from.ID, fromUser.ID, to.ID, toUser.ID}},
 			{`INSERT INTO transfer_timeline (transfer_id, kind, actor_user_id) VALUES ($1, 'accepted', $2)`, []any{id, toUser.ID}},
 			{`INSERT INTO idempotency_keys (org_id, user_id, operation, key, request_hash) VALUES ($1, $2, 'fixture', 'fixture', sha256('fixture'::bytea))`, []any{to.ID, toUser.ID}},
+			{`INSERT INTO seller_accounts (org_id, stripe_account_id, country, created_by) VALUES ($1, 'acct_fixture', 'US', $2)`, []any{from.ID, fromUser.ID}},
 			{`INSERT INTO ownership_history (animal_id, from_org_id, to_org_id, transfer_id, transfer_public_id)
 				SELECT animal_id, org_id, to_org_id, id, public_id FROM transfers WHERE id = $1`, []any{id}},
 			{`INSERT INTO notification_preferences (user_id, type, channels) VALUES ($1, 'transfer.offered', '{email}')`, []any{toUser.ID}},
@@ -141,7 +143,7 @@ func TestRLS_WithoutTenantNoRowsAreVisible(t *testing.T) {
 	transferFixture(t, admin, fromUser, from, toUser, to)
 	ctx := context.Background()
 	tables := forcedRLSTables(t, admin)
-	require.Subset(t, tables, append(slices.Clone(tenantTables), "transfers", "notification_preferences"), "read from the catalogue")
+	require.Subset(t, tables, append(slices.Clone(tenantTables), "transfers", "notification_preferences", "seller_accounts"), "read from the catalogue")
 	for _, table := range tables {
 		t.Run(table, func(t *testing.T) {
 			t.Parallel()

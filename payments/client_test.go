@@ -1,0 +1,241 @@
+package payments_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/stripe/stripe-go/v76"
+
+	"github.com/reptidex/reptidex/config"
+	"github.com/reptidex/reptidex/payments"
+)
+
+// seen is one request the fake Stripe received.
+type seen struct {
+	Method, Path, Key, Form string
+}
+
+// fakeStripe answers each request with the next of answers (the last one repeating) and
+// records what it received.
+type fakeStripe struct {
+	mu       sync.Mutex
+	requests []seen
+	answers  []func(w http.ResponseWriter)
+}
+
+func (f *fakeStripe) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	n := len(f.requests)
+	f.requests = append(f.requests, seen{r.Method, r.URL.Path, r.Header.Get("Idempotency-Key"), string(body)})
+	answer := f.answers[min(n, len(f.answers)-1)]
+	f.mu.Unlock()
+	answer(w)
+}
+
+func (f *fakeStripe) seen() []seen {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]seen(nil), f.requests...)
+}
+
+func answerJSON(status int, body string) func(w http.ResponseWriter) {
+	return func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	}
+}
+
+const (
+	accountJSON = `{"id": "acct_123", "object": "account", "charges_enabled": false}`
+	linkJSON    = `{"object": "account_link", "url": "https://connect.stripe.com/setup/e/acct_123/x", "expires_at": 1700000300}`
+	errorJSON   = `{"error": {"type": "api_error", "message": "boom"}}`
+)
+
+// newClient builds a client against f with fast retries.
+func newClient(t *testing.T, f *fakeStripe, opts ...payments.Option) *payments.Client {
+	t.Helper()
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	c, err := payments.New(config.Stripe{APIBase: srv.URL, SecretKey: "sk_test_x"}, opts...)
+	require.NoError(t, err)
+	return c
+}
+
+// calls are every call of Client, each with the request it sends.
+var calls = map[string]struct {
+	call       func(context.Context, *payments.Client, payments.Key) error
+	method     string
+	path, body string
+}{
+	"CreateAccount": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		_, err := c.CreateAccount(ctx, k, &stripe.AccountParams{Type: stripe.String("express"), Country: stripe.String("US")})
+		return err
+	}, http.MethodPost, "/v1/accounts", accountJSON},
+	"CreateAccountLink": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		_, err := c.CreateAccountLink(ctx, k, &stripe.AccountLinkParams{Account: stripe.String("acct_123"),
+			Type: stripe.String("account_onboarding")})
+		return err
+	}, http.MethodPost, "/v1/account_links", linkJSON},
+}
+
+// TestClient_EveryCallTakesAKey holds every method of Client to the rule: a call takes the
+// context and then a Key, so none can be written without one, and each is in calls below.
+func TestClient_EveryCallTakesAKey(t *testing.T) {
+	t.Parallel()
+	typ := reflect.TypeFor[*payments.Client]()
+	require.Positive(t, typ.NumMethod())
+	for i := range typ.NumMethod() {
+		m := typ.Method(i)
+		require.GreaterOrEqual(t, m.Type.NumIn(), 3, "%s takes a context and a Key", m.Name)
+		require.Equal(t, reflect.TypeFor[context.Context](), m.Type.In(1), "%s: first argument", m.Name)
+		require.Equal(t, reflect.TypeFor[payments.Key](), m.Type.In(2), "%s: second argument", m.Name)
+		require.Contains(t, calls, m.Name, "%s is tested below: add it to calls", m.Name)
+	}
+}
+
+func TestClient_EveryCallSendsItsKey(t *testing.T) {
+	t.Parallel()
+	for name, tc := range calls {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := &fakeStripe{answers: []func(http.ResponseWriter){answerJSON(200, tc.body)}}
+			c := newClient(t, f)
+			key := payments.IdempotencyKey("test", name, "step")
+			require.NoError(t, tc.call(context.Background(), c, key))
+			got := f.seen()
+			require.Len(t, got, 1)
+			require.Equal(t, tc.method, got[0].Method)
+			require.Equal(t, tc.path, got[0].Path)
+			require.Equal(t, "test/"+name+"/step", got[0].Key)
+		})
+	}
+}
+
+func TestClient_RefusesACallWithoutAKeyAndSendsNothing(t *testing.T) {
+	t.Parallel()
+	for name, tc := range calls {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := &fakeStripe{answers: []func(http.ResponseWriter){answerJSON(200, tc.body)}}
+			c := newClient(t, f)
+			for _, k := range []payments.Key{{}, payments.IdempotencyKey(), payments.IdempotencyKey("order", "")} {
+				require.ErrorIs(t, tc.call(context.Background(), c, k), payments.ErrNoIdempotencyKey)
+			}
+			require.Empty(t, f.seen())
+		})
+	}
+}
+
+func TestClient_RetriesUnavailableWithTheSameKey(t *testing.T) {
+	t.Parallel()
+	f := &fakeStripe{answers: []func(http.ResponseWriter){answerJSON(503, errorJSON), answerJSON(200, accountJSON)}}
+	c := newClient(t, f)
+	a, err := c.CreateAccount(context.Background(), payments.IdempotencyKey("seller-account", "org1", "create"),
+		&stripe.AccountParams{Type: stripe.String("express")})
+	require.NoError(t, err)
+	require.Equal(t, "acct_123", a.ID)
+	got := f.seen()
+	require.Len(t, got, 2)
+	require.Equal(t, got[0].Key, got[1].Key, "the retry repeats the key")
+	require.Equal(t, got[0].Form, got[1].Form, "and the request")
+}
+
+func TestClient_RetriesATimedOutAttemptWithTheSameKey(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	slow := func(w http.ResponseWriter) { <-release }
+	f := &fakeStripe{answers: []func(http.ResponseWriter){slow, answerJSON(200, accountJSON)}}
+	c := newClient(t, f, payments.WithHTTPClient(&http.Client{Timeout: 200 * time.Millisecond}))
+	t.Cleanup(func() { close(release) }) // before the server closes: cleanups run last first
+	_, err := c.CreateAccount(context.Background(), payments.IdempotencyKey("seller-account", "org1", "create"),
+		&stripe.AccountParams{Type: stripe.String("express")})
+	require.NoError(t, err)
+	got := f.seen()
+	require.Len(t, got, 2)
+	require.Equal(t, got[0].Key, got[1].Key)
+}
+
+func TestClient_GivesUpAfterItsRetriesAsUnavailable(t *testing.T) {
+	t.Parallel()
+	f := &fakeStripe{answers: []func(http.ResponseWriter){answerJSON(503, errorJSON)}}
+	c := newClient(t, f, payments.WithMaxNetworkRetries(1))
+	_, err := c.CreateAccount(context.Background(), payments.IdempotencyKey("seller-account", "org1", "create"),
+		&stripe.AccountParams{Type: stripe.String("express")})
+	require.ErrorIs(t, err, payments.ErrUnavailable)
+	var se *stripe.Error
+	require.ErrorAs(t, err, &se, "Stripe's answer stays inspectable")
+	require.Len(t, f.seen(), 2, "one attempt and one retry")
+}
+
+func TestClient_APostAnswered500IsUnavailableWithoutARetry(t *testing.T) {
+	t.Parallel()
+	// Stripe's idempotency layer replays a POST's 500 to the same key, so stripe-go does not
+	// retry it; the caller (a workflow's activity) retries later, with the same key.
+	f := &fakeStripe{answers: []func(http.ResponseWriter){answerJSON(500, errorJSON), answerJSON(200, accountJSON)}}
+	c := newClient(t, f)
+	_, err := c.CreateAccount(context.Background(), payments.IdempotencyKey("seller-account", "org1", "create"),
+		&stripe.AccountParams{})
+	require.ErrorIs(t, err, payments.ErrUnavailable)
+	require.Len(t, f.seen(), 1)
+}
+
+func TestClient_ARefusalIsStripesErrorNotUnavailable(t *testing.T) {
+	t.Parallel()
+	f := &fakeStripe{answers: []func(http.ResponseWriter){answerJSON(400,
+		`{"error": {"type": "invalid_request_error", "param": "country", "message": "bad country"}}`)}}
+	c := newClient(t, f)
+	_, err := c.CreateAccount(context.Background(), payments.IdempotencyKey("seller-account", "org1", "create"),
+		&stripe.AccountParams{Country: stripe.String("ZZ")})
+	require.NotErrorIs(t, err, payments.ErrUnavailable)
+	var se *stripe.Error
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, "country", se.Param)
+	require.Len(t, f.seen(), 1, "a refusal is not retried")
+}
+
+func TestClient_UnreachableIsUnavailable(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close() // nothing listens there any more
+	c, err := payments.New(config.Stripe{APIBase: srv.URL, SecretKey: "sk_test_x"}, payments.WithMaxNetworkRetries(0))
+	require.NoError(t, err)
+	_, err = c.CreateAccount(context.Background(), payments.IdempotencyKey("a", "b"), &stripe.AccountParams{})
+	require.ErrorIs(t, err, payments.ErrUnavailable)
+}
+
+func TestClient_TheCallersCancellationIsNotUnavailable(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	f := &fakeStripe{answers: []func(http.ResponseWriter){func(http.ResponseWriter) { <-release }}}
+	c := newClient(t, f)
+	t.Cleanup(func() { close(release) }) // before the server closes: cleanups run last first
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.CreateAccount(ctx, payments.IdempotencyKey("a", "b"), &stripe.AccountParams{})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.False(t, errors.Is(err, payments.ErrUnavailable))
+	require.Len(t, f.seen(), 1, "an ended context is not retried")
+}
+
+func TestNew_RefusesABadConfiguration(t *testing.T) {
+	t.Parallel()
+	for _, cfg := range []config.Stripe{
+		{APIBase: "", SecretKey: "sk"},
+		{APIBase: "ftp://x", SecretKey: "sk"},
+		{APIBase: "http://", SecretKey: "sk"},
+		{APIBase: "http://127.0.0.1:12111", SecretKey: ""},
+	} {
+		_, err := payments.New(cfg)
+		require.Error(t, err, "%+v", cfg)
+	}
+}
