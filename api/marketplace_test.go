@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,7 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reptidex/reptidex/config"
@@ -229,4 +232,41 @@ func TestSellerAccount_StripeUnavailableIs503AndRecordsNothing(t *testing.T) {
 	}
 	require.Zero(t, b.count(t, `SELECT count(*) FROM seller_accounts s JOIN organizations o ON o.id = s.org_id
 		WHERE o.public_id = $1`, o.ID))
+}
+
+// account.updated reconciles the seller account with the account as Stripe has it now, read
+// once per event under the event's key: here Stripe (stripe-mock) says nothing is enabled,
+// so the event's stale copy claiming charges and payouts enabled changes nothing.
+func TestSellerAccount_AccountUpdatedReconcilesWithStripesCurrentAccount(t *testing.T) {
+	t.Parallel()
+	stripe, opt := recordStripe(t, false)
+	b := setup(t, opt)
+	o := b.newOrg(t, "seller-hook")
+	tok := o.Owner.Tokens.AccessToken
+	created := b.do(t, http.MethodPost, sellerAccountPath, tok, map[string]any{"country": "US"})
+	require.Equal(t, http.StatusCreated, created.Status, "%s", created.Raw)
+	acct := created.Body["stripe_account_id"].(string)
+
+	id := "evt_" + uuid.NewString()
+	payload, err := json.Marshal(map[string]any{
+		"id": id, "object": "event", "type": "account.updated", "api_version": "2023-10-16", "created": time.Now().Unix(),
+		"data": map[string]any{"object": map[string]any{"id": acct, "object": "account", "charges_enabled": true,
+			"payouts_enabled": true, "metadata": map[string]any{"organization_id": o.ID}}},
+	})
+	require.NoError(t, err)
+	r := b.postStripe(t, payload, b.signed(payload))
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	require.Equal(t, map[string]any{"event_id": id, "duplicate": false, "handled": true}, r.Body)
+
+	reads := stripe.to("/v1/accounts/" + acct)
+	require.Len(t, reads, 1, "the account is read from Stripe")
+	require.Equal(t, http.MethodGet, reads[0].Method)
+	require.Equal(t, "stripe-event/"+id+"/retrieve-account", reads[0].Key)
+	status := b.do(t, http.MethodGet, sellerAccountPath, tok, nil)
+	require.Equal(t, http.StatusOK, status.Status, "%s", status.Raw)
+	require.Equal(t, false, status.Body["can_sell"], "Stripe's current account, not the event's copy")
+
+	again := b.postStripe(t, payload, b.signed(payload))
+	require.Equal(t, true, again.Body["duplicate"])
+	require.Len(t, stripe.to("/v1/accounts/"+acct), 1, "a redelivery reads nothing again")
 }

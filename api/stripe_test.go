@@ -55,8 +55,8 @@ func TestStripeWebhook_ASignedEventIsKeptOnceAndAcknowledged(t *testing.T) {
 
 	r := b.postStripe(t, payload, b.signed(payload))
 	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
-	require.Equal(t, map[string]any{"event_id": id, "duplicate": false, "handled": false}, r.Body,
-		"no handler takes account.updated yet: acknowledged and kept")
+	require.Equal(t, map[string]any{"event_id": id, "duplicate": false, "handled": true}, r.Body,
+		"account.updated is handled; this account is no organization's, so nothing changes")
 	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM stripe_events WHERE id = $1 AND type = 'account.updated'
 		AND api_version = '2023-10-16' AND payload->>'id' = $1`, id))
 

@@ -111,6 +111,17 @@ func (c *Client) CreateAccountLink(ctx context.Context, key Key, p *stripe.Accou
 	return l, classify(ctx, "create account link", err)
 }
 
+// RetrieveAccount reads a connected account as Stripe has it now. A read changes nothing,
+// but it takes a key like every call, so that no call is written without one.
+func (c *Client) RetrieveAccount(ctx context.Context, key Key, id string) (*stripe.Account, error) {
+	p := &stripe.AccountParams{}
+	if err := prepare(ctx, key, &p.Params); err != nil {
+		return nil, err
+	}
+	a, err := c.api.Accounts.GetByID(id, p)
+	return a, classify(ctx, "retrieve account", err)
+}
+
 // prepare gives a call's parameters its context and key, or refuses a call without a key.
 func prepare(ctx context.Context, key Key, p *stripe.Params) error {
 	if key.IsZero() {

@@ -86,6 +86,10 @@ var calls = map[string]struct {
 			Type: stripe.String("account_onboarding")})
 		return err
 	}, http.MethodPost, "/v1/account_links", linkJSON},
+	"RetrieveAccount": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		_, err := c.RetrieveAccount(ctx, k, "acct_123")
+		return err
+	}, http.MethodGet, "/v1/accounts/acct_123", accountJSON},
 }
 
 // TestClient_EveryCallTakesAKey holds every method of Client to the rule: a call takes the

@@ -5,6 +5,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stripe/stripe-go/v76"
+
+	"github.com/reptidex/reptidex/marketplace"
+	"github.com/reptidex/reptidex/payments"
 )
 
 // Handler processes one event of its type, in the transaction that keeps the event: what it
@@ -37,8 +40,10 @@ func (d *Dispatcher) handler(t stripe.EventType) Handler {
 	return d.handlers[t]
 }
 
-// Handlers is the platform's routing table: which handler takes each type of event. Types
-// missing from it are acknowledged and kept for audit.
-func Handlers() *Dispatcher {
-	return NewDispatcher()
+// Handlers is the platform's routing table: which handler takes each type of event, with
+// pay to read from Stripe what an event is about. Types missing from it are acknowledged
+// and kept for audit.
+func Handlers(pay *payments.Client) *Dispatcher {
+	return NewDispatcher().
+		Handle(stripe.EventTypeAccountUpdated, marketplace.AccountUpdated(pay))
 }
