@@ -9,16 +9,14 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/reptidex/reptidex/accounts"
 	"github.com/reptidex/reptidex/domain/membership"
 	"github.com/reptidex/reptidex/invitations"
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/testkit"
+	"github.com/reptidex/reptidex/testkit/registered"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
@@ -34,20 +32,14 @@ type bundle struct {
 func setup(t *testing.T) bundle {
 	t.Helper()
 	db := testkit.DB(t)
-	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{})
-	require.NoError(t, err)
-	b := bundle{db: db, notifier: &notify.Notifier{River: rc}}
+	b := bundle{db: db, notifier: &notify.Notifier{River: registered.Queue(t, db)}}
 	b.owner, b.org = b.register(t, "inviter")
 	return b
 }
 
 func (b bundle) register(t *testing.T, prefix string) (store.User, store.Organization) {
 	t.Helper()
-	u, o, err := accounts.Register(context.Background(), b.db, b.notifier.River, accounts.NewAccount{
-		Email: testkit.UniqueEmail(prefix), Password: "correct horse battery", DisplayName: prefix, OrganizationName: prefix + " vivarium",
-	}, nil)
-	require.NoError(t, err)
-	return u, o
+	return registered.Organization(t, b.db, b.notifier.River, prefix)
 }
 
 // send invites email as a keeper from the owner's organization.

@@ -5,17 +5,15 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 	"github.com/stripe/stripe-go/v76"
 
-	"github.com/reptidex/reptidex/accounts"
 	"github.com/reptidex/reptidex/domain/membership"
 	"github.com/reptidex/reptidex/marketplace"
 	"github.com/reptidex/reptidex/payments"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/testkit"
+	"github.com/reptidex/reptidex/testkit/registered"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
@@ -31,12 +29,7 @@ type bundle struct {
 func setup(t *testing.T) bundle {
 	t.Helper()
 	db := testkit.DB(t)
-	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{})
-	require.NoError(t, err)
-	u, o, err := accounts.Register(context.Background(), db, rc, accounts.NewAccount{
-		Email: testkit.UniqueEmail("seller"), Password: "correct horse battery", DisplayName: "seller",
-		OrganizationName: "Seller vivarium"}, nil)
-	require.NoError(t, err)
+	u, o := registered.Organization(t, db, registered.Queue(t, db), "seller")
 	st, err := payments.New(testkit.Config(t).Stripe)
 	require.NoError(t, err)
 	return bundle{db: db, stripe: st, owner: u, org: o}

@@ -8,14 +8,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/reptidex/reptidex/accounts"
 	"github.com/reptidex/reptidex/organizations"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/testkit"
+	"github.com/reptidex/reptidex/testkit/registered"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
@@ -68,12 +66,7 @@ type bundle struct {
 func setup(t *testing.T) bundle {
 	t.Helper()
 	db := testkit.DB(t)
-	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{})
-	require.NoError(t, err)
-	u, o, err := accounts.Register(context.Background(), db, rc, accounts.NewAccount{
-		Email: testkit.UniqueEmail("settings"), Password: "correct horse battery", DisplayName: "settings",
-		OrganizationName: "Settings vivarium"}, nil)
-	require.NoError(t, err)
+	u, o := registered.Organization(t, db, registered.Queue(t, db), "settings")
 	return bundle{db: db, owner: u, org: o}
 }
 

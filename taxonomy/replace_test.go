@@ -6,16 +6,14 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/reptidex/reptidex/accounts"
 	"github.com/reptidex/reptidex/animals"
 	"github.com/reptidex/reptidex/domain/genetics"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/taxonomy"
 	"github.com/reptidex/reptidex/testkit"
+	"github.com/reptidex/reptidex/testkit/registered"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
@@ -31,11 +29,7 @@ type editBundle struct {
 func setupEdit(t *testing.T) editBundle {
 	t.Helper()
 	db := testkit.DB(t)
-	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{})
-	require.NoError(t, err)
-	u, o, err := accounts.Register(context.Background(), db, rc, accounts.NewAccount{Email: testkit.UniqueEmail("taxadmin"),
-		Password: "correct horse battery", DisplayName: "taxadmin", OrganizationName: "Taxonomy vivarium"}, nil)
-	require.NoError(t, err)
+	u, o := registered.Organization(t, db, registered.Queue(t, db), "taxadmin")
 	return editBundle{db: db, admin: u, org: o}
 }
 
