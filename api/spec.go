@@ -534,6 +534,9 @@ func (g *specGenerator) operation(tag string, op operation) (map[string]any, err
 	if op.Body != nil {
 		always = []reply{malformedBody, internalError, unavailable, bodyTooLarge, unsupportedMediaType}
 	}
+	if !op.Public {
+		always = append(always, unauthenticated) // the authenticate middleware's answer
+	}
 	for _, always := range always {
 		if !slices.ContainsFunc(replies, func(r reply) bool { return r.Status == always.Status }) {
 			replies = append(replies, always)

@@ -74,7 +74,6 @@ var animalResource = apiResource{
 				{Status: 400, Description: "malformed-request: errors names the query parameter: species (not a known species), sex " +
 					"(not one of male, female, unknown), status (not one of active, on_hold, sold, deceased, " +
 					"archived), limit (not a whole number from 1 to 100) or cursor (not one this API issued)."},
-				unauthenticated,
 			},
 		},
 		{
@@ -93,7 +92,6 @@ var animalResource = apiResource{
 				{Status: 201, Description: "The new animal.", Body: animalView{},
 					Headers: []header{animalETag, {Name: "Location", Required: true, Schema: `{"type": "string", "format": "uri-reference"}`,
 						Description: "The new animal's URL, /api/v1/animals/{animalID}."}}},
-				unauthenticated,
 				animalViewerForbidden,
 				{Status: 422, Description: "validation-failed: errors names the field and the rule, the first one refused: species " +
 					"(missing, or not a key from /api/v1/taxonomy/species); sex (not one of male, female, " +
@@ -133,7 +131,6 @@ var animalResource = apiResource{
 			Responses: []reply{
 				searchResults,
 				searchMalformed,
-				unauthenticated,
 			},
 		},
 		{
@@ -145,7 +142,6 @@ var animalResource = apiResource{
 			Responses: []reply{
 				{Status: 200, Description: "The animal.", Body: animalView{},
 					Headers: []header{animalETag}},
-				unauthenticated,
 				animalNotFound,
 			},
 		},
@@ -175,7 +171,6 @@ var animalResource = apiResource{
 			Responses: []reply{
 				{Status: 200, Description: "The changed animal.", Body: animalView{},
 					Headers: []header{animalETag}},
-				unauthenticated,
 				animalViewerForbidden,
 				animalNotFound,
 				{Status: 409, Description: "conflict: the animal is archived; its record is kept for lineage and cannot change."},
@@ -218,7 +213,6 @@ var animalResource = apiResource{
 			Responses: []reply{
 				{Status: 200, Description: "The archived animal.", Body: animalView{},
 					Headers: []header{animalETag}},
-				unauthenticated,
 				animalViewerForbidden,
 				animalNotFound,
 			},
@@ -243,7 +237,6 @@ var animalResource = apiResource{
 			BodyDescription: "The real animal.",
 			Responses: []reply{
 				{Status: 200, Description: "The retired reference and how many children were re-linked.", Body: referenceReplaced{}},
-				unauthenticated,
 				animalViewerForbidden,
 				animalNotFound,
 				{Status: 409, Description: "conflict: the animal is not a reference animal, or it was already replaced."},
@@ -264,7 +257,6 @@ var animalResource = apiResource{
 			Params: []param{animalIDParam},
 			Responses: []reply{
 				{Status: 200, Description: "The owners.", Body: ownershipList{}},
-				unauthenticated,
 				ownAnimalNotFound,
 			},
 		},

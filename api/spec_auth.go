@@ -136,7 +136,6 @@ var authResource = apiResource{
 				"organization they belong to with their role in each.",
 			Responses: []reply{
 				{Status: 200, Description: "The caller.", Body: meResponse{}},
-				unauthenticated,
 			},
 		},
 		{
@@ -191,7 +190,6 @@ var authResource = apiResource{
 				"until they expire). At most one a minute per account.",
 			Responses: []reply{
 				{Status: 202, Description: "The email is on its way.", Body: verificationSentResponse{}},
-				unauthenticated,
 				{Status: 409, Description: "conflict: the caller's address is verified already."},
 				{Status: 429, Description: "rate-limited: a link was sent to this account less than a minute ago.",
 					Headers: []header{{Name: "Retry-After", Required: true, Schema: `{"type": "integer", "minimum": 1}`,

@@ -40,7 +40,6 @@ var breedingResource = apiResource{
 				{Status: 200, Description: "One page of pairings.", Body: pairingList{}},
 				{Status: 400, Description: "malformed-request: errors names the query parameter: limit (not a whole number from 1 to " +
 					"100) or cursor (not one this API issued)."},
-				unauthenticated,
 			},
 		},
 		{
@@ -62,7 +61,6 @@ var breedingResource = apiResource{
 				{Status: 201, Description: "The new pairing, with its prediction.", Body: pairingView{},
 					Headers: []header{{Name: "Location", Required: true, Schema: `{"type": "string", "format": "uri-reference"}`,
 						Description: "The new pairing's URL, /api/v1/breeding/pairs/{pairID}."}}},
-				unauthenticated,
 				breedingViewerForbidden,
 				{Status: 422, Description: "validation-failed: errors names the field and the rule, the first one refused: status " +
 					"(not one of planned, active, completed, cancelled); notes (longer than 2000 characters); " +
@@ -89,7 +87,6 @@ var breedingResource = apiResource{
 			Params: []param{pairIDParam},
 			Responses: []reply{
 				{Status: 200, Description: "The pairing.", Body: pairingView{}},
-				unauthenticated,
 				pairingNotFound,
 			},
 		},
@@ -105,7 +102,6 @@ var breedingResource = apiResource{
 			BodyDescription: "The clutch.",
 			Responses: []reply{
 				{Status: 201, Description: "The new clutch.", Body: clutchView{}},
-				unauthenticated,
 				breedingViewerForbidden,
 				pairingNotFound,
 				{Status: 422, Description: "validation-failed: errors names the field and the rule, the first one refused: eggs " +
@@ -130,7 +126,6 @@ var breedingResource = apiResource{
 			BodyDescription: "The fields to change; every one is optional.",
 			Responses: []reply{
 				{Status: 200, Description: "The changed clutch.", Body: clutchView{}},
-				unauthenticated,
 				breedingViewerForbidden,
 				clutchNotFound,
 				{Status: 422, Description: "validation-failed: errors names the field and the rule, the first one refused: laid_on " +
@@ -161,7 +156,6 @@ var breedingResource = apiResource{
 			BodyDescription: "The hatchlings.",
 			Responses: []reply{
 				{Status: 201, Description: "The registered hatchlings, in the order given.", Body: hatchlingList{}},
-				unauthenticated,
 				breedingViewerForbidden,
 				clutchNotFound,
 				{Status: 422, Description: "validation-failed: errors names the field and the rule, the first one refused: hatchlings " +

@@ -49,7 +49,6 @@ var geneticsResource = apiResource{
 			BodyDescription: "The pairing to predict.",
 			Responses: []reply{
 				{Status: 200, Description: "The predicted offspring.", Body: predictResponse{}},
-				unauthenticated,
 				{Status: 422, Description: "validation-failed: errors names the field and the rule, the first one refused: sire or " +
 					"dam (missing, or giving neither or both of animal_id and genetics; an empty string counts " +
 					"as not given); sire.animal_id or dam.animal_id (no animal with that ID that the caller " +

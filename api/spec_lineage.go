@@ -39,7 +39,6 @@ var lineageResource = apiResource{
 			Params: []param{animalIDParam2},
 			Responses: []reply{
 				{Status: 200, Description: "The animal's inbreeding.", Body: inbreedingResponse{}},
-				unauthenticated,
 				lineageNotFound,
 			},
 		},
@@ -62,7 +61,6 @@ var lineageResource = apiResource{
 				{Status: 200, Description: "The pedigree.", Body: pedigreeChart{}},
 				{Status: 400, Description: "malformed-request: errors names the query parameter: generations (not a whole number from " +
 					"1 to 10)."},
-				unauthenticated,
 				lineageNotFound,
 			},
 		},
@@ -86,7 +84,6 @@ var lineageResource = apiResource{
 				{Status: 200, Description: "The descendants.", Body: descendantList{}},
 				{Status: 400, Description: "malformed-request: errors names the query parameter, the first one refused: generations " +
 					"(not a whole number from 1 to 10) or limit (not a whole number from 1 to 2000)."},
-				unauthenticated,
 				lineageNotFound,
 			},
 		},

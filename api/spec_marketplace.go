@@ -36,7 +36,6 @@ var marketplaceResource = apiResource{
 			Responses: []reply{
 				{Status: 201, Description: "Created.", Body: sellerAccountView{}},
 				{Status: 200, Description: "The organization already had it: the account as it stands.", Body: sellerAccountView{}},
-				unauthenticated,
 				{Status: 403, Description: "forbidden: only owners and admins manage the organization's seller account."},
 				{Status: 409, Description: "conflict: the organization's seller account is in another country; a Stripe " +
 					"account's country never changes."},
@@ -53,7 +52,6 @@ var marketplaceResource = apiResource{
 				"what is missing when it cannot. Any member may read it.",
 			Responses: []reply{
 				{Status: 200, Description: "The seller account.", Body: sellerAccountView{}},
-				unauthenticated,
 				{Status: 404, Description: "not-found: the organization has no seller account yet."},
 			},
 		},
@@ -68,7 +66,6 @@ var marketplaceResource = apiResource{
 				"status through account.updated.",
 			Responses: []reply{
 				{Status: 201, Description: "A new link.", Body: onboardingLinkView{}},
-				unauthenticated,
 				{Status: 403, Description: "forbidden: only owners and admins manage the organization's seller account."},
 				{Status: 404, Description: "not-found: the organization has no seller account yet; create it first."},
 				stripeUnavailable,

@@ -31,7 +31,6 @@ var memberResource = apiResource{
 				{Status: 200, Description: "One page of members.", Body: memberList{}},
 				{Status: 400, Description: "malformed-request: limit is not a whole number from 1 to 100, or cursor is not one this " +
 					"API issued."},
-				unauthenticated,
 				organizationNotFound,
 			},
 		},
@@ -48,15 +47,9 @@ var memberResource = apiResource{
 			Params:          []param{orgIDParam},
 			Body:            createInvitationRequest{},
 			BodyDescription: "Who to invite and with which role.",
-			Responses: []reply{
+			Responses: append([]reply{
 				{Status: 202, Description: "The invitation, pending until the person accepts it.", Body: invitationResponse{}},
-				unauthenticated,
-				inviteForbidden,
-				organizationNotFound,
-				inviteConflict,
-				inviteInvalid,
-				inviteRateLimited,
-			},
+			}, inviteRefusals...),
 		},
 		{
 			Method: http.MethodPatch, Path: "/api/v1/organizations/{orgID}/members/{userID}", ID: "changeMember",
@@ -69,7 +62,6 @@ var memberResource = apiResource{
 			BodyDescription: "The new role.",
 			Responses: []reply{
 				{Status: 200, Description: "The member with their new role.", Body: memberResponse{}},
-				unauthenticated,
 				{Status: 403, Description: "forbidden: the caller is neither owner nor admin, or is an admin changing an owner or " +
 					"granting the owner role."},
 				memberNotFound,
@@ -87,7 +79,6 @@ var memberResource = apiResource{
 			Params: []param{orgIDParam, userIDParam},
 			Responses: []reply{
 				{Status: 204, Description: "The member is removed."},
-				unauthenticated,
 				{Status: 403, Description: "forbidden: the caller is neither owner nor admin and is removing someone else, or is an " +
 					"admin removing an owner."},
 				memberNotFound,
@@ -107,7 +98,6 @@ var memberResource = apiResource{
 				{Status: 200, Description: "One page of invitations.", Body: invitationList{}},
 				{Status: 400, Description: "malformed-request: status is not one of pending, accepted, revoked, expired; limit is not " +
 					"a whole number from 1 to 100; or cursor is not one this API issued."},
-				unauthenticated,
 				organizationNotFound,
 			},
 		},
@@ -128,15 +118,9 @@ var memberResource = apiResource{
 			Params:          []param{orgIDParam},
 			Body:            createInvitationRequest{},
 			BodyDescription: "Who to invite and with which role.",
-			Responses: []reply{
+			Responses: append([]reply{
 				{Status: 201, Description: "The invitation, pending.", Body: invitationResponse{}},
-				unauthenticated,
-				inviteForbidden,
-				organizationNotFound,
-				inviteConflict,
-				inviteInvalid,
-				inviteRateLimited,
-			},
+			}, inviteRefusals...),
 		},
 		{
 			Method: http.MethodDelete, Path: "/api/v1/organizations/{orgID}/invitations/{invitationID}", ID: "revokeInvitation",
@@ -151,7 +135,6 @@ var memberResource = apiResource{
 				Schema: `{"type": "string"}`}},
 			Responses: []reply{
 				{Status: 204, Description: "The invitation is revoked."},
-				unauthenticated,
 				{Status: 403, Description: "forbidden: the caller is neither owner nor admin, or is an admin revoking an invitation " +
 					"to be an owner."},
 				{Status: 404, Description: "not-found: the organization or the invitation does not exist, or the caller does not " +
@@ -194,7 +177,6 @@ var memberResource = apiResource{
 				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
 					"holds more than one JSON value; or the token is garbled or unknown (the link is not " +
 					"valid)."},
-				unauthenticated,
 				{Status: 403, Description: "forbidden: the invitation was sent to another address, which the problem names."},
 				{Status: 409, Description: "conflict: someone else accepted the invitation, or the caller is a member of the " +
 					"organization already."},
@@ -207,6 +189,8 @@ var memberResource = apiResource{
 
 // Answers and parameters several of these operations share.
 var (
+	// inviteRefusals are how both ways of inviting refuse.
+	inviteRefusals  = []reply{inviteForbidden, organizationNotFound, inviteConflict, inviteInvalid, inviteRateLimited}
 	inviteForbidden = reply{Status: 403, Description: "forbidden: the caller is neither owner nor admin, or is an admin inviting an owner; or " +
 		"email-not-verified: none of the organization's owners has verified their email address " +
 		"yet; the owner follows the link emailed at registration (or asks for a new one with POST " +

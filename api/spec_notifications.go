@@ -38,7 +38,6 @@ var notificationResource = apiResource{
 				{Status: 200, Description: "One page of notifications.", Body: notificationList{}},
 				{Status: 400, Description: "malformed-request: unread is not true or false; limit is not a whole number from 1 to " +
 					"100; or cursor is not one this API issued."},
-				unauthenticated,
 			},
 		},
 		{
@@ -47,7 +46,6 @@ var notificationResource = apiResource{
 			Description: "How many notifications in the caller's inbox are unread.",
 			Responses: []reply{
 				{Status: 200, Description: "The count.", Body: unreadCount{}},
-				unauthenticated,
 			},
 		},
 		{
@@ -56,7 +54,6 @@ var notificationResource = apiResource{
 			Description: "Marks every unread notification in the caller's inbox read and says how many.",
 			Responses: []reply{
 				{Status: 200, Description: "How many were marked.", Body: markedRead{}},
-				unauthenticated,
 			},
 		},
 		{
@@ -83,7 +80,6 @@ var notificationResource = apiResource{
 					Headers: []header{{Name: "Idempotent-Replayed", Schema: `{"type": "string", "enum": ["true"]}`,
 						Description: "true when this is the stored answer to an earlier request with the same Idempotency-Key " +
 							"and body, replayed."}}},
-				unauthenticated,
 				{Status: 403, Description: "forbidden: only owners and admins send messages."},
 				{Status: 409, Description: "conflict: a request with this Idempotency-Key (and the same caller and organization) is " +
 					"still being handled; retry after Retry-After seconds to get its answer.",
@@ -105,7 +101,6 @@ var notificationResource = apiResource{
 			Params:      []param{notificationIDParam},
 			Responses: []reply{
 				{Status: 200, Description: "The notification.", Body: notificationView{}},
-				unauthenticated,
 				notificationNotFound,
 			},
 		},
@@ -117,7 +112,6 @@ var notificationResource = apiResource{
 			Params: []param{notificationIDParam},
 			Responses: []reply{
 				{Status: 200, Description: "The notification, read.", Body: notificationView{}},
-				unauthenticated,
 				notificationNotFound,
 			},
 		},
@@ -129,7 +123,6 @@ var notificationResource = apiResource{
 				"phone codes) are always sent and not listed.",
 			Responses: []reply{
 				{Status: 200, Description: "The preferences.", Body: preferenceList{}},
-				unauthenticated,
 			},
 		},
 		{
@@ -144,7 +137,6 @@ var notificationResource = apiResource{
 			Body: setPreferenceRequest{},
 			Responses: []reply{
 				{Status: 200, Description: "The preference as it now stands.", Body: preferenceView{}},
-				unauthenticated,
 				{Status: 404, Description: "not-found: no notification type of that name, or one that cannot be turned off."},
 				{Status: 422, Description: "validation-failed: channels is required and may hold only channels the type allows."},
 			},
@@ -159,7 +151,6 @@ var notificationResource = apiResource{
 			Body: setPhoneRequest{},
 			Responses: []reply{
 				{Status: 202, Description: "The code is on its way.", Body: phoneView{}},
-				unauthenticated,
 				{Status: 422, Description: "validation-failed: the phone number is not a number with a leading + and country code."},
 				{Status: 429, Description: "rate-limited: a code was sent less than a minute ago, or ten were sent in the last day " +
 					"(removing the number does not reset either).",
@@ -173,7 +164,6 @@ var notificationResource = apiResource{
 			Description: "Removes the number: no more SMS.",
 			Responses: []reply{
 				{Status: 204, Description: "Removed."},
-				unauthenticated,
 			},
 		},
 		{
@@ -184,7 +174,6 @@ var notificationResource = apiResource{
 			Responses: []reply{
 				{Status: 200, Description: "The number is verified.", Body: phoneView{}},
 				{Status: 400, Description: "malformed-request: the code is wrong; the detail says how many attempts are left."},
-				unauthenticated,
 				{Status: 409, Description: "conflict: there is no phone number to verify."},
 				{Status: 410, Description: "gone: the code has expired or too many wrong codes were tried; ask for a new one."},
 				{Status: 422, Description: "validation-failed: code is required."},

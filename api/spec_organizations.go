@@ -25,7 +25,6 @@ var organizationResource = apiResource{
 			BodyDescription: "The settings to change; every one is optional.",
 			Responses: []reply{
 				{Status: 200, Description: "The organization's settings.", Body: organizationView{}},
-				unauthenticated,
 				{Status: 403, Description: "forbidden: the caller is neither owner nor admin of the organization."},
 				organizationNotFound,
 				{Status: 422, Description: "validation-failed: errors names the field and the rule, the first one refused: " +

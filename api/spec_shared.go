@@ -7,8 +7,9 @@ var (
 	ownAnimalNotFound    = reply{Status: 404, Description: "not-found: the animal does not exist or belongs to another organization."}
 	organizationNotFound = reply{Status: 404, Description: "not-found: the organization does not exist or the caller does not belong to it."}
 	// malformedQuery, unavailable and internalError are answered by the handler funnel
-	// (funnel.go, text.go) to any request, and malformedBody, bodyTooLarge and
-	// unsupportedMediaType by decodeJSON to any body; every operation documents them unless
+	// (funnel.go, text.go) to any request, malformedBody, bodyTooLarge and
+	// unsupportedMediaType by decodeJSON to any body, and unauthenticated by the authenticate
+	// middleware to any operation that is not Public; every operation documents them unless
 	// it describes its own answer with that status.
 	malformedBody  = reply{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or holds more than one JSON value; or the query string is not text."}
 	malformedQuery = reply{Status: 400, Description: "malformed-request: the query string has more than 32 parameters, or one that is not valid UTF-8 text without control characters of at most 1 KiB."}

@@ -77,7 +77,6 @@ var taxonomyResource = apiResource{
 					Headers: []header{{Name: "ETag", Required: true, Schema: `{"type": "string", "pattern": "^\"v[0-9]+\"$"}`,
 						Description: "The catalogue's version as a strong entity tag, such as \"v1\"; it changes whenever the " +
 							"catalogue is edited."}}},
-				unauthenticated,
 				{Status: 403, Description: "forbidden: the caller is not a platform administrator."},
 				speciesNotFound,
 				{Status: 412, Description: "precondition-failed: If-Match names no current ETag of the catalogue: someone edited it " +

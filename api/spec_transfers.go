@@ -29,7 +29,6 @@ var transferResource = apiResource{
 			Responses: []reply{
 				{Status: 200, Description: "One page of transfers.", Body: transferList{}},
 				{Status: 400, Description: "malformed-request: direction is not incoming or outgoing; limit or cursor is invalid."},
-				unauthenticated,
 			},
 		},
 		{
@@ -59,7 +58,6 @@ var transferResource = apiResource{
 					Headers: []header{{Name: "Idempotent-Replayed", Schema: `{"type": "string", "enum": ["true"]}`,
 						Description: "true when this is the stored answer to an earlier request with the same Idempotency-Key " +
 							"and body, replayed."}}},
-				unauthenticated,
 				{Status: 403, Description: "forbidden: only owners and admins offer an organization's animals; or email-not-verified: " +
 					"none of the organization's owners has verified their email address yet; the owner follows " +
 					"the link emailed at registration (or asks for a new one with POST " +
@@ -97,7 +95,6 @@ var transferResource = apiResource{
 			Params: []param{transferIDParam},
 			Responses: []reply{
 				{Status: 200, Description: "The transfer.", Body: transferView{}},
-				unauthenticated,
 				transferNotFound,
 			},
 		},
@@ -116,7 +113,6 @@ var transferResource = apiResource{
 					Headers: []header{{Name: "Idempotent-Replayed", Schema: `{"type": "string", "enum": ["true"]}`,
 						Description: "true when this is the stored answer to an earlier request with the same Idempotency-Key " +
 							"and body, replayed."}}},
-				unauthenticated,
 				{Status: 403, Description: "forbidden: only the recipient (with a verified email matching the offer, or an owner or " +
 					"admin of the organization it was offered to) may accept, into an organization where they " +
 					"are an owner or admin."},
@@ -139,7 +135,6 @@ var transferResource = apiResource{
 					Headers: []header{{Name: "Idempotent-Replayed", Schema: `{"type": "string", "enum": ["true"]}`,
 						Description: "true when this is the stored answer to an earlier request with the same Idempotency-Key " +
 							"and body, replayed."}}},
-				unauthenticated,
 				{Status: 403, Description: "forbidden: only the recipient may decline."},
 				transferNotFound,
 				transferEnded,
@@ -159,7 +154,6 @@ var transferResource = apiResource{
 					Headers: []header{{Name: "Idempotent-Replayed", Schema: `{"type": "string", "enum": ["true"]}`,
 						Description: "true when this is the stored answer to an earlier request with the same Idempotency-Key " +
 							"and body, replayed."}}},
-				unauthenticated,
 				{Status: 403, Description: "forbidden: only an owner or admin of the offering organization may cancel."},
 				transferNotFound,
 				transferEnded,
