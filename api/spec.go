@@ -271,22 +271,18 @@ func (g *specGenerator) define(d schemaDef) error {
 	if _, dup := g.defs[d.Name]; dup {
 		return fmt.Errorf("schema %s is defined twice", d.Name)
 	}
-	t := reflect.TypeOf(d.Type)
-	if t == nil {
-		if d.Enum == nil {
-			return fmt.Errorf("schema %s names no Go type and lists no values", d.Name)
+	// Without a Go type, a schema lists the values that fields tagged schema:"<name>" hold.
+	if t := reflect.TypeOf(d.Type); t != nil {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
 		}
-		g.defs[d.Name] = d // values that fields tagged schema:"<name>" hold
-		g.order = append(g.order, d.Name)
-		return nil
+		if other, dup := g.names[t]; dup {
+			return fmt.Errorf("%s is both %s and %s", t, other, d.Name)
+		}
+		g.names[t] = d.Name
+	} else if d.Enum == nil {
+		return fmt.Errorf("schema %s names no Go type and lists no values", d.Name)
 	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if other, dup := g.names[t]; dup {
-		return fmt.Errorf("%s is both %s and %s", t, other, d.Name)
-	}
-	g.names[t] = d.Name
 	g.defs[d.Name] = d
 	g.order = append(g.order, d.Name)
 	return nil
