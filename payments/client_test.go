@@ -56,9 +56,12 @@ func answerJSON(status int, body string) func(w http.ResponseWriter) {
 }
 
 const (
-	accountJSON = `{"id": "acct_123", "object": "account", "charges_enabled": false}`
-	linkJSON    = `{"object": "account_link", "url": "https://connect.stripe.com/setup/e/acct_123/x", "expires_at": 1700000300}`
-	errorJSON   = `{"error": {"type": "api_error", "message": "boom"}}`
+	accountJSON  = `{"id": "acct_123", "object": "account", "charges_enabled": false}`
+	linkJSON     = `{"object": "account_link", "url": "https://connect.stripe.com/setup/e/acct_123/x", "expires_at": 1700000300}`
+	errorJSON    = `{"error": {"type": "api_error", "message": "boom"}}`
+	intentJSON   = `{"id": "pi_123", "object": "payment_intent", "amount": 15000, "currency": "usd", "status": "requires_capture"}`
+	transferJSON = `{"id": "tr_123", "object": "transfer", "amount": 13500, "currency": "usd", "destination": "acct_123"}`
+	refundJSON   = `{"id": "re_123", "object": "refund", "amount": 5000, "currency": "usd", "payment_intent": "pi_123"}`
 )
 
 // newClient builds a client against f with fast retries.
@@ -90,6 +93,57 @@ var calls = map[string]struct {
 		_, err := c.RetrieveAccount(ctx, k, "acct_123")
 		return err
 	}, http.MethodGet, "/v1/accounts/acct_123", accountJSON},
+	"CreatePaymentIntent": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		_, err := c.CreatePaymentIntent(ctx, k, saleIntent())
+		return err
+	}, http.MethodPost, "/v1/payment_intents", intentJSON},
+	"RetrievePaymentIntent": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		_, err := c.RetrievePaymentIntent(ctx, k, "pi_123")
+		return err
+	}, http.MethodGet, "/v1/payment_intents/pi_123", intentJSON},
+	"CapturePaymentIntent": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		_, err := c.CapturePaymentIntent(ctx, k, "pi_123", nil)
+		return err
+	}, http.MethodPost, "/v1/payment_intents/pi_123/capture", intentJSON},
+	"CancelPaymentIntent": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		_, err := c.CancelPaymentIntent(ctx, k, "pi_123", &stripe.PaymentIntentCancelParams{
+			CancellationReason: stripe.String(string(stripe.PaymentIntentCancellationReasonAbandoned))})
+		return err
+	}, http.MethodPost, "/v1/payment_intents/pi_123/cancel", intentJSON},
+	"CreateTransfer": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		_, err := c.CreateTransfer(ctx, k, saleTransfer())
+		return err
+	}, http.MethodPost, "/v1/transfers", transferJSON},
+	"CreateRefund": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		_, err := c.CreateRefund(ctx, k, &stripe.RefundParams{PaymentIntent: stripe.String("pi_123"), Amount: stripe.Int64(5000)})
+		return err
+	}, http.MethodPost, "/v1/refunds", refundJSON},
+}
+
+// saleIntent is the PaymentIntent a sale creates: the card authorized on the platform
+// account, captured later, grouped and tagged with the order.
+func saleIntent() *stripe.PaymentIntentParams {
+	p := &stripe.PaymentIntentParams{
+		Amount:             stripe.Int64(15000),
+		Currency:           stripe.String(string(stripe.CurrencyUSD)),
+		CaptureMethod:      stripe.String(string(stripe.PaymentIntentCaptureMethodManual)),
+		PaymentMethodTypes: stripe.StringSlice([]string{"card"}),
+		TransferGroup:      stripe.String("order_7Kp2"),
+	}
+	p.AddMetadata("order_id", "0b9f6a4e-3c1d-4a57-9f51-2d7c1e0a6b11")
+	return p
+}
+
+// saleTransfer is the payout of a sale to the seller: the amount less the fee, from the
+// captured charge, in the order's group.
+func saleTransfer() *stripe.TransferParams {
+	return &stripe.TransferParams{
+		Amount:            stripe.Int64(13500),
+		Currency:          stripe.String(string(stripe.CurrencyUSD)),
+		Destination:       stripe.String("acct_123"),
+		SourceTransaction: stripe.String("ch_123"),
+		TransferGroup:     stripe.String("order_7Kp2"),
+	}
 }
 
 // TestClient_EveryCallTakesAKey holds every method of Client to the rule: a call takes the
