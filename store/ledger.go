@@ -12,9 +12,12 @@ import (
 )
 
 // The money ledger of sales (table ledger_entries, view ledger_order_money). The database
-// holds its invariants: a movement that would break one is refused at its insert. Rows are
-// written only on the worker's path, a transaction acting for one party of the order with no
-// acting user (store.Tenant{OrgID: seller}); both parties read them.
+// holds its invariants: a movement that would break one is refused at its insert, and so is
+// one that names no order (a foreign key) or another seller, buyer or currency than its
+// order's (LedgerRuleOneParty). Captured money is paid out three ways: transferred to the
+// seller, refunded to the buyer, kept as the platform's fee. Rows are written only on the
+// worker's path, a transaction acting for one party of the order with no acting user
+// (store.Tenant{OrgID: seller}); both parties read them.
 
 // LedgerKind is what a movement did with the buyer's money.
 type LedgerKind string
@@ -31,9 +34,14 @@ const (
 	LedgerTransferred LedgerKind = "transferred"
 	// LedgerRefunded: captured money was returned to the buyer.
 	LedgerRefunded LedgerKind = "refunded"
+	// LedgerFee: the platform's fee kept from captured money when the seller is paid.
+	LedgerFee LedgerKind = "fee"
 )
 
 // The rules the database holds a movement to, as LedgerRefusedError.Rule names them.
+// LedgerRuleOneParty also refuses a movement whose seller, buyer or currency is not its
+// order's, so every movement of an order is in the order's currency and LedgerRuleOneCurrency
+// is only met if the order's entries were written before that check.
 const (
 	LedgerRuleCapturedWithinAuthorized = "ledger_captured_within_authorized"
 	LedgerRuleReleasedWithinAuthorized = "ledger_released_within_authorized"
@@ -50,7 +58,7 @@ type Movement struct {
 	Kind                LedgerKind
 	Amount              int64  // minor units, > 0
 	Currency            string // ISO 4217, lower case
-	StripeObjectID      string // the PaymentIntent, Transfer or Refund that moved it
+	StripeObjectID      string // the PaymentIntent, Transfer or Refund that moved it (the Transfer for a fee)
 	IdempotencyKey      string // the key of the Stripe call that moved it
 }
 
@@ -137,23 +145,26 @@ type LedgerTotals struct {
 	Captured    int64
 	Transferred int64
 	Refunded    int64
-	// Settled: everything captured went to the seller or back to the buyer, and no
-	// authorization is left open on the card. An order with no movement is settled.
+	Fee         int64
+	// Settled: everything captured went to the seller, back to the buyer or to the platform
+	// as its fee (transferred + refunded + fee = captured), and no authorization is left
+	// open on the card. An order with no movement is settled.
 	Settled bool
 }
 
 // OnCard is what the card's authorization still holds, neither captured nor released.
 func (m LedgerTotals) OnCard() int64 { return m.Authorized - m.Released - m.Captured }
 
-// Held is what the platform holds of the order: captured, not yet transferred or refunded.
-func (m LedgerTotals) Held() int64 { return m.Captured - m.Transferred - m.Refunded }
+// Held is what the platform holds for the order: captured, and not yet transferred to the
+// seller, refunded to the buyer or kept as the platform's fee.
+func (m LedgerTotals) Held() int64 { return m.Captured - m.Transferred - m.Refunded - m.Fee }
 
 // OrderMoney sums the movements of an order visible to the tenant.
 func OrderMoney(ctx context.Context, q Querier, orderID uuid.UUID) (LedgerTotals, error) {
 	m := LedgerTotals{OrderID: orderID}
-	err := q.QueryRow(ctx, `SELECT currency, authorized, released, captured, transferred, refunded, settled
+	err := q.QueryRow(ctx, `SELECT currency, authorized, released, captured, transferred, refunded, fee, settled
 		FROM ledger_order_money WHERE order_id = $1`, orderID).Scan(&m.Currency, &m.Authorized, &m.Released,
-		&m.Captured, &m.Transferred, &m.Refunded, &m.Settled)
+		&m.Captured, &m.Transferred, &m.Refunded, &m.Fee, &m.Settled)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		m.Settled = true

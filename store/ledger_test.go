@@ -9,15 +9,18 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/testkit"
 )
 
-// ledgerBundle is a seller and a buyer, each an organization with its owner, and the database.
+// ledgerBundle is a seller and a buyer, each an organization with its owner, an order of the
+// buyer's from the seller, and the database.
 type ledgerBundle struct {
 	db                  *store.DB
+	admin               *pgxpool.Pool
 	sellerUser          store.User
 	seller, buyer       store.Organization
 	buyerUser           store.User
@@ -30,8 +33,16 @@ func setupLedger(t *testing.T, prefix string) *ledgerBundle {
 	db := testkit.DB(t)
 	su, s := account(t, db, prefix+"-seller")
 	bu, b := account(t, db, prefix+"-buyer")
-	return &ledgerBundle{db: db, sellerUser: su, seller: s, buyerUser: bu, buyer: b, order: uuid.New(),
+	l := &ledgerBundle{db: db, admin: testkit.AdminPool(t), sellerUser: su, seller: s, buyerUser: bu, buyer: b,
 		currency: "usd", keyPrefix: uuid.NewString()}
+	l.newOrder(t)
+	return l
+}
+
+// newOrder makes the bundle's movements those of a new order of the buyer's from the seller.
+func (b *ledgerBundle) newOrder(t *testing.T) {
+	t.Helper()
+	b.order = placeOrder(t, b.admin, b.sellerUser, b.seller, b.buyerUser, b.buyer, b.currency).ID
 }
 
 // movement is a movement of the bundle's order; its key is unique unless the test reuses it.
@@ -106,12 +117,27 @@ func TestLedger_RefusesEachBrokenInvariant(t *testing.T) {
 		{"transfer beyond what is captured",
 			[]store.Movement{{Kind: store.LedgerAuthorized, Amount: 10000}, {Kind: store.LedgerCaptured, Amount: 6000}},
 			func(b *ledgerBundle) store.Movement { return b.movement(store.LedgerTransferred, 6001) },
-			store.LedgerRulePaidWithinCaptured, "would pay out 6001 (transferred and refunded) of 6000 captured"},
+			store.LedgerRulePaidWithinCaptured, "would pay out 6001 (transferred, refunded and fee) of 6000 captured"},
 		{"refund and transfer together beyond what is captured",
 			[]store.Movement{{Kind: store.LedgerAuthorized, Amount: 10000}, {Kind: store.LedgerCaptured, Amount: 10000},
 				{Kind: store.LedgerTransferred, Amount: 9000}},
 			func(b *ledgerBundle) store.Movement { return b.movement(store.LedgerRefunded, 1001) },
-			store.LedgerRulePaidWithinCaptured, "would pay out 10001 (transferred and refunded) of 10000 captured"},
+			store.LedgerRulePaidWithinCaptured, "would pay out 10001 (transferred, refunded and fee) of 10000 captured"},
+		{"a fee without a capture",
+			[]store.Movement{{Kind: store.LedgerAuthorized, Amount: 10000}},
+			func(b *ledgerBundle) store.Movement { return b.movement(store.LedgerFee, 1) },
+			store.LedgerRulePaidWithinCaptured, "would pay out 1 (transferred, refunded and fee) of 0 captured"},
+		{"a fee beyond what the transfer left of the capture",
+			[]store.Movement{{Kind: store.LedgerAuthorized, Amount: 10000}, {Kind: store.LedgerCaptured, Amount: 10000},
+				{Kind: store.LedgerTransferred, Amount: 9000}},
+			func(b *ledgerBundle) store.Movement { return b.movement(store.LedgerFee, 1001) },
+			store.LedgerRulePaidWithinCaptured, "would pay out 10001 (transferred, refunded and fee) of 10000 captured"},
+		{"a refund beyond what the transfer and the fee left",
+			[]store.Movement{{Kind: store.LedgerAuthorized, Amount: 10000}, {Kind: store.LedgerCaptured, Amount: 10000},
+				{Kind: store.LedgerTransferred, Amount: 8500}, {Kind: store.LedgerFee, Amount: 1500}},
+			func(b *ledgerBundle) store.Movement { return b.movement(store.LedgerRefunded, 1) },
+			store.LedgerRulePaidWithinCaptured, "would pay out 10001 (transferred, refunded and fee) of 10000 captured"},
+		// A second currency is not the order's: the check against the order refuses it.
 		{"a second currency",
 			[]store.Movement{{Kind: store.LedgerAuthorized, Amount: 10000}},
 			func(b *ledgerBundle) store.Movement {
@@ -119,7 +145,7 @@ func TestLedger_RefusesEachBrokenInvariant(t *testing.T) {
 				m.Currency = "eur"
 				return m
 			},
-			store.LedgerRuleOneCurrency, "is in usd, not eur"},
+			store.LedgerRuleOneParty, "has another seller, buyer or currency"},
 		{"another buyer",
 			[]store.Movement{{Kind: store.LedgerAuthorized, Amount: 10000}},
 			func(b *ledgerBundle) store.Movement {
@@ -127,7 +153,7 @@ func TestLedger_RefusesEachBrokenInvariant(t *testing.T) {
 				m.OrganizationID, m.BuyerOrganizationID = b.buyer.ID, b.seller.ID
 				return m
 			},
-			store.LedgerRuleOneParty, "has another seller or buyer"},
+			store.LedgerRuleOneParty, "has another seller, buyer or currency"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -139,6 +165,104 @@ func TestLedger_RefusesEachBrokenInvariant(t *testing.T) {
 			_, err := b.record(t, tc.bad(b))
 			requireRefused(t, err, tc.rule, tc.says)
 			require.Equal(t, before, b.money(t, store.Tenant{OrgID: b.seller.ID}), "a refused movement leaves nothing")
+		})
+	}
+}
+
+// A movement must be its order's: the order exists, and the movement names the order's
+// seller, buyer and currency, even as the order's first movement.
+func TestLedger_RefusesAMovementThatIsNotItsOrders(t *testing.T) {
+	t.Parallel()
+	b := setupLedger(t, "ledger-party")
+	outsiderUser, outsider := account(t, b.db, "ledger-party-outsider")
+	// An order of the same seller to another buyer.
+	other := placeOrder(t, b.admin, b.sellerUser, b.seller, outsiderUser, outsider, "usd")
+	for _, tc := range []struct {
+		name   string
+		tenant store.Tenant // the party writing it, so that the insert policy admits the row
+		change func(*store.Movement)
+	}{
+		{"another currency as the first movement", store.Tenant{OrgID: b.seller.ID},
+			func(m *store.Movement) { m.Currency = "eur" }},
+		{"another seller", store.Tenant{OrgID: b.buyer.ID},
+			func(m *store.Movement) { m.OrganizationID = outsider.ID }},
+		{"another buyer", store.Tenant{OrgID: b.seller.ID},
+			func(m *store.Movement) { m.BuyerOrganizationID = outsider.ID }},
+		{"seller and buyer swapped", store.Tenant{OrgID: b.seller.ID},
+			func(m *store.Movement) { m.OrganizationID, m.BuyerOrganizationID = b.buyer.ID, b.seller.ID }},
+		{"the parties of another order", store.Tenant{OrgID: b.seller.ID},
+			func(m *store.Movement) { m.OrderID = other.ID }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := b.movement(store.LedgerAuthorized, 10000)
+			tc.change(&m)
+			err := b.db.InTenant(context.Background(), tc.tenant, func(tx pgx.Tx) error {
+				_, err := store.RecordMovement(context.Background(), tx, m)
+				return err
+			})
+			requireRefused(t, err, store.LedgerRuleOneParty, "has another seller, buyer or currency")
+		})
+	}
+
+	// An order that does not exist: the foreign key refuses it, for good.
+	m := b.movement(store.LedgerAuthorized, 10000)
+	m.OrderID = uuid.New()
+	_, err := b.record(t, m)
+	require.ErrorContains(t, err, "ledger_entries_order_fkey")
+	require.True(t, store.Permanent(err))
+
+	var rows int
+	require.NoError(t, b.admin.QueryRow(context.Background(),
+		`SELECT count(*) FROM ledger_entries WHERE order_id = ANY($1)`, []uuid.UUID{b.order, other.ID}).Scan(&rows))
+	require.Zero(t, rows, "nothing was recorded")
+	// The order's own movement is admitted.
+	b.mustRecord(t, store.LedgerAuthorized, 10000)
+}
+
+// The platform's fee is paid out of the captured money beside the seller's transfer and any
+// refund; the order is settled when the three add up to the capture.
+func TestLedger_TheFeeIsPaidOutOfTheCaptureAndSettlesWithIt(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		steps []store.Movement // kinds and amounts, the last settling the order
+	}{
+		{"the seller paid", []store.Movement{{Kind: store.LedgerAuthorized, Amount: 15000},
+			{Kind: store.LedgerCaptured, Amount: 15000}, {Kind: store.LedgerTransferred, Amount: 13500},
+			{Kind: store.LedgerFee, Amount: 1500}}},
+		{"the fee kept before the transfer", []store.Movement{{Kind: store.LedgerAuthorized, Amount: 15000},
+			{Kind: store.LedgerCaptured, Amount: 15000}, {Kind: store.LedgerFee, Amount: 1500},
+			{Kind: store.LedgerTransferred, Amount: 13500}}},
+		{"part refunded, the rest to the seller less the fee", []store.Movement{{Kind: store.LedgerAuthorized, Amount: 15000},
+			{Kind: store.LedgerCaptured, Amount: 15000}, {Kind: store.LedgerRefunded, Amount: 5000},
+			{Kind: store.LedgerTransferred, Amount: 9000}, {Kind: store.LedgerFee, Amount: 1000}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b := setupLedger(t, "ledger-fee")
+			var fee, paidOut int64
+			for i, m := range tc.steps {
+				b.mustRecord(t, m.Kind, m.Amount)
+				if m.Kind == store.LedgerFee {
+					fee += m.Amount
+				}
+				if m.Kind == store.LedgerTransferred || m.Kind == store.LedgerRefunded || m.Kind == store.LedgerFee {
+					paidOut += m.Amount
+				}
+				money := b.money(t, store.Tenant{OrgID: b.seller.ID})
+				require.Equal(t, fee, money.Fee, "after %s", m.Kind)
+				require.Equal(t, money.Captured-paidOut, money.Held(), "after %s", m.Kind)
+				require.Equal(t, i == len(tc.steps)-1, money.Settled, "after %s %d", m.Kind, m.Amount)
+			}
+			for _, party := range []store.Tenant{{OrgID: b.seller.ID, UserID: b.sellerUser.ID}, {OrgID: b.buyer.ID, UserID: b.buyerUser.ID}} {
+				money := b.money(t, party)
+				require.Equal(t, fee, money.Fee, "both parties see the fee")
+				require.Zero(t, money.Held())
+				require.True(t, money.Settled)
+			}
+			// Nothing more can be paid out of a settled order, as a fee or otherwise.
+			_, err := b.record(t, b.movement(store.LedgerFee, 1))
+			requireRefused(t, err, store.LedgerRulePaidWithinCaptured, "would pay out 15001 (transferred, refunded and fee) of 15000 captured")
 		})
 	}
 }
@@ -225,7 +349,8 @@ func TestLedger_SettledWhenCapturedMoneyHasAllGoneAndNoAuthorizationIsOpen(t *te
 		{store.LedgerAuthorized, 10000, false}, // held on the card
 		{store.LedgerCaptured, 8000, false},    // 2000 still authorized
 		{store.LedgerAuthorizationReleased, 2000, false},
-		{store.LedgerTransferred, 7000, false}, // 1000 held by the platform
+		{store.LedgerTransferred, 6000, false}, // 2000 held by the platform
+		{store.LedgerFee, 1000, false},         // 1000 held
 		{store.LedgerRefunded, 1000, true},
 	}
 	for _, s := range steps {
@@ -234,7 +359,7 @@ func TestLedger_SettledWhenCapturedMoneyHasAllGoneAndNoAuthorizationIsOpen(t *te
 	}
 	money := b.money(t, seller)
 	require.Equal(t, store.LedgerTotals{OrderID: b.order, Currency: "usd", Authorized: 10000, Released: 2000,
-		Captured: 8000, Transferred: 7000, Refunded: 1000, Settled: true}, money)
+		Captured: 8000, Transferred: 6000, Refunded: 1000, Fee: 1000, Settled: true}, money)
 	require.Zero(t, money.OnCard())
 	require.Zero(t, money.Held())
 
@@ -317,7 +442,7 @@ func TestLedger_ConcurrentMovementsOfAnOrderAreCheckedOneAfterTheOther(t *testin
 	require.Equal(t, int64(6000), b.money(t, store.Tenant{OrgID: b.seller.ID}).Captured)
 }
 
-// ledgerModel is what the ledger should hold: sums by kind and the currency.
+// ledgerModel is what the ledger should hold: sums by kind, and the order's currency.
 type ledgerModel struct {
 	sums     map[store.LedgerKind]int64
 	currency string
@@ -325,7 +450,7 @@ type ledgerModel struct {
 
 // admits says whether the invariants hold with m added.
 func (l ledgerModel) admits(m store.Movement) bool {
-	if l.currency != "" && l.currency != m.Currency {
+	if l.currency != m.Currency {
 		return false
 	}
 	s := map[store.LedgerKind]int64{}
@@ -334,7 +459,7 @@ func (l ledgerModel) admits(m store.Movement) bool {
 	}
 	s[m.Kind] += m.Amount
 	return s[store.LedgerCaptured] <= s[store.LedgerAuthorized]-s[store.LedgerAuthorizationReleased] &&
-		s[store.LedgerTransferred]+s[store.LedgerRefunded] <= s[store.LedgerCaptured]
+		s[store.LedgerTransferred]+s[store.LedgerRefunded]+s[store.LedgerFee] <= s[store.LedgerCaptured]
 }
 
 // Random sequences of movements, each either admitted or refused as the invariants say, and
@@ -345,12 +470,12 @@ func TestLedger_RandomMovementsKeepTheInvariants(t *testing.T) {
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 0))
 	kinds := []store.LedgerKind{store.LedgerAuthorized, store.LedgerAuthorizationReleased, store.LedgerCaptured,
-		store.LedgerTransferred, store.LedgerRefunded}
+		store.LedgerTransferred, store.LedgerRefunded, store.LedgerFee}
 	b := setupLedger(t, "ledger-random")
 	seller := store.Tenant{OrgID: b.seller.ID}
 	for order := range 4 {
-		b.order = uuid.New()
-		model := ledgerModel{sums: map[store.LedgerKind]int64{}}
+		b.newOrder(t)
+		model := ledgerModel{sums: map[store.LedgerKind]int64{}, currency: b.currency}
 		admitted, refused := 0, 0
 		for step := range 40 {
 			m := b.movement(kinds[rng.IntN(len(kinds))], 1+rng.Int64N(5000))
@@ -369,15 +494,15 @@ func TestLedger_RandomMovementsKeepTheInvariants(t *testing.T) {
 			require.NoError(t, err, where)
 			admitted++
 			model.sums[m.Kind] += m.Amount
-			model.currency = m.Currency
 			got := b.money(t, seller)
 			require.Equal(t, model.sums[store.LedgerAuthorized], got.Authorized, where)
 			require.Equal(t, model.sums[store.LedgerAuthorizationReleased], got.Released, where)
 			require.Equal(t, model.sums[store.LedgerCaptured], got.Captured, where)
 			require.Equal(t, model.sums[store.LedgerTransferred], got.Transferred, where)
 			require.Equal(t, model.sums[store.LedgerRefunded], got.Refunded, where)
+			require.Equal(t, model.sums[store.LedgerFee], got.Fee, where)
 			require.LessOrEqual(t, got.Captured, got.Authorized-got.Released, where)
-			require.LessOrEqual(t, got.Transferred+got.Refunded, got.Captured, where)
+			require.LessOrEqual(t, got.Transferred+got.Refunded+got.Fee, got.Captured, where)
 			require.GreaterOrEqual(t, got.OnCard(), int64(0), where)
 			require.GreaterOrEqual(t, got.Held(), int64(0), where)
 			require.Equal(t, got.Held() == 0 && got.OnCard() == 0, got.Settled, where)

@@ -66,6 +66,8 @@ var definerExemptions = map[string]string{
 		"(another organization, a workflow); it reveals no content and needs the person's internal id",
 	"check_ledger_entry()": "trigger on ledger_entries: runs only for a row the insert policy admitted, and " +
 		"sums every entry of that row's order to hold the ledger's invariants; it returns nothing",
+	"order_listing()": "trigger on orders: runs only for a row change the orders policies admitted, and " +
+		"checks and keeps that order's own listing (the seller's, which the buyer cannot write); it returns nothing",
 	"overdue_transfers(interval)": "the worker's sweep of expired offers runs for no tenant; it returns internal ids only",
 	"events_to_recipient(text, text, timestamp with time zone)": "the hourly limit on what all organizations " +
 		"send to one address; only a count and a time leave it",
