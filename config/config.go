@@ -32,7 +32,28 @@ type Config struct {
 	SMS      SMS
 	Notify   Notify
 	Limits   Limits
+	Sales    Sales
 	Dev      Dev
+}
+
+// Sales holds the platform's terms of a sale (workflows/sale).
+type Sales struct {
+	// FeeBasisPoints is the platform's fee, in hundredths of a percent of the price.
+	FeeBasisPoints int
+	// PaymentWindow is how long a buyer has to authorize the card; the listing stays
+	// reserved for them that long.
+	PaymentWindow time.Duration
+	// AuthorizationWindow bounds the wait for shipping from the card's authorization: an
+	// online card authorization lapses after about seven days, so the sale captures or
+	// releases before then.
+	AuthorizationWindow time.Duration
+	// DeliveryWait is how long after shipping the animal is taken to have arrived when
+	// neither side says so.
+	DeliveryWait time.Duration
+	// DecisionWindow is how long a reported problem waits for a platform admin before the
+	// buyer is refunded in full; AdminReminderEvery how often the admins are reminded.
+	DecisionWindow     time.Duration
+	AdminReminderEvery time.Duration
 }
 
 // HTTP configures the API server.
@@ -282,6 +303,14 @@ func load(getenv func(string) string) (Config, error) {
 			AuthToken:   e.str("SMS_AUTH_TOKEN", "dev"),
 			From:        e.str("SMS_FROM", "+15550100000"),
 		},
+		Sales: Sales{
+			FeeBasisPoints:      e.int("SALES_FEE_BASIS_POINTS", 500),
+			PaymentWindow:       e.dur("SALES_PAYMENT_WINDOW", 30*time.Minute),
+			AuthorizationWindow: e.dur("SALES_AUTHORIZATION_WINDOW", 6*24*time.Hour),
+			DeliveryWait:        e.dur("SALES_DELIVERY_WAIT", 10*24*time.Hour),
+			DecisionWindow:      e.dur("SALES_DECISION_WINDOW", 14*24*time.Hour),
+			AdminReminderEvery:  e.dur("SALES_ADMIN_REMINDER_EVERY", 24*time.Hour),
+		},
 		Notify: Notify{
 			LinkSecret:      e.str("NOTIFY_LINK_SECRET", devLinkSecret),
 			EmailAfter:      e.dur("NOTIFY_EMAIL_AFTER", time.Hour),
@@ -367,6 +396,13 @@ func (c Config) validate() error {
 	if c.Notify.EmailAfter < 0 || c.Notify.SMSAfter < 0 || c.Notify.RetryBase <= 0 || c.Notify.VerificationTTL <= 0 ||
 		c.Notify.InvitationTTL <= 0 || c.Notify.PhoneCodeTTL <= 0 {
 		errs = append(errs, errors.New("NOTIFY_*: delays must not be negative and lifetimes must be positive"))
+	}
+	if c.Sales.FeeBasisPoints < 0 || c.Sales.FeeBasisPoints >= 10000 {
+		errs = append(errs, errors.New("SALES_FEE_BASIS_POINTS: must be from 0 to 9999"))
+	}
+	if c.Sales.PaymentWindow <= 0 || c.Sales.AuthorizationWindow <= 0 || c.Sales.AuthorizationWindow > 7*24*time.Hour ||
+		c.Sales.DeliveryWait <= 0 || c.Sales.DecisionWindow <= 0 || c.Sales.AdminReminderEvery <= 0 {
+		errs = append(errs, errors.New("SALES_*: windows must be positive, and the authorization window at most 7 days"))
 	}
 	if c.Auth.FailuresPerHour <= 0 || c.Auth.FailureBurst <= 0 || c.Auth.FailuresAnywherePerHour <= 0 || c.Auth.FailureAnywhereBurst <= 0 {
 		errs = append(errs, errors.New("AUTH_FAILURES_PER_HOUR, AUTH_FAILURE_BURST, AUTH_FAILURES_ANYWHERE_PER_HOUR and AUTH_FAILURE_ANYWHERE_BURST: must be positive"))

@@ -78,6 +78,12 @@ func init() {
 	define(Type{Name: "transfer.outcome", Description: "How a transfer you are part of ended",
 		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email},
 		Reason: "You receive this because you are part of an animal transfer on ReptiDex."})
+	define(Type{Name: "sale.action", Description: "A sale you are part of waits for you to act (ship, confirm the arrival, decide a problem)",
+		NeedsAction: true, Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email, SMS},
+		Reason: "You receive this because you are part of a sale on ReptiDex."})
+	define(Type{Name: "sale.update", Description: "How a sale you are part of moves on, and how it ended",
+		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email},
+		Reason: "You receive this because you are part of a sale on ReptiDex."})
 }
 
 // LookupType finds a notification type by name.

@@ -25,3 +25,23 @@ func DatabaseActivity(giveUp time.Duration, nonRetryable ...string) workflow.Act
 		},
 	}
 }
+
+// StripeActivity is the options of an activity that makes one Stripe call under an
+// idempotency key (and records what it did in one short transaction): an attempt may take
+// the payments client's own retries (three tries of up to 20 s each), so it has a minute;
+// tries are spaced from two seconds up to five minutes apart, each under the same key, so a
+// retry repeats the call rather than making another; after giveUp the activity has failed
+// for good and the process takes its failure path. Stripe's refusals (a declined capture,
+// an account that cannot be paid) are of the nonRetryable types and fail at once.
+func StripeActivity(giveUp time.Duration, nonRetryable ...string) workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout:    time.Minute,
+		ScheduleToCloseTimeout: giveUp,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        2 * time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        5 * time.Minute,
+			NonRetryableErrorTypes: nonRetryable,
+		},
+	}
+}
