@@ -366,3 +366,32 @@ func PlatformAdminIDs(ctx context.Context, q Querier) ([]uuid.UUID, error) {
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
 }
+
+// ListingForOrder is what an order needs of a listing: its terms, whether another order
+// holds it, and whether its seller can take payments now.
+type ListingForOrder struct {
+	ID               uuid.UUID
+	OrgID            uuid.UUID
+	AnimalID         uuid.UUID
+	Status           string
+	Reserved         bool
+	Price            int64
+	Currency         string
+	ShipsWithinDays  int
+	LiveArrivalHours int
+	ShipRegions      []string
+	SellerReady      bool
+}
+
+// ListingToOrder reads a listing the tenant may see (an active one, or its own) for an order.
+func ListingToOrder(ctx context.Context, q Querier, publicID string) (ListingForOrder, error) {
+	var l ListingForOrder
+	err := q.QueryRow(ctx, `SELECT id, org_id, animal_id, status::text, reserved_by IS NOT NULL, price, currency,
+			ships_within_days, live_arrival_hours, ship_regions, seller_can_sell(org_id)
+		FROM listings WHERE public_id = $1`, publicID).Scan(&l.ID, &l.OrgID, &l.AnimalID, &l.Status, &l.Reserved,
+		&l.Price, &l.Currency, &l.ShipsWithinDays, &l.LiveArrivalHours, &l.ShipRegions, &l.SellerReady)
+	if err != nil {
+		return ListingForOrder{}, fmt.Errorf("read listing %s: %w", publicID, notFound(err))
+	}
+	return l, nil
+}
