@@ -117,10 +117,10 @@ func (t Terms) normalize() (Terms, error) {
 	if t.ShipsWithinDays < 1 || t.ShipsWithinDays > MaxShipsWithinDays {
 		bad("shipping.ships_within_days", fmt.Sprintf("must be from 1 to %d days", MaxShipsWithinDays))
 	}
-	regions := make([]string, 0, len(t.ShipRegions))
+	regions, badRegion := make([]string, 0, len(t.ShipRegions)), false
 	for _, r := range t.ShipRegions {
 		r = strings.ToUpper(strings.TrimSpace(r))
-		if !regionCode.MatchString(r) {
+		if badRegion = !regionCode.MatchString(r); badRegion {
 			bad("shipping.regions", "each must be a country code, ISO 3166-1 alpha-2, e.g. US")
 			break
 		}
@@ -129,7 +129,7 @@ func (t Terms) normalize() (Terms, error) {
 		}
 	}
 	t.ShipRegions = regions
-	if len(regions) < 1 || len(regions) > MaxShipRegions {
+	if !badRegion && (len(regions) < 1 || len(regions) > MaxShipRegions) {
 		bad("shipping.regions", fmt.Sprintf("must list 1 to %d countries", MaxShipRegions))
 	}
 	if t.LiveArrivalHours < 1 || t.LiveArrivalHours > MaxLiveArrivalHours {
@@ -187,15 +187,12 @@ func CreateListing(ctx context.Context, tx pgx.Tx, a store.Access, in NewListing
 	return stored, err
 }
 
-// UpdateListing replaces the price and terms of one of the caller's organization's
+// UpdateListing changes the price and terms of one of the caller's organization's
 // listings, in tx, while it is active and no order holds it (ErrListingClosed,
-// ErrReserved). matches says whether the version the caller read is the current one
-// (nil: any); one that moved on is store.ErrStale.
-func UpdateListing(ctx context.Context, tx pgx.Tx, publicID string, matches func(version int) bool, t Terms) (store.Listing, error) {
-	terms, err := t.normalize()
-	if err != nil {
-		return store.Listing{}, err
-	}
+// ErrReserved): change edits the terms as they stand, which are then validated as at
+// listing. matches says whether the version the caller read is the current one (nil: any);
+// one that moved on is store.ErrStale.
+func UpdateListing(ctx context.Context, tx pgx.Tx, publicID string, matches func(version int) bool, change func(*Terms)) (store.Listing, error) {
 	l, err := lockListing(ctx, tx, publicID)
 	if err != nil {
 		return store.Listing{}, err
@@ -207,6 +204,13 @@ func UpdateListing(ctx context.Context, tx pgx.Tx, publicID string, matches func
 		return store.Listing{}, ErrReserved
 	case matches != nil && !matches(l.Version):
 		return store.Listing{}, store.ErrStale
+	}
+	t := Terms{Price: l.Price, Currency: l.Currency, Title: l.Title, Description: l.Description,
+		ShipsWithinDays: l.ShipsWithinDays, ShipRegions: l.ShipRegions, LiveArrivalHours: l.LiveArrivalHours}
+	change(&t)
+	terms, err := t.normalize()
+	if err != nil {
+		return store.Listing{}, err
 	}
 	l.Price, l.Currency, l.Title, l.Description = terms.Price, terms.Currency, terms.Title, terms.Description
 	l.ShipsWithinDays, l.ShipRegions, l.LiveArrivalHours = terms.ShipsWithinDays, terms.ShipRegions, terms.LiveArrivalHours

@@ -173,7 +173,7 @@ func TestUpdateListing_WhileActiveAndUnreserved(t *testing.T) {
 	update := func(bb bundle, matches func(int) bool, tm marketplace.Terms) (store.Listing, error) {
 		var u store.Listing
 		err := bb.inTenant(t, func(ctx context.Context, tx pgx.Tx) (err error) {
-			u, err = marketplace.UpdateListing(ctx, tx, l.PublicID, matches, tm)
+			u, err = marketplace.UpdateListing(ctx, tx, l.PublicID, matches, func(t *marketplace.Terms) { *t = tm })
 			return err
 		})
 		return u, err
