@@ -22,6 +22,7 @@ import (
 	"github.com/reptidex/reptidex/testkit"
 	"github.com/reptidex/reptidex/workflows/escalation"
 	"github.com/reptidex/reptidex/workflows/onboarding"
+	"github.com/reptidex/reptidex/workflows/sale"
 	"github.com/reptidex/reptidex/workflows/transfer"
 )
 
@@ -199,6 +200,7 @@ func requireReplays(t *testing.T, h *historypb.History) {
 	transfer.RegisterWorkflow(replayer)
 	escalation.RegisterWorkflow(replayer)
 	onboarding.RegisterWorkflow(replayer)
+	sale.RegisterWorkflow(replayer)
 	require.NoError(t, replayer.ReplayWorkflowHistory(nil, h))
 }
 

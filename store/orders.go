@@ -360,7 +360,7 @@ func FlagDispute(ctx context.Context, tx pgx.Tx, orderID uuid.UUID, detail strin
 
 // PlatformAdminIDs lists the platform's administrators, who decide reported problems.
 func PlatformAdminIDs(ctx context.Context, q Querier) ([]uuid.UUID, error) {
-	rows, err := q.Query(ctx, `SELECT id FROM platform_admin_ids()`)
+	rows, err := q.Query(ctx, `SELECT a FROM platform_admin_ids() a`)
 	if err != nil {
 		return nil, fmt.Errorf("list platform admins: %w", err)
 	}

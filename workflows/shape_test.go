@@ -14,7 +14,7 @@ func TestProcesses_HaveEveryPartAndBoundedRetries(t *testing.T) {
 	t.Parallel()
 	s, err := checkShape(".")
 	require.NoError(t, err)
-	require.Subset(t, s.Processes, []string{"escalation", "onboarding", "transfer"}, "the guard sees the processes")
+	require.Subset(t, s.Processes, []string{"escalation", "onboarding", "sale", "transfer"}, "the guard sees the processes")
 	require.Contains(t, s.Constructors, "DatabaseActivity", "the guard sees process's activity options")
 	var report strings.Builder
 	for _, f := range s.Findings {

@@ -486,7 +486,7 @@ func (r *run) releaseAndEnd(ctx workflow.Context, status Status, outcome string,
 		dctx, _ := workflow.NewDisconnectedContext(ctx)
 		err := workflow.ExecuteActivity(stripe(dctx, moneyGiveUp), ReleaseActivity, ReleaseInput{
 			Movement:        r.movement(store.LedgerAuthorizationReleased, r.authorized, r.paymentIntent, "release"),
-			PaymentIntentID: r.paymentIntent, Reason: cancellationReason(status),
+			PaymentIntentID: r.paymentIntent, Reason: cancellationReason(actor != uuid.Nil),
 		}).Get(dctx, nil)
 		if err != nil {
 			workflow.GetLogger(ctx).Error("the authorization could not be released; it lapses on the card", "order", r.in.PublicID, "error", err)
@@ -561,12 +561,14 @@ func (r *run) side(a Actor) string {
 	return "buyer"
 }
 
-// cancellationReason is the cancellation_reason Stripe is given for an ending.
-func cancellationReason(s Status) string {
-	if s == Failed {
-		return "failed_invoice"
+// cancellationReason is the cancellation_reason Stripe is given for an ending: a party's
+// cancellation is requested_by_customer; a declined card, an unpaid payment window or a
+// seller who did not ship abandon the payment.
+func cancellationReason(byParty bool) string {
+	if byParty {
+		return "requested_by_customer"
 	}
-	return "requested_by_customer"
+	return "abandoned"
 }
 
 // because appends ": why" when there is a why.
