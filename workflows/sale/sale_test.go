@@ -146,7 +146,9 @@ func (f *fakes) MoveSoldAnimal(context.Context, sale.MoveInput) error {
 	return nil
 }
 
-func (f *fakes) PlatformAdmins(context.Context) ([]uuid.UUID, error) { return []uuid.UUID{admin.UserID}, nil }
+func (f *fakes) PlatformAdmins(context.Context) ([]uuid.UUID, error) {
+	return []uuid.UUID{admin.UserID}, nil
+}
 
 func (f *fakes) RecordNotification(_ context.Context, r notify.Request) (uuid.UUID, error) {
 	f.mu.Lock()
