@@ -525,14 +525,45 @@ func (r *run) end(ctx workflow.Context, status Status, outcome string, actor uui
 	return r.advance(ctx, Stage{Status: status, Outcome: outcome, Kind: string(status), Actor: actor, Detail: outcome})
 }
 
-// advance records a stage of the order in the buyer's tenant. A stage that cannot be
-// recorded for an hour fails the workflow: the order's row would no longer say where the
-// sale stands.
+// advance records a stage of the order in the buyer's tenant. What a person gave that the
+// database refuses (activities.Classify's InvalidData) is left out and the stage recorded
+// without it. A stage that still cannot be recorded is logged and the sale carries on, its
+// query saying where it stands; only an ending that cannot be recorded fails the workflow,
+// for an operator to see, since the order's row would go on saying it is open.
 func (r *run) advance(ctx workflow.Context, s Stage) error {
 	if ctx.Err() != nil {
 		ctx, _ = workflow.NewDisconnectedContext(ctx)
 	}
-	return workflow.ExecuteActivity(ctx, AdvanceActivity, AdvanceInput{OrderID: r.in.OrderID, OrgID: r.in.BuyerOrgID, Stage: s}).Get(ctx, nil)
+	record := func(s Stage) error {
+		return workflow.ExecuteActivity(ctx, AdvanceActivity, AdvanceInput{OrderID: r.in.OrderID, OrgID: r.in.BuyerOrgID, Stage: s}).Get(ctx, nil)
+	}
+	err := record(s)
+	if err != nil && process.IsErrorType(err, errTypeInvalidData) && s.given() {
+		workflow.GetLogger(ctx).Warn("a stage's details were refused; it is recorded without them", "order", r.in.PublicID, "error", err)
+		err = record(s.withoutGiven())
+	}
+	if err != nil && !s.Status.Ended() {
+		workflow.GetLogger(ctx).Error("a stage of the order was not recorded; the sale carries on", "order", r.in.PublicID,
+			"status", s.Status, "kind", s.Kind, "error", err)
+		return nil
+	}
+	return err
+}
+
+// errTypeInvalidData is the application error type activities.Classify gives data the
+// database refuses for good.
+const errTypeInvalidData = "InvalidData"
+
+// given reports whether s carries text a person gave.
+func (s Stage) given() bool {
+	return s.Carrier != "" || s.TrackingNumber != "" || s.Problem != "" || s.Resolution != "" || s.Detail != "" || s.Outcome != ""
+}
+
+// withoutGiven is s without the text people gave, its timeline entry saying so.
+func (s Stage) withoutGiven() Stage {
+	s.Carrier, s.TrackingNumber, s.Problem, s.Resolution, s.Outcome = "", "", "", "", ""
+	s.Detail = "the details given could not be recorded"
+	return s
 }
 
 // movement is a movement of the order's money under the key of step.
