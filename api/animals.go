@@ -222,7 +222,7 @@ func (s *Server) readAnimalView(ctx context.Context, tx pgx.Tx, publicID string)
 
 // heldProblem refuses a change to an animal on hold for a transfer.
 func heldProblem() error {
-	return newProblem(kindConflict, "The animal is on hold for a transfer; its record cannot change until the transfer ends.")
+	return newProblem(kindConflict, "The animal is on hold for a transfer or a listing; its record cannot change until the transfer ends or the listing is withdrawn.")
 }
 
 func etag(version int) string { return `"v` + strconv.Itoa(version) + `"` }

@@ -35,6 +35,20 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
+// authenticateIfSent is authenticate for a public operation that shows a member more: a
+// request without an Authorization header passes anonymously, one with a token must be
+// valid.
+func (s *Server) authenticateIfSent(next http.Handler) http.Handler {
+	authenticated := s.authenticate(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		authenticated.ServeHTTP(w, r)
+	})
+}
+
 func claimsFrom(ctx context.Context) auth.Claims {
 	c, _ := ctx.Value(claimsKey{}).(auth.Claims)
 	return c

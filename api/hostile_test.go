@@ -136,6 +136,8 @@ func TestHostileSweep_EveryOperationRefusesHostileInputWithAProblem(t *testing.T
 	r = b.offer(t, tok, "sweep-buyer@example.com")
 	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
 	transferID := r.Body["id"].(string)
+	b.readySeller(t, owner)
+	listingID := b.list(t, tok, "pastel", 12000)
 
 	fixtures := map[string]string{
 		"orgID":          owner.ID,
@@ -146,6 +148,7 @@ func TestHostileSweep_EveryOperationRefusesHostileInputWithAProblem(t *testing.T
 		"invitationID":   invitationID,
 		"notificationID": inbox.Items[0].ID,
 		"transferID":     transferID,
+		"listingID":      listingID,
 		"species":        "ball-python",
 		"type":           "organization.message",
 	}

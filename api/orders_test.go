@@ -21,32 +21,12 @@ type listingFixture struct {
 	Currency string
 }
 
-// readySeller gives the organization a seller account with charges and payouts enabled, as
-// Stripe's account.updated would.
-func (b *bundle) readySeller(t *testing.T, o org) {
-	t.Helper()
-	_, err := b.Admin.Exec(context.Background(), `INSERT INTO seller_accounts (org_id, stripe_account_id, country,
-			charges_enabled, payouts_enabled, details_submitted, created_by)
-		VALUES ($1, 'acct_test', 'US', true, true, true, $2)`, b.orgUUID(t, o.ID), b.userUUID(t, o.Owner.Tokens.UserID))
-	require.NoError(t, err)
-}
-
-// listAnimal lists a new animal of o for sale at 15000 usd, shipped to the US and Canada,
-// holding the animal, as the schema owner.
+// listAnimal lists a new animal of o for sale at 15000 usd through the listings API, shipped to
+// the US and Canada.
 func (b *bundle) listAnimal(t *testing.T, o org) listingFixture {
 	t.Helper()
-	animal := b.createAnimal(t, o.Owner.Tokens.AccessToken, map[string]any{"species": "ball-python", "sex": "female", "name": "Sally"})
-	l := listingFixture{ID: store.NewPublicID(), UUID: uuid.New(), Price: 15000, Currency: "usd"}
-	ctx := context.Background()
-	var animalID uuid.UUID
-	require.NoError(t, b.Admin.QueryRow(ctx, `SELECT id FROM animals WHERE public_id = $1`, animal.ID).Scan(&animalID))
-	_, err := b.Admin.Exec(ctx, `INSERT INTO listings (id, public_id, org_id, animal_id, price, currency, title,
-			ships_within_days, ship_regions, live_arrival_hours, animal_public_id, animal_name, species_key, sex, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, 'Ball python female', 5, '{US,CA}', 48, $7, 'Sally', 'ball-python', 'female', $8)`,
-		l.UUID, l.ID, b.orgUUID(t, o.ID), animalID, l.Price, l.Currency, animal.ID, b.userUUID(t, o.Owner.Tokens.UserID))
-	require.NoError(t, err)
-	_, err = b.Admin.Exec(ctx, `UPDATE animals SET held_by = $1 WHERE id = $2`, l.UUID, animalID)
-	require.NoError(t, err)
+	l := listingFixture{ID: b.list(t, o.Owner.Tokens.AccessToken, "pastel", 15000), Price: 15000, Currency: "usd"}
+	require.NoError(t, b.Admin.QueryRow(context.Background(), `SELECT id FROM listings WHERE public_id = $1`, l.ID).Scan(&l.UUID))
 	return l
 }
 
@@ -90,7 +70,7 @@ func TestOrders_PlaceReservesTheListingForOneBuyer(t *testing.T) {
 	require.Equal(t, "placed", r.Body["status"])
 	require.Equal(t, float64(15000), r.Body["amount"])
 	require.Equal(t, float64(750), r.Body["platform_fee"], "5% by default")
-	require.Equal(t, map[string]any{"id": l.ID, "title": "Ball python female"}, r.Body["listing"])
+	require.Equal(t, map[string]any{"id": l.ID, "title": "For sale"}, r.Body["listing"])
 	require.Equal(t, buyer.ID, r.Body["buyer"].(map[string]any)["id"])
 	require.Equal(t, seller.ID, r.Body["seller"].(map[string]any)["id"])
 	require.Equal(t, "US", r.Body["ship_to"])
@@ -140,11 +120,17 @@ func TestOrders_PlaceIsRefusedWithTheReason(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	seller, buyer := b.newOrg(t, "seller"), b.newOrg(t, "buyer")
+	b.readySeller(t, seller)
 	l := b.listAnimal(t, seller)
 	tok := buyer.Owner.Tokens.AccessToken
 
+	// Stripe disables the seller's payouts after they listed.
+	ctx := context.Background()
+	_, err := b.Admin.Exec(ctx, `UPDATE seller_accounts SET payouts_enabled = false WHERE org_id = $1`, b.orgUUID(t, seller.ID))
+	require.NoError(t, err)
 	requireProblem(t, b.order(t, tok, orderOf(l)), http.StatusConflict, "seller-not-ready")
-	b.readySeller(t, seller)
+	_, err = b.Admin.Exec(ctx, `UPDATE seller_accounts SET payouts_enabled = true WHERE org_id = $1`, b.orgUUID(t, seller.ID))
+	require.NoError(t, err)
 
 	unknown := orderOf(l)
 	unknown["listing_id"] = store.NewPublicID()
@@ -180,8 +166,8 @@ func TestOrders_PlaceIsRefusedWithTheReason(t *testing.T) {
 	unverified := b.newUser(t, "unverified")
 	requireProblem(t, b.order(t, unverified.Tokens.AccessToken, orderOf(l)), http.StatusForbidden, "email-not-verified")
 
-	_, err := b.Admin.Exec(context.Background(), `UPDATE listings SET status = 'withdrawn', withdrawn_at = now() WHERE id = $1`, l.UUID)
-	require.NoError(t, err)
+	r = b.do(t, http.MethodPost, listingsPath+"/"+l.ID+"/withdraw", seller.Owner.Tokens.AccessToken, nil)
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
 	requireProblem(t, b.order(t, tok, orderOf(l)), http.StatusNotFound, "not-found")
 	require.Zero(t, b.count(t, `SELECT count(*) FROM orders WHERE listing_id = $1`, l.UUID))
 }

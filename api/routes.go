@@ -162,12 +162,21 @@ func (s *Server) transferRoutes(r chi.Router) {
 	r.Get("/animals/{animalID}/ownership", s.handle(s.animalOwnership))
 }
 
-// marketplaceRoutes: selling: the organization's seller account.
+// marketplaceRoutes: selling: the organization's seller account and its listings. Anyone may
+// browse and read active listings, throttled per client address as search is; a member's
+// token shows them their own organization's withdrawn and sold ones too.
 func (s *Server) marketplaceRoutes(r chi.Router) {
-	r.Use(s.authenticate)
-	r.Post("/marketplace/seller-account", s.handle(s.createSellerAccount))
-	r.Get("/marketplace/seller-account", s.handle(s.getSellerAccount))
-	r.Post("/marketplace/seller-account/onboarding-link", s.handle(s.createOnboardingLink))
+	r.Group(func(r chi.Router) {
+		r.Use(s.authenticate)
+		r.Post("/marketplace/seller-account", s.handle(s.createSellerAccount))
+		r.Get("/marketplace/seller-account", s.handle(s.getSellerAccount))
+		r.Post("/marketplace/seller-account/onboarding-link", s.handle(s.createOnboardingLink))
+		r.Post("/marketplace/listings", s.handle(s.createListing))
+		r.Patch("/marketplace/listings/{listingID}", s.handle(s.updateListing))
+		r.Post("/marketplace/listings/{listingID}/withdraw", s.handle(s.withdrawListing))
+	})
+	r.With(s.limits.search.middleware).Get("/marketplace/listings", s.handle(s.browseListings))
+	r.With(s.limits.search.middleware, s.authenticateIfSent).Get("/marketplace/listings/{listingID}", s.handle(s.getListing))
 }
 
 // orderRoutes: buying and selling listed animals: orders, their sale's updates (which wait

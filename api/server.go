@@ -84,7 +84,7 @@ func newServer(d Deps) *Server {
 		pedigree:    d.Pedigree,
 		notifier:    &notify.Notifier{River: d.River},
 		links:       notify.LinksFrom(d.Config),
-		stripeHooks: stripehooks.Receiver{DB: d.DB, Secret: d.Config.Stripe.WebhookSecret, Handlers: stripehooks.Handlers(d.Payments)},
+		stripeHooks: stripehooks.Receiver{DB: d.DB, Secret: d.Config.Stripe.WebhookSecret, Handlers: stripehooks.Handlers(d.Payments, d.Temporal, d.River)},
 	}
 	s.healthCache.onDown = func(name string, res health.Result) {
 		s.log.Warn("dependency check failed", "check", name, "error", res.Err, "latency_ms", res.LatencyMS)

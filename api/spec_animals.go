@@ -215,6 +215,8 @@ var animalResource = apiResource{
 					Headers: []header{animalETag}},
 				animalViewerForbidden,
 				animalNotFound,
+				{Status: 409, Description: "conflict: the animal is on hold for an open transfer or an active listing " +
+					"(withdraw the listing or end the transfer first), or it changed while being archived; try again."},
 			},
 		},
 		{

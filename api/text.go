@@ -38,6 +38,7 @@ var pathObjects = map[string]string{
 	"clutchID":       "clutch",
 	"notificationID": "notification",
 	"transferID":     "transfer",
+	"listingID":      "listing",
 }
 
 // checkRequestText checks the route's path parameters and the query string.

@@ -149,7 +149,7 @@ func offerProblem(err error) error {
 	case errors.Is(err, transfers.ErrArchivedAnimal):
 		return newProblem(kindConflict, "The animal is archived; an archived animal cannot be transferred.")
 	case errors.Is(err, store.ErrOnHold):
-		return newProblem(kindConflict, "The animal is on hold for another transfer until that one ends.")
+		return newProblem(kindConflict, "The animal is on hold for another transfer or a listing until it ends (a listing ends when withdrawn).")
 	}
 	return err
 }

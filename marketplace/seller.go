@@ -1,7 +1,8 @@
 // Package marketplace holds the commands of selling, each in the caller's transaction, for
 // the API, jobs and tests: an organization's seller account (this file) — its Stripe Connect
-// Express account, the onboarding link, its status as Stripe reports it — and the check every
-// listing and sale starts with (RequireSeller, ready.go).
+// Express account, the onboarding link, its status as Stripe reports it — the check every
+// listing and sale starts with (RequireSeller, ready.go), and the listings themselves
+// (listings.go).
 package marketplace
 
 import (

@@ -39,9 +39,9 @@ const (
 )
 
 // The rules the database holds a movement to, as LedgerRefusedError.Rule names them.
-// LedgerRuleOneParty also refuses a movement whose seller, buyer or currency is not its
-// order's, so every movement of an order is in the order's currency and LedgerRuleOneCurrency
-// is only met if the order's entries were written before that check.
+// LedgerRuleOneParty refuses a movement whose seller, buyer or currency is not its order's;
+// as every movement is in its order's currency, LedgerRuleOneCurrency (checked after it) is
+// kept by the trigger but not met in practice.
 const (
 	LedgerRuleCapturedWithinAuthorized = "ledger_captured_within_authorized"
 	LedgerRuleReleasedWithinAuthorized = "ledger_released_within_authorized"

@@ -120,6 +120,13 @@ func transferFixture(t *testing.T, admin *pgxpool.Pool, fromUser store.User, fro
 			{`INSERT INTO transfer_timeline (transfer_id, kind, actor_user_id) VALUES ($1, 'accepted', $2)`, []any{id, toUser.ID}},
 			{`INSERT INTO idempotency_keys (org_id, user_id, operation, key, request_hash) VALUES ($1, $2, 'fixture', 'fixture', sha256('fixture'::bytea))`, []any{to.ID, toUser.ID}},
 			{`INSERT INTO seller_accounts (org_id, stripe_account_id, country, created_by) VALUES ($1, 'acct_fixture', 'US', $2)`, []any{from.ID, fromUser.ID}},
+			// A withdrawn listing: an active one is public by design (listings_public), which
+			// TestListings_RowLevelSecurity checks.
+			{`INSERT INTO listings (id, public_id, org_id, animal_id, status, price, currency, title, ships_within_days,
+				ship_regions, live_arrival_hours, animal_public_id, species_key, sex, created_by, withdrawn_at)
+				SELECT gen_random_uuid(), $2, a.org_id, a.id, 'withdrawn', 15000, 'usd', 'Fixture', 3, '{US}', 48,
+					a.public_id, a.species_key, a.sex, $3, now()
+				FROM animals a WHERE a.org_id = $1 LIMIT 1`, []any{from.ID, store.NewPublicID(), fromUser.ID}},
 			{`INSERT INTO ownership_history (animal_id, from_org_id, to_org_id, transfer_id, transfer_public_id)
 				SELECT animal_id, org_id, to_org_id, id, public_id FROM transfers WHERE id = $1`, []any{id}},
 			{`INSERT INTO notification_preferences (user_id, type, channels) VALUES ($1, 'transfer.offered', '{email}')`, []any{toUser.ID}},

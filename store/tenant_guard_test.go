@@ -68,6 +68,13 @@ var definerExemptions = map[string]string{
 		"sums every entry of that row's order to hold the ledger's invariants; it returns nothing",
 	"order_listing()": "trigger on orders: runs only for a row change the orders policies admitted, and " +
 		"checks and keeps that order's own listing (the seller's, which the buyer cannot write); it returns nothing",
+	"order_of_payment_intent(text)": "the Stripe webhook runs for no tenant and knows a PaymentIntent; it answers " +
+		"internal ids only (the order and its two organizations), with which the handler sets the tenant",
+	"order_parties(uuid)": "the same for an order named by a Stripe object's metadata, or a platform admin " +
+		"deciding an order; internal ids only",
+	"platform_admin_ids()": "who decides reported problems, needed by a sale for no tenant; internal ids only",
+	"seller_can_sell(uuid)": "whether an organization's seller account can take payments, asked by a buyer's " +
+		"order; only a yes or no leaves it",
 	"overdue_transfers(interval)": "the worker's sweep of expired offers runs for no tenant; it returns internal ids only",
 	"events_to_recipient(text, text, timestamp with time zone)": "the hourly limit on what all organizations " +
 		"send to one address; only a count and a time leave it",

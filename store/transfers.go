@@ -97,11 +97,11 @@ func InsertTransfer(ctx context.Context, tx pgx.Tx, t Transfer) (Transfer, error
 	return TransferByID(ctx, tx, t.ID)
 }
 
-// HoldAnimal puts one of the transaction's organization's animals on hold for a transfer.
-// An animal already on hold is ErrOnHold.
-func HoldAnimal(ctx context.Context, tx pgx.Tx, animalID, transferID uuid.UUID) error {
+// HoldAnimal puts one of the transaction's organization's animals on hold for a transfer or
+// a listing (holder). An animal already on hold is ErrOnHold.
+func HoldAnimal(ctx context.Context, tx pgx.Tx, animalID, holder uuid.UUID) error {
 	tag, err := tx.Exec(ctx, `UPDATE animals SET held_by = $2, version = version + 1, updated_at = now()
-		WHERE id = $1 AND held_by IS NULL`, animalID, transferID)
+		WHERE id = $1 AND held_by IS NULL`, animalID, holder)
 	if err != nil {
 		return fmt.Errorf("hold animal: %w", err)
 	}

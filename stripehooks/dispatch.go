@@ -4,9 +4,12 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 	"github.com/stripe/stripe-go/v76"
+	"go.temporal.io/sdk/client"
 
 	"github.com/reptidex/reptidex/marketplace"
+	"github.com/reptidex/reptidex/orders"
 	"github.com/reptidex/reptidex/payments"
 )
 
@@ -41,9 +44,16 @@ func (d *Dispatcher) handler(t stripe.EventType) Handler {
 }
 
 // Handlers is the platform's routing table: which handler takes each type of event, with
-// pay to read from Stripe what an event is about. Types missing from it are acknowledged
+// pay to read from Stripe what an event is about, tc to reach the sale an event is about,
+// and queue to notify in the event's transaction. Types missing from it are acknowledged
 // and kept for audit.
-func Handlers(pay *payments.Client) *Dispatcher {
+func Handlers(pay *payments.Client, tc client.Client, queue *river.Client[pgx.Tx]) *Dispatcher {
+	payment := orders.PaymentEvent(tc)
 	return NewDispatcher().
-		Handle(stripe.EventTypeAccountUpdated, marketplace.AccountUpdated(pay))
+		Handle(stripe.EventTypeAccountUpdated, marketplace.AccountUpdated(pay)).
+		Handle(stripe.EventTypePaymentIntentAmountCapturableUpdated, payment).
+		Handle(stripe.EventTypePaymentIntentPaymentFailed, payment).
+		Handle(stripe.EventTypePaymentIntentCanceled, payment).
+		Handle(stripe.EventTypeChargeRefunded, payment).
+		Handle(stripe.EventTypeChargeDisputeCreated, orders.DisputeCreated(queue))
 }

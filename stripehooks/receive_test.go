@@ -165,7 +165,7 @@ func TestReceive_AFailedHandlerLeavesTheEventForStripesRetry(t *testing.T) {
 func TestReceive_AnEventNobodyHandlesIsAcknowledgedAndKept(t *testing.T) {
 	t.Parallel()
 	db := testkit.DB(t)
-	r := stripehooks.Receiver{DB: db, Secret: secret, Handlers: stripehooks.Handlers(nil)}
+	r := stripehooks.Receiver{DB: db, Secret: secret, Handlers: stripehooks.Handlers(nil, nil, nil)}
 	id, payload := event(t, "customer.created")
 	out, err := r.Receive(context.Background(), payload, stripehooks.Sign(payload, secret, time.Now()))
 	require.NoError(t, err)

@@ -22,10 +22,12 @@ import (
 	"github.com/reptidex/reptidex/mailer"
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/obs"
+	"github.com/reptidex/reptidex/payments"
 	"github.com/reptidex/reptidex/sms"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/workflows/escalation"
 	"github.com/reptidex/reptidex/workflows/onboarding"
+	"github.com/reptidex/reptidex/workflows/sale"
 	"github.com/reptidex/reptidex/workflows/transfer"
 )
 
@@ -35,6 +37,9 @@ type Deps struct {
 	DB       *store.DB
 	Temporal client.Client
 	Mail     *mailer.Sender
+	// Payments is the Stripe client of the sale's activities; nil: one built from
+	// Config.Stripe.
+	Payments *payments.Client
 	Registry prometheus.Registerer
 	Logger   *slog.Logger
 }
@@ -53,6 +58,8 @@ func New(d Deps) (*Worker, error) {
 	river.AddWorker(workers, &jobs.WelcomeEmailWorker{DB: d.DB, Mail: d.Mail, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
 	river.AddWorker(workers, &jobs.StartTransferWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue, Notify: d.Config.Notify})
 	river.AddWorker(workers, &jobs.SweepTransfersWorker{DB: d.DB, Temporal: d.Temporal})
+	river.AddWorker(workers, &jobs.StartSaleWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue,
+		Sales: d.Config.Sales, Notify: d.Config.Notify})
 	river.AddWorker(workers, &notify.DeliveryWorker{DB: d.DB, Mail: d.Mail, SMS: sms.New(d.Config.SMS),
 		Links: notify.LinksFrom(d.Config), RetryBase: d.Config.Notify.RetryBase})
 	rc, err := river.NewClient(riverpgxv5.New(d.DB.Pool), &river.Config{
@@ -80,6 +87,13 @@ func New(d Deps) (*Worker, error) {
 	onboarding.Register(tw, db)
 	escalation.Register(tw, db)
 	transfer.Register(tw, db)
+	pay := d.Payments
+	if pay == nil {
+		if pay, err = payments.New(d.Config.Stripe, payments.WithLogger(d.Logger.With("component", "stripe"))); err != nil {
+			return nil, err
+		}
+	}
+	sale.Register(tw, &activities.Sales{Database: db, Pay: pay})
 	return &Worker{temporal: tw, river: rc, deps: d}, nil
 }
 
