@@ -50,6 +50,7 @@ func (s *Server) routes() chi.Router {
 		r.Group(s.notificationRoutes)
 		r.Group(s.transferRoutes)
 		r.Group(s.marketplaceRoutes)
+		r.Group(s.orderRoutes)
 		r.Group(s.invitationRoutes)
 		r.Group(s.preferenceRoutes)
 		r.Group(s.stripeRoutes)
@@ -176,6 +177,23 @@ func (s *Server) marketplaceRoutes(r chi.Router) {
 	})
 	r.With(s.limits.search.middleware).Get("/marketplace/listings", s.handle(s.browseListings))
 	r.With(s.limits.search.middleware, s.authenticateIfSent).Get("/marketplace/listings/{listingID}", s.handle(s.getListing))
+}
+
+// orderRoutes: buying and selling listed animals: orders, their sale's updates (which wait
+// for the sale's workflow, under the longer deadline), the seller's inventory, and the
+// platform admins' decision on a reported problem.
+func (s *Server) orderRoutes(r chi.Router) {
+	r.Use(s.authenticate)
+	r.Get("/orders", s.handle(s.listOrders))
+	r.Post("/orders", s.handle(s.createOrder))
+	r.Get("/orders/{orderID}", s.handle(s.getOrder))
+	r.Post("/orders/{orderID}/ship", s.handleWaiting(s.shipOrder))
+	r.Post("/orders/{orderID}/delivered", s.handleWaiting(s.deliveredOrder))
+	r.Post("/orders/{orderID}/confirm", s.handleWaiting(s.confirmOrder))
+	r.Post("/orders/{orderID}/report-problem", s.handleWaiting(s.reportOrderProblem))
+	r.Post("/orders/{orderID}/cancel", s.handleWaiting(s.cancelOrder))
+	r.Post("/admin/orders/{orderID}/resolve", s.handleWaiting(s.resolveOrder))
+	r.Get("/inventory", s.handle(s.inventory))
 }
 
 // invitationRoutes: invitations to an organization and email verification; the emailed

@@ -395,3 +395,18 @@ func ListingToOrder(ctx context.Context, q Querier, publicID string) (ListingFor
 	}
 	return l, nil
 }
+
+// OrderAskedOf finds the order with the public ID among those the sale has told the
+// tenant's user of (its notifications to them, keyed "sale/<order>/..."), for a platform
+// admin, who is no party to the order and so cannot read it, to act on the order the sale
+// asked them to decide. The order's parties are then found with OrderPartiesByID.
+func OrderAskedOf(ctx context.Context, q Querier, publicID string) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := q.QueryRow(ctx, `SELECT split_part(dedup_key, '/', 2)::uuid FROM notifications
+		WHERE user_id = app_user_id() AND data->>'order_id' = $1 AND dedup_key LIKE 'sale/%/%'
+		ORDER BY created_at LIMIT 1`, publicID).Scan(&id)
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("find order %s among the caller's notifications: %w", publicID, notFound(err))
+	}
+	return id, nil
+}

@@ -1,0 +1,101 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/workflows/sale"
+)
+
+// Detail is an order as its parties see it: the row, its timeline and the totals of its
+// money in the ledger.
+type Detail struct {
+	Order    store.Order
+	Timeline []store.OrderEntry
+	Money    store.LedgerTotals
+}
+
+// Read reads the order with the public ID, in a tenant that is a party to it (another's is
+// store.ErrNotFound), with its timeline and money.
+func Read(ctx context.Context, q store.Querier, publicID string) (Detail, error) {
+	o, err := store.OrderByPublicID(ctx, q, publicID)
+	if err != nil {
+		return Detail{}, err
+	}
+	return readRest(ctx, q, o)
+}
+
+func readRest(ctx context.Context, q store.Querier, o store.Order) (Detail, error) {
+	timeline, err := store.OrderTimeline(ctx, q, o.ID)
+	if err != nil {
+		return Detail{}, err
+	}
+	money, err := store.OrderMoney(ctx, q, o.ID)
+	if err != nil {
+		return Detail{}, err
+	}
+	return Detail{Order: o, Timeline: timeline, Money: money}, nil
+}
+
+// ErrNotAsked is an order a platform admin was not told of by its sale (or one that does
+// not exist): an admin acts on the orders the sale put before them.
+var ErrNotAsked = errors.New("the sale has not asked this admin about the order")
+
+// ReadForAdmin reads an order for a platform admin, who is no party to it: the order is
+// found among what its sale told the admin (store.OrderAskedOf, in the admin's own
+// tenant), then read in the seller's tenant as the admin. The returned tenant is the one
+// to read it in again.
+func ReadForAdmin(ctx context.Context, db *store.DB, admin store.Tenant, publicID string) (Detail, store.Tenant, error) {
+	var id uuid.UUID
+	err := db.InTenant(ctx, admin, func(tx pgx.Tx) error {
+		var err error
+		id, err = store.OrderAskedOf(ctx, tx, publicID)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return Detail{}, store.Tenant{}, ErrNotAsked
+	}
+	if err != nil {
+		return Detail{}, store.Tenant{}, err
+	}
+	parties, err := store.OrderPartiesByID(ctx, db.Pool, id)
+	if err != nil {
+		return Detail{}, store.Tenant{}, fmt.Errorf("find the parties of order %s: %w", publicID, err)
+	}
+	seller := store.Tenant{OrgID: parties.SellerOrgID, UserID: admin.UserID}
+	var d Detail
+	err = db.InTenant(ctx, seller, func(tx pgx.Tx) error {
+		o, err := store.OrderByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		d, err = readRest(ctx, tx, o)
+		return err
+	})
+	return d, seller, err
+}
+
+// answeredBy lists the timeline entries an update leaves when it takes effect.
+var answeredBy = map[string][]string{
+	sale.ShipUpdate:      {"shipped"},
+	sale.DeliveredUpdate: {"delivered"},
+	sale.ConfirmUpdate:   {"confirmed"},
+	sale.ProblemUpdate:   {"problem_reported"},
+	sale.CancelUpdate:    {string(sale.Cancelled)},
+	sale.ResolveUpdate:   {string(sale.Completed), string(sale.Refunded)},
+}
+
+// Answered reports whether the order's timeline shows the update taken from the user with
+// the public ID: a retried update whose sale has since ended took effect the first time.
+func Answered(d Detail, update, userPublicID string) bool {
+	kinds := answeredBy[update]
+	return slices.ContainsFunc(d.Timeline, func(e store.OrderEntry) bool {
+		return e.ActorPublicID == userPublicID && slices.Contains(kinds, e.Kind)
+	})
+}
