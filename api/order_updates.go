@@ -230,8 +230,8 @@ func (s *Server) resolveOrder(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		d, tenant, err := orders.ReadForAdmin(ctx, s.db, store.Tenant{UserID: adminID}, publicID)
 		switch {
-		case errors.Is(err, orders.ErrNotAsked) || errors.Is(err, store.ErrNotFound):
-			return response{}, newProblem(kindNotFound, "order not found among those whose sale asked you to decide")
+		case errors.Is(err, store.ErrNotFound):
+			return response{}, newProblem(kindNotFound, "order not found")
 		case err != nil:
 			return response{}, err
 		}

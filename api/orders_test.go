@@ -256,16 +256,9 @@ func TestOrders_ResolveIsForPlatformAdmins(t *testing.T) {
 	_, err := b.Admin.Exec(context.Background(), `UPDATE users SET platform_admin = true WHERE public_id = $1`, admin.Owner.Tokens.UserID)
 	require.NoError(t, err)
 	tok := admin.Owner.Tokens.AccessToken
-	// Not asked by the order's sale: the admin does not see it.
-	requireProblem(t, b.do(t, http.MethodPost, path, tok, decision), http.StatusNotFound, "not-found")
-
-	// The sale asks the admin to decide (its notification names the order).
-	orderID := b.orderUUID(t, id)
-	_, err = b.Admin.Exec(context.Background(), `INSERT INTO notifications (id, public_id, dedup_key, user_id, type, title, body, data)
-		VALUES ($1, $2, $3, $4, 'action', 'Decide', 'A problem', jsonb_build_object('order_id', $5::text))`,
-		uuid.New(), store.NewPublicID(), "sale/"+orderID.String()+"/decide/"+b.userUUID(t, admin.Owner.Tokens.UserID).String(),
-		b.userUUID(t, admin.Owner.Tokens.UserID), id)
-	require.NoError(t, err)
+	// An order that does not exist is not found, for an admin too.
+	requireProblem(t, b.do(t, http.MethodPost, "/api/v1/admin/orders/"+store.NewPublicID()+"/resolve", tok, decision),
+		http.StatusNotFound, "not-found")
 	r = b.do(t, http.MethodPost, path, tok, map[string]any{"refund_amount": 1})
 	requireProblem(t, r, http.StatusUnprocessableEntity, "validation-failed")
 	require.Contains(t, r.Body["detail"], "at most 0", "nothing was captured yet")

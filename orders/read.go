@@ -2,11 +2,8 @@ package orders
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/reptidex/reptidex/store"
@@ -43,31 +40,21 @@ func readRest(ctx context.Context, q store.Querier, o store.Order) (Detail, erro
 	return Detail{Order: o, Timeline: timeline, Money: money}, nil
 }
 
-// ErrNotAsked is an order a platform admin was not told of by its sale (or one that does
-// not exist): an admin acts on the orders the sale put before them.
-var ErrNotAsked = errors.New("the sale has not asked this admin about the order")
-
-// ReadForAdmin reads an order for a platform admin, who is no party to it: the order is
-// found among what its sale told the admin (store.OrderAskedOf, in the admin's own
-// tenant), then read in the seller's tenant as the admin. The returned tenant is the one
-// to read it in again.
+// ReadForAdmin reads an order for a platform admin, who is no party to it: its parties are
+// found by its public ID (store.OrderPartiesForAdmin, which answers platform admins only),
+// then it is read in the seller's tenant as the admin. The returned tenant is the one to
+// read it in again. An order that does not exist is store.ErrNotFound.
 func ReadForAdmin(ctx context.Context, db *store.DB, admin store.Tenant, publicID string) (Detail, store.Tenant, error) {
-	var id uuid.UUID
+	var parties store.OrderParties
 	err := db.InTenant(ctx, admin, func(tx pgx.Tx) error {
 		var err error
-		id, err = store.OrderAskedOf(ctx, tx, publicID)
+		parties, err = store.OrderPartiesForAdmin(ctx, tx, publicID)
 		return err
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return Detail{}, store.Tenant{}, ErrNotAsked
-	}
 	if err != nil {
 		return Detail{}, store.Tenant{}, err
 	}
-	parties, err := store.OrderPartiesByID(ctx, db.Pool, id)
-	if err != nil {
-		return Detail{}, store.Tenant{}, fmt.Errorf("find the parties of order %s: %w", publicID, err)
-	}
+	id := parties.ID
 	seller := store.Tenant{OrgID: parties.SellerOrgID, UserID: admin.UserID}
 	var d Detail
 	err = db.InTenant(ctx, seller, func(tx pgx.Tx) error {

@@ -396,17 +396,14 @@ func ListingToOrder(ctx context.Context, q Querier, publicID string) (ListingFor
 	return l, nil
 }
 
-// OrderAskedOf finds the order with the public ID among those the sale has told the
-// tenant's user of (its notifications to them, keyed "sale/<order>/..."), for a platform
-// admin, who is no party to the order and so cannot read it, to act on the order the sale
-// asked them to decide. The order's parties are then found with OrderPartiesByID.
-func OrderAskedOf(ctx context.Context, q Querier, publicID string) (uuid.UUID, error) {
-	var id uuid.UUID
-	err := q.QueryRow(ctx, `SELECT split_part(dedup_key, '/', 2)::uuid FROM notifications
-		WHERE user_id = app_user_id() AND data->>'order_id' = $1 AND dedup_key LIKE 'sale/%/%'
-		ORDER BY created_at LIMIT 1`, publicID).Scan(&id)
+// OrderPartiesForAdmin finds an order's parties by its public ID for a platform admin (the
+// transaction's acting user), who is no party to it; to anyone else it is ErrNotFound.
+func OrderPartiesForAdmin(ctx context.Context, q Querier, publicID string) (OrderParties, error) {
+	var p OrderParties
+	err := q.QueryRow(ctx, `SELECT id, org_id, buyer_org_id FROM order_parties_for_admin($1)`, publicID).
+		Scan(&p.ID, &p.SellerOrgID, &p.BuyerOrgID)
 	if err != nil {
-		return uuid.Nil, fmt.Errorf("find order %s among the caller's notifications: %w", publicID, notFound(err))
+		return OrderParties{}, fmt.Errorf("find order %s for a platform admin: %w", publicID, notFound(err))
 	}
-	return id, nil
+	return p, nil
 }

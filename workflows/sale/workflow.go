@@ -50,9 +50,11 @@ type run struct {
 	cancel    *CancelInput
 	decision  *Decision
 
-	// The escalations of what asks someone to act, by dedup key.
-	escalations map[string]workflow.ChildWorkflowFuture
-	admins      []uuid.UUID
+	// The escalations of what asks someone to act, by dedup key, and their keys in the
+	// order they started (the workflow never ranges over a map).
+	escalations   map[string]workflow.ChildWorkflowFuture
+	escalationKey []string
+	admins        []uuid.UUID
 }
 
 // Workflow runs one sale from the order to its end.
@@ -655,6 +657,7 @@ func (r *run) escalate(ctx workflow.Context, req notify.Request) {
 		return
 	}
 	r.escalations[req.DedupKey] = child
+	r.escalationKey = append(r.escalationKey, req.DedupKey)
 }
 
 // actioned tells the escalation of key (if any) that its action happened.
@@ -667,12 +670,7 @@ func (r *run) actioned(ctx workflow.Context, key string) {
 
 // stopEscalations tells every escalation still running that the sale is over.
 func (r *run) stopEscalations(ctx workflow.Context) {
-	keys := make([]string, 0, len(r.escalations))
-	for k := range r.escalations {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range r.escalationKey {
 		r.actioned(ctx, k)
 	}
 }
