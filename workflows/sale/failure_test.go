@@ -201,3 +201,35 @@ func (f *fakes) alerted(what string) bool {
 	}
 	return false
 }
+
+// A sale stopped by the platform (its workflow cancelled) gives back what it holds before it
+// ends: before capture the authorization is released, after it the buyer is refunded.
+func TestSale_ASaleStoppedByThePlatformGivesBackWhatItHolds(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name    string
+		shipped bool
+		want    store.LedgerTotals
+		status  sale.Status
+	}{
+		{"before capture", false, store.LedgerTotals{Authorized: 10000, Released: 10000, Settled: true}, sale.Cancelled},
+		{"after capture", true, store.LedgerTotals{Authorized: 10000, Captured: 10000, Refunded: 10000, Settled: true}, sale.Refunded},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			in := input()
+			env, f := newEnv(t, in)
+			pay(env, time.Minute, authorized)
+			if c.shipped {
+				ask(env, time.Hour, sale.ShipUpdate, ship(seller), new(error))
+			}
+			env.RegisterDelayedCallback(env.CancelWorkflow, 2*time.Hour)
+			env.ExecuteWorkflow(sale.WorkflowName, in)
+
+			require.True(t, env.IsWorkflowCompleted())
+			require.True(t, temporal.IsCanceledError(env.GetWorkflowError()), "%v", env.GetWorkflowError())
+			require.Equal(t, c.want, f.totals())
+			require.Equal(t, c.status, f.stages[len(f.stages)-1].Status, "the order's row says how it ended")
+		})
+	}
+}
