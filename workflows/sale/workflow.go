@@ -50,6 +50,10 @@ type run struct {
 	cancel    *CancelInput
 	decision  *Decision
 
+	// settling is true while the captured money is being paid out: nothing a party or an
+	// admin sends then would be acted on.
+	settling bool
+
 	// The escalations of what asks someone to act, by dedup key, and their keys in the
 	// order they started (the workflow never ranges over a map).
 	escalations   map[string]workflow.ChildWorkflowFuture
@@ -132,7 +136,6 @@ func (r *run) authorize(ctx workflow.Context) error {
 		return r.end(ctx, Failed, "the payment could not be set up with the card processor", uuid.Nil)
 	}
 	r.paymentIntent = auth.PaymentIntentID
-	r.st.Status = AwaitingPayment
 	return r.advance(ctx, Stage{Status: AwaitingPayment, PaymentIntentID: auth.PaymentIntentID,
 		PaymentClientSecret: auth.ClientSecret, Kind: "payment_requested", Detail: "the buyer is asked to authorize the card"})
 }
@@ -186,7 +189,6 @@ func (r *run) takeAuthorization(ctx workflow.Context, p Payment) error {
 	if captureBy := now.Add(r.in.AuthorizationWindow); captureBy.Before(r.shipBy) {
 		r.shipBy = captureBy
 	}
-	r.st.Status = Paid
 	if err := r.advance(ctx, Stage{Status: Paid, AuthorizedAt: now, ShipBy: r.shipBy, Kind: "paid",
 		Detail: "the card was authorized; the platform holds the payment"}); err != nil {
 		return err
@@ -243,7 +245,6 @@ func (r *run) capture(ctx workflow.Context) error {
 	}
 	r.charge, r.st.Captured = c.ChargeID, c.Amount
 	r.shippedAt = workflow.Now(ctx)
-	r.st.Status = Shipped
 	r.actioned(ctx, shipKey(r.in))
 	if err := r.advance(ctx, Stage{Status: Shipped, ChargeID: c.ChargeID, Carrier: ship.Carrier,
 		TrackingNumber: ship.TrackingNumber, ShippedAt: r.shippedAt, Kind: "shipped", Actor: ship.Actor.UserID,
@@ -282,7 +283,6 @@ func (r *run) awaitDelivery(ctx workflow.Context) error {
 			detail, actor = "the buyer confirmed the arrival", r.confirm.UserID
 		}
 		r.arrivalEnds = now.Add(time.Duration(r.in.LiveArrivalHours) * time.Hour)
-		r.st.Status = Delivered
 		if err := r.advance(ctx, Stage{Status: Delivered, DeliveredAt: now, ArrivalWindowEndsAt: r.arrivalEnds,
 			Kind: "delivered", Actor: actor, Detail: detail}); err != nil {
 			return err
@@ -329,7 +329,6 @@ func (r *run) awaitArrival(ctx workflow.Context) error {
 func (r *run) reportProblem(ctx workflow.Context) error {
 	p := r.problem
 	r.actioned(ctx, confirmKey(r.in))
-	r.st.Status = Problem
 	if err := r.advance(ctx, Stage{Status: Problem, DeliveredAt: r.deliveredAt, Problem: p.Reason, Kind: "problem_reported",
 		Actor: p.Actor.UserID, Detail: p.Reason}); err != nil {
 		return err
@@ -394,6 +393,8 @@ func (r *run) awaitDecision(ctx workflow.Context) error {
 // seller less the platform's fee on it, and the animal to the buyer unless the refund is in
 // full. A payout Stripe refuses puts the sale back before the admins.
 func (r *run) settle(ctx workflow.Context, d Decision) error {
+	r.settling = true
+	defer func() { r.settling = false }()
 	if refund := d.RefundAmount - r.st.Refunded; refund > 0 {
 		err := workflow.ExecuteActivity(stripe(ctx, moneyGiveUp), RefundActivity, RefundInput{
 			Movement:        r.movement(store.LedgerRefunded, refund, r.paymentIntent, "refund-"+strconv.FormatInt(d.RefundAmount, 10)),
@@ -445,7 +446,6 @@ func (r *run) settle(ctx workflow.Context, d Decision) error {
 func (r *run) backToAdmins(ctx workflow.Context, why string) error {
 	workflow.GetLogger(ctx).Error("the sale could not settle; the admins decide", "order", r.in.PublicID, "why", why)
 	if r.st.Status != Problem {
-		r.st.Status = Problem
 		if err := r.advance(ctx, Stage{Status: Problem, Problem: why, Kind: "settlement_failed", Detail: why}); err != nil {
 			return err
 		}
@@ -523,12 +523,14 @@ func (r *run) abandon(ctx workflow.Context) (Result, error) {
 
 // end records the sale's ending on the order (which frees or sells the listing).
 func (r *run) end(ctx workflow.Context, status Status, outcome string, actor uuid.UUID) error {
-	r.st.Status, r.st.Outcome = status, outcome
+	r.st.Outcome = outcome
 	return r.advance(ctx, Stage{Status: status, Outcome: outcome, Kind: string(status), Actor: actor, Detail: outcome})
 }
 
-// advance records a stage of the order in the buyer's tenant. What a person gave that the
-// database refuses (activities.Classify's InvalidData) is left out and the stage recorded
+// advance records a stage of the order in the buyer's tenant, and only then moves the sale to
+// the stage's status: an update waiting for the sale to move on (answer) is answered once the
+// order's row says so, and a request reading the row after it sees the new stage. What a
+// person gave that the database refuses (activities.Classify's InvalidData) is left out and the stage recorded
 // without it. A stage that still cannot be recorded is logged and the sale carries on, its
 // query saying where it stands; only an ending that cannot be recorded fails the workflow,
 // for an operator to see, since the order's row would go on saying it is open.
@@ -543,6 +545,9 @@ func (r *run) advance(ctx workflow.Context, s Stage) error {
 	if err != nil && process.IsErrorType(err, errTypeInvalidData) && s.given() {
 		workflow.GetLogger(ctx).Warn("a stage's details were refused; it is recorded without them", "order", r.in.PublicID, "error", err)
 		err = record(s.withoutGiven())
+	}
+	if s.Status != "" {
+		r.st.Status = s.Status
 	}
 	if err != nil && !s.Status.Ended() {
 		workflow.GetLogger(ctx).Error("a stage of the order was not recorded; the sale carries on", "order", r.in.PublicID,
@@ -735,6 +740,9 @@ func (r *run) validateShip(ctx workflow.Context, in ShipInput) error {
 	if !r.isSeller(in.Actor) {
 		return refused("only the seller's owners and admins may mark the order shipped")
 	}
+	if r.cancel != nil {
+		return wrongStage("the order is being cancelled")
+	}
 	if in.Carrier == "" || in.TrackingNumber == "" {
 		return invalid("a shipment needs a carrier and a tracking number")
 	}
@@ -768,7 +776,7 @@ func (r *run) validateConfirm(ctx workflow.Context, a Actor) error {
 	if !r.isBuyer(a) {
 		return refused("only the buyer may confirm the arrival")
 	}
-	return nil
+	return r.arrivalOpen(ctx)
 }
 
 func (r *run) onConfirm(ctx workflow.Context, a Actor) (State, error) {
@@ -782,6 +790,9 @@ func (r *run) validateProblem(ctx workflow.Context, in ProblemInput) error {
 	}
 	if !r.isBuyer(in.Actor) {
 		return refused("only the buyer may report a problem")
+	}
+	if err := r.arrivalOpen(ctx); err != nil {
+		return err
 	}
 	if in.Reason == "" {
 		return invalid("a problem needs a reason")
@@ -801,6 +812,9 @@ func (r *run) validateCancel(ctx workflow.Context, in CancelInput) error {
 	if !r.isBuyer(in.Actor) && !r.isSeller(in.Actor) {
 		return refused("only the buyer or the seller may cancel the order")
 	}
+	if r.ship != nil {
+		return wrongStage("the order is being shipped")
+	}
 	return nil
 }
 
@@ -818,7 +832,7 @@ func (r *run) validateResolve(ctx workflow.Context, d Decision) error {
 	switch {
 	case !d.Actor.PlatformAdmin:
 		return refused("only a platform admin decides a reported problem")
-	case r.decision != nil:
+	case r.decision != nil || r.settling:
 		return wrongStage("a decision is already being carried out")
 	case d.RefundAmount < r.st.Refunded || d.RefundAmount > r.st.Captured:
 		return invalid(fmt.Sprintf("the refund must be from %d (already refunded) to %d (paid)", r.st.Refunded, r.st.Captured))
@@ -829,6 +843,20 @@ func (r *run) validateResolve(ctx workflow.Context, d Decision) error {
 func (r *run) onResolve(ctx workflow.Context, d Decision) (State, error) {
 	r.decision = &d
 	return r.answer(ctx, Problem)
+}
+
+// arrivalOpen refuses the buyer's word on the arrival once it has been given (a confirmation
+// or a problem), once the live-arrival window has passed, or while the money is paid out.
+func (r *run) arrivalOpen(ctx workflow.Context) error {
+	switch {
+	case r.confirm != nil:
+		return wrongStage("the arrival was already confirmed")
+	case r.problem != nil:
+		return wrongStage("a problem was already reported")
+	case r.settling || (r.st.Status == Delivered && !workflow.Now(ctx).Before(r.arrivalEnds)):
+		return wrongStage("the live-arrival window has passed")
+	}
+	return nil
 }
 
 // answer waits until the sale has left the stages an update was taken at, and answers its
