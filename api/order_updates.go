@@ -209,8 +209,8 @@ func (s *Server) saleProblem(ctx context.Context, o store.Order, update string, 
 }
 
 // resolveOrder: a platform admin decides a problem the buyer reported: the refund to the
-// buyer, the rest to the seller. The admin is no party to the order: it is the one the
-// sale asked them about (orders.ReadForAdmin).
+// buyer, the rest to the seller. The admin is no party to the order, which is read for
+// them by orders.ReadForAdmin.
 func (s *Server) resolveOrder(w http.ResponseWriter, r *http.Request) error {
 	adminID, err := s.requirePlatformAdmin(r, "Only platform admins decide the problems buyers report.")
 	if err != nil {

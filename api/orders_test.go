@@ -266,11 +266,3 @@ func TestOrders_ResolveIsForPlatformAdmins(t *testing.T) {
 	requireProblem(t, r, http.StatusConflict, "conflict")
 	requireProblem(t, b.do(t, http.MethodPost, path, tok, map[string]any{"refund_amount": -1}), http.StatusUnprocessableEntity, "validation-failed")
 }
-
-// orderUUID is the internal ID of the order with a public ID.
-func (b *bundle) orderUUID(t *testing.T, publicID string) uuid.UUID {
-	t.Helper()
-	var id uuid.UUID
-	require.NoError(t, b.Admin.QueryRow(context.Background(), "SELECT id FROM orders WHERE public_id = $1", publicID).Scan(&id))
-	return id
-}

@@ -33,7 +33,6 @@ type market struct {
 	buyerOrg      uuid.UUID
 	buyerUser     uuid.UUID
 	sellerUser    uuid.UUID
-	platformAdmin uuid.UUID
 }
 
 func openMarket(t *testing.T, s *system) market {
@@ -242,4 +241,59 @@ func driveSaleProblem(t *testing.T, m market, o store.Order) {
 	m.stripe(t, stripe.EventTypePaymentIntentAmountCapturableUpdated, o, stripehooks.SalePayment{}) // late and duplicated
 	require.Equal(t, sale.Completed, m.ask(t, o, sale.ResolveUpdate, sale.Decision{
 		Actor: sale.Actor{UserID: admin, PlatformAdmin: true}, RefundAmount: 5000, Note: "partial refund for the shed"}).Status)
+}
+
+// The events a sale does not cause itself: an authorization that lapses before shipping
+// cancels the sale with the release recorded; a refund in full made at Stripe's dashboard
+// after capture ends it as refunded; a dispute flags the order and tells the platform's
+// admins. Each is posted twice, as Stripe may deliver it, and counts once.
+func TestSale_EventsFromStripeAloneEndOrFlagTheSale(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+
+	t.Run("an authorization that lapses", func(t *testing.T) {
+		t.Parallel()
+		m := openMarket(t, s)
+		o := m.order(t)
+		m.stripe(t, stripe.EventTypePaymentIntentAmountCapturableUpdated, o, stripehooks.SalePayment{})
+		m.waitStatus(t, o.ID, store.OrderPaid)
+		lapsed := stripehooks.SalePayment{CancellationReason: stripe.PaymentIntentCancellationReasonAutomatic}
+		m.stripe(t, stripe.EventTypePaymentIntentCanceled, o, lapsed)
+		m.stripe(t, stripe.EventTypePaymentIntentCanceled, o, lapsed)
+		ended := m.waitStatus(t, o.ID, store.OrderCancelled)
+		require.Contains(t, ended.Outcome, "automatic")
+		require.Equal(t, store.LedgerTotals{Currency: "usd", Authorized: 25000, Released: 25000, Settled: true}, m.money(t, o.ID))
+	})
+
+	t.Run("a refund in full at Stripe", func(t *testing.T) {
+		t.Parallel()
+		m := openMarket(t, s)
+		o := m.order(t)
+		m.stripe(t, stripe.EventTypePaymentIntentAmountCapturableUpdated, o, stripehooks.SalePayment{})
+		m.waitStatus(t, o.ID, store.OrderPaid)
+		m.ask(t, o, sale.ShipUpdate, sale.ShipInput{Actor: m.sellerActor(), Carrier: "UPS", TrackingNumber: "1Z"})
+		refunded := stripehooks.SalePayment{AmountRefunded: o.Amount}
+		m.stripe(t, stripe.EventTypeChargeRefunded, o, refunded)
+		m.stripe(t, stripe.EventTypeChargeRefunded, o, refunded)
+		m.waitStatus(t, o.ID, store.OrderRefunded)
+		require.Equal(t, store.LedgerTotals{Currency: "usd", Authorized: 25000, Captured: 25000, Refunded: 25000, Settled: true},
+			m.money(t, o.ID))
+	})
+
+	t.Run("a dispute", func(t *testing.T) {
+		t.Parallel()
+		m := openMarket(t, s)
+		admin := uuid.New()
+		require.NoError(t, s.Admin(context.Background(), `INSERT INTO users (id, public_id, email, password_hash, display_name, platform_admin)
+			VALUES ($1, $2, $3, 'x', 'Platform Admin', true)`, admin, store.NewPublicID(), testkit.UniqueEmail("admin")))
+		o := m.order(t)
+		m.stripe(t, stripe.EventTypeChargeDisputeCreated, o, stripehooks.SalePayment{})
+		m.stripe(t, stripe.EventTypeChargeDisputeCreated, o, stripehooks.SalePayment{})
+		flagged := m.waitStatus(t, o.ID, store.OrderAwaitingPayment)
+		require.NotNil(t, flagged.DisputedAt)
+		var told int
+		require.NoError(t, testkit.AdminPool(t).QueryRow(context.Background(), `SELECT count(*) FROM notifications
+			WHERE user_id = $1 AND dedup_key LIKE 'sale/' || $2 || '/dispute/%'`, admin, o.ID.String()).Scan(&told))
+		require.Equal(t, 1, told, "the admin is told once")
+	})
 }

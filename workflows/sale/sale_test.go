@@ -47,6 +47,10 @@ type fakes struct {
 	notified []notify.Request
 
 	captureErr, payoutErr, refundErr error
+	// Hooks that fail an activity (nil: it succeeds).
+	authorizeErr, releaseErr, moveErr, recordErr error
+	advanceErr                                   func(sale.Stage) error
+	refundFails                                  int // the first refunds that fail with refundErr
 }
 
 func newEnv(t *testing.T, in sale.Input) (*testsuite.TestWorkflowEnvironment, *fakes) {
@@ -68,12 +72,20 @@ func (f *fakes) call(step string) {
 
 func (f *fakes) AuthorizePayment(_ context.Context, in sale.AuthorizeInput) (sale.Authorization, error) {
 	f.call("authorize")
+	if f.authorizeErr != nil {
+		return sale.Authorization{}, f.authorizeErr
+	}
 	return sale.Authorization{PaymentIntentID: "pi_1", ClientSecret: "pi_1_secret"}, nil
 }
 
 func (f *fakes) AdvanceOrder(_ context.Context, in sale.AdvanceInput) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.advanceErr != nil {
+		if err := f.advanceErr(in.Stage); err != nil {
+			return err
+		}
+	}
 	f.stages = append(f.stages, in.Stage)
 	return nil
 }
@@ -82,6 +94,9 @@ func (f *fakes) AdvanceOrder(_ context.Context, in sale.AdvanceInput) error {
 func (f *fakes) RecordMovement(_ context.Context, m sale.Movement) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.recordErr != nil && m.Kind == string(store.LedgerAuthorized) {
+		return f.recordErr
+	}
 	key := sale.Key(m.OrderID, m.Step).String()
 	mv := store.Movement{OrderID: m.OrderID, OrganizationID: m.SellerOrgID, BuyerOrganizationID: m.BuyerOrgID,
 		Kind: store.LedgerKind(m.Kind), Amount: m.Amount, Currency: m.Currency, StripeObjectID: m.ObjectID, IdempotencyKey: key}
@@ -110,6 +125,9 @@ func (f *fakes) CapturePayment(ctx context.Context, in sale.CaptureInput) (sale.
 
 func (f *fakes) ReleasePayment(ctx context.Context, in sale.ReleaseInput) error {
 	f.call("release")
+	if f.releaseErr != nil {
+		return f.releaseErr
+	}
 	if in.Amount == 0 {
 		return nil
 	}
@@ -132,7 +150,10 @@ func (f *fakes) PaySeller(ctx context.Context, in sale.PayoutInput) error {
 
 func (f *fakes) RefundBuyer(ctx context.Context, in sale.RefundInput) error {
 	f.call("refund")
-	if f.refundErr != nil {
+	f.mu.Lock()
+	failing := f.refundErr != nil && (f.refundFails == 0 || f.calls["refund"] <= f.refundFails)
+	f.mu.Unlock()
+	if failing {
 		return f.refundErr
 	}
 	in.ObjectID = "re_1"
@@ -142,6 +163,9 @@ func (f *fakes) RefundBuyer(ctx context.Context, in sale.RefundInput) error {
 func (f *fakes) MoveSoldAnimal(context.Context, sale.MoveInput) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.moveErr != nil {
+		return f.moveErr
+	}
 	f.moves++
 	return nil
 }
