@@ -92,6 +92,11 @@ func BuildEvent(typ stripe.EventType, p SalePayment) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("%w: type %q is not one of the sale's events", ErrEventInput, typ)
 	}
+	return envelope(typ, at, object)
+}
+
+// envelope renders the event of type typ about object as the JSON Stripe posts.
+func envelope(typ stripe.EventType, at time.Time, object map[string]any) ([]byte, error) {
 	payload, err := json.Marshal(map[string]any{
 		"id": "evt_" + randomID(), "object": "event", "api_version": APIVersion, "created": at.Unix(),
 		"type": typ, "data": map[string]any{"object": object}, "livemode": false, "pending_webhooks": 1,
@@ -101,6 +106,40 @@ func BuildEvent(typ stripe.EventType, p SalePayment) ([]byte, error) {
 		return nil, fmt.Errorf("render %s event: %w", typ, err)
 	}
 	return payload, nil
+}
+
+// SellerAccountState is a seller's connected account as account.updated describes it.
+type SellerAccountState struct {
+	AccountID        string // acct_...
+	OrgPublicID      string // in the account's metadata as organization_id, as the platform created it
+	Country          string // ISO 3166-1 alpha-2
+	ChargesEnabled   bool
+	PayoutsEnabled   bool
+	DetailsSubmitted bool
+	RequirementsDue  []string
+}
+
+// BuildAccountEvent renders account.updated about the connected account a, as BuildEvent
+// renders the sale's events. The platform reconciles with the account as Stripe has it when
+// the event arrives, so what reaches the seller account is Stripe's answer, not a's state.
+func BuildAccountEvent(a SellerAccountState, at time.Time) ([]byte, error) {
+	if a.AccountID == "" || a.OrgPublicID == "" {
+		return nil, fmt.Errorf("%w %s: no account id or organization", ErrEventInput, stripe.EventTypeAccountUpdated)
+	}
+	if at.IsZero() {
+		at = time.Now()
+	}
+	due := a.RequirementsDue
+	if due == nil {
+		due = []string{}
+	}
+	return envelope(stripe.EventTypeAccountUpdated, at, map[string]any{
+		"id": a.AccountID, "object": "account", "type": stripe.AccountTypeExpress, "country": a.Country,
+		"charges_enabled": a.ChargesEnabled, "payouts_enabled": a.PayoutsEnabled, "details_submitted": a.DetailsSubmitted,
+		"metadata":     map[string]string{"organization_id": a.OrgPublicID},
+		"requirements": map[string]any{"currently_due": due, "eventually_due": due, "past_due": []string{}},
+		"created":      at.Unix(), "livemode": false,
+	})
 }
 
 func (p SalePayment) validate() error {

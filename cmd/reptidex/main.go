@@ -27,6 +27,9 @@ Commands:
   stack      start the local components, run a command against them, stop them
              (reptidex stack [--fresh-db] -- go test ./...)
   mailsink   run the local SMTP sink on its own
+  stripe-event
+             post to the local API the webhook event Stripe would send about an order or
+             a seller (reptidex stripe-event authorized --order <id>; -h lists the events)
 
 Configuration is read from the environment; see README.md.
 `
@@ -67,6 +70,13 @@ func main() {
 		}
 	case "mailsink":
 		err = a.runMailSink(ctx)
+	case "stripe-event":
+		err = a.runStripeEvent(ctx, args, os.Stdout, os.Stderr)
+		if errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, err)
+			stop()
+			os.Exit(2)
+		}
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return
