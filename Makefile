@@ -106,6 +106,10 @@ load: build ## Load-test GET /api/v1/me against a running `make dev` (32 clients
 load-transfer: ## Offer and accept 500 transfers through a running `make dev` (16 clients); transfers/s, offer and accept latency
 	$(GO) run ./scripts/loadtransfer -base http://127.0.0.1:8080 -transfers 500 -clients 16 -create-workers 8
 
+.PHONY: load-sale
+load-sale: ## Drive 200 sales through a running `make dev` (32 clients) as buyer, seller and Stripe; sales/min, each step's p50/p99, ratio to a no-op workflow of as many activities
+	$(GO) run ./scripts/loadsale -sales 200 -clients 32
+
 .PHONY: population
 population: ## Load 1,000,000 simulated animals into the reptidex_bench database (drops it first)
 	$(GO) run ./scripts/population -reset

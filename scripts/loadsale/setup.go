@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/reptidex/reptidex/mailsink"
+)
+
+// market is what the set-up leaves for the timed sales: the sellers and buyers, and one
+// listing per sale, each with the seller who listed it and the buyer who will order it.
+type market struct {
+	sellers, buyers []account
+	sales           []saleSpec
+}
+
+// saleSpec is one sale to drive: a listing, its seller and its buyer (another organization).
+type saleSpec struct {
+	listing       string
+	seller, buyer account
+}
+
+// openMarket registers and verifies the sellers and buyers, gives each seller a seller
+// account made ready to sell, and lists c.sales animals, spread over the sellers; sale i is
+// bought by buyer i mod c.buyers. Any failure ends the run: the set-up is not measured.
+func openMarket(ctx context.Context, api *apiClient, admin *pgxpool.Pool, c config, runID string) (market, error) {
+	mail := &mailsink.Client{BaseURL: c.mailURL}
+	var m market
+	for i := range c.sellers + c.buyers {
+		role, n := "seller", i+1
+		if i >= c.sellers {
+			role, n = "buyer", i-c.sellers+1
+		}
+		name := fmt.Sprintf("Load %s %d %s", strings.ToUpper(role[:1])+role[1:], n, runID)
+		a, err := api.register(ctx, fmt.Sprintf("loadsale-%s%d-%s@example.com", role, n, runID), name)
+		if err != nil {
+			return market{}, err
+		}
+		if role == "seller" {
+			m.sellers = append(m.sellers, a)
+		} else {
+			m.buyers = append(m.buyers, a)
+		}
+	}
+	for _, a := range append(append([]account{}, m.sellers...), m.buyers...) {
+		if err := api.verify(ctx, mail, a.email); err != nil {
+			return market{}, err
+		}
+	}
+	for _, s := range m.sellers {
+		if err := readySeller(ctx, api, admin, s); err != nil {
+			return market{}, err
+		}
+	}
+	listings, err := listAnimals(ctx, api, m.sellers, c, runID)
+	if err != nil {
+		return market{}, err
+	}
+	for i, l := range listings {
+		m.sales = append(m.sales, saleSpec{listing: l, seller: m.sellers[i%len(m.sellers)], buyer: m.buyers[i%len(m.buyers)]})
+	}
+	return m, nil
+}
+
+// readySeller gives the seller's organization its seller account and makes it able to sell.
+//
+// In development a seller becomes ready when Stripe reports charges and payouts enabled
+// (account.updated), and the API re-reads the account from Stripe rather than trusting the
+// event. stripe-mock keeps no state: the account it answers always has charges and payouts
+// disabled and requirements past due, so no signed account.updated can make a seller ready
+// there. The set-up therefore writes what onboarding would leave — charges and payouts
+// enabled, details submitted, nothing due — through the database's admin connection, as the
+// end-to-end tests do, and checks that the API then says the organization can sell.
+func readySeller(ctx context.Context, api *apiClient, admin *pgxpool.Pool, s account) error {
+	if err := api.sellerAccount(ctx, s.token); err != nil {
+		return err
+	}
+	tag, err := admin.Exec(ctx, `UPDATE seller_accounts SET charges_enabled = true, payouts_enabled = true,
+		details_submitted = true, requirements_due = '{}', disabled_reason = '', updated_at = now()
+		WHERE org_id = (SELECT id FROM organizations WHERE public_id = $1)`, s.orgID)
+	if err != nil {
+		return fmt.Errorf("ready the seller account of %s: %w", s.email, err)
+	}
+	if tag.RowsAffected() != 1 {
+		return fmt.Errorf("ready the seller account of %s: %d accounts changed, not 1", s.email, tag.RowsAffected())
+	}
+	ok, missing, err := api.sellerCanSell(ctx, s.token)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("seller %s still cannot sell: %s", s.email, strings.Join(missing, "; "))
+	}
+	return nil
+}
+
+// listAnimals creates and lists c.sales animals, animal i by seller i mod len(sellers), with
+// c.createWorkers concurrent clients, and returns the listings' IDs in that order.
+func listAnimals(ctx context.Context, api *apiClient, sellers []account, c config, runID string) ([]string, error) {
+	ids := make([]string, c.sales)
+	var (
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for range c.createWorkers {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(ids) {
+					return
+				}
+				s := sellers[i%len(sellers)]
+				animal, err := api.createAnimal(ctx, s.token, c.species, []string{"male", "female"}[i%2], fmt.Sprintf("Load %s #%d", runID, i+1))
+				if err == nil {
+					ids[i], err = api.list(ctx, s.token, animal, fmt.Sprintf("loadsale-%s-listing-%d", runID, i))
+				}
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = fmt.Errorf("listing %d: %w", i+1, err)
+					}
+					mu.Unlock()
+					cancel()
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, errors.Join(errors.New("listing interrupted"), err)
+	}
+	return ids, nil
+}
