@@ -50,6 +50,8 @@ type run struct {
 	cancel    *CancelInput
 	decision  *Decision
 
+	// recorded is the last status the order's row was given (or given up on).
+	recorded Status
 	// settling is true while the captured money is being paid out: nothing a party or an
 	// admin sends then would be acted on.
 	settling bool
@@ -527,9 +529,10 @@ func (r *run) end(ctx workflow.Context, status Status, outcome string, actor uui
 	return r.advance(ctx, Stage{Status: status, Outcome: outcome, Kind: string(status), Actor: actor, Detail: outcome})
 }
 
-// advance records a stage of the order in the buyer's tenant, and only then moves the sale to
-// the stage's status: an update waiting for the sale to move on (answer) is answered once the
-// order's row says so, and a request reading the row after it sees the new stage. What a
+// advance moves the sale to the stage's status and records the stage in the buyer's tenant.
+// The sale takes updates for its new status at once (a seller who reads "paid" a moment
+// before the sale has noted it may ship), but answers them (answer) only once the order's row
+// shows the stage (recorded), so that a request reading the row after its answer sees it. What a
 // person gave that the database refuses (activities.Classify's InvalidData) is left out and the stage recorded
 // without it. A stage that still cannot be recorded is logged and the sale carries on, its
 // query saying where it stands; only an ending that cannot be recorded fails the workflow,
@@ -538,6 +541,10 @@ func (r *run) advance(ctx workflow.Context, s Stage) error {
 	if ctx.Err() != nil {
 		ctx, _ = workflow.NewDisconnectedContext(ctx)
 	}
+	if s.Status != "" {
+		r.st.Status = s.Status
+		defer func() { r.recorded = s.Status }()
+	}
 	record := func(s Stage) error {
 		return workflow.ExecuteActivity(ctx, AdvanceActivity, AdvanceInput{OrderID: r.in.OrderID, OrgID: r.in.BuyerOrgID, Stage: s}).Get(ctx, nil)
 	}
@@ -545,9 +552,6 @@ func (r *run) advance(ctx workflow.Context, s Stage) error {
 	if err != nil && process.IsErrorType(err, errTypeInvalidData) && s.given() {
 		workflow.GetLogger(ctx).Warn("a stage's details were refused; it is recorded without them", "order", r.in.PublicID, "error", err)
 		err = record(s.withoutGiven())
-	}
-	if s.Status != "" {
-		r.st.Status = s.Status
 	}
 	if err != nil && !s.Status.Ended() {
 		workflow.GetLogger(ctx).Error("a stage of the order was not recorded; the sale carries on", "order", r.in.PublicID,
@@ -859,10 +863,10 @@ func (r *run) arrivalOpen(ctx workflow.Context) error {
 	return nil
 }
 
-// answer waits until the sale has left the stages an update was taken at, and answers its
-// state then.
+// answer waits until the sale has left the stages an update was taken at and the order's row
+// shows where it went, and answers its state then.
 func (r *run) answer(ctx workflow.Context, stages ...Status) (State, error) {
-	err := workflow.Await(ctx, func() bool { return !slices.Contains(stages, r.st.Status) })
+	err := workflow.Await(ctx, func() bool { return !slices.Contains(stages, r.st.Status) && r.recorded == r.st.Status })
 	return r.st, err
 }
 
