@@ -300,7 +300,8 @@ func processEnv(t *testing.T, cfg config.Config, appName string) []string {
 		"DATABASE_URL="+dbURL.String(), "DATABASE_ADMIN_URL="+cfg.Database.AdminURL,
 		"TEMPORAL_ADDRESS="+cfg.Temporal.Address, "TEMPORAL_NAMESPACE="+cfg.Temporal.Namespace,
 		"TEMPORAL_TASK_QUEUE="+cfg.Temporal.TaskQueue,
-		"RIVER_FETCH_COOLDOWN="+cfg.River.FetchCooldown.String(),
+		"RIVER_FETCH_COOLDOWN="+cfg.River.FetchCooldown.String(), "RIVER_JOB_TIMEOUT="+cfg.River.JobTimeout.String(),
+		"RIVER_RESCUE_AFTER="+cfg.River.RescueAfter.String(),
 		"SMTP_ADDR="+cfg.SMTP.Addr, "SMS_PROVIDER_URL="+cfg.SMS.ProviderURL, "PUBLIC_BASE_URL="+cfg.HTTP.PublicBaseURL,
 		"NOTIFY_EMAIL_AFTER="+cfg.Notify.EmailAfter.String(), "NOTIFY_RETRY_BASE="+cfg.Notify.RetryBase.String())
 }
