@@ -33,7 +33,6 @@ type market struct {
 	buyerOrg      uuid.UUID
 	buyerUser     uuid.UUID
 	sellerUser    uuid.UUID
-	platformAdmin uuid.UUID
 }
 
 func openMarket(t *testing.T, s *system) market {
