@@ -103,6 +103,12 @@ type Temporal struct {
 type River struct {
 	MaxWorkers    int
 	FetchCooldown time.Duration
+	// JobTimeout cancels a job's context after that long.
+	JobTimeout time.Duration
+	// RescueAfter is how long a job may stay running before it is taken for stuck and tried
+	// again: the job of a worker that crashed is held that long (a sale's start among them,
+	// while the buyer's payment window runs), so it is a little more than JobTimeout.
+	RescueAfter time.Duration
 }
 
 // Auth configures tokens and the rate limits of the credential endpoints: per client
@@ -260,6 +266,8 @@ func load(getenv func(string) string) (Config, error) {
 		River: River{
 			MaxWorkers:    e.int("RIVER_MAX_WORKERS", 50),
 			FetchCooldown: e.dur("RIVER_FETCH_COOLDOWN", 100*time.Millisecond),
+			JobTimeout:    e.dur("RIVER_JOB_TIMEOUT", time.Minute),
+			RescueAfter:   e.dur("RIVER_RESCUE_AFTER", 2*time.Minute),
 		},
 		Auth: Auth{
 			SigningKeyFile:  e.str("AUTH_SIGNING_KEY_FILE", filepath.Join(dataDir, "jwt-signing-key.pem")),
@@ -396,6 +404,9 @@ func (c Config) validate() error {
 	if c.Notify.EmailAfter < 0 || c.Notify.SMSAfter < 0 || c.Notify.RetryBase <= 0 || c.Notify.VerificationTTL <= 0 ||
 		c.Notify.InvitationTTL <= 0 || c.Notify.PhoneCodeTTL <= 0 {
 		errs = append(errs, errors.New("NOTIFY_*: delays must not be negative and lifetimes must be positive"))
+	}
+	if c.River.JobTimeout <= 0 || c.River.RescueAfter <= c.River.JobTimeout {
+		errs = append(errs, errors.New("RIVER_JOB_TIMEOUT, RIVER_RESCUE_AFTER: the timeout must be positive and a job rescued only after it"))
 	}
 	if c.Sales.FeeBasisPoints < 0 || c.Sales.FeeBasisPoints >= 10000 {
 		errs = append(errs, errors.New("SALES_FEE_BASIS_POINTS: must be from 0 to 9999"))

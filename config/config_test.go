@@ -45,6 +45,8 @@ func TestLoad_DefaultsGiveAValidDevelopmentConfig(t *testing.T) {
 	require.Equal(t, [2]int{20, 50}, [2]int{c.Auth.FailuresAnywherePerHour, c.Auth.FailureAnywhereBurst})
 	require.Equal(t, filepath.Join(".devdata", "temporal.db"), c.Dev.TemporalDBFile)
 	require.Equal(t, "reptidex_app", c.Database.AppRole())
+	require.Equal(t, [2]time.Duration{time.Minute, 2 * time.Minute}, [2]time.Duration{c.River.JobTimeout, c.River.RescueAfter},
+		"a job a crashed worker held is tried again within minutes, not River's hour")
 }
 
 func TestLoad_DataDirMovesDerivedPaths(t *testing.T) {
@@ -128,6 +130,8 @@ func TestLoad_RejectsBadValuesNamingTheVariable(t *testing.T) {
 		{"bad proxy address", map[string]string{"TRUSTED_PROXIES": "10.0.0.1, proxy.local"}, "TRUSTED_PROXIES"},
 		{"unknown env", map[string]string{"REPTIDEX_ENV": "staging"}, "REPTIDEX_ENV"},
 		{"zero rate", map[string]string{"AUTH_RATE_PER_MINUTE": "0"}, "AUTH_RATE_PER_MINUTE"},
+		{"rescue before the job's timeout", map[string]string{"RIVER_RESCUE_AFTER": "30s"}, "RIVER_RESCUE_AFTER"},
+		{"zero job timeout", map[string]string{"RIVER_JOB_TIMEOUT": "0s"}, "RIVER_JOB_TIMEOUT"},
 		{"negative burst", map[string]string{"AUTH_RATE_BURST": "-1"}, "AUTH_RATE_BURST"},
 		{"zero login failures", map[string]string{"AUTH_FAILURE_BURST": "0"}, "AUTH_FAILURE_BURST"},
 		{"zero invitations per recipient", map[string]string{"LIMIT_INVITATIONS_PER_RECIPIENT_HOUR": "0"}, "LIMIT_INVITATIONS_PER_RECIPIENT_HOUR"},

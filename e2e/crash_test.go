@@ -32,8 +32,8 @@ const crashWorkerName = "reptidex-crash-worker"
 // test's lock of the animal's row, with what an interruption needs to act on it.
 type midMove struct {
 	admin   *pgxpool.Pool
-	worker  *workerProcess
-	restart func() *workerProcess
+	worker  *reptidexProcess
+	restart func() *reptidexProcess
 	release func() // releases the test's lock; the move proceeds
 	lockPID int32  // the backend holding the test's lock
 	blocked int32  // the backend of the move waiting on it
@@ -85,7 +85,7 @@ func TestTransferCrash_AcceptCompletesExactlyOnceWhenTheMoveIsInterrupted(t *tes
 			lockPID, release := lockAnimal(t, admin, animal)
 			accepted := s.sendAsync(http.MethodPost, "/api/v1/transfers/"+publicID+"/accept", bob.Token,
 				map[string]any{"organization_id": bob.OrgID})
-			m := &midMove{admin: admin, worker: worker, restart: func() *workerProcess { return startWorkerProcess(t, bin, cfg) },
+			m := &midMove{admin: admin, worker: worker, restart: func() *reptidexProcess { return startWorkerProcess(t, bin, cfg) },
 				release: release, lockPID: lockPID, before: untouched, check: check}
 			m.blocked = waitBlockedMove(t, admin, lockPID, 0)
 			require.Equal(t, untouched, check(), "the blocked move has changed nothing yet")
@@ -268,40 +268,56 @@ func buildReptidex(t *testing.T) string {
 	return bin
 }
 
-// workerProcess is `reptidex worker` running as a process of its own.
-type workerProcess struct {
+// reptidexProcess is a command of the built binary (`reptidex worker`, `reptidex api`)
+// running as a process of its own.
+type reptidexProcess struct {
 	cmd     *exec.Cmd
 	exited  chan struct{}
 	logPath string
 }
 
-// startWorkerProcess runs `reptidex worker` against the package's database and cfg's task
-// queue, waits until it serves its metrics (it has started), and stops it when the test
-// ends: gracefully, or killed if it does not stop within 30 s.
-func startWorkerProcess(t *testing.T, bin string, cfg config.Config) *workerProcess {
+// startWorkerProcess runs `reptidex worker` against the package's database, cfg's task
+// queue and cfg's Stripe, waits until it serves its metrics (it has started), and stops it
+// when the test ends: gracefully, or killed if it does not stop within 30 s.
+func startWorkerProcess(t *testing.T, bin string, cfg config.Config) *reptidexProcess {
+	t.Helper()
+	metrics := testkit.FreeAddr(t)
+	return startProcess(t, bin, "worker", "http://"+metrics+"/metrics", processEnv(t, cfg, crashWorkerName),
+		"STRIPE_API_BASE="+cfg.Stripe.APIBase, "WORKER_METRICS_ADDR="+metrics)
+}
+
+// processEnv is the environment of a process of the binary on cfg, its database sessions
+// named appName.
+func processEnv(t *testing.T, cfg config.Config, appName string) []string {
 	t.Helper()
 	dbURL, err := url.Parse(cfg.Database.URL)
 	require.NoError(t, err)
 	q := dbURL.Query()
-	q.Set("application_name", crashWorkerName)
+	q.Set("application_name", appName)
 	dbURL.RawQuery = q.Encode()
-	metrics := testkit.FreeAddr(t)
-
-	cmd := exec.Command(bin, "worker")
-	cmd.Env = append(os.Environ(), // later entries win over the inherited ones
+	return append(os.Environ(), // later entries win over the inherited ones
 		"REPTIDEX_ENV=test", "LOG_FORMAT=text", "LOG_LEVEL=info",
 		"DATABASE_URL="+dbURL.String(), "DATABASE_ADMIN_URL="+cfg.Database.AdminURL,
 		"TEMPORAL_ADDRESS="+cfg.Temporal.Address, "TEMPORAL_NAMESPACE="+cfg.Temporal.Namespace,
 		"TEMPORAL_TASK_QUEUE="+cfg.Temporal.TaskQueue,
-		"RIVER_FETCH_COOLDOWN="+cfg.River.FetchCooldown.String(),
+		"RIVER_FETCH_COOLDOWN="+cfg.River.FetchCooldown.String(), "RIVER_JOB_TIMEOUT="+cfg.River.JobTimeout.String(),
+		"RIVER_RESCUE_AFTER="+cfg.River.RescueAfter.String(),
 		"SMTP_ADDR="+cfg.SMTP.Addr, "SMS_PROVIDER_URL="+cfg.SMS.ProviderURL, "PUBLIC_BASE_URL="+cfg.HTTP.PublicBaseURL,
-		"NOTIFY_EMAIL_AFTER="+cfg.Notify.EmailAfter.String(), "NOTIFY_RETRY_BASE="+cfg.Notify.RetryBase.String(),
-		"WORKER_METRICS_ADDR="+metrics)
-	logFile, err := os.CreateTemp(t.TempDir(), "worker-*.log")
+		"NOTIFY_EMAIL_AFTER="+cfg.Notify.EmailAfter.String(), "NOTIFY_RETRY_BASE="+cfg.Notify.RetryBase.String())
+}
+
+// startProcess runs `reptidex command` with env (and extra after it), waits until ready
+// answers 200 (it has started), and stops it when the test ends: gracefully, or killed if
+// it does not stop within 30 s.
+func startProcess(t *testing.T, bin, command, ready string, env []string, extra ...string) *reptidexProcess {
+	t.Helper()
+	cmd := exec.Command(bin, command)
+	cmd.Env = append(env, extra...)
+	logFile, err := os.CreateTemp(t.TempDir(), command+"-*.log")
 	require.NoError(t, err)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	require.NoError(t, cmd.Start())
-	w := &workerProcess{cmd: cmd, exited: make(chan struct{}), logPath: logFile.Name()}
+	w := &reptidexProcess{cmd: cmd, exited: make(chan struct{}), logPath: logFile.Name()}
 	go func() {
 		_ = cmd.Wait()
 		_ = logFile.Close()
@@ -316,7 +332,7 @@ func startWorkerProcess(t *testing.T, bin string, cfg config.Config) *workerProc
 			<-w.exited
 		}
 		if t.Failed() {
-			t.Logf("worker process %d:\n%s", cmd.Process.Pid, w.log())
+			t.Logf("%s process %d:\n%s", command, cmd.Process.Pid, w.log())
 		}
 	})
 
@@ -325,34 +341,34 @@ func startWorkerProcess(t *testing.T, bin string, cfg config.Config) *workerProc
 	for {
 		select {
 		case <-w.exited:
-			t.Fatalf("reptidex worker exited early:\n%s", w.log())
+			t.Fatalf("reptidex %s exited early:\n%s", command, w.log())
 		default:
 		}
-		resp, err := client.Get("http://" + metrics + "/metrics")
+		resp, err := client.Get(ready)
 		if err == nil {
 			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return w
 			}
 		}
-		require.True(t, time.Now().Before(deadline), "reptidex worker not serving its metrics within 60 s:\n%s", w.log())
+		require.True(t, time.Now().Before(deadline), "reptidex %s not ready within 60 s:\n%s", command, w.log())
 		time.Sleep(50 * time.Millisecond)
 	}
 }
 
-// kill ends the worker with SIGKILL, as a crash would, and waits until it is gone.
-func (w *workerProcess) kill(t *testing.T) {
+// kill ends the process with SIGKILL, as a crash would, and waits until it is gone.
+func (w *reptidexProcess) kill(t *testing.T) {
 	t.Helper()
 	require.NoError(t, w.cmd.Process.Kill())
 	select {
 	case <-w.exited:
 	case <-time.After(10 * time.Second):
-		t.Fatal("the killed worker process did not exit")
+		t.Fatal("the killed process did not exit")
 	}
 }
 
-// log is what the worker process wrote so far.
-func (w *workerProcess) log() string {
+// log is what the process wrote so far.
+func (w *reptidexProcess) log() string {
 	raw, err := os.ReadFile(w.logPath)
 	if err != nil {
 		return fmt.Sprintf("(no log: %v)", err)

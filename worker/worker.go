@@ -69,7 +69,11 @@ func New(d Deps) (*Worker, error) {
 			notify.Queue:       {MaxWorkers: d.Config.River.MaxWorkers},
 		},
 		FetchCooldown: d.Config.River.FetchCooldown,
-		Workers:       workers,
+		// A job its worker's crash left running is tried again after RescueAfter rather
+		// than River's default hour: a sale's start cannot wait past the payment window.
+		JobTimeout:           d.Config.River.JobTimeout,
+		RescueStuckJobsAfter: d.Config.River.RescueAfter,
+		Workers:              workers,
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(5*time.Minute),
 			func() (river.JobArgs, *river.InsertOpts) { return jobs.SweepTransfersArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true})},
