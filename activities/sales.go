@@ -4,14 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stripe/stripe-go/v76"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/reptidex/reptidex/payments"
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/workflows/process"
 	"github.com/reptidex/reptidex/workflows/sale"
 )
 
@@ -29,6 +32,7 @@ type Sales struct {
 // captured by hand (capture_method=manual) when the seller ships, grouped with the seller's
 // payout (transfer_group) and naming its order in metadata, where the webhook finds it.
 func (s *Sales) AuthorizePayment(ctx context.Context, in sale.AuthorizeInput) (sale.Authorization, error) {
+	defer heartbeat(ctx)()
 	p := &stripe.PaymentIntentParams{
 		Amount:             stripe.Int64(in.Amount),
 		Currency:           stripe.String(in.Currency),
@@ -48,6 +52,7 @@ func (s *Sales) AuthorizePayment(ctx context.Context, in sale.AuthorizeInput) (s
 
 // CapturePayment captures the authorized amount and records the capture.
 func (s *Sales) CapturePayment(ctx context.Context, in sale.CaptureInput) (sale.Capture, error) {
+	defer heartbeat(ctx)()
 	pi, err := s.Pay.CapturePaymentIntent(ctx, sale.Key(in.OrderID, in.Step), in.PaymentIntentID,
 		&stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(in.Amount)})
 	if err != nil {
@@ -64,6 +69,7 @@ func (s *Sales) CapturePayment(ctx context.Context, in sale.CaptureInput) (sale.
 // records the release when the authorization had been recorded. A PaymentIntent Stripe has
 // already cancelled (a lapse, an earlier try) is released.
 func (s *Sales) ReleasePayment(ctx context.Context, in sale.ReleaseInput) error {
+	defer heartbeat(ctx)()
 	key := sale.Key(in.OrderID, in.Step)
 	_, err := s.Pay.CancelPaymentIntent(ctx, key, in.PaymentIntentID,
 		&stripe.PaymentIntentCancelParams{CancellationReason: stripe.String(in.Reason)})
@@ -87,6 +93,7 @@ func (s *Sales) ReleasePayment(ctx context.Context, in sale.ReleaseInput) error 
 // and records it, with the platform's fee beside it. A share of nothing (the fee took it
 // all) makes no transfer.
 func (s *Sales) PaySeller(ctx context.Context, in sale.PayoutInput) error {
+	defer heartbeat(ctx)()
 	if in.Amount > 0 {
 		p := &stripe.TransferParams{
 			Amount:        stripe.Int64(in.Amount),
@@ -120,6 +127,7 @@ func (s *Sales) PaySeller(ctx context.Context, in sale.PayoutInput) error {
 
 // RefundBuyer refunds the buyer from the captured payment and records the refund.
 func (s *Sales) RefundBuyer(ctx context.Context, in sale.RefundInput) error {
+	defer heartbeat(ctx)()
 	p := &stripe.RefundParams{PaymentIntent: stripe.String(in.PaymentIntentID), Amount: stripe.Int64(in.Amount)}
 	p.AddMetadata("order_id", in.OrderID.String())
 	rf, err := s.Pay.CreateRefund(ctx, sale.Key(in.OrderID, in.Step), p)
@@ -191,6 +199,26 @@ func (s *Sales) PlatformAdmins(ctx context.Context) ([]uuid.UUID, error) {
 		return err
 	})
 	return ids, err
+}
+
+// heartbeat beats for the activity every third of process.StripeHeartbeat until the
+// returned stop is called, so that an attempt lost with its worker is tried again soon,
+// under the same key, rather than at the end of its minute.
+func heartbeat(ctx context.Context) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(process.StripeHeartbeat / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // stripeError classifies a failed Stripe call for Temporal: Stripe unavailable (after the

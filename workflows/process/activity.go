@@ -28,7 +28,9 @@ func DatabaseActivity(giveUp time.Duration, nonRetryable ...string) workflow.Act
 
 // StripeActivity is the options of an activity that makes one Stripe call under an
 // idempotency key (and records what it did in one short transaction): an attempt may take
-// the payments client's own retries (three tries of up to 20 s each), so it has a minute;
+// the payments client's own retries (three tries of up to 20 s each), so it has a minute,
+// and heartbeats while it waits (a worker that dies mid-call is noticed within
+// StripeHeartbeat, not at the end of the minute);
 // tries are spaced from two seconds up to five minutes apart, each under the same key, so a
 // retry repeats the call rather than making another; after giveUp the activity has failed
 // for good and the process takes its failure path. Stripe's refusals (a declined capture,
@@ -36,6 +38,7 @@ func DatabaseActivity(giveUp time.Duration, nonRetryable ...string) workflow.Act
 func StripeActivity(giveUp time.Duration, nonRetryable ...string) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		StartToCloseTimeout:    time.Minute,
+		HeartbeatTimeout:       StripeHeartbeat,
 		ScheduleToCloseTimeout: giveUp,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        2 * time.Second,
@@ -45,3 +48,7 @@ func StripeActivity(giveUp time.Duration, nonRetryable ...string) workflow.Activ
 		},
 	}
 }
+
+// StripeHeartbeat is how long a Stripe activity may go without a heartbeat before it is
+// taken as lost and tried again; the activity beats every third of it.
+const StripeHeartbeat = 10 * time.Second
