@@ -107,8 +107,8 @@ load-transfer: ## Offer and accept 500 transfers through a running `make dev` (1
 	$(GO) run ./scripts/loadtransfer -base http://127.0.0.1:8080 -transfers 500 -clients 16 -create-workers 8
 
 .PHONY: load-sale
-load-sale: ## Drive 200 sales through a running `make dev` (32 clients) as buyer, seller and Stripe; sales/min, each step's p50/p99, ratio to a no-op workflow of as many activities
-	$(GO) run ./scripts/loadsale -sales 200 -clients 32
+load-sale: ## Drive 200 concurrent sales through a running `make dev` as buyer, seller and Stripe; sales/min, each step's p50/p99, ratio to a no-op workflow of as many activities
+	$(GO) run ./scripts/loadsale -sales 200 -clients 200 -poll 1s
 
 .PHONY: population
 population: ## Load 1,000,000 simulated animals into the reptidex_bench database (drops it first)

@@ -111,7 +111,7 @@ func main() {
 	flag.IntVar(&c.buyers, "buyers", 4, "buying organizations")
 	flag.IntVar(&c.createWorkers, "create-workers", 8, "concurrent clients creating and listing the animals before the run")
 	flag.IntVar(&c.pollers, "pollers", 16, "workflow and activity task pollers of the baseline's worker (the real worker's TEMPORAL_POLLERS)")
-	flag.DurationVar(&c.poll, "poll", 25*time.Millisecond, "how often a client reads an order it waits on")
+	flag.DurationVar(&c.poll, "poll", 250*time.Millisecond, "how often a client reads an order it waits on (a page refreshing its status)")
 	flag.DurationVar(&c.waitMax, "wait", 2*time.Minute, "how long a client waits on an order before counting the sale failed")
 	flag.DurationVar(&c.timeout, "timeout", time.Minute, "per-request timeout (an order's update waits up to 20 s for the sale)")
 	flag.BoolVar(&c.baseline, "baseline", true, "run the no-op baseline before the sales")

@@ -187,10 +187,9 @@ func (d *driver) sell(ctx context.Context, s saleSpec, i int, rec *saleRecord) {
 			return
 		}
 		if u.want != "" && o.Status != u.want {
-			// The sale answers the update once its state has moved on, and records the stage
-			// in the database by an activity it schedules then: the API's answer, read from
-			// the database, may still show the stage before. The step ends when the order
-			// shows the new one.
+			// The sale answers an update once the order's row shows the stage it led to, so
+			// this is counted as a fault (a stale answer); the step ends when the order shows
+			// the new stage.
 			rec.stale[stepNames[u.step]]++
 			if o, err = d.wait(ctx, s.buyer.token, id, func(o order) bool { return o.Status == u.want }); err != nil {
 				rec.fail(u.step, "order %s: %v", id, err)
