@@ -155,7 +155,7 @@ func (s *Server) browseListings(w http.ResponseWriter, r *http.Request) error {
 	}
 	ls, err := store.BrowseListings(r.Context(), s.db.Pool, f)
 	if errors.Is(err, store.ErrCursorGone) {
-		return badParam("cursor", "names a listing that has since been withdrawn or sold; start again from the first page")
+		return badParam("cursor", "is not a cursor this API issued")
 	}
 	if err != nil {
 		return err

@@ -183,9 +183,9 @@ const (
 	SortPriceDesc = "price_desc"
 )
 
-// ErrCursorGone is a browse cursor naming a listing that is no longer listed (withdrawn or
-// sold since the page was read), so no page follows it.
-var ErrCursorGone = errors.New("the listing the cursor names is no longer listed")
+// ErrCursorGone is a browse cursor naming no listing at all. A listing withdrawn or sold
+// since its page was read still places the next page (listing_position).
+var ErrCursorGone = errors.New("the cursor names no listing")
 
 // BrowseFilter selects a page of active listings.
 type BrowseFilter struct {
@@ -202,8 +202,8 @@ type BrowseFilter struct {
 
 // BrowseListings lists a page of active listings, of every organization, in the filter's
 // order: newest first, or by price and then ID either way, so that pages follow each other
-// stably. The cursor's sort key is read from the database; a cursor whose listing is no
-// longer active is ErrCursorGone.
+// stably. The cursor's sort key is read from the database, also for a listing sold or
+// withdrawn since; a cursor naming no listing is ErrCursorGone.
 func BrowseListings(ctx context.Context, q Querier, f BrowseFilter) ([]Listing, error) {
 	args := []any{f.Limit}
 	arg := func(v any) string {
@@ -234,8 +234,7 @@ func BrowseListings(ctx context.Context, q Querier, f BrowseFilter) ([]Listing, 
 		var at time.Time
 		var price int64
 		var id uuid.UUID
-		err := q.QueryRow(ctx, `SELECT created_at, price, id FROM listings WHERE public_id = $1 AND status = 'active'`, f.After).
-			Scan(&at, &price, &id)
+		err := q.QueryRow(ctx, `SELECT created_at, price, id FROM listing_position($1)`, f.After).Scan(&at, &price, &id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil, ErrCursorGone
 		}

@@ -117,12 +117,21 @@ func TestBrowseListings_FiltersSortsAndPagesByTheSortKey(t *testing.T) {
 		require.Equal(t, all, paged, sort)
 	}
 
-	// A cursor whose listing has left the market leads nowhere, and says so.
+	// A cursor whose listing has left the market since still places the next page, read
+	// by anyone; one naming no listing at all says so.
 	require.NoError(t, s.inTenant(t, func(ctx context.Context, tx pgx.Tx) error {
 		_, err := store.WithdrawListing(ctx, tx, mid.ID)
 		return err
 	}))
-	_, err := store.BrowseListings(ctx, s.db.Pool, store.BrowseFilter{After: mid.PublicID, Limit: 5})
+	require.Equal(t, []string{cheap.PublicID}, browse(store.BrowseFilter{After: mid.PublicID}), "newest first, after the withdrawn one")
+	require.Equal(t, []string{tie.PublicID, cheap.PublicID}, browse(store.BrowseFilter{After: dear.PublicID}))
+	afterMid := browse(store.BrowseFilter{Sort: store.SortPriceAsc, After: mid.PublicID})
+	if low == mid.PublicID {
+		require.Equal(t, []string{tie.PublicID, dear.PublicID}, afterMid)
+	} else {
+		require.Equal(t, []string{dear.PublicID}, afterMid)
+	}
+	_, err := store.BrowseListings(ctx, s.db.Pool, store.BrowseFilter{After: store.NewPublicID(), Limit: 5})
 	require.ErrorIs(t, err, store.ErrCursorGone)
 }
 

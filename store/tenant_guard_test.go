@@ -72,6 +72,8 @@ var definerExemptions = map[string]string{
 		"internal ids only (the order and its two organizations), with which the handler sets the tenant",
 	"order_parties(uuid)": "the same for an order named by a Stripe object's metadata, or a platform admin " +
 		"deciding an order; internal ids only",
+	"listing_position(text)": "a listing's place in the browse orders (listed when, at what price, its id), " +
+		"which was public while it was listed; browse cursors page on from a listing sold since",
 	"platform_admin_ids()": "who decides reported problems, needed by a sale for no tenant; internal ids only",
 	"seller_can_sell(uuid)": "whether an organization's seller account can take payments, asked by a buyer's " +
 		"order; only a yes or no leaves it",
