@@ -88,8 +88,9 @@ func (e *LedgerRefusedError) Unwrap() error { return e.err }
 var ErrMovementMismatch = errors.New("idempotency key already recorded for a different movement")
 
 // RecordMovement adds a movement to the ledger once: recorded is true when this call added
-// it, false when the same movement was recorded before under its key. A different movement
-// under a recorded key is ErrMovementMismatch; a movement the invariants refuse is a
+// it, false when the same movement (the same order, parties, kind, amount and currency,
+// whatever Stripe object a retried call was answered with) was recorded before under its key.
+// A different movement under a recorded key is ErrMovementMismatch; a movement the invariants refuse is a
 // *LedgerRefusedError. The transaction must act for a party of the order with no acting user.
 func RecordMovement(ctx context.Context, tx pgx.Tx, m Movement) (recorded bool, err error) {
 	tag, err := tx.Exec(ctx, `INSERT INTO ledger_entries (order_id, organization_id, buyer_organization_id, kind,
@@ -114,7 +115,12 @@ func RecordMovement(ctx context.Context, tx pgx.Tx, m Movement) (recorded bool, 
 	if err != nil {
 		return false, err
 	}
-	if existing.Movement != m {
+	// The Stripe object is not part of the movement's identity: the same key is the same
+	// call, which Stripe answers with the object it made the first time (stripe-mock, which
+	// keeps nothing, makes a new one), and the first object recorded stands.
+	first := m
+	first.StripeObjectID = existing.StripeObjectID
+	if existing.Movement != first {
 		return false, fmt.Errorf("%w: key %q holds %s %d %s of order %s", ErrMovementMismatch, m.IdempotencyKey,
 			existing.Kind, existing.Amount, existing.Currency, existing.OrderID)
 	}

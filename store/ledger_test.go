@@ -324,7 +324,6 @@ func TestLedger_ADifferentMovementUnderARecordedKeyIsAnError(t *testing.T) {
 		"amount":   func(m *store.Movement) { m.Amount = 9999 },
 		"kind":     func(m *store.Movement) { m.Kind = store.LedgerAuthorizationReleased },
 		"order":    func(m *store.Movement) { m.OrderID = uuid.New() },
-		"object":   func(m *store.Movement) { m.StripeObjectID = "pi_other" },
 		"currency": func(m *store.Movement) { m.Currency = "eur" },
 	} {
 		other := m
@@ -334,6 +333,18 @@ func TestLedger_ADifferentMovementUnderARecordedKeyIsAnError(t *testing.T) {
 		require.ErrorContains(t, err, m.IdempotencyKey, name)
 	}
 	require.Equal(t, int64(10000), b.money(t, store.Tenant{OrgID: b.seller.ID}).Authorized)
+
+	// The same call retried and answered with another object is the same movement; the
+	// first object recorded stands.
+	again := m
+	again.StripeObjectID = "pi_answered_again"
+	recorded, err := b.record(t, again)
+	require.NoError(t, err)
+	require.False(t, recorded)
+	var object string
+	require.NoError(t, testkit.AdminPool(t).QueryRow(context.Background(),
+		`SELECT stripe_object_id FROM ledger_entries WHERE idempotency_key = $1`, m.IdempotencyKey).Scan(&object))
+	require.Equal(t, m.StripeObjectID, object)
 }
 
 func TestLedger_SettledWhenCapturedMoneyHasAllGoneAndNoAuthorizationIsOpen(t *testing.T) {

@@ -101,6 +101,7 @@ func (f *fakes) RecordMovement(_ context.Context, m sale.Movement) error {
 	mv := store.Movement{OrderID: m.OrderID, OrganizationID: m.SellerOrgID, BuyerOrganizationID: m.BuyerOrgID,
 		Kind: store.LedgerKind(m.Kind), Amount: m.Amount, Currency: m.Currency, StripeObjectID: m.ObjectID, IdempotencyKey: key}
 	if old, ok := f.ledger[key]; ok {
+		old.StripeObjectID = mv.StripeObjectID // a retried call may be answered with another object
 		if old != mv {
 			return temporal.NewNonRetryableApplicationError("key holds another movement", sale.ErrTypeLedgerRefused, nil)
 		}
