@@ -165,7 +165,7 @@ func (s *Sales) AdvanceOrder(ctx context.Context, in sale.AdvanceInput) error {
 	st := in.Stage
 	stage := store.OrderStage{Status: string(st.Status), PaymentIntentID: st.PaymentIntentID,
 		PaymentClientSecret: st.PaymentClientSecret, ChargeID: st.ChargeID, ShipBy: timeOrNil(st.ShipBy),
-		ArrivalWindowEndsAt: timeOrNil(st.ArrivalWindowEndsAt), Carrier: st.Carrier, TrackingNumber: st.TrackingNumber,
+		ArrivalWindowEndsAt: timeOrNil(st.ArrivalWindowEndsAt), Carrier: st.Carrier, TrackingNumber: st.TrackingNumber, ExpectedDelivery: timeOrNil(st.ExpectedDelivery),
 		AuthorizedAt: timeOrNil(st.AuthorizedAt), ShippedAt: timeOrNil(st.ShippedAt), DeliveredAt: timeOrNil(st.DeliveredAt),
 		ConfirmedAt: timeOrNil(st.ConfirmedAt), Problem: st.Problem, Resolution: st.Resolution, Outcome: st.Outcome,
 		Kind: st.Kind, Actor: actorOf(st.Actor), Detail: st.Detail}

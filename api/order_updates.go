@@ -24,7 +24,14 @@ const saleStartingRetryAfter = 2 * time.Second
 type shipOrderRequest struct {
 	Carrier        string `json:"carrier" text:"max=100" jsonschema:"required,minLength=1"`
 	TrackingNumber string `json:"tracking_number" text:"max=100" jsonschema:"required,minLength=1"`
+	// The carrier's delivery date, if known: the animal is taken to have arrived then (the
+	// live-arrival window opens) unless either side says so sooner. In the future, at most
+	// 60 days ahead; without it, delivery is assumed after the platform's delivery wait.
+	ExpectedDelivery *time.Time `json:"expected_delivery,omitempty" jsonschema:"format=date-time"`
 }
+
+// maxExpectedDelivery bounds how far ahead a carrier's delivery date may be.
+const maxExpectedDelivery = 60 * 24 * time.Hour
 
 type reportProblemRequest struct {
 	// What is wrong with the animal that arrived; platform admins decide on it.
@@ -58,11 +65,18 @@ func (s *Server) shipOrder(w http.ResponseWriter, r *http.Request) error {
 	if in.TrackingNumber == "" {
 		errs = append(errs, FieldError{"tracking_number", "is required"})
 	}
+	var expected time.Time
+	if in.ExpectedDelivery != nil {
+		expected = in.ExpectedDelivery.UTC()
+		if now := time.Now(); !expected.After(now) || expected.After(now.Add(maxExpectedDelivery)) {
+			errs = append(errs, FieldError{"expected_delivery", "must be in the future, at most 60 days ahead"})
+		}
+	}
 	if len(errs) > 0 {
 		return invalid(errs...)
 	}
 	return s.updateOrder(w, r, sale.ShipUpdate, in, func(a sale.Actor) any {
-		return sale.ShipInput{Actor: a, Carrier: in.Carrier, TrackingNumber: in.TrackingNumber}
+		return sale.ShipInput{Actor: a, Carrier: in.Carrier, TrackingNumber: in.TrackingNumber, ExpectedDelivery: expected}
 	})
 }
 

@@ -41,6 +41,9 @@ type shipmentView struct {
 	Carrier        string    `json:"carrier"`
 	TrackingNumber string    `json:"tracking_number"`
 	ShippedAt      time.Time `json:"shipped_at"`
+	// The carrier's delivery date, as the seller gave it: unless either side says the animal
+	// arrived sooner, it is taken to have arrived then.
+	ExpectedDelivery *time.Time `json:"expected_delivery,omitempty"`
 }
 
 type orderPaymentView struct {
@@ -120,7 +123,7 @@ func viewOrder(o store.Order, viewer uuid.UUID) orderView {
 		ConfirmedAt: o.ConfirmedAt, Problem: o.Problem, Resolution: o.Resolution, DisputedAt: o.DisputedAt,
 		Outcome: o.Outcome, CreatedAt: o.CreatedAt, EndedAt: o.EndedAt}
 	if o.ShippedAt != nil {
-		v.Shipment = &shipmentView{o.Carrier, o.TrackingNumber, *o.ShippedAt}
+		v.Shipment = &shipmentView{o.Carrier, o.TrackingNumber, *o.ShippedAt, o.ExpectedDeliveryAt}
 	}
 	if o.PaymentIntentID != "" {
 		v.Payment = &orderPaymentView{PaymentIntentID: o.PaymentIntentID}

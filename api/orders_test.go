@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
@@ -218,6 +219,12 @@ func TestOrders_UpdatesAreRefusedBeforeReachingTheSale(t *testing.T) {
 		http.StatusUnprocessableEntity, "validation-failed")
 	requireProblem(t, b.update(t, buyer.Owner.Tokens.AccessToken, id, "report-problem", map[string]any{"reason": " "}),
 		http.StatusUnprocessableEntity, "validation-failed")
+	for _, when := range []time.Time{time.Now().Add(-time.Hour), time.Now().Add(61 * 24 * time.Hour)} {
+		r := b.update(t, seller.Owner.Tokens.AccessToken, id, "ship", map[string]any{"carrier": "UPS", "tracking_number": "1Z",
+			"expected_delivery": when.Format(time.RFC3339)})
+		requireProblem(t, r, http.StatusUnprocessableEntity, "validation-failed")
+		require.Contains(t, string(r.Raw), "expected_delivery")
+	}
 
 	// The sale has not started (no worker runs its start job here): retry later.
 	r = b.update(t, seller.Owner.Tokens.AccessToken, id, "ship", ship)

@@ -85,7 +85,7 @@ var orderResource = apiResource{
 		orderUpdate("ship", "shipOrder", "Mark the order shipped",
 			"An owner or admin of the seller marks a paid order shipped, with the carrier and tracking number. "+
 				"The buyer's card is captured; the money is held by the platform.",
-			shipOrderRequest{}, "validation-failed: carrier or tracking_number missing or over 100 characters."),
+			shipOrderRequest{}, "validation-failed: carrier or tracking_number missing or over 100 characters, or expected_delivery not within the next 60 days."),
 		orderUpdate("delivered", "deliveredOrder", "Mark the order delivered",
 			"Either party says the shipped animal arrived; the live-arrival window opens.", nil, ""),
 		orderUpdate("confirm", "confirmOrder", "Confirm the arrival",

@@ -62,6 +62,7 @@ type Order struct {
 	ArrivalWindowEndsAt *time.Time
 	Carrier             string
 	TrackingNumber      string
+	ExpectedDeliveryAt  *time.Time // the carrier's delivery date, as the seller gave it
 	AuthorizedAt        *time.Time
 	ShippedAt           *time.Time
 	DeliveredAt         *time.Time
@@ -113,6 +114,7 @@ const orderSelect = `SELECT o.id, o.public_id, o.listing_id, o.org_id, o.buyer_o
 		o.amount, o.currency, o.platform_fee, o.status::text, o.ships_within_days, o.live_arrival_hours, o.ship_to,
 		coalesce(o.payment_intent_id, ''), coalesce(o.payment_client_secret, ''), coalesce(o.charge_id, ''),
 		o.payment_due_at, o.ship_by, o.arrival_window_ends_at, coalesce(o.carrier, ''), coalesce(o.tracking_number, ''),
+		o.expected_delivery_at,
 		o.authorized_at, o.shipped_at, o.delivered_at, o.confirmed_at, coalesce(o.problem, ''), coalesce(o.resolution, ''),
 		o.disputed_at, coalesce(o.outcome, ''), o.version, o.created_at, o.updated_at, o.ended_at,
 		l.public_id, l.animal_public_id, l.animal_name, l.species_key, l.genetics_text, l.title, l.created_by,
@@ -130,6 +132,7 @@ func scanOrder(row pgx.Row) (Order, error) {
 		&o.Amount, &o.Currency, &o.PlatformFee, &o.Status, &o.ShipsWithinDays, &o.LiveArrivalHours, &o.ShipTo,
 		&o.PaymentIntentID, &o.PaymentClientSecret, &o.ChargeID,
 		&o.PaymentDueAt, &o.ShipBy, &o.ArrivalWindowEndsAt, &o.Carrier, &o.TrackingNumber,
+		&o.ExpectedDeliveryAt,
 		&o.AuthorizedAt, &o.ShippedAt, &o.DeliveredAt, &o.ConfirmedAt, &o.Problem, &o.Resolution,
 		&o.DisputedAt, &o.Outcome, &o.Version, &o.CreatedAt, &o.UpdatedAt, &o.EndedAt,
 		&o.ListingPublicID, &o.AnimalPublicID, &o.AnimalName, &o.SpeciesKey, &o.GeneticsText, &o.Title, &o.ListedBy,
@@ -219,6 +222,7 @@ type OrderStage struct {
 	ArrivalWindowEndsAt *time.Time
 	Carrier             string
 	TrackingNumber      string
+	ExpectedDelivery    *time.Time
 	AuthorizedAt        *time.Time
 	ShippedAt           *time.Time
 	DeliveredAt         *time.Time
@@ -259,12 +263,13 @@ func AdvanceOrder(ctx context.Context, tx pgx.Tx, orderID uuid.UUID, s OrderStag
 			problem = coalesce(nullif($14, ''), problem),
 			resolution = coalesce(nullif($15, ''), resolution),
 			outcome = coalesce(nullif($16, ''), outcome),
+			expected_delivery_at = coalesce($17, expected_delivery_at),
 			ended_at = CASE WHEN order_status_open(coalesce(nullif($2, '')::order_status, status)) THEN NULL
 			                ELSE coalesce(ended_at, now()) END,
 			version = version + 1, updated_at = now()
 		WHERE id = $1`, orderID, s.Status, s.PaymentIntentID, s.PaymentClientSecret, s.ChargeID, s.ShipBy,
 		s.ArrivalWindowEndsAt, s.Carrier, s.TrackingNumber, s.AuthorizedAt, s.ShippedAt, s.DeliveredAt, s.ConfirmedAt,
-		s.Problem, s.Resolution, s.Outcome)
+		s.Problem, s.Resolution, s.Outcome, s.ExpectedDelivery)
 	if err != nil {
 		return fmt.Errorf("advance order %s to %s: %w", orderID, s.Status, err)
 	}

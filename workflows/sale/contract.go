@@ -123,7 +123,7 @@ type Input struct {
 	PaymentDueAt time.Time
 	// Terms of the platform (config.Marketplace).
 	AuthorizationWindow time.Duration // capture or release before the card's authorization lapses
-	DeliveryWait        time.Duration // after shipping, delivery is assumed when nobody says otherwise
+	DeliveryWait        time.Duration // after shipping, delivery is assumed when nobody says otherwise (or by the carrier's date, if sooner)
 	DecisionWindow      time.Duration // a reported problem undecided that long is refunded in full
 	AdminReminderEvery  time.Duration
 	EmailAfter          time.Duration // escalation of what asks someone to act
@@ -159,6 +159,10 @@ type ShipInput struct {
 	Actor          Actor
 	Carrier        string
 	TrackingNumber string
+	// ExpectedDelivery is the carrier's delivery date, when the seller gives it: the animal is
+	// taken to have arrived then, unless either side says so sooner (zero: after the
+	// delivery wait).
+	ExpectedDelivery time.Time `json:",omitzero"`
 }
 
 // ProblemInput is the buyer's report that the animal did not arrive alive and as described.
@@ -310,6 +314,7 @@ type Stage struct {
 	ArrivalWindowEndsAt time.Time
 	Carrier             string
 	TrackingNumber      string
+	ExpectedDelivery    time.Time
 	AuthorizedAt        time.Time
 	ShippedAt           time.Time
 	DeliveredAt         time.Time

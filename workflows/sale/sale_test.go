@@ -489,3 +489,39 @@ func TestSale_RefusesAnInvalidInput(t *testing.T) {
 	require.True(t, errors.As(env.GetWorkflowError(), &appErr))
 	require.Equal(t, "InvalidInput", appErr.Type())
 }
+
+// The carrier's delivery date the seller gives places the assumed delivery: silent, the
+// live-arrival window opens then, not at the end of the delivery wait; a date past the wait
+// counts for nothing.
+func TestSale_TheCarriersDateIsWhenTheAnimalIsTakenToHaveArrived(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name     string
+		expected time.Duration // after shipping
+		arrived  time.Duration
+	}{
+		{"two days", 48 * time.Hour, 48 * time.Hour},
+		{"past the delivery wait", 30 * 24 * time.Hour, 10 * 24 * time.Hour},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			in := input()
+			env, f := newEnv(t, in)
+			shipped := start.Add(time.Hour)
+			pay(env, time.Minute, authorized)
+			ask(env, time.Hour, sale.ShipUpdate, sale.ShipInput{Actor: seller, Carrier: "UPS", TrackingNumber: "1Z",
+				ExpectedDelivery: shipped.Add(c.expected)}, new(error))
+			res := run(t, env, in)
+
+			require.Equal(t, sale.Completed, res.Status)
+			var delivered sale.Stage
+			for _, s := range f.stages {
+				if s.Status == sale.Delivered {
+					delivered = s
+				}
+			}
+			require.Equal(t, shipped.Add(c.arrived), delivered.DeliveredAt.UTC())
+			require.Equal(t, shipped.Add(c.arrived+48*time.Hour), env.Now().UTC(), "then the live-arrival window")
+		})
+	}
+}

@@ -38,6 +38,7 @@ type run struct {
 	authorized    int64 // on the card, as recorded
 	shipBy        time.Time
 	shippedAt     time.Time
+	deliverBy     time.Time // when delivery is taken to have happened
 	deliveredAt   time.Time
 	arrivalEnds   time.Time
 
@@ -247,9 +248,13 @@ func (r *run) capture(ctx workflow.Context) error {
 	}
 	r.charge, r.st.Captured = c.ChargeID, c.Amount
 	r.shippedAt = workflow.Now(ctx)
+	r.deliverBy = r.shippedAt.Add(r.in.DeliveryWait)
+	if d := ship.ExpectedDelivery; !d.IsZero() && d.After(r.shippedAt) && d.Before(r.deliverBy) {
+		r.deliverBy = d
+	}
 	r.actioned(ctx, shipKey(r.in))
 	if err := r.advance(ctx, Stage{Status: Shipped, ChargeID: c.ChargeID, Carrier: ship.Carrier,
-		TrackingNumber: ship.TrackingNumber, ShippedAt: r.shippedAt, Kind: "shipped", Actor: ship.Actor.UserID,
+		TrackingNumber: ship.TrackingNumber, ExpectedDelivery: ship.ExpectedDelivery, ShippedAt: r.shippedAt, Kind: "shipped", Actor: ship.Actor.UserID,
 		Detail: ship.Carrier + " " + ship.TrackingNumber}); err != nil {
 		return err
 	}
@@ -257,11 +262,11 @@ func (r *run) capture(ctx workflow.Context) error {
 	return nil
 }
 
-// awaitDelivery waits for either side to say the animal arrived; after the delivery wait it
-// is taken to have arrived. The buyer may report a problem (it never arrived) meanwhile.
+// awaitDelivery waits for either side to say the animal arrived; at the carrier's date, or
+// after the delivery wait, it is taken to have arrived. The buyer may report a problem (it never arrived) meanwhile.
 func (r *run) awaitDelivery(ctx workflow.Context) error {
 	for r.st.Status == Shipped {
-		ok, err := workflow.AwaitWithTimeout(ctx, r.until(ctx, r.shippedAt.Add(r.in.DeliveryWait)), func() bool {
+		ok, err := workflow.AwaitWithTimeout(ctx, r.until(ctx, r.deliverBy), func() bool {
 			return r.delivered != nil || r.confirm != nil || r.problem != nil || len(r.payments) > 0
 		})
 		if err != nil {
@@ -278,7 +283,7 @@ func (r *run) awaitDelivery(ctx workflow.Context) error {
 		if r.problem != nil {
 			return r.reportProblem(ctx)
 		}
-		detail, actor := "the delivery time passed; the animal is taken to have arrived", uuid.Nil
+		detail, actor := "the delivery date passed; the animal is taken to have arrived", uuid.Nil
 		if ok && r.delivered != nil {
 			detail, actor = "marked delivered", r.delivered.UserID
 		} else if ok && r.confirm != nil {
