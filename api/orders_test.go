@@ -51,6 +51,25 @@ func (b *bundle) update(t *testing.T, token, orderID, action string, body any) r
 	return b.send(t, req)
 }
 
+// placed is an order of a ready seller's listing by a buyer, as POST /orders placed it.
+type placed struct {
+	seller, buyer org
+	listing       listingFixture
+	id            string // the order's public ID
+}
+
+// placeOrder opens a seller (ready to sell) and a buyer, lists an animal and orders it.
+func (b *bundle) placeOrder(t *testing.T) placed {
+	t.Helper()
+	p := placed{seller: b.newOrg(t, "seller"), buyer: b.newOrg(t, "buyer")}
+	b.readySeller(t, p.seller)
+	p.listing = b.listAnimal(t, p.seller)
+	r := b.order(t, p.buyer.Owner.Tokens.AccessToken, orderOf(p.listing))
+	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
+	p.id = r.Body["id"].(string)
+	return p
+}
+
 func TestOrders_PlaceReservesTheListingForOneBuyer(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -176,18 +195,14 @@ func TestOrders_PlaceIsRefusedWithTheReason(t *testing.T) {
 func TestOrders_TheClientSecretIsTheBuyersAlone(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	seller, buyer := b.newOrg(t, "seller"), b.newOrg(t, "buyer")
-	b.readySeller(t, seller)
-	l := b.listAnimal(t, seller)
-	r := b.order(t, buyer.Owner.Tokens.AccessToken, orderOf(l))
-	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
-	id := r.Body["id"].(string)
+	p := b.placeOrder(t)
+	seller, buyer, id := p.seller, p.buyer, p.id
 	// What the sale records once Stripe has answered.
 	_, err := b.Admin.Exec(context.Background(), `UPDATE orders SET status = 'awaiting_payment',
 		payment_intent_id = 'pi_123', payment_client_secret = 'pi_123_secret_456' WHERE public_id = $1`, id)
 	require.NoError(t, err)
 
-	r = b.do(t, http.MethodGet, ordersPath+"/"+id, buyer.Owner.Tokens.AccessToken, nil)
+	r := b.do(t, http.MethodGet, ordersPath+"/"+id, buyer.Owner.Tokens.AccessToken, nil)
 	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
 	require.Equal(t, map[string]any{"payment_intent_id": "pi_123", "client_secret": "pi_123_secret_456"}, r.Body["payment"])
 	r = b.do(t, http.MethodGet, ordersPath+"/"+id, seller.Owner.Tokens.AccessToken, nil)
@@ -200,12 +215,9 @@ func TestOrders_TheClientSecretIsTheBuyersAlone(t *testing.T) {
 func TestOrders_UpdatesAreRefusedBeforeReachingTheSale(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	seller, buyer, other := b.newOrg(t, "seller"), b.newOrg(t, "buyer"), b.newOrg(t, "other")
-	b.readySeller(t, seller)
-	l := b.listAnimal(t, seller)
-	r := b.order(t, buyer.Owner.Tokens.AccessToken, orderOf(l))
-	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
-	id := r.Body["id"].(string)
+	p := b.placeOrder(t)
+	seller, buyer, id := p.seller, p.buyer, p.id
+	other := b.newOrg(t, "other")
 	ship := map[string]any{"carrier": "UPS", "tracking_number": "1Z999"}
 
 	// A stranger learns nothing of the order.
@@ -227,7 +239,7 @@ func TestOrders_UpdatesAreRefusedBeforeReachingTheSale(t *testing.T) {
 	}
 
 	// The sale has not started (no worker runs its start job here): retry later.
-	r = b.update(t, seller.Owner.Tokens.AccessToken, id, "ship", ship)
+	r := b.update(t, seller.Owner.Tokens.AccessToken, id, "ship", ship)
 	requireProblem(t, r, http.StatusConflict, "conflict")
 	require.NotEmpty(t, r.Header.Get("Retry-After"))
 
@@ -248,12 +260,8 @@ func TestOrders_UpdatesAreRefusedBeforeReachingTheSale(t *testing.T) {
 func TestOrders_ResolveIsForPlatformAdmins(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	seller, buyer := b.newOrg(t, "seller"), b.newOrg(t, "buyer")
-	b.readySeller(t, seller)
-	l := b.listAnimal(t, seller)
-	r := b.order(t, buyer.Owner.Tokens.AccessToken, orderOf(l))
-	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
-	id := r.Body["id"].(string)
+	p := b.placeOrder(t)
+	buyer, id := p.buyer, p.id
 	path := "/api/v1/admin/orders/" + id + "/resolve"
 	decision := map[string]any{"refund_amount": 0, "note": "released to the seller"}
 
@@ -266,7 +274,7 @@ func TestOrders_ResolveIsForPlatformAdmins(t *testing.T) {
 	// An order that does not exist is not found, for an admin too.
 	requireProblem(t, b.do(t, http.MethodPost, "/api/v1/admin/orders/"+store.NewPublicID()+"/resolve", tok, decision),
 		http.StatusNotFound, "not-found")
-	r = b.do(t, http.MethodPost, path, tok, map[string]any{"refund_amount": 1})
+	r := b.do(t, http.MethodPost, path, tok, map[string]any{"refund_amount": 1})
 	requireProblem(t, r, http.StatusUnprocessableEntity, "validation-failed")
 	require.Contains(t, r.Body["detail"], "at most 0", "nothing was captured yet")
 	r = b.do(t, http.MethodPost, path, tok, decision)

@@ -313,22 +313,27 @@ type OrderParties struct {
 
 // OrderPartiesByID finds an order's parties by its ID.
 func OrderPartiesByID(ctx context.Context, q Querier, orderID uuid.UUID) (OrderParties, error) {
-	var p OrderParties
-	err := q.QueryRow(ctx, `SELECT id, org_id, buyer_org_id FROM order_parties($1)`, orderID).
-		Scan(&p.ID, &p.SellerOrgID, &p.BuyerOrgID)
-	if err != nil {
-		return OrderParties{}, fmt.Errorf("find order %s: %w", orderID, notFound(err))
-	}
-	return p, nil
+	return orderParties(ctx, q, "order_parties", orderID, "order "+orderID.String())
 }
 
 // OrderPartiesByPaymentIntent finds the parties of the order a PaymentIntent was created for.
 func OrderPartiesByPaymentIntent(ctx context.Context, q Querier, paymentIntentID string) (OrderParties, error) {
+	return orderParties(ctx, q, "order_of_payment_intent", paymentIntentID, "the order of payment "+paymentIntentID)
+}
+
+// OrderPartiesForAdmin finds an order's parties by its public ID for a platform admin (the
+// transaction's acting user), who is no party to it; to anyone else it is ErrNotFound.
+func OrderPartiesForAdmin(ctx context.Context, q Querier, publicID string) (OrderParties, error) {
+	return orderParties(ctx, q, "order_parties_for_admin", publicID, "order "+publicID+" for a platform admin")
+}
+
+// orderParties reads an order's parties through fn, one of the functions that answer them
+// (id, org_id, buyer_org_id) outside the order's tenants.
+func orderParties(ctx context.Context, q Querier, fn string, arg any, what string) (OrderParties, error) {
 	var p OrderParties
-	err := q.QueryRow(ctx, `SELECT id, org_id, buyer_org_id FROM order_of_payment_intent($1)`, paymentIntentID).
-		Scan(&p.ID, &p.SellerOrgID, &p.BuyerOrgID)
+	err := q.QueryRow(ctx, `SELECT id, org_id, buyer_org_id FROM `+fn+`($1)`, arg).Scan(&p.ID, &p.SellerOrgID, &p.BuyerOrgID)
 	if err != nil {
-		return OrderParties{}, fmt.Errorf("find the order of payment %s: %w", paymentIntentID, notFound(err))
+		return OrderParties{}, fmt.Errorf("find %s: %w", what, notFound(err))
 	}
 	return p, nil
 }
@@ -399,16 +404,4 @@ func ListingToOrder(ctx context.Context, q Querier, publicID string) (ListingFor
 		return ListingForOrder{}, fmt.Errorf("read listing %s: %w", publicID, notFound(err))
 	}
 	return l, nil
-}
-
-// OrderPartiesForAdmin finds an order's parties by its public ID for a platform admin (the
-// transaction's acting user), who is no party to it; to anyone else it is ErrNotFound.
-func OrderPartiesForAdmin(ctx context.Context, q Querier, publicID string) (OrderParties, error) {
-	var p OrderParties
-	err := q.QueryRow(ctx, `SELECT id, org_id, buyer_org_id FROM order_parties_for_admin($1)`, publicID).
-		Scan(&p.ID, &p.SellerOrgID, &p.BuyerOrgID)
-	if err != nil {
-		return OrderParties{}, fmt.Errorf("find order %s for a platform admin: %w", publicID, notFound(err))
-	}
-	return p, nil
 }
