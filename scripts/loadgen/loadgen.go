@@ -1,11 +1,17 @@
 // Package loadgen holds what the load generators under scripts share: the loopback-only
 // HTTP client, the access-token fetch, the common flags and their limits, the per-client
-// latency recording and the summary of a run.
+// latency recording and the summary of a run, and, for the generators that drive whole
+// business processes through the API (loadtransfer, loadsale), the JSON API client and its
+// set-up calls.
 //
-// A program registers the common flags with Options.Register, checks them with
-// Options.CheckClients and Options.CheckDurations, fetches a token with AccessToken,
-// builds one loop a client that calls Stats.Measure until the Window ends, hands the loops
-// to Run and prints the Summary with Report.
+// A program that measures GETs registers the common flags with Options.Register, checks
+// them with Options.CheckClients and Options.CheckDurations, fetches a token with
+// AccessToken, builds one loop a client that calls Stats.Measure until the Window ends,
+// hands the loops to Run and prints the Summary with Report.
+//
+// A program that drives a process builds an API with NewAPI, sets up untimed with Expect
+// and the calls built on it (Register, Verify, CreateAnimal), spreading the set-up over
+// concurrent clients with ForEach, and times its own steps with Call.
 package loadgen
 
 import (

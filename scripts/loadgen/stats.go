@@ -191,3 +191,21 @@ func Report(w io.Writer, asJSON bool, result any, header string, r Summary) erro
 	fmt.Fprintf(w, "failed    %d (%.2f%%): %d errors, status %s\n", r.Failed, failedPct, r.Errors, strings.Join(breakdown, " "))
 	return nil
 }
+
+// Breakdown formats counts by key as "k1=n1 k2=n2", keys sorted, or "none" when there are
+// none.
+func Breakdown(counts map[string]int) string {
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, counts[k]))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, " ")
+}

@@ -92,3 +92,9 @@ func TestSummarize_JoinsClientsAndCountsErrorsAsFailed(t *testing.T) {
 		Errors: 1, Failed: 2, Statuses: map[string]int{"200": 2, "503": 1}}, got)
 	require.Equal(t, 30*time.Millisecond, a.latencies[0], "summarize must not reorder a client's latencies")
 }
+
+func TestBreakdown_SortsKeys(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "200=2 409=1 error=3", Breakdown(map[string]int{"error": 3, "409": 1, "200": 2}))
+	require.Equal(t, "none", Breakdown(nil))
+}

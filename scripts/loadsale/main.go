@@ -165,7 +165,7 @@ func run(c config, w io.Writer) (bool, error) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	api := &apiClient{http: loadgen.NewClient(max(c.clients, c.createWorkers), c.timeout), base: strings.TrimRight(c.base, "/")}
+	api := loadgen.NewAPI(c.base, loadgen.NewClient(max(c.clients, c.createWorkers), c.timeout))
 	pc, err := pgxpool.ParseConfig(c.adminURL)
 	if err != nil {
 		return false, fmt.Errorf("-database-admin-url: %w", err)
@@ -184,7 +184,7 @@ func run(c config, w io.Writer) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	r := Result{Target: api.base, Sales: c.sales, Clients: c.clients, SetupSeconds: time.Since(t0).Seconds()}
+	r := Result{Target: api.Base, Sales: c.sales, Clients: c.clients, SetupSeconds: time.Since(t0).Seconds()}
 
 	if c.baseline {
 		tc, err := client.Dial(client.Options{HostPort: c.temporal, Namespace: c.namespace,
@@ -257,10 +257,10 @@ func report(c config, w io.Writer, r Result) error {
 		fmt.Fprintf(w, "  %-20s p50 %8.1fms  p90 %8.1fms  p99 %8.1fms  max %8.1fms\n", stepNames[s], l.P50ms, l.P90ms, l.P99ms, l.MaxMs)
 	}
 	if len(r.Stale) > 0 {
-		fmt.Fprintf(w, "stale       %s (updates answered 200 with the stage before; the step waited for the new one)\n", breakdown(r.Stale))
+		fmt.Fprintf(w, "stale       %s (updates answered 200 with the stage before; the step waited for the new one)\n", loadgen.Breakdown(r.Stale))
 	}
 	if len(r.Failed) > 0 {
-		fmt.Fprintf(w, "failed      %s (sales by the step that failed)\n", breakdown(r.Failed))
+		fmt.Fprintf(w, "failed      %s (sales by the step that failed)\n", loadgen.Breakdown(r.Failed))
 	}
 	if b := r.Baseline; b != nil {
 		fmt.Fprintf(w, "baseline    %d of %d no-op workflows of %d activities in %.2fs = %.1f workflows/min\n",

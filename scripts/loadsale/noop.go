@@ -14,6 +14,8 @@ import (
 	"go.temporal.io/sdk/client"
 	tworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/reptidex/reptidex/scripts/loadgen"
 )
 
 // The baseline: a workflow that runs as many no-op activities, one after another, as a
@@ -102,7 +104,6 @@ func runBaseline(ctx context.Context, tc client.Client, queue string, n, steps, 
 	out := baseline{Workflows: n, Steps: steps}
 	runs := make([]client.WorkflowRun, n)
 	var (
-		next     atomic.Int64
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		done     atomic.Int64
@@ -110,26 +111,17 @@ func runBaseline(ctx context.Context, tc client.Client, queue string, n, steps, 
 		startErr error
 	)
 	t0 := time.Now()
-	for range starters {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("%s-%d", queue, i), TaskQueue: queue,
-					WorkflowExecutionTimeout: 10 * time.Minute}, noopWorkflowName, steps)
-				if err != nil {
-					mu.Lock()
-					startErr = errors.Join(startErr, fmt.Errorf("start no-op workflow %d: %w", i, err))
-					mu.Unlock()
-					continue
-				}
-				runs[i] = run
-			}
-		})
-	}
-	wg.Wait()
+	loadgen.Deal(ctx, n, starters, func(_, i int) {
+		run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("%s-%d", queue, i), TaskQueue: queue,
+			WorkflowExecutionTimeout: 10 * time.Minute}, noopWorkflowName, steps)
+		if err != nil {
+			mu.Lock()
+			startErr = errors.Join(startErr, fmt.Errorf("start no-op workflow %d: %w", i, err))
+			mu.Unlock()
+			return
+		}
+		runs[i] = run
+	})
 	for _, run := range runs {
 		if run == nil {
 			continue

@@ -7,14 +7,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stripe/stripe-go/v76"
 
+	"github.com/reptidex/reptidex/scripts/loadgen"
 	"github.com/reptidex/reptidex/stripehooks"
 )
 
@@ -40,7 +39,7 @@ var stepNames = [numSteps]string{"order", "payment requested", "authorized → p
 
 // driver drives sales as buyer, seller and Stripe.
 type driver struct {
-	api     *apiClient
+	api     *loadgen.API
 	admin   *pgxpool.Pool
 	secret  string        // the webhook endpoint's signing secret
 	poll    time.Duration // how often a wait reads the order
@@ -82,25 +81,15 @@ type saleRun struct {
 // sellAll runs clients concurrent clients, each driving the next sale from order to
 // completion, until every sale has been driven.
 func (d *driver) sellAll(ctx context.Context, sales []saleSpec, clients int) saleRun {
-	var next atomic.Int64
 	recs := make([]*saleRecord, clients)
-	var wg sync.WaitGroup
-	start := time.Now()
 	for k := range recs {
-		rec := &saleRecord{failed: map[string]int{}, stale: map[string]int{}}
-		recs[k] = rec
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(sales) {
-					return
-				}
-				d.sell(ctx, sales[i], i, rec)
-				rec.last = time.Now()
-			}
-		})
+		recs[k] = &saleRecord{failed: map[string]int{}, stale: map[string]int{}}
 	}
-	wg.Wait()
+	start := time.Now()
+	loadgen.Deal(ctx, len(sales), clients, func(k, i int) {
+		d.sell(ctx, sales[i], i, recs[k])
+		recs[k].last = time.Now()
+	})
 	out := saleRun{failed: map[string]int{}, stale: map[string]int{}}
 	last := start
 	for _, rec := range recs {
@@ -135,13 +124,13 @@ func (d *driver) sell(ctx context.Context, s saleSpec, i int, rec *saleRecord) {
 	key := fmt.Sprintf("loadsale-%s-%d", d.runID, i)
 	t0 := time.Now()
 	var o order
-	a, err := d.api.call(ctx, http.MethodPost, "/api/v1/orders", s.buyer.token,
+	a, err := d.api.Call(ctx, http.MethodPost, "/api/v1/orders", s.buyer.Token,
 		map[string]any{"listing_id": s.listing, "amount": price, "currency": currency, "ship_to": shipTo}, "Idempotency-Key", key)
 	if err := decoded(a, err, http.StatusCreated, &o); err != nil {
 		rec.fail(stepOrder, "listing %s: %v", s.listing, err)
 		return
 	}
-	rec.steps[stepOrder] = append(rec.steps[stepOrder], a.latency)
+	rec.steps[stepOrder] = append(rec.steps[stepOrder], a.Latency)
 	id := o.ID
 
 	t := time.Now()
@@ -150,7 +139,7 @@ func (d *driver) sell(ctx context.Context, s saleSpec, i int, rec *saleRecord) {
 		rec.fail(stepRequested, "order %s: %v", id, err)
 		return
 	}
-	o, err = d.wait(ctx, s.buyer.token, id, func(o order) bool { return o.paymentIntent() != "" })
+	o, err = d.wait(ctx, s.buyer.Token, id, func(o order) bool { return o.paymentIntent() != "" })
 	if err != nil {
 		rec.fail(stepRequested, "order %s: %v", id, err)
 		return
@@ -162,7 +151,7 @@ func (d *driver) sell(ctx context.Context, s saleSpec, i int, rec *saleRecord) {
 		rec.fail(stepPaid, "order %s: %v", id, err)
 		return
 	}
-	if _, err := d.wait(ctx, s.buyer.token, id, func(o order) bool { return o.Status == "paid" }); err != nil {
+	if _, err := d.wait(ctx, s.buyer.Token, id, func(o order) bool { return o.Status == "paid" }); err != nil {
 		rec.fail(stepPaid, "order %s: %v", id, err)
 		return
 	}
@@ -176,12 +165,12 @@ func (d *driver) sell(ctx context.Context, s saleSpec, i int, rec *saleRecord) {
 		body   any
 		want   string
 	}{
-		{stepShip, "ship", s.seller.token, map[string]string{"carrier": "UPS", "tracking_number": "1Z" + key}, "shipped"},
-		{stepDelivered, "delivered", s.buyer.token, nil, "delivered"},
-		{stepConfirm, "confirm", s.buyer.token, nil, ""},
+		{stepShip, "ship", s.seller.Token, map[string]string{"carrier": "UPS", "tracking_number": "1Z" + key}, "shipped"},
+		{stepDelivered, "delivered", s.buyer.Token, nil, "delivered"},
+		{stepConfirm, "confirm", s.buyer.Token, nil, ""},
 	} {
 		t := time.Now()
-		a, err := d.api.call(ctx, http.MethodPost, path+u.action, u.token, u.body, "Idempotency-Key", key+"-"+u.action)
+		a, err := d.api.Call(ctx, http.MethodPost, path+u.action, u.token, u.body, "Idempotency-Key", key+"-"+u.action)
 		if err := decoded(a, err, http.StatusOK, &o); err != nil {
 			rec.fail(u.step, "order %s: %v", id, err)
 			return
@@ -191,7 +180,7 @@ func (d *driver) sell(ctx context.Context, s saleSpec, i int, rec *saleRecord) {
 			// this is counted as a fault (a stale answer); the step ends when the order shows
 			// the new stage.
 			rec.stale[stepNames[u.step]]++
-			if o, err = d.wait(ctx, s.buyer.token, id, func(o order) bool { return o.Status == u.want }); err != nil {
+			if o, err = d.wait(ctx, s.buyer.Token, id, func(o order) bool { return o.Status == u.want }); err != nil {
 				rec.fail(u.step, "order %s: %v", id, err)
 				return
 			}
@@ -201,7 +190,7 @@ func (d *driver) sell(ctx context.Context, s saleSpec, i int, rec *saleRecord) {
 
 	t = time.Now()
 	if o.Status != "completed" {
-		if _, err := d.wait(ctx, s.buyer.token, id, func(o order) bool { return o.Status == "completed" }); err != nil {
+		if _, err := d.wait(ctx, s.buyer.Token, id, func(o order) bool { return o.Status == "completed" }); err != nil {
 			rec.fail(stepCompleted, "order %s: %v", id, err)
 			return
 		}
@@ -230,7 +219,7 @@ func (d *driver) authorize(ctx context.Context, o order, orderID uuid.UUID) erro
 	if err != nil {
 		return err
 	}
-	a, err := d.api.call(ctx, http.MethodPost, "/api/v1/stripe/webhooks", "", body,
+	a, err := d.api.Call(ctx, http.MethodPost, "/api/v1/stripe/webhooks", "", body,
 		"Stripe-Signature", stripehooks.Sign(body, d.secret, time.Now()))
 	var receipt struct {
 		Handled bool `json:"handled"`
@@ -239,7 +228,7 @@ func (d *driver) authorize(ctx context.Context, o order, orderID uuid.UUID) erro
 		return fmt.Errorf("post the authorization event: %w", err)
 	}
 	if !receipt.Handled {
-		return fmt.Errorf("the authorization event was not handled: %s", bytes.TrimSpace(a.body))
+		return fmt.Errorf("the authorization event was not handled: %s", bytes.TrimSpace(a.Body))
 	}
 	return nil
 }
@@ -249,7 +238,7 @@ func (d *driver) wait(ctx context.Context, token, id string, done func(order) bo
 	deadline := time.Now().Add(d.waitMax)
 	var o order
 	for {
-		a, err := d.api.call(ctx, http.MethodGet, "/api/v1/orders/"+url.PathEscape(id), token, nil)
+		a, err := d.api.Call(ctx, http.MethodGet, "/api/v1/orders/"+url.PathEscape(id), token, nil)
 		if err := decoded(a, err, http.StatusOK, &o); err != nil {
 			return o, err
 		}
@@ -268,14 +257,14 @@ func (d *driver) wait(ctx context.Context, token, id string, done func(order) bo
 }
 
 // decoded checks that a call was answered with want and decodes its body into out.
-func decoded(a answer, err error, want int, out any) error {
+func decoded(a loadgen.Answer, err error, want int, out any) error {
 	if err != nil {
 		return err
 	}
-	if a.status != want {
-		return fmt.Errorf("status %d: %.300s", a.status, bytes.TrimSpace(a.body))
+	if a.Status != want {
+		return fmt.Errorf("status %d: %.300s", a.Status, bytes.TrimSpace(a.Body))
 	}
-	if err := json.Unmarshal(a.body, out); err != nil {
+	if err := json.Unmarshal(a.Body, out); err != nil {
 		return fmt.Errorf("decode the answer: %w", err)
 	}
 	return nil

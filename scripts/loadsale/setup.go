@@ -2,34 +2,32 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/reptidex/reptidex/mailsink"
+	"github.com/reptidex/reptidex/scripts/loadgen"
 )
 
 // market is what the set-up leaves for the timed sales: the sellers and buyers, and one
 // listing per sale, each with the seller who listed it and the buyer who will order it.
 type market struct {
-	sellers, buyers []account
+	sellers, buyers []loadgen.Account
 	sales           []saleSpec
 }
 
 // saleSpec is one sale to drive: a listing, its seller and its buyer (another organization).
 type saleSpec struct {
 	listing       string
-	seller, buyer account
+	seller, buyer loadgen.Account
 }
 
 // openMarket registers and verifies the sellers and buyers, gives each seller a seller
 // account made ready to sell, and lists c.sales animals, spread over the sellers; sale i is
 // bought by buyer i mod c.buyers. Any failure ends the run: the set-up is not measured.
-func openMarket(ctx context.Context, api *apiClient, admin *pgxpool.Pool, c config, runID string) (market, error) {
+func openMarket(ctx context.Context, api *loadgen.API, admin *pgxpool.Pool, c config, runID string) (market, error) {
 	mail := &mailsink.Client{BaseURL: c.mailURL}
 	var m market
 	for i := range c.sellers + c.buyers {
@@ -38,7 +36,7 @@ func openMarket(ctx context.Context, api *apiClient, admin *pgxpool.Pool, c conf
 			role, n = "buyer", i-c.sellers+1
 		}
 		name := fmt.Sprintf("Load %s %d %s", strings.ToUpper(role[:1])+role[1:], n, runID)
-		a, err := api.register(ctx, fmt.Sprintf("loadsale-%s%d-%s@example.com", role, n, runID), name)
+		a, err := api.Register(ctx, fmt.Sprintf("loadsale-%s%d-%s@example.com", role, n, runID), name)
 		if err != nil {
 			return market{}, err
 		}
@@ -48,8 +46,8 @@ func openMarket(ctx context.Context, api *apiClient, admin *pgxpool.Pool, c conf
 			m.buyers = append(m.buyers, a)
 		}
 	}
-	for _, a := range append(append([]account{}, m.sellers...), m.buyers...) {
-		if err := api.verify(ctx, mail, a.email); err != nil {
+	for _, a := range append(append([]loadgen.Account{}, m.sellers...), m.buyers...) {
+		if err := api.Verify(ctx, mail, a.Email); err != nil {
 			return market{}, err
 		}
 	}
@@ -77,71 +75,46 @@ func openMarket(ctx context.Context, api *apiClient, admin *pgxpool.Pool, c conf
 // there. The set-up therefore writes what onboarding would leave — charges and payouts
 // enabled, details submitted, nothing due — through the database's admin connection, as the
 // end-to-end tests do, and checks that the API then says the organization can sell.
-func readySeller(ctx context.Context, api *apiClient, admin *pgxpool.Pool, s account) error {
-	if err := api.sellerAccount(ctx, s.token); err != nil {
+func readySeller(ctx context.Context, api *loadgen.API, admin *pgxpool.Pool, s loadgen.Account) error {
+	if err := sellerAccount(ctx, api, s.Token); err != nil {
 		return err
 	}
 	tag, err := admin.Exec(ctx, `UPDATE seller_accounts SET charges_enabled = true, payouts_enabled = true,
 		details_submitted = true, requirements_due = '{}', disabled_reason = '', updated_at = now()
-		WHERE org_id = (SELECT id FROM organizations WHERE public_id = $1)`, s.orgID)
+		WHERE org_id = (SELECT id FROM organizations WHERE public_id = $1)`, s.OrgID)
 	if err != nil {
-		return fmt.Errorf("ready the seller account of %s: %w", s.email, err)
+		return fmt.Errorf("ready the seller account of %s: %w", s.Email, err)
 	}
 	if tag.RowsAffected() != 1 {
-		return fmt.Errorf("ready the seller account of %s: %d accounts changed, not 1", s.email, tag.RowsAffected())
+		return fmt.Errorf("ready the seller account of %s: %d accounts changed, not 1", s.Email, tag.RowsAffected())
 	}
-	ok, missing, err := api.sellerCanSell(ctx, s.token)
+	ok, missing, err := sellerCanSell(ctx, api, s.Token)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("seller %s still cannot sell: %s", s.email, strings.Join(missing, "; "))
+		return fmt.Errorf("seller %s still cannot sell: %s", s.Email, strings.Join(missing, "; "))
 	}
 	return nil
 }
 
 // listAnimals creates and lists c.sales animals, animal i by seller i mod len(sellers), with
 // c.createWorkers concurrent clients, and returns the listings' IDs in that order.
-func listAnimals(ctx context.Context, api *apiClient, sellers []account, c config, runID string) ([]string, error) {
+func listAnimals(ctx context.Context, api *loadgen.API, sellers []loadgen.Account, c config, runID string) ([]string, error) {
 	ids := make([]string, c.sales)
-	var (
-		next     atomic.Int64
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for range c.createWorkers {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(ids) {
-					return
-				}
-				s := sellers[i%len(sellers)]
-				animal, err := api.createAnimal(ctx, s.token, c.species, []string{"male", "female"}[i%2], fmt.Sprintf("Load %s #%d", runID, i+1))
-				if err == nil {
-					ids[i], err = api.list(ctx, s.token, animal, fmt.Sprintf("loadsale-%s-listing-%d", runID, i))
-				}
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = fmt.Errorf("listing %d: %w", i+1, err)
-					}
-					mu.Unlock()
-					cancel()
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, errors.Join(errors.New("listing interrupted"), err)
+	err := loadgen.ForEach(ctx, len(ids), c.createWorkers, func(ctx context.Context, i int) error {
+		s := sellers[i%len(sellers)]
+		animal, err := api.CreateAnimal(ctx, s.Token, c.species, runID, i)
+		if err == nil {
+			ids[i], err = list(ctx, api, s.Token, animal, fmt.Sprintf("loadsale-%s-listing-%d", runID, i))
+		}
+		if err != nil {
+			return fmt.Errorf("listing %d: %w", i+1, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return ids, nil
 }

@@ -36,6 +36,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -106,25 +107,25 @@ func run(c config) (bool, error) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	api := &apiClient{http: loadgen.NewClient(max(c.clients, c.createWorkers), c.timeout), base: strings.TrimRight(c.base, "/")}
+	api := loadgen.NewAPI(c.base, loadgen.NewClient(max(c.clients, c.createWorkers), c.timeout))
 
 	runID := newRunID()
-	seller, err := api.register(ctx, "loadtransfer-seller-"+runID+"@example.com", "Load Seller "+runID)
+	seller, err := api.Register(ctx, "loadtransfer-seller-"+runID+"@example.com", "Load Seller "+runID)
 	if err != nil {
 		return false, err
 	}
-	if err := api.verify(ctx, &mailsink.Client{BaseURL: c.mailURL}, seller.email); err != nil {
+	if err := api.Verify(ctx, &mailsink.Client{BaseURL: c.mailURL}, seller.Email); err != nil {
 		return false, err
 	}
-	buyer, err := api.register(ctx, "loadtransfer-buyer-"+runID+"@example.com", "Load Buyer "+runID)
+	buyer, err := api.Register(ctx, "loadtransfer-buyer-"+runID+"@example.com", "Load Buyer "+runID)
 	if err != nil {
 		return false, err
 	}
 	progress(c, "loadtransfer: run %s: seller %s, buyer organization %s; creating %d animals with %d workers",
-		runID, seller.email, buyer.orgID, c.transfers, c.createWorkers)
+		runID, seller.Email, buyer.OrgID, c.transfers, c.createWorkers)
 
 	t0 := time.Now()
-	animals, err := createAnimals(ctx, api, seller.token, c, runID)
+	animals, err := createAnimals(ctx, api, seller.Token, c, runID)
 	if err != nil {
 		return false, err
 	}
@@ -132,7 +133,7 @@ func run(c config) (bool, error) {
 	progress(c, "loadtransfer: %d animals in %s; offering and accepting with %d clients",
 		len(animals), animalsTook.Round(time.Millisecond), c.clients)
 
-	before := scrape(ctx, c, api)
+	before := scrape(ctx, c, api.HTTP)
 	tr := transferAll(ctx, api, seller, buyer, animals, runID, c.clients)
 	if ctx.Err() != nil {
 		return false, errors.New("interrupted")
@@ -141,15 +142,15 @@ func run(c config) (bool, error) {
 		fmt.Fprintln(os.Stderr, "loadtransfer: failed:", msg)
 	}
 
-	after := scrape(ctx, c, api)
-	list, err := api.incoming(ctx, buyer.token)
+	after := scrape(ctx, c, api.HTTP)
+	list, err := incoming(ctx, api, buyer.Token)
 	if err != nil {
 		return false, fmt.Errorf("verify: %w", err)
 	}
-	r := Result{Target: api.base, Transfers: c.transfers, Clients: c.clients, CreateWorkers: c.createWorkers,
+	r := Result{Target: api.Base, Transfers: c.transfers, Clients: c.clients, CreateWorkers: c.createWorkers,
 		AnimalsSeconds: animalsTook.Seconds(), WallSeconds: tr.wall.Seconds(),
 		Offer: tr.offer.summary(), Accept: tr.accept.summary(), Transfer: loadgen.Spread(tr.whole),
-		Verified: verify(tr.offered, list, buyer.orgID)}
+		Verified: verify(tr.offered, list, buyer.OrgID)}
 	r.Accepted = r.Accept.OK
 	if before != nil && after != nil {
 		srv := serverTimings(before, after, r.Accepted)
@@ -195,11 +196,11 @@ func newRunID() string {
 
 // scrape reads the server's metrics, or returns nil when -metrics is empty or they cannot
 // be read (the run goes on without them).
-func scrape(ctx context.Context, c config, api *apiClient) samples {
+func scrape(ctx context.Context, c config, client *http.Client) samples {
 	if c.metricsURL == "" {
 		return nil
 	}
-	s, err := api.scrape(ctx, c.metricsURL)
+	s, err := readMetrics(ctx, client, c.metricsURL)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtransfer: no server metrics:", err)
 		return nil
@@ -219,7 +220,7 @@ func report(c config, r Result) error {
 	if c.json {
 		return writeJSON(os.Stdout, r)
 	}
-	others := breakdown(r.Verified.Others)
+	others := loadgen.Breakdown(r.Verified.Others)
 	fmt.Printf("target    %s: %d transfers, %d clients (animals created by %d workers in %.2fs)\n",
 		r.Target, r.Transfers, r.Clients, r.CreateWorkers, r.AnimalsSeconds)
 	fmt.Printf("accepted  %d in %.2fs from the first offer to the last answer = %.1f transfers/s\n",

@@ -106,12 +106,6 @@ func TestValidate_RefusesWhatCannotRun(t *testing.T) {
 	}
 }
 
-func TestBreakdown_SortsKeys(t *testing.T) {
-	t.Parallel()
-	require.Equal(t, "200=2 409=1 error=3", breakdown(map[string]int{"error": 3, "409": 1, "200": 2}))
-	require.Equal(t, "none", breakdown(nil))
-}
-
 func TestParseMetrics_ReadsSamplesAndSkipsComments(t *testing.T) {
 	t.Parallel()
 	page := []byte(`# HELP x_seconds Something.

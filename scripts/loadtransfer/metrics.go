@@ -53,13 +53,13 @@ func parseMetrics(page []byte) samples {
 	return out
 }
 
-// scrape reads a /metrics page.
-func (c *apiClient) scrape(ctx context.Context, url string) (samples, error) {
+// readMetrics reads a /metrics page.
+func readMetrics(ctx context.Context, client *http.Client, url string) (samples, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.http.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("scrape %s: %w", url, err)
 	}

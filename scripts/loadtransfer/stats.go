@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/reptidex/reptidex/scripts/loadgen"
@@ -63,24 +61,7 @@ func (s *callStats) summary() CallSummary {
 
 // String formats the summary for the text report.
 func (r CallSummary) String() string {
-	return fmt.Sprintf("%d calls, %d ok: %s  status %s", r.Calls, r.OK, r.Latency, breakdown(r.Statuses))
-}
-
-// breakdown formats counts by key as "k1=n1 k2=n2", keys sorted.
-func breakdown(counts map[string]int) string {
-	keys := make([]string, 0, len(counts))
-	for k := range counts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%s=%d", k, counts[k]))
-	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, " ")
+	return fmt.Sprintf("%d calls, %d ok: %s  status %s", r.Calls, r.OK, r.Latency, loadgen.Breakdown(r.Statuses))
 }
 
 // listed is a transfer as the recipient's list shows it.

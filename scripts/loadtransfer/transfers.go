@@ -8,9 +8,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/reptidex/reptidex/scripts/loadgen"
 )
 
 // maxFailures is how many failed calls a run quotes on stderr.
@@ -19,43 +19,17 @@ const maxFailures = 5
 // createAnimals creates c.transfers animals in the token's organization with
 // c.createWorkers concurrent clients and returns their IDs. Any failure ends the run: the
 // animals are the set-up, not what is measured.
-func createAnimals(ctx context.Context, api *apiClient, token string, c config, runID string) ([]string, error) {
+func createAnimals(ctx context.Context, api *loadgen.API, token string, c config, runID string) ([]string, error) {
 	ids := make([]string, c.transfers)
-	var (
-		next     atomic.Int64
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for range c.createWorkers {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(ids) {
-					return
-				}
-				sex := []string{"male", "female"}[i%2]
-				id, err := api.createAnimal(ctx, token, c.species, sex, fmt.Sprintf("Load %s #%d", runID, i+1))
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = fmt.Errorf("create animal %d: %w", i+1, err)
-					}
-					mu.Unlock()
-					cancel()
-					return
-				}
-				ids[i] = id
-			}
-		})
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	if err := ctx.Err(); err != nil {
+	err := loadgen.ForEach(ctx, len(ids), c.createWorkers, func(ctx context.Context, i int) error {
+		id, err := api.CreateAnimal(ctx, token, c.species, runID, i)
+		if err != nil {
+			return fmt.Errorf("create animal %d: %w", i+1, err)
+		}
+		ids[i] = id
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return ids, nil
@@ -88,25 +62,15 @@ type transferRun struct {
 
 // transferAll runs clients concurrent clients until every animal is offered to the buyer's
 // organization and each offer answered is accepted by the buyer.
-func transferAll(ctx context.Context, api *apiClient, seller, buyer account, animals []string, runID string, clients int) transferRun {
-	var next atomic.Int64
+func transferAll(ctx context.Context, api *loadgen.API, seller, buyer loadgen.Account, animals []string, runID string, clients int) transferRun {
 	runs := make([]*clientRun, clients)
-	var wg sync.WaitGroup
-	start := time.Now()
 	for k := range runs {
-		cr := &clientRun{offer: newCallStats(), accept: newCallStats()}
-		runs[k] = cr
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(animals) {
-					return
-				}
-				transferOne(ctx, api, seller, buyer, animals[i], fmt.Sprintf("loadtransfer-%s-%d", runID, i), cr)
-			}
-		})
+		runs[k] = &clientRun{offer: newCallStats(), accept: newCallStats()}
 	}
-	wg.Wait()
+	start := time.Now()
+	loadgen.Deal(ctx, len(animals), clients, func(k, i int) {
+		transferOne(ctx, api, seller, buyer, animals[i], fmt.Sprintf("loadtransfer-%s-%d", runID, i), runs[k])
+	})
 
 	out := transferRun{}
 	var offers, accepts []*callStats
@@ -130,28 +94,28 @@ func transferAll(ctx context.Context, api *apiClient, seller, buyer account, ani
 
 // transferOne offers the animal to the buyer's organization as the seller and, once the
 // offer is recorded, accepts it as the buyer into the buyer's organization.
-func transferOne(ctx context.Context, api *apiClient, seller, buyer account, animal, key string, cr *clientRun) {
+func transferOne(ctx context.Context, api *loadgen.API, seller, buyer loadgen.Account, animal, key string, cr *clientRun) {
 	t0 := time.Now()
-	a, err := api.call(ctx, http.MethodPost, "/api/v1/transfers", seller.token,
-		map[string]string{"animal_id": animal, "recipient_organization_id": buyer.orgID}, "Idempotency-Key", key)
-	cr.offer.record(a.status, http.StatusCreated, a.latency, err)
+	a, err := api.Call(ctx, http.MethodPost, "/api/v1/transfers", seller.Token,
+		map[string]string{"animal_id": animal, "recipient_organization_id": buyer.OrgID}, "Idempotency-Key", key)
+	cr.offer.record(a.Status, http.StatusCreated, a.Latency, err)
 	cr.last = time.Now()
-	if err != nil || a.status != http.StatusCreated {
+	if err != nil || a.Status != http.StatusCreated {
 		cr.fail("offer animal %s: %s", animal, failure(a, err))
 		return
 	}
-	id, err := transferID(a.body)
+	id, err := transferID(a.Body)
 	if err != nil {
 		cr.fail("offer animal %s: %v", animal, err)
 		return
 	}
 	cr.offered = append(cr.offered, id)
 
-	a, err = api.call(ctx, http.MethodPost, "/api/v1/transfers/"+url.PathEscape(id)+"/accept", buyer.token,
-		map[string]string{"organization_id": buyer.orgID})
-	cr.accept.record(a.status, http.StatusOK, a.latency, err)
+	a, err = api.Call(ctx, http.MethodPost, "/api/v1/transfers/"+url.PathEscape(id)+"/accept", buyer.Token,
+		map[string]string{"organization_id": buyer.OrgID})
+	cr.accept.record(a.Status, http.StatusOK, a.Latency, err)
 	cr.last = time.Now()
-	if err != nil || a.status != http.StatusOK {
+	if err != nil || a.Status != http.StatusOK {
 		cr.fail("accept transfer %s: %s", id, failure(a, err))
 		return
 	}
@@ -159,11 +123,11 @@ func transferOne(ctx context.Context, api *apiClient, seller, buyer account, ani
 }
 
 // failure describes a failed call: its error, or its status and the start of its answer.
-func failure(a answer, err error) string {
+func failure(a loadgen.Answer, err error) string {
 	if err != nil {
 		return err.Error()
 	}
-	return fmt.Sprintf("status %d: %.300s", a.status, bytes.TrimSpace(a.body))
+	return fmt.Sprintf("status %d: %.300s", a.Status, bytes.TrimSpace(a.Body))
 }
 
 // writeJSON writes v as indented JSON.
