@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/reptidex/reptidex/api"
 	"github.com/reptidex/reptidex/auth"
+	"github.com/reptidex/reptidex/certs"
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/obs"
 	"github.com/reptidex/reptidex/pedigree"
@@ -37,6 +39,15 @@ const testPassword = "correct horse battery"
 // the package may share it.
 var signingKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
 
+// certKey is the certificate signing key every server of the package signs with.
+var certKey = sync.OnceValues(func() (*certs.Keyring, error) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return certs.NewKeyring(priv)
+})
+
 // bundle is one API server under test with what it was built from.
 type bundle struct {
 	URL string
@@ -47,8 +58,10 @@ type bundle struct {
 	DB     *store.DB
 	Admin  *pgxpool.Pool
 	Keys   *auth.KeySet
-	Tokens *auth.Issuer
-	Reg    *prometheus.Registry
+	// CertKeys signs the server's certificates.
+	CertKeys *certs.Keyring
+	Tokens   *auth.Issuer
+	Reg      *prometheus.Registry
 	// Pedigree is the server's pedigree graph, loaded before the first request.
 	Pedigree *pedigree.Graph
 }
@@ -79,13 +92,15 @@ func setup(t *testing.T, opts ...option) *bundle {
 	require.NoError(t, err)
 	keys, err := auth.NewKeySet(key)
 	require.NoError(t, err)
+	certKeys, err := certKey()
+	require.NoError(t, err)
 	tc, err := client.NewLazyClient(client.Options{
 		HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
 		Logger: tlog.NewStructuredLogger(testkit.Logger(t)),
 	})
 	require.NoError(t, err)
 	t.Cleanup(tc.Close)
-	srv := serve(t, cfg, api.Conns{DB: db, Temporal: tc, Registry: reg, Logger: testkit.Logger(t), Keys: keys},
+	srv := serve(t, cfg, api.Conns{DB: db, Temporal: tc, Registry: reg, Logger: testkit.Logger(t), Keys: keys, CertKeys: certKeys},
 		api.WithPedigreeOptions(pedigree.Options{RetryDelay: 20 * time.Millisecond}))
 	wait, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -95,12 +110,18 @@ func setup(t *testing.T, opts ...option) *bundle {
 	ops := httptest.NewServer(srv.OpsHandler())
 	t.Cleanup(ops.Close)
 	return &bundle{URL: ts.URL, OpsURL: ops.URL, Client: ts.Client(), Cfg: cfg, DB: db, Admin: testkit.AdminPool(t),
-		Keys: keys, Tokens: srv.Tokens(), Reg: reg, Pedigree: srv.Pedigree()}
+		Keys: keys, CertKeys: certKeys, Tokens: srv.Tokens(), Reg: reg, Pedigree: srv.Pedigree()}
 }
 
-// serve builds an API server with api.New, as cmd/reptidex does, until the test ends.
+// serve builds an API server with api.New, as cmd/reptidex does, until the test ends. Without
+// certificate keys it signs with the package's.
 func serve(t *testing.T, cfg config.Config, c api.Conns, opts ...api.Option) *api.Server {
 	t.Helper()
+	if c.CertKeys == nil {
+		k, err := certKey()
+		require.NoError(t, err)
+		c.CertKeys = k
+	}
 	ctx, stop := context.WithCancel(context.Background())
 	srv, err := api.New(ctx, cfg, c, opts...)
 	require.NoError(t, err)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -11,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/reptidex/reptidex/auth"
+	"github.com/reptidex/reptidex/certs"
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/health"
 	"github.com/reptidex/reptidex/obs"
@@ -20,13 +22,14 @@ import (
 )
 
 // Conns are what the process running the API has opened for it: the connections, the
-// metrics registry, the logger and the token signing keys.
+// metrics registry, the logger, the token signing keys and the certificate keys.
 type Conns struct {
 	DB       *store.DB
 	Temporal client.Client
 	Registry *prometheus.Registry
 	Logger   *slog.Logger
 	Keys     *auth.KeySet
+	CertKeys *certs.Keyring
 }
 
 // Option adjusts how New builds the API; the command uses none.
@@ -51,6 +54,9 @@ func WithoutPedigree() Option {
 // the process opened: the River insert client, the token issuer, the dependency checks and
 // the metrics. It follows the pedigree graph in memory until ctx ends; Wait waits for that.
 func New(ctx context.Context, cfg config.Config, c Conns, opts ...Option) (*Server, error) {
+	if c.CertKeys == nil {
+		return nil, errors.New("api: no certificate keys")
+	}
 	var o options
 	for _, opt := range opts {
 		opt(&o)
@@ -70,6 +76,7 @@ func New(ctx context.Context, cfg config.Config, c Conns, opts ...Option) (*Serv
 		Config:   cfg,
 		DB:       c.DB,
 		Keys:     c.Keys,
+		CertKeys: c.CertKeys,
 		Tokens:   auth.NewIssuer(c.Keys, cfg.Auth.Issuer, cfg.Auth.Audience, cfg.Auth.AccessTTL),
 		River:    rc,
 		Temporal: c.Temporal,

@@ -54,6 +54,7 @@ func (s *Server) routes() chi.Router {
 		r.Group(s.invitationRoutes)
 		r.Group(s.preferenceRoutes)
 		r.Group(s.stripeRoutes)
+		r.Group(s.certificateRoutes)
 	})
 	return r
 }
@@ -233,4 +234,9 @@ func (s *Server) unsubscribeRoutes(r chi.Router) {
 // bearer token.
 func (s *Server) stripeRoutes(r chi.Router) {
 	r.Post("/stripe/webhooks", s.handle(s.stripeWebhook))
+}
+
+// certificateRoutes: the public keys certificates are verified with.
+func (s *Server) certificateRoutes(r chi.Router) {
+	r.Get("/certificates/keys", s.handle(s.certificateKeys))
 }

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/reptidex/reptidex/auth"
+	"github.com/reptidex/reptidex/certs"
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/health"
 	"github.com/reptidex/reptidex/notify"
@@ -29,6 +30,7 @@ type Deps struct {
 	Config   config.Config
 	DB       *store.DB
 	Keys     *auth.KeySet
+	CertKeys *certs.Keyring // signs certificates; its public keys are published
 	Tokens   *auth.Issuer
 	River    *river.Client[pgx.Tx] // insert-only: jobs enqueued in the request's transaction
 	Temporal client.Client         // starts workflows and sends them updates
@@ -45,6 +47,7 @@ type Server struct {
 	cfg         config.Config
 	db          *store.DB
 	keys        *auth.KeySet
+	certKeys    *certs.Keyring
 	tokens      *auth.Issuer
 	river       *river.Client[pgx.Tx]
 	temporal    client.Client
@@ -70,6 +73,7 @@ func newServer(d Deps) *Server {
 		cfg:         d.Config,
 		db:          d.DB,
 		keys:        d.Keys,
+		certKeys:    d.CertKeys,
 		tokens:      d.Tokens,
 		river:       d.River,
 		temporal:    d.Temporal,

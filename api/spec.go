@@ -143,7 +143,7 @@ func apiResources() []apiResource {
 		systemResource, authResource, organizationResource, memberResource, taxonomyResource,
 		animalResource, geneticsResource, lineageResource, breedingResource, searchResource,
 		notificationResource, transferResource, marketplaceResource, listingResource, orderResource,
-		stripeResource,
+		stripeResource, certificateResource,
 	}
 }
 

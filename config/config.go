@@ -26,6 +26,7 @@ type Config struct {
 	Temporal Temporal
 	River    River
 	Auth     Auth
+	Certs    Certs
 	Stripe   Stripe
 	S3       S3
 	SMTP     SMTP
@@ -169,6 +170,19 @@ type SMS struct {
 	From        string // E.164 sender number
 }
 
+// Certs configures the keys pedigree certificates are signed with (package certs).
+type Certs struct {
+	// SigningKeyFile is the Ed25519 private key (PKCS#8 PEM) new certificates are signed
+	// with. Outside production it defaults to a file in the data directory; in production it
+	// has no default and the API refuses to start without it.
+	SigningKeyFile string
+	// VerifyKeyFiles are older public keys (PKIX PEM), published and accepted so that
+	// certificates signed before a key rotation stay verifiable.
+	VerifyKeyFiles []string
+	// DevGenerateKey generates the signing key once when its file is missing.
+	DevGenerateKey bool
+}
+
 // Notify configures notifications: link signing, escalation delays and delivery retries.
 // How many organization messages may be sent is in Limits.Messages.
 type Notify struct {
@@ -286,6 +300,11 @@ func load(getenv func(string) string) (Config, error) {
 			FailureAnywhereBurst:    e.int("AUTH_FAILURE_ANYWHERE_BURST", 50),
 			DevGenerateKeys:         e.bool("AUTH_DEV_GENERATE_KEY", env != "production"),
 		},
+		Certs: Certs{
+			SigningKeyFile: e.str("CERT_SIGNING_KEY_FILE", devOnly(env, filepath.Join(dataDir, "cert-signing-key.pem"))),
+			VerifyKeyFiles: e.list("CERT_VERIFY_KEY_FILES"),
+			DevGenerateKey: e.bool("CERT_DEV_GENERATE_KEY", env != "production"),
+		},
 		Stripe: Stripe{
 			APIBase:       e.str("STRIPE_API_BASE", "http://127.0.0.1:12111"),
 			SecretKey:     e.str("STRIPE_SECRET_KEY", "sk_test_reptidex"),
@@ -370,6 +389,14 @@ func load(getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	return c, nil
+}
+
+// devOnly is def outside production and empty in production, where the value must be given.
+func devOnly(env, def string) string {
+	if env == "production" {
+		return ""
+	}
+	return def
 }
 
 func (c Config) validate() error {

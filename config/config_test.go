@@ -36,6 +36,7 @@ func TestLoad_DefaultsGiveAValidDevelopmentConfig(t *testing.T) {
 	require.Equal(t, filepath.Join(".devdata", "jwt-signing-key.pem"), c.Auth.SigningKeyFile)
 	require.Empty(t, c.Auth.VerifyKeyFiles)
 	require.True(t, c.Auth.DevGenerateKeys, "development generates a signing key by default")
+	require.Equal(t, Certs{SigningKeyFile: filepath.Join(".devdata", "cert-signing-key.pem"), DevGenerateKey: true}, c.Certs)
 	require.True(t, c.S3.ForcePathStyle)
 	require.Equal(t, SendLimit{PerOrganization: 50, PerAccount: 50, PerRecipient: 3, PerRecipientAll: 10}, c.Limits.Invitations)
 	require.Equal(t, SendLimit{PerOrganization: 1000, PerAccount: 1000, PerRecipient: 10, PerRecipientAll: 20}, c.Limits.Offers)
@@ -56,6 +57,21 @@ func TestLoad_DataDirMovesDerivedPaths(t *testing.T) {
 	require.Equal(t, "/tmp/rdx", c.DataDir)
 	require.Equal(t, filepath.Join("/tmp/rdx", "jwt-signing-key.pem"), c.Auth.SigningKeyFile)
 	require.Equal(t, filepath.Join("/tmp/rdx", "temporal.db"), c.Dev.TemporalDBFile)
+	require.Equal(t, filepath.Join("/tmp/rdx", "cert-signing-key.pem"), c.Certs.SigningKeyFile)
+}
+
+// TestLoad_CertificateKeyIsGivenInProduction: production has no default certificate
+// signing key and generates none; the key and the old public keys are read as given.
+func TestLoad_CertificateKeyIsGivenInProduction(t *testing.T) {
+	t.Parallel()
+	c, err := load(envFrom(map[string]string{"REPTIDEX_ENV": "production", "NOTIFY_LINK_SECRET": "a-production-link-secret"}))
+	require.NoError(t, err)
+	require.Equal(t, Certs{}, c.Certs)
+
+	c, err = load(envFrom(map[string]string{"REPTIDEX_ENV": "production", "NOTIFY_LINK_SECRET": "a-production-link-secret",
+		"CERT_SIGNING_KEY_FILE": "/keys/cert.pem", "CERT_VERIFY_KEY_FILES": "/keys/old1.pub.pem,/keys/old2.pub.pem"}))
+	require.NoError(t, err)
+	require.Equal(t, Certs{SigningKeyFile: "/keys/cert.pem", VerifyKeyFiles: []string{"/keys/old1.pub.pem", "/keys/old2.pub.pem"}}, c.Certs)
 }
 
 func TestLoad_ReadsOverrides(t *testing.T) {

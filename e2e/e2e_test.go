@@ -6,6 +6,7 @@ package e2e_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/reptidex/reptidex/api"
 	"github.com/reptidex/reptidex/auth"
+	"github.com/reptidex/reptidex/certs"
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/mailer"
 	"github.com/reptidex/reptidex/mailsink"
@@ -77,9 +79,13 @@ func serveAPI(t *testing.T, cfg config.Config) *system {
 	require.NoError(t, err)
 	keys, err := auth.NewKeySet(key)
 	require.NoError(t, err)
+	_, certKey, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	certKeys, err := certs.NewKeyring(certKey)
+	require.NoError(t, err)
 	ctx, stop := context.WithCancel(context.Background())
 	srv, err := api.New(ctx, cfg, api.Conns{DB: db, Temporal: testkit.Temporal(t), Registry: prometheus.NewRegistry(),
-		Logger: testkit.Logger(t), Keys: keys})
+		Logger: testkit.Logger(t), Keys: keys, CertKeys: certKeys})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		stop()

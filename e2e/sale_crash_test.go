@@ -561,12 +561,14 @@ type apiProcess struct {
 	cfg       config.Config
 }
 
-// newAPIProcess starts the API on cfg, signing tokens with a key of the test's that
-// outlives its restarts.
+// newAPIProcess starts the API on cfg, signing tokens and certificates with keys of the
+// test's that outlive its restarts.
 func newAPIProcess(t *testing.T, bin string, cfg config.Config) *apiProcess {
 	t.Helper()
+	keys := t.TempDir()
 	a := &apiProcess{bin: bin, cfg: cfg, addr: testkit.FreeAddr(t), env: append(processEnv(t, cfg, "reptidex-crash-api"),
-		"OPS_ADDR="+testkit.FreeAddr(t), "AUTH_SIGNING_KEY_FILE="+filepath.Join(t.TempDir(), "signing-key.pem"),
+		"OPS_ADDR="+testkit.FreeAddr(t), "AUTH_SIGNING_KEY_FILE="+filepath.Join(keys, "signing-key.pem"),
+		"CERT_SIGNING_KEY_FILE="+filepath.Join(keys, "cert-signing-key.pem"),
 		"AUTH_RATE_PER_MINUTE=100000", "AUTH_RATE_BURST=100000", "LOG_LEVEL=warn",
 		"STRIPE_API_BASE="+cfg.Stripe.APIBase, "STRIPE_WEBHOOK_SECRET="+cfg.Stripe.WebhookSecret)}
 	a.start(t)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/reptidex/reptidex/api"
 	"github.com/reptidex/reptidex/auth"
+	"github.com/reptidex/reptidex/certs"
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/mailer"
 	"github.com/reptidex/reptidex/migrations"
@@ -100,6 +101,24 @@ func (a *app) keys() (*auth.KeySet, error) {
 	return auth.LoadKeySet(a.cfg.Auth.SigningKeyFile, a.cfg.Auth.VerifyKeyFiles)
 }
 
+// certKeys loads the certificate signing keys; outside production a missing key is generated
+// once. Production has no default key file: it must be configured.
+func (a *app) certKeys() (*certs.Keyring, error) {
+	if a.cfg.Certs.SigningKeyFile == "" {
+		return nil, errors.New("CERT_SIGNING_KEY_FILE: must be set in production")
+	}
+	if a.cfg.Certs.DevGenerateKey {
+		created, err := certs.EnsureDevSigningKey(a.cfg.Certs.SigningKeyFile)
+		if err != nil {
+			return nil, err
+		}
+		if created {
+			a.log.Info("generated a development certificate signing key", "path", a.cfg.Certs.SigningKeyFile)
+		}
+	}
+	return certs.LoadKeyring(a.cfg.Certs.SigningKeyFile, a.cfg.Certs.VerifyKeyFiles)
+}
+
 // apiServer builds the API on the opened connections; it follows the pedigree graph it
 // keeps in memory until ctx ends.
 func (a *app) apiServer(ctx context.Context, d *deps) (*api.Server, error) {
@@ -107,7 +126,11 @@ func (a *app) apiServer(ctx context.Context, d *deps) (*api.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return api.New(ctx, a.cfg, api.Conns{DB: d.db, Temporal: d.tc, Registry: d.reg, Logger: a.log, Keys: keys})
+	certKeys, err := a.certKeys()
+	if err != nil {
+		return nil, err
+	}
+	return api.New(ctx, a.cfg, api.Conns{DB: d.db, Temporal: d.tc, Registry: d.reg, Logger: a.log, Keys: keys, CertKeys: certKeys})
 }
 
 // serveHTTP serves h on addr until ctx ends, then shuts down gracefully.
