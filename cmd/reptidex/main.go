@@ -30,6 +30,9 @@ Commands:
   stripe-event
              post to the local API the webhook event Stripe would send about an order or
              a seller (reptidex stripe-event authorized --order <id>; -h lists the events)
+  verify-certificate
+             check a certificate record's signature offline, with a published key
+             (reptidex verify-certificate --key keys.json certificate.json; -h for more)
 
 Configuration is read from the environment; see README.md.
 `
@@ -38,6 +41,9 @@ func main() {
 	if len(os.Args) < 2 {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
+	}
+	if os.Args[1] == "verify-certificate" { // offline: needs no configuration
+		os.Exit(runVerifyCertificate(os.Args[2:], os.Stdout, os.Stderr))
 	}
 	cfg, err := config.Load()
 	if err != nil {
