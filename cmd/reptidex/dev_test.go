@@ -38,6 +38,7 @@ var devEnv = map[string]string{
 	"SMTP_ADDR":             "127.0.0.1:18425",
 	"DEV_MAIL_HTTP_ADDR":    "127.0.0.1:18426",
 	"AUTH_SIGNING_KEY_FILE": "",
+	"CERT_SIGNING_KEY_FILE": "", // the default, in DEV_DATA_DIR
 }
 
 // TestDev_RunsTheWholeSystemAndStopsEverythingOnInterrupt is `make dev` end to end: the
@@ -68,6 +69,7 @@ func TestDev_RunsTheWholeSystemAndStopsEverythingOnInterrupt(t *testing.T) {
 	first := runDev(t, bin, env)
 	require.Contains(t, first, `demo organization "Demo Vivarium" (created)`)
 	require.FileExists(t, filepath.Join(dataDir, "jwt-signing-key.pem"))
+	require.FileExists(t, filepath.Join(dataDir, "cert-signing-key.pem"), "the certificate key is generated once too")
 	require.FileExists(t, filepath.Join(dataDir, "temporal.db"))
 
 	second := runDev(t, bin, env)
