@@ -54,7 +54,7 @@ func ParseSerial(s string) (Serial, error) {
 			r = '0'
 		case r == 'I' || r == 'L':
 			r = '1'
-		case r > 0x7f || strings.IndexRune(crockford, r) < 0:
+		case r > 0x7f || !strings.ContainsRune(crockford, r):
 			return "", fmt.Errorf("certs: serial %q: %q is not a serial symbol", s, r)
 		}
 		digits = append(digits, byte(r))
