@@ -36,6 +36,9 @@ func CanonicalJSON(raw []byte) ([]byte, error) {
 	if !utf8.Valid(raw) {
 		return nil, errors.New("canonical json: not valid UTF-8")
 	}
+	if err := checkSurrogates(raw); err != nil {
+		return nil, fmt.Errorf("canonical json: %w", err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var out bytes.Buffer
@@ -46,6 +49,54 @@ func CanonicalJSON(raw []byte) ([]byte, error) {
 		return nil, errors.New("canonical json: data after the value")
 	}
 	return out.Bytes(), nil
+}
+
+// checkSurrogates refuses \u escapes of unpaired UTF-16 surrogates, which RFC 8785 forbids
+// and encoding/json would silently read as U+FFFD: two different texts would then have the
+// same canonical form. Escapes are only found inside strings; a backslash outside one is a
+// syntax error the decoder reports.
+func checkSurrogates(raw []byte) error {
+	var pendingHigh bool // the previous escape was a high surrogate
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' || i+1 >= len(raw) {
+			if pendingHigh {
+				return errors.New("unpaired UTF-16 surrogate escape")
+			}
+			continue
+		}
+		if raw[i+1] != 'u' || i+6 > len(raw) {
+			if pendingHigh {
+				return errors.New("unpaired UTF-16 surrogate escape")
+			}
+			i++ // skip the escaped character, which may be a backslash
+			continue
+		}
+		u, err := strconv.ParseUint(string(raw[i+2:i+6]), 16, 16)
+		if err != nil {
+			return errors.New("malformed \\u escape")
+		}
+		switch {
+		case u >= 0xd800 && u < 0xdc00:
+			if pendingHigh {
+				return errors.New("unpaired UTF-16 surrogate escape")
+			}
+			pendingHigh = true
+		case u >= 0xdc00 && u < 0xe000:
+			if !pendingHigh {
+				return errors.New("unpaired UTF-16 surrogate escape")
+			}
+			pendingHigh = false
+		default:
+			if pendingHigh {
+				return errors.New("unpaired UTF-16 surrogate escape")
+			}
+		}
+		i += 5
+	}
+	if pendingHigh {
+		return errors.New("unpaired UTF-16 surrogate escape")
+	}
+	return nil
 }
 
 // writeValue reads one JSON value from dec and writes its canonical form.

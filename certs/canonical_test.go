@@ -123,10 +123,25 @@ func TestCanonical_RefusesWhatJSONCannotCarry(t *testing.T) {
 		"trailing data":          `{"a":1} {}`,
 		"truncated":              `{"a":[1,2`,
 		"not JSON":               `{a:1}`,
+		"lone high surrogate":    `["\ud800"]`,
+		"lone low surrogate":     `["\udc00"]`,
+		"high then a letter":     `["\ud800x"]`,
+		"high then not low":      `["\ud800\u0041"]`,
+		"two highs":              `["\ud800\ud800\udc00"]`,
+		"surrogate in a name":    `{"\ud800":1}`,
 	} {
 		_, err := certs.CanonicalJSON([]byte(in))
 		require.Error(t, err, name)
 	}
+}
+
+// TestCanonicalJSON_ReadsEscapesAsTheirCharacters: escapes, surrogate pairs among them, are
+// read as the characters they stand for, and an escaped backslash is not an escape.
+func TestCanonicalJSON_ReadsEscapesAsTheirCharacters(t *testing.T) {
+	t.Parallel()
+	got, err := certs.CanonicalJSON([]byte(`["\ud83d\ude00","\\ud800","\u0041\/\u00e9"]`))
+	require.NoError(t, err)
+	require.Equal(t, `["😀","\\ud800","A/é"]`, string(got))
 }
 
 func TestCanonical_EscapesOnlyWhatItMust(t *testing.T) {

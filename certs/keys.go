@@ -64,8 +64,10 @@ func (v *Verifier) Verify(canonical []byte, signature, keyID string) error {
 	if !ok {
 		return fmt.Errorf("%w %q", ErrUnknownKey, keyID)
 	}
+	// Only the one spelling of the signature is accepted (the decoder would also skip line
+	// breaks and ignore the last symbol's spare bits), so that any changed character fails.
 	sig, err := base64.RawURLEncoding.DecodeString(signature)
-	if err != nil || len(sig) != ed25519.SignatureSize {
+	if err != nil || len(sig) != ed25519.SignatureSize || base64.RawURLEncoding.EncodeToString(sig) != signature {
 		return fmt.Errorf("%w: the signature is not %d bytes of unpadded base64url", ErrBadSignature, ed25519.SignatureSize)
 	}
 	if !ed25519.Verify(pub, canonical, sig) {

@@ -75,6 +75,20 @@ func TestKeyring_TamperingAnyByteFails(t *testing.T) {
 		err := ring.Verify(signed.Canonical, base64.RawURLEncoding.EncodeToString(tampered), signed.KeyID)
 		require.ErrorIs(t, err, certs.ErrBadSignature, "signature byte %d", i)
 	}
+	// Every character of the signature, changed to any other base64url symbol, fails too.
+	const symbols64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for i := range signed.Signature {
+		for _, c := range symbols64 {
+			if byte(c) == signed.Signature[i] {
+				continue
+			}
+			changed := signed.Signature[:i] + string(c) + signed.Signature[i+1:]
+			require.ErrorIs(t, ring.Verify(signed.Canonical, changed, signed.KeyID), certs.ErrBadSignature, "%s", changed)
+		}
+	}
+	wrapped := signed.Signature[:40] + "\n" + signed.Signature[40:]
+	require.ErrorIs(t, ring.Verify(signed.Canonical, wrapped, signed.KeyID), certs.ErrBadSignature)
+	require.ErrorIs(t, ring.Verify(signed.Canonical, signed.Signature+"==", signed.KeyID), certs.ErrBadSignature)
 	require.ErrorIs(t, ring.Verify(signed.Canonical, "not base64!", signed.KeyID), certs.ErrBadSignature)
 	require.ErrorIs(t, ring.Verify(signed.Canonical, signed.Signature, "0000000000000000"), certs.ErrUnknownKey)
 }
