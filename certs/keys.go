@@ -136,19 +136,20 @@ func (k *Keyring) Sign(snapshot any) (Signed, error) {
 // PublishedKeys is the list of certificate keys as GET /api/v1/certificates/keys serves it,
 // and as reptidex verify-certificate reads it back from a file.
 type PublishedKeys struct {
+	// The current signing key first, then the older keys kept for verification.
 	Keys []PublishedKey `json:"keys"`
 }
 
 // PublishedKey is one public key certificates may be verified with.
 type PublishedKey struct {
-	// KeyID names the key in certificate records: the first 16 hexadecimal digits of the
+	// Names the key in certificate records: the first 16 hexadecimal digits of the
 	// SHA-256 of the 32-byte public key.
 	KeyID string `json:"key_id"`
-	// Algorithm is always Ed25519.
+	// Always Ed25519.
 	Algorithm string `json:"algorithm" jsonschema:"enum=Ed25519"`
-	// PublicKey is the 32-byte Ed25519 public key, base64url without padding.
+	// The 32-byte Ed25519 public key, base64url without padding.
 	PublicKey string `json:"public_key"`
-	// Current tells whether new certificates are signed with this key; the others are kept
+	// Whether new certificates are signed with this key; the others are kept
 	// so that older certificates stay verifiable.
 	Current bool `json:"current"`
 }
