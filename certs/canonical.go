@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,8 +31,8 @@ func Canonical(v any) ([]byte, error) {
 // CanonicalJSON returns the canonical form (RFC 8785) of the JSON text raw. It refuses what
 // RFC 8785 cannot represent or what would let two readers see different data: invalid
 // UTF-8, duplicate member names, numbers beyond the range of a double, and anything after
-// the value. Numbers are read as IEEE 754 doubles, as RFC 8785 requires, so integers beyond
-// 2^53 lose precision: put such values in strings.
+// the value, and integers a double cannot hold exactly (beyond 2^53), which belong in strings.
+// Numbers are read as IEEE 754 doubles, as RFC 8785 requires.
 func CanonicalJSON(raw []byte) ([]byte, error) {
 	if !utf8.Valid(raw) {
 		return nil, errors.New("canonical json: not valid UTF-8")
@@ -118,6 +119,9 @@ func writeValue(out *bytes.Buffer, dec *json.Decoder) error {
 		if err != nil {
 			return fmt.Errorf("number %s: %w", t, err)
 		}
+		if !exactInteger(string(t), f) {
+			return fmt.Errorf("number %s is an integer a double cannot hold exactly: send it as a string", t)
+		}
 		s, err := FormatNumber(f)
 		if err != nil {
 			return err
@@ -131,6 +135,26 @@ func writeValue(out *bytes.Buffer, dec *json.Decoder) error {
 		return fmt.Errorf("unexpected token %v", tok)
 	}
 	return nil
+}
+
+// exactInteger reports whether lit, when written as an integer (no fraction, no exponent),
+// is exactly f or is how RFC 8785 prints f. A double holds every integer up to 2^53 and only
+// some beyond: 9007199254740993 would be read as 9007199254740992, and an ID written that way
+// signed as another number than the one given; 4611686018427388000, the canonical form of
+// 2^62, is read back as itself.
+func exactInteger(lit string, f float64) bool {
+	if strings.ContainsAny(lit, ".eE") {
+		return true
+	}
+	if s, err := FormatNumber(f); err == nil && (s == lit || f == 0) {
+		return true
+	}
+	n, ok := new(big.Int).SetString(lit, 10)
+	if !ok {
+		return false
+	}
+	exact, acc := big.NewFloat(f).Int(nil)
+	return acc == big.Exact && exact.Cmp(n) == 0
 }
 
 func writeArray(out *bytes.Buffer, dec *json.Decoder) error {

@@ -123,6 +123,7 @@ func TestCanonical_RefusesWhatJSONCannotCarry(t *testing.T) {
 		"trailing data":          `{"a":1} {}`,
 		"truncated":              `{"a":[1,2`,
 		"not JSON":               `{a:1}`,
+		"integer beyond 2^53":    `[9007199254740993]`,
 		"lone high surrogate":    `["\ud800"]`,
 		"lone low surrogate":     `["\udc00"]`,
 		"high then a letter":     `["\ud800x"]`,
@@ -287,4 +288,20 @@ func FuzzFormatNumber(f *testing.F) {
 		require.Equal(t, math.Abs(v), math.Abs(back)) // -0 prints as 0
 		require.Equal(t, v < 0, back < 0)
 	})
+}
+
+// TestCanonical_LargeIntegersExactOrRefused: integers a double holds exactly are kept, even
+// beyond 2^53; one it would round is refused rather than signed as another number.
+func TestCanonical_LargeIntegersExactOrRefused(t *testing.T) {
+	t.Parallel()
+	got, err := certs.Canonical([]any{int64(1) << 53, uint64(1e19), float64(1e20), -9007199254740992, int64(1) << 62})
+	require.NoError(t, err)
+	require.Equal(t, `[9007199254740992,10000000000000000000,100000000000000000000,-9007199254740992,4611686018427388000]`, string(got))
+	again, err := certs.CanonicalJSON(got)
+	require.NoError(t, err, "the canonical form of a large double is read back as itself")
+	require.Equal(t, string(got), string(again))
+	_, err = certs.Canonical(int64(1)<<53 + 1)
+	require.ErrorContains(t, err, "send it as a string")
+	_, err = certs.CanonicalJSON([]byte(`-9007199254740993`))
+	require.Error(t, err)
 }
