@@ -15,7 +15,7 @@ var renderResource = apiResource{
 			Description: "The animal's pedigree drawn as a classic chart on one A4 landscape page, left to right: " +
 				"the animal, then for each animal its sire above its dam, generations deep. A box shows an " +
 				"animal's name, public ID, sex, hatch date, genetics (trade names), breeder and owner, as " +
-				"much as its column has room for (the farthest column shows name, ID and sex); text too " +
+				"much as its column has room for (a 5-generation chart's farthest column shows name and ID); text too " +
 				"long for its box is cut with an ellipsis. The chart is read as GET /api/v1/lineage/{animalID} " +
 				"reads it and shows exactly what that answers: another breeder's ancestor that is not public " +
 				"is drawn as \"not public\" with its species only, and a parent nobody recorded as " +

@@ -52,7 +52,8 @@ func fullPedigree(generations int, name string, hide, drop func(slot int) bool) 
 		if k%2 == 0 && k > 0 {
 			sex = "female"
 		}
-		card := &store.AnimalCard{Visible: true, PublicID: fmt.Sprintf("4fTqW9zKc2Nv%05d", k), Name: fmt.Sprintf("Ancestor %d", k),
+		// Public IDs as long as real ones (22 characters).
+		card := &store.AnimalCard{Visible: true, PublicID: fmt.Sprintf("4fTqW9zKc2NvRbHxMwPq%03d", k), Name: fmt.Sprintf("Ancestor %d", k),
 			SpeciesKey: "ball-python", Sex: sex, HatchDate: &hatched, GeneticsText: "Pastel het Clown",
 			OwnerName: "Bob's Balls", BreederName: "Alice Reptiles"}
 		if k == 0 {

@@ -42,6 +42,8 @@ const (
 type line struct {
 	text string
 	bold bool
+	// whole says the line must not be cut (an ID): the box's font is made smaller instead.
+	whole bool
 }
 
 // box is one position of the chart as drawn: its frame, its text and its font size.
@@ -133,14 +135,16 @@ func linesOf(a *Animal) []line {
 	if name == "" {
 		name = "(no name)"
 	}
-	ls := []line{{text: clean(name), bold: true}}
-	id := a.ID
+	ls := []line{{text: clean(name), bold: true}, {text: clean(a.ID), whole: true}}
+	var about []string
 	if a.Sex != "" {
-		id += " · " + a.Sex
+		about = append(about, clean(a.Sex))
 	}
-	ls = append(ls, line{text: clean(id)})
 	if a.HatchDate != "" {
-		ls = append(ls, line{text: "hatched " + clean(a.HatchDate)})
+		about = append(about, "hatched "+clean(a.HatchDate))
+	}
+	if len(about) > 0 {
+		ls = append(ls, line{text: strings.Join(about, " · ")})
 	}
 	if a.Genetics != "" {
 		ls = append(ls, line{text: clean(a.Genetics)})
@@ -156,20 +160,38 @@ func linesOf(a *Animal) []line {
 
 // fitLines picks the font size at which the box holds the most of ls (within the bounds of
 // legibility) and drops the lines that do not fit; when only one line fits, the first two are
-// joined on it (name and ID). Each line is cut to the box's width.
+// joined on it (name and ID). Each line is cut to the box's width, but for a whole one, which
+// makes the font smaller until it fits.
 func fitLines(ls []line, w, h float64, width measure) (float64, []line) {
 	pt := h / float64(len(ls)) / (lineFactor * ptMM)
 	pt = max(minFontPt, min(maxFontPt, pt))
-	n := max(1, int(h/(pt*lineFactor*ptMM)))
-	if n == 1 && len(ls) > 1 {
-		ls = []line{{text: ls[0].text + " · " + ls[1].text, bold: ls[0].bold}}
+	if n := max(1, int(h/(pt*lineFactor*ptMM))); n == 1 && len(ls) > 1 {
+		return fitOneLine(ls[0], ls[1], w, pt, width)
+	} else if n < len(ls) {
+		ls = ls[:n]
 	}
-	ls = ls[:min(n, len(ls))]
+	for _, l := range ls {
+		if lw := width(l.text, l.bold, pt); l.whole && lw > w {
+			pt *= w / lw
+		}
+	}
 	out := make([]line, len(ls))
 	for i, l := range ls {
 		out[i] = line{text: cut(l.text, w, func(s string) float64 { return width(s, l.bold, pt) }), bold: l.bold}
 	}
 	return pt, out
+}
+
+// fitOneLine joins first and second on one line, as "first · second", cutting first to make
+// room for second (an ID), or making the font smaller if second alone does not fit.
+func fitOneLine(first, second line, w, pt float64, width measure) (float64, []line) {
+	tail := " · " + second.text
+	if tw := width(tail, first.bold, pt); tw > w {
+		pt *= w / tw
+	}
+	room := w - width(tail, first.bold, pt)
+	head := cut(first.text, room, func(s string) float64 { return width(s, first.bold, pt) })
+	return pt, []line{{text: head + tail, bold: first.bold}}
 }
 
 // cut shortens s with an ellipsis until it is at most w wide.
