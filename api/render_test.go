@@ -62,7 +62,7 @@ func TestRenderPedigree_ShowsWhatTheLineageShows(t *testing.T) {
 	granddam := b.createAnimal(t, ta, map[string]any{"species": "ball-python", "sex": "female", "name": "Secret Sérénade", "visibility": "private"})
 	sire := b.createAnimal(t, ta, map[string]any{"species": "ball-python", "sex": "male", "name": "Apollo",
 		"genetics": "Pastel", "visibility": "public", "dam_id": granddam.ID})
-	dam := b.createAnimal(t, tb, map[string]any{"species": "ball-python", "sex": "female", "name": "Lüna"})
+	dam := b.createAnimal(t, tb, map[string]any{"species": "ball-python", "sex": "female", "name": "Lüna <i>&</i> 🐍"})
 	child := b.createAnimal(t, tb, map[string]any{"species": "ball-python", "sex": "male", "name": "Orion",
 		"sire_id": sire.ID, "dam_id": dam.ID})
 
@@ -76,6 +76,13 @@ func TestRenderPedigree_ShowsWhatTheLineageShows(t *testing.T) {
 		require.NotContains(t, text, granddam.ID, "query %q", q)
 		require.Contains(t, r.Header.Get("Content-Disposition"), "pedigree-"+child.ID+".")
 		require.Equal(t, "no-store", r.Header.Get("Cache-Control"))
+		require.Contains(t, r.Header.Get("Content-Security-Policy"), "default-src 'none'")
+		if r.Header.Get("Content-Type") == "image/svg+xml" {
+			require.NotContains(t, string(r.Raw), "<i>", "a name's markup is escaped")
+			require.Contains(t, text, "Lüna <i>&</i> 🐍")
+		} else {
+			require.Contains(t, text, "Lüna <i>&</i> ?", "the core fonts lack the emoji")
+		}
 	}
 	r := b.do(t, http.MethodGet, "/api/v1/render/pedigree/"+child.ID, tb, nil)
 	require.Equal(t, "application/pdf", r.Header.Get("Content-Type"), "PDF by default")
