@@ -29,7 +29,7 @@ dev: tools postgres build ## Run the whole system: components, migrations, demo 
 	LOG_FORMAT=$${LOG_FORMAT:-text} $(BIN)/reptidex dev
 
 .PHONY: test
-test: tools postgres build lint ## Run every test (unit and integration) against real components on test ports
+test: tools postgres poppler build lint ## Run every test (unit and integration) against real components on test ports
 	rm -rf .testdata
 	$(TEST_ENV) HOSTILE_SWEEP_REPORT=$(CURDIR)/.testdata/hostile-sweep.txt $(BIN)/reptidex stack --fresh-db -- $(GO) test -count=1 -race -timeout 20m ./...
 	@cat .testdata/hostile-sweep.txt
@@ -40,7 +40,7 @@ test-stack: tools postgres build ## Keep the test components up, for `make test-
 	$(TEST_ENV) $(BIN)/reptidex stack --fresh-db -- sleep infinity
 
 .PHONY: test-go
-test-go: ## Run `go test $(PKG) -run $(RUN)` against a running `make test-stack`
+test-go: poppler ## Run `go test $(PKG) -run $(RUN)` against a running `make test-stack`
 	$(TEST_ENV) REPTIDEX_STACK=1 MAILSINK_URL=http://127.0.0.1:18025 $(GO) test -count=1 $(or $(PKG),./...) $(if $(RUN),-run '$(RUN)')
 
 .PHONY: test-migrate
@@ -75,6 +75,10 @@ $(BIN)/workflowcheck: tools/go.mod tools/go.sum
 .PHONY: postgres
 postgres: ## Start the local Postgres cluster if it is down
 	@scripts/ensure-postgres.sh
+
+.PHONY: poppler
+poppler: ## Install poppler-utils (pdftotext, pdftoppm) if missing, for the renderer's tests
+	@scripts/ensure-poppler.sh
 
 $(REDOCLY): tools/redocly/package.json tools/redocly/package-lock.json
 	@command -v npm >/dev/null || { echo "make lint checks the OpenAPI document with Redocly CLI, which needs Node.js 20.19+ and npm"; exit 1; }

@@ -22,6 +22,8 @@ import (
 // documented for that status.
 var contract = sync.OnceValues(func() (*contractRoutes, error) {
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("application/pdf", openapi3filter.PlainBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("image/svg+xml", openapi3filter.PlainBodyDecoder)
 	raw, err := os.ReadFile("openapi.json")
 	if err != nil {
 		return nil, err

@@ -115,11 +115,12 @@ func (s *Server) geneticsRoutes(r chi.Router) {
 	r.With(s.authenticate).Post("/genetics/predict", s.handle(s.predict))
 }
 
-// lineageRoutes: an animal's ancestors and descendants.
+// lineageRoutes: an animal's ancestors and descendants, and its pedigree chart drawn.
 func (s *Server) lineageRoutes(r chi.Router) {
 	r.Use(s.authenticate)
 	r.Get("/lineage/{animalID}", s.handle(s.lineage))
 	r.Get("/lineage/{animalID}/descendants", s.handle(s.descendants))
+	r.Get("/render/pedigree/{animalID}", s.handle(s.renderPedigree))
 }
 
 // breedingRoutes: pairings, their clutches and the hatchlings registered from them.

@@ -97,6 +97,9 @@ type reply struct {
 	Description string
 	Body        any    // a zero value of the answer's Go type; nil for none
 	Media       string // the content type; application/json (or problem+json) when empty
+	// Binary lists the content types of an answer that is a file (a PDF, an image), each
+	// documented as a string of bytes of that type; Media and Body are then unset.
+	Binary []string
 	// Page says an operation that also takes an HTML form (operation.Form) answers the form
 	// with this status as a page.
 	Page    bool
@@ -141,7 +144,7 @@ var bearerAuth = map[string]any{
 func apiResources() []apiResource {
 	return []apiResource{
 		systemResource, authResource, organizationResource, memberResource, taxonomyResource,
-		animalResource, geneticsResource, lineageResource, breedingResource, searchResource,
+		animalResource, geneticsResource, lineageResource, renderResource, breedingResource, searchResource,
 		notificationResource, transferResource, marketplaceResource, listingResource, orderResource,
 		stripeResource, certificateResource,
 	}
@@ -581,6 +584,16 @@ func (g *specGenerator) reply(r reply) (map[string]any, error) {
 		schema = map[string]string{"type": "string"}
 	case r.Status >= 400:
 		schema, media = problemRef, "application/problem+json"
+	}
+	if len(r.Binary) > 0 {
+		if r.Body != nil || media != "" {
+			return nil, fmt.Errorf("a binary answer has neither a body type nor a media type")
+		}
+		content := map[string]any{}
+		for _, m := range r.Binary {
+			content[m] = map[string]any{"schema": map[string]string{"type": "string", "contentMediaType": m}}
+		}
+		rm["content"] = content
 	}
 	if schema != nil {
 		content := map[string]any{media: map[string]any{"schema": schema}}
