@@ -142,7 +142,7 @@ func apiResources() []apiResource {
 	return []apiResource{
 		systemResource, authResource, organizationResource, memberResource, taxonomyResource,
 		animalResource, geneticsResource, lineageResource, breedingResource, searchResource,
-		notificationResource, transferResource, marketplaceResource, listingResource, orderResource,
+		notificationResource, transferResource, marketplaceResource, listingResource, orderResource, mediaResource,
 		stripeResource,
 	}
 }
