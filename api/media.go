@@ -76,6 +76,11 @@ type mediaPage struct {
 	Items []mediaView `json:"items"`
 }
 
+type mediaUsageView struct {
+	// Bytes the organization keeps in storage: its ready photos and their thumbnails.
+	Bytes int64 `json:"bytes"`
+}
+
 type arrangeMediaRequest struct {
 	// New order among the animal's photos, 0 to 10000.
 	Position *int `json:"position,omitempty" jsonschema:"minimum=0,maximum=10000"`
@@ -166,6 +171,19 @@ func (s *Server) animalMedia(w http.ResponseWriter, r *http.Request) error {
 		out.Items = append(out.Items, viewMedia(m))
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// mediaUsage answers the bytes the caller's organization keeps in storage.
+func (s *Server) mediaUsage(w http.ResponseWriter, r *http.Request) error {
+	var n int64
+	err := s.withAccess(r, "", func(tx pgx.Tx, a access) (err error) {
+		n, err = store.MediaStorage(r.Context(), tx, a.OrgID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, mediaUsageView{Bytes: n})
 }
 
 // readMaybeSignedIn runs read in the caller's organization when a token was sent, and with

@@ -51,11 +51,16 @@ func jpegWithGPS(t *testing.T, w, h int) []byte {
 	require.NoError(t, jpeg.Encode(&plain, gradient(w, h), nil))
 	var tiff bytes.Buffer
 	tiff.WriteString("MM\x00\x2a")
-	_ = binary.Write(&tiff, binary.BigEndian, uint32(8))
-	// IFD0: one entry, GPSInfo (0x8825) LONG 1 -> offset 26.
-	_ = binary.Write(&tiff, binary.BigEndian, []any{uint16(1), uint16(0x8825), uint16(4), uint32(1), uint32(26), uint32(0)})
-	// GPS IFD: GPSLatitudeRef (1) ASCII 2 "N\0".
-	_ = binary.Write(&tiff, binary.BigEndian, []any{uint16(1), uint16(1), uint16(2), uint32(2), []byte("N\x00\x00\x00"), uint32(0)})
+	for _, v := range []any{
+		uint32(8), // IFD0 follows the header
+		// IFD0: one entry, GPSInfo (0x8825) LONG 1 -> the GPS IFD at offset 26; no next IFD.
+		uint16(1), uint16(0x8825), uint16(4), uint32(1), uint32(26), uint32(0),
+		// GPS IFD: one entry, GPSLatitudeRef (1) ASCII 2 "N\0"; no next IFD.
+		uint16(1), uint16(1), uint16(2), uint32(2), []byte("N\x00\x00\x00"), uint32(0),
+	} {
+		require.NoError(t, binary.Write(&tiff, binary.BigEndian, v))
+	}
+	require.Equal(t, 44, tiff.Len())
 	tiff.Write(gpsMarker)
 	payload := append([]byte("Exif\x00\x00"), tiff.Bytes()...)
 	seg := []byte{0xFF, 0xE1, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}
@@ -126,6 +131,16 @@ func (b *bundle) uploadPhoto(t *testing.T, token, animalID, contentType string, 
 	return decodeAs[mediaReply](t, r)
 }
 
+// mediaUsage answers the bytes the caller's organization keeps in storage.
+func (b *bundle) mediaUsage(t *testing.T, token string) int64 {
+	t.Helper()
+	r := b.do(t, http.MethodGet, "/api/v1/media/usage", token, nil)
+	require.Equal(t, http.StatusOK, r.Status, "usage: %s", r.Raw)
+	return decodeAs[struct {
+		Bytes int64 `json:"bytes"`
+	}](t, r).Bytes
+}
+
 func TestMedia_UploadedJPEGIsStoredWithoutLocationAndWithThumbnail(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -140,6 +155,7 @@ func TestMedia_UploadedJPEGIsStoredWithoutLocationAndWithThumbnail(t *testing.T)
 	require.Equal(t, "PUT", up.Upload.Method)
 	require.Equal(t, "image/jpeg", up.Upload.Headers["Content-Type"])
 	require.Equal(t, http.StatusOK, putObject(t, up.Upload, raw, up.Upload.Headers))
+	require.Zero(t, b.mediaUsage(t, tok), "a pending upload is not counted")
 
 	r := b.do(t, http.MethodPost, "/api/v1/media/"+up.Media.ID+"/confirm", tok, nil)
 	require.Equal(t, http.StatusOK, r.Status, "confirm: %s", r.Raw)
@@ -173,9 +189,7 @@ func TestMedia_UploadedJPEGIsStoredWithoutLocationAndWithThumbnail(t *testing.T)
 	status, _ = getObject(t, up.Upload.URL)
 	require.NotEqual(t, http.StatusOK, status)
 	require.Equal(t, int64(len(original)+len(thumb)), m.Bytes)
-	var used int64
-	require.NoError(t, b.Admin.QueryRow(t.Context(), `SELECT media_storage($1)`, b.orgUUID(t, owner.Tokens.OrganizationID)).Scan(&used))
-	require.Equal(t, m.Bytes, used)
+	require.Equal(t, m.Bytes, b.mediaUsage(t, tok))
 
 	// Confirming again answers the photo as it is.
 	r = b.do(t, http.MethodPost, "/api/v1/media/"+m.ID+"/confirm", tok, nil)
@@ -305,7 +319,5 @@ func TestMedia_OrderedPrimaryAndDeleted(t *testing.T) {
 		require.Equal(t, http.StatusNotFound, status)
 	}
 	require.Equal(t, 0, b.count(t, `SELECT count(*) FROM media WHERE public_id = $1`, first.ID))
-	var used int64
-	require.NoError(t, b.Admin.QueryRow(t.Context(), `SELECT media_storage($1)`, b.orgUUID(t, owner.Tokens.OrganizationID)).Scan(&used))
-	require.Equal(t, second.Bytes, used)
+	require.Equal(t, second.Bytes, b.mediaUsage(t, tok))
 }

@@ -186,6 +186,7 @@ func (s *Server) mediaRoutes(r chi.Router) {
 	r.Group(func(r chi.Router) {
 		r.Use(s.authenticate)
 		r.Post("/media/uploads", s.handle(s.startUpload))
+		r.Get("/media/usage", s.handle(s.mediaUsage))
 		r.Post("/media/{mediaID}/confirm", s.handle(s.confirmUpload))
 		r.Patch("/media/{mediaID}", s.handle(s.arrangeMedia))
 		r.Delete("/media/{mediaID}", s.handle(s.deleteMedia))

@@ -20,6 +20,7 @@ var mediaResource = apiResource{
 		{Name: "Media", Type: mediaView{}, Description: "A photo of an animal."},
 		{Name: "Upload", Type: uploadView{}, Description: "A pending photo and the presigned PUT for its bytes."},
 		{Name: "MediaPage", Type: mediaPage{}},
+		{Name: "MediaUsage", Type: mediaUsageView{}, Description: "What an organization keeps in storage."},
 		{Name: "ArrangeMediaRequest", Type: arrangeMediaRequest{},
 			Description: "The fields to change; those left out stay as they are."},
 	},
@@ -50,6 +51,16 @@ var mediaResource = apiResource{
 						Description: "Seconds to wait before retrying the request."}}},
 				{Status: 422, Description: "validation-failed: errors names content_type (not image/jpeg, image/png or " +
 					"image/webp) or size (not 1 to 10485760 bytes); or Idempotency-Key used for another request."},
+			},
+		},
+		{
+			Method: http.MethodGet, Path: "/api/v1/media/usage", ID: "mediaUsage",
+			Summary: "The organization's storage",
+			Description: "Bytes the organization keeps in storage: its ready photos and thumbnails, counted from the " +
+				"photos themselves, so the count cannot drift. Pending uploads and deleted photos do not count. Any " +
+				"member may read it.",
+			Responses: []reply{
+				{Status: 200, Description: "The organization's storage.", Body: mediaUsageView{}},
 			},
 		},
 		{
