@@ -106,7 +106,7 @@ func putObject(t *testing.T, l linkReply, body []byte, headers map[string]string
 	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode
 }
@@ -115,7 +115,7 @@ func getObject(t *testing.T, url string) (int, []byte) {
 	t.Helper()
 	resp, err := http.Get(url) //nolint:gosec,noctx // a presigned URL the server answered
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return resp.StatusCode, body
