@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"io"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -302,6 +303,21 @@ func TestMedia_OrderedPrimaryAndDeleted(t *testing.T) {
 	ms = list(tok)
 	require.Equal(t, []bool{false, true}, []bool{ms[0].Primary, ms[1].Primary}, "one primary photo per animal")
 	requireProblem(t, b.do(t, http.MethodPatch, "/api/v1/media/"+first.ID, tok, map[string]any{"position": -1}), http.StatusUnprocessableEntity, "validation-failed")
+
+	// Two photos made primary at once: one wins, neither request fails.
+	for range 10 {
+		var wg sync.WaitGroup
+		statuses := make([]int, 2)
+		for i, id := range []string{first.ID, second.ID} {
+			wg.Go(func() {
+				statuses[i] = b.do(t, http.MethodPatch, "/api/v1/media/"+id, tok, map[string]any{"primary": true}).Status
+			})
+		}
+		wg.Wait()
+		require.Equal(t, []int{http.StatusOK, http.StatusOK}, statuses)
+		ms = list(tok)
+		require.NotEqual(t, ms[0].Primary, ms[1].Primary, "exactly one primary photo")
+	}
 
 	r = b.do(t, http.MethodGet, "/api/v1/media/"+first.ID, tok, nil)
 	require.Equal(t, http.StatusOK, r.Status)

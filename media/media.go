@@ -246,6 +246,11 @@ func Arrange(ctx context.Context, tx pgx.Tx, publicID string, in Arrangement) (s
 	if in.Position != nil && (*in.Position < 0 || *in.Position > 10_000) {
 		return store.Media{}, FieldErrors{{"position", "must be 0 to 10000"}}
 	}
+	if in.Primary != nil && *in.Primary {
+		if err := store.LockMediaAnimal(ctx, tx, publicID); err != nil {
+			return store.Media{}, err
+		}
+	}
 	m, err := store.LockOwnMedia(ctx, tx, publicID)
 	if err != nil {
 		return store.Media{}, err

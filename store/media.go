@@ -82,6 +82,19 @@ func LockOwnMedia(ctx context.Context, tx pgx.Tx, publicID string) (Media, error
 		AND m.status <> 'deleted' FOR UPDATE OF m`, publicID))
 }
 
+// LockMediaAnimal holds, until the transaction ends, the row of the animal one of the tenant
+// organization's media shows. Changes of an animal's primary photo take it before the
+// photo's own row, so that two at once wait for each other and end with one primary, rather
+// than deadlocking or breaking the one-primary index.
+func LockMediaAnimal(ctx context.Context, tx pgx.Tx, mediaPublicID string) error {
+	_, err := tx.Exec(ctx, `SELECT 1 FROM animals WHERE id = (SELECT animal_id FROM media WHERE public_id = $1 AND org_id = app_org_id())
+		FOR NO KEY UPDATE`, mediaPublicID)
+	if err != nil {
+		return fmt.Errorf("lock the photo's animal: %w", err)
+	}
+	return nil
+}
+
 // AnimalMedia lists an animal's ready photos in order, as the transaction may see them.
 func AnimalMedia(ctx context.Context, q Querier, animalID uuid.UUID) ([]Media, error) {
 	rows, err := q.Query(ctx, mediaSelect+` WHERE m.animal_id = $1 AND m.status = 'ready'
@@ -121,7 +134,8 @@ func ReadyMedia(ctx context.Context, tx pgx.Tx, m Media) error {
 }
 
 // ArrangeMedia sets a ready photo's position and, when primary is given, whether it is the
-// animal's primary photo: making one primary clears the mark on the others.
+// animal's primary photo: making one primary clears the mark on the others (hold
+// LockMediaAnimal first).
 func ArrangeMedia(ctx context.Context, tx pgx.Tx, m Media, position *int, primary *bool) error {
 	if primary != nil && *primary {
 		if _, err := tx.Exec(ctx, `UPDATE media SET is_primary = false, updated_at = now()
