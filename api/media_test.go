@@ -337,3 +337,25 @@ func TestMedia_OrderedPrimaryAndDeleted(t *testing.T) {
 	require.Equal(t, 0, b.count(t, `SELECT count(*) FROM media WHERE public_id = $1`, first.ID))
 	require.Equal(t, second.Bytes, b.mediaUsage(t, tok))
 }
+
+// Photos follow their animal to its new owner, with the storage they count for.
+func TestMedia_FollowTheAnimalToItsNewOwner(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	seller, buyer := b.newUser(t, "media-seller"), b.newUser(t, "media-buyer")
+	animal := b.createAnimal(t, seller.Tokens.AccessToken, map[string]any{"species": "ball-python", "sex": "female", "visibility": "private"})
+	photo := b.uploadPhoto(t, seller.Tokens.AccessToken, animal.ID, "image/png", pngOf(t, gradient(12, 12)))
+
+	_, err := b.Admin.Exec(t.Context(), `UPDATE animals SET org_id = $2 WHERE public_id = $1`,
+		animal.ID, b.orgUUID(t, buyer.Tokens.OrganizationID))
+	require.NoError(t, err)
+
+	r := b.do(t, http.MethodGet, "/api/v1/animals/"+animal.ID+"/media", buyer.Tokens.AccessToken, nil)
+	require.Equal(t, http.StatusOK, r.Status, "list: %s", r.Raw)
+	require.Contains(t, string(r.Raw), photo.ID)
+	r = b.do(t, http.MethodPatch, "/api/v1/media/"+photo.ID, buyer.Tokens.AccessToken, map[string]any{"primary": true})
+	require.Equal(t, http.StatusOK, r.Status, "arrange: %s", r.Raw)
+	require.Equal(t, photo.Bytes, b.mediaUsage(t, buyer.Tokens.AccessToken))
+	require.Zero(t, b.mediaUsage(t, seller.Tokens.AccessToken))
+	requireProblem(t, b.do(t, http.MethodGet, "/api/v1/media/"+photo.ID, seller.Tokens.AccessToken, nil), http.StatusNotFound, "not-found")
+}

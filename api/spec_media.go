@@ -13,7 +13,8 @@ var mediaResource = apiResource{
 		"decoded and encoded again, so that no EXIF, GPS location or other metadata of the original is kept " +
 		"(PNG stays PNG; JPEG and WebP are stored as JPEG), and given a JPEG thumbnail of at most 320 pixels a side. " +
 		"Uploads not confirmed within an hour are swept. A photo's links are presigned and short-lived (5 minutes). " +
-		"Photos are ordered on their animal and one may be primary. Anyone may see a public animal's photos.",
+		"Photos are ordered on their animal and one may be primary; they follow it to a new owner. Anyone may see a " +
+		"public animal's photos.",
 	Schemas: []schemaDef{
 		{Name: "UploadRequest", Type: uploadRequest{}},
 		{Name: "PresignedLink", Type: linkView{}, Description: "A presigned request to object storage."},

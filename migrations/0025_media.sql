@@ -82,3 +82,24 @@ $$;
 CREATE FUNCTION media_storage(oid uuid) RETURNS bigint
     LANGUAGE sql STABLE
     AS $$ SELECT coalesce(sum(bytes), 0)::bigint FROM media WHERE org_id = oid AND status = 'ready' $$;
+
+-- Photos follow their animal: when it changes hands (by transfer or sale) they become the new
+-- owner's, to show, arrange and count.
+CREATE FUNCTION media_follow_animal() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$
+BEGIN
+    UPDATE media SET org_id = NEW.org_id, updated_at = now()
+    WHERE animal_id = NEW.id AND org_id = OLD.org_id;
+    RETURN NULL;
+END
+$$;
+
+DO $$
+BEGIN
+    EXECUTE format('CREATE POLICY media_definer_move ON media FOR UPDATE TO %I USING (true) WITH CHECK (true)', current_user);
+END
+$$;
+
+CREATE TRIGGER animals_media AFTER UPDATE OF org_id ON animals
+    FOR EACH ROW WHEN (OLD.org_id IS DISTINCT FROM NEW.org_id) EXECUTE FUNCTION media_follow_animal();
