@@ -49,16 +49,21 @@ type FieldErrors []FieldError
 
 func (f FieldErrors) Error() string { return fmt.Sprintf("%d invalid fields", len(f)) }
 
+// maxConfirming bounds the confirmations a process runs at once: each may decode an image
+// of up to MaxPixels, a few hundred megabytes of memory at most.
+const maxConfirming = 4
+
 // Storage holds the bucket the photos live in.
 type Storage struct {
-	S3      *s3.Client
-	presign *s3.PresignClient
-	Bucket  string
+	S3         *s3.Client
+	presign    *s3.PresignClient
+	Bucket     string
+	confirming chan struct{} // a slot per confirmation under way
 }
 
 // NewStorage keeps media in bucket through c.
 func NewStorage(c *s3.Client, bucket string) *Storage {
-	return &Storage{S3: c, presign: s3.NewPresignClient(c), Bucket: bucket}
+	return &Storage{S3: c, presign: s3.NewPresignClient(c), Bucket: bucket, confirming: make(chan struct{}, maxConfirming)}
 }
 
 // Link is a presigned request: the URL, the method, the headers the client must send as
@@ -124,13 +129,20 @@ func linkOf(url, method string, ttl time.Duration, headers map[string]string) Li
 // Confirm makes one of the organization's uploads a photo: it reads the uploaded object,
 // checks it is an image of the declared type within the limits, stores it encoded again
 // (no EXIF, GPS or other metadata survives) with a JPEG thumbnail, deletes the raw upload
-// and marks the media ready. A photo confirmed already is answered as it is. A refused
+// and marks the media ready. At most maxConfirming run at once in a process; the rest wait
+// within their deadline. A photo confirmed already is answered as it is. A refused
 // upload's object is removed (its row stays pending until the sweep) and it answers
 // ErrNotImage or ErrTooLarge.
 func (s *Storage) Confirm(ctx context.Context, tx pgx.Tx, a store.Access, publicID string) (store.Media, error) {
 	m, err := store.LockOwnMedia(ctx, tx, publicID)
 	if err != nil || m.Status == "ready" {
 		return m, err
+	}
+	select {
+	case s.confirming <- struct{}{}:
+		defer func() { <-s.confirming }()
+	case <-ctx.Done():
+		return store.Media{}, fmt.Errorf("wait to confirm: %w", ctx.Err())
 	}
 	raw, err := s.readUpload(ctx, m.UploadKey)
 	if err != nil {
