@@ -15,6 +15,8 @@ import (
 	"github.com/reptidex/reptidex/certs"
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/health"
+	"github.com/reptidex/reptidex/media"
+	"github.com/reptidex/reptidex/objstore"
 	"github.com/reptidex/reptidex/obs"
 	"github.com/reptidex/reptidex/payments"
 	"github.com/reptidex/reptidex/pedigree"
@@ -84,6 +86,7 @@ func New(ctx context.Context, cfg config.Config, c Conns, opts ...Option) (*Serv
 		Health:   health.All(cfg, c.DB.Pool, c.Temporal),
 		Registry: c.Registry,
 		Logger:   c.Logger,
+		Media:    media.NewStorage(objstore.New(cfg.S3), cfg.S3.Bucket),
 	}
 	done := make(chan struct{})
 	if o.noPedigree {

@@ -51,6 +51,7 @@ func (s *Server) routes() chi.Router {
 		r.Group(s.transferRoutes)
 		r.Group(s.marketplaceRoutes)
 		r.Group(s.orderRoutes)
+		r.Group(s.mediaRoutes)
 		r.Group(s.invitationRoutes)
 		r.Group(s.preferenceRoutes)
 		r.Group(s.stripeRoutes)
@@ -179,6 +180,21 @@ func (s *Server) marketplaceRoutes(r chi.Router) {
 	})
 	r.With(s.limits.search.middleware).Get("/marketplace/listings", s.handle(s.browseListings))
 	r.With(s.limits.search.middleware, s.authenticateIfSent).Get("/marketplace/listings/{listingID}", s.handle(s.getListing))
+}
+
+// mediaRoutes: photos of animals, uploaded straight to object storage. Anyone may list and
+// read a public animal's photos; a member's token shows them their own organization's.
+func (s *Server) mediaRoutes(r chi.Router) {
+	r.Group(func(r chi.Router) {
+		r.Use(s.authenticate)
+		r.Post("/media/uploads", s.handle(s.startUpload))
+		r.Get("/media/usage", s.handle(s.mediaUsage))
+		r.Post("/media/{mediaID}/confirm", s.handle(s.confirmUpload))
+		r.Patch("/media/{mediaID}", s.handle(s.arrangeMedia))
+		r.Delete("/media/{mediaID}", s.handle(s.deleteMedia))
+	})
+	r.With(s.limits.search.middleware, s.authenticateIfSent).Get("/media/{mediaID}", s.handle(s.getMedia))
+	r.With(s.limits.search.middleware, s.authenticateIfSent).Get("/animals/{animalID}/media", s.handle(s.animalMedia))
 }
 
 // orderRoutes: buying and selling listed animals: orders, their sale's updates (which wait

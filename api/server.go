@@ -18,6 +18,7 @@ import (
 	"github.com/reptidex/reptidex/certs"
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/health"
+	"github.com/reptidex/reptidex/media"
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/payments"
 	"github.com/reptidex/reptidex/pedigree"
@@ -40,6 +41,8 @@ type Deps struct {
 	Logger   *slog.Logger
 	// Pedigree is the pedigree graph in memory; nil reads every pedigree from the database.
 	Pedigree *pedigree.Graph
+	// Media is the object storage photos are kept in.
+	Media *media.Storage
 }
 
 // Server holds the API's dependencies; its methods are the handlers.
@@ -60,6 +63,7 @@ type Server struct {
 	species     *catalogues
 	verified    *verifiedTokens
 	pedigree    *pedigree.Graph
+	media       *media.Storage
 	notifier    *notify.Notifier
 	links       notify.Links
 	stripeHooks stripehooks.Receiver
@@ -86,6 +90,7 @@ func newServer(d Deps) *Server {
 		species:     &catalogues{db: d.DB},
 		verified:    newVerifiedTokens(50_000),
 		pedigree:    d.Pedigree,
+		media:       d.Media,
 		notifier:    &notify.Notifier{River: d.River},
 		links:       notify.LinksFrom(d.Config),
 		stripeHooks: stripehooks.Receiver{DB: d.DB, Secret: d.Config.Stripe.WebhookSecret, Handlers: stripehooks.Handlers(d.Payments, d.Temporal, d.River)},

@@ -145,7 +145,7 @@ func apiResources() []apiResource {
 	return []apiResource{
 		systemResource, authResource, organizationResource, memberResource, taxonomyResource,
 		animalResource, geneticsResource, lineageResource, renderResource, breedingResource, searchResource,
-		notificationResource, transferResource, marketplaceResource, listingResource, orderResource,
+		notificationResource, transferResource, marketplaceResource, listingResource, orderResource, mediaResource,
 		stripeResource, certificateResource,
 	}
 }

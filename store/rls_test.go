@@ -127,6 +127,10 @@ func transferFixture(t *testing.T, admin *pgxpool.Pool, fromUser store.User, fro
 				SELECT gen_random_uuid(), $2, a.org_id, a.id, 'withdrawn', 15000, 'usd', 'Fixture', 3, '{US}', 48,
 					a.public_id, a.species_key, a.sex, $3, now()
 				FROM animals a WHERE a.org_id = $1 LIMIT 1`, []any{from.ID, store.NewPublicID(), fromUser.ID}},
+			// A pending photo: a ready one of a public animal is public by design (media_read).
+			{`INSERT INTO media (id, public_id, org_id, animal_id, content_type, bytes, upload_key, created_by)
+				SELECT gen_random_uuid(), $2, a.org_id, a.id, 'image/png', 100, 'media/fixture', $3
+				FROM animals a WHERE a.org_id = $1 LIMIT 1`, []any{from.ID, store.NewPublicID(), fromUser.ID}},
 			{`INSERT INTO ownership_history (animal_id, from_org_id, to_org_id, transfer_id, transfer_public_id)
 				SELECT animal_id, org_id, to_org_id, id, public_id FROM transfers WHERE id = $1`, []any{id}},
 			{`INSERT INTO notification_preferences (user_id, type, channels) VALUES ($1, 'transfer.offered', '{email}')`, []any{toUser.ID}},
@@ -163,7 +167,8 @@ func transferFixture(t *testing.T, admin *pgxpool.Pool, fromUser store.User, fro
 // design, as a condition on the table; the rest of the table is read by no one without a
 // tenant.
 var publicRows = map[string]string{
-	"listings": "status = 'active'", // listings_public: browsing needs no login
+	"listings": "status = 'active'",                                // listings_public: browsing needs no login
+	"media":    "status = 'ready' AND animal_is_public(animal_id)", // media_read: public animals' photos
 }
 
 func TestRLS_WithoutTenantNoRowsAreVisible(t *testing.T) {

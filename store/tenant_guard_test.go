@@ -77,6 +77,11 @@ var definerExemptions = map[string]string{
 	"platform_admin_ids()": "who decides reported problems, needed by a sale for no tenant; internal ids only",
 	"seller_can_sell(uuid)": "whether an organization's seller account can take payments, asked by a buyer's " +
 		"order; only a yes or no leaves it",
+	"animal_is_public(uuid)": "whether an animal is public, which its public photos' policy asks for animals " +
+		"of other organizations; only a yes or no leaves it",
+	"media_follow_animal()": "trigger on animals: runs only for a change of owner the animals policies or the " +
+		"ownership move admitted, and gives that animal's photos to its new owner; it returns nothing",
+	"stale_media(interval)":       "the worker's sweep of unconfirmed and deleted photos runs for no tenant; it returns internal ids only",
 	"overdue_transfers(interval)": "the worker's sweep of expired offers runs for no tenant; it returns internal ids only",
 	"events_to_recipient(text, text, timestamp with time zone)": "the hourly limit on what all organizations " +
 		"send to one address; only a count and a time leave it",

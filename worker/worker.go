@@ -20,7 +20,9 @@ import (
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/jobs"
 	"github.com/reptidex/reptidex/mailer"
+	"github.com/reptidex/reptidex/media"
 	"github.com/reptidex/reptidex/notify"
+	"github.com/reptidex/reptidex/objstore"
 	"github.com/reptidex/reptidex/obs"
 	"github.com/reptidex/reptidex/payments"
 	"github.com/reptidex/reptidex/sms"
@@ -58,6 +60,7 @@ func New(d Deps) (*Worker, error) {
 	river.AddWorker(workers, &jobs.WelcomeEmailWorker{DB: d.DB, Mail: d.Mail, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
 	river.AddWorker(workers, &jobs.StartTransferWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue, Notify: d.Config.Notify})
 	river.AddWorker(workers, &jobs.SweepTransfersWorker{DB: d.DB, Temporal: d.Temporal})
+	river.AddWorker(workers, &jobs.SweepMediaWorker{DB: d.DB, Storage: media.NewStorage(objstore.New(d.Config.S3), d.Config.S3.Bucket)})
 	river.AddWorker(workers, &jobs.StartSaleWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue,
 		Sales: d.Config.Sales, Notify: d.Config.Notify})
 	river.AddWorker(workers, &notify.DeliveryWorker{DB: d.DB, Mail: d.Mail, SMS: sms.New(d.Config.SMS),
@@ -74,9 +77,14 @@ func New(d Deps) (*Worker, error) {
 		JobTimeout:           d.Config.River.JobTimeout,
 		RescueStuckJobsAfter: d.Config.River.RescueAfter,
 		Workers:              workers,
-		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(5*time.Minute),
-			func() (river.JobArgs, *river.InsertOpts) { return jobs.SweepTransfersArgs{}, nil },
-			&river.PeriodicJobOpts{RunOnStart: true})},
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(5*time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return jobs.SweepTransfersArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return jobs.SweepMediaArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)

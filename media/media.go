@@ -1,0 +1,336 @@
+// Package media keeps photos of animals in object storage: presigned uploads straight from
+// the client, their confirmation (checked as images, stored again without metadata, with a
+// thumbnail), short-lived download links, their order on the animal, and their removal.
+package media
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/reptidex/reptidex/store"
+)
+
+// How long links last, and how long an upload may stay unconfirmed.
+const (
+	// UploadExpiry is how long a presigned upload may be used.
+	UploadExpiry = 15 * time.Minute
+	// DownloadExpiry is how long a presigned download link may be used.
+	DownloadExpiry = 5 * time.Minute
+	// UnconfirmedAfter is how long after it was handed out an upload never confirmed is
+	// swept, objects and row.
+	UnconfirmedAfter = time.Hour
+)
+
+// Errors the media commands refuse with.
+var (
+	// ErrAnimalNotFound means the animal is not one of the organization's.
+	ErrAnimalNotFound = errors.New("animal not found")
+	// ErrNotUploaded means nothing was uploaded for the media yet.
+	ErrNotUploaded = errors.New("nothing uploaded")
+	// ErrNotReady means the media is not a confirmed photo.
+	ErrNotReady = errors.New("media not ready")
+)
+
+// FieldError is one invalid field of a request.
+type FieldError struct{ Field, Message string }
+
+// FieldErrors are the invalid fields of a request.
+type FieldErrors []FieldError
+
+func (f FieldErrors) Error() string { return fmt.Sprintf("%d invalid fields", len(f)) }
+
+// maxConfirming bounds the confirmations a process runs at once: each may decode an image
+// of up to MaxPixels, a few hundred megabytes of memory at most.
+const maxConfirming = 4
+
+// Storage holds the bucket the photos live in.
+type Storage struct {
+	S3         *s3.Client
+	presign    *s3.PresignClient
+	Bucket     string
+	confirming chan struct{} // a slot per confirmation under way
+}
+
+// NewStorage keeps media in bucket through c.
+func NewStorage(c *s3.Client, bucket string) *Storage {
+	return &Storage{S3: c, presign: s3.NewPresignClient(c), Bucket: bucket, confirming: make(chan struct{}, maxConfirming)}
+}
+
+// Link is a presigned request: the URL, the method, the headers the client must send as
+// given (they are signed), and when it stops working.
+type Link struct {
+	URL       string
+	Method    string
+	Headers   map[string]string
+	ExpiresAt time.Time
+}
+
+// NewUpload is what a client declares of the photo it will upload.
+type NewUpload struct {
+	AnimalPublicID string
+	ContentType    string
+	Bytes          int64
+}
+
+// StartUpload records a pending photo of one of the organization's animals and presigns the
+// PUT that uploads it: the content type and length are signed into it, so the object stored
+// is of the declared type and size.
+func (s *Storage) StartUpload(ctx context.Context, tx pgx.Tx, a store.Access, in NewUpload) (store.Media, Link, error) {
+	var fields FieldErrors
+	if _, ok := ContentTypes[in.ContentType]; !ok {
+		fields = append(fields, FieldError{"content_type", "must be image/jpeg, image/png or image/webp"})
+	}
+	if in.Bytes < 1 || in.Bytes > MaxBytes {
+		fields = append(fields, FieldError{"size", "must be 1 to 10485760 bytes"})
+	}
+	if len(fields) > 0 {
+		return store.Media{}, Link{}, fields
+	}
+	animal, err := store.AnimalByPublicID(ctx, tx, in.AnimalPublicID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && animal.OrgID != a.OrgID {
+		return store.Media{}, Link{}, ErrAnimalNotFound
+	}
+	if err != nil {
+		return store.Media{}, Link{}, err
+	}
+	m := store.Media{ID: uuid.New(), PublicID: store.NewPublicID(), OrgID: a.OrgID, AnimalID: animal.ID,
+		AnimalPublicID: animal.PublicID, Status: "pending", ContentType: in.ContentType, Bytes: in.Bytes, CreatedBy: a.UserID}
+	m.UploadKey = objectKey(a.OrgPublicID, m.PublicID, "upload")
+	if err := store.InsertMedia(ctx, tx, m); err != nil {
+		return store.Media{}, Link{}, err
+	}
+	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(m.UploadKey),
+		ContentType: aws.String(in.ContentType), ContentLength: aws.Int64(in.Bytes)}, s3.WithPresignExpires(UploadExpiry))
+	if err != nil {
+		return store.Media{}, Link{}, fmt.Errorf("presign upload: %w", err)
+	}
+	return m, linkOf(req.URL, req.Method, UploadExpiry, map[string]string{"Content-Type": in.ContentType}), nil
+}
+
+// objectKey names an object of a photo in the bucket.
+func objectKey(orgPublicID, mediaPublicID, name string) string {
+	return "media/" + orgPublicID + "/" + mediaPublicID + "/" + name
+}
+
+func linkOf(url, method string, ttl time.Duration, headers map[string]string) Link {
+	return Link{URL: url, Method: method, Headers: headers, ExpiresAt: time.Now().Add(ttl).UTC().Truncate(time.Second)}
+}
+
+// Confirm makes one of the organization's uploads a photo: it reads the uploaded object,
+// checks it is an image of the declared type within the limits, stores it encoded again
+// (no EXIF, GPS or other metadata survives) with a JPEG thumbnail, deletes the raw upload
+// and marks the media ready. At most maxConfirming run at once in a process; the rest wait
+// within their deadline. A photo confirmed already is answered as it is. A refused
+// upload's object is removed (its row stays pending until the sweep) and it answers
+// ErrNotImage or ErrTooLarge.
+func (s *Storage) Confirm(ctx context.Context, tx pgx.Tx, a store.Access, publicID string) (store.Media, error) {
+	m, err := store.LockOwnMedia(ctx, tx, publicID)
+	if err != nil || m.Status == "ready" {
+		return m, err
+	}
+	select {
+	case s.confirming <- struct{}{}:
+		defer func() { <-s.confirming }()
+	case <-ctx.Done():
+		return store.Media{}, fmt.Errorf("wait to confirm: %w", ctx.Err())
+	}
+	raw, err := s.readUpload(ctx, m.UploadKey)
+	if err != nil {
+		return store.Media{}, err
+	}
+	c, err := clean(raw, m.ContentType)
+	if errors.Is(err, ErrNotImage) || errors.Is(err, ErrTooLarge) {
+		return store.Media{}, errors.Join(err, s.deleteObjects(ctx, m.UploadKey))
+	}
+	if err != nil {
+		return store.Media{}, err
+	}
+	ext := ".jpg"
+	if c.ContentType == "image/png" {
+		ext = ".png"
+	}
+	m.OriginalKey = objectKey(a.OrgPublicID, m.PublicID, "original"+ext)
+	m.ThumbnailKey = objectKey(a.OrgPublicID, m.PublicID, "thumbnail.jpg")
+	if err := s.put(ctx, m.OriginalKey, c.ContentType, c.Original); err != nil {
+		return store.Media{}, err
+	}
+	if err := s.put(ctx, m.ThumbnailKey, "image/jpeg", c.Thumbnail); err != nil {
+		return store.Media{}, err
+	}
+	if err := s.deleteObjects(ctx, m.UploadKey); err != nil {
+		return store.Media{}, err
+	}
+	m.ContentType, m.Width, m.Height = c.ContentType, c.Width, c.Height
+	m.Bytes = int64(len(c.Original) + len(c.Thumbnail))
+	if err := store.ReadyMedia(ctx, tx, m); err != nil {
+		return store.Media{}, err
+	}
+	return store.MediaByID(ctx, tx, m.ID)
+}
+
+// readUpload reads the raw upload, refusing one past MaxBytes without reading it all.
+func (s *Storage) readUpload(ctx context.Context, key string) ([]byte, error) {
+	out, err := s.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key)})
+	var missing *types.NoSuchKey
+	if errors.As(err, &missing) {
+		return nil, ErrNotUploaded
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read upload %s: %w", key, err)
+	}
+	defer func() { _ = out.Body.Close() }() // read path: a failed close loses nothing
+	if out.ContentLength != nil && *out.ContentLength > MaxBytes {
+		return nil, ErrTooLarge
+	}
+	raw, err := io.ReadAll(io.LimitReader(out.Body, MaxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read upload %s: %w", key, err)
+	}
+	return raw, nil
+}
+
+func (s *Storage) put(ctx context.Context, key, contentType string, body []byte) error {
+	_, err := s.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key),
+		ContentType: aws.String(contentType), Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))})
+	if err != nil {
+		return fmt.Errorf("store %s: %w", key, err)
+	}
+	return nil
+}
+
+// deleteObjects removes objects from the bucket; one already gone is no error.
+func (s *Storage) deleteObjects(ctx context.Context, keys ...string) error {
+	for _, k := range keys {
+		if k == "" {
+			continue
+		}
+		if _, err := s.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(k)}); err != nil {
+			return fmt.Errorf("delete %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// Downloads are presigned GETs of a ready photo and its thumbnail.
+type Downloads struct {
+	Original, Thumbnail Link
+}
+
+// Download presigns GETs of a ready photo and its thumbnail, valid for DownloadExpiry.
+func (s *Storage) Download(ctx context.Context, m store.Media) (Downloads, error) {
+	if m.Status != "ready" {
+		return Downloads{}, ErrNotReady
+	}
+	var d Downloads
+	for _, o := range []struct {
+		key  string
+		link *Link
+	}{{m.OriginalKey, &d.Original}, {m.ThumbnailKey, &d.Thumbnail}} {
+		req, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(o.key)},
+			s3.WithPresignExpires(DownloadExpiry))
+		if err != nil {
+			return Downloads{}, fmt.Errorf("presign download: %w", err)
+		}
+		*o.link = linkOf(req.URL, req.Method, DownloadExpiry, nil)
+	}
+	return d, nil
+}
+
+// Arrangement is a change to a photo's place on its animal; what is nil stays.
+type Arrangement struct {
+	Position *int
+	Primary  *bool
+}
+
+// Arrange moves one of the organization's ready photos and makes it (or stops it being)
+// the animal's primary photo; it answers the photo as it now stands.
+func Arrange(ctx context.Context, tx pgx.Tx, publicID string, in Arrangement) (store.Media, error) {
+	if in.Position != nil && (*in.Position < 0 || *in.Position > 10_000) {
+		return store.Media{}, FieldErrors{{"position", "must be 0 to 10000"}}
+	}
+	if in.Primary != nil && *in.Primary {
+		if err := store.LockMediaAnimal(ctx, tx, publicID); err != nil {
+			return store.Media{}, err
+		}
+	}
+	m, err := store.LockOwnMedia(ctx, tx, publicID)
+	if err != nil {
+		return store.Media{}, err
+	}
+	if m.Status != "ready" {
+		return store.Media{}, ErrNotReady
+	}
+	if err := store.ArrangeMedia(ctx, tx, m, in.Position, in.Primary); err != nil {
+		return store.Media{}, err
+	}
+	return store.MediaByID(ctx, tx, m.ID)
+}
+
+// Delete takes one of the organization's photos (or pending uploads) out of view and out of
+// its storage count in tx; Purge then removes its objects and row once tx has committed.
+func Delete(ctx context.Context, tx pgx.Tx, publicID string) (store.Media, error) {
+	m, err := store.LockOwnMedia(ctx, tx, publicID)
+	if err != nil {
+		return store.Media{}, err
+	}
+	return m, store.MarkMediaDeleted(ctx, tx, m.ID)
+}
+
+// Purge removes a deleted photo's objects from storage, then its row. When storage fails
+// the row stays deleted and the sweep tries again.
+func (s *Storage) Purge(ctx context.Context, db *store.DB, m store.Media) error {
+	if err := s.deleteObjects(ctx, m.UploadKey, m.OriginalKey, m.ThumbnailKey); err != nil {
+		return err
+	}
+	return db.InTenant(ctx, store.Tenant{OrgID: m.OrgID}, func(tx pgx.Tx) error {
+		return store.DeleteMediaRow(ctx, tx, m.ID)
+	})
+}
+
+// Sweep removes, across organizations, uploads never confirmed within UnconfirmedAfter and
+// deleted photos whose objects remain: objects first, then rows. It answers how many it
+// removed.
+func (s *Storage) Sweep(ctx context.Context, db *store.DB) (int, error) {
+	stale, err := store.StaleMediaOf(ctx, db, UnconfirmedAfter)
+	if err != nil {
+		return 0, err
+	}
+	var errs []error
+	n := 0
+	for _, st := range stale {
+		var m store.Media
+		err := db.InTenant(ctx, store.Tenant{OrgID: st.OrgID}, func(tx pgx.Tx) error {
+			abandoned, err := store.AbandonMedia(ctx, tx, st.ID)
+			if err != nil {
+				return err
+			}
+			if !abandoned {
+				return store.ErrNotFound // confirmed meanwhile
+			}
+			m, err = store.MediaByID(ctx, tx, st.ID)
+			return err
+		})
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err == nil {
+			err = s.Purge(ctx, db, m)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("media %s: %w", st.ID, err))
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
+}
