@@ -1,0 +1,142 @@
+package e2e_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+
+	"github.com/reptidex/reptidex/certs"
+	"github.com/reptidex/reptidex/objstore"
+	"github.com/reptidex/reptidex/testkit"
+	"github.com/reptidex/reptidex/workflows/certificate"
+	"github.com/reptidex/reptidex/workflows/process"
+)
+
+// Each path a certificate can take, run end to end on the dev server, the worker, Postgres
+// and object storage: issued (signed, stored, marked issued), and asked for a certificate
+// that is not being issued. Its history must replay against today's code; with
+// RECORD_HISTORIES=1 it is written as the workflow's recorded history.
+func TestCertificate_RecordsTheHistoryOfEachPath(t *testing.T) {
+	t.Parallel()
+	paths := []struct {
+		name       string
+		recorded   bool // whether the certificate's row is recorded as issuing
+		failedWith string
+		file       string
+	}{
+		{name: "issued", recorded: true, file: "issued.json"},
+		{name: "not being issued", failedWith: certificate.ErrTypeNotFound, file: "not_being_issued.json"},
+	}
+	for _, p := range paths {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			s := start(t)
+			tc := testkit.Temporal(t)
+			in := requestCertificate(t, s, p.recorded)
+			run, err := certificate.Start(context.Background(), tc, s.Cfg.Temporal.TaskQueue, in)
+			require.NoError(t, err)
+
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			var res certificate.Result
+			err = run.Get(ctx, &res)
+			end := enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED
+			if p.failedWith != "" {
+				require.True(t, process.IsErrorType(err, p.failedWith), "failed with %v, not %s", err, p.failedWith)
+				end = enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED
+			} else {
+				require.NoError(t, err)
+				requireIssued(t, s, in, res)
+			}
+			h := fetchHistory(t, tc, certificate.WorkflowID(in.CertificateID), "")
+			require.Equal(t, end, h.Events[len(h.Events)-1].EventType)
+			requireReplays(t, h)
+			if recordHistories {
+				writeHistory(t, h, filepath.Join("..", "workflows", "certificate", "testdata", p.file))
+			}
+		})
+	}
+}
+
+// requestCertificate registers a breeder with an animal bred from a pair of theirs and
+// names a certificate for it; recorded, the certificate is in the database as issuing.
+func requestCertificate(t *testing.T, s *system, recorded bool) certificate.Input {
+	t.Helper()
+	ada := s.register(t, "Ada", false)
+	sire := s.animal(t, ada.Token, map[string]any{"species": "ball-python", "sex": "male", "name": "Atlas"})
+	dam := s.animal(t, ada.Token, map[string]any{"species": "ball-python", "sex": "female", "name": "Vega"})
+	animal := s.animal(t, ada.Token, map[string]any{"species": "ball-python", "sex": "female", "name": "Noodle",
+		"sire_id": sire, "dam_id": dam})
+	serial, err := certs.NewSerial()
+	require.NoError(t, err)
+	in := certificate.Input{CertificateID: uuid.New(), Serial: serial.String(), AnimalPublicID: animal}
+	admin := testkit.AdminPool(t)
+	ctx := context.Background()
+	require.NoError(t, admin.QueryRow(ctx, `SELECT a.id, a.org_id, u.id FROM animals a, users u
+		WHERE a.public_id = $1 AND u.public_id = $2`, animal, ada.UserID).Scan(&in.AnimalID, &in.OrgID, &in.RequestedBy))
+	if recorded {
+		require.NoError(t, s.Admin(ctx, `INSERT INTO certificates (id, serial, org_id, animal_id, requested_by)
+			VALUES ($1, $2, $3, $4, $5)`, in.CertificateID, in.Serial, in.OrgID, in.AnimalID, in.RequestedBy))
+	}
+	return in
+}
+
+// requireIssued checks an issued certificate: the row issued with its hash, signature and
+// key; the PDF and the signed record in the bucket, the record verifying with the published
+// key and naming the animal and its parents; and the requester told.
+func requireIssued(t *testing.T, s *system, in certificate.Input, res certificate.Result) {
+	t.Helper()
+	ctx := context.Background()
+	var status, keyID, pdfKey string
+	var canonicalSum, pdfSum []byte
+	require.NoError(t, testkit.AdminPool(t).QueryRow(ctx, `SELECT status, key_id, pdf_key, canonical_sha256, pdf_sha256
+		FROM certificates WHERE id = $1`, in.CertificateID).Scan(&status, &keyID, &pdfKey, &canonicalSum, &pdfSum))
+	require.Equal(t, "issued", status)
+	require.Equal(t, s.CertKeys.SigningKeyID(), keyID)
+	require.Equal(t, res.PDFKey, pdfKey)
+	require.Len(t, canonicalSum, 32)
+	require.Len(t, pdfSum, 32)
+
+	bucket := objstore.New(s.Cfg.S3)
+	pdf := object(t, bucket, s.Cfg.S3.Bucket, pdfKey)
+	require.Equal(t, "%PDF-", string(pdf[:5]))
+	rec, err := certs.ParseRecord(object(t, bucket, s.Cfg.S3.Bucket, certificate.RecordKey(in.OrgID, in.Serial)))
+	require.NoError(t, err)
+	published, err := json.Marshal(s.CertKeys.Published())
+	require.NoError(t, err)
+	verifier, err := certs.ParsePublishedKeys(published)
+	require.NoError(t, err)
+	require.NoError(t, verifier.VerifyRecord(rec))
+	var snap certificate.Snapshot
+	require.NoError(t, json.Unmarshal(rec.Snapshot, &snap))
+	require.Equal(t, in.Serial, snap.Serial)
+	require.Equal(t, "Noodle", snap.Pedigree[0].Name)
+	require.Equal(t, "Atlas", snap.Pedigree[1].Name)
+	require.Equal(t, "Vega", snap.Pedigree[2].Name)
+	require.NotNil(t, snap.COI)
+
+	var told int
+	require.NoError(t, testkit.AdminPool(t).QueryRow(ctx, `SELECT count(*) FROM notifications
+		WHERE user_id = $1 AND type = 'certificate.outcome'`, in.RequestedBy).Scan(&told))
+	require.Equal(t, 1, told)
+}
+
+// object reads an object from the bucket.
+func object(t *testing.T, c *s3.Client, bucket, key string) []byte {
+	t.Helper()
+	out, err := c.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	require.NoError(t, err, "object %s", key)
+	defer out.Body.Close()
+	b, err := io.ReadAll(out.Body)
+	require.NoError(t, err)
+	return b
+}
