@@ -135,8 +135,8 @@ func object(t *testing.T, c *s3.Client, bucket, key string) []byte {
 	t.Helper()
 	out, err := c.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	require.NoError(t, err, "object %s", key)
-	defer out.Body.Close()
 	b, err := io.ReadAll(out.Body)
 	require.NoError(t, err)
+	require.NoError(t, out.Body.Close())
 	return b
 }
