@@ -13,16 +13,18 @@ import (
 // Certificate is a pedigree certificate: issuing until its snapshot is signed and its PDF
 // stored, then issued; or failed, superseded or revoked.
 type Certificate struct {
-	ID          uuid.UUID
-	Serial      string
-	OrgID       uuid.UUID
-	AnimalID    uuid.UUID
-	RequestedBy uuid.UUID
-	Status      string
-	KeyID       string
-	PDFKey      string
-	CreatedAt   time.Time
-	IssuedAt    *time.Time
+	ID       uuid.UUID
+	Serial   string
+	OrgID    uuid.UUID
+	AnimalID uuid.UUID
+	// AnimalPublicID is the animal's public ID, read with the certificate.
+	AnimalPublicID string
+	RequestedBy    uuid.UUID
+	Status         string
+	KeyID          string
+	PDFKey         string
+	CreatedAt      time.Time
+	IssuedAt       *time.Time
 }
 
 // InsertCertificate records a certificate being issued for the transaction's organization.
@@ -35,13 +37,21 @@ func InsertCertificate(ctx context.Context, tx pgx.Tx, c Certificate) error {
 	return nil
 }
 
+const certificateSelect = `SELECT c.id, c.serial, c.org_id, c.animal_id,
+	coalesce((SELECT public_id FROM animal_ref(c.animal_id)), ''), c.requested_by, c.status, coalesce(c.key_id, ''),
+	coalesce(c.pdf_key, ''), c.created_at, c.issued_at FROM certificates c`
+
+func scanCertificate(row pgx.Row) (Certificate, error) {
+	var c Certificate
+	err := row.Scan(&c.ID, &c.Serial, &c.OrgID, &c.AnimalID, &c.AnimalPublicID, &c.RequestedBy, &c.Status, &c.KeyID,
+		&c.PDFKey, &c.CreatedAt, &c.IssuedAt)
+	return c, err
+}
+
 // CertificateByID reads one of the transaction's organization's certificates; another's, or
 // none, is ErrNotFound.
 func CertificateByID(ctx context.Context, q Querier, id uuid.UUID) (Certificate, error) {
-	var c Certificate
-	err := q.QueryRow(ctx, `SELECT id, serial, org_id, animal_id, requested_by, status, coalesce(key_id, ''),
-		coalesce(pdf_key, ''), created_at, issued_at FROM certificates WHERE id = $1`, id).Scan(
-		&c.ID, &c.Serial, &c.OrgID, &c.AnimalID, &c.RequestedBy, &c.Status, &c.KeyID, &c.PDFKey, &c.CreatedAt, &c.IssuedAt)
+	c, err := scanCertificate(q.QueryRow(ctx, certificateSelect+` WHERE c.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Certificate{}, ErrNotFound
 	}
@@ -49,6 +59,33 @@ func CertificateByID(ctx context.Context, q Querier, id uuid.UUID) (Certificate,
 		return Certificate{}, fmt.Errorf("read certificate %s: %w", id, err)
 	}
 	return c, nil
+}
+
+// CertificateBySerial reads one of the transaction's organization's certificates by its
+// serial; another's, or none, is ErrNotFound.
+func CertificateBySerial(ctx context.Context, q Querier, serial string) (Certificate, error) {
+	c, err := scanCertificate(q.QueryRow(ctx, certificateSelect+` WHERE c.serial = $1`, serial))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Certificate{}, ErrNotFound
+	}
+	if err != nil {
+		return Certificate{}, fmt.Errorf("read certificate %s: %w", serial, err)
+	}
+	return c, nil
+}
+
+// CertificatesOfAnimal lists the transaction's organization's certificates of an animal,
+// newest first, at most 100.
+func CertificatesOfAnimal(ctx context.Context, q Querier, animalID uuid.UUID) ([]Certificate, error) {
+	rows, err := q.Query(ctx, certificateSelect+` WHERE c.animal_id = $1 ORDER BY c.created_at DESC, c.id LIMIT 100`, animalID)
+	if err != nil {
+		return nil, fmt.Errorf("list certificates: %w", err)
+	}
+	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Certificate, error) { return scanCertificate(row) })
+	if err != nil {
+		return nil, fmt.Errorf("list certificates: %w", err)
+	}
+	return cs, nil
 }
 
 // IssuedCertificate is what marks a certificate issued: the signed snapshot, its hash, the
