@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
@@ -22,9 +23,10 @@ import (
 )
 
 // Each path a certificate can take, run end to end on the dev server, the worker, Postgres
-// and object storage: issued (signed, stored, marked issued), and asked for a certificate
-// that is not being issued. Its history must replay against today's code; with
-// RECORD_HISTORIES=1 it is written as the workflow's recorded history.
+// and object storage: requested over HTTP and issued (signed, stored, marked issued, its PDF
+// downloaded by its link), and started for a certificate that is not being issued. Its
+// history must replay against today's code; with RECORD_HISTORIES=1 it is written as the
+// workflow's recorded history.
 func TestCertificate_RecordsTheHistoryOfEachPath(t *testing.T) {
 	t.Parallel()
 	paths := []struct {
@@ -41,14 +43,19 @@ func TestCertificate_RecordsTheHistoryOfEachPath(t *testing.T) {
 			t.Parallel()
 			s := start(t)
 			tc := testkit.Temporal(t)
-			in := requestCertificate(t, s, p.recorded)
-			run, err := certificate.Start(context.Background(), tc, s.Cfg.Temporal.TaskQueue, in)
-			require.NoError(t, err)
+			var in certificate.Input
+			var token string
+			if p.recorded {
+				in, token = requestCertificate(t, s)
+			} else {
+				in = unrecordedCertificate(t, s)
+			}
+			run := tc.GetWorkflow(context.Background(), certificate.WorkflowID(in.CertificateID), "")
 
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			var res certificate.Result
-			err = run.Get(ctx, &res)
+			err := run.Get(ctx, &res)
 			end := enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED
 			if p.failedWith != "" {
 				require.True(t, process.IsErrorType(err, p.failedWith), "failed with %v, not %s", err, p.failedWith)
@@ -56,6 +63,7 @@ func TestCertificate_RecordsTheHistoryOfEachPath(t *testing.T) {
 			} else {
 				require.NoError(t, err)
 				requireIssued(t, s, in, res)
+				requireDownload(t, s, token, in)
 			}
 			h := fetchHistory(t, tc, certificate.WorkflowID(in.CertificateID), "")
 			require.Equal(t, end, h.Events[len(h.Events)-1].EventType)
@@ -67,27 +75,75 @@ func TestCertificate_RecordsTheHistoryOfEachPath(t *testing.T) {
 	}
 }
 
-// requestCertificate registers a breeder with an animal bred from a pair of theirs and
-// names a certificate for it; recorded, the certificate is in the database as issuing.
-func requestCertificate(t *testing.T, s *system, recorded bool) certificate.Input {
+// breeder registers a breeder with an animal bred from a pair of theirs; it answers the
+// breeder and the animal's public ID.
+func breeder(t *testing.T, s *system) (person, string) {
 	t.Helper()
 	ada := s.register(t, "Ada", false)
 	sire := s.animal(t, ada.Token, map[string]any{"species": "ball-python", "sex": "male", "name": "Atlas"})
 	dam := s.animal(t, ada.Token, map[string]any{"species": "ball-python", "sex": "female", "name": "Vega"})
-	animal := s.animal(t, ada.Token, map[string]any{"species": "ball-python", "sex": "female", "name": "Noodle",
+	return ada, s.animal(t, ada.Token, map[string]any{"species": "ball-python", "sex": "female", "name": "Noodle",
 		"sire_id": sire, "dam_id": dam})
+}
+
+// requestCertificate asks for a certificate of a breeder's animal over HTTP, whose process
+// River starts, and answers its input as the database recorded it and the breeder's token.
+func requestCertificate(t *testing.T, s *system) (certificate.Input, string) {
+	t.Helper()
+	ada, animal := breeder(t, s)
+	c := s.must(t, http.StatusAccepted, http.MethodPost, "/api/v1/animals/"+animal+"/certificates", ada.Token, nil,
+		"Idempotency-Key", "certificate-1")
+	in := certificate.Input{Serial: c["serial"].(string), AnimalPublicID: animal}
+	require.NoError(t, testkit.AdminPool(t).QueryRow(context.Background(), `SELECT id, org_id, animal_id, requested_by
+		FROM certificates WHERE serial = $1`, in.Serial).Scan(&in.CertificateID, &in.OrgID, &in.AnimalID, &in.RequestedBy))
+	waitStarted(t, in)
+	return in, ada.Token
+}
+
+// unrecordedCertificate starts the process for a certificate of a breeder's animal that was
+// never recorded as issuing.
+func unrecordedCertificate(t *testing.T, s *system) certificate.Input {
+	t.Helper()
+	ada, animal := breeder(t, s)
 	serial, err := certs.NewSerial()
 	require.NoError(t, err)
 	in := certificate.Input{CertificateID: uuid.New(), Serial: serial.String(), AnimalPublicID: animal}
-	admin := testkit.AdminPool(t)
-	ctx := context.Background()
-	require.NoError(t, admin.QueryRow(ctx, `SELECT a.id, a.org_id, u.id FROM animals a, users u
+	require.NoError(t, testkit.AdminPool(t).QueryRow(context.Background(), `SELECT a.id, a.org_id, u.id FROM animals a, users u
 		WHERE a.public_id = $1 AND u.public_id = $2`, animal, ada.UserID).Scan(&in.AnimalID, &in.OrgID, &in.RequestedBy))
-	if recorded {
-		require.NoError(t, s.Admin(ctx, `INSERT INTO certificates (id, serial, org_id, animal_id, requested_by)
-			VALUES ($1, $2, $3, $4, $5)`, in.CertificateID, in.Serial, in.OrgID, in.AnimalID, in.RequestedBy))
-	}
+	_, err = certificate.Start(context.Background(), testkit.Temporal(t), s.Cfg.Temporal.TaskQueue, in)
+	require.NoError(t, err)
 	return in
+}
+
+// waitStarted waits for River to start the certificate's process.
+func waitStarted(t *testing.T, in certificate.Input) {
+	t.Helper()
+	tc := testkit.Temporal(t)
+	require.Eventually(t, func() bool {
+		_, err := tc.DescribeWorkflowExecution(context.Background(), certificate.WorkflowID(in.CertificateID), "")
+		return err == nil
+	}, 20*time.Second, 50*time.Millisecond, "the certificate's process is started")
+}
+
+// requireDownload reads the issued certificate over HTTP and downloads its PDF by the
+// presigned link, byte for byte the one stored.
+func requireDownload(t *testing.T, s *system, token string, in certificate.Input) {
+	t.Helper()
+	c := s.must(t, http.StatusOK, http.MethodGet, "/api/v1/certificates/"+in.Serial, token, nil)
+	require.Equal(t, "issued", c["status"])
+	link, ok := c["pdf"].(map[string]any)
+	require.True(t, ok, "an issued certificate links to its PDF: %v", c)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, link["url"].(string), nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	pdf, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, object(t, objstore.New(s.Cfg.S3), s.Cfg.S3.Bucket, certificate.PDFKey(in.OrgID, in.Serial)), pdf)
+	list := s.must(t, http.StatusOK, http.MethodGet, "/api/v1/animals/"+in.AnimalPublicID+"/certificates", token, nil)
+	require.Len(t, list["items"], 1)
 }
 
 // requireIssued checks an issued certificate: the row issued with its hash, signature and
