@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -26,11 +27,13 @@ type Certificate struct {
 	// KeyID and SHA256 name the signing key and the canonical snapshot's hash, printed for
 	// people who check the certificate offline.
 	KeyID, SHA256 string
+	// Photo is the animal's primary photo as JPEG or PNG bytes; none when empty.
+	Photo []byte
 }
 
 // CertificatePDF draws the certificate as a two-page A4 landscape PDF: the certificate itself
 // (the animal, its genetics, inbreeding, breeder and owner, the serial and a QR code to the
-// verify page), then its pedigree chart.
+// verify page, and the animal's photo when it has one), then its pedigree chart.
 func CertificatePDF(c Certificate) ([]byte, error) {
 	if len(c.Chart.Slots) == 0 || c.Chart.Slots[0] == nil {
 		return nil, fmt.Errorf("certificate %s: no animal to print", c.Serial)
@@ -88,12 +91,46 @@ func CertificatePDF(c Certificate) ([]byte, error) {
 	pdf.SetTextColor(90, 90, 90)
 	pdf.Text(qx, qy+qrSize+14, cp1252(cut(c.VerifyURL, qrSize+10, func(s string) float64 { return width(pdf)(s, false, 7.5) })))
 
+	if len(c.Photo) > 0 {
+		if err := drawPhoto(pdf, c.Photo, qx, qy+qrSize+20, qrSize, pageH-margin-22-(qy+qrSize+20)); err != nil {
+			return nil, fmt.Errorf("certificate %s: %w", c.Serial, err)
+		}
+	}
+
 	pdf.SetFont("Helvetica", "", 7)
 	pdf.Text(margin+12, pageH-margin-14, "Signed with Ed25519 key "+c.KeyID+"; canonical snapshot SHA-256 "+c.SHA256+".")
 	pdf.Text(margin+12, pageH-margin-9, cp1252("Scan the code or visit the address above to check that this certificate is genuine and current."))
 
 	addChartPage(pdf, c.Chart)
 	return output(pdf, "the certificate PDF")
+}
+
+// drawPhoto draws a JPEG or PNG photo as large as fits in the box at x, y, w wide and h high,
+// keeping its proportions.
+func drawPhoto(pdf *gofpdf.Fpdf, photo []byte, x, y, w, h float64) error {
+	var typ string
+	switch {
+	case bytes.HasPrefix(photo, []byte("\xff\xd8\xff")):
+		typ = "JPG"
+	case bytes.HasPrefix(photo, []byte("\x89PNG\r\n\x1a\n")):
+		typ = "PNG"
+	default:
+		return errors.New("the photo is neither JPEG nor PNG")
+	}
+	info := pdf.RegisterImageOptionsReader("photo", gofpdf.ImageOptions{ImageType: typ}, bytes.NewReader(photo))
+	if err := pdf.Error(); err != nil {
+		return fmt.Errorf("photo: %w", err)
+	}
+	iw, ih := info.Width(), info.Height()
+	if iw <= 0 || ih <= 0 || h <= 0 {
+		return errors.New("the photo has no size")
+	}
+	dw, dh := w, w*ih/iw
+	if dh > h {
+		dw, dh = h*iw/ih, h
+	}
+	pdf.ImageOptions("photo", x+(w-dw)/2, y, dw, dh, false, gofpdf.ImageOptions{ImageType: typ}, 0, "")
+	return nil
 }
 
 // nameOf is how the certificate heads an animal: its name, or its ID when it has none.
