@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -44,11 +45,20 @@ const coiGenerations = 5
 // own animals in full, other breeders' only as they make them public. A certificate no
 // longer issuing, or an animal gone, is final.
 func (a *Certificates) Snapshot(ctx context.Context, in certificate.Input) (certificate.Snapshot, error) {
+	var photo string
 	err := a.inTenant(ctx, store.Tenant{OrgID: in.OrgID}, func(tx pgx.Tx) error {
 		c, err := store.CertificateByID(ctx, tx, in.CertificateID)
 		if errors.Is(err, store.ErrNotFound) || err == nil && c.Status != "issuing" {
 			return temporal.NewNonRetryableApplicationError("certificate "+in.Serial+" is not being issued", certificate.ErrTypeNotFound, err)
 		}
+		if err != nil {
+			return err
+		}
+		m, err := store.PrimaryMedia(ctx, tx, in.AnimalID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		photo = m.PublicID
 		return err
 	})
 	if err != nil {
@@ -68,7 +78,7 @@ func (a *Certificates) Snapshot(ctx context.Context, in certificate.Input) (cert
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	return certificate.Snapshot{Serial: in.Serial, IssuedAt: now, COI: &inb.F, Generations: certificate.Generations,
-		Pedigree: render.FromChart(chart, certificate.Generations, now).Slots}, nil
+		Pedigree: render.FromChart(chart, certificate.Generations, now).Slots, Photo: photo}, nil
 }
 
 // Sign signs the snapshot's canonical JSON with the current certificate key.
@@ -88,7 +98,11 @@ func (a *Certificates) Store(ctx context.Context, in certificate.Input, s certif
 	if err := json.Unmarshal(s.Canonical, &snap); err != nil {
 		return certificate.Stored{}, temporal.NewNonRetryableApplicationError("read the signed snapshot back", ErrTypeInvalidData, err)
 	}
-	pdf, err := render.CertificatePDF(render.Certificate{Serial: in.Serial,
+	photo, err := a.photo(ctx, in, snap.Photo)
+	if err != nil {
+		return certificate.Stored{}, err
+	}
+	pdf, err := render.CertificatePDF(render.Certificate{Serial: in.Serial, Photo: photo,
 		VerifyURL: strings.TrimRight(a.PublicBaseURL, "/") + "/verify/" + in.Serial,
 		IssuedAt:  snap.IssuedAt, COI: snap.COI, KeyID: s.KeyID, SHA256: s.SHA256,
 		Chart: render.Chart{Generations: snap.Generations, Date: snap.IssuedAt, Slots: snap.Pedigree}})
@@ -109,6 +123,39 @@ func (a *Certificates) Store(ctx context.Context, in certificate.Input, s certif
 	sum := sha256.Sum256(pdf)
 	st.PDFSHA256 = hex.EncodeToString(sum[:])
 	return st, nil
+}
+
+// photo reads the thumbnail of the photo the snapshot names, to print; none when it names
+// none, or when the photo was deleted since the snapshot.
+func (a *Certificates) photo(ctx context.Context, in certificate.Input, publicID string) ([]byte, error) {
+	if publicID == "" {
+		return nil, nil
+	}
+	var m store.Media
+	err := a.inTenant(ctx, store.Tenant{OrgID: in.OrgID}, func(tx pgx.Tx) (err error) {
+		m, err = store.MediaByPublicID(ctx, tx, publicID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	if err != nil || m.Status != "ready" || m.ThumbnailKey == "" {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	out, err := a.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(a.Bucket), Key: aws.String(m.ThumbnailKey)})
+	if err != nil {
+		return nil, fmt.Errorf("read the photo %s: %w", publicID, err)
+	}
+	b, err := io.ReadAll(io.LimitReader(out.Body, 2<<20))
+	if cerr := out.Body.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the photo %s: %w", publicID, err)
+	}
+	return b, nil
 }
 
 // put stores one object, within a bound of its own.

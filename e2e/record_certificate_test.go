@@ -1,8 +1,12 @@
 package e2e_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -91,6 +95,7 @@ func breeder(t *testing.T, s *system) (person, string) {
 func requestCertificate(t *testing.T, s *system) (certificate.Input, string) {
 	t.Helper()
 	ada, animal := breeder(t, s)
+	primaryPhoto(t, s, ada.Token, animal)
 	c := s.must(t, http.StatusAccepted, http.MethodPost, "/api/v1/animals/"+animal+"/certificates", ada.Token, nil,
 		"Idempotency-Key", "certificate-1")
 	in := certificate.Input{Serial: c["serial"].(string), AnimalPublicID: animal}
@@ -98,6 +103,34 @@ func requestCertificate(t *testing.T, s *system) (certificate.Input, string) {
 		FROM certificates WHERE serial = $1`, in.Serial).Scan(&in.CertificateID, &in.OrgID, &in.AnimalID, &in.RequestedBy))
 	waitStarted(t, in)
 	return in, ada.Token
+}
+
+// primaryPhoto uploads a photo of the animal and makes it the primary one, as a breeder does.
+func primaryPhoto(t *testing.T, s *system, token, animal string) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 400, 300))
+	for x := range 400 {
+		for y := range 300 {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 90, 255})
+		}
+	}
+	var body bytes.Buffer
+	require.NoError(t, png.Encode(&body, img))
+	up := s.must(t, http.StatusCreated, http.MethodPost, "/api/v1/media/uploads", token,
+		map[string]any{"animal_id": animal, "content_type": "image/png", "size": body.Len()})
+	link := up["upload"].(map[string]any)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPut, link["url"].(string), bytes.NewReader(body.Bytes()))
+	require.NoError(t, err)
+	for k, v := range link["headers"].(map[string]any) {
+		req.Header.Set(k, v.(string))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	id := up["media"].(map[string]any)["id"].(string)
+	s.must(t, http.StatusOK, http.MethodPost, "/api/v1/media/"+id+"/confirm", token, nil)
+	s.must(t, http.StatusOK, http.MethodPatch, "/api/v1/media/"+id, token, map[string]any{"primary": true})
 }
 
 // unrecordedCertificate starts the process for a certificate of a breeder's animal that was
@@ -165,6 +198,7 @@ func requireIssued(t *testing.T, s *system, in certificate.Input, res certificat
 	bucket := objstore.New(s.Cfg.S3)
 	pdf := object(t, bucket, s.Cfg.S3.Bucket, pdfKey)
 	require.Equal(t, "%PDF-", string(pdf[:5]))
+	require.Greater(t, bytes.Count(pdf, []byte("/Subtype /Image")), 1, "the QR code and the photo")
 	rec, err := certs.ParseRecord(object(t, bucket, s.Cfg.S3.Bucket, certificate.RecordKey(in.OrgID, in.Serial)))
 	require.NoError(t, err)
 	published, err := json.Marshal(s.CertKeys.Published())
@@ -179,6 +213,7 @@ func requireIssued(t *testing.T, s *system, in certificate.Input, res certificat
 	require.Equal(t, "Atlas", snap.Pedigree[1].Name)
 	require.Equal(t, "Vega", snap.Pedigree[2].Name)
 	require.NotNil(t, snap.COI)
+	require.NotEmpty(t, snap.Photo, "the primary photo is named")
 
 	var told int
 	require.NoError(t, testkit.AdminPool(t).QueryRow(ctx, `SELECT count(*) FROM notifications

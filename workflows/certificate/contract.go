@@ -70,6 +70,9 @@ type Snapshot struct {
 	// of position k at 2k+1 and 2k+2), null where unknown; another breeder's animal that is
 	// not public shows its species only.
 	Pedigree []*render.Animal `json:"pedigree"`
+	// Photo is the public ID of the animal's primary photo, printed on the certificate; empty
+	// when it has none.
+	Photo string `json:"photo,omitempty"`
 }
 
 // Signed is a snapshot as signed and recorded.
