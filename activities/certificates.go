@@ -43,13 +43,22 @@ const coiGenerations = 5
 
 // Snapshot reads the animal and its pedigree as the requesting organization sees them: its
 // own animals in full, other breeders' only as they make them public. A certificate no
-// longer issuing, or an animal gone, is final.
+// longer issuing, or an animal archived or gone from the organization since the request, is
+// final.
 func (a *Certificates) Snapshot(ctx context.Context, in certificate.Input) (certificate.Snapshot, error) {
 	var photo string
 	err := a.inTenant(ctx, store.Tenant{OrgID: in.OrgID}, func(tx pgx.Tx) error {
 		c, err := store.CertificateByID(ctx, tx, in.CertificateID)
 		if errors.Is(err, store.ErrNotFound) || err == nil && c.Status != "issuing" {
 			return temporal.NewNonRetryableApplicationError("certificate "+in.Serial+" is not being issued", certificate.ErrTypeNotFound, err)
+		}
+		if err != nil {
+			return err
+		}
+		animal, err := store.AnimalByPublicID(ctx, tx, in.AnimalPublicID)
+		if errors.Is(err, store.ErrNotFound) || err == nil && (animal.OrgID != in.OrgID || animal.ArchivedAt != nil || animal.IsReference) {
+			return temporal.NewNonRetryableApplicationError("animal "+in.AnimalPublicID+" can no longer be certified by its organization",
+				certificate.ErrTypeNotCertifiable, err)
 		}
 		if err != nil {
 			return err

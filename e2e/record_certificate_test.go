@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"image"
 	"image/color"
 	"image/png"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 
@@ -28,32 +30,30 @@ import (
 
 // Each path a certificate can take, run end to end on the dev server, the worker, Postgres
 // and object storage: requested over HTTP and issued (signed, stored, marked issued, its PDF
-// downloaded by its link), and started for a certificate that is not being issued. Its
+// downloaded by its link); started for a certificate that is not being issued; and for an
+// animal archived since the request, which ends the certificate failed. Its
 // history must replay against today's code; with RECORD_HISTORIES=1 it is written as the
 // workflow's recorded history.
 func TestCertificate_RecordsTheHistoryOfEachPath(t *testing.T) {
 	t.Parallel()
 	paths := []struct {
-		name       string
-		recorded   bool // whether the certificate's row is recorded as issuing
+		name string
+		// drive asks for the certificate and answers its input and the breeder's token.
+		drive      func(t *testing.T, s *system) (certificate.Input, string)
 		failedWith string
 		file       string
 	}{
-		{name: "issued", recorded: true, file: "issued.json"},
-		{name: "not being issued", failedWith: certificate.ErrTypeNotFound, file: "not_being_issued.json"},
+		{name: "issued", drive: requestCertificate, file: "issued.json"},
+		{name: "not being issued", drive: unrecordedCertificate, failedWith: certificate.ErrTypeNotFound, file: "not_being_issued.json"},
+		{name: "animal archived before issuing", drive: archivedAnimalCertificate, failedWith: certificate.ErrTypeNotCertifiable,
+			file: "animal_archived.json"},
 	}
 	for _, p := range paths {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
 			s := start(t)
 			tc := testkit.Temporal(t)
-			var in certificate.Input
-			var token string
-			if p.recorded {
-				in, token = requestCertificate(t, s)
-			} else {
-				in = unrecordedCertificate(t, s)
-			}
+			in, token := p.drive(t, s)
 			run := tc.GetWorkflow(context.Background(), certificate.WorkflowID(in.CertificateID), "")
 
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -64,6 +64,7 @@ func TestCertificate_RecordsTheHistoryOfEachPath(t *testing.T) {
 			if p.failedWith != "" {
 				require.True(t, process.IsErrorType(err, p.failedWith), "failed with %v, not %s", err, p.failedWith)
 				end = enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED
+				requireFailed(t, s, in)
 			} else {
 				require.NoError(t, err)
 				requireIssued(t, s, in, res)
@@ -135,7 +136,7 @@ func primaryPhoto(t *testing.T, s *system, token, animal string) {
 
 // unrecordedCertificate starts the process for a certificate of a breeder's animal that was
 // never recorded as issuing.
-func unrecordedCertificate(t *testing.T, s *system) certificate.Input {
+func unrecordedCertificate(t *testing.T, s *system) (certificate.Input, string) {
 	t.Helper()
 	ada, animal := breeder(t, s)
 	serial, err := certs.NewSerial()
@@ -145,7 +146,46 @@ func unrecordedCertificate(t *testing.T, s *system) certificate.Input {
 		WHERE a.public_id = $1 AND u.public_id = $2`, animal, ada.UserID).Scan(&in.AnimalID, &in.OrgID, &in.RequestedBy))
 	_, err = certificate.Start(context.Background(), testkit.Temporal(t), s.Cfg.Temporal.TaskQueue, in)
 	require.NoError(t, err)
-	return in
+	return in, ada.Token
+}
+
+// archivedAnimalCertificate records a certificate as issuing for an animal its breeder then
+// archived, and starts its process.
+func archivedAnimalCertificate(t *testing.T, s *system) (certificate.Input, string) {
+	t.Helper()
+	ada, animal := breeder(t, s)
+	s.must(t, http.StatusOK, http.MethodPost, "/api/v1/animals/"+animal+"/archive", ada.Token, nil)
+	serial, err := certs.NewSerial()
+	require.NoError(t, err)
+	in := certificate.Input{CertificateID: uuid.New(), Serial: serial.String(), AnimalPublicID: animal}
+	require.NoError(t, testkit.AdminPool(t).QueryRow(context.Background(), `SELECT a.id, a.org_id, u.id FROM animals a, users u
+		WHERE a.public_id = $1 AND u.public_id = $2`, animal, ada.UserID).Scan(&in.AnimalID, &in.OrgID, &in.RequestedBy))
+	require.NoError(t, s.Admin(context.Background(), `INSERT INTO certificates (id, serial, org_id, animal_id, requested_by)
+		VALUES ($1, $2, $3, $4, $5)`, in.CertificateID, in.Serial, in.OrgID, in.AnimalID, in.RequestedBy))
+	_, err = certificate.Start(context.Background(), testkit.Temporal(t), s.Cfg.Temporal.TaskQueue, in)
+	require.NoError(t, err)
+	return in, ada.Token
+}
+
+// requireFailed checks a certificate that could not be issued: its row, when it has one,
+// failed; no PDF stored under its key; and the requester told.
+func requireFailed(t *testing.T, s *system, in certificate.Input) {
+	t.Helper()
+	ctx := context.Background()
+	admin := testkit.AdminPool(t)
+	var status string
+	err := admin.QueryRow(ctx, `SELECT status FROM certificates WHERE id = $1`, in.CertificateID).Scan(&status)
+	if !errors.Is(err, pgx.ErrNoRows) {
+		require.NoError(t, err)
+		require.Equal(t, "failed", status)
+	}
+	_, err = objstore.New(s.Cfg.S3).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.Cfg.S3.Bucket),
+		Key: aws.String(certificate.PDFKey(in.OrgID, in.Serial))})
+	require.Error(t, err, "no PDF is stored")
+	var told int
+	require.NoError(t, admin.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE user_id = $1 AND type = 'certificate.outcome'
+		AND title LIKE '%could not be issued'`, in.RequestedBy).Scan(&told))
+	require.Equal(t, 1, told)
 }
 
 // waitStarted waits for River to start the certificate's process.

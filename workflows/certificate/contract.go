@@ -104,7 +104,11 @@ type Issue struct {
 // being issued, or no animal to certify.
 const ErrTypeNotFound = "CertificateNotFound"
 
-// PDFKey and RecordKey are where a certificate's PDF and signed record are stored.
+// ErrTypeNotCertifiable is the application error type of a snapshot of an animal that can no
+// longer be certified: archived, or no longer the organization's, since it was requested.
+const ErrTypeNotCertifiable = "AnimalNotCertifiable"
+
+// PDFKey is where a certificate's PDF is stored.
 func PDFKey(orgID uuid.UUID, serial string) string {
 	return "certificates/" + orgID.String() + "/" + serial + ".pdf"
 }

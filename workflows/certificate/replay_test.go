@@ -20,5 +20,6 @@ func TestWorkflow_ReplaysTheRecordedHistoryOfEachPath(t *testing.T) {
 			require.NotEmpty(t, res.KeyID)
 		}),
 		"testdata/not_being_issued.json": processtest.Failed(certificate.ErrTypeNotFound),
+		"testdata/animal_archived.json":  processtest.Failed(certificate.ErrTypeNotCertifiable),
 	}, certificate.RegisterWorkflow)
 }

@@ -31,7 +31,7 @@ func Workflow(ctx workflow.Context, in Input) (Result, error) {
 		in.Serial == "" || in.AnimalPublicID == "" {
 		return Result{}, temporal.NewNonRetryableApplicationError("certificate, serial, organization, animal and requester are required", "InvalidInput", nil)
 	}
-	opts := process.DatabaseActivity(giveUp, ErrTypeNotFound)
+	opts := process.DatabaseActivity(giveUp, ErrTypeNotFound, ErrTypeNotCertifiable)
 	actx := workflow.WithActivityOptions(ctx, opts)
 	res, err := issue(ctx, actx, in)
 	if err != nil {
