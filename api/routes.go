@@ -253,7 +253,14 @@ func (s *Server) stripeRoutes(r chi.Router) {
 	r.Post("/stripe/webhooks", s.handle(s.stripeWebhook))
 }
 
-// certificateRoutes: the public keys certificates are verified with.
+// certificateRoutes: the public keys certificates are verified with, and the organization's
+// certificates: requested for an animal, listed, and read by serial.
 func (s *Server) certificateRoutes(r chi.Router) {
 	r.Get("/certificates/keys", s.handle(s.certificateKeys))
+	r.Group(func(r chi.Router) {
+		r.Use(s.authenticate)
+		r.Post("/animals/{animalID}/certificates", s.handle(s.requestCertificate))
+		r.Get("/animals/{animalID}/certificates", s.handle(s.animalCertificates))
+		r.Get("/certificates/{serial}", s.handle(s.getCertificate))
+	})
 }

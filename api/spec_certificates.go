@@ -6,7 +6,8 @@ import (
 	"github.com/reptidex/reptidex/certs"
 )
 
-// certificateResource documents pedigree certificates: today the keys they are signed with.
+// certificateResource documents pedigree certificates: the keys they are signed with, and the
+// organization's certificates, requested, listed and read.
 var certificateResource = apiResource{
 	Tag:   "certificates",
 	About: "Pedigree certificates, signed so that anyone can verify them without trusting ReptiDex.",
@@ -14,6 +15,9 @@ var certificateResource = apiResource{
 		{Name: "CertificateKey", Type: certs.PublishedKey{}, Description: "A public Ed25519 key that verifies certificates.",
 			Examples: []string{`{"key_id": "21fe31dfa154a261", "algorithm": "Ed25519", "public_key": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "current": true}`}},
 		{Name: "CertificateKeys", Type: certs.PublishedKeys{}},
+		{Name: "Certificate", Type: certificateView{}, Description: "A pedigree certificate of one of the organization's animals.",
+			Examples: []string{`{"serial": "7KQ2-M9XD-4TJ8", "animal_id": "7QmVbX2kLp9sT4wYz", "status": "issuing", "created_at": "2026-12-05T13:00:00Z"}`}},
+		{Name: "CertificatePage", Type: certificatePage{}},
 	},
 	Operations: []operation{
 		{
@@ -27,6 +31,56 @@ var certificateResource = apiResource{
 				"verify-certificate` checks a certificate record offline. Cacheable for 300 seconds.",
 			Responses: []reply{
 				{Status: 200, Description: "The keys.", Body: certs.PublishedKeys{}},
+			},
+		},
+		{
+			Method: http.MethodPost, Path: "/api/v1/animals/{animalID}/certificates", ID: "requestCertificate",
+			Summary: "Issue a pedigree certificate",
+			Description: "An owner or admin asks for a pedigree certificate of one of the organization's animals. The " +
+				"answer is the certificate, issuing, with its serial: its snapshot of the animal and four generations " +
+				"of ancestors (other breeders' animals as they make them public) is signed, rendered as a PDF and " +
+				"stored, and only then is it issued; the requester is notified either way. GET it by serial for its " +
+				"status and, once issued, its PDF. Idempotency-Key is optional: for 24 hours the same key for the " +
+				"same animal answers the first answer again.",
+			Params: []param{{Name: "animalID", In: "path", Description: "Public ID of the animal.", Schema: `{"type": "string"}`},
+				{Name: "Idempotency-Key", In: "header",
+					Description: "A key of the caller's choosing that makes a retry of this request safe, remembered for 24 hours.",
+					Schema:      `{"maxLength": 200, "type": "string"}`}},
+			Responses: []reply{
+				{Status: 202, Description: "The certificate, issuing.", Body: certificateView{},
+					Headers: []header{
+						{Name: "Location", Required: true, Schema: `{"type": "string", "format": "uri-reference"}`,
+							Description: "The certificate's URL."},
+						{Name: "Idempotent-Replayed", Schema: `{"type": "string", "enum": ["true"]}`,
+							Description: "true when this is the stored answer to an earlier request with the same Idempotency-Key, replayed."}}},
+				{Status: 403, Description: "forbidden: only owners and admins issue certificates."},
+				{Status: 404, Description: "not-found: the animal is not one of the organization's."},
+				{Status: 409, Description: "conflict: a request with this Idempotency-Key is still being handled (retry after Retry-After).",
+					Headers: []header{{Name: "Retry-After", Schema: `{"type": "integer"}`,
+						Description: "Seconds to wait before retrying the request."}}},
+				{Status: 422, Description: "validation-failed: the animal is archived or a reference animal; or " +
+					"Idempotency-Key used for another request."},
+			},
+		},
+		{
+			Method: http.MethodGet, Path: "/api/v1/animals/{animalID}/certificates", ID: "listAnimalCertificates",
+			Summary:     "An animal's certificates",
+			Description: "The organization's certificates of one of its animals, newest first (at most 100), without links.",
+			Params:      []param{{Name: "animalID", In: "path", Description: "Public ID of the animal.", Schema: `{"type": "string"}`}},
+			Responses: []reply{
+				{Status: 200, Description: "The certificates.", Body: certificatePage{}},
+				{Status: 404, Description: "not-found: the animal is not one of the organization's."},
+			},
+		},
+		{
+			Method: http.MethodGet, Path: "/api/v1/certificates/{serial}", ID: "getCertificate",
+			Summary: "A certificate",
+			Description: "One of the organization's certificates by serial: its status and, once issued, a presigned " +
+				"download of its PDF valid for 5 minutes.",
+			Params: []param{{Name: "serial", In: "path", Description: "The certificate's serial.", Schema: `{"type": "string"}`}},
+			Responses: []reply{
+				{Status: 200, Description: "The certificate.", Body: certificateView{}},
+				{Status: 404, Description: "not-found: no certificate of the organization has this serial."},
 			},
 		},
 	},

@@ -38,12 +38,14 @@ var signingKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.Ge
 
 // system is the API and the worker of one test, sharing the package's database.
 type system struct {
-	URL   string
-	Cfg   config.Config
-	DB    *store.DB
-	Mail  *mailsink.Client
-	HTTP  *http.Client
-	Admin func(ctx context.Context, sql string, args ...any) error
+	URL string
+	Cfg config.Config
+	DB  *store.DB
+	// CertKeys sign the API's and the worker's certificates.
+	CertKeys *certs.Keyring
+	Mail     *mailsink.Client
+	HTTP     *http.Client
+	Admin    func(ctx context.Context, sql string, args ...any) error
 }
 
 // start runs the worker and serves the API until the test ends. Notifications that need an
@@ -59,7 +61,7 @@ func start(t *testing.T, opts ...func(*config.Config)) *system {
 	}
 	sys := serveAPI(t, cfg)
 	w, err := worker.New(worker.Deps{Config: cfg, DB: sys.DB, Temporal: testkit.Temporal(t),
-		Mail: mailer.New(cfg.SMTP), Registry: prometheus.NewRegistry(), Logger: testkit.Logger(t)})
+		Mail: mailer.New(cfg.SMTP), CertKeys: sys.CertKeys, Registry: prometheus.NewRegistry(), Logger: testkit.Logger(t)})
 	require.NoError(t, err)
 	require.NoError(t, w.Start(context.Background()))
 	t.Cleanup(func() {
@@ -79,9 +81,7 @@ func serveAPI(t *testing.T, cfg config.Config) *system {
 	require.NoError(t, err)
 	keys, err := auth.NewKeySet(key)
 	require.NoError(t, err)
-	_, certKey, err := ed25519.GenerateKey(rand.Reader)
-	require.NoError(t, err)
-	certKeys, err := certs.NewKeyring(certKey)
+	certKeys, err := packageCertKeys()
 	require.NoError(t, err)
 	ctx, stop := context.WithCancel(context.Background())
 	srv, err := api.New(ctx, cfg, api.Conns{DB: db, Temporal: testkit.Temporal(t), Registry: prometheus.NewRegistry(),
@@ -94,12 +94,23 @@ func serveAPI(t *testing.T, cfg config.Config) *system {
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	admin := testkit.AdminPool(t)
-	return &system{URL: ts.URL, Cfg: cfg, DB: db, Mail: testkit.Mail(t), HTTP: ts.Client(),
+	return &system{URL: ts.URL, Cfg: cfg, DB: db, CertKeys: certKeys, Mail: testkit.Mail(t), HTTP: ts.Client(),
 		Admin: func(ctx context.Context, sql string, args ...any) error {
 			_, err := admin.Exec(ctx, sql, args...)
 			return err
 		}}
 }
+
+// packageCertKeys is the certificate keyring of every API and worker of the package, made
+// once: the workers share the package's task queue, so any of them may sign a test's
+// certificate.
+var packageCertKeys = sync.OnceValues(func() (*certs.Keyring, error) {
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return certs.NewKeyring(key)
+})
 
 // reply is one HTTP answer.
 type reply struct {

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/reptidex/reptidex/testkit"
+	"github.com/reptidex/reptidex/workflows/certificate"
 	"github.com/reptidex/reptidex/workflows/escalation"
 	"github.com/reptidex/reptidex/workflows/onboarding"
 	"github.com/reptidex/reptidex/workflows/sale"
@@ -198,6 +199,7 @@ func requireReplays(t *testing.T, h *historypb.History) {
 	t.Helper()
 	replayer := worker.NewWorkflowReplayer()
 	transfer.RegisterWorkflow(replayer)
+	certificate.RegisterWorkflow(replayer)
 	escalation.RegisterWorkflow(replayer)
 	onboarding.RegisterWorkflow(replayer)
 	sale.RegisterWorkflow(replayer)

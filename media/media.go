@@ -246,6 +246,17 @@ func (s *Storage) Download(ctx context.Context, m store.Media) (Downloads, error
 	return d, nil
 }
 
+// PresignObject presigns a GET of another object of the bucket (a certificate's PDF), valid
+// for DownloadExpiry.
+func (s *Storage) PresignObject(ctx context.Context, key string) (Link, error) {
+	req, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key)},
+		s3.WithPresignExpires(DownloadExpiry))
+	if err != nil {
+		return Link{}, fmt.Errorf("presign download of %s: %w", key, err)
+	}
+	return linkOf(req.URL, req.Method, DownloadExpiry, nil), nil
+}
+
 // Arrangement is a change to a photo's place on its animal; what is nil stays.
 type Arrangement struct {
 	Position *int

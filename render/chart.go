@@ -20,22 +20,24 @@ const (
 )
 
 // Animal is what one box of the chart shows of an animal.
+// Its JSON names are those of a certificate's signed snapshot, which holds its pedigree as
+// a chart's slots.
 type Animal struct {
 	// Visible says whether the caller may see the animal's fields; when not, the box says
 	// "not public" and shows the species only.
-	Visible bool
+	Visible bool `json:"visible"`
 	// ID is the animal's public ID.
-	ID      string
-	Name    string
-	Species string
-	Sex     string
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Species string `json:"species"`
+	Sex     string `json:"sex"`
 	// HatchDate is the hatch date as YYYY-MM-DD; empty when unknown.
-	HatchDate string
+	HatchDate string `json:"hatch_date"`
 	// Genetics are the animal's genetics in trade names, such as "Pastel het Clown".
-	Genetics string
+	Genetics string `json:"genetics"`
 	// Breeder and Owner name the organizations; Breeder is empty for a reference animal.
-	Breeder string
-	Owner   string
+	Breeder string `json:"breeder"`
+	Owner   string `json:"owner"`
 }
 
 // Chart is a pedigree as the renderer draws it.

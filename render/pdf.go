@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jung-kurt/gofpdf"
 	"golang.org/x/text/encoding/charmap"
@@ -13,17 +14,43 @@ import (
 // not embedded (keeping the file small) and hold Windows-1252 only: text is translated to it,
 // and a character it lacks (an emoji, a CJK name) prints as "?".
 func PDF(c Chart) ([]byte, error) {
+	pdf := newPDF(c.Date)
+	addChartPage(pdf, c)
+	return output(pdf, "the pedigree PDF")
+}
+
+// newPDF starts an A4 landscape document dated date, in the core fonts.
+func newPDF(date time.Time) *gofpdf.Fpdf {
 	pdf := gofpdf.New("L", "mm", "A4", "")
 	pdf.SetCompression(true)
-	pdf.SetCreationDate(c.Date)
-	pdf.SetModificationDate(c.Date)
+	pdf.SetCreationDate(date)
+	pdf.SetModificationDate(date)
 	pdf.SetCreator("ReptiDex", false)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetMargins(margin, margin, margin)
-	width := func(text string, bold bool, pt float64) float64 {
+	return pdf
+}
+
+// output writes the document, naming what it is in an error.
+func output(pdf *gofpdf.Fpdf, what string) ([]byte, error) {
+	var out bytes.Buffer
+	if err := pdf.Output(&out); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", what, err)
+	}
+	return out.Bytes(), nil
+}
+
+// width measures text in Helvetica in pdf.
+func width(pdf *gofpdf.Fpdf) measure {
+	return func(text string, bold bool, pt float64) float64 {
 		pdf.SetFont("Helvetica", style(bold), pt)
 		return pdf.GetStringWidth(cp1252(text))
 	}
+}
+
+// addChartPage adds a page with the chart on it, titled.
+func addChartPage(pdf *gofpdf.Fpdf, c Chart) {
+	width := width(pdf)
 	d := plan(c, width)
 	pdf.SetTitle(d.title, true)
 	pdf.AddPage()
@@ -48,11 +75,6 @@ func PDF(c Chart) ([]byte, error) {
 	for _, b := range d.boxes {
 		drawPDFBox(pdf, b)
 	}
-	var out bytes.Buffer
-	if err := pdf.Output(&out); err != nil {
-		return nil, fmt.Errorf("writing the pedigree PDF: %w", err)
-	}
-	return out.Bytes(), nil
 }
 
 // drawPDFBox draws one box: its frame, filled by kind, and its lines.

@@ -207,3 +207,8 @@ func MediaStorage(ctx context.Context, q Querier, orgID uuid.UUID) (int64, error
 	}
 	return n, nil
 }
+
+// PrimaryMedia reads an animal's primary photo, ready; an animal without one is ErrNotFound.
+func PrimaryMedia(ctx context.Context, q Querier, animalID uuid.UUID) (Media, error) {
+	return scanMedia(q.QueryRow(ctx, mediaSelect+` WHERE m.animal_id = $1 AND m.is_primary AND m.status = 'ready'`, animalID))
+}

@@ -17,6 +17,7 @@ import (
 	tworker "go.temporal.io/sdk/worker"
 
 	"github.com/reptidex/reptidex/activities"
+	"github.com/reptidex/reptidex/certs"
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/jobs"
 	"github.com/reptidex/reptidex/mailer"
@@ -25,8 +26,10 @@ import (
 	"github.com/reptidex/reptidex/objstore"
 	"github.com/reptidex/reptidex/obs"
 	"github.com/reptidex/reptidex/payments"
+	"github.com/reptidex/reptidex/pedigree"
 	"github.com/reptidex/reptidex/sms"
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/workflows/certificate"
 	"github.com/reptidex/reptidex/workflows/escalation"
 	"github.com/reptidex/reptidex/workflows/onboarding"
 	"github.com/reptidex/reptidex/workflows/sale"
@@ -42,6 +45,8 @@ type Deps struct {
 	// Payments is the Stripe client of the sale's activities; nil: one built from
 	// Config.Stripe.
 	Payments *payments.Client
+	// CertKeys signs certificates; the worker refuses to start without it, as the API does.
+	CertKeys *certs.Keyring
 	Registry prometheus.Registerer
 	Logger   *slog.Logger
 }
@@ -55,8 +60,12 @@ type Worker struct {
 
 // New registers every workflow, activity and job worker.
 func New(d Deps) (*Worker, error) {
+	if d.CertKeys == nil {
+		return nil, errors.New("worker: no certificate keys")
+	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &jobs.StartOnboardingWorker{Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
+	river.AddWorker(workers, &jobs.StartCertificateWorker{Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
 	river.AddWorker(workers, &jobs.WelcomeEmailWorker{DB: d.DB, Mail: d.Mail, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
 	river.AddWorker(workers, &jobs.StartTransferWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue, Notify: d.Config.Notify})
 	river.AddWorker(workers, &jobs.SweepTransfersWorker{DB: d.DB, Temporal: d.Temporal})
@@ -106,6 +115,10 @@ func New(d Deps) (*Worker, error) {
 		}
 	}
 	sale.Register(tw, &activities.Sales{Database: db, Pay: pay})
+	// The certificate's pedigree graph is not followed in the worker: each snapshot reads the
+	// pedigree from the database, as the API does while its graph loads.
+	certificate.Register(tw, &activities.Certificates{Database: db, Graph: pedigree.New(d.DB.Pool, d.Logger, pedigree.Options{}),
+		Keys: d.CertKeys, S3: objstore.New(d.Config.S3), Bucket: d.Config.S3.Bucket, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
 	return &Worker{temporal: tw, river: rc, deps: d}, nil
 }
 

@@ -2,6 +2,8 @@ package worker_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"errors"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/reptidex/reptidex/accounts"
 	"github.com/reptidex/reptidex/activities"
+	"github.com/reptidex/reptidex/certs"
 	"github.com/reptidex/reptidex/domain/membership"
 	"github.com/reptidex/reptidex/mailer"
 	"github.com/reptidex/reptidex/mailsink"
@@ -37,6 +40,7 @@ func setup(t *testing.T) (*worker.Worker, *store.DB) {
 		DB:       db,
 		Temporal: testkit.Temporal(t),
 		Mail:     mailer.New(cfg.SMTP),
+		CertKeys: certKeys(t),
 		Registry: prometheus.NewRegistry(),
 		Logger:   testkit.Logger(t),
 	})
@@ -204,4 +208,14 @@ func TestOnboarding_ARetryAfterALostAnswerReportsTheProvisioning(t *testing.T) {
 	require.Equal(t, 2, tries)
 	require.True(t, res.Provisioned)
 	require.NotNil(t, orgState(t, db, org.ID).ProvisionedAt)
+}
+
+// certKeys is a certificate keyring made for the test.
+func certKeys(t *testing.T) *certs.Keyring {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	ring, err := certs.NewKeyring(priv)
+	require.NoError(t, err)
+	return ring
 }

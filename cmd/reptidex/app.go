@@ -194,7 +194,12 @@ func (d *deps) close() {
 // startWorker starts the Temporal worker and River; the returned stop drains them. River's
 // client outlives ctx until stop has drained the jobs in hand.
 func (a *app) startWorker(ctx context.Context, d *deps) (stop func() error, err error) {
-	w, err := worker.New(worker.Deps{Config: a.cfg, DB: d.db, Temporal: d.tc, Mail: mailer.New(a.cfg.SMTP), Registry: d.reg, Logger: a.log})
+	certKeys, err := a.certKeys()
+	if err != nil {
+		return nil, err
+	}
+	w, err := worker.New(worker.Deps{Config: a.cfg, DB: d.db, Temporal: d.tc, Mail: mailer.New(a.cfg.SMTP), CertKeys: certKeys,
+		Registry: d.reg, Logger: a.log})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,120 @@
+package activities_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/reptidex/reptidex/accounts"
+	"github.com/reptidex/reptidex/activities"
+	"github.com/reptidex/reptidex/certs"
+	"github.com/reptidex/reptidex/domain/genetics"
+	"github.com/reptidex/reptidex/objstore"
+	"github.com/reptidex/reptidex/pedigree"
+	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/testkit"
+	"github.com/reptidex/reptidex/workflows/certificate"
+	"github.com/reptidex/reptidex/workflows/process"
+)
+
+func TestMain(m *testing.M) { testkit.Main(m) }
+
+// certificateBundle is a breeder with an animal and a certificate of it being issued, and the
+// certificate activities on the test stack.
+type certificateBundle struct {
+	acts *activities.Certificates
+	in   certificate.Input
+	db   *store.DB
+}
+
+func setupCertificate(t *testing.T) certificateBundle {
+	t.Helper()
+	cfg, db, ctx := testkit.Config(t), testkit.DB(t), context.Background()
+	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{})
+	require.NoError(t, err)
+	u, o, err := accounts.Register(ctx, db, rc, accounts.NewAccount{Email: testkit.UniqueEmail("cert"),
+		Password: "correct horse battery", DisplayName: "Ada", OrganizationName: "Ada's Reptiles"}, nil)
+	require.NoError(t, err)
+	animal := store.Animal{ID: uuid.New(), PublicID: store.NewPublicID(), SpeciesKey: "ball-python", Sex: genetics.Female,
+		Name: "Noodle", Status: "active", Visibility: "organization", GeneticsText: "Normal"}
+	serial, err := certs.NewSerial()
+	require.NoError(t, err)
+	in := certificate.Input{CertificateID: uuid.New(), Serial: serial.String(), OrgID: o.ID, AnimalID: animal.ID,
+		AnimalPublicID: animal.PublicID, RequestedBy: u.ID}
+	require.NoError(t, db.InTenant(ctx, store.Tenant{OrgID: o.ID, UserID: u.ID}, func(tx pgx.Tx) error {
+		if err := store.InsertAnimal(ctx, tx, animal); err != nil {
+			return err
+		}
+		return store.InsertCertificate(ctx, tx, store.Certificate{ID: in.CertificateID, Serial: in.Serial, OrgID: o.ID,
+			AnimalID: animal.ID, RequestedBy: u.ID})
+	}))
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	ring, err := certs.NewKeyring(key)
+	require.NoError(t, err)
+	acts := &activities.Certificates{Database: &activities.Database{DB: db, River: rc},
+		Graph: pedigree.New(db.Pool, testkit.Logger(t), pedigree.Options{}), Keys: ring,
+		S3: objstore.New(cfg.S3), Bucket: cfg.S3.Bucket, PublicBaseURL: "https://reptidex.example"}
+	return certificateBundle{acts: acts, in: in, db: db}
+}
+
+func (b certificateBundle) status(t *testing.T) string {
+	t.Helper()
+	var c store.Certificate
+	require.NoError(t, b.db.InTenant(context.Background(), store.Tenant{OrgID: b.in.OrgID}, func(tx pgx.Tx) (err error) {
+		c, err = store.CertificateByID(context.Background(), tx, b.in.CertificateID)
+		return err
+	}))
+	return c.Status
+}
+
+// The steps issue the certificate once: issuing it again changes nothing, and a failure
+// reported after it was issued leaves it issued.
+func TestCertificates_IssueOnceAndStayIssued(t *testing.T) {
+	t.Parallel()
+	b := setupCertificate(t)
+	ctx := context.Background()
+	snap, err := b.acts.Snapshot(ctx, b.in)
+	require.NoError(t, err)
+	require.Equal(t, "Noodle", snap.Pedigree[0].Name)
+	signed, err := b.acts.Sign(ctx, snap)
+	require.NoError(t, err)
+	stored, err := b.acts.Store(ctx, b.in, signed)
+	require.NoError(t, err)
+	require.Equal(t, certificate.PDFKey(b.in.OrgID, b.in.Serial), stored.PDFKey)
+	require.Equal(t, "issuing", b.status(t), "stored is not issued")
+
+	issue := certificate.Issue{Input: b.in, Signed: signed, Stored: stored}
+	require.NoError(t, b.acts.Issue(ctx, issue))
+	require.Equal(t, "issued", b.status(t))
+	require.NoError(t, b.acts.Issue(ctx, issue), "issued again: nothing changes")
+	require.NoError(t, b.acts.Fail(ctx, b.in))
+	require.Equal(t, "issued", b.status(t), "an issued certificate never fails")
+}
+
+// A failed certificate is final: no snapshot is taken of it and it cannot be issued.
+func TestCertificates_AFailedCertificateIsFinal(t *testing.T) {
+	t.Parallel()
+	b := setupCertificate(t)
+	ctx := context.Background()
+	snap, err := b.acts.Snapshot(ctx, b.in)
+	require.NoError(t, err)
+	signed, err := b.acts.Sign(ctx, snap)
+	require.NoError(t, err)
+	require.NoError(t, b.acts.Fail(ctx, b.in))
+	require.Equal(t, "failed", b.status(t))
+
+	_, err = b.acts.Snapshot(ctx, b.in)
+	require.True(t, process.IsErrorType(err, certificate.ErrTypeNotFound), "%v", err)
+	err = b.acts.Issue(ctx, certificate.Issue{Input: b.in, Signed: signed,
+		Stored: certificate.Stored{PDFKey: "k", RecordKey: "r", PDFSHA256: signed.SHA256}})
+	require.True(t, process.IsErrorType(err, certificate.ErrTypeNotFound), "%v", err)
+	require.Equal(t, "failed", b.status(t))
+}

@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// Certificate is a pedigree certificate: issuing until its snapshot is signed and its PDF
+// stored, then issued; or failed, superseded or revoked.
+type Certificate struct {
+	ID       uuid.UUID
+	Serial   string
+	OrgID    uuid.UUID
+	AnimalID uuid.UUID
+	// AnimalPublicID is the animal's public ID, read with the certificate.
+	AnimalPublicID string
+	RequestedBy    uuid.UUID
+	Status         string
+	KeyID          string
+	PDFKey         string
+	CreatedAt      time.Time
+	IssuedAt       *time.Time
+}
+
+// InsertCertificate records a certificate being issued for the transaction's organization.
+func InsertCertificate(ctx context.Context, tx pgx.Tx, c Certificate) error {
+	_, err := tx.Exec(ctx, `INSERT INTO certificates (id, serial, org_id, animal_id, requested_by)
+		VALUES ($1, $2, $3, $4, $5)`, c.ID, c.Serial, c.OrgID, c.AnimalID, c.RequestedBy)
+	if err != nil {
+		return fmt.Errorf("insert certificate %s: %w", c.Serial, err)
+	}
+	return nil
+}
+
+const certificateSelect = `SELECT c.id, c.serial, c.org_id, c.animal_id,
+	coalesce((SELECT public_id FROM animal_ref(c.animal_id)), ''), c.requested_by, c.status, coalesce(c.key_id, ''),
+	coalesce(c.pdf_key, ''), c.created_at, c.issued_at FROM certificates c`
+
+func scanCertificate(row pgx.Row) (Certificate, error) {
+	var c Certificate
+	err := row.Scan(&c.ID, &c.Serial, &c.OrgID, &c.AnimalID, &c.AnimalPublicID, &c.RequestedBy, &c.Status, &c.KeyID,
+		&c.PDFKey, &c.CreatedAt, &c.IssuedAt)
+	return c, err
+}
+
+// CertificateByID reads one of the transaction's organization's certificates; another's, or
+// none, is ErrNotFound.
+func CertificateByID(ctx context.Context, q Querier, id uuid.UUID) (Certificate, error) {
+	c, err := scanCertificate(q.QueryRow(ctx, certificateSelect+` WHERE c.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Certificate{}, ErrNotFound
+	}
+	if err != nil {
+		return Certificate{}, fmt.Errorf("read certificate %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// CertificateBySerial reads one of the transaction's organization's certificates by its
+// serial; another's, or none, is ErrNotFound.
+func CertificateBySerial(ctx context.Context, q Querier, serial string) (Certificate, error) {
+	c, err := scanCertificate(q.QueryRow(ctx, certificateSelect+` WHERE c.serial = $1`, serial))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Certificate{}, ErrNotFound
+	}
+	if err != nil {
+		return Certificate{}, fmt.Errorf("read certificate %s: %w", serial, err)
+	}
+	return c, nil
+}
+
+// CertificatesOfAnimal lists the transaction's organization's certificates of an animal,
+// newest first, at most 100.
+func CertificatesOfAnimal(ctx context.Context, q Querier, animalID uuid.UUID) ([]Certificate, error) {
+	rows, err := q.Query(ctx, certificateSelect+` WHERE c.animal_id = $1 ORDER BY c.created_at DESC, c.id LIMIT 100`, animalID)
+	if err != nil {
+		return nil, fmt.Errorf("list certificates: %w", err)
+	}
+	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Certificate, error) { return scanCertificate(row) })
+	if err != nil {
+		return nil, fmt.Errorf("list certificates: %w", err)
+	}
+	return cs, nil
+}
+
+// IssuedCertificate is what marks a certificate issued: the signed snapshot, its hash, the
+// signature and key, and the stored PDF with its hash.
+type IssuedCertificate struct {
+	ID              uuid.UUID
+	Snapshot        []byte
+	CanonicalSHA256 []byte
+	Signature       string
+	KeyID           string
+	PDFKey          string
+	PDFSHA256       []byte
+}
+
+// MarkCertificateIssued marks a certificate still issuing as issued with all of i at once,
+// and reports whether it did: false when it is not issuing (already issued, or failed).
+func MarkCertificateIssued(ctx context.Context, tx pgx.Tx, i IssuedCertificate) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE certificates SET status = 'issued', snapshot = $2, canonical_sha256 = $3,
+		signature = $4, key_id = $5, pdf_key = $6, pdf_sha256 = $7, issued_at = now()
+		WHERE id = $1 AND status = 'issuing'`,
+		i.ID, i.Snapshot, i.CanonicalSHA256, i.Signature, i.KeyID, i.PDFKey, i.PDFSHA256)
+	if err != nil {
+		return false, fmt.Errorf("mark certificate %s issued: %w", i.ID, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// MarkCertificateFailed marks a certificate still issuing as failed; one that is not issuing
+// is left as it is.
+func MarkCertificateFailed(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+	if _, err := tx.Exec(ctx, `UPDATE certificates SET status = 'failed', ended_at = now()
+		WHERE id = $1 AND status = 'issuing'`, id); err != nil {
+		return fmt.Errorf("mark certificate %s failed: %w", id, err)
+	}
+	return nil
+}
+
+// QueueTenant sets the tenant on the batch's implicit transaction, ahead of the reads queued
+// after it, for a reader acting for an organization without a person's session (a workflow's
+// activity): it authorizes nothing, and its check passes.
+func QueueTenant(batch *pgx.Batch, t Tenant) func() error {
+	batch.Queue("SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)",
+		uuidText(t.OrgID), uuidText(t.UserID))
+	return func() error { return nil }
+}
