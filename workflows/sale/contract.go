@@ -23,6 +23,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/reptidex/reptidex/payments"
+	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/workflows/process"
 )
 
@@ -74,27 +75,25 @@ const (
 	ErrTypeEndedOtherwise = "OrderEndedOtherwise"
 )
 
-// Status is where a sale stands; the same names as the order's status.
+// Status is where a sale stands: the order's status (store.Order*), which the sale records.
 type Status string
 
 // The statuses, in the order a sale moves through them, and its four endings.
 const (
-	Placed          Status = "placed"
-	AwaitingPayment Status = "awaiting_payment"
-	Paid            Status = "paid"
-	Shipped         Status = "shipped"
-	Delivered       Status = "delivered"
-	Problem         Status = "problem"
-	Completed       Status = "completed"
-	Cancelled       Status = "cancelled"
-	Failed          Status = "failed"
-	Refunded        Status = "refunded"
+	Placed          Status = store.OrderPlaced
+	AwaitingPayment Status = store.OrderAwaitingPayment
+	Paid            Status = store.OrderPaid
+	Shipped         Status = store.OrderShipped
+	Delivered       Status = store.OrderDelivered
+	Problem         Status = store.OrderProblem
+	Completed       Status = store.OrderCompleted
+	Cancelled       Status = store.OrderCancelled
+	Failed          Status = store.OrderFailed
+	Refunded        Status = store.OrderRefunded
 )
 
 // Ended reports whether the sale is over.
-func (s Status) Ended() bool {
-	return s == Completed || s == Cancelled || s == Failed || s == Refunded
-}
+func (s Status) Ended() bool { return !store.OrderOpen(string(s)) }
 
 // Input is the order, as it was placed, with the terms the sale runs under.
 type Input struct {
