@@ -291,11 +291,7 @@ func listingProblem(err error) error {
 	var notListable *marketplace.NotListableError
 	switch {
 	case errors.As(err, &fields):
-		out := make([]FieldError, 0, len(fields))
-		for _, f := range fields {
-			out = append(out, FieldError{f.Field, f.Message})
-		}
-		return invalid(out...)
+		return invalidFields(fields)
 	case errors.Is(err, marketplace.ErrAnimalNotFound):
 		return notFound("animal")
 	case errors.Is(err, marketplace.ErrListingNotFound):

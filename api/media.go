@@ -235,11 +235,7 @@ func mediaProblem(err error) error {
 	var fields media.FieldErrors
 	switch {
 	case errors.As(err, &fields):
-		out := make([]FieldError, 0, len(fields))
-		for _, f := range fields {
-			out = append(out, FieldError{f.Field, f.Message})
-		}
-		return invalid(out...)
+		return invalidFields(fields)
 	case errors.Is(err, store.ErrNotFound):
 		return notFound("media")
 	case errors.Is(err, media.ErrAnimalNotFound):

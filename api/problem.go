@@ -92,6 +92,16 @@ func newProblem(k problemKind, detail string) *Problem {
 	return &Problem{Type: k.typeURI(), Title: k.title, Status: k.status, Detail: detail}
 }
 
+// invalidFields is the 422 of a command's refused fields, each a field and its message as the
+// domain packages refuse them (marketplace.FieldErrors, media.FieldErrors).
+func invalidFields[F ~struct{ Field, Message string }](fields []F) *Problem {
+	out := make([]FieldError, 0, len(fields))
+	for _, f := range fields {
+		out = append(out, FieldError(struct{ Field, Message string }(f)))
+	}
+	return invalid(out...)
+}
+
 // maxFieldErrors bounds the fields one problem lists, so that a body of many bad items
 // cannot make an answer larger than it.
 const maxFieldErrors = 20
