@@ -199,7 +199,10 @@ func (a *Certificates) Issue(ctx context.Context, i certificate.Issue) error {
 			return err
 		}
 		c, err := store.CertificateByID(ctx, tx, i.Input.CertificateID)
-		if err == nil && c.Status == "issued" {
+		switch {
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return err // the database failing, not the certificate: tried again
+		case err == nil && c.Status == "issued":
 			return nil
 		}
 		return temporal.NewNonRetryableApplicationError("certificate "+i.Input.Serial+" is not being issued", certificate.ErrTypeNotFound, err)

@@ -75,7 +75,7 @@ func (s *Sales) ReleasePayment(ctx context.Context, in sale.ReleaseInput) error 
 		&stripe.PaymentIntentCancelParams{CancellationReason: stripe.String(in.Reason)})
 	var se *stripe.Error
 	if errors.As(err, &se) && se.Code == stripe.ErrorCodePaymentIntentUnexpectedState {
-		pi, rerr := s.Pay.RetrievePaymentIntent(ctx, payments.IdempotencyKey(key.String(), "retrieve"), in.PaymentIntentID)
+		pi, rerr := s.Pay.RetrievePaymentIntent(ctx, sale.Key(in.OrderID, in.Step+"-retrieve"), in.PaymentIntentID)
 		if rerr == nil && pi.Status == stripe.PaymentIntentStatusCanceled {
 			err = nil
 		}

@@ -5,7 +5,7 @@
 # apt-get when it can (as root, or with sudo that asks for no password); otherwise says how.
 set -euo pipefail
 
-have() { command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null; }
+have() { command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null && command -v pdfimages >/dev/null; }
 
 if have; then exit 0; fi
 sudo=
@@ -18,6 +18,6 @@ if command -v apt-get >/dev/null && { [ "$(id -u)" = 0 ] || [ -n "$sudo" ]; }; t
 		{ $sudo apt-get update -qq >/dev/null && $sudo apt-get install -y -qq poppler-utils >/dev/null; }
 fi
 if have; then exit 0; fi
-echo "pdftotext and pdftoppm are missing: install poppler-utils (Debian/Ubuntu: apt-get install poppler-utils;" >&2
+echo "pdftotext, pdftoppm or pdfimages is missing: install poppler-utils (Debian/Ubuntu: apt-get install poppler-utils;" >&2
 echo "macOS: brew install poppler). The renderer's tests (./render/) fail without them." >&2
 exit 1

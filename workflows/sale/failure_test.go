@@ -110,7 +110,8 @@ func TestSale_ARefundThatFailsIsTriedAgainAfterAnotherWindow(t *testing.T) {
 	processtest.EachFinalFailure(t, stripeFailures, func(t *testing.T, fail processtest.FinalFailure) {
 		in := input()
 		env, f := newEnv(t, in)
-		f.refundErr, f.refundFails = fail.Err, fail.Tries
+		// The first settlement fails every try (the test environment stops at ten); the next succeeds.
+		f.refundErr, f.refundFails = fail.Err, min(fail.Tries, 10)
 		var problemErr error
 		pay(env, time.Minute, authorized)
 		ask(env, time.Hour, sale.ShipUpdate, ship(seller), new(error))
@@ -232,4 +233,26 @@ func TestSale_ASaleStoppedByThePlatformGivesBackWhatItHolds(t *testing.T) {
 			require.Equal(t, c.status, f.stages[len(f.stages)-1].Status, "the order's row says how it ended")
 		})
 	}
+}
+
+// Stripe answers a key it refused with the same refusal: after a refused payout, the admins'
+// decision pays the seller under a new key, and the money moves once.
+func TestSale_ASettlementAfterARefusalTakesNewKeys(t *testing.T) {
+	t.Parallel()
+	in := input()
+	env, f := newEnv(t, in)
+	f.payoutErr = stripeFailures[0].Err
+	f.payoutFails = 1
+	var resolveErr error
+	pay(env, time.Minute, authorized)
+	ask(env, time.Hour, sale.ShipUpdate, ship(seller), new(error))
+	ask(env, 30*time.Hour, sale.ConfirmUpdate, buyer, new(error))
+	ask(env, 40*time.Hour, sale.ResolveUpdate, sale.Decision{Actor: admin, RefundAmount: 0, Note: "account fixed"}, &resolveErr)
+	res := run(t, env, in)
+
+	require.NoError(t, resolveErr)
+	require.Equal(t, sale.Completed, res.Status)
+	require.Equal(t, []string{"payout", "payout-1"}, f.payoutSteps)
+	require.Equal(t, store.LedgerTotals{Authorized: 10000, Captured: 10000, Transferred: 9500, Fee: 500, Settled: true}, f.totals())
+	require.Equal(t, 1, f.moves)
 }

@@ -51,6 +51,8 @@ type fakes struct {
 	authorizeErr, releaseErr, moveErr, recordErr error
 	advanceErr                                   func(sale.Stage) error
 	refundFails                                  int // the first refunds that fail with refundErr
+	payoutFails                                  int // the first payouts that fail with payoutErr (0: all)
+	payoutSteps                                  []string
 }
 
 func newEnv(t *testing.T, in sale.Input) (*testsuite.TestWorkflowEnvironment, *fakes) {
@@ -137,7 +139,11 @@ func (f *fakes) ReleasePayment(ctx context.Context, in sale.ReleaseInput) error 
 
 func (f *fakes) PaySeller(ctx context.Context, in sale.PayoutInput) error {
 	f.call("payout")
-	if f.payoutErr != nil {
+	f.mu.Lock()
+	f.payoutSteps = append(f.payoutSteps, in.Step)
+	failing := f.payoutErr != nil && (f.payoutFails == 0 || f.calls["payout"] <= f.payoutFails)
+	f.mu.Unlock()
+	if failing {
 		return f.payoutErr
 	}
 	in.ObjectID = "tr_1"

@@ -53,6 +53,10 @@ type run struct {
 
 	// recorded is the last status the order's row was given (or given up on).
 	recorded Status
+	// refusedSettlements counts the settlements Stripe refused a call of: each later one
+	// makes its calls under new keys (Stripe answers a key it refused with the same refusal),
+	// and after maxAutoRefunds the sale stops refunding on its own and waits for the admins.
+	refusedSettlements int
 	// settling is true while the captured money is being paid out: nothing a party or an
 	// admin sends then would be acted on.
 	settling bool
@@ -344,11 +348,18 @@ func (r *run) reportProblem(ctx workflow.Context) error {
 	return nil
 }
 
+// maxAutoRefunds bounds the refunds in full the sale tries on its own for an undecided
+// problem; farFuture is the decision time once it has stopped trying (admins are still
+// reminded, and their decision still settles the sale).
+const maxAutoRefunds = 3
+
+var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // awaitDecision waits for a platform admin's decision on a reported problem, reminding them
 // as it waits; undecided at the end of the decision window, the buyer is refunded in full.
 func (r *run) awaitDecision(ctx workflow.Context) error {
 	decideBy := workflow.Now(ctx).Add(r.in.DecisionWindow)
-	reminders := 0
+	reminders, autoRefunds := 0, 0
 	for r.st.Status == Problem {
 		next := decideBy
 		remind := r.in.AdminReminderEvery > 0
@@ -388,9 +399,14 @@ func (r *run) awaitDecision(ctx workflow.Context) error {
 			return err
 		}
 		if r.st.Status == Problem {
-			// Even the refund in full could not be made: the admins were told, and the
-			// sale tries again at the end of another decision window unless they decide.
+			// Even the refund in full could not be made: the admins were told. The sale
+			// tries again at the end of another decision window, at most maxAutoRefunds
+			// times; after that only an admin's decision settles it.
+			autoRefunds++
 			decideBy = workflow.Now(ctx).Add(r.in.DecisionWindow)
+			if autoRefunds >= maxAutoRefunds {
+				decideBy = farFuture
+			}
 		}
 	}
 	return nil
@@ -404,14 +420,14 @@ func (r *run) settle(ctx workflow.Context, d Decision) error {
 	defer func() { r.settling = false }()
 	if refund := d.RefundAmount - r.st.Refunded; refund > 0 {
 		err := workflow.ExecuteActivity(stripe(ctx, moneyGiveUp), RefundActivity, RefundInput{
-			Movement:        r.movement(store.LedgerRefunded, refund, r.paymentIntent, "refund-"+strconv.FormatInt(d.RefundAmount, 10)),
+			Movement:        r.movement(store.LedgerRefunded, refund, r.paymentIntent, r.settlementStep("refund-"+strconv.FormatInt(d.RefundAmount, 10))),
 			PaymentIntentID: r.paymentIntent,
 		}).Get(ctx, nil)
 		if err != nil {
 			if ctx.Err() != nil {
 				return err
 			}
-			return r.backToAdmins(ctx, "the refund of the buyer failed: "+err.Error())
+			return r.backToAdmins(ctx, "the refund of the buyer failed: "+err.Error(), err)
 		}
 		r.st.Refunded += refund
 	}
@@ -421,14 +437,14 @@ func (r *run) settle(ctx workflow.Context, d Decision) error {
 	}
 	fee := r.in.PlatformFee * toSeller / r.in.Amount
 	err := workflow.ExecuteActivity(stripe(ctx, moneyGiveUp), PayoutActivity, PayoutInput{
-		Movement: r.movement(store.LedgerTransferred, toSeller-fee, r.charge, "payout"), Fee: fee,
+		Movement: r.movement(store.LedgerTransferred, toSeller-fee, r.charge, r.settlementStep("payout")), Fee: fee,
 		Destination: r.in.SellerAccount, ChargeID: r.charge, TransferGroup: TransferGroup(r.in.OrderID),
 	}).Get(ctx, nil)
 	if err != nil {
 		if ctx.Err() != nil {
 			return err
 		}
-		return r.backToAdmins(ctx, "the payout to the seller failed: "+err.Error())
+		return r.backToAdmins(ctx, "the payout to the seller failed: "+err.Error(), err)
 	}
 	r.st.PaidOut = toSeller - fee
 	err = workflow.ExecuteActivity(ctx, MoveActivity, MoveInput{OrderID: r.in.OrderID, BuyerOrgID: r.in.BuyerOrgID,
@@ -449,8 +465,20 @@ func (r *run) settle(ctx workflow.Context, d Decision) error {
 	return r.end(ctx, Completed, outcome+because(d.Note), d.Actor.UserID)
 }
 
+// settlementStep is the step of a settlement's call: after a settlement Stripe refused, a
+// new one, so that the next settlement is not answered with the stored refusal.
+func (r *run) settlementStep(step string) string {
+	if r.refusedSettlements == 0 {
+		return step
+	}
+	return step + "-" + strconv.Itoa(r.refusedSettlements)
+}
+
 // backToAdmins puts a sale whose settlement failed before the platform's admins again.
-func (r *run) backToAdmins(ctx workflow.Context, why string) error {
+func (r *run) backToAdmins(ctx workflow.Context, why string, err error) error {
+	if process.IsErrorType(err, ErrTypeStripeRefused) {
+		r.refusedSettlements++
+	}
 	workflow.GetLogger(ctx).Error("the sale could not settle; the admins decide", "order", r.in.PublicID, "why", why)
 	if r.st.Status != Problem {
 		if err := r.advance(ctx, Stage{Status: Problem, Problem: why, Kind: "settlement_failed", Detail: why}); err != nil {
@@ -471,7 +499,13 @@ func (r *run) refundedElsewhere(ctx workflow.Context, p Payment) error {
 	err := workflow.ExecuteActivity(ctx, RecordActivity, r.movement(store.LedgerRefunded, amount, p.ChargeID,
 		"refunded-"+strconv.FormatInt(p.AmountRefunded, 10))).Get(ctx, nil)
 	if err != nil {
-		return err
+		if ctx.Err() != nil {
+			return err
+		}
+		// The refund happened at Stripe whatever the ledger says: the sale goes on from it,
+		// and the admins record it by hand.
+		workflow.GetLogger(ctx).Error("a refund made at Stripe could not be recorded", "order", r.in.PublicID, "error", err)
+		r.alertAdmins(ctx, "refund-record", fmt.Sprintf("A refund of %d made at the card processor for order %s could not be recorded in the ledger: %v", amount, r.in.PublicID, err))
 	}
 	r.st.Refunded += amount
 	if r.st.Refunded < r.st.Captured {
@@ -510,8 +544,16 @@ func (r *run) recordRelease(ctx workflow.Context, amount int64) error {
 	if amount == 0 {
 		return nil
 	}
-	return workflow.ExecuteActivity(ctx, RecordActivity,
+	err := workflow.ExecuteActivity(ctx, RecordActivity,
 		r.movement(store.LedgerAuthorizationReleased, amount, r.paymentIntent, "release")).Get(ctx, nil)
+	if err != nil && ctx.Err() == nil {
+		// Nothing is held on the card any more, whatever the ledger says: the sale ends, and
+		// the admins record the release by hand.
+		workflow.GetLogger(ctx).Error("a lapsed authorization could not be recorded", "order", r.in.PublicID, "error", err)
+		r.alertAdmins(ctx, "release-record", "The lapsed card authorization of order "+r.in.PublicID+" could not be recorded in the ledger: "+err.Error())
+		return nil
+	}
+	return err
 }
 
 // abandon ends a sale whose workflow is being cancelled: what it holds is given back (on a
