@@ -73,15 +73,11 @@ func runVerifyCertificate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "invalid:", err)
 		return verifyInvalid
 	}
-	canonical, err := certs.CanonicalJSON(record.Snapshot)
-	if err != nil {
-		fmt.Fprintln(stdout, "invalid: snapshot:", err)
-		return verifyInvalid
-	}
-	if err := verifier.Verify(canonical, record.Signature, record.KeyID); err != nil {
+	if err := verifier.VerifyRecord(record); err != nil {
 		fmt.Fprintln(stdout, "invalid:", err)
 		return verifyInvalid
 	}
+	canonical, _ := certs.CanonicalJSON(record.Snapshot) // VerifyRecord canonicalized it already
 	sum := sha256.Sum256(canonical)
 	fmt.Fprintf(stdout, "valid: signed with key %s; snapshot SHA-256 %s\n", record.KeyID, hex.EncodeToString(sum[:]))
 	return verifyValid

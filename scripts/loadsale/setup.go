@@ -9,6 +9,7 @@ import (
 
 	"github.com/reptidex/reptidex/mailsink"
 	"github.com/reptidex/reptidex/scripts/loadgen"
+	"github.com/reptidex/reptidex/store"
 )
 
 // market is what the set-up leaves for the timed sales: the sellers and buyers, and one
@@ -79,14 +80,8 @@ func readySeller(ctx context.Context, api *loadgen.API, admin *pgxpool.Pool, s l
 	if err := sellerAccount(ctx, api, s.Token); err != nil {
 		return err
 	}
-	tag, err := admin.Exec(ctx, `UPDATE seller_accounts SET charges_enabled = true, payouts_enabled = true,
-		details_submitted = true, requirements_due = '{}', disabled_reason = '', updated_at = now()
-		WHERE org_id = (SELECT id FROM organizations WHERE public_id = $1)`, s.OrgID)
-	if err != nil {
+	if _, err := store.MarkSellerReadyAsOwner(ctx, admin, s.OrgID); err != nil {
 		return fmt.Errorf("ready the seller account of %s: %w", s.Email, err)
-	}
-	if tag.RowsAffected() != 1 {
-		return fmt.Errorf("ready the seller account of %s: %d accounts changed, not 1", s.Email, tag.RowsAffected())
 	}
 	ok, missing, err := sellerCanSell(ctx, api, s.Token)
 	if err != nil {
