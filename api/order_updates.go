@@ -130,13 +130,13 @@ func (s *Server) updateOrder(w http.ResponseWriter, r *http.Request, update stri
 	}{update, body}}
 	return s.idempotent(w, r, op, func(r *http.Request, k *keyed) (response, error) {
 		var (
-			d      orders.Detail
+			o      store.Order
 			actor  sale.Actor
 			tenant store.Tenant
 		)
 		err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
 			var err error
-			d, err = orders.Read(r.Context(), tx, publicID)
+			o, err = store.OrderByPublicID(r.Context(), tx, publicID)
 			if errors.Is(err, store.ErrNotFound) {
 				return notFound("order")
 			}
@@ -147,22 +147,29 @@ func (s *Server) updateOrder(w http.ResponseWriter, r *http.Request, update stri
 		if err != nil {
 			return response{}, err
 		}
-		return s.askSale(r.Context(), k, d, tenant, update, actor, arg(actor))
+		return s.askSale(r.Context(), k, o, tenant, update, actor, arg(actor))
 	})
 }
 
-// askSale sends the update (sale.Ask) and answers the order as read in tenant afterwards.
-// Sent under a key, the update's ID derives from it, so that a retry attaches to the first
-// update. An order that has ended is a 409 saying how, unless the request retries the very
-// update that was taken before it ended, which is answered again without being sent.
-func (s *Server) askSale(ctx context.Context, k *keyed, d orders.Detail, tenant store.Tenant, update string, actor sale.Actor, arg any) (response, error) {
-	o := d.Order
+// askSale sends the update (sale.Ask) to the order o and answers the order as read in
+// tenant afterwards, with its timeline and money. Sent under a key, the update's ID derives
+// from it, so that a retry attaches to the first update. An order that has ended is a 409
+// saying how, unless the request retries the very update that was taken before it ended,
+// which is answered again without being sent.
+func (s *Server) askSale(ctx context.Context, k *keyed, o store.Order, tenant store.Tenant, update string, actor sale.Actor, arg any) (response, error) {
 	caller := claimsFrom(ctx).UserID
 	if !store.OrderOpen(o.Status) {
-		if k.Retried && orders.Answered(d, update, caller) {
+		if !k.Retried {
+			return response{}, orderEnded(o)
+		}
+		d, err := s.readOrder(ctx, tenant, o.PublicID)
+		if err != nil {
+			return response{}, err
+		}
+		if orders.Answered(d, update, caller) {
 			return response{Status: http.StatusOK, Body: viewOrderDetail(d, tenant.OrgID)}, nil
 		}
-		return response{}, orderEnded(o)
+		return response{}, orderEnded(d.Order)
 	}
 	updateID := ""
 	if k.Key != "" {
@@ -174,12 +181,7 @@ func (s *Server) askSale(ctx context.Context, k *keyed, d orders.Detail, tenant 
 	if err != nil && !errors.Is(err, sale.ErrNotRunning) {
 		return response{}, s.saleProblem(ctx, o, update, err)
 	}
-	var after orders.Detail
-	err2 := s.db.InTenant(ctx, tenant, func(tx pgx.Tx) error {
-		var err error
-		after, err = orders.Read(ctx, tx, o.PublicID)
-		return err
-	})
+	after, err2 := s.readOrder(ctx, tenant, o.PublicID)
 	if err2 != nil {
 		return response{}, err2
 	}
@@ -194,6 +196,15 @@ func (s *Server) askSale(ctx context.Context, k *keyed, d orders.Detail, tenant 
 		}
 	}
 	return response{Status: http.StatusOK, Body: viewOrderDetail(after, tenant.OrgID)}, nil
+}
+
+// readOrder reads the order with its timeline and money in tenant.
+func (s *Server) readOrder(ctx context.Context, tenant store.Tenant, publicID string) (d orders.Detail, err error) {
+	err = s.db.InTenant(ctx, tenant, func(tx pgx.Tx) error {
+		d, err = orders.Read(ctx, tx, publicID)
+		return err
+	})
+	return d, err
 }
 
 // orderEnded is the refusal of an update to an order that has ended, saying how it ended.
@@ -254,7 +265,7 @@ func (s *Server) resolveOrder(w http.ResponseWriter, r *http.Request) error {
 		}
 		// The admin acts for no party of the order.
 		actor := sale.Actor{UserID: adminID, PlatformAdmin: true}
-		return s.askSale(ctx, k, d, tenant, sale.ResolveUpdate, actor,
+		return s.askSale(ctx, k, d.Order, tenant, sale.ResolveUpdate, actor,
 			sale.Decision{Actor: actor, RefundAmount: in.RefundAmount, Note: in.Note})
 	})
 }

@@ -77,12 +77,8 @@ func DisputeCreated(queue *river.Client[pgx.Tx]) func(ctx context.Context, tx pg
 			return err
 		}
 		detail := fmt.Sprintf("the buyer disputed %d %s with the card issuer (%s)", d.Amount, d.Currency, d.Reason)
-		flagged, err := store.FlagDispute(ctx, tx, parties.ID, detail)
-		if err != nil || !flagged {
-			return err
-		}
-		o, err := store.OrderByID(ctx, tx, parties.ID)
-		if err != nil {
+		publicID, err := store.FlagDispute(ctx, tx, parties.ID, detail)
+		if err != nil || publicID == "" {
 			return err
 		}
 		admins, err := store.PlatformAdminIDs(ctx, tx)
@@ -94,9 +90,9 @@ func DisputeCreated(queue *river.Client[pgx.Tx]) func(ctx context.Context, tx pg
 				return err
 			}
 			_, err := (&notify.Notifier{River: queue}).Record(ctx, tx, notify.Request{
-				DedupKey: "sale/" + o.ID.String() + "/dispute/" + admin.String(), Type: "sale.action", UserID: admin,
-				Title: "Order " + o.PublicID + " is disputed", Body: "The buyer " + detail + ". Respond to the dispute in Stripe.",
-				Link: "/api/v1/orders/" + o.PublicID, ActionLabel: "Review the order", Data: map[string]any{"order_id": o.PublicID}})
+				DedupKey: "sale/" + parties.ID.String() + "/dispute/" + admin.String(), Type: "sale.action", UserID: admin,
+				Title: "Order " + publicID + " is disputed", Body: "The buyer " + detail + ". Respond to the dispute in Stripe.",
+				Link: "/api/v1/orders/" + publicID, ActionLabel: "Review the order", Data: map[string]any{"order_id": publicID}})
 			if err != nil {
 				return err
 			}

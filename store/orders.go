@@ -355,17 +355,17 @@ func SellAnimal(ctx context.Context, tx pgx.Tx, orderID uuid.UUID) (bool, error)
 }
 
 // FlagDispute records that the buyer disputed the order's payment with their card issuer,
-// once: flagged is false when it was flagged before.
-func FlagDispute(ctx context.Context, tx pgx.Tx, orderID uuid.UUID, detail string) (flagged bool, err error) {
-	tag, err := tx.Exec(ctx, `UPDATE orders SET disputed_at = now(), version = version + 1, updated_at = now()
-		WHERE id = $1 AND disputed_at IS NULL`, orderID)
+// once, and answers the order's public ID: empty when it was flagged before.
+func FlagDispute(ctx context.Context, tx pgx.Tx, orderID uuid.UUID, detail string) (publicID string, err error) {
+	err = tx.QueryRow(ctx, `UPDATE orders SET disputed_at = now(), version = version + 1, updated_at = now()
+		WHERE id = $1 AND disputed_at IS NULL RETURNING public_id`, orderID).Scan(&publicID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
 	if err != nil {
-		return false, fmt.Errorf("flag dispute on order %s: %w", orderID, err)
+		return "", fmt.Errorf("flag dispute on order %s: %w", orderID, err)
 	}
-	if tag.RowsAffected() == 0 {
-		return false, nil
-	}
-	return true, AppendOrderEntry(ctx, tx, orderID, "disputed", nil, detail)
+	return publicID, AppendOrderEntry(ctx, tx, orderID, "disputed", nil, detail)
 }
 
 // PlatformAdminIDs lists the platform's administrators, who decide reported problems.
