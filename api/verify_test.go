@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -306,4 +307,41 @@ func TestVerify_IsRateLimitedPerClient(t *testing.T) {
 	require.Contains(t, string(r.Raw), "Too many checks")
 	r = b.do(t, http.MethodGet, "/api/v1/verify/0000-0000-0000-0", "", nil)
 	requireProblem(t, r, http.StatusTooManyRequests, "rate-limited")
+}
+
+// Two admins revoking at once: one revokes, the other is told it is revoked already, and the
+// organization is told once.
+func TestRevokeCertificate_ConcurrentRevocationsRevokeOnce(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ada := b.newOrg(t, "revoke-race")
+	serial := b.issuedCertificate(t, ada.Owner.Tokens.AccessToken, "Noodle")
+	admins := []string{b.platformAdmin(t, "revoke-race-a"), b.platformAdmin(t, "revoke-race-b")}
+	type answer struct {
+		status int
+		body   string
+	}
+	answers := make(chan answer, len(admins))
+	for _, token := range admins {
+		req := b.newRequest(t, http.MethodPost, "/api/v1/admin/certificates/"+serial+"/revoke", token,
+			map[string]any{"reason": "Forged pedigree."})
+		go func() {
+			resp, err := b.Client.Do(req)
+			if err != nil {
+				answers <- answer{body: err.Error()}
+				return
+			}
+			defer func() { _ = resp.Body.Close() }()
+			raw, _ := io.ReadAll(resp.Body)
+			answers <- answer{resp.StatusCode, string(raw)}
+		}()
+	}
+	first, second := <-answers, <-answers
+	if first.status != http.StatusOK {
+		first, second = second, first
+	}
+	require.Equal(t, http.StatusOK, first.status, first.body)
+	require.Equal(t, http.StatusConflict, second.status, second.body)
+	require.Contains(t, second.body, "revoked already")
+	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM notifications WHERE type = 'certificate.revoked' AND data->>'serial' = $1`, serial))
 }

@@ -53,12 +53,17 @@ func Revoke(ctx context.Context, db *store.DB, notifier *notify.Notifier, adminI
 			return err
 		}
 		revoked, err := store.RevokeCertificate(ctx, tx, c.ID, reason, adminID)
-		switch {
-		case err != nil:
+		if err != nil {
 			return err
-		case !revoked && c.Status == "revoked":
-			return ErrAlreadyRevoked
-		case !revoked:
+		}
+		if !revoked {
+			// Read again: another admin's revocation may have committed while this one waited.
+			if c, err = store.CertificateForAdmin(ctx, tx, serial.String()); err != nil {
+				return err
+			}
+			if c.Status == "revoked" {
+				return ErrAlreadyRevoked
+			}
 			return ErrNotIssued
 		}
 		managers, err := store.MemberIDs(ctx, tx, []string{"owner", "admin"})
