@@ -98,11 +98,14 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}d
 code{font-size:.85rem;overflow-wrap:anywhere}
 </style></head><body>
 <p class="brand">ReptiDex · pedigree certificate</p>
-{{with .Answer}}<p class="verdict {{$.Tone}}">{{$.Headline}}</p>
+{{with .Answer}}<p class="verdict {{$.Tone}}">{{$.Headline}}{{if eq .Verdict "superseded"}}{{with .SupersededBy}} by
+<a href="/verify/{{.Serial}}">{{.Serial}}</a>{{end}}{{else if eq .Verdict "revoked"}}{{with .Revoked}}: {{.Reason}}{{end}}{{end}}</p>
 {{if eq .Verdict "valid"}}<p>This certificate was issued and signed by ReptiDex and is the animal's current certificate.</p>
-{{else if eq .Verdict "superseded"}}<p>This certificate was genuine, but the animal changed hands and it was replaced{{with .SupersededBy}} by
-<a href="/verify/{{.Serial}}">{{.Serial}}</a>{{if not .Issued}} (still being issued){{end}}{{with .At}} on {{.Format "2 January 2006"}}{{end}}{{end}}.</p>
-{{else if eq .Verdict "revoked"}}<p>ReptiDex revoked this certificate{{with .Revoked}} on {{.At.Format "2 January 2006"}}. The reason given: <strong>{{.Reason}}</strong>{{end}}</p>
+{{else if eq .Verdict "superseded"}}<p>This certificate was genuine, but the animal changed hands and a newer certificate
+replaced it{{with .SupersededBy}}{{with .At}} on {{.UTC.Format "2 January 2006"}}{{end}}{{if not .Issued}}; the newer one is
+still being issued{{end}}{{end}}.</p>
+{{else if eq .Verdict "revoked"}}<p>ReptiDex revoked this certificate{{with .Revoked}} on {{.At.UTC.Format "2 January 2006"}}, for the reason above{{end}}.
+Do not rely on it.</p>
 {{with .SupersededBy}}<p>It had been superseded by <a href="/verify/{{.Serial}}">{{.Serial}}</a>.</p>{{end}}
 {{else}}<p>The record stored for this serial does not pass our own signature check. Do not rely on it, and tell us.</p>
 {{end}}
@@ -123,7 +126,7 @@ code{font-size:.85rem;overflow-wrap:anywhere}
 <h2>The certificate</h2>
 <dl>
 <dt>Serial</dt><dd>{{.Serial}}</dd>
-<dt>Issued</dt><dd>{{.IssuedAt.Format "2 January 2006 at 15:04 UTC"}}</dd>
+<dt>Issued</dt><dd>{{.IssuedAt.UTC.Format "2 January 2006 at 15:04 UTC"}}</dd>
 <dt>Signed with key</dt><dd><code>{{.KeyID}}</code></dd>
 <dt>Snapshot SHA-256</dt><dd><code>{{.SnapshotSHA256}}</code></dd>
 </dl>
@@ -138,7 +141,8 @@ canonical form and checks its Ed25519 signature, without asking ReptiDex.</p>
 {{else if eq .Status 405}}<h1>Not here</h1><p>This page can only be read.</p>
 {{else if eq .Status 503}}<h1>Try again in a moment</h1>
 <p>We could not check the certificate just now. Please try again in a minute.</p>
-{{else}}<h1>Certificate not found</h1>
+{{else}}<p class="verdict bad">Not found</p>
+<h1>Certificate not found</h1>
 <p>No issued certificate has this serial. Check the serial printed on the certificate (it looks like
 <code>7KQ2-M9XD-4HTP-R</code>; letters may be typed in either case, with or without the hyphens) and try again.</p>
 <p>A certificate that is still being issued can be checked once it is ready.</p>
