@@ -191,6 +191,9 @@ type accountNetwork struct {
 // times each budget, still a fixed bound.
 type limiters struct {
 	search *ipLimiter // GET /search, per client
+	// verify throttles certificate checks (the API's and the page's), per client, at the
+	// public search's rate.
+	verify *ipLimiter
 	// loginFailures throttles failed logins per account from one network, tightly;
 	// loginFailuresAnywhere per account from all networks, loosely. Someone failing from
 	// elsewhere thus uses up the owner's attempts only after failing from several networks,
@@ -202,7 +205,9 @@ type limiters struct {
 func newLimiters(a config.Auth, l config.Limits) *limiters {
 	search := newIPLimiter(l.SearchPerMinute, l.SearchBurst)
 	search.detail = "Too many searches from this address; try again later."
-	return &limiters{search: search,
+	verify := newIPLimiter(l.SearchPerMinute, l.SearchBurst)
+	verify.detail = "Too many certificate checks from this address; try again later."
+	return &limiters{search: search, verify: verify,
 		loginFailures:         newKeyedLimiter[accountNetwork](float64(a.FailuresPerHour), a.FailureBurst),
 		loginFailuresAnywhere: newKeyedLimiter[accountKey](float64(a.FailuresAnywherePerHour), a.FailureAnywhereBurst)}
 }

@@ -13,14 +13,15 @@ var anonymousBody = limitBody(maxAnonymousBody)
 
 // routes builds the router, one group per resource in the order of the README's API
 // overview. Middleware order: request ID, security headers, real IP, metrics, access log,
-// panic recovery, body limit; authentication is per route group.
+// panic recovery, body limit, then the pages for people (pageRoutes: the certificate verify
+// page, which is no operation of the API); authentication is per route group.
 //
 // The groups are chi groups on full paths rather than r.Route sub-routers: a sub-router
 // serves its root as "/", which would also answer the path with a trailing slash.
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
 	r.Use(requestID, noSniff, realIP(s.cfg.HTTP.TrustedProxies), newHTTPMetrics(s.reg).middleware,
-		accessLog(s.log), s.recoverer, limitBody(s.cfg.HTTP.MaxBodyBytes))
+		accessLog(s.log), s.recoverer, limitBody(s.cfg.HTTP.MaxBodyBytes), pagesFirst(s.pageRoutes()))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, newProblem(kindNotFound, "No such endpoint."))
 	})
@@ -253,10 +254,13 @@ func (s *Server) stripeRoutes(r chi.Router) {
 	r.Post("/stripe/webhooks", s.handle(s.stripeWebhook))
 }
 
-// certificateRoutes: the public keys certificates are verified with, and the organization's
-// certificates: requested for an animal, listed, and read by serial.
+// certificateRoutes: the public keys certificates are verified with; anyone's check of a
+// certificate by serial, throttled per client address; the organization's certificates:
+// requested for an animal, listed, and read by serial; and a platform admin's revocation.
 func (s *Server) certificateRoutes(r chi.Router) {
 	r.Get("/certificates/keys", s.handle(s.certificateKeys))
+	r.With(s.limits.verify.middleware).Get("/verify/{serial}", s.handle(s.verifyCertificate))
+	r.With(s.authenticate).Post("/admin/certificates/{serial}/revoke", s.handle(s.revokeCertificate))
 	r.Group(func(r chi.Router) {
 		r.Use(s.authenticate)
 		r.Post("/animals/{animalID}/certificates", s.handle(s.requestCertificate))

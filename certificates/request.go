@@ -1,6 +1,7 @@
 // Package certificates holds what people ask of pedigree certificates: a certificate
 // requested for one of the organization's animals, recorded as issuing with the job that
-// starts its process (workflows/certificate) in the caller's transaction.
+// starts its process (workflows/certificate) in the caller's transaction; and a platform
+// admin's revocation of one, with the notices to its organization.
 package certificates
 
 import (

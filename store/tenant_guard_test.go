@@ -81,6 +81,9 @@ var definerExemptions = map[string]string{
 		"of other organizations; only a yes or no leaves it",
 	"media_follow_animal()": "trigger on animals: runs only for a change of owner the animals policies or the " +
 		"ownership move admitted, and gives that animal's photos to its new owner; it returns nothing",
+	"certificate_for_verification(text)": "anyone checks a certificate by the unguessable serial printed on it; it " +
+		"answers only certificates that were issued, and only what the certificate itself shows and signs (the " +
+		"signed snapshot, hashes, key and signature) with its status and its successor's serial",
 	"stale_media(interval)":       "the worker's sweep of unconfirmed and deleted photos runs for no tenant; it returns internal ids only",
 	"overdue_transfers(interval)": "the worker's sweep of expired offers runs for no tenant; it returns internal ids only",
 	"events_to_recipient(text, text, timestamp with time zone)": "the hourly limit on what all organizations " +

@@ -31,8 +31,9 @@ Commands:
              post to the local API the webhook event Stripe would send about an order or
              a seller (reptidex stripe-event authorized --order <id>; -h lists the events)
   verify-certificate
-             check a certificate record's signature offline, with a published key
-             (reptidex verify-certificate --key keys.json certificate.json; -h for more)
+             check a certificate offline, with a published key: a certificate record or a
+             saved answer of GET /api/v1/verify/{serial}, and with --pdf its PDF
+             (reptidex verify-certificate --key keys.json [--pdf c.pdf] answer.json; -h for more)
 
 Configuration is read from the environment; see README.md.
 `

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,20 +11,24 @@ import (
 	"github.com/reptidex/reptidex/certs"
 )
 
-const verifyCertificateUsage = `Usage: reptidex verify-certificate --key <key file> <certificate record file>
+const verifyCertificateUsage = `Usage: reptidex verify-certificate --key <key file> [--pdf <PDF file>] <certificate file>
 
 Checks a pedigree certificate offline, without asking ReptiDex: recomputes the canonical
 bytes (RFC 8785) of the snapshot in the certificate record and checks its Ed25519
 signature with the key the record names.
 
-The certificate record is the JSON document stored beside the certificate:
+The certificate file is either the certificate record stored beside the certificate:
   {"snapshot": {...}, "key_id": "...", "signature": "..."}
+or the answer of GET /api/v1/verify/{serial} saved to a file, whose "record" is checked
+and whose snapshot_sha256 must be the snapshot's. With --pdf, the PDF's SHA-256 must be
+the answer's pdf_sha256 (a bare record states no PDF hash). The signature covers the
+snapshot, not the PDF: the PDF is only as trustworthy as the answer that states its hash.
 The key file is either the keys as GET /api/v1/certificates/keys answers them, saved to a
 file, or one Ed25519 public key in PEM (PKIX, "BEGIN PUBLIC KEY").
 
-Prints "valid" and exits 0 when the signature holds; prints "invalid" and why and exits 1
-when it does not; exits 2 when the check cannot be made (a file that cannot be read, a key
-file that holds no key, a wrong command line).
+Prints "valid" and exits 0 when the signature (and the PDF) hold; prints "invalid" and why
+and exits 1 when they do not; exits 2 when the check cannot be made (a file that cannot
+be read, a key file that holds no key, a PDF with a bare record, a wrong command line).
 
 Flags:
 `
@@ -48,6 +50,7 @@ func runVerifyCertificate(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	keyFile := fs.String("key", "", "the published keys (JSON) or one public key (PEM)")
+	pdfFile := fs.String("pdf", "", "the certificate's PDF, checked against the verify answer's pdf_sha256")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return verifyValid
@@ -63,23 +66,33 @@ func runVerifyCertificate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "cannot verify:", err)
 		return verifyCannot
 	}
-	data, err := os.ReadFile(fs.Arg(0))
+	doc, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
 		fmt.Fprintln(stderr, "cannot verify:", err)
 		return verifyCannot
 	}
-	record, err := certs.ParseRecord(data)
-	if err != nil {
+	var pdf []byte
+	if *pdfFile != "" {
+		if pdf, err = os.ReadFile(*pdfFile); err != nil {
+			fmt.Fprintln(stderr, "cannot verify:", err)
+			return verifyCannot
+		}
+	}
+	check, err := verifier.CheckOffline(doc, pdf)
+	var invalid *certs.InvalidError
+	switch {
+	case errors.As(err, &invalid):
 		fmt.Fprintln(stdout, "invalid:", err)
 		return verifyInvalid
+	case err != nil:
+		fmt.Fprintln(stderr, "cannot verify:", err)
+		return verifyCannot
 	}
-	if err := verifier.VerifyRecord(record); err != nil {
-		fmt.Fprintln(stdout, "invalid:", err)
-		return verifyInvalid
+	fmt.Fprintf(stdout, "valid: signed with key %s; snapshot SHA-256 %s", check.KeyID, check.SnapshotSHA256)
+	if check.PDFChecked {
+		fmt.Fprint(stdout, "; the PDF is the one the answer names")
 	}
-	canonical, _ := certs.CanonicalJSON(record.Snapshot) // VerifyRecord canonicalized it already
-	sum := sha256.Sum256(canonical)
-	fmt.Fprintf(stdout, "valid: signed with key %s; snapshot SHA-256 %s\n", record.KeyID, hex.EncodeToString(sum[:]))
+	fmt.Fprintln(stdout)
 	return verifyValid
 }
 

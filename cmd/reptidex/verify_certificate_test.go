@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -143,4 +145,92 @@ func TestVerifyCertificate_CannotCheckExitsTwo(t *testing.T) {
 		require.Equal(t, 2, code, "%s: %s", name, out)
 		require.NotContains(t, out, "valid", name)
 	}
+}
+
+// writeAnswer writes, beside the fixture, a saved answer of GET /api/v1/verify/{serial} for
+// its record, stating the SHA-256 of pdf, and the PDF itself; it answers the two paths.
+func (f verifyFixture) writeAnswer(t *testing.T, pdf []byte) (string, string) {
+	t.Helper()
+	pdfSum := sha256.Sum256(pdf)
+	answer, err := json.MarshalIndent(map[string]any{
+		"verdict": "valid", "serial": "7KQ2-M9XD-4HTP-R", "signature_valid": true,
+		"certificate":     map[string]any{"name": "Nyx"},
+		"key_id":          f.signed.KeyID,
+		"snapshot_sha256": f.signed.SHA256,
+		"pdf_sha256":      hex.EncodeToString(pdfSum[:]),
+		"record":          f.signed.Record(),
+	}, "", "  ")
+	require.NoError(t, err)
+	answerPath, pdfPath := filepath.Join(f.dir, "answer.json"), filepath.Join(f.dir, "certificate.pdf")
+	require.NoError(t, os.WriteFile(answerPath, answer, 0o600))
+	require.NoError(t, os.WriteFile(pdfPath, pdf, 0o600))
+	return answerPath, pdfPath
+}
+
+// The saved answer of the verify endpoint checks like the record it carries, and with --pdf
+// the PDF must be the one whose SHA-256 it states.
+func TestVerifyCertificate_TakesTheVerifyAnswerAndChecksThePDF(t *testing.T) {
+	t.Parallel()
+	f := newVerifyFixture(t)
+	pdf := []byte("%PDF-1.3\n% a certificate of Nyx\n%%EOF\n")
+	answer, pdfPath := f.writeAnswer(t, pdf)
+
+	code, out, errOut := verify("--key", f.keysJSON, answer)
+	require.Equal(t, 0, code, "%s %s", out, errOut)
+	require.Contains(t, out, "valid: signed with key "+f.signed.KeyID)
+	require.NotContains(t, out, "PDF")
+
+	code, out, errOut = verify("--key", f.keysJSON, "--pdf", pdfPath, answer)
+	require.Equal(t, 0, code, "%s %s", out, errOut)
+	require.Contains(t, out, "the PDF is the one the answer names")
+
+	// Any one byte of the PDF changed fails.
+	for _, i := range []int{0, len(pdf) / 2, len(pdf) - 1} {
+		tampered := append([]byte(nil), pdf...)
+		tampered[i] ^= 0x01
+		path := filepath.Join(f.dir, "tampered.pdf")
+		require.NoError(t, os.WriteFile(path, tampered, 0o600))
+		code, out, _ = verify("--key", f.keysJSON, "--pdf", path, answer)
+		require.Equal(t, 1, code, "byte %d: %s", i, out)
+		require.Contains(t, out, "invalid: certs: the PDF's SHA-256")
+	}
+}
+
+// A byte of the snapshot changed inside a saved answer fails, as in a bare record; so does an
+// answer whose stated snapshot hash is not the snapshot's.
+func TestVerifyCertificate_TamperedAnswerIsInvalid(t *testing.T) {
+	t.Parallel()
+	f := newVerifyFixture(t)
+	answer, pdfPath := f.writeAnswer(t, []byte("%PDF-1.3\n"))
+	raw, err := os.ReadFile(answer)
+	require.NoError(t, err)
+	at := bytes.Index(raw, []byte("Kim's Geckos"))
+	require.Positive(t, at)
+	tampered := append([]byte(nil), raw...)
+	tampered[at] ^= 0x01
+	path := filepath.Join(f.dir, "tampered-answer.json")
+	require.NoError(t, os.WriteFile(path, tampered, 0o600))
+	code, out, _ := verify("--key", f.keysJSON, "--pdf", pdfPath, path)
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "invalid: certs: signature does not match")
+
+	wrongSum := bytes.Replace(raw, []byte(f.signed.SHA256), []byte(strings.Repeat("0", 64)), 1)
+	require.NoError(t, os.WriteFile(path, wrongSum, 0o600))
+	code, out, _ = verify("--key", f.keysJSON, path)
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "invalid: certs: the answer states snapshot SHA-256")
+}
+
+// A PDF cannot be checked against a bare record, which states no PDF hash, nor a PDF that
+// cannot be read: the check cannot be made.
+func TestVerifyCertificate_PDFCheckNeedsTheAnswer(t *testing.T) {
+	t.Parallel()
+	f := newVerifyFixture(t)
+	answer, pdfPath := f.writeAnswer(t, []byte("%PDF-1.3\n"))
+	code, out, errOut := verify("--key", f.keysJSON, "--pdf", pdfPath, f.record)
+	require.Equal(t, 2, code, out)
+	require.Contains(t, errOut, "states no PDF hash")
+	require.NotContains(t, out, "valid")
+	code, out, _ = verify("--key", f.keysJSON, "--pdf", filepath.Join(f.dir, "nope.pdf"), answer)
+	require.Equal(t, 2, code, out)
 }

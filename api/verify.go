@@ -1,0 +1,251 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/reptidex/reptidex/certificates"
+	"github.com/reptidex/reptidex/certs"
+	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/workflows/certificate"
+)
+
+// The verdicts of a certificate check.
+const (
+	verdictValid      = "valid"
+	verdictSuperseded = "superseded"
+	verdictRevoked    = "revoked"
+	verdictInvalid    = "invalid"
+)
+
+// verifyCacheAge is how long a check may be cached: short, since a certificate may be
+// superseded or revoked at any time.
+const verifyCacheAge = "public, max-age=60"
+
+type verifyAnswer struct {
+	// valid: genuine and current. superseded: genuine, but replaced by a newer certificate
+	// (for a new owner). revoked: withdrawn by ReptiDex, for the reason given. invalid: the
+	// stored record fails the server's own check of its signature; do not trust it.
+	Verdict string `json:"verdict" jsonschema:"enum=valid,enum=superseded,enum=revoked,enum=invalid"`
+	Serial  string `json:"serial"`
+	// When it was issued (signed).
+	IssuedAt time.Time `json:"issued_at"`
+	// Whether the record's signature holds under the published key it names, and the
+	// snapshot's SHA-256 is the one recorded at issue, as this server checked it.
+	SignatureValid bool `json:"signature_valid"`
+	// The certificate that superseded this one, when one did.
+	SupersededBy *supersessionView `json:"superseded_by,omitempty"`
+	// Why and when the certificate was revoked, when it was.
+	Revoked *revocationView `json:"revoked,omitempty"`
+	// What the certificate certifies, read from its signed snapshot.
+	Certificate certifiedView `json:"certificate"`
+	// The key that signed it, one of GET /api/v1/certificates/keys.
+	KeyID string `json:"key_id"`
+	// SHA-256 of the snapshot's canonical JSON (RFC 8785), in hexadecimal, as printed on the PDF.
+	SnapshotSHA256 string `json:"snapshot_sha256"`
+	// SHA-256 of the certificate's PDF, in hexadecimal.
+	PDFSHA256 string `json:"pdf_sha256"`
+	// The certificate record: save this answer (or this member) and check it offline with
+	// `reptidex verify-certificate --key keys.json answer.json`.
+	Record certs.Record `json:"record"`
+	// Where the public keys are published.
+	KeysURL string `json:"keys_url"`
+	// The page for people who scan the certificate's QR code.
+	PageURL string `json:"page_url"`
+}
+
+type supersessionView struct {
+	// The serial of the newer certificate.
+	Serial string `json:"serial"`
+	// Whether the newer certificate is issued yet; until it is, it cannot be checked.
+	Issued bool `json:"issued"`
+	// When this certificate was superseded.
+	At *time.Time `json:"at,omitempty"`
+}
+
+type revocationView struct {
+	// The reason ReptiDex gave.
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+}
+
+type certifiedView struct {
+	// Public ID of the animal.
+	AnimalID string `json:"animal_id"`
+	Name     string `json:"name"`
+	Species  string `json:"species"`
+	Sex      string `json:"sex"`
+	// YYYY-MM-DD; empty when unknown.
+	HatchDate string `json:"hatch_date"`
+	// Genetics in trade names, such as "Pastel het Clown".
+	Genetics string `json:"genetics"`
+	// The breeder of record and the owner when the certificate was issued (organizations' names).
+	Breeder string `json:"breeder"`
+	Owner   string `json:"owner"`
+	// Names of the sire and dam, when known and public.
+	Sire string `json:"sire,omitempty"`
+	Dam  string `json:"dam,omitempty"`
+	// Inbreeding coefficient over the known pedigree; absent when it could not be computed.
+	COI *float64 `json:"coi,omitempty"`
+	// Generations of ancestors the certificate holds.
+	Generations int `json:"generations"`
+}
+
+type revokeCertificateRequest struct {
+	// Why the certificate is revoked; shown to anyone who checks it.
+	Reason string `json:"reason" text:"multiline,max=500" jsonschema:"required,minLength=1"`
+}
+
+// errNoCertificate is a serial that names no issued certificate, or is no serial at all.
+var errNoCertificate = errors.New("no issued certificate has this serial")
+
+// checkCertificate reads an issued certificate by a serial as typed (certs.ParseSerial) and
+// checks its signature and hash with the published keys.
+func (s *Server) checkCertificate(ctx context.Context, typed string) (verifyAnswer, error) {
+	serial, err := certs.ParseSerial(typed)
+	if err != nil {
+		return verifyAnswer{}, errNoCertificate
+	}
+	c, err := store.CertificateForVerification(ctx, s.db.Pool, serial.String())
+	if errors.Is(err, store.ErrNotFound) {
+		return verifyAnswer{}, errNoCertificate
+	}
+	if err != nil {
+		return verifyAnswer{}, err
+	}
+	a := verifyAnswer{Serial: c.Serial, IssuedAt: c.IssuedAt, KeyID: c.KeyID,
+		SnapshotSHA256: hex.EncodeToString(c.CanonicalSHA256), PDFSHA256: hex.EncodeToString(c.PDFSHA256),
+		Record:  certs.Record{Snapshot: c.Snapshot, KeyID: c.KeyID, Signature: c.Signature},
+		KeysURL: "/api/v1/certificates/keys", PageURL: "/verify/" + c.Serial}
+	if canonical, err := certs.CanonicalJSON(c.Snapshot); err == nil {
+		a.Record.Snapshot = canonical
+		sum := sha256.Sum256(canonical)
+		a.SignatureValid = bytes.Equal(sum[:], c.CanonicalSHA256) && s.certKeys.Verify(canonical, c.Signature, c.KeyID) == nil
+	}
+	switch {
+	case !a.SignatureValid:
+		a.Verdict = verdictInvalid
+	case c.Status == "revoked":
+		a.Verdict = verdictRevoked
+	case c.Status == "superseded":
+		a.Verdict = verdictSuperseded
+	default:
+		a.Verdict = verdictValid
+	}
+	if c.SupersededBy != "" {
+		// A certificate is superseded only while current, and revoking it later keeps the
+		// moment it ended: ended_at is when it was superseded.
+		a.SupersededBy = &supersessionView{Serial: c.SupersededBy, At: c.EndedAt,
+			Issued: c.SupersededByStatus == "issued" || c.SupersededByStatus == "superseded" || c.SupersededByStatus == "revoked"}
+	}
+	if c.Status == "revoked" && c.RevokedAt != nil {
+		a.Revoked = &revocationView{Reason: c.RevokedReason, At: *c.RevokedAt}
+	}
+	var snap certificate.Snapshot
+	if err := json.Unmarshal(a.Record.Snapshot, &snap); err == nil {
+		a.Certificate = certifiedOf(snap, c.AnimalPublicID)
+	}
+	return a, nil
+}
+
+// certifiedOf is what a snapshot certifies, in readable form.
+func certifiedOf(snap certificate.Snapshot, animalID string) certifiedView {
+	v := certifiedView{AnimalID: animalID, COI: snap.COI, Generations: snap.Generations}
+	slot := func(i int) (name string, ok bool) {
+		if i < len(snap.Pedigree) && snap.Pedigree[i] != nil && snap.Pedigree[i].Visible {
+			return snap.Pedigree[i].Name, true
+		}
+		return "", false
+	}
+	if _, ok := slot(0); ok {
+		a := snap.Pedigree[0]
+		v.Name, v.Species, v.Sex, v.HatchDate, v.Genetics, v.Breeder, v.Owner = a.Name, a.Species, a.Sex, a.HatchDate,
+			a.Genetics, a.Breeder, a.Owner
+	}
+	v.Sire, _ = slot(1)
+	v.Dam, _ = slot(2)
+	return v
+}
+
+// typedSerial is the serial of the request's path as typed, unescaped when the router
+// matched the escaped path.
+func typedSerial(r *http.Request) string {
+	v := chi.URLParam(r, "serial")
+	if strings.Contains(v, "%") {
+		if u, err := url.PathUnescape(v); err == nil {
+			return u
+		}
+	}
+	return v
+}
+
+// verifyCertificate answers, to anyone, whether a certificate is genuine and current, what it
+// certifies, and its record for checking it offline.
+func (s *Server) verifyCertificate(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.checkCertificate(r.Context(), typedSerial(r))
+	if errors.Is(err, errNoCertificate) {
+		return newProblem(kindNotFound, "No issued certificate has this serial; check it against the certificate.")
+	}
+	if err != nil {
+		return err
+	}
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false) // the snapshot as signed, character for character
+	if err := enc.Encode(a); err != nil {
+		return fmt.Errorf("encode certificate check: %w", err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", verifyCacheAge)
+	_, err = w.Write(body.Bytes())
+	return err
+}
+
+// revokeCertificate: a platform admin revokes an issued or superseded certificate of any
+// organization, with a reason that anyone who checks it reads from then on.
+func (s *Server) revokeCertificate(w http.ResponseWriter, r *http.Request) error {
+	adminID, err := s.requirePlatformAdmin(r, "Only platform admins revoke certificates.")
+	if err != nil {
+		return err
+	}
+	var in revokeCertificateRequest
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Reason) == "" {
+		return invalid(FieldError{"reason", "is required: why the certificate is revoked"})
+	}
+	serial, err := certs.ParseSerial(typedSerial(r))
+	if err != nil {
+		return notFound("certificate")
+	}
+	err = certificates.Revoke(r.Context(), s.db, s.notifier, adminID, serial, in.Reason)
+	switch {
+	case errors.Is(err, certificates.ErrInvalidReason):
+		return invalid(FieldError{"reason", "must be 1 to 500 characters"})
+	case errors.Is(err, certificates.ErrCertificateNotFound):
+		return notFound("certificate")
+	case errors.Is(err, certificates.ErrNotIssued):
+		return newProblem(kindConflict, "The certificate was never issued; there is nothing to revoke.")
+	case errors.Is(err, certificates.ErrAlreadyRevoked):
+		return newProblem(kindConflict, "The certificate is revoked already.")
+	case err != nil:
+		return err
+	}
+	a, err := s.checkCertificate(r.Context(), serial.String())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, a)
+}
