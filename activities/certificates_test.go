@@ -118,3 +118,41 @@ func TestCertificates_AFailedCertificateIsFinal(t *testing.T) {
 	require.True(t, process.IsErrorType(err, certificate.ErrTypeNotFound), "%v", err)
 	require.Equal(t, "failed", b.status(t))
 }
+
+// A certificate still issuing when its animal changes hands is never issued: the snapshot
+// refuses the animal once it has moved, and so does the last step when the snapshot was
+// taken before the move. Either way the certificate ends failed.
+func TestCertificates_AnAnimalThatChangedHandsIsNotCertifiedForItsFormerOwner(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, snapshotFirst := range []bool{true, false} {
+		b := setupCertificate(t)
+		rc, err := river.NewClient(riverpgxv5.New(b.db.Pool), &river.Config{})
+		require.NoError(t, err)
+		_, other, err := accounts.Register(ctx, b.db, rc, accounts.NewAccount{Email: testkit.UniqueEmail("cert-buyer"),
+			Password: "correct horse battery", DisplayName: "Bob", OrganizationName: "Bob's Balls"}, nil)
+		require.NoError(t, err)
+		var signed certificate.Signed
+		if snapshotFirst {
+			snap, err := b.acts.Snapshot(ctx, b.in)
+			require.NoError(t, err)
+			signed, err = b.acts.Sign(ctx, snap)
+			require.NoError(t, err)
+		}
+		_, err = testkit.AdminPool(t).Exec(ctx, `UPDATE animals SET org_id = $2 WHERE id = $1`, b.in.AnimalID, other.ID)
+		require.NoError(t, err)
+
+		if snapshotFirst {
+			stored, err := b.acts.Store(ctx, b.in, signed)
+			require.NoError(t, err)
+			err = b.acts.Issue(ctx, certificate.Issue{Input: b.in, Signed: signed, Stored: stored})
+			require.True(t, process.IsErrorType(err, certificate.ErrTypeNotCertifiable), "%v", err)
+		} else {
+			_, err := b.acts.Snapshot(ctx, b.in)
+			require.True(t, process.IsErrorType(err, certificate.ErrTypeNotCertifiable), "%v", err)
+		}
+		require.Equal(t, "issuing", b.status(t))
+		require.NoError(t, b.acts.Fail(ctx, b.in))
+		require.Equal(t, "failed", b.status(t))
+	}
+}
