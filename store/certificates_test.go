@@ -179,7 +179,8 @@ func TestReissueCertificate_OnlyTheNewOwnerReissues(t *testing.T) {
 	t.Parallel()
 	b := setupReissue(t)
 	var own uuid.UUID
-	require.NoError(t, b.admin.QueryRow(context.Background(), `SELECT id FROM animals WHERE org_id = $1 LIMIT 1`, b.orgB.ID).Scan(&own))
+	require.NoError(t, b.admin.QueryRow(context.Background(), `SELECT id FROM animals WHERE org_id = $1 AND id <> $2 LIMIT 1`,
+		b.orgB.ID, b.animal).Scan(&own))
 	for _, c := range []struct {
 		name   string
 		tenant store.Tenant
