@@ -180,8 +180,10 @@ func (a *Certificates) put(ctx context.Context, key, contentType string, body []
 }
 
 // Issue marks the certificate issued with the signed snapshot, its hash, signature and key
-// and the stored PDF, in one transaction. Run again once issued, it changes nothing; a
-// certificate that failed meanwhile is final.
+// and the stored PDF, in one transaction. Run again once issued, it changes nothing (the
+// certificate may have been superseded or revoked since); a certificate that failed meanwhile
+// is final, and so is one whose animal changed hands since its snapshot: it was never
+// current, and the new owner's certificates are theirs to ask for.
 func (a *Certificates) Issue(ctx context.Context, i certificate.Issue) error {
 	canonicalSum, err := hex.DecodeString(i.Signed.SHA256)
 	if err != nil {
@@ -202,8 +204,11 @@ func (a *Certificates) Issue(ctx context.Context, i certificate.Issue) error {
 		switch {
 		case err != nil && !errors.Is(err, store.ErrNotFound):
 			return err // the database failing, not the certificate: tried again
-		case err == nil && c.Status == "issued":
-			return nil
+		case err == nil && c.Status == "issuing":
+			return temporal.NewNonRetryableApplicationError("animal "+i.Input.AnimalPublicID+" is no longer the organization's",
+				certificate.ErrTypeNotCertifiable, nil)
+		case err == nil && c.Status != "failed":
+			return nil // issued, and perhaps superseded or revoked since
 		}
 		return temporal.NewNonRetryableApplicationError("certificate "+i.Input.Serial+" is not being issued", certificate.ErrTypeNotFound, err)
 	})

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -75,8 +76,8 @@ func (b certificateBundle) status(t *testing.T) string {
 	return c.Status
 }
 
-// The steps issue the certificate once: issuing it again changes nothing, and a failure
-// reported after it was issued leaves it issued.
+// The steps issue the certificate once: issuing it again changes nothing, even once it has
+// been superseded, and a failure reported after it was issued leaves it issued.
 func TestCertificates_IssueOnceAndStayIssued(t *testing.T) {
 	t.Parallel()
 	b := setupCertificate(t)
@@ -97,6 +98,17 @@ func TestCertificates_IssueOnceAndStayIssued(t *testing.T) {
 	require.NoError(t, b.acts.Issue(ctx, issue), "issued again: nothing changes")
 	require.NoError(t, b.acts.Fail(ctx, b.in))
 	require.Equal(t, "issued", b.status(t), "an issued certificate never fails")
+
+	// Superseded since (its animal changed hands), a late retry still finds it issued.
+	admin, successor := testkit.AdminPool(t), uuid.New()
+	_, err = admin.Exec(ctx, `INSERT INTO certificates (id, serial, org_id, animal_id, requested_by)
+		SELECT $2, $3, org_id, animal_id, requested_by FROM certificates WHERE id = $1`, b.in.CertificateID, successor, "TEST-"+successor.String())
+	require.NoError(t, err)
+	_, err = admin.Exec(ctx, `UPDATE certificates SET status = 'superseded', superseded_by = $2, ended_at = now() WHERE id = $1`,
+		b.in.CertificateID, successor)
+	require.NoError(t, err)
+	require.NoError(t, b.acts.Issue(ctx, issue), "issued, then superseded: nothing to do")
+	require.Equal(t, "superseded", b.status(t))
 }
 
 // A failed certificate is final: no snapshot is taken of it and it cannot be issued.
@@ -117,4 +129,80 @@ func TestCertificates_AFailedCertificateIsFinal(t *testing.T) {
 		Stored: certificate.Stored{PDFKey: "k", RecordKey: "r", PDFSHA256: signed.SHA256}})
 	require.True(t, process.IsErrorType(err, certificate.ErrTypeNotFound), "%v", err)
 	require.Equal(t, "failed", b.status(t))
+}
+
+// A certificate still issuing when its animal changes hands is never issued: the snapshot
+// refuses the animal once it has moved, and so does the last step when the snapshot was
+// taken before the move. Either way the certificate ends failed.
+func TestCertificates_AnAnimalThatChangedHandsIsNotCertifiedForItsFormerOwner(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, snapshotFirst := range []bool{true, false} {
+		b := setupCertificate(t)
+		rc, err := river.NewClient(riverpgxv5.New(b.db.Pool), &river.Config{})
+		require.NoError(t, err)
+		_, other, err := accounts.Register(ctx, b.db, rc, accounts.NewAccount{Email: testkit.UniqueEmail("cert-buyer"),
+			Password: "correct horse battery", DisplayName: "Bob", OrganizationName: "Bob's Balls"}, nil)
+		require.NoError(t, err)
+		var signed certificate.Signed
+		if snapshotFirst {
+			snap, err := b.acts.Snapshot(ctx, b.in)
+			require.NoError(t, err)
+			signed, err = b.acts.Sign(ctx, snap)
+			require.NoError(t, err)
+		}
+		_, err = testkit.AdminPool(t).Exec(ctx, `UPDATE animals SET org_id = $2 WHERE id = $1`, b.in.AnimalID, other.ID)
+		require.NoError(t, err)
+
+		if snapshotFirst {
+			stored, err := b.acts.Store(ctx, b.in, signed)
+			require.NoError(t, err)
+			err = b.acts.Issue(ctx, certificate.Issue{Input: b.in, Signed: signed, Stored: stored})
+			require.True(t, process.IsErrorType(err, certificate.ErrTypeNotCertifiable), "%v", err)
+		} else {
+			_, err := b.acts.Snapshot(ctx, b.in)
+			require.True(t, process.IsErrorType(err, certificate.ErrTypeNotCertifiable), "%v", err)
+		}
+		require.Equal(t, "issuing", b.status(t))
+		require.NoError(t, b.acts.Fail(ctx, b.in))
+		require.Equal(t, "failed", b.status(t))
+	}
+}
+
+// A change of owner under way while the certificate is being marked issued is waited for:
+// once it commits, the certificate is not issued for its former owner.
+func TestCertificates_AMoveUnderWayWhenTheCertificateIsIssuedIsWaitedFor(t *testing.T) {
+	t.Parallel()
+	b := setupCertificate(t)
+	ctx := context.Background()
+	snap, err := b.acts.Snapshot(ctx, b.in)
+	require.NoError(t, err)
+	signed, err := b.acts.Sign(ctx, snap)
+	require.NoError(t, err)
+	stored, err := b.acts.Store(ctx, b.in, signed)
+	require.NoError(t, err)
+	rc, err := river.NewClient(riverpgxv5.New(b.db.Pool), &river.Config{})
+	require.NoError(t, err)
+	_, other, err := accounts.Register(ctx, b.db, rc, accounts.NewAccount{Email: testkit.UniqueEmail("cert-buyer"),
+		Password: "correct horse battery", DisplayName: "Bob", OrganizationName: "Bob's Balls"}, nil)
+	require.NoError(t, err)
+
+	admin := testkit.AdminPool(t)
+	move, err := admin.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = move.Rollback(ctx) }()
+	_, err = move.Exec(ctx, `UPDATE animals SET org_id = $2 WHERE id = $1`, b.in.AnimalID, other.ID)
+	require.NoError(t, err)
+	issued := make(chan error, 1)
+	go func() { issued <- b.acts.Issue(ctx, certificate.Issue{Input: b.in, Signed: signed, Stored: stored}) }()
+	require.Eventually(t, func() bool {
+		var waiting int
+		require.NoError(t, admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+			AND query LIKE '%UPDATE certificates c SET status = ''issued''%'`).Scan(&waiting))
+		return waiting > 0
+	}, 10*time.Second, 10*time.Millisecond, "the issue waits for the move")
+	require.NoError(t, move.Commit(ctx))
+	err = <-issued
+	require.True(t, process.IsErrorType(err, certificate.ErrTypeNotCertifiable), "%v", err)
+	require.Equal(t, "issuing", b.status(t))
 }

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/reptidex/reptidex/certificates"
 	"github.com/reptidex/reptidex/payments"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/workflows/process"
@@ -179,13 +180,24 @@ func (s *Sales) AdvanceOrder(ctx context.Context, in sale.AdvanceInput) error {
 }
 
 // MoveSoldAnimal moves the sold animal to the buyer, acting for the buyer's organization and
-// the person who ordered, through the transfers' move. Run again, it moves nothing.
+// the person who ordered, through the transfers' move, together with the re-issue of its
+// certificate for the buyer (certificates.Reissue). Run again, it moves nothing and re-issues
+// nothing.
 func (s *Sales) MoveSoldAnimal(ctx context.Context, in sale.MoveInput) error {
-	return s.inTenant(ctx, store.Tenant{OrgID: in.BuyerOrgID, UserID: in.BuyerUserID}, func(tx pgx.Tx) error {
-		_, err := store.SellAnimal(ctx, tx, in.OrderID)
+	t := store.Tenant{OrgID: in.BuyerOrgID, UserID: in.BuyerUserID}
+	return s.inTenant(ctx, t, func(tx pgx.Tx) error {
+		moved, err := store.SellAnimal(ctx, tx, in.OrderID)
 		if errors.Is(err, store.ErrMoveRefused) {
 			return temporal.NewNonRetryableApplicationError(err.Error(), sale.ErrTypeMoveRefused, err)
 		}
+		if err != nil || !moved {
+			return err
+		}
+		o, err := store.OrderByID(ctx, tx, in.OrderID)
+		if err != nil {
+			return err
+		}
+		_, _, err = certificates.Reissue(ctx, tx, s.River, t, o.AnimalID)
 		return err
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/reptidex/reptidex/certificates"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/workflows/transfer"
 )
@@ -44,13 +45,24 @@ func (a *Database) TransferRecipients(ctx context.Context, in transfer.Input) ([
 }
 
 // MoveOwnership moves an accepted transfer's animal to the receiving organization in one
-// transaction. Run again, it moves nothing; a move that cannot happen is not retried.
+// transaction, together with the re-issue of its certificate for the new owner
+// (certificates.Reissue). Run again, it moves nothing and re-issues nothing; a move that
+// cannot happen is not retried.
 func (a *Database) MoveOwnership(ctx context.Context, m transfer.MoveInput) error {
-	return a.inTenant(ctx, store.Tenant{OrgID: m.ToOrgID, UserID: m.UserID}, func(tx pgx.Tx) error {
-		_, err := store.MoveAnimal(ctx, tx, m.TransferID, m.ToOrgID, m.UserID)
+	t := store.Tenant{OrgID: m.ToOrgID, UserID: m.UserID}
+	return a.inTenant(ctx, t, func(tx pgx.Tx) error {
+		moved, err := store.MoveAnimal(ctx, tx, m.TransferID, m.ToOrgID, m.UserID)
 		if errors.Is(err, store.ErrMoveRefused) {
 			return temporal.NewNonRetryableApplicationError(err.Error(), transfer.ErrTypeMoveRefused, err)
 		}
+		if err != nil || !moved {
+			return err
+		}
+		tr, err := store.TransferByID(ctx, tx, m.TransferID)
+		if err != nil {
+			return err
+		}
+		_, _, err = certificates.Reissue(ctx, tx, a.River, t, tr.AnimalID)
 		return err
 	})
 }

@@ -1,7 +1,8 @@
 // Package certificates holds what people ask of pedigree certificates: a certificate
-// requested for one of the organization's animals, recorded as issuing with the job that
-// starts its process (workflows/certificate) in the caller's transaction; and a platform
-// admin's revocation of one, with the notices to its organization.
+// requested for one of the organization's animals, or re-issued for an animal's new owner,
+// recorded as issuing with the job that starts its process (workflows/certificate) in the
+// caller's transaction; and a platform admin's revocation of one, with the notices to its
+// organization.
 package certificates
 
 import (
@@ -39,18 +40,37 @@ func Request(ctx context.Context, tx pgx.Tx, queue *river.Client[pgx.Tx], a stor
 	if animal.IsReference || animal.ArchivedAt != nil {
 		return store.Certificate{}, ErrNotCertifiable
 	}
+	c, err := newCertificate(animal.ID, a.OrgID, a.UserID)
+	if err != nil {
+		return store.Certificate{}, err
+	}
+	if err := store.InsertCertificate(ctx, tx, c); err != nil {
+		return store.Certificate{}, err
+	}
+	return start(ctx, tx, queue, c.ID)
+}
+
+// newCertificate is a certificate of the animal for the organization, asked for by the
+// user, under a new serial.
+func newCertificate(animalID, orgID, userID uuid.UUID) (store.Certificate, error) {
 	serial, err := certs.NewSerial()
 	if err != nil {
 		return store.Certificate{}, fmt.Errorf("certificate serial: %w", err)
 	}
-	c := store.Certificate{ID: uuid.New(), Serial: serial.String(), OrgID: a.OrgID, AnimalID: animal.ID,
-		AnimalPublicID: animal.PublicID, RequestedBy: a.UserID, Status: "issuing"}
-	if err := store.InsertCertificate(ctx, tx, c); err != nil {
+	return store.Certificate{ID: uuid.New(), Serial: serial.String(), OrgID: orgID, AnimalID: animalID,
+		RequestedBy: userID, Status: "issuing"}, nil
+}
+
+// start enqueues, in tx, the start of the process of a certificate recorded as issuing in
+// tx, and returns the certificate as recorded.
+func start(ctx context.Context, tx pgx.Tx, queue *river.Client[pgx.Tx], id uuid.UUID) (store.Certificate, error) {
+	c, err := store.CertificateByID(ctx, tx, id)
+	if err != nil {
 		return store.Certificate{}, err
 	}
 	if _, err := queue.InsertTx(ctx, tx, jobs.StartCertificateArgs{CertificateID: c.ID, Serial: c.Serial, OrgID: c.OrgID,
 		AnimalID: c.AnimalID, AnimalPublicID: c.AnimalPublicID, RequestedBy: c.RequestedBy}, nil); err != nil {
 		return store.Certificate{}, fmt.Errorf("enqueue the start of certificate %s: %w", c.Serial, err)
 	}
-	return store.CertificateByID(ctx, tx, c.ID)
+	return c, nil
 }

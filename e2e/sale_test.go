@@ -149,15 +149,19 @@ type salePath struct {
 	want  sale.Status
 	money store.LedgerTotals
 	moved bool
-	file  string
+	// certified: the seller holds an issued certificate of the animal, which a completed sale
+	// supersedes by one for the buyer.
+	certified bool
+	file      string
 }
 
-// Each path a sale can take, run end to end. Its history must replay against today's code;
+// Each path a sale can take, run end to end; the completed one also re-issues the seller's
+// certificate of the animal for the buyer. Its history must replay against today's code;
 // with RECORD_HISTORIES=1 it is written as the sale's recorded history.
 func TestSale_RecordsTheHistoryOfEachPath(t *testing.T) {
 	t.Parallel()
 	paths := []salePath{
-		{name: "completed", drive: driveSaleCompleted, want: sale.Completed, moved: true, file: "completed.json",
+		{name: "completed", drive: driveSaleCompleted, want: sale.Completed, moved: true, certified: true, file: "completed.json",
 			money: store.LedgerTotals{Currency: "usd", Authorized: 25000, Captured: 25000, Transferred: 23750, Fee: 1250, Settled: true}},
 		{name: "card declined", drive: driveSaleDeclined, want: sale.Failed, file: "declined.json",
 			money: store.LedgerTotals{Settled: true}},
@@ -171,6 +175,10 @@ func TestSale_RecordsTheHistoryOfEachPath(t *testing.T) {
 			t.Parallel()
 			s := start(t)
 			m := openMarket(t, s)
+			var certified string
+			if p.certified {
+				certified = issuedCertificate(t, s, m.seller, m.animal)
+			}
 			o := m.order(t)
 			p.drive(t, m, o)
 
@@ -198,6 +206,9 @@ func TestSale_RecordsTheHistoryOfEachPath(t *testing.T) {
 				require.Equal(t, false, listing["reserved"])
 			}
 			require.NotNil(t, ended.EndedAt)
+			if p.certified {
+				requireReissued(t, s, certified, m.seller, m.buyer, m.animal)
+			}
 
 			h := fetchHistory(t, tc, sale.WorkflowID(o.ID), "")
 			require.Equal(t, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, h.Events[len(h.Events)-1].EventType)

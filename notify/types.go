@@ -78,7 +78,7 @@ func init() {
 	define(Type{Name: "transfer.outcome", Description: "How a transfer you are part of ended",
 		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email},
 		Reason: "You receive this because you are part of an animal transfer on ReptiDex."})
-	define(Type{Name: "certificate.outcome", Description: "Whether a pedigree certificate you requested was issued",
+	define(Type{Name: "certificate.outcome", Description: "Whether a pedigree certificate you requested was issued, and when it is superseded",
 		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email},
 		Reason: "You receive this because you requested a pedigree certificate on ReptiDex."})
 	define(Type{Name: "certificate.revoked", Description: "A pedigree certificate of your organization was revoked",

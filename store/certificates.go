@@ -88,6 +88,36 @@ func CertificatesOfAnimal(ctx context.Context, q Querier, animalID uuid.UUID) ([
 	return cs, nil
 }
 
+// SupersededCertificate is a previous owner's certificate that a re-issue superseded.
+type SupersededCertificate struct {
+	ID          uuid.UUID
+	Serial      string
+	OrgID       uuid.UUID
+	RequestedBy uuid.UUID
+}
+
+// ReissueCertificate records c, issuing, for the transaction's organization and requested by
+// its user, in place of the issued certificates the animal's previous owners hold, which it
+// marks superseded by c and returns (reissue_certificate). The animal must have just moved to
+// the organization. When no previous owner holds an issued certificate of it, nothing is
+// recorded and none are returned.
+func ReissueCertificate(ctx context.Context, tx pgx.Tx, c Certificate) ([]SupersededCertificate, error) {
+	rows, err := tx.Query(ctx, `SELECT superseded, superseded_serial, superseded_org, superseded_requested_by
+		FROM reissue_certificate($1, $2, $3)`, c.AnimalID, c.ID, c.Serial)
+	if err != nil {
+		return nil, fmt.Errorf("re-issue the certificate of animal %s: %w", c.AnimalID, err)
+	}
+	old, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (SupersededCertificate, error) {
+		var s SupersededCertificate
+		err := row.Scan(&s.ID, &s.Serial, &s.OrgID, &s.RequestedBy)
+		return s, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("re-issue the certificate of animal %s: %w", c.AnimalID, err)
+	}
+	return old, nil
+}
+
 // IssuedCertificate is what marks a certificate issued: the signed snapshot, its hash, the
 // signature and key, and the stored PDF with its hash.
 type IssuedCertificate struct {
@@ -101,11 +131,15 @@ type IssuedCertificate struct {
 }
 
 // MarkCertificateIssued marks a certificate still issuing as issued with all of i at once,
-// and reports whether it did: false when it is not issuing (already issued, or failed).
+// and reports whether it did: false when it is not issuing (already issued, or failed), or
+// when its animal is no longer the organization's. The animal is held until the transaction
+// ends, so that a change of owner either waits for the certificate to be issued (and then
+// supersedes it) or moves the animal first (and then it is not issued).
 func MarkCertificateIssued(ctx context.Context, tx pgx.Tx, i IssuedCertificate) (bool, error) {
-	tag, err := tx.Exec(ctx, `UPDATE certificates SET status = 'issued', snapshot = $2, canonical_sha256 = $3,
+	tag, err := tx.Exec(ctx, `UPDATE certificates c SET status = 'issued', snapshot = $2, canonical_sha256 = $3,
 		signature = $4, key_id = $5, pdf_key = $6, pdf_sha256 = $7, issued_at = now()
-		WHERE id = $1 AND status = 'issuing'`,
+		WHERE c.id = $1 AND c.status = 'issuing'
+		  AND EXISTS (SELECT 1 FROM animals a WHERE a.id = c.animal_id AND a.org_id = c.org_id FOR SHARE)`,
 		i.ID, i.Snapshot, i.CanonicalSHA256, i.Signature, i.KeyID, i.PDFKey, i.PDFSHA256)
 	if err != nil {
 		return false, fmt.Errorf("mark certificate %s issued: %w", i.ID, err)

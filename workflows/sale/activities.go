@@ -30,7 +30,8 @@ type Activities interface {
 	PaySeller(ctx context.Context, in PayoutInput) error
 	// RefundBuyer refunds the buyer and records the refund.
 	RefundBuyer(ctx context.Context, in RefundInput) error
-	// MoveSoldAnimal moves the animal to the buyer, once.
+	// MoveSoldAnimal moves the animal to the buyer, and re-issues its certificate for them,
+	// once.
 	MoveSoldAnimal(ctx context.Context, in MoveInput) error
 	// PlatformAdmins lists who decides reported problems.
 	PlatformAdmins(ctx context.Context) ([]uuid.UUID, error)

@@ -14,7 +14,8 @@ import (
 type Activities interface {
 	// TransferRecipients finds who the offer is addressed to.
 	TransferRecipients(ctx context.Context, in Input) ([]Recipient, error)
-	// MoveOwnership moves the animal of an accepted transfer, once.
+	// MoveOwnership moves the animal of an accepted transfer, and re-issues its certificate
+	// for the new owner, once.
 	MoveOwnership(ctx context.Context, m MoveInput) error
 	// FinishTransfer records how the transfer ended and releases the animal.
 	FinishTransfer(ctx context.Context, f FinishInput) error
