@@ -112,15 +112,16 @@ func (s *Server) startUpload(w http.ResponseWriter, r *http.Request) error {
 }
 
 // confirmUpload checks an uploaded photo and stores it clean with a thumbnail
-// (media.Confirm).
+// (media.Confirm), in two short transactions with the storage work between them.
 func (s *Server) confirmUpload(w http.ResponseWriter, r *http.Request) error {
-	var m store.Media
-	err := s.withKeeper(r, func(tx pgx.Tx, a access) (err error) {
-		m, err = s.media.Confirm(r.Context(), tx, a, chi.URLParam(r, "mediaID"))
+	inTx := func(fn func(pgx.Tx) error) error {
+		return s.withKeeper(r, func(tx pgx.Tx, _ access) error { return fn(tx) })
+	}
+	m, err := s.media.Confirm(r.Context(), inTx, chi.URLParam(r, "mediaID"))
+	if err != nil && m.Status == "ready" {
+		s.log.WarnContext(r.Context(), "confirmed photo kept its raw upload; it goes with the photo", "media_id", m.PublicID, "error", err)
+	} else if err != nil {
 		return mediaProblem(err)
-	})
-	if err != nil {
-		return err
 	}
 	return writeJSON(w, http.StatusOK, viewMedia(m))
 }
