@@ -60,11 +60,14 @@ type Storage struct {
 	presign    *s3.PresignClient
 	Bucket     string
 	confirming chan struct{} // a slot per confirmation under way
+	signer     *getSigner    // nil: the SDK presigns downloads
 }
 
 // NewStorage keeps media in bucket through c.
 func NewStorage(c *s3.Client, bucket string) *Storage {
-	return &Storage{S3: c, presign: s3.NewPresignClient(c), Bucket: bucket, confirming: make(chan struct{}, maxConfirming)}
+	presign := s3.NewPresignClient(c)
+	return &Storage{S3: c, presign: presign, Bucket: bucket, confirming: make(chan struct{}, maxConfirming),
+		signer: newGetSigner(c, presign, bucket)}
 }
 
 // Link is a presigned request: the URL, the method, the headers the client must send as
@@ -292,34 +295,26 @@ type Downloads struct {
 }
 
 // Download presigns GETs of a ready photo and its thumbnail, valid for DownloadExpiry.
+// Presigning signs locally: it makes no call.
 func (s *Storage) Download(ctx context.Context, m store.Media) (Downloads, error) {
 	if m.Status != "ready" {
 		return Downloads{}, ErrNotReady
 	}
-	var d Downloads
-	for _, o := range []struct {
-		key  string
-		link *Link
-	}{{m.OriginalKey, &d.Original}, {m.ThumbnailKey, &d.Thumbnail}} {
-		req, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(o.key)},
-			s3.WithPresignExpires(DownloadExpiry))
-		if err != nil {
-			return Downloads{}, fmt.Errorf("presign download: %w", err)
-		}
-		*o.link = linkOf(req.URL, req.Method, DownloadExpiry, nil)
+	original, err := s.presignGet(ctx, m.OriginalKey)
+	if err != nil {
+		return Downloads{}, err
 	}
-	return d, nil
+	thumbnail, err := s.presignGet(ctx, m.ThumbnailKey)
+	if err != nil {
+		return Downloads{}, err
+	}
+	return Downloads{Original: original, Thumbnail: thumbnail}, nil
 }
 
 // PresignObject presigns a GET of an object of the bucket (a photo's thumbnail, a
 // certificate's PDF), valid for DownloadExpiry. Presigning signs locally: it makes no call.
 func (s *Storage) PresignObject(ctx context.Context, key string) (Link, error) {
-	req, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key)},
-		s3.WithPresignExpires(DownloadExpiry))
-	if err != nil {
-		return Link{}, fmt.Errorf("presign download of %s: %w", key, err)
-	}
-	return linkOf(req.URL, req.Method, DownloadExpiry, nil), nil
+	return s.presignGet(ctx, key)
 }
 
 // maxThumbnailBytes bounds what ReadThumbnail reads: thumbnails are a few tens of kilobytes.
