@@ -168,6 +168,9 @@ type animalView struct {
 	UpdatedAt time.Time `json:"updated_at"`
 	// When the animal was archived; absent while it is not.
 	ArchivedAt *time.Time `json:"archived_at,omitempty"`
+	// The animal's primary photo, in the answer of GET /api/v1/animals/{animalID}; absent when it
+	// has none, and from other answers (GET /api/v1/animals/{animalID}/media lists them all).
+	Photo *photoRef `json:"photo,omitempty"`
 }
 
 func (s *Server) viewAnimal(ctx context.Context, a store.Animal) (animalView, error) {
@@ -301,7 +304,8 @@ func animalProblem(err error) error {
 
 func oneOf(v string, allowed []string) bool { return slices.Contains(allowed, v) }
 
-// getAnimal returns one of the caller's organization's animals with its ETag.
+// getAnimal returns one of the caller's organization's animals with its ETag and its primary
+// photo.
 func (s *Server) getAnimal(w http.ResponseWriter, r *http.Request) error {
 	var view animalView
 	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
@@ -309,7 +313,17 @@ func (s *Server) getAnimal(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		view, err = s.viewAnimal(r.Context(), a)
+		if view, err = s.viewAnimal(r.Context(), a); err != nil {
+			return err
+		}
+		photo, err := store.PrimaryMedia(r.Context(), tx, a.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		view.Photo, err = s.photoRefOf(r, photo.PublicID, photo.ThumbnailKey)
 		return err
 	})
 	if err != nil {

@@ -42,6 +42,8 @@ type cardView struct {
 	Reference bool `json:"reference,omitempty"`
 	// "not public" when the animal is not visible; absent otherwise.
 	NotPublicMsg string `json:"note,omitempty" jsonschema:"enum=not public"`
+	// The animal's primary photo, on a pedigree; absent when it has none or is not visible.
+	Photo *photoRef `json:"photo,omitempty"`
 }
 
 type orgView struct {
@@ -67,7 +69,8 @@ func viewCard(c store.AnimalCard) cardView {
 }
 
 // lineage returns an animal's ancestor tree, N generations deep (default 4, at most 10),
-// across organizations: other breeders' ancestors show their public fields, or "not public".
+// across organizations: other breeders' ancestors show their public fields, or "not public";
+// each animal the caller may see shows its primary photo's thumbnail.
 // The chart is read with the authorization in one round trip (pedigree.Graph.Chart).
 func (s *Server) lineage(w http.ResponseWriter, r *http.Request) error {
 	gens, err := intParam(r, "generations", 4, 1, 10)
@@ -85,7 +88,27 @@ func (s *Server) lineage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeChart(w, chart.Ancestors, chart.Cards, gens)
+	photos, err := s.chartPhotos(r, chart.Cards)
+	if err != nil {
+		return err
+	}
+	return writeChart(w, chart.Ancestors, chart.Cards, photos, gens)
+}
+
+// chartPhotos presigns the thumbnails of the primary photos of a chart's visible animals, by
+// position; nil where an animal has none.
+func (s *Server) chartPhotos(r *http.Request, cards []*store.AnimalCard) ([]*photoRef, error) {
+	photos := make([]*photoRef, len(cards))
+	for p, c := range cards {
+		if c == nil || !c.Visible {
+			continue
+		}
+		var err error
+		if photos[p], err = s.photoRefOf(r, c.PhotoPublicID, c.PhotoThumbnailKey); err != nil {
+			return nil, err
+		}
+	}
+	return photos, nil
 }
 
 // batchAccess authorizes the caller in their token's organization in the same round trip as

@@ -1,9 +1,12 @@
 package api
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/reptidex/reptidex/pedigree"
@@ -17,8 +20,8 @@ import (
 //
 //	{"generations":N,"pedigree":NODE}
 //
-// where NODE is null or {"animal":CARD,"sire":NODE,"dam":NODE} and CARD is a cardView
-// (lineage_json_internal_test.go holds the two to the same output).
+// where NODE is null or {"animal":CARD,"sire":NODE,"dam":NODE} and CARD is a cardView with
+// its photo (lineage_json_internal_test.go holds the two to the same output).
 
 // pedigreeChart and pedigreeNode are the chart as encoding/json would marshal it: the
 // contract writeChart keeps, and the schema the API documents.
@@ -38,10 +41,11 @@ type pedigreeNode struct {
 }
 
 // writeChart answers with the chart of a, generations deep, from the cards the caller may
-// see by position in a; an animal with no card (nil) is left out like an unknown one.
-func writeChart(w http.ResponseWriter, a pedigree.Ancestors, cards []*store.AnimalCard, gens int) error {
+// see and their photos by position in a; an animal with no card (nil) is left out like an
+// unknown one.
+func writeChart(w http.ResponseWriter, a pedigree.Ancestors, cards []*store.AnimalCard, photos []*photoRef, gens int) error {
 	buf := chartBuffers.Get().(*[]byte)
-	cw := chartWriter{a: a, cards: cards, gens: gens, b: (*buf)[:0], spans: make([][2]int32, len(a.IDs))}
+	cw := chartWriter{a: a, cards: cards, photos: photos, gens: gens, b: (*buf)[:0], spans: make([][2]int32, len(a.IDs))}
 	cw.b = append(cw.b, `{"generations":`...)
 	cw.b = strconv.AppendInt(cw.b, int64(gens), 10)
 	cw.b = append(cw.b, `,"pedigree":`...)
@@ -69,11 +73,12 @@ const maxPooledChart = 256 << 10
 // chartWriter writes a chart into b, encoding each animal's card where it first appears and
 // copying it from there where it appears again.
 type chartWriter struct {
-	a     pedigree.Ancestors
-	cards []*store.AnimalCard
-	gens  int
-	b     []byte
-	spans [][2]int32 // where in b each position's card was written; zero until then
+	a      pedigree.Ancestors
+	cards  []*store.AnimalCard
+	photos []*photoRef
+	gens   int
+	b      []byte
+	spans  [][2]int32 // where in b each position's card was written; zero until then
 }
 
 // node writes the node at position p, depth generations from the root.
@@ -86,7 +91,9 @@ func (cw *chartWriter) node(p int32, depth int) {
 	if span[1] == 0 {
 		cw.b = append(cw.b, `{"animal":`...)
 		start := len(cw.b)
-		cw.b = appendCard(cw.b, viewCard(*cw.cards[p]))
+		v := viewCard(*cw.cards[p])
+		v.Photo = cw.photos[p]
+		cw.b = appendCard(cw.b, v)
 		cw.spans[p] = [2]int32{int32(start), int32(len(cw.b))}
 	} else {
 		cw.b = append(cw.b, `{"animal":`...)
@@ -121,7 +128,38 @@ func appendCard(b []byte, v cardView) []byte {
 		b = append(b, `,"reference":true`...)
 	}
 	b = appendField(b, "note", v.NotPublicMsg)
+	if v.Photo != nil {
+		b = append(b, `,"photo":{"id":`...)
+		b = appendString(b, v.Photo.ID)
+		b = append(b, `,"thumbnail":`...)
+		b = appendLink(b, v.Photo.Thumbnail)
+		b = append(b, '}')
+	}
 	return append(b, '}')
+}
+
+// appendLink appends l as encoding/json marshals a linkView: the headers by key, the
+// expiry as time.Time marshals itself.
+func appendLink(b []byte, l linkView) []byte {
+	b = append(b, `{"url":`...)
+	b = appendString(b, l.URL)
+	b = append(b, `,"method":`...)
+	b = appendString(b, l.Method)
+	if len(l.Headers) > 0 {
+		b = append(b, `,"headers":{`...)
+		for i, k := range slices.Sorted(maps.Keys(l.Headers)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			b = appendString(b, l.Headers[k])
+		}
+		b = append(b, '}')
+	}
+	b = append(b, `,"expires_at":"`...)
+	b = l.ExpiresAt.AppendFormat(b, time.RFC3339Nano)
+	return append(b, `"}`...)
 }
 
 // appendField appends ,"key":"s" unless s is empty (omitempty).

@@ -16,14 +16,15 @@ import (
 	"github.com/reptidex/reptidex/store"
 )
 
-func refChart(a pedigree.Ancestors, cards []*store.AnimalCard, p int32, depth, gens int) *pedigreeNode {
+func refChart(a pedigree.Ancestors, cards []*store.AnimalCard, photos []*photoRef, p int32, depth, gens int) *pedigreeNode {
 	if p < 0 || cards[p] == nil {
 		return nil
 	}
 	n := &pedigreeNode{Animal: viewCard(*cards[p])}
+	n.Animal.Photo = photos[p]
 	if depth < gens {
-		n.Sire = refChart(a, cards, a.Sire[p], depth+1, gens)
-		n.Dam = refChart(a, cards, a.Dam[p], depth+1, gens)
+		n.Sire = refChart(a, cards, photos, a.Sire[p], depth+1, gens)
+		n.Dam = refChart(a, cards, photos, a.Dam[p], depth+1, gens)
 	}
 	return n
 }
@@ -61,6 +62,7 @@ func TestWriteChart_WritesWhatEncodingJSONWrites(t *testing.T) {
 		n := 1 + rng.IntN(40)
 		a := pedigree.Ancestors{IDs: make([]uuid.UUID, n), Sire: make([]int32, n), Dam: make([]int32, n)}
 		cards := make([]*store.AnimalCard, n)
+		photos := make([]*photoRef, n)
 		for p := range n {
 			a.IDs[p] = uuid.New()
 			// Any earlier or later position, or none: repeats, gaps and loops alike.
@@ -82,12 +84,19 @@ func TestWriteChart_WritesWhatEncodingJSONWrites(t *testing.T) {
 				}
 			}
 			cards[p] = &c
+			if c.Visible && rng.IntN(3) == 0 {
+				photos[p] = &photoRef{ID: pick(), Thumbnail: linkView{URL: "https://s3.example/b/k?X-Amz-Date=1&" + pick(), Method: "GET",
+					ExpiresAt: time.Date(2026, 12, 5, 14, rng.IntN(60), rng.IntN(60), rng.IntN(2)*5e8, time.UTC)}}
+				if rng.IntN(4) == 0 {
+					photos[p].Thumbnail.Headers = map[string]string{pick(): pick(), "Content-Type": pick()}
+				}
+			}
 		}
 		gens := 1 + rng.IntN(6)
 		var want bytes.Buffer
-		require.NoError(t, json.NewEncoder(&want).Encode(pedigreeChart{Generations: gens, Pedigree: refChart(a, cards, 0, 0, gens)}))
+		require.NoError(t, json.NewEncoder(&want).Encode(pedigreeChart{Generations: gens, Pedigree: refChart(a, cards, photos, 0, 0, gens)}))
 		rec := httptest.NewRecorder()
-		require.NoError(t, writeChart(rec, a, cards, gens))
+		require.NoError(t, writeChart(rec, a, cards, photos, gens))
 		require.Equal(t, want.String(), rec.Body.String(), "round %d", round)
 		require.Equal(t, "application/json", rec.Header().Get("Content-Type"))
 		require.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
@@ -99,6 +108,7 @@ func BenchmarkWriteChart(b *testing.B) {
 	n := 45
 	a := pedigree.Ancestors{IDs: make([]uuid.UUID, n), Sire: make([]int32, n), Dam: make([]int32, n)}
 	cards := make([]*store.AnimalCard, n)
+	photos := make([]*photoRef, n)
 	d := time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC)
 	for p := range n {
 		a.IDs[p] = uuid.New()
@@ -112,12 +122,12 @@ func BenchmarkWriteChart(b *testing.B) {
 	}
 	b.Run("encoding/json", func(b *testing.B) {
 		for b.Loop() {
-			_ = json.NewEncoder(httptest.NewRecorder()).Encode(pedigreeChart{Generations: 5, Pedigree: refChart(a, cards, 0, 0, 5)})
+			_ = json.NewEncoder(httptest.NewRecorder()).Encode(pedigreeChart{Generations: 5, Pedigree: refChart(a, cards, photos, 0, 0, 5)})
 		}
 	})
 	b.Run("writeChart", func(b *testing.B) {
 		for b.Loop() {
-			_ = writeChart(httptest.NewRecorder(), a, cards, 5)
+			_ = writeChart(httptest.NewRecorder(), a, cards, photos, 5)
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/reptidex/reptidex/marketplace"
@@ -57,6 +58,11 @@ type listingView struct {
 	Breeder   orgView   `json:"breeder"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// The animal's photos, primary first then in order, with links valid for 5 minutes: all of
+	// them when the listing is read alone, its first one (the cover) in a browse page. Absent
+	// when it has none, and from the answers to changes (read the listing for them). They are
+	// the seller's: a listing no longer shows them once the animal has changed hands.
+	Photos []photoView `json:"photos,omitempty"`
 }
 
 func viewListing(l store.Listing) listingView {
@@ -147,7 +153,8 @@ func (s *Server) createListing(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// browseListings answers a page of active listings of every organization; no account needed.
+// browseListings answers a page of active listings of every organization, each with its
+// cover photo, read for the whole page at once; no account needed.
 func (s *Server) browseListings(w http.ResponseWriter, r *http.Request) error {
 	f, limit, err := s.browseFilter(r)
 	if err != nil {
@@ -165,8 +172,20 @@ func (s *Server) browseListings(w http.ResponseWriter, r *http.Request) error {
 		ls = ls[:limit]
 		out.NextCursor = cursorOf(ls[limit-1].PublicID)
 	}
+	ids := make([]uuid.UUID, len(ls))
+	for i, l := range ls {
+		ids[i] = l.ID
+	}
+	covers, err := store.ListingPhotos(r.Context(), s.db.Pool, ids, 1)
+	if err != nil {
+		return err
+	}
 	for _, l := range ls {
-		out.Items = append(out.Items, viewListing(l))
+		v := viewListing(l)
+		if v.Photos, err = s.viewPhotos(r, covers[l.ID]); err != nil {
+			return err
+		}
+		out.Items = append(out.Items, v)
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -222,23 +241,26 @@ func (s *Server) browseFilter(r *http.Request) (store.BrowseFilter, int, error) 
 }
 
 // getListing answers an active listing to anyone, and any of its own listings to a member
-// of the selling organization who sends a token.
+// of the selling organization who sends a token, with all its animal's photos.
 func (s *Server) getListing(w http.ResponseWriter, r *http.Request) error {
 	var l store.Listing
-	var err error
-	if claimsFrom(r.Context()).UserID == "" {
-		l, err = inPath[store.Listing, store.Querier](r, s.db.Pool, "listingID", "listing", store.ListingByPublicID)
-	} else {
-		err = s.withAccess(r, "", func(tx pgx.Tx, _ access) (err error) {
-			l, err = inPath[store.Listing, store.Querier](r, tx, "listingID", "listing", store.ListingByPublicID)
+	var photos map[uuid.UUID][]store.Media
+	err := s.readMaybeSignedIn(r, func(q store.Querier) (err error) {
+		if l, err = inPath[store.Listing, store.Querier](r, q, "listingID", "listing", store.ListingByPublicID); err != nil {
 			return err
-		})
-	}
+		}
+		photos, err = store.ListingPhotos(r.Context(), q, []uuid.UUID{l.ID}, 0)
+		return err
+	})
 	if err != nil {
 		return err
 	}
+	v := viewListing(l)
+	if v.Photos, err = s.viewPhotos(r, photos[l.ID]); err != nil {
+		return err
+	}
 	w.Header().Set("ETag", etag(l.Version))
-	return writeJSON(w, http.StatusOK, viewListing(l))
+	return writeJSON(w, http.StatusOK, v)
 }
 
 // updateListing changes the price and terms of one of the caller's organization's listings

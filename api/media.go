@@ -65,6 +65,56 @@ func viewMedia(m store.Media) mediaView {
 		Bytes: m.Bytes, Width: m.Width, Height: m.Height, Position: m.Position, Primary: m.Primary, CreatedAt: m.CreatedAt}
 }
 
+// photoRef is a photo as an animal or a pedigree shows it: which one, and its thumbnail.
+type photoRef struct {
+	// Public ID of the photo; GET /api/v1/media/{mediaID} answers it with a link to the full image.
+	ID string `json:"id"`
+	// A presigned GET of its thumbnail (JPEG, at most 320 pixels a side), valid for 5 minutes.
+	Thumbnail linkView `json:"thumbnail"`
+}
+
+// photoRefOf presigns the thumbnail of a photo; nil when publicID names none.
+func (s *Server) photoRefOf(r *http.Request, publicID, thumbnailKey string) (*photoRef, error) {
+	if publicID == "" || thumbnailKey == "" {
+		return nil, nil
+	}
+	l, err := s.media.PresignObject(r.Context(), thumbnailKey)
+	if err != nil {
+		return nil, err
+	}
+	return &photoRef{ID: publicID, Thumbnail: viewLink(l)}, nil
+}
+
+// photoView is a ready photo with presigned downloads, as a listing shows it.
+type photoView struct {
+	// Public ID of the photo.
+	ID string `json:"id"`
+	// Pixels wide.
+	Width int `json:"width"`
+	// Pixels high.
+	Height int `json:"height"`
+	// The animal's primary photo.
+	Primary bool `json:"primary"`
+	// A presigned GET of the photo, valid for 5 minutes.
+	Original linkView `json:"original"`
+	// A presigned GET of its thumbnail (JPEG, at most 320 pixels a side), valid for 5 minutes.
+	Thumbnail linkView `json:"thumbnail"`
+}
+
+// viewPhotos presigns the downloads of ready photos, in their order.
+func (s *Server) viewPhotos(r *http.Request, ms []store.Media) ([]photoView, error) {
+	out := make([]photoView, 0, len(ms))
+	for _, m := range ms {
+		d, err := s.media.Download(r.Context(), m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, photoView{ID: m.PublicID, Width: m.Width, Height: m.Height, Primary: m.Primary,
+			Original: viewLink(d.Original), Thumbnail: viewLink(d.Thumbnail)})
+	}
+	return out, nil
+}
+
 type uploadView struct {
 	Media mediaView `json:"media"`
 	// The presigned PUT that uploads the photo's bytes.
@@ -112,15 +162,16 @@ func (s *Server) startUpload(w http.ResponseWriter, r *http.Request) error {
 }
 
 // confirmUpload checks an uploaded photo and stores it clean with a thumbnail
-// (media.Confirm).
+// (media.Confirm), in two short transactions with the storage work between them.
 func (s *Server) confirmUpload(w http.ResponseWriter, r *http.Request) error {
-	var m store.Media
-	err := s.withKeeper(r, func(tx pgx.Tx, a access) (err error) {
-		m, err = s.media.Confirm(r.Context(), tx, a, chi.URLParam(r, "mediaID"))
+	inTx := func(fn func(pgx.Tx) error) error {
+		return s.withKeeper(r, func(tx pgx.Tx, _ access) error { return fn(tx) })
+	}
+	m, err := s.media.Confirm(r.Context(), inTx, chi.URLParam(r, "mediaID"))
+	if err != nil && m.Status == "ready" {
+		s.log.WarnContext(r.Context(), "confirmed photo kept its raw upload; it goes with the photo", "media_id", m.PublicID, "error", err)
+	} else if err != nil {
 		return mediaProblem(err)
-	})
-	if err != nil {
-		return err
 	}
 	return writeJSON(w, http.StatusOK, viewMedia(m))
 }

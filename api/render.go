@@ -20,7 +20,7 @@ var chartFormats = map[string]struct{ media, ext string }{
 }
 
 // renderPedigree draws an animal's pedigree chart, 3 to 5 generations deep (default 4), as a
-// PDF or an SVG. It reads the chart as the lineage endpoint does (pedigree.Graph.Chart, with
+// PDF or an SVG, with the animal's primary photo. It reads the chart as the lineage endpoint does (pedigree.Graph.Chart, with
 // the authorization in the same round trip), so it shows exactly what that answers.
 func (s *Server) renderPedigree(w http.ResponseWriter, r *http.Request) error {
 	format, ok := chartFormats[r.URL.Query().Get("format")]
@@ -43,6 +43,12 @@ func (s *Server) renderPedigree(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := render.FromChart(chart, gens, time.Now().UTC())
+	if key := chart.Cards[0].PhotoThumbnailKey; key != "" {
+		// The photo adorns the chart: one that cannot be read leaves the chart without it.
+		if c.Photo, err = s.media.ReadThumbnail(r.Context(), key); err != nil {
+			s.log.WarnContext(r.Context(), "pedigree chart drawn without its photo", "media_id", chart.Cards[0].PhotoPublicID, "error", err)
+		}
+	}
 	var body []byte
 	if format.ext == "svg" {
 		body = render.SVG(c)
@@ -53,11 +59,12 @@ func (s *Server) renderPedigree(w http.ResponseWriter, r *http.Request) error {
 }
 
 // writeDrawing answers with a drawing to show inline, filename its name when saved. A drawing
-// is never a page: its policy lets it run no script and load nothing.
+// is never a page: its policy lets it run no script and load nothing but the images it
+// embeds (data: URIs).
 func writeDrawing(w http.ResponseWriter, media, filename string, body []byte) error {
 	w.Header().Set("Content-Type", media)
 	w.Header().Set("Content-Disposition", `inline; filename="`+filename+`"`)
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)

@@ -137,7 +137,8 @@ var animalResource = apiResource{
 			Method: http.MethodGet, Path: "/api/v1/animals/{animalID}", ID: "getAnimal",
 			Summary: "An animal",
 			Description: "One animal of the organization the access token acts for, archived or not, with its ETag. " +
-				"Any member of the organization may read.",
+				"It carries the animal's primary photo, when it has one: its public ID and a presigned link " +
+				"to its thumbnail, valid for 5 minutes. Any member of the organization may read.",
 			Params: []param{animalIDParam},
 			Responses: []reply{
 				{Status: 200, Description: "The animal.", Body: animalView{},

@@ -51,6 +51,8 @@ var lineageResource = apiResource{
 				"ancestor shows only that it exists, its species and the note \"not public\", and the " +
 				"positions above it are still shown (the lineage links stay when an animal goes private). " +
 				"An ancestor reached through several lines (inbreeding) appears at each of its positions. " +
+				"Each animal the caller may see carries its primary photo, when it has one: its public ID " +
+				"and a presigned link to its thumbnail, valid for 5 minutes. " +
 				"Bounded: at most 10 generations, so at most 2,046 ancestor positions. The animal asked " +
 				"about may be the organization's own or another breeder's public one. Any member of the " +
 				"organization may look.",

@@ -64,8 +64,9 @@ var listingResource = apiResource{
 				"currency and breeder. Pages follow each other by the sort key of the last listing (cursor " +
 				"pagination: pass next_cursor as cursor; the last page has none); listings of the same price " +
 				"follow each other by ID, so no listing is skipped or repeated. A cursor whose listing has since " +
-				"been withdrawn or sold answers 400. Public: needs no token. Throttled per client together " +
-				"with search (LIMIT_SEARCH_PER_MINUTE).",
+				"been withdrawn or sold answers 400. Each listing carries its cover photo (its animal's " +
+				"primary photo, else its first), with presigned links valid for 5 minutes. Public: needs no " +
+				"token. Throttled per client together with search (LIMIT_SEARCH_PER_MINUTE).",
 			Params: []param{
 				{Name: "species", In: "query", Description: "A species key, such as ball-python.", Schema: `{"type": "string"}`},
 				{Name: "genes", In: "query", Description: "Trade names of genes separated by commas, such as clown,pastel " +
@@ -99,7 +100,9 @@ var listingResource = apiResource{
 			Summary: "A listing",
 			Description: "An active listing, to anyone. A member of the selling organization who sends a token also " +
 				"sees its withdrawn and sold listings; to anyone else they answer 404. The ETag carries the " +
-				"listing's version, for If-Match on PATCH. Public: a token is optional, and checked when sent. " +
+				"listing's version, for If-Match on PATCH. It carries all its animal's photos, primary first then " +
+				"in order, with presigned links valid for 5 minutes, whether or not the animal is public: " +
+				"listing an animal shows its photos. Public: a token is optional, and checked when sent. " +
 				"Throttled per client together with search.",
 			Params: []param{listingIDParam},
 			Responses: []reply{

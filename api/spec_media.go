@@ -19,6 +19,8 @@ var mediaResource = apiResource{
 		{Name: "UploadRequest", Type: uploadRequest{}},
 		{Name: "PresignedLink", Type: linkView{}, Description: "A presigned request to object storage."},
 		{Name: "Media", Type: mediaView{}, Description: "A photo of an animal."},
+		{Name: "Photo", Type: photoView{}, Description: "A ready photo with presigned downloads, as a listing shows it."},
+		{Name: "PhotoRef", Type: photoRef{}, Description: "A photo as an animal or a pedigree shows it: its ID and its thumbnail."},
 		{Name: "Upload", Type: uploadView{}, Description: "A pending photo and the presigned PUT for its bytes."},
 		{Name: "MediaPage", Type: mediaPage{}},
 		{Name: "MediaUsage", Type: mediaUsageView{}, Description: "What an organization keeps in storage."},
@@ -70,13 +72,15 @@ var mediaResource = apiResource{
 			Description: "Checks the uploaded object: it must be an image of the declared type, at most 10 MiB, 8000 " +
 				"pixels a side and 40 megapixels (the image's header is read before any decoding). It is then stored " +
 				"encoded again, without any metadata (EXIF, GPS location, comments), with a thumbnail, and the raw " +
-				"upload is deleted. A refused upload is deleted; upload it again under a new media. Confirming a " +
-				"ready photo answers it as it is.",
+				"upload is deleted once the photo is ready. A refused upload is deleted; upload it again under a new " +
+				"media. Confirming a ready photo answers it as it is, and so does a confirmation sent twice at once: " +
+				"one stores the photo, the other answers it. A media deleted while it is being confirmed answers 404 " +
+				"and leaves nothing in storage.",
 			Params: []param{mediaIDParam},
 			Responses: []reply{
 				{Status: 200, Description: "The photo, ready.", Body: mediaView{}},
 				{Status: 403, Description: "forbidden: viewers cannot add photos."},
-				{Status: 404, Description: "not-found: the media is not one of the organization's."},
+				{Status: 404, Description: "not-found: the media is not one of the organization's, or was deleted."},
 				{Status: 409, Description: "conflict: nothing was uploaded for this media yet, or the upload was refused."},
 				{Status: 413, Description: "body-too-large: the image is over 10 MiB, 8000 pixels a side or 40 megapixels."},
 				{Status: 422, Description: "validation-failed: the upload is not a JPEG, PNG or WebP image of the declared type."},

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -59,11 +60,14 @@ type Storage struct {
 	presign    *s3.PresignClient
 	Bucket     string
 	confirming chan struct{} // a slot per confirmation under way
+	signer     *getSigner    // nil: the SDK presigns downloads
 }
 
 // NewStorage keeps media in bucket through c.
 func NewStorage(c *s3.Client, bucket string) *Storage {
-	return &Storage{S3: c, presign: s3.NewPresignClient(c), Bucket: bucket, confirming: make(chan struct{}, maxConfirming)}
+	presign := s3.NewPresignClient(c)
+	return &Storage{S3: c, presign: presign, Bucket: bucket, confirming: make(chan struct{}, maxConfirming),
+		signer: newGetSigner(c, presign, bucket)}
 }
 
 // Link is a presigned request: the URL, the method, the headers the client must send as
@@ -126,15 +130,26 @@ func linkOf(url, method string, ttl time.Duration, headers map[string]string) Li
 	return Link{URL: url, Method: method, Headers: headers, ExpiresAt: time.Now().Add(ttl).UTC().Truncate(time.Second)}
 }
 
+// InTx runs fn in one transaction acting for the caller, in their organization.
+type InTx func(fn func(pgx.Tx) error) error
+
 // Confirm makes one of the organization's uploads a photo: it reads the uploaded object,
 // checks it is an image of the declared type within the limits, stores it encoded again
-// (no EXIF, GPS or other metadata survives) with a JPEG thumbnail, deletes the raw upload
-// and marks the media ready. At most maxConfirming run at once in a process; the rest wait
-// within their deadline. A photo confirmed already is answered as it is. A refused
-// upload's object is removed (its row stays pending until the sweep) and it answers
-// ErrNotImage or ErrTooLarge.
-func (s *Storage) Confirm(ctx context.Context, tx pgx.Tx, a store.Access, publicID string) (store.Media, error) {
-	m, err := store.LockOwnMedia(ctx, tx, publicID)
+// (no EXIF, GPS or other metadata survives) with a JPEG thumbnail, marks the media ready,
+// and only then deletes the raw upload. No transaction is open while it works with storage:
+// one short transaction (through inTx) reads the upload, another marks it ready if it is
+// still pending. Each confirmation stores under names of its own, so when the media is no
+// longer pending by then (another confirmation got there first, or it was deleted), it
+// removes what it stored, touching nothing the photo points at, and answers the photo as it
+// now is, or store.ErrNotFound. Whatever a failure leaves in the media's folder goes with the
+// media (Purge).
+//
+// A photo confirmed already is answered as it is. At most maxConfirming run at once in a
+// process; the rest wait within their deadline. A refused upload's object is removed (its
+// row stays pending until the sweep) and it answers ErrNotImage or ErrTooLarge. When only
+// the raw upload's removal fails, it answers the ready photo together with that error.
+func (s *Storage) Confirm(ctx context.Context, inTx InTx, publicID string) (store.Media, error) {
+	m, err := ownMedia(ctx, inTx, publicID)
 	if err != nil || m.Status == "ready" {
 		return m, err
 	}
@@ -144,13 +159,21 @@ func (s *Storage) Confirm(ctx context.Context, tx pgx.Tx, a store.Access, public
 	case <-ctx.Done():
 		return store.Media{}, fmt.Errorf("wait to confirm: %w", ctx.Err())
 	}
+	// Clean-up runs to its end even when the caller gives up: it is what keeps storage tidy.
+	tidy := context.WithoutCancel(ctx)
 	raw, err := s.readUpload(ctx, m.UploadKey)
+	if errors.Is(err, ErrNotUploaded) {
+		// A confirmation that got there first removes the raw upload once the photo is ready.
+		if now, err := ownMedia(ctx, inTx, publicID); err != nil || now.Status == "ready" {
+			return now, err
+		}
+	}
 	if err != nil {
 		return store.Media{}, err
 	}
 	c, err := clean(raw, m.ContentType)
 	if errors.Is(err, ErrNotImage) || errors.Is(err, ErrTooLarge) {
-		return store.Media{}, errors.Join(err, s.deleteObjects(ctx, m.UploadKey))
+		return store.Media{}, errors.Join(err, s.deleteObjects(tidy, m.UploadKey))
 	}
 	if err != nil {
 		return store.Media{}, err
@@ -159,23 +182,51 @@ func (s *Storage) Confirm(ctx context.Context, tx pgx.Tx, a store.Access, public
 	if c.ContentType == "image/png" {
 		ext = ".png"
 	}
-	m.OriginalKey = objectKey(a.OrgPublicID, m.PublicID, "original"+ext)
-	m.ThumbnailKey = objectKey(a.OrgPublicID, m.PublicID, "thumbnail.jpg")
+	folder, attempt := path.Dir(m.UploadKey), store.NewPublicID()
+	m.OriginalKey = folder + "/original-" + attempt + ext
+	m.ThumbnailKey = folder + "/thumbnail-" + attempt + ".jpg"
 	if err := s.put(ctx, m.OriginalKey, c.ContentType, c.Original); err != nil {
 		return store.Media{}, err
 	}
 	if err := s.put(ctx, m.ThumbnailKey, "image/jpeg", c.Thumbnail); err != nil {
-		return store.Media{}, err
-	}
-	if err := s.deleteObjects(ctx, m.UploadKey); err != nil {
-		return store.Media{}, err
+		return store.Media{}, errors.Join(err, s.deleteObjects(tidy, m.OriginalKey))
 	}
 	m.ContentType, m.Width, m.Height = c.ContentType, c.Width, c.Height
 	m.Bytes = int64(len(c.Original) + len(c.Thumbnail))
-	if err := store.ReadyMedia(ctx, tx, m); err != nil {
+	var ready store.Media
+	err = inTx(func(tx pgx.Tx) error {
+		if err := store.ReadyMedia(ctx, tx, m); err != nil {
+			return err
+		}
+		ready, err = store.MediaByID(ctx, tx, m.ID)
+		return err
+	})
+	if errors.Is(err, store.ErrStale) {
+		// Confirmed by another or deleted meanwhile: nothing points at what this one stored.
+		if err := s.deleteObjects(tidy, m.OriginalKey, m.ThumbnailKey); err != nil {
+			return store.Media{}, err
+		}
+		return ownMedia(ctx, inTx, publicID)
+	}
+	if err != nil {
+		// Whether the photo became ready is not known: what was stored stays, for the photo
+		// or, when it did not, to go with the media.
 		return store.Media{}, err
 	}
-	return store.MediaByID(ctx, tx, m.ID)
+	if err := s.deleteObjects(tidy, m.UploadKey); err != nil {
+		return ready, fmt.Errorf("photo %s is ready; its raw upload stays until the photo is deleted: %w", ready.PublicID, err)
+	}
+	return ready, nil
+}
+
+// ownMedia reads one of the organization's media, not deleted, in a transaction of its own.
+func ownMedia(ctx context.Context, inTx InTx, publicID string) (store.Media, error) {
+	var m store.Media
+	err := inTx(func(tx pgx.Tx) (err error) {
+		m, err = store.OwnMedia(ctx, tx, publicID)
+		return err
+	})
+	return m, err
 }
 
 // readUpload reads the raw upload, refusing one past MaxBytes without reading it all.
@@ -221,40 +272,68 @@ func (s *Storage) deleteObjects(ctx context.Context, keys ...string) error {
 	return nil
 }
 
+// deleteFolder removes every object whose key starts with prefix.
+func (s *Storage) deleteFolder(ctx context.Context, prefix string) error {
+	pages := s3.NewListObjectsV2Paginator(s.S3, &s3.ListObjectsV2Input{Bucket: aws.String(s.Bucket), Prefix: aws.String(prefix)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("list %s: %w", prefix, err)
+		}
+		for _, o := range page.Contents {
+			if err := s.deleteObjects(ctx, aws.ToString(o.Key)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // Downloads are presigned GETs of a ready photo and its thumbnail.
 type Downloads struct {
 	Original, Thumbnail Link
 }
 
 // Download presigns GETs of a ready photo and its thumbnail, valid for DownloadExpiry.
+// Presigning signs locally: it makes no call.
 func (s *Storage) Download(ctx context.Context, m store.Media) (Downloads, error) {
 	if m.Status != "ready" {
 		return Downloads{}, ErrNotReady
 	}
-	var d Downloads
-	for _, o := range []struct {
-		key  string
-		link *Link
-	}{{m.OriginalKey, &d.Original}, {m.ThumbnailKey, &d.Thumbnail}} {
-		req, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(o.key)},
-			s3.WithPresignExpires(DownloadExpiry))
-		if err != nil {
-			return Downloads{}, fmt.Errorf("presign download: %w", err)
-		}
-		*o.link = linkOf(req.URL, req.Method, DownloadExpiry, nil)
+	original, err := s.presignGet(ctx, m.OriginalKey)
+	if err != nil {
+		return Downloads{}, err
 	}
-	return d, nil
+	thumbnail, err := s.presignGet(ctx, m.ThumbnailKey)
+	if err != nil {
+		return Downloads{}, err
+	}
+	return Downloads{Original: original, Thumbnail: thumbnail}, nil
 }
 
-// PresignObject presigns a GET of another object of the bucket (a certificate's PDF), valid
-// for DownloadExpiry.
+// PresignObject presigns a GET of an object of the bucket (a photo's thumbnail, a
+// certificate's PDF), valid for DownloadExpiry. Presigning signs locally: it makes no call.
 func (s *Storage) PresignObject(ctx context.Context, key string) (Link, error) {
-	req, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key)},
-		s3.WithPresignExpires(DownloadExpiry))
+	return s.presignGet(ctx, key)
+}
+
+// maxThumbnailBytes bounds what ReadThumbnail reads: thumbnails are a few tens of kilobytes.
+const maxThumbnailBytes = 2 << 20
+
+// ReadThumbnail reads a photo's thumbnail, to draw it, within 10 seconds.
+func (s *Storage) ReadThumbnail(ctx context.Context, key string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	out, err := s.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key)})
 	if err != nil {
-		return Link{}, fmt.Errorf("presign download of %s: %w", key, err)
+		return nil, fmt.Errorf("read thumbnail %s: %w", key, err)
 	}
-	return linkOf(req.URL, req.Method, DownloadExpiry, nil), nil
+	defer func() { _ = out.Body.Close() }() // read path: a failed close loses nothing
+	b, err := io.ReadAll(io.LimitReader(out.Body, maxThumbnailBytes))
+	if err != nil {
+		return nil, fmt.Errorf("read thumbnail %s: %w", key, err)
+	}
+	return b, nil
 }
 
 // Arrangement is a change to a photo's place on its animal; what is nil stays.
@@ -297,10 +376,14 @@ func Delete(ctx context.Context, tx pgx.Tx, publicID string) (store.Media, error
 	return m, store.MarkMediaDeleted(ctx, tx, m.ID)
 }
 
-// Purge removes a deleted photo's objects from storage, then its row. When storage fails
-// the row stays deleted and the sweep tries again.
+// Purge removes a deleted photo's objects from storage, then its row: those it names and
+// anything else in its folder (what a confirmation that failed half-way left). When storage
+// fails the row stays deleted and the sweep tries again.
 func (s *Storage) Purge(ctx context.Context, db *store.DB, m store.Media) error {
 	if err := s.deleteObjects(ctx, m.UploadKey, m.OriginalKey, m.ThumbnailKey); err != nil {
+		return err
+	}
+	if err := s.deleteFolder(ctx, path.Dir(m.UploadKey)+"/"); err != nil {
 		return err
 	}
 	return db.InTenant(ctx, store.Tenant{OrgID: m.OrgID}, func(tx pgx.Tx) error {

@@ -29,9 +29,9 @@ type Chart struct {
 }
 
 // Chart reads the chart of the animal with the given public ID, generations deep. The tree
-// comes from the graph and only the cards are read, with the authorization, in one round
-// trip; while the graph cannot answer, the tree is walked in the database in that same round
-// trip.
+// comes from the graph and only the cards and the primary photos of the animals the caller
+// may see are read, with the authorization, in one round trip; while the graph cannot
+// answer, the tree is walked in the database in that same round trip.
 func (g *Graph) Chart(ctx context.Context, db *store.DB, authorize Authorize, publicID string, generations int) (Chart, error) {
 	tree, inMemory := g.Ancestors(publicID, generations)
 	var nodes []store.PedigreeNode
@@ -40,6 +40,7 @@ func (g *Graph) Chart(ctx context.Context, db *store.DB, authorize Authorize, pu
 	authorized := authorize(batch)
 	if inMemory {
 		store.QueuePedigreeCards(batch, tree.IDs, cards)
+		store.QueuePrimaryPhotos(batch, tree.IDs, cards)
 	} else {
 		store.QueueAncestors(batch, publicID, generations, &nodes)
 	}

@@ -50,6 +50,9 @@ type Chart struct {
 	// sire and dam of position k; nil where the parent is unknown. There are
 	// 2^(Generations+1)-1 of them.
 	Slots []*Animal
+	// Photo is the animal's photo (its primary photo's thumbnail), JPEG or PNG, drawn above its
+	// box; none when empty. A photo of another format is left out.
+	Photo []byte
 }
 
 // FromChart lays out a pedigree read by pedigree.Graph.Chart, generations deep, as the lineage

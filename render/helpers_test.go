@@ -1,7 +1,12 @@
 package render_test
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -132,4 +137,21 @@ func keepPDF(t *testing.T, name string, pdf []byte) {
 // chartOf is the fixture laid out for the renderer.
 func chartOf(f fixture, generations int) render.Chart {
 	return render.FromChart(f.chart, generations, drawnOn)
+}
+
+// thumbnail is a JPEG like the thumbnails media keeps (320 pixels on its long side), with
+// noise over a gradient so that it compresses no better than a photo does.
+func thumbnail(t testing.TB, w, h int) []byte {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(5, 6))
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			n := rng.IntN(48)
+			img.Set(x, y, color.RGBA{uint8(x*200/w + n), uint8(y*180/h + n), uint8(90 + n), 255})
+		}
+	}
+	var b bytes.Buffer
+	require.NoError(t, jpeg.Encode(&b, img, &jpeg.Options{Quality: 80}))
+	return b.Bytes()
 }

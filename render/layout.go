@@ -1,6 +1,10 @@
 package render
 
 import (
+	"bytes"
+	"image"
+	_ "image/jpeg" // the photo's size is read from its header
+	_ "image/png"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -58,11 +62,46 @@ type box struct {
 // link joins a child's box to a parent's: out of the child's right edge, into the parent's left.
 type link struct{ x1, y1, x2, y2 float64 }
 
+// photo is the animal's photo as placed on the page, its proportions kept.
+type photo struct {
+	x, y, w, h float64
+	// format is "jpeg" or "png".
+	format string
+	data   []byte
+}
+
 // drawing is a chart laid out on the page, ready for a PDF or an SVG writer.
 type drawing struct {
 	title, subtitle, footer string
 	boxes                   []box
 	links                   []link
+	// photo is nil when the chart has none.
+	photo *photo
+}
+
+// photoGap is the room between the photo and the animal's box below it.
+const photoGap = 3.0
+
+// placePhoto places data, a JPEG or PNG, in the animal's column above its box, as large as
+// fits there, bottom and left aligned to the box; nil when there is no photo, it is of
+// another format, or there is no room.
+func placePhoto(data []byte, root box) *photo {
+	if len(data) == 0 {
+		return nil
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || (format != "jpeg" && format != "png") || cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil
+	}
+	room := root.y - photoGap - chartTop
+	if room <= 0 {
+		return nil
+	}
+	w, h := root.w, root.w*float64(cfg.Height)/float64(cfg.Width)
+	if h > room {
+		w, h = room*float64(cfg.Width)/float64(cfg.Height), room
+	}
+	return &photo{x: root.x, y: root.y - photoGap - h, w: w, h: h, format: format, data: data}
 }
 
 // measure answers the width in millimetres of text set in Helvetica at pt points.
@@ -120,6 +159,7 @@ func plan(c Chart, width measure) drawing {
 			d.links = append(d.links, link{x1: child.x + child.w, y1: child.y + child.h/2, x2: b.x, y2: b.y + b.h/2})
 		}
 	}
+	d.photo = placePhoto(c.Photo, d.boxes[0])
 	return d
 }
 

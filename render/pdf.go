@@ -12,7 +12,8 @@ import (
 
 // PDF draws the chart as a one-page A4 landscape PDF. It uses the PDF core fonts, which are
 // not embedded (keeping the file small) and hold Windows-1252 only: text is translated to it,
-// and a character it lacks (an emoji, a CJK name) prints as "?".
+// and a character it lacks (an emoji, a CJK name) prints as "?". The animal's photo, when
+// the chart has one, is drawn above its box.
 func PDF(c Chart) ([]byte, error) {
 	pdf := newPDF(c.Date)
 	addChartPage(pdf, c)
@@ -74,6 +75,14 @@ func addChartPage(pdf *gofpdf.Fpdf, c Chart) {
 	}
 	for _, b := range d.boxes {
 		drawPDFBox(pdf, b)
+	}
+	if p := d.photo; p != nil {
+		opts := gofpdf.ImageOptions{ImageType: map[string]string{"jpeg": "JPG", "png": "PNG"}[p.format]}
+		pdf.RegisterImageOptionsReader("chart-photo", opts, bytes.NewReader(p.data))
+		pdf.ImageOptions("chart-photo", p.x, p.y, p.w, p.h, false, opts, 0, "")
+		pdf.SetDrawColor(40, 110, 60)
+		pdf.SetLineWidth(0.3)
+		pdf.Rect(p.x, p.y, p.w, p.h, "D")
 	}
 }
 

@@ -2,6 +2,9 @@ package render_test
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -94,6 +97,71 @@ func TestPDF_StaysUnderTheSizeBudget(t *testing.T) {
 
 func BenchmarkRenderPedigreePDF(b *testing.B) {
 	c := chartOf(fullPedigree(5, "Orion", func(k int) bool { return k%7 == 3 }, none), 5)
+	var size int
+	b.ReportAllocs()
+	for b.Loop() {
+		pdf, err := render.PDF(c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(pdf)
+	}
+	b.ReportMetric(float64(size), "pdf-bytes/op")
+}
+
+// The animal's photo is drawn above its box, the text is extracted as before, and the chart
+// with a photo stays within the certificate's budget with a photo (300 KB).
+func TestPDF_DrawsTheAnimalsPhotoAboveItsBox(t *testing.T) {
+	t.Parallel()
+	for _, size := range [][2]int{{320, 240}, {240, 320}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			t.Parallel()
+			f := fullPedigree(4, "Orion", func(k int) bool { return k == 5 }, none)
+			c := chartOf(f, 4)
+			c.Photo = thumbnail(t, size[0], size[1])
+			pdf, err := render.PDF(c)
+			require.NoError(t, err)
+			require.Less(t, len(pdf), 300<<10)
+			name := fmt.Sprintf("pedigree-photo-%dx%d", size[0], size[1])
+			keepPDF(t, name, pdf)
+
+			text := pdfText(t, pdf)
+			require.Contains(t, text, "Pedigree of Orion")
+			for _, s := range f.shown {
+				require.Contains(t, text, s)
+			}
+			for _, s := range f.hidden {
+				require.NotContains(t, text, s)
+			}
+			out, err := exec.Command(poppler(t, "pdfimages"), "-list", filepath.Join(artifactDir(t), name+".pdf")).Output()
+			require.NoError(t, err)
+			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+			require.Len(t, lines, 3, "one image, the photo:\n%s", out)
+			require.Equal(t, []string{"1", "0", "image", fmt.Sprint(size[0]), fmt.Sprint(size[1])}, strings.Fields(lines[2])[:5])
+		})
+	}
+}
+
+// A photo that is not a JPEG or PNG is left out rather than failing the chart.
+func TestPDF_LeavesOutAPhotoOfAnotherFormat(t *testing.T) {
+	t.Parallel()
+	c := chartOf(fullPedigree(3, "Orion", none, none), 3)
+	c.Photo = []byte("GIF89a not a photo")
+	pdf, err := render.PDF(c)
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "chart.pdf")
+	require.NoError(t, os.WriteFile(file, pdf, 0o644))
+	out, err := exec.Command(poppler(t, "pdfimages"), "-list", file).Output()
+	require.NoError(t, err)
+	require.Len(t, strings.Split(strings.TrimSpace(string(out)), "\n"), 2, "no image:\n%s", out)
+	require.Contains(t, pdfText(t, pdf), "Pedigree of Orion")
+}
+
+// BenchmarkRenderPedigreePDFWithPhoto is the chart of GET /api/v1/render/pedigree with the
+// animal's thumbnail: budget under 10 ms and under 300 KB.
+func BenchmarkRenderPedigreePDFWithPhoto(b *testing.B) {
+	c := chartOf(fullPedigree(5, "Orion", func(k int) bool { return k%7 == 3 }, none), 5)
+	c.Photo = thumbnail(b, 320, 240)
 	var size int
 	b.ReportAllocs()
 	for b.Loop() {

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/base64"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -8,11 +9,12 @@ import (
 
 // SVG draws the chart as an SVG image laid out like the PDF, in millimetres on an A4
 // landscape page. Every text is XML-escaped; text is cut to its box with an estimate of
-// Helvetica's widths, since an SVG's fonts are the viewer's.
+// Helvetica's widths, since an SVG's fonts are the viewer's. The animal's photo is embedded
+// as a data: URI: the SVG loads nothing from elsewhere.
 func SVG(c Chart) []byte {
 	d := plan(c, estimateWidth)
 	var b strings.Builder
-	b.Grow(24 << 10)
+	b.Grow(24<<10 + len(c.Photo)*4/3)
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" width="297mm" height="210mm" viewBox="0 0 297 210" font-family="Helvetica, Arial, sans-serif">` + "\n")
 	b.WriteString("<title>")
@@ -38,6 +40,9 @@ func SVG(c Chart) []byte {
 	b.WriteString("</g>\n")
 	for _, bx := range d.boxes {
 		drawSVGBox(&b, bx)
+	}
+	if p := d.photo; p != nil {
+		drawSVGPhoto(&b, p)
 	}
 	b.WriteString("</svg>\n")
 	return []byte(b.String())
@@ -67,6 +72,33 @@ func drawSVGBox(b *strings.Builder, bx box) {
 	for j, l := range bx.lines {
 		text(b, bx.x+boxPad, bx.y+boxPad+lh*float64(j+1)-lh*0.25, bx.fontPt*ptMM, l.bold, ink, l.text)
 	}
+}
+
+// drawSVGPhoto embeds the photo as a data: URI, keeping the SVG one self-contained file,
+// framed as the PDF frames it.
+func drawSVGPhoto(b *strings.Builder, p *photo) {
+	b.WriteString(`<image x="`)
+	b.WriteString(fmtNum(p.x))
+	b.WriteString(`" y="`)
+	b.WriteString(fmtNum(p.y))
+	b.WriteString(`" width="`)
+	b.WriteString(fmtNum(p.w))
+	b.WriteString(`" height="`)
+	b.WriteString(fmtNum(p.h))
+	b.WriteString(`" preserveAspectRatio="none" href="data:image/` + p.format + `;base64,`)
+	enc := base64.NewEncoder(base64.StdEncoding, b)
+	_, _ = enc.Write(p.data) // a strings.Builder does not fail
+	_ = enc.Close()
+	b.WriteString(`"/>` + "\n")
+	b.WriteString(`<rect x="`)
+	b.WriteString(fmtNum(p.x))
+	b.WriteString(`" y="`)
+	b.WriteString(fmtNum(p.y))
+	b.WriteString(`" width="`)
+	b.WriteString(fmtNum(p.w))
+	b.WriteString(`" height="`)
+	b.WriteString(fmtNum(p.h))
+	b.WriteString(`" fill="none" stroke="#286e3c" stroke-width="0.3"/>` + "\n")
 }
 
 // text writes one <text> element at baseline (x, y), size in millimetres.

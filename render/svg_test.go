@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -90,4 +91,28 @@ func BenchmarkRenderPedigreeSVG(b *testing.B) {
 		size = len(render.SVG(c))
 	}
 	b.ReportMetric(float64(size), "svg-bytes/op")
+}
+
+// The animal's photo is embedded in the SVG as a data: URI, so that the file stays whole on
+// its own, and the SVG stays small.
+func TestSVG_EmbedsTheAnimalsPhoto(t *testing.T) {
+	t.Parallel()
+	c := chartOf(fullPedigree(4, "Orion", none, none), 4)
+	c.Photo = thumbnail(t, 320, 240)
+	svg := render.SVG(c)
+	require.NoError(t, os.WriteFile(filepath.Join(artifactDir(t), "pedigree-photo.svg"), svg, 0o644))
+	require.Contains(t, svgText(t, svg), "Pedigree of Orion")
+	_, rest, ok := strings.Cut(string(svg), `href="data:image/jpeg;base64,`)
+	require.True(t, ok, "the photo is embedded")
+	encoded, _, ok := strings.Cut(rest, `"`)
+	require.True(t, ok)
+	got, err := base64.StdEncoding.DecodeString(encoded)
+	require.NoError(t, err)
+	require.Equal(t, c.Photo, got)
+	require.Equal(t, 1, strings.Count(string(svg), "<image "))
+	require.NotContains(t, string(svg), `href="http`, "nothing to load from elsewhere")
+	require.Less(t, len(svg), 100<<10)
+
+	c.Photo = []byte("GIF89a not a photo")
+	require.NotContains(t, string(render.SVG(c)), "<image ", "a photo of another format is left out")
 }

@@ -31,6 +31,10 @@ type AnimalCard struct {
 	// OwnerID and BreederID name the organizations by ID, instead of OwnerPublicID and the
 	// names, in a card read by QueuePedigreeCards; uuid.Nil otherwise.
 	OwnerID, BreederID uuid.UUID
+	// PhotoPublicID and PhotoThumbnailKey name the animal's primary photo and its thumbnail's
+	// object, in a card read for a pedigree chart (QueueAncestors, QueuePrimaryPhotos) of an
+	// animal the organization may see that has one; empty otherwise.
+	PhotoPublicID, PhotoThumbnailKey string
 }
 
 // PedigreeNode is one animal of a pedigree with its parents.
@@ -79,10 +83,20 @@ func QueueAncestors(batch *pgx.Batch, rootPublicID string, generations int, dst 
 		), nodes AS (
 			SELECT DISTINCT ON (animal_id) animal_id, sire_id, dam_id, depth FROM tree ORDER BY animal_id, depth
 		)
-		SELECT n.animal_id, n.sire_id, n.dam_id, n.depth, `+cardColumns+`
+		SELECT n.animal_id, n.sire_id, n.dam_id, n.depth, `+cardColumns+`,
+			CASE WHEN c.visible THEN coalesce(pm.public_id, '') ELSE '' END,
+			CASE WHEN c.visible THEN coalesce(pm.thumbnail_key, '') ELSE '' END
 		FROM nodes n JOIN animal_card c ON c.id = n.animal_id
+		LEFT JOIN media pm ON pm.animal_id = n.animal_id AND pm.is_primary AND pm.status = 'ready'
 		ORDER BY n.depth`, rootPublicID, generations).Query(func(rows pgx.Rows) error {
-		nodes, err := pgx.CollectRows(rows, scanNode)
+		nodes, err := pgx.CollectRows(rows, func(rows pgx.CollectableRow) (PedigreeNode, error) {
+			var n PedigreeNode
+			c := &n.Card
+			err := rows.Scan(&n.ID, &n.SireID, &n.DamID, &n.Depth, &c.Visible, &c.PublicID, &c.Name, &c.SpeciesKey, &c.Sex,
+				&c.HatchDate, &c.GeneticsText, &c.Status, &c.OwnerPublicID, &c.OwnerName, &c.BreederPublicID, &c.BreederName,
+				&c.Reference, &c.PhotoPublicID, &c.PhotoThumbnailKey)
+			return n, err
+		})
 		*dst = nodes
 		return err
 	})
@@ -211,6 +225,37 @@ func QueuePedigreeCards(batch *pgx.Batch, ids []uuid.UUID, dst []*AnimalCard) {
 		}
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("read pedigree cards: %w", err)
+		}
+		return nil
+	})
+}
+
+// QueuePrimaryPhotos queues, on a batch after QueuePedigreeCards of the same ids, the read of
+// the primary photos of the animals the organization may see, in one statement: a card in
+// dst with a photo gets its PhotoPublicID and PhotoThumbnailKey. Row-level security shows
+// only the organization's own photos and the ready photos of public animals.
+func QueuePrimaryPhotos(batch *pgx.Batch, ids []uuid.UUID, dst []*AnimalCard) {
+	batch.Queue(`SELECT m.animal_id, m.public_id, m.thumbnail_key FROM media m
+		WHERE m.animal_id = ANY($1) AND m.is_primary AND m.status = 'ready'`, binaryUUIDs(ids)).Query(func(rows pgx.Rows) error {
+		var pos map[uuid.UUID]int // made only when some animal has a photo
+		for rows.Next() {
+			var id pgtype.UUID
+			var publicID, thumbnail string
+			if err := rows.Scan(&id, &publicID, &thumbnail); err != nil {
+				return fmt.Errorf("read primary photos: %w", err)
+			}
+			if pos == nil {
+				pos = make(map[uuid.UUID]int, len(ids))
+				for i, id := range ids {
+					pos[id] = i
+				}
+			}
+			if i, ok := pos[id.Bytes]; ok && dst[i] != nil && dst[i].Visible {
+				dst[i].PhotoPublicID, dst[i].PhotoThumbnailKey = publicID, thumbnail
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read primary photos: %w", err)
 		}
 		return nil
 	})

@@ -264,3 +264,36 @@ func BrowseListings(ctx context.Context, q Querier, f BrowseFilter) ([]Listing, 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// ListingPhotos reads the ready photos of the listings' animals that the caller may see on
+// them (listing_photos: on an active listing, or on any of the tenant organization's), by
+// listing, primary first then in order; at most perListing of each, or all when it is 0.
+// The photos are read as their listings show them: public ID, size, primary and objects.
+func ListingPhotos(ctx context.Context, q Querier, listingIDs []uuid.UUID, perListing int) (map[uuid.UUID][]Media, error) {
+	out := make(map[uuid.UUID][]Media, len(listingIDs))
+	if len(listingIDs) == 0 {
+		return out, nil
+	}
+	var limit *int
+	if perListing > 0 {
+		limit = &perListing
+	}
+	rows, err := q.Query(ctx, `SELECT listing_id, public_id, width, height, original_key, thumbnail_key, is_primary
+		FROM listing_photos($1, $2)`, binaryUUIDs(listingIDs), limit)
+	if err != nil {
+		return nil, fmt.Errorf("read listing photos: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var listingID uuid.UUID
+		m := Media{Status: "ready"}
+		if err := rows.Scan(&listingID, &m.PublicID, &m.Width, &m.Height, &m.OriginalKey, &m.ThumbnailKey, &m.Primary); err != nil {
+			return nil, fmt.Errorf("read listing photos: %w", err)
+		}
+		out[listingID] = append(out[listingID], m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read listing photos: %w", err)
+	}
+	return out, nil
+}

@@ -75,6 +75,13 @@ func MediaByID(ctx context.Context, q Querier, id uuid.UUID) (Media, error) {
 	return scanMedia(q.QueryRow(ctx, mediaSelect+` WHERE m.id = $1`, id))
 }
 
+// OwnMedia reads one of the tenant organization's media, not deleted; another
+// organization's is ErrNotFound.
+func OwnMedia(ctx context.Context, q Querier, publicID string) (Media, error) {
+	return scanMedia(q.QueryRow(ctx, mediaSelect+` WHERE m.public_id = $1 AND m.org_id = app_org_id()
+		AND m.status <> 'deleted'`, publicID))
+}
+
 // LockOwnMedia reads one of the tenant organization's media, not deleted, and holds its row
 // until the transaction ends; another organization's is ErrNotFound.
 func LockOwnMedia(ctx context.Context, tx pgx.Tx, publicID string) (Media, error) {
@@ -118,7 +125,8 @@ func AnimalMedia(ctx context.Context, q Querier, animalID uuid.UUID) ([]Media, e
 }
 
 // ReadyMedia records that a pending upload was checked and stored clean: its stored size,
-// dimensions, content type and object keys.
+// dimensions, content type and object keys. Media no longer pending (confirmed or deleted
+// meanwhile) or gone is ErrStale, and nothing changes.
 func ReadyMedia(ctx context.Context, tx pgx.Tx, m Media) error {
 	tag, err := tx.Exec(ctx, `UPDATE media SET status = 'ready', ready_at = now(), updated_at = now(),
 			content_type = $2, bytes = $3, width = $4, height = $5, original_key = $6, thumbnail_key = $7
@@ -160,8 +168,9 @@ func MarkMediaDeleted(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
 	return nil
 }
 
-// AbandonMedia marks media deleted unless it is ready (confirmed meanwhile), waiting for a
-// confirmation under way; it answers whether it did.
+// AbandonMedia marks media deleted unless it is ready (confirmed meanwhile); it answers
+// whether it did. A confirmation under way then finds it no longer pending and removes
+// what it stored.
 func AbandonMedia(ctx context.Context, tx pgx.Tx, id uuid.UUID) (bool, error) {
 	tag, err := tx.Exec(ctx, `UPDATE media SET status = 'deleted', updated_at = now() WHERE id = $1 AND status <> 'ready'`, id)
 	if err != nil {

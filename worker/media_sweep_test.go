@@ -70,10 +70,10 @@ func TestSweepMedia_RemovesUnconfirmedUploadsAndDeletedPhotos(t *testing.T) {
 	}
 	abandoned, fresh, ready, deleted := upload(), upload(), upload(), upload()
 	for _, m := range []store.Media{ready, deleted} {
-		inTenant(func(tx pgx.Tx) error {
-			_, err := storage.Confirm(ctx, tx, a, m.PublicID)
-			return err
-		})
+		_, err := storage.Confirm(ctx, func(fn func(pgx.Tx) error) error {
+			return db.InTenant(ctx, store.Tenant{OrgID: o.ID, UserID: u.ID}, fn)
+		}, m.PublicID)
+		require.NoError(t, err)
 	}
 	inTenant(func(tx pgx.Tx) error {
 		var err error
