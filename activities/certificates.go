@@ -207,6 +207,7 @@ func (a *Certificates) Issue(ctx context.Context, i certificate.Issue) error {
 // Fail marks a certificate still issuing as failed.
 func (a *Certificates) Fail(ctx context.Context, in certificate.Input) error {
 	return a.inTenant(ctx, store.Tenant{OrgID: in.OrgID}, func(tx pgx.Tx) error {
-		return store.MarkCertificateFailed(ctx, tx, in.CertificateID)
+		_, err := store.MarkCertificateFailed(ctx, tx, in.CertificateID)
+		return err
 	})
 }

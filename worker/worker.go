@@ -77,6 +77,7 @@ func New(d Deps) (*Worker, error) {
 	river.AddWorker(workers, &jobs.WelcomeEmailWorker{DB: d.DB, Mail: d.Mail, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
 	river.AddWorker(workers, &jobs.StartTransferWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue, Notify: d.Config.Notify})
 	river.AddWorker(workers, &jobs.SweepTransfersWorker{DB: d.DB, Temporal: d.Temporal})
+	river.AddWorker(workers, &jobs.SweepCertificatesWorker{DB: d.DB, Temporal: d.Temporal})
 	river.AddWorker(workers, &jobs.SweepMediaWorker{DB: d.DB, Storage: media.NewStorage(objects, d.Config.S3.Bucket)})
 	river.AddWorker(workers, &jobs.StartSaleWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue,
 		Sales: d.Config.Sales, Notify: d.Config.Notify})
@@ -100,6 +101,9 @@ func New(d Deps) (*Worker, error) {
 				&river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
 				func() (river.JobArgs, *river.InsertOpts) { return jobs.SweepMediaArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return jobs.SweepCertificatesArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	})
