@@ -22,7 +22,7 @@ TEST_ENV := REPTIDEX_ENV=test LOG_LEVEL=warn LOG_FORMAT=text \
 
 .PHONY: help
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
 
 .PHONY: dev
 dev: tools postgres build ## Run the whole system: components, migrations, demo account, API (:8080) and worker
@@ -113,6 +113,10 @@ load-transfer: ## Offer and accept 500 transfers through a running `make dev` (1
 .PHONY: load-sale
 load-sale: ## Drive 200 concurrent sales through a running `make dev` as buyer, seller and Stripe; sales/min, each step's p50/p99, ratio to a no-op workflow of as many activities
 	$(GO) run ./scripts/loadsale -sales 200 -clients 200 -poll 1s
+
+.PHONY: load-certificates
+load-certificates: ## Issue 1,000 certificates through a running `make dev` (32 clients); certificates/s, p50/p99 request to issued, ratio to a no-op workflow of as many activities
+	$(GO) run ./scripts/loadcert -certificates 1000 -animals 100 -clients 32
 
 .PHONY: population
 population: ## Load 1,000,000 simulated animals into the reptidex_bench database (drops it first)

@@ -1,23 +1,21 @@
 package activities
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/reptidex/reptidex/certs"
+	"github.com/reptidex/reptidex/objstore"
 	"github.com/reptidex/reptidex/pedigree"
 	"github.com/reptidex/reptidex/render"
 	"github.com/reptidex/reptidex/store"
@@ -151,15 +149,11 @@ func (a *Certificates) photo(ctx context.Context, in certificate.Input, publicID
 	if err != nil || m.Status != "ready" || m.ThumbnailKey == "" {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, objectTimeout)
 	defer cancel()
-	out, err := a.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(a.Bucket), Key: aws.String(m.ThumbnailKey)})
-	if err != nil {
-		return nil, fmt.Errorf("read the photo %s: %w", publicID, err)
-	}
-	b, err := io.ReadAll(io.LimitReader(out.Body, 2<<20))
-	if cerr := out.Body.Close(); err == nil && cerr != nil {
-		err = cerr
+	b, err := objstore.Get(ctx, a.S3, a.Bucket, m.ThumbnailKey, maxPhotoBytes)
+	if errors.Is(err, objstore.ErrTooLarge) {
+		return nil, temporal.NewNonRetryableApplicationError("the photo "+publicID+" is too large to print", ErrTypeInvalidData, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read the photo %s: %w", publicID, err)
@@ -167,16 +161,17 @@ func (a *Certificates) photo(ctx context.Context, in certificate.Input, publicID
 	return b, nil
 }
 
-// put stores one object, within a bound of its own.
+// objectTimeout bounds one read or write of an object.
+const objectTimeout = 20 * time.Second
+
+// maxPhotoBytes bounds the photo a certificate prints: a thumbnail, far smaller.
+const maxPhotoBytes = 2 << 20
+
+// put stores one object, within objectTimeout.
 func (a *Certificates) put(ctx context.Context, key, contentType string, body []byte) error {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, objectTimeout)
 	defer cancel()
-	_, err := a.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(a.Bucket), Key: aws.String(key),
-		ContentType: aws.String(contentType), Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))})
-	if err != nil {
-		return fmt.Errorf("store %s: %w", key, err)
-	}
-	return nil
+	return objstore.Put(ctx, a.S3, a.Bucket, key, contentType, body)
 }
 
 // Issue marks the certificate issued with the signed snapshot, its hash, signature and key
@@ -217,6 +212,7 @@ func (a *Certificates) Issue(ctx context.Context, i certificate.Issue) error {
 // Fail marks a certificate still issuing as failed.
 func (a *Certificates) Fail(ctx context.Context, in certificate.Input) error {
 	return a.inTenant(ctx, store.Tenant{OrgID: in.OrgID}, func(tx pgx.Tx) error {
-		return store.MarkCertificateFailed(ctx, tx, in.CertificateID)
+		_, err := store.MarkCertificateFailed(ctx, tx, in.CertificateID)
+		return err
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -32,6 +33,9 @@ type Conns struct {
 	Logger   *slog.Logger
 	Keys     *auth.KeySet
 	CertKeys *certs.Keyring
+	// S3 is the object storage client of the photos, the certificates' links and the
+	// health check; nil: one built from the configuration.
+	S3 *s3.Client
 }
 
 // Option adjusts how New builds the API; the command uses none.
@@ -74,6 +78,10 @@ func New(ctx context.Context, cfg config.Config, c Conns, opts ...Option) (*Serv
 	if err != nil {
 		return nil, fmt.Errorf("stripe client: %w", err)
 	}
+	objects := c.S3
+	if objects == nil {
+		objects = objstore.New(cfg.S3)
+	}
 	d := Deps{
 		Config:   cfg,
 		DB:       c.DB,
@@ -83,10 +91,10 @@ func New(ctx context.Context, cfg config.Config, c Conns, opts ...Option) (*Serv
 		River:    rc,
 		Temporal: c.Temporal,
 		Payments: stripe,
-		Health:   health.All(cfg, c.DB.Pool, c.Temporal),
+		Health:   health.All(cfg, c.DB.Pool, c.Temporal, objects),
 		Registry: c.Registry,
 		Logger:   c.Logger,
-		Media:    media.NewStorage(objstore.New(cfg.S3), cfg.S3.Bucket),
+		Media:    media.NewStorage(objects, cfg.S3.Bucket),
 	}
 	done := make(chan struct{})
 	if o.noPedigree {

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -12,7 +13,8 @@ import (
 	"fmt"
 	"math/big"
 	"os"
-	"path/filepath"
+
+	"github.com/reptidex/reptidex/keyfile"
 )
 
 // MinRSAKeyBits is the smallest RSA modulus size, in bits, accepted for
@@ -185,42 +187,13 @@ func KeyID(pub *rsa.PublicKey) (string, error) {
 // 0600, parent directories created 0700) to path unless the file already
 // exists, in which case it is left untouched. It reports whether a key was created.
 func EnsureDevSigningKey(path string) (created bool, err error) {
-	if _, err := os.Lstat(path); err == nil {
-		return false, nil
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return false, fmt.Errorf("auth: stat dev key: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return false, fmt.Errorf("auth: create dev key dir: %w", err)
-	}
-	key, err := rsa.GenerateKey(rand.Reader, devKeyBits)
+	created, err = keyfile.EnsureGenerated(path, func() (crypto.PrivateKey, error) {
+		return rsa.GenerateKey(rand.Reader, devKeyBits)
+	})
 	if err != nil {
-		return false, fmt.Errorf("auth: generate dev key: %w", err)
+		return false, fmt.Errorf("auth: dev key: %w", err)
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return false, fmt.Errorf("auth: marshal dev key: %w", err)
-	}
-	data := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-
-	// O_EXCL makes creation race-free: a concurrent creator wins and we keep its key.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("auth: create dev key: %w", err)
-	}
-	if _, err := f.Write(data); err != nil {
-		_ = f.Close()
-		_ = os.Remove(path)
-		return false, fmt.Errorf("auth: write dev key: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		_ = os.Remove(path)
-		return false, fmt.Errorf("auth: write dev key: %w", err)
-	}
-	return true, nil
+	return created, nil
 }
 
 // SigningKID returns the kid of the key used to sign new tokens.

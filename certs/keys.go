@@ -1,6 +1,7 @@
 package certs
 
 import (
+	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
@@ -12,7 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
+
+	"github.com/reptidex/reptidex/keyfile"
 )
 
 // Algorithm names the signature algorithm of every certificate key.
@@ -275,40 +277,12 @@ func PublicKeyPEM(pub ed25519.PublicKey) ([]byte, error) {
 // untouched; development and test generate their key once this way. It reports whether a
 // key was created.
 func EnsureDevSigningKey(path string) (created bool, err error) {
-	if _, err := os.Lstat(path); err == nil {
-		return false, nil
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return false, fmt.Errorf("certs: stat dev key: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return false, fmt.Errorf("certs: create dev key dir: %w", err)
-	}
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	created, err = keyfile.EnsureGenerated(path, func() (crypto.PrivateKey, error) {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		return priv, err
+	})
 	if err != nil {
-		return false, fmt.Errorf("certs: generate dev key: %w", err)
+		return false, fmt.Errorf("certs: dev key: %w", err)
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		return false, fmt.Errorf("certs: marshal dev key: %w", err)
-	}
-	data := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-
-	// O_EXCL makes creation race-free: a concurrent creator wins and we keep its key.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("certs: create dev key: %w", err)
-	}
-	if _, err := f.Write(data); err != nil {
-		_ = f.Close()
-		_ = os.Remove(path)
-		return false, fmt.Errorf("certs: write dev key: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		_ = os.Remove(path)
-		return false, fmt.Errorf("certs: write dev key: %w", err)
-	}
-	return true, nil
+	return created, nil
 }

@@ -18,7 +18,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/reptidex/reptidex/config"
-	"github.com/reptidex/reptidex/objstore"
 	"github.com/reptidex/reptidex/sms"
 )
 
@@ -76,13 +75,13 @@ func RunAll(ctx context.Context, checks []Check, timeout time.Duration) Report {
 }
 
 // All is every dependency a ReptiDex process has, as configured: Postgres, Temporal, River,
-// S3, Stripe, SMTP and the SMS provider.
-func All(cfg config.Config, pool *pgxpool.Pool, tc client.Client) []Check {
+// S3 (through the process's client objects), Stripe, SMTP and the SMS provider.
+func All(cfg config.Config, pool *pgxpool.Pool, tc client.Client, objects *s3.Client) []Check {
 	return []Check{
 		Postgres(pool),
 		Temporal(tc),
 		River(pool),
-		S3(objstore.New(cfg.S3), cfg.S3.Bucket),
+		S3(objects, cfg.S3.Bucket),
 		Stripe(cfg.Stripe.APIBase, cfg.Stripe.SecretKey),
 		SMTP(cfg.SMTP.Addr),
 		SMS(sms.New(cfg.SMS)),

@@ -3,9 +3,11 @@
 package objstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -44,4 +46,48 @@ func EnsureBucket(ctx context.Context, c *s3.Client, bucket string) error {
 		return fmt.Errorf("create bucket %s: %w", bucket, err)
 	}
 	return nil
+}
+
+// Errors Get answers for an object it cannot hand back.
+var (
+	// ErrNotFound means no object is stored under the key.
+	ErrNotFound = errors.New("no such object")
+	// ErrTooLarge means the object is larger than the reader accepts.
+	ErrTooLarge = errors.New("object too large")
+)
+
+// Put stores body under key in bucket, with its content type and length.
+func Put(ctx context.Context, c *s3.Client, bucket, key, contentType string, body []byte) error {
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+		ContentType: aws.String(contentType), Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))})
+	if err != nil {
+		return fmt.Errorf("store %s: %w", key, err)
+	}
+	return nil
+}
+
+// Get reads the object under key in bucket, of at most limit bytes: one missing is
+// ErrNotFound, and one larger is ErrTooLarge, refused from its declared length before its
+// body is read, or once more than limit bytes arrived.
+func Get(ctx context.Context, c *s3.Client, bucket, key string, limit int64) ([]byte, error) {
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	var missing *types.NoSuchKey
+	if errors.As(err, &missing) {
+		return nil, fmt.Errorf("read %s: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", key, err)
+	}
+	defer func() { _ = out.Body.Close() }() // read path: a failed close loses nothing
+	if out.ContentLength != nil && *out.ContentLength > limit {
+		return nil, fmt.Errorf("read %s: %w", key, ErrTooLarge)
+	}
+	body, err := io.ReadAll(io.LimitReader(out.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", key, err)
+	}
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("read %s: %w", key, ErrTooLarge)
+	}
+	return body, nil
 }

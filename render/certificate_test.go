@@ -18,7 +18,8 @@ import (
 )
 
 // The certificate prints the animal's details, its inbreeding, the serial and the verify
-// address beside a QR code image, then the pedigree chart on its second page.
+// address beside its QR code (drawn as vectors: no image), then the pedigree chart on its
+// second page.
 func TestCertificatePDF_PrintsTheSnapshotTheSerialAndAQRCode(t *testing.T) {
 	t.Parallel()
 	coi := 0.125
@@ -42,8 +43,7 @@ func TestCertificatePDF_PrintsTheSnapshotTheSerialAndAQRCode(t *testing.T) {
 	out, err := exec.Command(poppler(t, "pdfimages"), "-list", file).Output()
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	require.Len(t, lines, 3, "one image, the QR code, on the first page:\n%s", out)
-	require.Equal(t, []string{"1", "0", "image", "512", "512"}, strings.Fields(lines[2])[:5])
+	require.Len(t, lines, 2, "no image without a photo, the QR code being vectors:\n%s", out)
 }
 
 // A certificate with no animal is refused rather than printed empty.
@@ -78,8 +78,8 @@ func TestCertificatePDF_PrintsTheAnimalsPhoto(t *testing.T) {
 			out, err := exec.Command(poppler(t, "pdfimages"), "-list", file).Output()
 			require.NoError(t, err)
 			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-			require.Len(t, lines, 4, "the QR code and the photo:\n%s", out)
-			require.Equal(t, []string{"1", "1", "image", "320", "240"}, strings.Fields(lines[3])[:5])
+			require.Len(t, lines, 3, "the photo, the one image:\n%s", out)
+			require.Equal(t, []string{"1", "0", "image", "320", "240"}, strings.Fields(lines[2])[:5])
 		})
 	}
 	_, err := render.CertificatePDF(render.Certificate{Serial: "X", VerifyURL: "https://x/verify/X",

@@ -147,14 +147,34 @@ func MarkCertificateIssued(ctx context.Context, tx pgx.Tx, i IssuedCertificate) 
 	return tag.RowsAffected() == 1, nil
 }
 
-// MarkCertificateFailed marks a certificate still issuing as failed; one that is not issuing
-// is left as it is.
-func MarkCertificateFailed(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
-	if _, err := tx.Exec(ctx, `UPDATE certificates SET status = 'failed', ended_at = now()
-		WHERE id = $1 AND status = 'issuing'`, id); err != nil {
-		return fmt.Errorf("mark certificate %s failed: %w", id, err)
+// MarkCertificateFailed marks a certificate still issuing as failed, and reports whether it
+// did: one that is not issuing is left as it is.
+func MarkCertificateFailed(ctx context.Context, tx pgx.Tx, id uuid.UUID) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE certificates SET status = 'failed', ended_at = now()
+		WHERE id = $1 AND status = 'issuing'`, id)
+	if err != nil {
+		return false, fmt.Errorf("mark certificate %s failed: %w", id, err)
 	}
-	return nil
+	return tag.RowsAffected() == 1, nil
+}
+
+// OverdueCertificate is a certificate still issuing long after it was requested.
+type OverdueCertificate struct {
+	ID, OrgID uuid.UUID
+}
+
+// OverdueCertificates lists, across organizations, the certificates still issuing more than
+// age after they were requested, oldest first, at most 500 at a time.
+func OverdueCertificates(ctx context.Context, db *DB, age time.Duration) ([]OverdueCertificate, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT id, org_id FROM overdue_certificates(make_interval(secs => $1))`, age.Seconds())
+	if err != nil {
+		return nil, fmt.Errorf("list overdue certificates: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (OverdueCertificate, error) {
+		var c OverdueCertificate
+		err := r.Scan(&c.ID, &c.OrgID)
+		return c, err
+	})
 }
 
 // QueueTenant sets the tenant on the batch's implicit transaction, ahead of the reads queued

@@ -86,6 +86,8 @@ var definerExemptions = map[string]string{
 		"signed snapshot, hashes, key and signature) with its status and its successor's serial",
 	"stale_media(interval)":       "the worker's sweep of unconfirmed and deleted photos runs for no tenant; it returns internal ids only",
 	"overdue_transfers(interval)": "the worker's sweep of expired offers runs for no tenant; it returns internal ids only",
+	"overdue_certificates(interval)": "the worker's sweep of certificates left issuing runs for no tenant; it returns " +
+		"internal ids only",
 	"events_to_recipient(text, text, timestamp with time zone)": "the hourly limit on what all organizations " +
 		"send to one address; only a count and a time leave it",
 }

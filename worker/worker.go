@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
@@ -47,6 +48,9 @@ type Deps struct {
 	Payments *payments.Client
 	// CertKeys signs certificates; the worker refuses to start without it, as the API does.
 	CertKeys *certs.Keyring
+	// S3 is the object storage client of the certificates and the media sweep; nil: one
+	// built from Config.S3.
+	S3       *s3.Client
 	Registry prometheus.Registerer
 	Logger   *slog.Logger
 }
@@ -63,13 +67,18 @@ func New(d Deps) (*Worker, error) {
 	if d.CertKeys == nil {
 		return nil, errors.New("worker: no certificate keys")
 	}
+	objects := d.S3
+	if objects == nil {
+		objects = objstore.New(d.Config.S3)
+	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &jobs.StartOnboardingWorker{Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
 	river.AddWorker(workers, &jobs.StartCertificateWorker{Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
 	river.AddWorker(workers, &jobs.WelcomeEmailWorker{DB: d.DB, Mail: d.Mail, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
 	river.AddWorker(workers, &jobs.StartTransferWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue, Notify: d.Config.Notify})
 	river.AddWorker(workers, &jobs.SweepTransfersWorker{DB: d.DB, Temporal: d.Temporal})
-	river.AddWorker(workers, &jobs.SweepMediaWorker{DB: d.DB, Storage: media.NewStorage(objstore.New(d.Config.S3), d.Config.S3.Bucket)})
+	river.AddWorker(workers, &jobs.SweepCertificatesWorker{DB: d.DB, Temporal: d.Temporal})
+	river.AddWorker(workers, &jobs.SweepMediaWorker{DB: d.DB, Storage: media.NewStorage(objects, d.Config.S3.Bucket)})
 	river.AddWorker(workers, &jobs.StartSaleWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue,
 		Sales: d.Config.Sales, Notify: d.Config.Notify})
 	river.AddWorker(workers, &notify.DeliveryWorker{DB: d.DB, Mail: d.Mail, SMS: sms.New(d.Config.SMS),
@@ -92,6 +101,9 @@ func New(d Deps) (*Worker, error) {
 				&river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
 				func() (river.JobArgs, *river.InsertOpts) { return jobs.SweepMediaArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return jobs.SweepCertificatesArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	})
@@ -118,7 +130,7 @@ func New(d Deps) (*Worker, error) {
 	// The certificate's pedigree graph is not followed in the worker: each snapshot reads the
 	// pedigree from the database, as the API does while its graph loads.
 	certificate.Register(tw, &activities.Certificates{Database: db, Graph: pedigree.New(d.DB.Pool, d.Logger, pedigree.Options{}),
-		Keys: d.CertKeys, S3: objstore.New(d.Config.S3), Bucket: d.Config.S3.Bucket, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
+		Keys: d.CertKeys, S3: objects, Bucket: d.Config.S3.Bucket, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
 	return &Worker{temporal: tw, river: rc, deps: d}, nil
 }
 

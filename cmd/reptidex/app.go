@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -20,6 +21,7 @@ import (
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/mailer"
 	"github.com/reptidex/reptidex/migrations"
+	"github.com/reptidex/reptidex/objstore"
 	"github.com/reptidex/reptidex/obs"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/taxonomy"
@@ -126,11 +128,8 @@ func (a *app) apiServer(ctx context.Context, d *deps) (*api.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	certKeys, err := a.certKeys()
-	if err != nil {
-		return nil, err
-	}
-	return api.New(ctx, a.cfg, api.Conns{DB: d.db, Temporal: d.tc, Registry: d.reg, Logger: a.log, Keys: keys, CertKeys: certKeys})
+	return api.New(ctx, a.cfg, api.Conns{DB: d.db, Temporal: d.tc, Registry: d.reg, Logger: a.log, Keys: keys,
+		CertKeys: d.certKeys, S3: d.s3})
 }
 
 // serveHTTP serves h on addr until ctx ends, then shuts down gracefully.
@@ -164,15 +163,24 @@ func (a *app) serveHTTP(ctx context.Context, name, addr string, h http.Handler) 
 	return nil
 }
 
-// deps are the connections every long-running command opens, with their metrics registry.
+// deps are what every long-running command opens once and shares between the API and the
+// worker it runs: the connections, the object storage client and the certificate keys, with
+// their metrics registry.
 type deps struct {
-	reg *prometheus.Registry
-	db  *store.DB
-	tc  client.Client
+	reg      *prometheus.Registry
+	db       *store.DB
+	tc       client.Client
+	s3       *s3.Client
+	certKeys *certs.Keyring
 }
 
-// connect opens the database pool and the Temporal client, registering their metrics.
+// connect loads the certificate keys, opens the database pool and the Temporal client,
+// registering their metrics, and builds the object storage client.
 func (a *app) connect(ctx context.Context) (*deps, error) {
+	certKeys, err := a.certKeys()
+	if err != nil {
+		return nil, err
+	}
 	reg := obs.NewRegistry()
 	db, err := a.openDB(ctx, reg)
 	if err != nil {
@@ -183,7 +191,7 @@ func (a *app) connect(ctx context.Context) (*deps, error) {
 		db.Close()
 		return nil, err
 	}
-	return &deps{reg: reg, db: db, tc: tc}, nil
+	return &deps{reg: reg, db: db, tc: tc, s3: objstore.New(a.cfg.S3), certKeys: certKeys}, nil
 }
 
 func (d *deps) close() {
@@ -194,12 +202,8 @@ func (d *deps) close() {
 // startWorker starts the Temporal worker and River; the returned stop drains them. River's
 // client outlives ctx until stop has drained the jobs in hand.
 func (a *app) startWorker(ctx context.Context, d *deps) (stop func() error, err error) {
-	certKeys, err := a.certKeys()
-	if err != nil {
-		return nil, err
-	}
-	w, err := worker.New(worker.Deps{Config: a.cfg, DB: d.db, Temporal: d.tc, Mail: mailer.New(a.cfg.SMTP), CertKeys: certKeys,
-		Registry: d.reg, Logger: a.log})
+	w, err := worker.New(worker.Deps{Config: a.cfg, DB: d.db, Temporal: d.tc, Mail: mailer.New(a.cfg.SMTP), CertKeys: d.certKeys,
+		S3: d.s3, Registry: d.reg, Logger: a.log})
 	if err != nil {
 		return nil, err
 	}

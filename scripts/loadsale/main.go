@@ -83,14 +83,14 @@ type Result struct {
 	Failed         map[string]int             `json:"failed"` // sales by the step that failed
 	// Updates whose answer still showed the stage before, by step: the step then waited
 	// for the order to show the new one.
-	Stale    map[string]int `json:"stale_answers"`
-	Baseline *baseline      `json:"baseline,omitempty"`
-	Ratio    float64        `json:"ratio,omitempty"` // sales per minute ÷ no-op workflows per minute
+	Stale    map[string]int    `json:"stale_answers"`
+	Baseline *loadgen.Baseline `json:"baseline,omitempty"`
+	Ratio    float64           `json:"ratio,omitempty"` // sales per minute ÷ no-op workflows per minute
 }
 
 // OK reports whether every sale completed, and every no-op workflow of the baseline.
 func (r Result) OK() bool {
-	return r.Completed == r.Sales && (r.Baseline == nil || r.Baseline.Completed == r.Baseline.Workflows)
+	return r.Completed == r.Sales && (r.Baseline == nil || r.Baseline.OK())
 }
 
 func main() {
@@ -159,7 +159,7 @@ func run(c config, w io.Writer) (bool, error) {
 	steps := 0
 	if c.baseline {
 		var err error
-		if steps, err = saleSteps(c.history); err != nil {
+		if steps, err = loadgen.HistorySteps(c.history); err != nil {
 			return false, err
 		}
 	}
@@ -194,7 +194,7 @@ func run(c config, w io.Writer) (bool, error) {
 		}
 		defer tc.Close()
 		progress(c, "loadsale: baseline: %d no-op workflows of %d activities, %d pollers", c.sales, steps, c.pollers)
-		b, err := runBaseline(ctx, tc, "loadsale-noop-"+runID, c.sales, steps, c.pollers, c.clients)
+		b, err := loadgen.RunBaseline(ctx, tc, "loadsale-noop-"+runID, c.sales, steps, c.pollers, c.clients)
 		if err != nil {
 			return false, err
 		}
@@ -214,7 +214,7 @@ func run(c config, w io.Writer) (bool, error) {
 		fmt.Fprintln(os.Stderr, "loadsale: failed:", f)
 	}
 	r.WallSeconds, r.Completed, r.Failed, r.Stale = sr.wall.Seconds(), sr.completed, sr.failed, sr.stale
-	r.SalesPerMinute = perMinute(sr.completed, sr.wall)
+	r.SalesPerMinute = loadgen.PerMinute(sr.completed, sr.wall)
 	r.Steps = map[string]loadgen.Latency{}
 	for s := range numSteps {
 		r.Steps[stepNames[s]] = loadgen.Spread(sr.steps[s])

@@ -1,61 +1,25 @@
 package main
 
 import (
-	"context"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reptidex/reptidex/scripts/loadgen"
 	"github.com/reptidex/reptidex/testkit"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
 
-func TestSaleSteps_CountsTheActivitiesAndChildWorkflowsOfTheRecordedSale(t *testing.T) {
+// The baseline runs as many no-op activities as the recorded completed sale runs
+// activities and child workflows.
+func TestSaleHistory_CountsEveryStepOfACompletedSale(t *testing.T) {
 	t.Parallel()
-	// A recorded sale's steps are its activities and child workflows, counted here by their
-	// event types in the history's text.
-	path := filepath.Join("..", "..", "workflows", "sale", "testdata", "completed.json")
-	raw, err := os.ReadFile(path)
+	n, err := loadgen.HistorySteps(filepath.Join("..", "..", "workflows", "sale", "testdata", "completed.json"))
 	require.NoError(t, err)
-	want := strings.Count(string(raw), `"EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"`) +
-		strings.Count(string(raw), `"EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED"`)
-	n, err := saleSteps(path)
-	require.NoError(t, err)
-	require.Equal(t, want, n)
 	require.Greater(t, n, 10, "authorize, capture, payout, move, the stage records, notifications and an escalation")
-
-	dir := t.TempDir()
-	for name, body := range map[string]string{
-		"not ended.json": `{"events": [{"eventType": "EVENT_TYPE_WORKFLOW_EXECUTION_STARTED"},
-			{"eventType": "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"}]}`,
-		"no activities.json": `{"events": [{"eventType": "EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED"}]}`,
-		"not json.json":      `events`,
-	} {
-		path := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
-		_, err := saleSteps(path)
-		require.Error(t, err, name)
-	}
-	_, err = saleSteps(filepath.Join(dir, "missing.json"))
-	require.Error(t, err)
-}
-
-func TestRunBaseline_CompletesEveryNoopWorkflow(t *testing.T) {
-	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	b, err := runBaseline(ctx, testkit.Temporal(t), "loadsale-test-"+newRunID(), 6, 3, 4, 2)
-	require.NoError(t, err)
-	require.Empty(t, b.Failures)
-	require.Equal(t, 6, b.Completed)
-	require.Equal(t, 3, b.Steps)
-	require.Positive(t, b.WallSec)
-	require.InDelta(t, 6/(b.WallSec/60), b.PerMinute, 1e-6)
 }
 
 func TestResult_IsOKOnlyWhenEverySaleAndEveryNoopWorkflowCompleted(t *testing.T) {
@@ -65,10 +29,10 @@ func TestResult_IsOKOnlyWhenEverySaleAndEveryNoopWorkflowCompleted(t *testing.T)
 		r    Result
 		want bool
 	}{
-		{"all", Result{Sales: 3, Completed: 3, Baseline: &baseline{Workflows: 3, Completed: 3}}, true},
+		{"all", Result{Sales: 3, Completed: 3, Baseline: &loadgen.Baseline{Workflows: 3, Completed: 3}}, true},
 		{"no baseline", Result{Sales: 3, Completed: 3}, true},
-		{"a sale failed", Result{Sales: 3, Completed: 2, Baseline: &baseline{Workflows: 3, Completed: 3}}, false},
-		{"a no-op workflow failed", Result{Sales: 3, Completed: 3, Baseline: &baseline{Workflows: 3, Completed: 2}}, false},
+		{"a sale failed", Result{Sales: 3, Completed: 2, Baseline: &loadgen.Baseline{Workflows: 3, Completed: 3}}, false},
+		{"a no-op workflow failed", Result{Sales: 3, Completed: 3, Baseline: &loadgen.Baseline{Workflows: 3, Completed: 2}}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -108,10 +72,4 @@ func TestValidate_RefusesWhatCannotRun(t *testing.T) {
 			require.Error(t, validate(c))
 		})
 	}
-}
-
-func TestPerMinute(t *testing.T) {
-	t.Parallel()
-	require.InDelta(t, 120.0, perMinute(200, 100*time.Second), 1e-9)
-	require.Zero(t, perMinute(5, 0))
 }

@@ -16,8 +16,9 @@ func issuedMessage(in Input) notify.Request {
 	}
 }
 
-// failedMessage tells the requester the certificate could not be issued.
-func failedMessage(in Input) notify.Request {
+// FailedMessage tells the requester the certificate could not be issued. The sweep of
+// certificates left issuing sends it too, under the same key, so a requester is told once.
+func FailedMessage(in Input) notify.Request {
 	return notify.Request{DedupKey: "certificate/" + in.CertificateID.String() + "/failed", Type: "certificate.outcome",
 		OrgID: in.OrgID, UserID: in.RequestedBy,
 		Title: "Pedigree certificate " + in.Serial + " could not be issued",

@@ -17,6 +17,11 @@ import (
 // will not mend soon; the requester is told and can ask again, and nothing was issued.
 const giveUp = 30 * time.Minute
 
+// AbandonedAfter is how long after its request a certificate may stay issuing before the
+// sweep of certificates looks at its process: four times giveUp, well beyond the time the
+// workflow takes to give up on a step and end the certificate failed itself.
+const AbandonedAfter = 4 * giveUp
+
 // storeTimeout is a try of Store: a render and two uploads to object storage, longer than a
 // short transaction.
 const storeTimeout = time.Minute
@@ -74,7 +79,7 @@ func fail(ctx workflow.Context, in Input, cause error) {
 	if err := workflow.ExecuteActivity(dctx, FailActivity, in).Get(dctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("the failed certificate could not be marked failed", "serial", in.Serial, "error", err)
 	}
-	tell(dctx, in, failedMessage(in))
+	tell(dctx, in, FailedMessage(in))
 }
 
 // tell records a notification to the requester, best effort: one that cannot be recorded
