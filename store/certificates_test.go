@@ -163,7 +163,11 @@ func TestCertificate_SupersededThenRevokedIsFinal(t *testing.T) {
 
 	// A failed certificate is final too; one issuing may still fail.
 	failed := f.request(t)
-	require.NoError(t, f.inTenant(func(tx pgx.Tx) error { return store.MarkCertificateFailed(context.Background(), tx, failed.ID) }))
+	require.NoError(t, f.inTenant(func(tx pgx.Tx) error {
+		marked, err := store.MarkCertificateFailed(context.Background(), tx, failed.ID)
+		require.True(t, marked, "an issuing certificate fails")
+		return err
+	}))
 	requireFrozen(t, f.exec(`UPDATE certificates SET status = 'issuing', ended_at = NULL WHERE id = $1`, failed.ID), "failed revived")
 	_, err = testkit.AdminPool(t).Exec(context.Background(), `DELETE FROM certificates WHERE id = $1`, failed.ID)
 	require.NoError(t, err, "what was never issued may go")
