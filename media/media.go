@@ -4,7 +4,6 @@
 package media
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,10 +13,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/reptidex/reptidex/objstore"
 	"github.com/reptidex/reptidex/store"
 )
 
@@ -231,32 +230,18 @@ func ownMedia(ctx context.Context, inTx InTx, publicID string) (store.Media, err
 
 // readUpload reads the raw upload, refusing one past MaxBytes without reading it all.
 func (s *Storage) readUpload(ctx context.Context, key string) ([]byte, error) {
-	out, err := s.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key)})
-	var missing *types.NoSuchKey
-	if errors.As(err, &missing) {
+	raw, err := objstore.Get(ctx, s.S3, s.Bucket, key, MaxBytes)
+	switch {
+	case errors.Is(err, objstore.ErrNotFound):
 		return nil, ErrNotUploaded
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read upload %s: %w", key, err)
-	}
-	defer func() { _ = out.Body.Close() }() // read path: a failed close loses nothing
-	if out.ContentLength != nil && *out.ContentLength > MaxBytes {
+	case errors.Is(err, objstore.ErrTooLarge):
 		return nil, ErrTooLarge
 	}
-	raw, err := io.ReadAll(io.LimitReader(out.Body, MaxBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read upload %s: %w", key, err)
-	}
-	return raw, nil
+	return raw, err
 }
 
 func (s *Storage) put(ctx context.Context, key, contentType string, body []byte) error {
-	_, err := s.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key),
-		ContentType: aws.String(contentType), Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))})
-	if err != nil {
-		return fmt.Errorf("store %s: %w", key, err)
-	}
-	return nil
+	return objstore.Put(ctx, s.S3, s.Bucket, key, contentType, body)
 }
 
 // deleteObjects removes objects from the bucket; one already gone is no error.
