@@ -4,14 +4,18 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/reptidex/reptidex/accounts"
 	"github.com/reptidex/reptidex/activities"
@@ -205,4 +209,78 @@ func TestCertificates_AMoveUnderWayWhenTheCertificateIsIssuedIsWaitedFor(t *test
 	err = <-issued
 	require.True(t, process.IsErrorType(err, certificate.ErrTypeNotCertifiable), "%v", err)
 	require.Equal(t, "issuing", b.status(t))
+}
+
+// Object storage unavailable while the certificate is stored: the step fails to be tried
+// again, nothing is stored and the certificate stays issuing, showing no PDF; once storage
+// is back the same step stores it and the certificate is issued.
+func TestCertificates_StorageDownIsRetriedAndIssuesNothingMeanwhile(t *testing.T) {
+	t.Parallel()
+	b := setupCertificate(t)
+	ctx := context.Background()
+	snap, err := b.acts.Snapshot(ctx, b.in)
+	require.NoError(t, err)
+	signed, err := b.acts.Sign(ctx, snap)
+	require.NoError(t, err)
+
+	up := b.acts.S3
+	down := testkit.Config(t).S3
+	down.Endpoint = "http://127.0.0.1:1" // nothing listens: every call is refused
+	b.acts.S3 = objstore.New(down)
+	_, err = b.acts.Store(ctx, b.in, signed)
+	require.Error(t, err)
+	var appErr *temporal.ApplicationError
+	require.False(t, errors.As(err, &appErr) && appErr.NonRetryable(), "storage down is tried again: %v", err)
+	require.Equal(t, "issuing", b.status(t))
+	_, err = up.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(b.acts.Bucket),
+		Key: aws.String(certificate.PDFKey(b.in.OrgID, b.in.Serial))})
+	require.Error(t, err, "no PDF is stored")
+	require.NoError(t, b.db.InTenant(ctx, store.Tenant{OrgID: b.in.OrgID}, func(tx pgx.Tx) error {
+		c, err := store.CertificateBySerial(ctx, tx, b.in.Serial)
+		require.Empty(t, c.PDFKey, "an issuing certificate links to no PDF")
+		return err
+	}))
+
+	b.acts.S3 = up
+	stored, err := b.acts.Store(ctx, b.in, signed)
+	require.NoError(t, err)
+	require.NoError(t, b.acts.Issue(ctx, certificate.Issue{Input: b.in, Signed: signed, Stored: stored}))
+	require.Equal(t, "issued", b.status(t))
+}
+
+// issueAll runs the certificate's steps to the end.
+func (b certificateBundle) issueAll(t *testing.T, in certificate.Input) {
+	t.Helper()
+	ctx := context.Background()
+	snap, err := b.acts.Snapshot(ctx, in)
+	require.NoError(t, err)
+	signed, err := b.acts.Sign(ctx, snap)
+	require.NoError(t, err)
+	stored, err := b.acts.Store(ctx, in, signed)
+	require.NoError(t, err)
+	require.NoError(t, b.acts.Issue(ctx, certificate.Issue{Input: in, Signed: signed, Stored: stored}))
+}
+
+// An animal has one current certificate: a newer one issued supersedes the one before it.
+func TestCertificates_ANewerCertificateSupersedesTheOneBefore(t *testing.T) {
+	t.Parallel()
+	b := setupCertificate(t)
+	ctx := context.Background()
+	b.issueAll(t, b.in)
+
+	serial, err := certs.NewSerial()
+	require.NoError(t, err)
+	newer := b.in
+	newer.CertificateID, newer.Serial = uuid.New(), serial.String()
+	require.NoError(t, b.db.InTenant(ctx, store.Tenant{OrgID: b.in.OrgID, UserID: b.in.RequestedBy}, func(tx pgx.Tx) error {
+		return store.InsertCertificate(ctx, tx, store.Certificate{ID: newer.CertificateID, Serial: newer.Serial,
+			OrgID: newer.OrgID, AnimalID: newer.AnimalID, RequestedBy: newer.RequestedBy})
+	}))
+	require.Equal(t, "issued", b.status(t), "a newer certificate being issued leaves the current one")
+	b.issueAll(t, newer)
+	require.Equal(t, "superseded", b.status(t))
+	var by uuid.UUID
+	require.NoError(t, testkit.AdminPool(t).QueryRow(ctx, `SELECT superseded_by FROM certificates WHERE id = $1`,
+		b.in.CertificateID).Scan(&by))
+	require.Equal(t, newer.CertificateID, by)
 }

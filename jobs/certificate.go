@@ -2,11 +2,14 @@ package jobs
 
 import (
 	"context"
+	"errors"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"go.temporal.io/sdk/client"
 
+	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/workflows/certificate"
 )
 
@@ -31,9 +34,11 @@ func (StartCertificateArgs) InsertOpts() river.InsertOpts {
 }
 
 // StartCertificateWorker starts the certificate process through its client; a process
-// already started for the certificate counts as done.
+// already started for the certificate counts as done, and a certificate no longer issuing
+// (the sweep ended it while Temporal was unreachable) is not started.
 type StartCertificateWorker struct {
 	river.WorkerDefaults[StartCertificateArgs]
+	DB        *store.DB
 	Temporal  client.Client
 	TaskQueue string
 }
@@ -41,7 +46,18 @@ type StartCertificateWorker struct {
 // Work starts the workflow.
 func (w *StartCertificateWorker) Work(ctx context.Context, job *river.Job[StartCertificateArgs]) error {
 	a := job.Args
-	_, err := certificate.Start(ctx, w.Temporal, w.TaskQueue, certificate.Input{CertificateID: a.CertificateID, Serial: a.Serial,
+	var c store.Certificate
+	err := w.DB.InTenant(ctx, store.Tenant{OrgID: a.OrgID}, func(tx pgx.Tx) (err error) {
+		c, err = store.CertificateByID(ctx, tx, a.CertificateID)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) || err == nil && c.Status != "issuing" {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = certificate.Start(ctx, w.Temporal, w.TaskQueue, certificate.Input{CertificateID: a.CertificateID, Serial: a.Serial,
 		OrgID: a.OrgID, AnimalID: a.AnimalID, AnimalPublicID: a.AnimalPublicID, RequestedBy: a.RequestedBy})
 	return cancelIfPermanent(err)
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 	"time"
 
@@ -305,20 +304,12 @@ func (s *Storage) PresignObject(ctx context.Context, key string) (Link, error) {
 // maxThumbnailBytes bounds what ReadThumbnail reads: thumbnails are a few tens of kilobytes.
 const maxThumbnailBytes = 2 << 20
 
-// ReadThumbnail reads a photo's thumbnail, to draw it, within 10 seconds.
+// ReadThumbnail reads a photo's thumbnail, to draw it, within 10 seconds; one larger than
+// maxThumbnailBytes is objstore.ErrTooLarge.
 func (s *Storage) ReadThumbnail(ctx context.Context, key string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	out, err := s.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key)})
-	if err != nil {
-		return nil, fmt.Errorf("read thumbnail %s: %w", key, err)
-	}
-	defer func() { _ = out.Body.Close() }() // read path: a failed close loses nothing
-	b, err := io.ReadAll(io.LimitReader(out.Body, maxThumbnailBytes))
-	if err != nil {
-		return nil, fmt.Errorf("read thumbnail %s: %w", key, err)
-	}
-	return b, nil
+	return objstore.Get(ctx, s.S3, s.Bucket, key, maxThumbnailBytes)
 }
 
 // Arrangement is a change to a photo's place on its animal; what is nil stays.

@@ -134,17 +134,28 @@ type IssuedCertificate struct {
 // and reports whether it did: false when it is not issuing (already issued, or failed), or
 // when its animal is no longer the organization's. The animal is held until the transaction
 // ends, so that a change of owner either waits for the certificate to be issued (and then
-// supersedes it) or moves the animal first (and then it is not issued).
+// supersedes it) or moves the animal first (and then it is not issued). The organization's
+// earlier certificates of the animal still issued are superseded by it: an animal has one
+// current certificate, the latest.
 func MarkCertificateIssued(ctx context.Context, tx pgx.Tx, i IssuedCertificate) (bool, error) {
-	tag, err := tx.Exec(ctx, `UPDATE certificates c SET status = 'issued', snapshot = $2, canonical_sha256 = $3,
+	var animalID, orgID uuid.UUID
+	err := tx.QueryRow(ctx, `UPDATE certificates c SET status = 'issued', snapshot = $2, canonical_sha256 = $3,
 		signature = $4, key_id = $5, pdf_key = $6, pdf_sha256 = $7, issued_at = now()
 		WHERE c.id = $1 AND c.status = 'issuing'
-		  AND EXISTS (SELECT 1 FROM animals a WHERE a.id = c.animal_id AND a.org_id = c.org_id FOR SHARE)`,
-		i.ID, i.Snapshot, i.CanonicalSHA256, i.Signature, i.KeyID, i.PDFKey, i.PDFSHA256)
+		  AND EXISTS (SELECT 1 FROM animals a WHERE a.id = c.animal_id AND a.org_id = c.org_id FOR SHARE)
+		RETURNING c.animal_id, c.org_id`,
+		i.ID, i.Snapshot, i.CanonicalSHA256, i.Signature, i.KeyID, i.PDFKey, i.PDFSHA256).Scan(&animalID, &orgID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
 	if err != nil {
 		return false, fmt.Errorf("mark certificate %s issued: %w", i.ID, err)
 	}
-	return tag.RowsAffected() == 1, nil
+	if _, err := tx.Exec(ctx, `UPDATE certificates SET status = 'superseded', superseded_by = $1, ended_at = now()
+		WHERE animal_id = $2 AND org_id = $3 AND status = 'issued' AND id <> $1`, i.ID, animalID, orgID); err != nil {
+		return false, fmt.Errorf("supersede the earlier certificates of certificate %s: %w", i.ID, err)
+	}
+	return true, nil
 }
 
 // MarkCertificateFailed marks a certificate still issuing as failed, and reports whether it

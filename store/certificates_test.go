@@ -385,9 +385,9 @@ func TestReissueCertificate_AnAnimalWithoutAnIssuedCertificateGetsNone(t *testin
 	require.Equal(t, "issuing", b.row(t, issuing).Status)
 }
 
-// Only the organization the animal has moved to, by one of its members, re-issues its
-// certificate: not a third organization, not the previous owner, not someone outside the new
-// owner, not without a person, and not for an animal that never moved.
+// Only the organization the animal has moved to, by the person who received it, re-issues
+// its certificate: not a third organization, not the previous owner, not someone else, not
+// without a person, and not for an animal that never moved.
 func TestReissueCertificate_OnlyTheNewOwnerReissues(t *testing.T) {
 	t.Parallel()
 	b := setupReissue(t)
@@ -401,7 +401,7 @@ func TestReissueCertificate_OnlyTheNewOwnerReissues(t *testing.T) {
 	}{
 		{"a third organization", store.Tenant{OrgID: b.orgC.ID, UserID: b.userC.ID}, b.animal},
 		{"the previous owner", store.Tenant{OrgID: b.orgA.ID, UserID: b.userA.ID}, b.animal},
-		{"someone outside the new owner", store.Tenant{OrgID: b.orgB.ID, UserID: b.userC.ID}, b.animal},
+		{"someone who did not receive it", store.Tenant{OrgID: b.orgB.ID, UserID: b.userC.ID}, b.animal},
 		{"the new owner without a person", store.Tenant{OrgID: b.orgB.ID}, b.animal},
 		{"no tenant", store.Tenant{}, b.animal},
 		{"an animal that never moved", store.Tenant{OrgID: b.orgB.ID, UserID: b.userB.ID}, own},
@@ -413,4 +413,19 @@ func TestReissueCertificate_OnlyTheNewOwnerReissues(t *testing.T) {
 	for _, org := range []uuid.UUID{b.orgB.ID, b.orgC.ID} {
 		require.Zero(t, b.certificatesOf(t, b.animal, org))
 	}
+}
+
+// The person who received the animal re-issues its certificate even after leaving the new
+// owner: a buyer who left the organization since ordering does not stop the animal's move.
+func TestReissueCertificate_TheReceiverWhoLeftStillReissues(t *testing.T) {
+	t.Parallel()
+	b := setupReissue(t)
+	_, err := b.admin.Exec(context.Background(), `DELETE FROM memberships WHERE org_id = $1 AND user_id = $2`, b.orgB.ID, b.userB.ID)
+	require.NoError(t, err)
+	c, old, err := b.reissue(t, store.Tenant{OrgID: b.orgB.ID, UserID: b.userB.ID}, b.animal)
+	require.NoError(t, err)
+	require.Len(t, old, 1)
+	require.Equal(t, b.issued, old[0].ID)
+	require.Equal(t, "superseded", b.row(t, b.issued).Status)
+	require.Equal(t, b.orgB.ID, c.OrgID)
 }

@@ -94,3 +94,34 @@ func TestSweepCertificates_FailsCertificatesLeftIssuingWithoutAWorkflow(t *testi
 	require.NoError(t, err)
 	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, desc.GetWorkflowExecutionInfo().GetStatus(), "the sweep leaves the workflow running")
 }
+
+// The start job of a certificate the sweep ended meanwhile starts no workflow; one still
+// issuing is started.
+func TestStartCertificate_StartsOnlyACertificateStillIssuing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testkit.DB(t)
+	tc := testkit.Temporal(t)
+	u, o := organizationWithoutOnboarding(t, db)
+	ended := issuingCertificate(t, db, u, o, time.Minute)
+	issuing := issuingCertificate(t, db, u, o, time.Minute)
+	_, err := testkit.AdminPool(t).Exec(ctx, `UPDATE certificates SET status = 'failed', ended_at = now() WHERE id = $1`,
+		ended.CertificateID)
+	require.NoError(t, err)
+
+	// A task queue no worker polls: a started workflow waits until the test ends it.
+	w := &jobs.StartCertificateWorker{DB: db, Temporal: tc, TaskQueue: "certificate-start-" + uuid.NewString()}
+	for _, in := range []certificate.Input{ended, issuing} {
+		require.NoError(t, w.Work(ctx, &river.Job[jobs.StartCertificateArgs]{Args: jobs.StartCertificateArgs{
+			CertificateID: in.CertificateID, Serial: in.Serial, OrgID: in.OrgID, AnimalID: in.AnimalID,
+			AnimalPublicID: in.AnimalPublicID, RequestedBy: in.RequestedBy}}))
+	}
+	_, err = tc.DescribeWorkflowExecution(ctx, certificate.WorkflowID(ended.CertificateID), "")
+	require.Error(t, err, "no workflow for a certificate no longer issuing")
+	d, err := tc.DescribeWorkflowExecution(ctx, certificate.WorkflowID(issuing.CertificateID), "")
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_ = tc.TerminateWorkflow(context.Background(), certificate.WorkflowID(issuing.CertificateID), "", "test over")
+	})
+	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, d.WorkflowExecutionInfo.Status)
+}
