@@ -210,15 +210,22 @@ func (s *Server) verifyCertificate(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Cache-Control", verifyCacheAge)
+	return writeCheck(w, http.StatusOK, a)
+}
+
+// writeCheck answers a certificate's check with its record's snapshot as signed, character
+// for character (no HTML escaping), so that a saved answer holds the very bytes signed.
+func writeCheck(w http.ResponseWriter, status int, a verifyAnswer) error {
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)
-	enc.SetEscapeHTML(false) // the snapshot as signed, character for character
+	enc.SetEscapeHTML(false)
 	if err := enc.Encode(a); err != nil {
 		return fmt.Errorf("encode certificate check: %w", err)
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", verifyCacheAge)
-	_, err = w.Write(body.Bytes())
+	w.WriteHeader(status)
+	_, err := w.Write(body.Bytes())
 	return err
 }
 
@@ -255,5 +262,6 @@ func (s *Server) revokeCertificate(w http.ResponseWriter, r *http.Request) error
 	case err != nil:
 		return err
 	}
-	return writeJSON(w, http.StatusOK, s.answerOf(revoked))
+	w.Header().Set("Cache-Control", "no-store")
+	return writeCheck(w, http.StatusOK, s.answerOf(revoked))
 }

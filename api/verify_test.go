@@ -193,6 +193,8 @@ func TestRevokeCertificate_PlatformAdminsRevokeWithAReason(t *testing.T) {
 
 	r := b.do(t, http.MethodPost, path, admin, reason)
 	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	require.Equal(t, "no-store", r.Header.Get("Cache-Control"))
+	require.Contains(t, string(r.Raw), "Pastel het Clown <b>", "the snapshot as signed, character for character")
 	v := decodeAs[verifyReply](t, r)
 	require.Equal(t, "revoked", v.Verdict)
 	require.Equal(t, "The sire recorded is not the animal's sire.", v.Revoked.Reason)
@@ -378,13 +380,13 @@ func TestVerify_SupersededNamesHowTheSuccessorStands(t *testing.T) {
 		linked    bool
 	}{
 		{"issuing", requested, "is still being issued; it can be checked once it is ready.", true},
-		{"issued", func() string { return b.issuedCertificate(t, token, "Noodle") }, "is the animal&#39;s current certificate.", true},
+		{"issued", func() string { return b.issuedCertificate(t, token, "Noodle") }, "is the animal's current certificate.", true},
 		{"failed", func() string {
 			serial := requested()
 			_, err := b.Admin.Exec(ctx, `UPDATE certificates SET status = 'failed' WHERE serial = $1`, serial)
 			require.NoError(t, err)
 			return serial
-		}, "could not be issued: the animal&#39;s new owner has no current certificate from this re-issue. They can request one.", false},
+		}, "could not be issued: the animal's new owner has no current certificate from this re-issue. They can request one.", false},
 		{"superseded", func() string {
 			serial := b.issuedCertificate(t, token, "Noodle")
 			supersede(serial, b.issuedCertificate(t, token, "Noodle"))
