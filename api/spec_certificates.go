@@ -104,11 +104,12 @@ var certificateResource = apiResource{
 			Summary: "Check a certificate",
 			Description: "Anyone, without an account, checks a pedigree certificate by the serial printed on it (in " +
 				"either case, with or without hyphens; O is read as 0, I and L as 1). The verdict: valid (genuine and " +
-				"current), superseded (genuine, but replaced by a newer certificate for a new owner, named with " +
-				"whether it is issued yet), revoked (withdrawn by ReptiDex, with the reason), or invalid (the stored " +
-				"record fails the server's own signature check). It answers what the signed snapshot certifies, " +
-				"the server's check of the signature with the published keys, and the record itself: save this answer " +
-				"and the keys and `reptidex verify-certificate --key keys.json answer.json` checks it offline " +
+				"current), superseded (genuine, but replaced by a newer certificate for a new owner, named with how " +
+				"it stands: issuing, issued, failed, superseded or revoked), revoked (withdrawn by ReptiDex, with the " +
+				"reason), or invalid (the stored record fails the server's own signature check), as of checked_at. " +
+				"It answers what the signed snapshot certifies, the server's check of the signature with the " +
+				"published keys, and the record itself: save this answer and the keys and `reptidex " +
+				"verify-certificate --key keys.json answer.json` checks it offline and reports the answer's verdict " +
 				"(add --pdf certificate.pdf to check the PDF against pdf_sha256). A certificate still being issued, " +
 				"or one that failed, is not found. Cacheable for 60 seconds. The page for people who scan the QR " +
 				"code is /verify/{serial}.",
@@ -130,7 +131,7 @@ var certificateResource = apiResource{
 			Description: "A platform admin revokes an issued or superseded certificate of any organization, with a " +
 				"reason that everyone who checks it reads from then on (GET /api/v1/verify/{serial} and its page). " +
 				"The owners and admins of the certificate's organization are notified. A revocation is final. The " +
-				"answer is the certificate's check, now revoked.",
+				"answer is the certificate's check, now revoked, as the revocation recorded it.",
 			Params: []param{{Name: "serial", In: "path", Description: "The certificate's serial.", Schema: `{"type": "string"}`}},
 			Body:   revokeCertificateRequest{},
 			Responses: []reply{

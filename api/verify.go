@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -21,12 +20,12 @@ import (
 	"github.com/reptidex/reptidex/workflows/certificate"
 )
 
-// The verdicts of a certificate check.
+// The verdicts of a certificate check, as reptidex verify-certificate reads them.
 const (
-	verdictValid      = "valid"
-	verdictSuperseded = "superseded"
-	verdictRevoked    = "revoked"
-	verdictInvalid    = "invalid"
+	verdictValid      = certs.VerdictValid
+	verdictSuperseded = certs.VerdictSuperseded
+	verdictRevoked    = certs.VerdictRevoked
+	verdictInvalid    = certs.VerdictInvalid
 )
 
 // verifyCacheAge is how long a check may be cached: short, since a certificate may be
@@ -41,6 +40,8 @@ type verifyAnswer struct {
 	Serial  string `json:"serial"`
 	// When it was issued (signed).
 	IssuedAt time.Time `json:"issued_at"`
+	// When this server made the check: the verdict is how the certificate stood then.
+	CheckedAt time.Time `json:"checked_at"`
 	// Whether the record's signature holds under the published key it names, and the
 	// snapshot's SHA-256 is the one recorded at issue, as this server checked it.
 	SignatureValid bool `json:"signature_valid"`
@@ -68,8 +69,12 @@ type verifyAnswer struct {
 type supersessionView struct {
 	// The serial of the newer certificate.
 	Serial string `json:"serial"`
-	// Whether the newer certificate is issued yet; until it is, it cannot be checked.
-	Issued bool `json:"issued"`
+	// How the newer certificate stands. issuing: not issued yet, so it cannot be checked
+	// yet. issued: the animal's current certificate. failed: it could not be issued, so the
+	// new owner has no current certificate from this re-issue (they may request one).
+	// superseded: replaced in its turn, the animal having changed hands again. revoked:
+	// withdrawn by ReptiDex.
+	Status string `json:"status" jsonschema:"enum=issuing,enum=issued,enum=failed,enum=superseded,enum=revoked"`
 	// When this certificate was superseded.
 	At *time.Time `json:"at,omitempty"`
 }
@@ -124,15 +129,21 @@ func (s *Server) checkCertificate(ctx context.Context, typed string) (verifyAnsw
 	if err != nil {
 		return verifyAnswer{}, err
 	}
-	a := verifyAnswer{Serial: c.Serial, IssuedAt: c.IssuedAt, KeyID: c.KeyID,
+	return s.answerOf(c), nil
+}
+
+// answerOf is the check of a certificate as read: its signature and hash checked with the
+// published keys, its verdict, and what it certifies.
+func (s *Server) answerOf(c store.CertificateCheck) verifyAnswer {
+	a := verifyAnswer{Serial: c.Serial, IssuedAt: c.IssuedAt, CheckedAt: time.Now().UTC().Truncate(time.Second), KeyID: c.KeyID,
 		SnapshotSHA256: hex.EncodeToString(c.CanonicalSHA256), PDFSHA256: hex.EncodeToString(c.PDFSHA256),
 		Record:  certs.Record{Snapshot: c.Snapshot, KeyID: c.KeyID, Signature: c.Signature},
 		KeysURL: "/api/v1/certificates/keys", PageURL: "/verify/" + c.Serial}
-	if canonical, err := certs.CanonicalJSON(c.Snapshot); err == nil {
+	canonical, sum, err := s.certKeys.VerifySnapshot(c.Snapshot, c.Signature, c.KeyID)
+	if canonical != nil {
 		a.Record.Snapshot = canonical
-		sum := sha256.Sum256(canonical)
-		a.SignatureValid = bytes.Equal(sum[:], c.CanonicalSHA256) && s.certKeys.Verify(canonical, c.Signature, c.KeyID) == nil
 	}
+	a.SignatureValid = err == nil && bytes.Equal(sum[:], c.CanonicalSHA256)
 	switch {
 	case !a.SignatureValid:
 		a.Verdict = verdictInvalid
@@ -146,8 +157,7 @@ func (s *Server) checkCertificate(ctx context.Context, typed string) (verifyAnsw
 	if c.SupersededBy != "" {
 		// A certificate is superseded only while current, and revoking it later keeps the
 		// moment it ended: ended_at is when it was superseded.
-		a.SupersededBy = &supersessionView{Serial: c.SupersededBy, At: c.EndedAt,
-			Issued: c.SupersededByStatus == "issued" || c.SupersededByStatus == "superseded" || c.SupersededByStatus == "revoked"}
+		a.SupersededBy = &supersessionView{Serial: c.SupersededBy, Status: c.SupersededByStatus, At: c.EndedAt}
 	}
 	if c.Status == "revoked" && c.RevokedAt != nil {
 		a.Revoked = &revocationView{Reason: c.RevokedReason, At: *c.RevokedAt}
@@ -156,7 +166,7 @@ func (s *Server) checkCertificate(ctx context.Context, typed string) (verifyAnsw
 	if err := json.Unmarshal(a.Record.Snapshot, &snap); err == nil {
 		a.Certificate = certifiedOf(snap, c.AnimalPublicID)
 	}
-	return a, nil
+	return a
 }
 
 // certifiedOf is what a snapshot certifies, in readable form.
@@ -200,15 +210,22 @@ func (s *Server) verifyCertificate(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Cache-Control", verifyCacheAge)
+	return writeCheck(w, http.StatusOK, a)
+}
+
+// writeCheck answers a certificate's check with its record's snapshot as signed, character
+// for character (no HTML escaping), so that a saved answer holds the very bytes signed.
+func writeCheck(w http.ResponseWriter, status int, a verifyAnswer) error {
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)
-	enc.SetEscapeHTML(false) // the snapshot as signed, character for character
+	enc.SetEscapeHTML(false)
 	if err := enc.Encode(a); err != nil {
 		return fmt.Errorf("encode certificate check: %w", err)
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", verifyCacheAge)
-	_, err = w.Write(body.Bytes())
+	w.WriteHeader(status)
+	_, err := w.Write(body.Bytes())
 	return err
 }
 
@@ -230,7 +247,9 @@ func (s *Server) revokeCertificate(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return notFound("certificate")
 	}
-	err = certificates.Revoke(r.Context(), s.db, s.notifier, adminID, serial, in.Reason)
+	// The answer is the certificate as the revoking transaction left it, read before it
+	// committed: once the revocation is committed there is nothing left to fail.
+	revoked, err := certificates.Revoke(r.Context(), s.db, s.notifier, adminID, serial, in.Reason)
 	switch {
 	case errors.Is(err, certificates.ErrInvalidReason):
 		return invalid(FieldError{"reason", "must be 1 to 500 characters"})
@@ -243,9 +262,6 @@ func (s *Server) revokeCertificate(w http.ResponseWriter, r *http.Request) error
 	case err != nil:
 		return err
 	}
-	a, err := s.checkCertificate(r.Context(), serial.String())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, a)
+	w.Header().Set("Cache-Control", "no-store")
+	return writeCheck(w, http.StatusOK, s.answerOf(revoked))
 }

@@ -98,15 +98,16 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}d
 code{font-size:.85rem;overflow-wrap:anywhere}
 </style></head><body>
 <p class="brand">ReptiDex · pedigree certificate</p>
-{{with .Answer}}<p class="verdict {{$.Tone}}">{{$.Headline}}{{if eq .Verdict "superseded"}}{{with .SupersededBy}} by
-<a href="/verify/{{.Serial}}">{{.Serial}}</a>{{end}}{{else if eq .Verdict "revoked"}}{{with .Revoked}}: {{.Reason}}{{end}}{{end}}</p>
+{{with .Answer}}<p class="verdict {{$.Tone}}">{{$.Headline}}{{if eq .Verdict "superseded"}}{{with .SupersededBy}}{{if ne .Status "failed"}} by
+<a href="/verify/{{.Serial}}">{{.Serial}}</a>{{end}}{{end}}{{else if eq .Verdict "revoked"}}{{with .Revoked}}: {{.Reason}}{{end}}{{end}}</p>
 {{if eq .Verdict "valid"}}<p>This certificate was issued and signed by ReptiDex and is the animal's current certificate.</p>
 {{else if eq .Verdict "superseded"}}<p>This certificate was genuine, but the animal changed hands and a newer certificate
-replaced it{{with .SupersededBy}}{{with .At}} on {{.UTC.Format "2 January 2006"}}{{end}}{{if not .Issued}}; the newer one is
-still being issued{{end}}{{end}}.</p>
+replaced it{{with .SupersededBy}}{{with .At}} on {{.UTC.Format "2 January 2006"}}{{end}}{{end}}.</p>
+{{with .SupersededBy}}{{template "successor" .}}{{end}}
 {{else if eq .Verdict "revoked"}}<p>ReptiDex revoked this certificate{{with .Revoked}} on {{.At.UTC.Format "2 January 2006"}}, for the reason above{{end}}.
 Do not rely on it.</p>
-{{with .SupersededBy}}<p>It had been superseded by <a href="/verify/{{.Serial}}">{{.Serial}}</a>.</p>{{end}}
+{{with .SupersededBy}}<p>It had been superseded{{with .At}} on {{.UTC.Format "2 January 2006"}}{{end}}, the animal having changed hands.</p>
+{{template "successor" .}}{{end}}
 {{else}}<p>The record stored for this serial does not pass our own signature check. Do not rely on it, and tell us.</p>
 {{end}}
 <h2>The animal</h2>
@@ -146,7 +147,13 @@ canonical form and checks its Ed25519 signature, without asking ReptiDex.</p>
 <p>No issued certificate has this serial. Check the serial printed on the certificate (it looks like
 <code>7KQ2-M9XD-4HTP-R</code>; letters may be typed in either case, with or without the hyphens) and try again.</p>
 <p>A certificate that is still being issued can be checked once it is ready.</p>
-{{end}}{{end}}</body></html>`))
+{{end}}{{end}}</body></html>
+{{- define "successor"}}{{if eq .Status "issuing"}}<p>The newer certificate, <a href="/verify/{{.Serial}}">{{.Serial}}</a>, is still being issued; it can be checked once it is ready.</p>
+{{else if eq .Status "issued"}}<p>The newer certificate, <a href="/verify/{{.Serial}}">{{.Serial}}</a>, is the animal's current certificate.</p>
+{{else if eq .Status "failed"}}<p>The newer certificate, {{.Serial}}, could not be issued: the animal's new owner has no current certificate from this re-issue. They can request one.</p>
+{{else if eq .Status "superseded"}}<p>The newer certificate, <a href="/verify/{{.Serial}}">{{.Serial}}</a>, has been superseded in its turn: the animal changed hands again.</p>
+{{else if eq .Status "revoked"}}<p>The newer certificate, <a href="/verify/{{.Serial}}">{{.Serial}}</a>, has since been revoked by ReptiDex.</p>
+{{end}}{{end}}`))
 
 // verifyPage shows a certificate's check to the person who scanned its QR code.
 func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) {

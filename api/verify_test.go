@@ -22,12 +22,13 @@ import (
 
 // verifyReply is the answer of GET /api/v1/verify/{serial}, as a client reads it.
 type verifyReply struct {
-	Verdict        string `json:"verdict"`
-	Serial         string `json:"serial"`
-	SignatureValid bool   `json:"signature_valid"`
+	Verdict        string    `json:"verdict"`
+	Serial         string    `json:"serial"`
+	SignatureValid bool      `json:"signature_valid"`
+	CheckedAt      time.Time `json:"checked_at"`
 	SupersededBy   *struct {
 		Serial string `json:"serial"`
-		Issued bool   `json:"issued"`
+		Status string `json:"status"`
 	} `json:"superseded_by"`
 	Revoked *struct {
 		Reason string    `json:"reason"`
@@ -97,6 +98,7 @@ func TestVerify_AnswersAnIssuedCertificateToAnyone(t *testing.T) {
 	v := decodeAs[verifyReply](t, r)
 	require.Equal(t, "valid", v.Verdict)
 	require.Equal(t, serial, v.Serial)
+	require.WithinDuration(t, time.Now(), v.CheckedAt, 10*time.Second)
 	require.True(t, v.SignatureValid)
 	require.Nil(t, v.SupersededBy)
 	require.Nil(t, v.Revoked)
@@ -191,6 +193,8 @@ func TestRevokeCertificate_PlatformAdminsRevokeWithAReason(t *testing.T) {
 
 	r := b.do(t, http.MethodPost, path, admin, reason)
 	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	require.Equal(t, "no-store", r.Header.Get("Cache-Control"))
+	require.Contains(t, string(r.Raw), "Pastel het Clown <b>", "the snapshot as signed, character for character")
 	v := decodeAs[verifyReply](t, r)
 	require.Equal(t, "revoked", v.Verdict)
 	require.Equal(t, "The sire recorded is not the animal's sire.", v.Revoked.Reason)
@@ -210,6 +214,9 @@ func TestRevokeCertificate_PlatformAdminsRevokeWithAReason(t *testing.T) {
 	got := decodeAs[verifyReply](t, b.do(t, http.MethodGet, "/api/v1/verify/"+serial, "", nil))
 	require.Equal(t, "revoked", got.Verdict)
 	require.Equal(t, v.Revoked.Reason, got.Revoked.Reason)
+	require.True(t, v.Revoked.At.Equal(got.Revoked.At), "the revocation's answer is what was recorded: %s, %s", v.Revoked.At, got.Revoked.At)
+	require.Equal(t, got.SnapshotSHA256, v.SnapshotSHA256)
+	require.Equal(t, got.Record, v.Record)
 	page := b.do(t, http.MethodGet, "/verify/"+serial, "", nil)
 	require.Equal(t, http.StatusOK, page.Status)
 	require.Contains(t, string(page.Raw), "Revoked")
@@ -251,7 +258,7 @@ func TestVerifyPage_ShowsTheVerdictAndRefusesHostileSerialsWithAPage(t *testing.
 	v = decodeAs[verifyReply](t, b.do(t, http.MethodGet, "/api/v1/verify/"+old, "", nil))
 	require.Equal(t, "superseded", v.Verdict)
 	require.Equal(t, successor, v.SupersededBy.Serial)
-	require.True(t, v.SupersededBy.Issued)
+	require.Equal(t, "issued", v.SupersededBy.Status)
 
 	animal := b.createAnimal(t, token, map[string]any{"species": "ball-python", "sex": "male"})
 	issuing := decodeAs[certificateReply](t, b.post(t, "/api/v1/animals/"+animal.ID+"/certificates", token, "k", nil)).Serial
@@ -344,4 +351,88 @@ func TestRevokeCertificate_ConcurrentRevocationsRevokeOnce(t *testing.T) {
 	require.Equal(t, http.StatusConflict, second.status, second.body)
 	require.Contains(t, second.body, "revoked already")
 	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM notifications WHERE type = 'certificate.revoked' AND data->>'serial' = $1`, serial))
+}
+
+// A superseded certificate names its successor with how that one stands, and its page says
+// what that means for the animal's new owner: a successor that failed is not "still being
+// issued", and is not linked to a check that would find nothing.
+func TestVerify_SupersededNamesHowTheSuccessorStands(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ada := b.newOrg(t, "verify-successor")
+	token := ada.Owner.Tokens.AccessToken
+	ctx := context.Background()
+	requested := func() string {
+		animal := b.createAnimal(t, token, map[string]any{"species": "ball-python", "sex": "male"})
+		return decodeAs[certificateReply](t, b.post(t, "/api/v1/animals/"+animal.ID+"/certificates", token, "k-"+animal.ID, nil)).Serial
+	}
+	supersede := func(old, by string) {
+		t.Helper()
+		_, err := b.Admin.Exec(ctx, `UPDATE certificates SET status = 'superseded', ended_at = now(),
+			superseded_by = (SELECT id FROM certificates WHERE serial = $2) WHERE serial = $1`, old, by)
+		require.NoError(t, err)
+	}
+	for _, tc := range []struct {
+		status string
+		// successor makes the newer certificate, in the status.
+		successor func() string
+		says      string
+		linked    bool
+	}{
+		{"issuing", requested, "is still being issued; it can be checked once it is ready.", true},
+		{"issued", func() string { return b.issuedCertificate(t, token, "Noodle") }, "is the animal's current certificate.", true},
+		{"failed", func() string {
+			serial := requested()
+			_, err := b.Admin.Exec(ctx, `UPDATE certificates SET status = 'failed' WHERE serial = $1`, serial)
+			require.NoError(t, err)
+			return serial
+		}, "could not be issued: the animal's new owner has no current certificate from this re-issue. They can request one.", false},
+		{"superseded", func() string {
+			serial := b.issuedCertificate(t, token, "Noodle")
+			supersede(serial, b.issuedCertificate(t, token, "Noodle"))
+			return serial
+		}, "has been superseded in its turn: the animal changed hands again.", true},
+		{"revoked", func() string {
+			serial := b.issuedCertificate(t, token, "Noodle")
+			_, err := b.Admin.Exec(ctx, `UPDATE certificates SET status = 'revoked', revoked_reason = 'Forged.', revoked_at = now(),
+				ended_at = now() WHERE serial = $1`, serial)
+			require.NoError(t, err)
+			return serial
+		}, "has since been revoked by ReptiDex.", true},
+	} {
+		old := b.issuedCertificate(t, token, "Noodle")
+		successor := tc.successor()
+		supersede(old, successor)
+
+		v := decodeAs[verifyReply](t, b.do(t, http.MethodGet, "/api/v1/verify/"+old, "", nil))
+		require.Equal(t, "superseded", v.Verdict, tc.status)
+		require.Equal(t, successor, v.SupersededBy.Serial, tc.status)
+		require.Equal(t, tc.status, v.SupersededBy.Status, tc.status)
+
+		r := b.do(t, http.MethodGet, "/verify/"+old, "", nil)
+		require.Equal(t, http.StatusOK, r.Status, tc.status)
+		page := string(r.Raw)
+		require.Contains(t, page, "Superseded", tc.status)
+		require.Contains(t, page, tc.says, tc.status)
+		if tc.status != "issuing" {
+			require.NotContains(t, page, "still being issued", tc.status)
+		}
+		if tc.linked {
+			require.Contains(t, page, `<a href="/verify/`+successor+`">`+successor+`</a>`, tc.status)
+		} else {
+			require.NotContains(t, page, `href="/verify/`+successor+`"`, tc.status)
+			require.Contains(t, page, successor, tc.status)
+		}
+
+		// Revoked later, the page still says how its successor stands.
+		_, err := b.Admin.Exec(ctx, `UPDATE certificates SET status = 'revoked', revoked_reason = 'Wrong sire.', revoked_at = now()
+			WHERE serial = $1`, old)
+		require.NoError(t, err)
+		v = decodeAs[verifyReply](t, b.do(t, http.MethodGet, "/api/v1/verify/"+old, "", nil))
+		require.Equal(t, "revoked", v.Verdict, tc.status)
+		require.Equal(t, tc.status, v.SupersededBy.Status, tc.status)
+		page = string(b.do(t, http.MethodGet, "/verify/"+old, "", nil).Raw)
+		require.Contains(t, page, "Wrong sire.", tc.status)
+		require.Contains(t, page, tc.says, tc.status)
+	}
 }

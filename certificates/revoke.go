@@ -34,13 +34,17 @@ var ErrInvalidReason = fmt.Errorf("a reason of 1 to %d characters is required", 
 
 // Revoke revokes an issued or superseded certificate, of any organization, for a platform
 // admin, with the reason that anyone who checks it will read from then on; the owners and
-// admins of the certificate's organization are told in the same transaction.
-func Revoke(ctx context.Context, db *store.DB, notifier *notify.Notifier, adminID uuid.UUID, serial certs.Serial, reason string) error {
+// admins of the certificate's organization are told in the same transaction. It answers the
+// certificate as anyone now checks it, read in that transaction, so that a revocation that
+// committed is never reported as failed.
+func Revoke(ctx context.Context, db *store.DB, notifier *notify.Notifier, adminID uuid.UUID, serial certs.Serial,
+	reason string) (store.CertificateCheck, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > MaxRevokeReason {
-		return ErrInvalidReason
+		return store.CertificateCheck{}, ErrInvalidReason
 	}
-	return db.InTenant(ctx, store.Tenant{UserID: adminID}, func(tx pgx.Tx) error {
+	var revokedCheck store.CertificateCheck
+	err := db.InTenant(ctx, store.Tenant{UserID: adminID}, func(tx pgx.Tx) error {
 		c, err := store.CertificateForAdmin(ctx, tx, serial.String())
 		if errors.Is(err, store.ErrNotFound) {
 			return ErrCertificateNotFound
@@ -75,8 +79,13 @@ func Revoke(ctx context.Context, db *store.DB, notifier *notify.Notifier, adminI
 				return fmt.Errorf("tell the organization that certificate %s was revoked: %w", serial, err)
 			}
 		}
-		return nil
+		revokedCheck, err = store.CertificateForVerification(ctx, tx, serial.String())
+		return err
 	})
+	if err != nil {
+		return store.CertificateCheck{}, err
+	}
+	return revokedCheck, nil
 }
 
 // revokedMessage tells one of the organization's owners or admins that a certificate was

@@ -7,16 +7,46 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Answer is what an offline check takes from a saved answer of GET /api/v1/verify/{serial}:
-// the certificate record it carries, and the SHA-256 sums it states for the canonical
-// snapshot and for the PDF. The other members of the answer are for reading, not checking.
+// the certificate record it carries, the SHA-256 sums it states for the canonical snapshot and
+// for the PDF, and how the server said the certificate stood when it answered. The record is
+// checked; the verdict is reported as the answer's word, since nothing signs it.
 type Answer struct {
 	Record json.RawMessage `json:"record"`
 	// SnapshotSHA256 and PDFSHA256 are hexadecimal.
 	SnapshotSHA256 string `json:"snapshot_sha256"`
 	PDFSHA256      string `json:"pdf_sha256"`
+	// Verdict is valid, superseded, revoked or invalid.
+	Verdict string `json:"verdict"`
+	// CheckedAt is when the server made the check; nil in an answer that does not say.
+	CheckedAt    *time.Time          `json:"checked_at"`
+	Revoked      *AnswerRevocation   `json:"revoked"`
+	SupersededBy *AnswerSupersession `json:"superseded_by"`
+}
+
+// The verdicts a verify answer may give.
+const (
+	VerdictValid      = "valid"
+	VerdictSuperseded = "superseded"
+	VerdictRevoked    = "revoked"
+	VerdictInvalid    = "invalid"
+)
+
+// AnswerRevocation is why and when a verify answer says the certificate was revoked.
+type AnswerRevocation struct {
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+}
+
+// AnswerSupersession is the newer certificate a verify answer says replaced the certificate,
+// and how that one stood: issuing, issued, failed, superseded or revoked.
+type AnswerSupersession struct {
+	Serial string     `json:"serial"`
+	Status string     `json:"status"`
+	At     *time.Time `json:"at"`
 }
 
 // InvalidError is a certificate that does not check out: a document that is not a record, a
@@ -35,6 +65,8 @@ type OfflineCheck struct {
 	SnapshotSHA256 string
 	// PDFChecked says whether a PDF was checked against the answer's PDF SHA-256.
 	PDFChecked bool
+	// Answer is the saved verify answer the record came from; nil for a bare record.
+	Answer *Answer
 }
 
 // CheckOffline checks a certificate without asking ReptiDex. doc is a certificate record
@@ -55,15 +87,11 @@ func (v *Verifier) CheckOffline(doc, pdf []byte) (OfflineCheck, error) {
 	if err != nil {
 		return OfflineCheck{}, &InvalidError{err}
 	}
-	canonical, err := CanonicalJSON(rec.Snapshot)
+	_, sum, err := v.VerifySnapshot(rec.Snapshot, rec.Signature, rec.KeyID)
 	if err != nil {
-		return OfflineCheck{}, &InvalidError{fmt.Errorf("certs: snapshot: %w", err)}
-	}
-	if err := v.Verify(canonical, rec.Signature, rec.KeyID); err != nil {
 		return OfflineCheck{}, &InvalidError{err}
 	}
-	sum := sha256.Sum256(canonical)
-	out := OfflineCheck{KeyID: rec.KeyID, SnapshotSHA256: hex.EncodeToString(sum[:])}
+	out := OfflineCheck{KeyID: rec.KeyID, SnapshotSHA256: hex.EncodeToString(sum[:]), Answer: answer}
 	if answer != nil && answer.SnapshotSHA256 != out.SnapshotSHA256 {
 		return OfflineCheck{}, &InvalidError{fmt.Errorf("certs: the answer states snapshot SHA-256 %q, the snapshot's is %s",
 			answer.SnapshotSHA256, out.SnapshotSHA256)}

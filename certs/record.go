@@ -2,6 +2,7 @@ package certs
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,9 +50,21 @@ func ParseRecord(data []byte) (Record, error) {
 // VerifyRecord recomputes the canonical bytes of the record's snapshot and checks its
 // signature under the key it names.
 func (v *Verifier) VerifyRecord(r Record) error {
-	canonical, err := CanonicalJSON(r.Snapshot)
+	_, _, err := v.VerifySnapshot(r.Snapshot, r.Signature, r.KeyID)
+	return err
+}
+
+// VerifySnapshot is the one check of a signed snapshot: it recomputes the snapshot's
+// canonical bytes (RFC 8785), their SHA-256, and checks signature over them under the key
+// keyID. The canonical bytes and their sum are answered whenever the snapshot could be
+// canonicalized, so that a caller may also compare the sum with one recorded elsewhere or show
+// the canonical snapshot of a certificate whose signature fails; when it could not be,
+// canonical is nil.
+func (v *Verifier) VerifySnapshot(snapshot []byte, signature, keyID string) (canonical []byte, sum [sha256.Size]byte, err error) {
+	canonical, err = CanonicalJSON(snapshot)
 	if err != nil {
-		return fmt.Errorf("certs: snapshot: %w", err)
+		return nil, sum, fmt.Errorf("certs: snapshot: %w", err)
 	}
-	return v.Verify(canonical, r.Signature, r.KeyID)
+	sum = sha256.Sum256(canonical)
+	return canonical, sum, v.Verify(canonical, signature, keyID)
 }

@@ -68,6 +68,14 @@ func requireReissued(t *testing.T, s *system, old string, previous, received per
 	require.Equal(t, animal, animalOf)
 	require.Equal(t, "superseded", s.must(t, http.StatusOK, http.MethodGet, "/api/v1/certificates/"+old, previous.Token, nil)["status"],
 		"the previous owner still reads its certificate, superseded")
+	check := s.must(t, http.StatusOK, http.MethodGet, "/api/v1/verify/"+old, "", nil)
+	require.Equal(t, "superseded", check["verdict"])
+	successor := check["superseded_by"].(map[string]any)
+	require.Equal(t, serial, successor["serial"], "anyone checking the old certificate is sent to the new one")
+	require.Equal(t, "issued", successor["status"])
+	at, err := time.Parse(time.RFC3339Nano, successor["at"].(string))
+	require.NoError(t, err)
+	require.True(t, endedAt.Equal(at), "superseded when the animal moved: %s, %s", endedAt, at)
 	require.Equal(t, http.StatusNotFound, s.do(t, http.MethodGet, "/api/v1/certificates/"+old, received.Token, nil).Status,
 		"the new owner does not read the previous owner's certificate")
 

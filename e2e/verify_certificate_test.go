@@ -66,9 +66,17 @@ func TestCertificate_VerifiedByAnyoneThenRevoked(t *testing.T) {
 	require.Equal(t, "revoked", revoked["verdict"])
 	s.must(t, http.StatusConflict, http.MethodPost, revoke, admin.Token, reason)
 
-	after := s.must(t, http.StatusOK, http.MethodGet, "/api/v1/verify/"+in.Serial, "", nil)
+	afterCheck := s.do(t, http.MethodGet, "/api/v1/verify/"+in.Serial, "", nil)
+	require.Equal(t, http.StatusOK, afterCheck.Status)
+	after := afterCheck.Body
 	require.Equal(t, "revoked", after["verdict"])
 	require.Equal(t, "Issued for the wrong animal.", after["revoked"].(map[string]any)["reason"])
+	// Saved, the revoked answer's signature still holds offline, and the answer says revoked.
+	offline, err = verifier.CheckOffline(afterCheck.Raw, pdf)
+	require.NoError(t, err)
+	require.Equal(t, certs.VerdictRevoked, offline.Answer.Verdict)
+	require.Equal(t, "Issued for the wrong animal.", offline.Answer.Revoked.Reason)
+	require.NotNil(t, offline.Answer.CheckedAt)
 	page = s.do(t, http.MethodGet, "/verify/"+in.Serial, "", nil)
 	require.Contains(t, string(page.Raw), "Revoked")
 	require.Contains(t, string(page.Raw), "Issued for the wrong animal.")

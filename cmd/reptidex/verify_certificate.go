@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"time"
+	"unicode"
 
 	"github.com/reptidex/reptidex/certs"
 )
@@ -26,18 +29,33 @@ snapshot, not the PDF: the PDF is only as trustworthy as the answer that states 
 The key file is either the keys as GET /api/v1/certificates/keys answers them, saved to a
 file, or one Ed25519 public key in PEM (PKIX, "BEGIN PUBLIC KEY").
 
-Prints "valid" and exits 0 when the signature (and the PDF) hold; prints "invalid" and why
-and exits 1 when they do not; exits 2 when the check cannot be made (a file that cannot
-be read, a key file that holds no key, a PDF with a bare record, a wrong command line).
+A bare record says only whether the signature holds. A saved answer also says how the
+certificate stood when the server answered (its verdict: valid, superseded, revoked or
+invalid, as of its checked_at); the signature covers the snapshot, not the verdict, so the
+verdict is reported as the answer's word, beside the signature's result:
+  revoked: the signature holds (...); the server's answer of <time> says: revoked — <reason>
+
+Exit status:
+  0  valid: the signature (and the PDF) hold, and the answer, if one was given, says valid
+  1  invalid: the signature, the snapshot hash or the PDF does not hold, or the answer
+     says invalid (the server's own check of its stored record failed)
+  2  the check cannot be made: a file that cannot be read, a key file that holds no key,
+     a PDF with a bare record, an answer whose verdict is missing or unknown, a wrong
+     command line
+  3  revoked: the signature holds, but the answer says ReptiDex revoked the certificate
+  4  superseded: the signature holds, but the answer says a newer certificate replaced it
+     (the animal changed hands); genuine, yet no longer the animal's current certificate
 
 Flags:
 `
 
 // verifyOutcome is the exit status of verify-certificate.
 const (
-	verifyValid   = 0
-	verifyInvalid = 1
-	verifyCannot  = 2
+	verifyValid      = 0
+	verifyInvalid    = 1
+	verifyCannot     = 2
+	verifyRevoked    = 3
+	verifySuperseded = 4
 )
 
 // runVerifyCertificate runs `reptidex verify-certificate` and returns its exit status. It
@@ -88,12 +106,81 @@ func runVerifyCertificate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "cannot verify:", err)
 		return verifyCannot
 	}
-	fmt.Fprintf(stdout, "valid: signed with key %s; snapshot SHA-256 %s", check.KeyID, check.SnapshotSHA256)
+	signature := fmt.Sprintf("signed with key %s; snapshot SHA-256 %s", check.KeyID, check.SnapshotSHA256)
 	if check.PDFChecked {
-		fmt.Fprint(stdout, "; the PDF is the one the answer names")
+		signature += "; the PDF is the one the answer names"
 	}
-	fmt.Fprintln(stdout)
-	return verifyValid
+	if check.Answer == nil {
+		fmt.Fprintf(stdout, "valid: %s\n", signature)
+		fmt.Fprintln(stdout, "a record alone does not say whether the certificate is still current: check a saved verify answer for that")
+		return verifyValid
+	}
+	said, code, err := answerSays(check.Answer)
+	if err != nil {
+		fmt.Fprintf(stdout, "the signature holds (%s)\n", signature)
+		fmt.Fprintln(stderr, "cannot verify:", err)
+		return verifyCannot
+	}
+	fmt.Fprintf(stdout, "%s: the signature holds (%s); %s\n", check.Answer.Verdict, signature, said)
+	return code
+}
+
+// answerSays is what a saved verify answer says of the certificate, in words, and the exit
+// status it calls for; an error when its verdict is missing or unknown.
+func answerSays(a *certs.Answer) (string, int, error) {
+	said := "the server's answer (undated) says: "
+	if a.CheckedAt != nil {
+		said = "the server's answer of " + a.CheckedAt.UTC().Format(time.RFC3339) + " says: "
+	}
+	switch a.Verdict {
+	case certs.VerdictValid:
+		return said + "valid, genuine and current", verifyValid, nil
+	case certs.VerdictRevoked:
+		said += "revoked"
+		if a.Revoked != nil {
+			said += " — " + printable(a.Revoked.Reason) + " (revoked " + a.Revoked.At.UTC().Format(time.RFC3339) + ")"
+		}
+		return said, verifyRevoked, nil
+	case certs.VerdictSuperseded:
+		said += "superseded"
+		if a.SupersededBy != nil {
+			said += " by " + printable(a.SupersededBy.Serial)
+			if a.SupersededBy.At != nil {
+				said += " on " + a.SupersededBy.At.UTC().Format(time.RFC3339)
+			}
+			if how, ok := successorStands[a.SupersededBy.Status]; ok {
+				said += ", which " + how
+			} else if a.SupersededBy.Status != "" {
+				said += ", which is " + printable(a.SupersededBy.Status)
+			}
+		}
+		return said, verifySuperseded, nil
+	case certs.VerdictInvalid:
+		return said + "invalid — the server's own check of its stored record failed; do not rely on it", verifyInvalid, nil
+	case "":
+		return "", verifyCannot, errors.New("the answer states no verdict: check the answer as the server gave it, or the bare record")
+	}
+	return "", verifyCannot, fmt.Errorf("the answer's verdict %q is not one this program knows", a.Verdict)
+}
+
+// successorStands says, by its status, how the certificate that superseded one stands.
+var successorStands = map[string]string{
+	"issuing":    "is still being issued",
+	"issued":     "is the animal's current certificate",
+	"failed":     "could not be issued: the new owner has no current certificate from this re-issue",
+	"superseded": "has been superseded in its turn",
+	"revoked":    "has been revoked",
+}
+
+// printable is text from the answer made safe to print to a terminal: control characters
+// (line breaks, escape sequences) become spaces.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // readVerifier reads a key file: one PEM public key, or the published keys as JSON.

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,6 +79,7 @@ func TestVerifyCertificate_ValidWithPublishedKeysOrPEM(t *testing.T) {
 		require.Equal(t, 0, code, "%s %s", out, errOut)
 		require.True(t, strings.HasPrefix(out, "valid: signed with key "+f.signed.KeyID), out)
 		require.Contains(t, out, f.signed.SHA256)
+		require.Contains(t, out, "a record alone does not say whether the certificate is still current")
 	}
 }
 
@@ -148,21 +150,33 @@ func TestVerifyCertificate_CannotCheckExitsTwo(t *testing.T) {
 }
 
 // writeAnswer writes, beside the fixture, a saved answer of GET /api/v1/verify/{serial} for
-// its record, stating the SHA-256 of pdf, and the PDF itself; it answers the two paths.
-func (f verifyFixture) writeAnswer(t *testing.T, pdf []byte) (string, string) {
+// its record, stating the SHA-256 of pdf, and the PDF itself; it answers the two paths. The
+// answer says valid, unless members (its verdict, revocation, supersession) say otherwise;
+// a member set to nil is left out.
+func (f verifyFixture) writeAnswer(t *testing.T, pdf []byte, members ...map[string]any) (string, string) {
 	t.Helper()
 	pdfSum := sha256.Sum256(pdf)
-	answer, err := json.MarshalIndent(map[string]any{
-		"verdict": "valid", "serial": "7KQ2-M9XD-4HTP-R", "signature_valid": true,
+	answer := map[string]any{
+		"verdict": "valid", "serial": "7KQ2-M9XD-4HTP-R", "signature_valid": true, "checked_at": "2026-12-05T15:04:05Z",
 		"certificate":     map[string]any{"name": "Nyx"},
 		"key_id":          f.signed.KeyID,
 		"snapshot_sha256": f.signed.SHA256,
 		"pdf_sha256":      hex.EncodeToString(pdfSum[:]),
 		"record":          f.signed.Record(),
-	}, "", "  ")
+	}
+	for _, m := range members {
+		for k, v := range m {
+			if v == nil {
+				delete(answer, k)
+				continue
+			}
+			answer[k] = v
+		}
+	}
+	raw, err := json.MarshalIndent(answer, "", "  ")
 	require.NoError(t, err)
 	answerPath, pdfPath := filepath.Join(f.dir, "answer.json"), filepath.Join(f.dir, "certificate.pdf")
-	require.NoError(t, os.WriteFile(answerPath, answer, 0o600))
+	require.NoError(t, os.WriteFile(answerPath, raw, 0o600))
 	require.NoError(t, os.WriteFile(pdfPath, pdf, 0o600))
 	return answerPath, pdfPath
 }
@@ -177,8 +191,8 @@ func TestVerifyCertificate_TakesTheVerifyAnswerAndChecksThePDF(t *testing.T) {
 
 	code, out, errOut := verify("--key", f.keysJSON, answer)
 	require.Equal(t, 0, code, "%s %s", out, errOut)
-	require.Contains(t, out, "valid: signed with key "+f.signed.KeyID)
-	require.NotContains(t, out, "PDF")
+	require.Equal(t, "valid: the signature holds (signed with key "+f.signed.KeyID+"; snapshot SHA-256 "+f.signed.SHA256+
+		"); the server's answer of 2026-12-05T15:04:05Z says: valid, genuine and current\n", out)
 
 	code, out, errOut = verify("--key", f.keysJSON, "--pdf", pdfPath, answer)
 	require.Equal(t, 0, code, "%s %s", out, errOut)
@@ -233,4 +247,89 @@ func TestVerifyCertificate_PDFCheckNeedsTheAnswer(t *testing.T) {
 	require.NotContains(t, out, "valid")
 	code, out, _ = verify("--key", f.keysJSON, "--pdf", filepath.Join(f.dir, "nope.pdf"), answer)
 	require.Equal(t, 2, code, out)
+}
+
+// A saved answer's verdict is reported beside the signature's result, and sets the exit
+// status: the signature of a revoked, superseded or invalid certificate still holds, but it
+// must not pass for valid.
+func TestVerifyCertificate_ReportsTheAnswersVerdict(t *testing.T) {
+	t.Parallel()
+	signature := func(f verifyFixture) string {
+		return "the signature holds (signed with key " + f.signed.KeyID + "; snapshot SHA-256 " + f.signed.SHA256 + "); "
+	}
+	for _, tc := range []struct {
+		name    string
+		members map[string]any
+		code    int
+		says    string
+	}{
+		{"revoked", map[string]any{"verdict": "revoked",
+			"revoked": map[string]any{"reason": "Issued for the wrong animal.", "at": "2026-12-05T14:00:00Z"}},
+			3, "revoked: %sthe server's answer of 2026-12-05T15:04:05Z says: revoked — Issued for the wrong animal. " +
+				"(revoked 2026-12-05T14:00:00Z)\n"},
+		{"revoked, the reason made printable", map[string]any{"verdict": "revoked",
+			"revoked": map[string]any{"reason": "Forged\npedigree\x1b[2J", "at": "2026-12-05T14:00:00Z"}},
+			3, "revoked: %sthe server's answer of 2026-12-05T15:04:05Z says: revoked — Forged pedigree [2J " +
+				"(revoked 2026-12-05T14:00:00Z)\n"},
+		{"superseded by one issued", map[string]any{"verdict": "superseded",
+			"superseded_by": map[string]any{"serial": "4HTP-7KQ2-M9XD-R", "status": "issued", "at": "2026-12-04T10:00:00Z"}},
+			4, "superseded: %sthe server's answer of 2026-12-05T15:04:05Z says: superseded by 4HTP-7KQ2-M9XD-R on " +
+				"2026-12-04T10:00:00Z, which is the animal's current certificate\n"},
+		{"superseded by one that failed", map[string]any{"verdict": "superseded",
+			"superseded_by": map[string]any{"serial": "4HTP-7KQ2-M9XD-R", "status": "failed", "at": "2026-12-04T10:00:00Z"}},
+			4, "superseded: %sthe server's answer of 2026-12-05T15:04:05Z says: superseded by 4HTP-7KQ2-M9XD-R on " +
+				"2026-12-04T10:00:00Z, which could not be issued: the new owner has no current certificate from this re-issue\n"},
+		{"invalid on the server", map[string]any{"verdict": "invalid", "signature_valid": false},
+			1, "invalid: %sthe server's answer of 2026-12-05T15:04:05Z says: invalid — the server's own check of its " +
+				"stored record failed; do not rely on it\n"},
+		{"valid, undated", map[string]any{"checked_at": nil},
+			0, "valid: %sthe server's answer (undated) says: valid, genuine and current\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newVerifyFixture(t)
+			answer, pdfPath := f.writeAnswer(t, []byte("%PDF-1.3\n"), tc.members)
+			code, out, errOut := verify("--key", f.keysJSON, answer)
+			require.Equal(t, tc.code, code, "%s %s", out, errOut)
+			require.Equal(t, fmt.Sprintf(tc.says, signature(f)), out)
+
+			// The PDF checked too, the verdict still decides.
+			code, out, errOut = verify("--key", f.keysJSON, "--pdf", pdfPath, answer)
+			require.Equal(t, tc.code, code, "%s %s", out, errOut)
+			require.Contains(t, out, "the PDF is the one the answer names")
+		})
+	}
+}
+
+// An answer whose verdict is missing or not one the program knows cannot be reported: the
+// check cannot be made, whatever the signature.
+func TestVerifyCertificate_AnswerWithoutAKnownVerdictCannotBeChecked(t *testing.T) {
+	t.Parallel()
+	for name, verdict := range map[string]any{"missing": nil, "empty": "", "unknown": "genuine"} {
+		f := newVerifyFixture(t)
+		answer, _ := f.writeAnswer(t, []byte("%PDF-1.3\n"), map[string]any{"verdict": verdict})
+		if verdict == nil {
+			raw, err := os.ReadFile(answer)
+			require.NoError(t, err)
+			require.NotContains(t, string(raw), `"verdict"`, name)
+		}
+		code, out, errOut := verify("--key", f.keysJSON, answer)
+		require.Equal(t, 2, code, "%s: %s %s", name, out, errOut)
+		require.NotContains(t, out, "valid", name)
+		require.Contains(t, errOut, "cannot verify:", name)
+	}
+}
+
+// A tampered answer is invalid whatever verdict it states.
+func TestVerifyCertificate_TamperedRevokedAnswerIsInvalid(t *testing.T) {
+	t.Parallel()
+	f := newVerifyFixture(t)
+	answer, _ := f.writeAnswer(t, []byte("%PDF-1.3\n"), map[string]any{"verdict": "revoked",
+		"revoked": map[string]any{"reason": "Forged.", "at": "2026-12-05T14:00:00Z"}})
+	raw, err := os.ReadFile(answer)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(answer, bytes.Replace(raw, []byte("Kim's Geckos"), []byte("Kim's Gecko5"), 1), 0o600))
+	code, out, _ := verify("--key", f.keysJSON, answer)
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "invalid: certs: signature does not match")
 }
