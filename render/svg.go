@@ -59,14 +59,7 @@ func drawSVGBox(b *strings.Builder, bx box) {
 	case bx.kind == unknownBox:
 		stroke, sw, dash, ink = "#aaa", "0.2", ` stroke-dasharray="0.8 0.8"`, "#787878"
 	}
-	b.WriteString(`<rect x="`)
-	b.WriteString(fmtNum(bx.x))
-	b.WriteString(`" y="`)
-	b.WriteString(fmtNum(bx.y))
-	b.WriteString(`" width="`)
-	b.WriteString(fmtNum(bx.w))
-	b.WriteString(`" height="`)
-	b.WriteString(fmtNum(bx.h))
+	frame(b, "rect", bx.x, bx.y, bx.w, bx.h)
 	b.WriteString(`" fill="` + fill + `" stroke="` + stroke + `" stroke-width="` + sw + `"` + dash + "/>\n")
 	lh := bx.fontPt * lineFactor * ptMM
 	for j, l := range bx.lines {
@@ -77,28 +70,27 @@ func drawSVGBox(b *strings.Builder, bx box) {
 // drawSVGPhoto embeds the photo as a data: URI, keeping the SVG one self-contained file,
 // framed as the PDF frames it.
 func drawSVGPhoto(b *strings.Builder, p *photo) {
-	b.WriteString(`<image x="`)
-	b.WriteString(fmtNum(p.x))
-	b.WriteString(`" y="`)
-	b.WriteString(fmtNum(p.y))
-	b.WriteString(`" width="`)
-	b.WriteString(fmtNum(p.w))
-	b.WriteString(`" height="`)
-	b.WriteString(fmtNum(p.h))
+	frame(b, "image", p.x, p.y, p.w, p.h)
 	b.WriteString(`" preserveAspectRatio="none" href="data:image/` + p.format + `;base64,`)
 	enc := base64.NewEncoder(base64.StdEncoding, b)
 	_, _ = enc.Write(p.data) // a strings.Builder does not fail
 	_ = enc.Close()
 	b.WriteString(`"/>` + "\n")
-	b.WriteString(`<rect x="`)
-	b.WriteString(fmtNum(p.x))
-	b.WriteString(`" y="`)
-	b.WriteString(fmtNum(p.y))
-	b.WriteString(`" width="`)
-	b.WriteString(fmtNum(p.w))
-	b.WriteString(`" height="`)
-	b.WriteString(fmtNum(p.h))
+	frame(b, "rect", p.x, p.y, p.w, p.h)
 	b.WriteString(`" fill="none" stroke="#286e3c" stroke-width="0.3"/>` + "\n")
+}
+
+// frame writes the start of an element placed at (x, y) and sized w by h, in millimetres, up
+// to the height's value: the caller closes its quote and writes the rest.
+func frame(b *strings.Builder, tag string, x, y, w, h float64) {
+	b.WriteString("<" + tag + ` x="`)
+	b.WriteString(fmtNum(x))
+	b.WriteString(`" y="`)
+	b.WriteString(fmtNum(y))
+	b.WriteString(`" width="`)
+	b.WriteString(fmtNum(w))
+	b.WriteString(`" height="`)
+	b.WriteString(fmtNum(h))
 }
 
 // text writes one <text> element at baseline (x, y), size in millimetres.
