@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -38,7 +39,7 @@ type planView struct {
 	// The monthly price in minor units of the currency (1200 is $12.00), for display.
 	PriceMinor int64 `json:"price_minor" jsonschema:"minimum=0,maximum=100000000"`
 	// Lower-case ISO 4217 code of the price's currency, such as usd.
-	Currency string `json:"currency" jsonschema:"pattern=^[a-z]{3}$"`
+	Currency string         `json:"currency" jsonschema:"pattern=^[a-z]{3}$"`
 	Limits   planLimitsView `json:"limits"`
 }
 
@@ -140,8 +141,15 @@ func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) error {
 	for _, p := range plans {
 		out.Items = append(out.Items, newPlanView(p))
 	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		return fmt.Errorf("encode plans: %w", err)
+	}
+	// Plans change seldom and hold nothing private: caches may keep the list for a minute.
+	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=60")
-	return writeJSON(w, http.StatusOK, out)
+	_, err = w.Write(append(body, '\n'))
+	return err
 }
 
 // updatePlan lets a platform administrator change a plan's name, price, Stripe price or
