@@ -43,6 +43,7 @@ func (s *Server) routes() chi.Router {
 		r.Group(s.accountRoutes)
 		r.Group(s.organizationRoutes)
 		r.Group(s.taxonomyRoutes)
+		r.Group(s.billingRoutes)
 		r.Group(s.animalRoutes)
 		r.Group(s.geneticsRoutes)
 		r.Group(s.lineageRoutes)
@@ -82,7 +83,7 @@ func (s *Server) accountRoutes(r chi.Router) {
 	r.With(s.authenticate).Get("/me", s.handle(s.me))
 }
 
-// organizationRoutes: an organization's settings and its members.
+// organizationRoutes: an organization's settings, its members and its plan.
 func (s *Server) organizationRoutes(r chi.Router) {
 	r.Use(s.authenticate)
 	r.Patch("/organizations/{orgID}", s.handle(s.updateOrganization))
@@ -90,6 +91,13 @@ func (s *Server) organizationRoutes(r chi.Router) {
 	r.Post("/organizations/{orgID}/members", s.handle(s.addMember))
 	r.Patch("/organizations/{orgID}/members/{userID}", s.handle(s.changeMember))
 	r.Delete("/organizations/{orgID}/members/{userID}", s.handle(s.removeMember))
+	r.Get("/organizations/{orgID}/plan", s.handle(s.organizationPlan))
+}
+
+// billingRoutes: the plans, public to read; platform admins edit them.
+func (s *Server) billingRoutes(r chi.Router) {
+	r.Get("/billing/plans", s.handle(s.listPlans))
+	r.With(s.authenticate).Patch("/admin/billing/plans/{plan}", s.handle(s.updatePlan))
 }
 
 // taxonomyRoutes: the species catalogues, public to read; platform admins replace them.

@@ -36,6 +36,8 @@ var tableExemptions = map[string]string{
 		"address from any organization; no organization or user owns them",
 	"species": "shared reference data (species catalogues) edited by platform administrators; " +
 		"updated_by names the administrator, not a tenant",
+	"plans": "shared reference data (plans, their prices and limits), public to read and edited by platform " +
+		"administrators; updated_by names the administrator, not a tenant",
 	"pedigree": "the lineage graph crosses organizations and holds no private data (ids, parents, species, " +
 		"sex, hatch date); written only by the animals trigger, read-only to the application role",
 	"schema_migrations": "the list of applied migrations, written only by `reptidex migrate`",
