@@ -120,14 +120,11 @@ func TestCertificates_AFailedCertificateIsFinal(t *testing.T) {
 	t.Parallel()
 	b := setupCertificate(t)
 	ctx := context.Background()
-	snap, err := b.acts.Snapshot(ctx, b.in)
-	require.NoError(t, err)
-	signed, err := b.acts.Sign(ctx, snap)
-	require.NoError(t, err)
+	signed := b.sign(t, b.in)
 	require.NoError(t, b.acts.Fail(ctx, b.in))
 	require.Equal(t, "failed", b.status(t))
 
-	_, err = b.acts.Snapshot(ctx, b.in)
+	_, err := b.acts.Snapshot(ctx, b.in)
 	require.True(t, process.IsErrorType(err, certificate.ErrTypeNotFound), "%v", err)
 	err = b.acts.Issue(ctx, certificate.Issue{Input: b.in, Signed: signed,
 		Stored: certificate.Stored{PDFKey: "k", RecordKey: "r", PDFSHA256: signed.SHA256}})
@@ -179,12 +176,7 @@ func TestCertificates_AMoveUnderWayWhenTheCertificateIsIssuedIsWaitedFor(t *test
 	t.Parallel()
 	b := setupCertificate(t)
 	ctx := context.Background()
-	snap, err := b.acts.Snapshot(ctx, b.in)
-	require.NoError(t, err)
-	signed, err := b.acts.Sign(ctx, snap)
-	require.NoError(t, err)
-	stored, err := b.acts.Store(ctx, b.in, signed)
-	require.NoError(t, err)
+	signed, stored := b.store(t, b.in)
 	rc, err := river.NewClient(riverpgxv5.New(b.db.Pool), &river.Config{})
 	require.NoError(t, err)
 	_, other, err := accounts.Register(ctx, b.db, rc, accounts.NewAccount{Email: testkit.UniqueEmail("cert-buyer"),
@@ -218,16 +210,13 @@ func TestCertificates_StorageDownIsRetriedAndIssuesNothingMeanwhile(t *testing.T
 	t.Parallel()
 	b := setupCertificate(t)
 	ctx := context.Background()
-	snap, err := b.acts.Snapshot(ctx, b.in)
-	require.NoError(t, err)
-	signed, err := b.acts.Sign(ctx, snap)
-	require.NoError(t, err)
+	signed := b.sign(t, b.in)
 
 	up := b.acts.S3
 	down := testkit.Config(t).S3
 	down.Endpoint = "http://127.0.0.1:1" // nothing listens: every call is refused
 	b.acts.S3 = objstore.New(down)
-	_, err = b.acts.Store(ctx, b.in, signed)
+	_, err := b.acts.Store(ctx, b.in, signed)
 	require.Error(t, err)
 	var appErr *temporal.ApplicationError
 	require.False(t, errors.As(err, &appErr) && appErr.NonRetryable(), "storage down is tried again: %v", err)
@@ -248,17 +237,30 @@ func TestCertificates_StorageDownIsRetriedAndIssuesNothingMeanwhile(t *testing.T
 	require.Equal(t, "issued", b.status(t))
 }
 
+// sign takes the certificate's snapshot and signs it.
+func (b certificateBundle) sign(t *testing.T, in certificate.Input) certificate.Signed {
+	t.Helper()
+	snap, err := b.acts.Snapshot(context.Background(), in)
+	require.NoError(t, err)
+	signed, err := b.acts.Sign(context.Background(), snap)
+	require.NoError(t, err)
+	return signed
+}
+
+// store signs the certificate and stores its PDF and record.
+func (b certificateBundle) store(t *testing.T, in certificate.Input) (certificate.Signed, certificate.Stored) {
+	t.Helper()
+	signed := b.sign(t, in)
+	stored, err := b.acts.Store(context.Background(), in, signed)
+	require.NoError(t, err)
+	return signed, stored
+}
+
 // issueAll runs the certificate's steps to the end.
 func (b certificateBundle) issueAll(t *testing.T, in certificate.Input) {
 	t.Helper()
-	ctx := context.Background()
-	snap, err := b.acts.Snapshot(ctx, in)
-	require.NoError(t, err)
-	signed, err := b.acts.Sign(ctx, snap)
-	require.NoError(t, err)
-	stored, err := b.acts.Store(ctx, in, signed)
-	require.NoError(t, err)
-	require.NoError(t, b.acts.Issue(ctx, certificate.Issue{Input: in, Signed: signed, Stored: stored}))
+	signed, stored := b.store(t, in)
+	require.NoError(t, b.acts.Issue(context.Background(), certificate.Issue{Input: in, Signed: signed, Stored: stored}))
 }
 
 // An animal has one current certificate: a newer one issued supersedes the one before it.

@@ -3,8 +3,8 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/invopop/jsonschema"
@@ -141,15 +141,8 @@ func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) error {
 	for _, p := range plans {
 		out.Items = append(out.Items, newPlanView(p))
 	}
-	body, err := json.Marshal(out)
-	if err != nil {
-		return fmt.Errorf("encode plans: %w", err)
-	}
 	// Plans change seldom and hold nothing private: caches may keep the list for a minute.
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "public, max-age=60")
-	_, err = w.Write(append(body, '\n'))
-	return err
+	return writePublicJSON(w, out, time.Minute)
 }
 
 // updatePlan lets a platform administrator change a plan's name, price, Stripe price or

@@ -121,3 +121,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	}
 	return nil
 }
+
+// writePublicJSON answers 200 with v as JSON that holds nothing private, which browsers and
+// shared caches may keep for maxAge.
+func writePublicJSON(w http.ResponseWriter, v any, maxAge time.Duration) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(maxAge.Seconds())))
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	return nil
+}

@@ -2,12 +2,10 @@ package certificate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/reptidex/reptidex/workflows/process"
@@ -31,13 +29,5 @@ func Start(ctx context.Context, c client.Client, taskQueue string, in Input) (cl
 // Running reports whether the certificate's workflow is running; one never started, or
 // ended, is not.
 func Running(ctx context.Context, c client.Client, certificateID uuid.UUID) (bool, error) {
-	desc, err := c.DescribeWorkflowExecution(ctx, WorkflowID(certificateID), "")
-	var nf *serviceerror.NotFound
-	switch {
-	case errors.As(err, &nf):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("describe %s: %w", WorkflowID(certificateID), err)
-	}
-	return desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
+	return process.Running(ctx, c, WorkflowID(certificateID))
 }

@@ -16,6 +16,20 @@ import (
 	"go.temporal.io/sdk/converter"
 )
 
+// Running reports whether the workflow with the ID is running: false when it has closed,
+// however it ended, or was never started.
+func Running(ctx context.Context, c client.Client, workflowID string) (bool, error) {
+	desc, err := c.DescribeWorkflowExecution(ctx, workflowID, "")
+	var nf *serviceerror.NotFound
+	switch {
+	case errors.As(err, &nf):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("describe %s: %w", workflowID, err)
+	}
+	return desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
+}
+
 // ErrStartedOtherwise means a workflow with the same ID was started with another input: the
 // second start did not run.
 var ErrStartedOtherwise = errors.New("already started with another input")

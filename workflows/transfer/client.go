@@ -2,12 +2,10 @@ package transfer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/reptidex/reptidex/config"
@@ -143,13 +141,5 @@ func (r Reply) ended(t store.Transfer) bool {
 // Running reports whether the transfer's workflow is running: false when it has closed,
 // however it ended, or was never started.
 func Running(ctx context.Context, c client.Client, transferID uuid.UUID) (bool, error) {
-	desc, err := c.DescribeWorkflowExecution(ctx, WorkflowID(transferID), "")
-	var nf *serviceerror.NotFound
-	switch {
-	case errors.As(err, &nf):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("describe %s: %w", WorkflowID(transferID), err)
-	}
-	return desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
+	return process.Running(ctx, c, WorkflowID(transferID))
 }
