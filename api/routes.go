@@ -98,6 +98,17 @@ func (s *Server) organizationRoutes(r chi.Router) {
 func (s *Server) billingRoutes(r chi.Router) {
 	r.Get("/billing/plans", s.handle(s.listPlans))
 	r.With(s.authenticate).Patch("/admin/billing/plans/{plan}", s.handle(s.updatePlan))
+	r.Group(func(r chi.Router) {
+		r.Use(s.authenticate)
+		r.Post("/billing/checkout", s.handle(s.checkout))
+		r.Get("/billing/subscription", s.handle(s.getSubscription))
+		r.Patch("/billing/subscription", s.handle(s.changeSubscription(s.changePlan)))
+		r.Post("/billing/subscription/cancel", s.handle(s.changeSubscription(cancelSubscription)))
+		r.Post("/billing/subscription/resume", s.handle(s.changeSubscription(resumeSubscription)))
+		r.Get("/billing/portal", s.handle(s.billingPortal))
+		r.Get("/billing/invoices", s.handle(s.listInvoices))
+		r.Get("/billing/invoices/{invoiceID}/pay", s.handle(s.payInvoice))
+	})
 }
 
 // taxonomyRoutes: the species catalogues, public to read; platform admins replace them.

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/reptidex/reptidex/auth"
+	"github.com/reptidex/reptidex/billing"
 	"github.com/reptidex/reptidex/certs"
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/health"
@@ -93,7 +94,9 @@ func newServer(d Deps) *Server {
 		media:       d.Media,
 		notifier:    &notify.Notifier{River: d.River},
 		links:       notify.LinksFrom(d.Config),
-		stripeHooks: stripehooks.Receiver{DB: d.DB, Secret: d.Config.Stripe.WebhookSecret, Handlers: stripehooks.Handlers(d.Payments, d.Temporal, d.River)},
+		stripeHooks: stripehooks.Receiver{DB: d.DB, Secret: d.Config.Stripe.WebhookSecret, Handlers: stripehooks.Handlers(d.Payments, d.Temporal, d.River, billing.Sync{
+			Stripe: d.Payments, Dunning: billing.TemporalDunning{Client: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue},
+			Schedule: billing.ScheduleOf(d.Config.Billing)})},
 	}
 	s.healthCache.onDown = func(name string, res health.Result) {
 		s.log.Warn("dependency check failed", "check", name, "error", res.Err, "latency_ms", res.LatencyMS)

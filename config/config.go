@@ -34,7 +34,18 @@ type Config struct {
 	Notify   Notify
 	Limits   Limits
 	Sales    Sales
+	Billing  Billing
 	Dev      Dev
+}
+
+// Billing holds the terms of subscription billing: the dunning schedule after a failed
+// renewal (workflows/dunning).
+type Billing struct {
+	// Reminders are how long after the first failure owners are reminded.
+	Reminders []time.Duration
+	// Grace is how long after the first failure the organization keeps its plan unpaid,
+	// matching Stripe's retries; then it moves to Free.
+	Grace time.Duration
 }
 
 // Sales holds the platform's terms of a sale (workflows/sale).
@@ -338,6 +349,10 @@ func load(getenv func(string) string) (Config, error) {
 			DecisionWindow:      e.dur("SALES_DECISION_WINDOW", 14*24*time.Hour),
 			AdminReminderEvery:  e.dur("SALES_ADMIN_REMINDER_EVERY", 24*time.Hour),
 		},
+		Billing: Billing{
+			Reminders: e.durations("DUNNING_REMINDERS", []time.Duration{72 * time.Hour, 168 * time.Hour, 288 * time.Hour}),
+			Grace:     e.dur("DUNNING_GRACE", 336*time.Hour),
+		},
 		Notify: Notify{
 			LinkSecret:      e.str("NOTIFY_LINK_SECRET", devLinkSecret),
 			EmailAfter:      e.dur("NOTIFY_EMAIL_AFTER", time.Hour),
@@ -415,6 +430,7 @@ func (c Config) validate() error {
 		errs = append(errs, errors.New("HTTP_MAX_BODY_BYTES: must be positive"))
 	}
 	errs = append(errs, c.HTTP.validate()...)
+	errs = append(errs, c.Billing.validate()...)
 	if c.Auth.AccessTTL <= 0 || c.Auth.RefreshTTL <= 0 {
 		errs = append(errs, errors.New("AUTH_ACCESS_TTL and AUTH_REFRESH_TTL: must be positive"))
 	}
@@ -477,6 +493,20 @@ func (l Limits) validate() []error {
 	} {
 		if n <= 0 {
 			errs = append(errs, fmt.Errorf("%s: must be positive", name))
+		}
+	}
+	return errs
+}
+
+func (b Billing) validate() []error {
+	var errs []error
+	if b.Grace <= 0 || b.Grace > 90*24*time.Hour {
+		errs = append(errs, errors.New("DUNNING_GRACE: must be positive and at most 90 days (2160h)"))
+	}
+	for i, d := range b.Reminders {
+		if d <= 0 || d >= b.Grace || (i > 0 && d <= b.Reminders[i-1]) {
+			errs = append(errs, errors.New("DUNNING_REMINDERS: must be increasing durations, each positive and before DUNNING_GRACE"))
+			break
 		}
 	}
 	return errs
@@ -563,6 +593,28 @@ func (r *reader) dur(key string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// durations reads a comma-separated list of durations, e.g. 72h,168h; empty is def, and
+// "none" an empty list.
+func (r *reader) durations(key string, def []time.Duration) []time.Duration {
+	raw := strings.TrimSpace(r.getenv(key))
+	switch raw {
+	case "":
+		return def
+	case "none":
+		return []time.Duration{}
+	}
+	var out []time.Duration
+	for part := range strings.SplitSeq(raw, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(part))
+		if err != nil {
+			r.errs = append(r.errs, fmt.Errorf("%s: %q is not a comma-separated list of durations such as 72h,168h", key, raw))
+			return def
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 func (r *reader) list(key string) []string {

@@ -165,6 +165,11 @@ func TestLoad_RejectsBadValuesNamingTheVariable(t *testing.T) {
 		{"SMS from too long", map[string]string{"SMS_FROM": "+1555010000012345"}, "SMS_FROM"},
 		{"SMS from with country code 0", map[string]string{"SMS_FROM": "+05550100000"}, "SMS_FROM"},
 		{"SMS from with letters", map[string]string{"SMS_FROM": "+1555CALLNOW"}, "SMS_FROM"},
+		{"unparsable dunning reminders", map[string]string{"DUNNING_REMINDERS": "3 days"}, "DUNNING_REMINDERS"},
+		{"dunning reminders out of order", map[string]string{"DUNNING_REMINDERS": "168h,72h"}, "DUNNING_REMINDERS"},
+		{"dunning reminder after the grace", map[string]string{"DUNNING_REMINDERS": "72h,400h"}, "DUNNING_REMINDERS"},
+		{"zero dunning grace", map[string]string{"DUNNING_GRACE": "0s"}, "DUNNING_GRACE"},
+		{"dunning grace over 90 days", map[string]string{"DUNNING_GRACE": "2200h"}, "DUNNING_GRACE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,6 +180,20 @@ func TestLoad_RejectsBadValuesNamingTheVariable(t *testing.T) {
 			require.Zero(t, c, "a failed load returns no config")
 		})
 	}
+}
+
+func TestLoad_DunningScheduleDefaultsToDays3_7_12AndGrace14(t *testing.T) {
+	t.Parallel()
+	c, err := load(envFrom(nil))
+	require.NoError(t, err)
+	day := 24 * time.Hour
+	require.Equal(t, []time.Duration{3 * day, 7 * day, 12 * day}, c.Billing.Reminders)
+	require.Equal(t, 14*day, c.Billing.Grace)
+
+	c, err = load(envFrom(map[string]string{"DUNNING_REMINDERS": "none", "DUNNING_GRACE": "48h"}))
+	require.NoError(t, err)
+	require.Empty(t, c.Billing.Reminders)
+	require.Equal(t, 2*day, c.Billing.Grace)
 }
 
 func TestLoad_ReportsEveryBadVariable(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/reptidex/reptidex/testkit"
 	"github.com/reptidex/reptidex/workflows/certificate"
+	"github.com/reptidex/reptidex/workflows/dunning"
 	"github.com/reptidex/reptidex/workflows/escalation"
 	"github.com/reptidex/reptidex/workflows/onboarding"
 	"github.com/reptidex/reptidex/workflows/sale"
@@ -203,6 +204,7 @@ func requireReplays(t *testing.T, h *historypb.History) {
 	escalation.RegisterWorkflow(replayer)
 	onboarding.RegisterWorkflow(replayer)
 	sale.RegisterWorkflow(replayer)
+	dunning.RegisterWorkflow(replayer)
 	require.NoError(t, replayer.ReplayWorkflowHistory(nil, h))
 }
 

@@ -78,6 +78,9 @@ func init() {
 	define(Type{Name: "transfer.outcome", Description: "How a transfer you are part of ended",
 		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email},
 		Reason: "You receive this because you are part of an animal transfer on ReptiDex."})
+	define(Type{Name: "billing.payment", Description: "A subscription payment that failed, reminders while it is due, and its outcome",
+		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email},
+		Reason: "You receive this because you own or administer an organization that subscribes to ReptiDex."})
 	define(Type{Name: "certificate.outcome", Description: "Whether a pedigree certificate you requested was issued, and when it is superseded",
 		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email},
 		Reason: "You receive this because you requested a pedigree certificate on ReptiDex."})

@@ -62,6 +62,12 @@ const (
 	intentJSON   = `{"id": "pi_123", "object": "payment_intent", "amount": 15000, "currency": "usd", "status": "requires_capture"}`
 	transferJSON = `{"id": "tr_123", "object": "transfer", "amount": 13500, "currency": "usd", "destination": "acct_123"}`
 	refundJSON   = `{"id": "re_123", "object": "refund", "amount": 5000, "currency": "usd", "payment_intent": "pi_123"}`
+
+	customerJSON     = `{"id": "cus_123", "object": "customer"}`
+	checkoutJSON     = `{"id": "cs_123", "object": "checkout.session", "url": "https://checkout.stripe.com/c/pay/cs_123"}`
+	portalJSON       = `{"id": "bps_123", "object": "billing_portal.session", "url": "https://billing.stripe.com/p/session/x"}`
+	subscriptionJSON = `{"id": "sub_123", "object": "subscription", "status": "active"}`
+	invoiceJSON      = `{"id": "in_123", "object": "invoice", "status": "open"}`
 )
 
 // newClient builds a client against f with fast retries.
@@ -118,6 +124,49 @@ var calls = map[string]struct {
 		_, err := c.CreateRefund(ctx, k, &stripe.RefundParams{PaymentIntent: stripe.String("pi_123"), Amount: stripe.Int64(5000)})
 		return err
 	}, http.MethodPost, "/v1/refunds", refundJSON},
+	"CreateCustomer": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		p := &stripe.CustomerParams{Name: stripe.String("Coastal Morphs")}
+		p.AddMetadata("organization_id", "7Kp2")
+		_, err := c.CreateCustomer(ctx, k, p)
+		return err
+	}, http.MethodPost, "/v1/customers", customerJSON},
+	"CreateCheckoutSession": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		_, err := c.CreateCheckoutSession(ctx, k, &stripe.CheckoutSessionParams{
+			Mode: stripe.String(string(stripe.CheckoutSessionModeSubscription)), Customer: stripe.String("cus_123"),
+			SuccessURL: stripe.String("https://reptidex.example/billing?checkout=done"),
+			CancelURL:  stripe.String("https://reptidex.example/billing?checkout=cancelled"),
+			LineItems:  []*stripe.CheckoutSessionLineItemParams{{Price: stripe.String("price_pro"), Quantity: stripe.Int64(1)}}})
+		return err
+	}, http.MethodPost, "/v1/checkout/sessions", checkoutJSON},
+	"CreatePortalSession": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		_, err := c.CreatePortalSession(ctx, k, &stripe.BillingPortalSessionParams{Customer: stripe.String("cus_123"),
+			ReturnURL: stripe.String("https://reptidex.example/billing")})
+		return err
+	}, http.MethodPost, "/v1/billing_portal/sessions", portalJSON},
+	"RetrieveSubscription": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		_, err := c.RetrieveSubscription(ctx, k, "sub_123")
+		return err
+	}, http.MethodGet, "/v1/subscriptions/sub_123", subscriptionJSON},
+	"UpdateSubscription": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		_, err := c.UpdateSubscription(ctx, k, "sub_123", &stripe.SubscriptionParams{CancelAtPeriodEnd: stripe.Bool(true)})
+		return err
+	}, http.MethodPost, "/v1/subscriptions/sub_123", subscriptionJSON},
+	"RetrieveInvoice": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		_, err := c.RetrieveInvoice(ctx, k, "in_123")
+		return err
+	}, http.MethodGet, "/v1/invoices/in_123", invoiceJSON},
+	"PayInvoice": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		_, err := c.PayInvoice(ctx, k, "in_123")
+		return err
+	}, http.MethodPost, "/v1/invoices/in_123/pay", invoiceJSON},
+	"CancelSubscription": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		_, err := c.CancelSubscription(ctx, k, "sub_123")
+		return err
+	}, http.MethodDelete, "/v1/subscriptions/sub_123", subscriptionJSON},
+	"VoidInvoice": {func(ctx context.Context, c *payments.Client, k payments.Key) error {
+		_, err := c.VoidInvoice(ctx, k, "in_123")
+		return err
+	}, http.MethodPost, "/v1/invoices/in_123/void", invoiceJSON},
 }
 
 // saleIntent is the PaymentIntent a sale creates: the card authorized on the platform

@@ -104,3 +104,14 @@ func OrganizationPlan(ctx context.Context, q Querier) (Plan, error) {
 	}
 	return p, nil
 }
+
+// PlanOfPrice returns the key of the plan charged by a Stripe price; ErrNotFound when none
+// is (or the price is empty).
+func PlanOfPrice(ctx context.Context, q Querier, priceID string) (string, error) {
+	var key string
+	err := q.QueryRow(ctx, `SELECT key FROM plans WHERE stripe_price_id = $1 AND $1 <> ''`, priceID).Scan(&key)
+	if err != nil {
+		return "", fmt.Errorf("plan of price %s: %w", priceID, notFound(err))
+	}
+	return key, nil
+}

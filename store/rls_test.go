@@ -121,6 +121,11 @@ func transferFixture(t *testing.T, admin *pgxpool.Pool, fromUser store.User, fro
 			{`INSERT INTO transfer_timeline (transfer_id, kind, actor_user_id) VALUES ($1, 'accepted', $2)`, []any{id, toUser.ID}},
 			{`INSERT INTO idempotency_keys (org_id, user_id, operation, key, request_hash) VALUES ($1, $2, 'fixture', 'fixture', sha256('fixture'::bytea))`, []any{to.ID, toUser.ID}},
 			{`INSERT INTO seller_accounts (org_id, stripe_account_id, country, created_by) VALUES ($1, 'acct_fixture', 'US', $2)`, []any{from.ID, fromUser.ID}},
+			{`INSERT INTO billing_customers (org_id, stripe_customer_id, created_by) VALUES ($1, 'cus_fixture', $2)`, []any{from.ID, fromUser.ID}},
+			{`INSERT INTO subscriptions (stripe_subscription_id, org_id, stripe_customer_id, status, stripe_item_id,
+				stripe_price_id, state_at) VALUES ('sub_fixture', $1, 'cus_fixture', 'active', 'si_fixture', 'price_fixture', now())`, []any{from.ID}},
+			{`INSERT INTO invoices (stripe_invoice_id, org_id, stripe_subscription_id, status, created, state_at)
+				VALUES ('in_fixture', $1, 'sub_fixture', 'open', now(), now())`, []any{from.ID}},
 			// A withdrawn listing: an active one is public by design (listings_public), which
 			// TestListings_RowLevelSecurity checks.
 			{`INSERT INTO listings (id, public_id, org_id, animal_id, status, price, currency, title, ships_within_days,

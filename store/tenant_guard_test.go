@@ -72,6 +72,10 @@ var definerExemptions = map[string]string{
 		"checks and keeps that order's own listing (the seller's, which the buyer cannot write); it returns nothing",
 	"order_of_payment_intent(text)": "the Stripe webhook runs for no tenant and knows a PaymentIntent; it answers " +
 		"internal ids only (the order and its two organizations), with which the handler sets the tenant",
+	"organization_of_subscription(text)": "the Stripe webhook runs for no tenant and knows a subscription; it " +
+		"answers the internal id of the organization that holds it, with which the handler sets the tenant",
+	"subscriptions_of_customer(text)": "the Stripe webhook of a payment method knows a customer; it answers internal " +
+		"organization ids and the subscription IDs Stripe itself sent, so that their dunning is told",
 	"order_parties(uuid)": "the same for an order named by a Stripe object's metadata, or a platform admin " +
 		"deciding an order; internal ids only",
 	"listing_position(text)": "a listing's place in the browse orders (listed when, at what price, its id), " +

@@ -8,6 +8,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 	"go.temporal.io/sdk/client"
 
+	"github.com/reptidex/reptidex/billing"
 	"github.com/reptidex/reptidex/marketplace"
 	"github.com/reptidex/reptidex/orders"
 	"github.com/reptidex/reptidex/payments"
@@ -45,11 +46,18 @@ func (d *Dispatcher) handler(t stripe.EventType) Handler {
 
 // Handlers is the platform's routing table: which handler takes each type of event, with
 // pay to read from Stripe what an event is about, tc to reach the sale an event is about,
-// and queue to notify in the event's transaction. Types missing from it are acknowledged
-// and kept for audit.
-func Handlers(pay *payments.Client, tc client.Client, queue *river.Client[pgx.Tx]) *Dispatcher {
+// queue to notify in the event's transaction, and bill to keep subscriptions in step.
+// Types missing from it are acknowledged and kept for audit.
+func Handlers(pay *payments.Client, tc client.Client, queue *river.Client[pgx.Tx], bill billing.Sync) *Dispatcher {
 	payment := orders.PaymentEvent(tc)
 	return NewDispatcher().
+		Handle(stripe.EventTypeCustomerSubscriptionCreated, bill.SubscriptionEvent).
+		Handle(stripe.EventTypeCustomerSubscriptionUpdated, bill.SubscriptionEvent).
+		Handle(stripe.EventTypeCustomerSubscriptionDeleted, bill.SubscriptionEvent).
+		Handle(stripe.EventTypeInvoicePaid, bill.InvoiceEvent).
+		Handle(stripe.EventTypeInvoicePaymentFailed, bill.InvoiceEvent).
+		Handle(stripe.EventTypeInvoicePaymentActionRequired, bill.InvoiceEvent).
+		Handle(stripe.EventTypePaymentMethodAttached, bill.PaymentMethodAttached).
 		Handle(stripe.EventTypeAccountUpdated, marketplace.AccountUpdated(pay)).
 		Handle(stripe.EventTypePaymentIntentAmountCapturableUpdated, payment).
 		Handle(stripe.EventTypePaymentIntentPaymentFailed, payment).

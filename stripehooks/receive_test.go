@@ -16,6 +16,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 
+	"github.com/reptidex/reptidex/billing"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/stripehooks"
 	"github.com/reptidex/reptidex/testkit"
@@ -165,7 +166,7 @@ func TestReceive_AFailedHandlerLeavesTheEventForStripesRetry(t *testing.T) {
 func TestReceive_AnEventNobodyHandlesIsAcknowledgedAndKept(t *testing.T) {
 	t.Parallel()
 	db := testkit.DB(t)
-	r := stripehooks.Receiver{DB: db, Secret: secret, Handlers: stripehooks.Handlers(nil, nil, nil)}
+	r := stripehooks.Receiver{DB: db, Secret: secret, Handlers: stripehooks.Handlers(nil, nil, nil, billing.Sync{})}
 	id, payload := event(t, "customer.created")
 	out, err := r.Receive(context.Background(), payload, stripehooks.Sign(payload, secret, time.Now()))
 	require.NoError(t, err)

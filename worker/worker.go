@@ -31,6 +31,7 @@ import (
 	"github.com/reptidex/reptidex/sms"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/workflows/certificate"
+	"github.com/reptidex/reptidex/workflows/dunning"
 	"github.com/reptidex/reptidex/workflows/escalation"
 	"github.com/reptidex/reptidex/workflows/onboarding"
 	"github.com/reptidex/reptidex/workflows/sale"
@@ -127,6 +128,7 @@ func New(d Deps) (*Worker, error) {
 		}
 	}
 	sale.Register(tw, &activities.Sales{Database: db, Pay: pay})
+	dunning.Register(tw, &activities.Dunning{Database: db, Pay: pay})
 	// The certificate's pedigree graph is not followed in the worker: each snapshot reads the
 	// pedigree from the database, as the API does while its graph loads.
 	certificate.Register(tw, &activities.Certificates{Database: db, Graph: pedigree.New(d.DB.Pool, d.Logger, pedigree.Options{}),
