@@ -114,6 +114,10 @@ load-transfer: ## Offer and accept 500 transfers through a running `make dev` (1
 load-sale: ## Drive 200 concurrent sales through a running `make dev` as buyer, seller and Stripe; sales/min, each step's p50/p99, ratio to a no-op workflow of as many activities
 	$(GO) run ./scripts/loadsale -sales 200 -clients 200 -poll 1s
 
+.PHONY: load-webhooks
+load-webhooks: ## Post 2,100 billing webhooks (300 subscriptions' months) from 50 concurrent senders to a running `make dev`; acknowledgement p50/p99 against the 50 ms budget
+	$(GO) run ./scripts/loadwebhooks -orgs 50 -months 300 -clients 50
+
 .PHONY: load-certificates
 load-certificates: ## Issue 1,000 certificates through a running `make dev` (32 clients); certificates/s, p50/p99 request to issued, ratio to a no-op workflow of as many activities
 	$(GO) run ./scripts/loadcert -certificates 1000 -animals 100 -clients 32

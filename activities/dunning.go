@@ -65,7 +65,9 @@ func (d *Dunning) EndGrace(ctx context.Context, g dunning.GraceEnd) (dunning.Gra
 		if err != nil || in.Status != stripe.InvoiceStatusPaid {
 			continue
 		}
-		err = d.inTx(ctx, func(tx pgx.Tx) error { return billing.RecordPaid(ctx, tx, g.OrgID, id) })
+		err = d.inTx(ctx, func(tx pgx.Tx) error {
+			return billing.RecordPaid(ctx, tx, &notify.Notifier{River: d.River}, g.OrgID, id)
+		})
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return dunning.GraceOutcome{}, err
 		}
@@ -73,7 +75,7 @@ func (d *Dunning) EndGrace(ctx context.Context, g dunning.GraceEnd) (dunning.Gra
 	}
 	notifier := &notify.Notifier{River: d.River}
 	err := d.inTx(ctx, func(tx pgx.Tx) error {
-		changed, err := billing.EndGrace(ctx, tx, g.OrgID, g.SubscriptionID, time.Now())
+		changed, err := billing.EndGrace(ctx, tx, notifier, g.OrgID, g.SubscriptionID, time.Now())
 		if err != nil || !changed {
 			return err
 		}

@@ -256,7 +256,7 @@ func TestSellerAccount_AccountUpdatedReconcilesWithStripesCurrentAccount(t *test
 	require.NoError(t, err)
 	r := b.postStripe(t, payload, b.signed(payload))
 	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
-	require.Equal(t, map[string]any{"event_id": id, "duplicate": false, "handled": true}, r.Body)
+	require.Equal(t, map[string]any{"event_id": id, "duplicate": false, "handled": true, "queued": false}, r.Body)
 
 	reads := stripe.to("/v1/accounts/" + acct)
 	require.Len(t, reads, 1, "the account is read from Stripe")

@@ -15,8 +15,10 @@ type stripeReceipt struct {
 	// true when the event was received before and is not processed again.
 	Duplicate bool `json:"duplicate"`
 	// true when a handler for the event's type processed it; false for a type the platform
-	// does not act on (the event is kept for audit) and for a duplicate.
+	// does not act on (the event is kept for audit), one handled later, and a duplicate.
 	Handled bool `json:"handled"`
+	// true when the event is handled right after this answer (subscriptions and invoices).
+	Queued bool `json:"queued"`
 }
 
 // stripeWebhook takes one delivery of Stripe's webhooks: the body as sent (the signature
@@ -37,5 +39,5 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, stripeReceipt{EventID: out.EventID, Duplicate: out.Duplicate, Handled: out.Handled})
+	return writeJSON(w, http.StatusOK, stripeReceipt{EventID: out.EventID, Duplicate: out.Duplicate, Handled: out.Handled, Queued: out.Queued})
 }

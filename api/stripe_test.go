@@ -55,7 +55,7 @@ func TestStripeWebhook_ASignedEventIsKeptOnceAndAcknowledged(t *testing.T) {
 
 	r := b.postStripe(t, payload, b.signed(payload))
 	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
-	require.Equal(t, map[string]any{"event_id": id, "duplicate": false, "handled": true}, r.Body,
+	require.Equal(t, map[string]any{"event_id": id, "duplicate": false, "handled": true, "queued": false}, r.Body,
 		"account.updated is handled; this account is no organization's, so nothing changes")
 	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM stripe_events WHERE id = $1 AND type = 'account.updated'
 		AND api_version = '2023-10-16' AND payload->>'id' = $1`, id))
@@ -63,7 +63,7 @@ func TestStripeWebhook_ASignedEventIsKeptOnceAndAcknowledged(t *testing.T) {
 	// Stripe delivers it again (a retry, or two deliveries crossing): acknowledged, not again.
 	r = b.postStripe(t, payload, b.signed(payload))
 	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
-	require.Equal(t, map[string]any{"event_id": id, "duplicate": true, "handled": false}, r.Body)
+	require.Equal(t, map[string]any{"event_id": id, "duplicate": true, "handled": false, "queued": false}, r.Body)
 	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM stripe_events WHERE id = $1`, id))
 }
 

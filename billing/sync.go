@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stripe/stripe-go/v76"
 
+	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/payments"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/workflows/dunning"
@@ -52,6 +53,8 @@ type Sync struct {
 	Stripe   InvoiceReader
 	Dunning  DunningClient
 	Schedule dunning.Schedule
+	// Notifier tells the owners when the plan changes.
+	Notifier *notify.Notifier
 }
 
 // SubscriptionEvent handles customer.subscription.created, .updated and .deleted.
@@ -348,7 +351,7 @@ func entitled(s store.Subscription) string {
 
 // RecordPaid records that Stripe has an invoice of the organization paid (asked directly,
 // before its webhook came) and restores what it pays for.
-func RecordPaid(ctx context.Context, tx pgx.Tx, org uuid.UUID, invoiceID string) error {
+func RecordPaid(ctx context.Context, tx pgx.Tx, n *notify.Notifier, org uuid.UUID, invoiceID string) error {
 	if err := store.SetTenant(ctx, tx, store.Tenant{OrgID: org}); err != nil {
 		return err
 	}
@@ -360,13 +363,13 @@ func RecordPaid(ctx context.Context, tx pgx.Tx, org uuid.UUID, invoiceID string)
 	if err := store.SaveInvoice(ctx, tx, in); err != nil {
 		return err
 	}
-	return Sync{}.paid(ctx, tx, org, in)
+	return Sync{Notifier: n}.paid(ctx, tx, org, in)
 }
 
 // EndGrace records that a subscription's grace ended unpaid, at, and moves the organization
 // to the plan that leaves it (Free). It reports false when the grace had already ended, or
 // the subscription is not stored.
-func EndGrace(ctx context.Context, tx pgx.Tx, org uuid.UUID, subscriptionID string, at time.Time) (bool, error) {
+func EndGrace(ctx context.Context, tx pgx.Tx, n *notify.Notifier, org uuid.UUID, subscriptionID string, at time.Time) (bool, error) {
 	if err := store.SetTenant(ctx, tx, store.Tenant{OrgID: org}); err != nil {
 		return false, err
 	}

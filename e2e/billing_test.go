@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"path/filepath"
@@ -73,12 +74,23 @@ func (sub subscriber) invoice(t *testing.T, typ stripe.EventType, invoice string
 	return p
 }
 
-// deliver posts a signed event to the webhook, which must take it.
+// deliver posts a signed event to the webhook, which must take it, and waits until the
+// worker has handled it (billing's events are handled after the answer).
 func (s *system) deliver(t *testing.T, payload []byte) stripehooks.Delivery {
 	t.Helper()
 	d, err := stripehooks.Deliver(context.Background(), s.HTTP, s.URL, s.Cfg.Stripe.WebhookSecret, payload)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, d.Status, "%s", d.Body)
+	var ev struct {
+		ID string `json:"id"`
+	}
+	require.NoError(t, json.Unmarshal(payload, &ev))
+	admin := testkit.AdminPool(t)
+	require.Eventually(t, func() bool {
+		var processed bool
+		err := admin.QueryRow(context.Background(), `SELECT processed_at IS NOT NULL FROM stripe_events WHERE id = $1`, ev.ID).Scan(&processed)
+		return err == nil && processed
+	}, 20*time.Second, 20*time.Millisecond, "event %s handled", ev.ID)
 	return d
 }
 
@@ -102,8 +114,10 @@ func TestBilling_SubscribeChangePlanAndCancelFollowStripe(t *testing.T) {
 
 	// A redelivery of the same event is acknowledged and not applied again.
 	created := sub.event(t, stripe.EventTypeCustomerSubscriptionCreated, stripe.SubscriptionStatusActive, proPrice, now)
-	first := s.deliver(t, created)
-	require.Contains(t, string(first.Body), `"duplicate":false`)
+	d, err := stripehooks.Deliver(context.Background(), s.HTTP, s.URL, s.Cfg.Stripe.WebhookSecret, created)
+	require.NoError(t, err)
+	require.Contains(t, string(d.Body), `"duplicate":false`)
+	require.Contains(t, string(d.Body), `"queued":true`)
 	require.Contains(t, string(s.deliver(t, created).Body), `"duplicate":true`)
 
 	// A second checkout while subscribed is refused; the plan changes through Stripe.

@@ -63,3 +63,17 @@ func StripeEventByID(ctx context.Context, q Querier, id string) (StripeEvent, er
 	e.Payload = []byte(payload)
 	return e, nil
 }
+
+// LockStripeEvent reads a kept event and holds it until tx ends, so that one handler runs
+// it at a time; ErrNotFound when it was never kept.
+func LockStripeEvent(ctx context.Context, tx pgx.Tx, id string) (StripeEvent, error) {
+	var e StripeEvent
+	var payload string
+	err := tx.QueryRow(ctx, `SELECT id, type, payload::text, processed_at FROM stripe_events WHERE id = $1 FOR UPDATE`, id).
+		Scan(&e.ID, &e.Type, &payload, &e.ProcessedAt)
+	if err != nil {
+		return StripeEvent{}, fmt.Errorf("lock stripe event %s: %w", id, notFound(err))
+	}
+	e.Payload = []byte(payload)
+	return e, nil
+}

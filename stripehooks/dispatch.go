@@ -23,18 +23,33 @@ type Handler func(ctx context.Context, tx pgx.Tx, ev stripe.Event) error
 // Dispatcher routes events by type to their handlers.
 type Dispatcher struct {
 	handlers map[stripe.EventType]Handler
+	// later are the types handled after the delivery is acknowledged (ProcessWorker).
+	later map[stripe.EventType]bool
 }
 
 // NewDispatcher is a dispatcher with no handlers: every event is acknowledged and kept.
 func NewDispatcher() *Dispatcher {
-	return &Dispatcher{handlers: map[stripe.EventType]Handler{}}
+	return &Dispatcher{handlers: map[stripe.EventType]Handler{}, later: map[stripe.EventType]bool{}}
 }
 
-// Handle routes events of type t to h, replacing any handler registered for t before.
+// Handle routes events of type t to h, run while the delivery waits, replacing any handler
+// registered for t before.
 func (d *Dispatcher) Handle(t stripe.EventType, h Handler) *Dispatcher {
 	d.handlers[t] = h
+	delete(d.later, t)
 	return d
 }
+
+// HandleLater routes events of type t to h, run by ProcessWorker after the delivery is
+// acknowledged.
+func (d *Dispatcher) HandleLater(t stripe.EventType, h Handler) *Dispatcher {
+	d.handlers[t] = h
+	d.later[t] = true
+	return d
+}
+
+// deferred reports whether events of type t are handled after the delivery.
+func (d *Dispatcher) deferred(t stripe.EventType) bool { return d != nil && d.later[t] }
 
 // handler is the handler of t, or nil when no handler takes it.
 func (d *Dispatcher) handler(t stripe.EventType) Handler {
@@ -46,18 +61,19 @@ func (d *Dispatcher) handler(t stripe.EventType) Handler {
 
 // Handlers is the platform's routing table: which handler takes each type of event, with
 // pay to read from Stripe what an event is about, tc to reach the sale an event is about,
-// queue to notify in the event's transaction, and bill to keep subscriptions in step.
-// Types missing from it are acknowledged and kept for audit.
+// queue to notify in the event's transaction, and bill to keep subscriptions in step (its
+// events handled after the delivery is acknowledged). Types missing from it are
+// acknowledged and kept for audit.
 func Handlers(pay *payments.Client, tc client.Client, queue *river.Client[pgx.Tx], bill billing.Sync) *Dispatcher {
 	payment := orders.PaymentEvent(tc)
 	return NewDispatcher().
-		Handle(stripe.EventTypeCustomerSubscriptionCreated, bill.SubscriptionEvent).
-		Handle(stripe.EventTypeCustomerSubscriptionUpdated, bill.SubscriptionEvent).
-		Handle(stripe.EventTypeCustomerSubscriptionDeleted, bill.SubscriptionEvent).
-		Handle(stripe.EventTypeInvoicePaid, bill.InvoiceEvent).
-		Handle(stripe.EventTypeInvoicePaymentFailed, bill.InvoiceEvent).
-		Handle(stripe.EventTypeInvoicePaymentActionRequired, bill.InvoiceEvent).
-		Handle(stripe.EventTypePaymentMethodAttached, bill.PaymentMethodAttached).
+		HandleLater(stripe.EventTypeCustomerSubscriptionCreated, bill.SubscriptionEvent).
+		HandleLater(stripe.EventTypeCustomerSubscriptionUpdated, bill.SubscriptionEvent).
+		HandleLater(stripe.EventTypeCustomerSubscriptionDeleted, bill.SubscriptionEvent).
+		HandleLater(stripe.EventTypeInvoicePaid, bill.InvoiceEvent).
+		HandleLater(stripe.EventTypeInvoicePaymentFailed, bill.InvoiceEvent).
+		HandleLater(stripe.EventTypeInvoicePaymentActionRequired, bill.InvoiceEvent).
+		HandleLater(stripe.EventTypePaymentMethodAttached, bill.PaymentMethodAttached).
 		Handle(stripe.EventTypeAccountUpdated, marketplace.AccountUpdated(pay)).
 		Handle(stripe.EventTypePaymentIntentAmountCapturableUpdated, payment).
 		Handle(stripe.EventTypePaymentIntentPaymentFailed, payment).

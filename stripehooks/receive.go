@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 
@@ -66,6 +67,8 @@ type Outcome struct {
 	Duplicate bool
 	// Handled: a handler for its type ran (false for a type nobody handles, or a duplicate).
 	Handled bool
+	// Queued: its handler runs after the delivery is acknowledged (ProcessWorker).
+	Queued bool
 }
 
 // Receiver takes Stripe's deliveries for the platform.
@@ -74,6 +77,8 @@ type Receiver struct {
 	// Secret is the webhook endpoint's signing secret (whsec_...).
 	Secret   string
 	Handlers *Dispatcher
+	// Queue enqueues the handling of the types handled later, in the delivery's transaction.
+	Queue *river.Client[pgx.Tx]
 }
 
 // Receive verifies a delivery (its body and Stripe-Signature header), keeps the event and
@@ -98,6 +103,13 @@ func (r Receiver) Receive(ctx context.Context, payload []byte, signature string)
 		}
 		h := r.Handlers.handler(ev.Type)
 		if h == nil {
+			return nil
+		}
+		if r.Handlers.deferred(ev.Type) {
+			if _, err := r.Queue.InsertTx(ctx, tx, ProcessArgs{EventID: ev.ID}, nil); err != nil {
+				return fmt.Errorf("enqueue stripe event %s: %w", ev.ID, err)
+			}
+			out.Queued = true
 			return nil
 		}
 		if err := h(ctx, tx, ev); err != nil {

@@ -18,6 +18,7 @@ import (
 	tworker "go.temporal.io/sdk/worker"
 
 	"github.com/reptidex/reptidex/activities"
+	"github.com/reptidex/reptidex/billing"
 	"github.com/reptidex/reptidex/certs"
 	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/jobs"
@@ -30,6 +31,7 @@ import (
 	"github.com/reptidex/reptidex/pedigree"
 	"github.com/reptidex/reptidex/sms"
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/stripehooks"
 	"github.com/reptidex/reptidex/workflows/certificate"
 	"github.com/reptidex/reptidex/workflows/dunning"
 	"github.com/reptidex/reptidex/workflows/escalation"
@@ -84,6 +86,10 @@ func New(d Deps) (*Worker, error) {
 		Sales: d.Config.Sales, Notify: d.Config.Notify})
 	river.AddWorker(workers, &notify.DeliveryWorker{DB: d.DB, Mail: d.Mail, SMS: sms.New(d.Config.SMS),
 		Links: notify.LinksFrom(d.Config), RetryBase: d.Config.Notify.RetryBase})
+	// Stripe's billing events are handled here, after the API acknowledged them; their
+	// handlers need this client (to notify), so the routing table is set once it exists.
+	stripeEvents := &stripehooks.ProcessWorker{DB: d.DB}
+	river.AddWorker(workers, stripeEvents)
 	rc, err := river.NewClient(riverpgxv5.New(d.DB.Pool), &river.Config{
 		Logger: d.Logger.With("component", "river"),
 		Queues: map[string]river.QueueConfig{
@@ -111,6 +117,14 @@ func New(d Deps) (*Worker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
+	pay := d.Payments
+	if pay == nil {
+		if pay, err = payments.New(d.Config.Stripe, payments.WithLogger(d.Logger.With("component", "stripe"))); err != nil {
+			return nil, err
+		}
+	}
+	stripeEvents.Handlers = stripehooks.Handlers(pay, d.Temporal, rc, billing.Sync{Stripe: pay, Notifier: &notify.Notifier{River: rc},
+		Dunning: billing.TemporalDunning{Client: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue}, Schedule: billing.ScheduleOf(d.Config.Billing)})
 
 	pollers := d.Config.Temporal.Pollers
 	tw := tworker.New(d.Temporal, d.Config.Temporal.TaskQueue, tworker.Options{
@@ -121,12 +135,6 @@ func New(d Deps) (*Worker, error) {
 	onboarding.Register(tw, db)
 	escalation.Register(tw, db)
 	transfer.Register(tw, db)
-	pay := d.Payments
-	if pay == nil {
-		if pay, err = payments.New(d.Config.Stripe, payments.WithLogger(d.Logger.With("component", "stripe"))); err != nil {
-			return nil, err
-		}
-	}
 	sale.Register(tw, &activities.Sales{Database: db, Pay: pay})
 	dunning.Register(tw, &activities.Dunning{Database: db, Pay: pay})
 	// The certificate's pedigree graph is not followed in the worker: each snapshot reads the
