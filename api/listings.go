@@ -42,7 +42,7 @@ type listingAnimal struct {
 
 type listingView struct {
 	ID     string `json:"id"`
-	Status string `json:"status" jsonschema:"enum=active,enum=withdrawn,enum=sold"`
+	Status string `json:"status" jsonschema:"enum=active,enum=paused,enum=withdrawn,enum=sold"`
 	// An order holds the listing: nobody else can order it until that order ends.
 	Reserved    bool         `json:"reserved"`
 	Price       moneyView    `json:"price"`
@@ -287,6 +287,14 @@ func (s *Server) updateListing(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) withdrawListing(w http.ResponseWriter, r *http.Request) error {
 	return s.changeListing(w, r, func(tx pgx.Tx) (store.Listing, error) {
 		return marketplace.WithdrawListing(r.Context(), tx, chi.URLParam(r, "listingID"))
+	})
+}
+
+// resumeListing puts a listing the organization's plan paused back on sale, when the plan
+// allows one more active listing (marketplace.ResumeListing).
+func (s *Server) resumeListing(w http.ResponseWriter, r *http.Request) error {
+	return s.changeListing(w, r, func(tx pgx.Tx) (store.Listing, error) {
+		return marketplace.ResumeListing(r.Context(), tx, chi.URLParam(r, "listingID"))
 	})
 }
 
