@@ -159,3 +159,50 @@ func TestPlanGrant_OnlyPlatformAdminsGrantAndUngrant(t *testing.T) {
 	require.Equal(t, 2, b.count(t, `SELECT count(*) FROM notifications WHERE org_id = $1 AND type = 'organization.plan'`,
 		b.orgUUID(t, o.ID)), "once per change, none for a no-op")
 }
+
+// Removing a grant pauses the newest listings beyond Free's three: off the marketplace, still
+// the seller's to read, not editable, resumable only within the limit; granting again puts
+// them back on sale at once.
+func TestPlanLimit_PausedListingsAfterADowngrade(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	support := b.platformAdmin(t, "support-listings")
+	o := b.newOrg(t, "paused")
+	tok := o.Owner.Tokens.AccessToken
+	b.readySeller(t, o)
+	var listed []string
+	for range 3 {
+		listed = append(listed, b.list(t, tok, "pastel", 10000))
+	}
+	a := b.createAnimal(t, tok, map[string]any{"species": "ball-python", "sex": "female"})
+	requirePlanLimit(t, b.do(t, http.MethodPost, listingsPath, tok, listingBody(a.ID, 10000)), "active_listings", "free", 3, 3)
+
+	grantPath := "/api/v1/admin/organizations/" + o.ID + "/plan-grant"
+	r := b.do(t, http.MethodPut, grantPath, support, map[string]any{"plan": "pro"})
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	newest := []string{b.list(t, tok, "clown", 20000), b.list(t, tok, "mojave", 30000)}
+	r = b.do(t, http.MethodDelete, grantPath, support, nil)
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	require.ElementsMatch(t, []any{newest[0], newest[1]}, r.Body["paused_listings"])
+
+	path := listingsPath + "/" + newest[1]
+	own := b.do(t, http.MethodGet, path, tok, nil)
+	require.Equal(t, http.StatusOK, own.Status, "%s", own.Raw)
+	require.Equal(t, "paused", own.Body["status"])
+	requireProblem(t, b.do(t, http.MethodGet, path, "", nil), http.StatusNotFound, "not-found")
+	patch := b.newRequest(t, http.MethodPatch, path, tok, map[string]any{"title": "Cheaper"})
+	patch.Header.Set("If-Match", own.Header.Get("ETag"))
+	requireProblem(t, b.send(t, patch), http.StatusConflict, "conflict")
+	requirePlanLimit(t, b.do(t, http.MethodPost, path+"/resume", tok, nil), "active_listings", "free", 3, 3)
+
+	r = b.do(t, http.MethodPost, listingsPath+"/"+listed[0]+"/withdraw", tok, nil)
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	r = b.do(t, http.MethodPost, path+"/resume", tok, nil)
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	require.Equal(t, "active", r.Body["status"])
+
+	r = b.do(t, http.MethodPut, grantPath, support, map[string]any{"plan": "business"})
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	require.Equal(t, []any{newest[0]}, r.Body["resumed_listings"])
+	require.Equal(t, http.StatusOK, b.do(t, http.MethodGet, listingsPath+"/"+newest[0], "", nil).Status, "on sale again")
+}

@@ -332,6 +332,9 @@ func listingProblem(err error) error {
 		return newProblem(kindConflict, "The animal is on hold for a transfer or another listing until that one ends.")
 	case errors.Is(err, marketplace.ErrReserved):
 		return newProblem(kindConflict, "An order holds the listing; it cannot change or be withdrawn until that order ends.")
+	case errors.Is(err, marketplace.ErrListingPaused):
+		return newProblem(kindConflict, "The listing is paused by the organization's plan; resume it (POST "+
+			"/api/v1/marketplace/listings/{listingID}/resume) within the plan's active-listing limit, or upgrade.")
 	case errors.Is(err, marketplace.ErrListingClosed):
 		return newProblem(kindConflict, "The listing is no longer active; list the animal again to sell it.")
 	case errors.Is(err, store.ErrStale):

@@ -129,7 +129,7 @@ var listingResource = apiResource{
 				{Status: 200, Description: "The listing, changed.", Body: listingView{}, Headers: []header{listingETag}},
 				{Status: 403, Description: "forbidden: only owners and admins change an organization's listings."},
 				{Status: 404, Description: "not-found: the listing is not one of the organization's."},
-				{Status: 409, Description: "conflict: the listing is withdrawn or sold, or an order holds it."},
+				{Status: 409, Description: "conflict: the listing is withdrawn or sold, paused by the organization's plan (resume it first), or an order holds it."},
 				{Status: 412, Description: "precondition-failed: the listing changed since the ETag sent in If-Match."},
 				{Status: 422, Description: "validation-failed: errors names each invalid field, as when listing."},
 			},

@@ -53,9 +53,19 @@ type Counter func(ctx context.Context, tx pgx.Tx) (int, error)
 // counted with the open invitations (each will become a member when accepted); accepting one
 // checks with CheckMembersOnly.
 func Check(ctx context.Context, tx pgx.Tx, limit LimitName, n int) error {
-	return CheckWith(ctx, tx, limit, n, func(ctx context.Context, tx pgx.Tx) (int, error) {
-		return store.PlanUsage(ctx, tx, string(limit), limit == Members)
-	})
+	p, used, err := store.PlanAllowance(ctx, tx, string(limit), limit == Members)
+	if err != nil {
+		return err
+	}
+	return allow(p, limit, used, n)
+}
+
+// allow refuses adding n to used beyond the plan's limit.
+func allow(p store.Plan, limit LimitName, used, n int) error {
+	if allowed := p.Limits.Of(string(limit)); allowed != nil && used+n > *allowed {
+		return &LimitError{Limit: limit, Plan: p.Key, PlanName: p.Name, Used: used, Allowed: *allowed}
+	}
+	return nil
 }
 
 // CheckMembersOnly allows an invitation's acceptance: one more member, the invitation being
@@ -77,18 +87,14 @@ func CheckWith(ctx context.Context, tx pgx.Tx, limit LimitName, n int, count Cou
 	if err != nil {
 		return err
 	}
-	allowed := p.Limits.Of(string(limit))
-	if allowed == nil {
+	if p.Limits.Of(string(limit)) == nil {
 		return nil
 	}
 	used, err := count(ctx, tx)
 	if err != nil {
 		return err
 	}
-	if used+n > *allowed {
-		return &LimitError{Limit: limit, Plan: p.Key, PlanName: p.Name, Used: used, Allowed: *allowed}
-	}
-	return nil
+	return allow(p, limit, used, n)
 }
 
 // CheckAnimalWritable allows a change to one of tx's organization's animals, or refuses it

@@ -46,6 +46,7 @@ var (
 	ErrAnimalNotFound  = errors.New("animal not found")
 	ErrNotListable     = errors.New("the animal cannot be listed")
 	ErrListingClosed   = errors.New("the listing is no longer active")
+	ErrListingPaused   = errors.New("the listing is paused by the organization's plan")
 	ErrReserved        = errors.New("an order holds the listing")
 )
 
@@ -203,6 +204,8 @@ func UpdateListing(ctx context.Context, tx pgx.Tx, publicID string, matches func
 		return store.Listing{}, err
 	}
 	switch {
+	case l.Status == "paused":
+		return store.Listing{}, ErrListingPaused
 	case l.Status != "active":
 		return store.Listing{}, ErrListingClosed
 	case l.ReservedBy != nil:

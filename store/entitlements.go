@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -51,6 +52,36 @@ func LockPlanLimit(ctx context.Context, tx pgx.Tx, limit string) error {
 // monthStart is the start of the transaction's calendar month in UTC.
 const monthStart = `(date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`
 
+// PlanAllowance takes the tenant organization's lock of a limit (LockPlanLimit) and then
+// reads its plan and, when the plan limits it, what it holds or did of it (PlanUsage; 0 when
+// unlimited), in one round trip: the two statements are pipelined, and the second, which
+// starts once the lock is held, sees every transaction that committed while it waited.
+func PlanAllowance(ctx context.Context, tx pgx.Tx, limit string, pendingInvitations bool) (Plan, int, error) {
+	count, err := usageSQL(limit, pendingInvitations)
+	if err != nil {
+		return Plan{}, 0, err
+	}
+	batch := &pgx.Batch{}
+	batch.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || app_org_id()::text, 0))`, "plan-limit:"+limit)
+	batch.Queue(`SELECT ` + planColumns + `, CASE WHEN plans.` + limit + ` IS NULL THEN 0 ELSE (` + count + `) END
+		FROM plans WHERE key = (SELECT plan_key FROM organizations WHERE id = app_org_id())`)
+	br := tx.SendBatch(ctx, batch)
+	var (
+		p    Plan
+		used int
+	)
+	l := &p.Limits
+	_, err = br.Exec()
+	if err == nil {
+		err = br.QueryRow().Scan(&p.Key, &p.Name, &p.PriceMinor, &p.Currency, &p.StripePriceID, &l.Animals, &l.ActiveListings,
+			&l.CertificatesPerMonth, &l.ScheduledExports, &l.SMSPerMonth, &l.Members, &p.Position, &p.UpdatedAt, &used)
+	}
+	if err = errors.Join(err, br.Close()); err != nil {
+		return Plan{}, 0, fmt.Errorf("read %s allowance: %w", limit, notFound(err))
+	}
+	return p, used, nil
+}
+
 // PlanUsage counts what the tenant organization holds or did of a limit, from the rows
 // themselves: every animal it keeps (archived and reference animals included); its active
 // listings; the certificates requested this calendar month (UTC), not counting failed ones
@@ -58,30 +89,39 @@ const monthStart = `(date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 
 // pendingInvitations its open invitations too. Scheduled exports have no rows yet: their
 // feature counts them itself (billing.CheckWith).
 func PlanUsage(ctx context.Context, q Querier, limit string, pendingInvitations bool) (int, error) {
+	sql, err := usageSQL(limit, pendingInvitations)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := q.QueryRow(ctx, `SELECT `+sql).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", limit, err)
+	}
+	return n, nil
+}
+
+// usageSQL is the expression that counts a limit's usage (PlanUsage).
+func usageSQL(limit string, pendingInvitations bool) (string, error) {
 	var sql string
 	switch limit {
 	case LimitAnimals:
-		sql = `SELECT count(*)::int FROM animals WHERE org_id = app_org_id()`
+		sql = `(SELECT count(*)::int FROM animals WHERE org_id = app_org_id())`
 	case LimitActiveListings:
-		sql = `SELECT count(*)::int FROM listings WHERE org_id = app_org_id() AND status = 'active'`
+		sql = `(SELECT count(*)::int FROM listings WHERE org_id = app_org_id() AND status = 'active')`
 	case LimitCertificates:
-		sql = `SELECT plan_certificates_used(` + monthStart + `)`
+		sql = `plan_certificates_used(` + monthStart + `)`
 	case LimitSMS:
-		sql = `SELECT plan_sms_used(` + monthStart + `)`
+		sql = `plan_sms_used(` + monthStart + `)`
 	case LimitMembers:
-		sql = `SELECT (SELECT count(*)::int FROM memberships WHERE org_id = app_org_id())`
+		sql = `(SELECT count(*)::int FROM memberships WHERE org_id = app_org_id())`
 		if pendingInvitations {
 			sql += ` + (SELECT count(*)::int FROM invitations WHERE org_id = app_org_id() AND accepted_at IS NULL
 				AND revoked_at IS NULL AND expires_at > now())`
 		}
 	default:
-		return 0, fmt.Errorf("count %s: no counter for this limit", limit)
+		return "", fmt.Errorf("count %s: no counter for this limit", limit)
 	}
-	var n int
-	if err := q.QueryRow(ctx, sql).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count %s: %w", limit, err)
-	}
-	return n, nil
+	return sql, nil
 }
 
 // AnimalsJoinedBefore counts the tenant organization's animals that came into it before the
