@@ -56,7 +56,8 @@ func (d *Dunning) Retry(ctx context.Context, r dunning.Retry) error {
 
 // EndGrace asks Stripe for each open invoice as it is now; one it has paid is recorded paid
 // and the plan restored (Paid). Otherwise the grace is recorded ended and the organization
-// moves to Free, its owners told, in one transaction. Stripe being unavailable does not
+// moves to Free, its owners told why and how to restore it (billing.Settle), in one
+// transaction. Stripe being unavailable does not
 // hold the grace open: the invoice paid later restores the plan at once.
 func (d *Dunning) EndGrace(ctx context.Context, g dunning.GraceEnd) (dunning.GraceOutcome, error) {
 	defer heartbeat(ctx)()
@@ -73,23 +74,9 @@ func (d *Dunning) EndGrace(ctx context.Context, g dunning.GraceEnd) (dunning.Gra
 		}
 		return dunning.GraceOutcome{Paid: true}, nil
 	}
-	notifier := &notify.Notifier{River: d.River}
 	err := d.inTx(ctx, func(tx pgx.Tx) error {
-		changed, err := billing.EndGrace(ctx, tx, notifier, g.OrgID, g.SubscriptionID, time.Now())
-		if err != nil || !changed {
-			return err
-		}
-		managers, err := store.MemberIDs(ctx, tx, []string{"owner", "admin"})
-		if err != nil {
-			return err
-		}
-		n := dunning.Notice{OrgID: g.OrgID, SubscriptionID: g.SubscriptionID, Kind: dunning.NoticeDowngraded}
-		for _, id := range managers {
-			if _, err := notifier.Record(ctx, tx, dunning.Message(n, id)); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := billing.EndGrace(ctx, tx, &notify.Notifier{River: d.River}, g.OrgID, g.SubscriptionID, time.Now())
+		return err
 	})
 	return dunning.GraceOutcome{}, err
 }

@@ -183,6 +183,10 @@ func (s *Sales) AdvanceOrder(ctx context.Context, in sale.AdvanceInput) error {
 // the person who ordered, through the transfers' move, together with the re-issue of its
 // certificate for the buyer (certificates.Reissue). Run again, it moves nothing and re-issues
 // nothing.
+//
+// A paid sale's handover is never blocked by the buyer's plan (the buyer paid and the animal
+// travels): like a transfer's move, it is not checked against the animal limit, and above it
+// the animals that came in last are read-only (billing.CheckAnimalWritable).
 func (s *Sales) MoveSoldAnimal(ctx context.Context, in sale.MoveInput) error {
 	t := store.Tenant{OrgID: in.BuyerOrgID, UserID: in.BuyerUserID}
 	return s.inTenant(ctx, t, func(tx pgx.Tx) error {

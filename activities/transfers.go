@@ -48,6 +48,11 @@ func (a *Database) TransferRecipients(ctx context.Context, in transfer.Input) ([
 // transaction, together with the re-issue of its certificate for the new owner
 // (certificates.Reissue). Run again, it moves nothing and re-issues nothing; a move that
 // cannot happen is not retried.
+//
+// No plan limit blocks a move: the record follows the animal, and a receiver at its animal
+// limit is not asked to upgrade before an animal already on its way can arrive. The animal
+// counts from then on; above the limit, the animals that came in last are read-only
+// (billing.CheckAnimalWritable) until the receiver upgrades or moves animals out.
 func (a *Database) MoveOwnership(ctx context.Context, m transfer.MoveInput) error {
 	t := store.Tenant{OrgID: m.ToOrgID, UserID: m.UserID}
 	return a.inTenant(ctx, t, func(tx pgx.Tx) error {

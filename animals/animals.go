@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/reptidex/reptidex/billing"
 	"github.com/reptidex/reptidex/domain/genetics"
 	"github.com/reptidex/reptidex/store"
 )
@@ -52,7 +53,8 @@ type Catalogue func(ctx context.Context, key string) (*genetics.Species, error)
 // Register records a new animal of species sp in tx's organization, with the fields of c:
 // bred by that organization (breeder) unless c makes it a reference animal, a lineage-only
 // record of an off-platform parent. It writes the animal's event and, when it has parents,
-// its lineage's, and returns the animal as stored.
+// its lineage's, and returns the animal as stored. An organization at its plan's animal limit
+// is refused with a *billing.LimitError.
 func Register(ctx context.Context, tx pgx.Tx, sp *genetics.Species, breeder uuid.UUID, c Changes) (store.Animal, error) {
 	a := store.Animal{ID: uuid.New(), PublicID: store.NewPublicID(), SpeciesKey: sp.Key, Sex: genetics.Unknown,
 		Status: "active", Visibility: "organization", GeneticsText: "Normal"}
@@ -62,6 +64,9 @@ func Register(ctx context.Context, tx pgx.Tx, sp *genetics.Species, breeder uuid
 		a.IsReference = true
 	}
 	if err := apply(ctx, tx, sp, &a, c, time.Now()); err != nil {
+		return store.Animal{}, err
+	}
+	if err := billing.Check(ctx, tx, billing.Animals, 1); err != nil {
 		return store.Animal{}, err
 	}
 	if err := store.InsertAnimal(ctx, tx, a); err != nil {
@@ -92,7 +97,8 @@ type Updated struct {
 // Update applies c to the animal publicID of tx's organization, if its version is one that
 // matches accepts (nil accepts any; any other is store.ErrStale). It writes the animal's
 // event and, when its parents changed, its lineage's. An archived animal, or one on hold,
-// cannot change, and an animal cannot become or stop being a reference animal.
+// cannot change, and an animal cannot become or stop being a reference animal. An animal
+// above the organization's plan limit is read-only (billing.CheckAnimalWritable).
 func Update(ctx context.Context, tx pgx.Tx, species Catalogue, publicID string, matches func(version int) bool, c Changes) (Updated, error) {
 	a, err := load(ctx, tx, publicID)
 	if err != nil {
@@ -107,6 +113,9 @@ func Update(ctx context.Context, tx pgx.Tx, species Catalogue, publicID string, 
 		return Updated{}, store.ErrOnHold
 	case c.Reference != nil && *c.Reference != a.IsReference:
 		return Updated{}, refuse("reference", "cannot change; replace a reference animal with the real one instead")
+	}
+	if err := billing.CheckAnimalWritable(ctx, tx, a.ID); err != nil {
+		return Updated{}, err
 	}
 	sp, err := species(ctx, a.SpeciesKey)
 	if err != nil {
@@ -146,6 +155,9 @@ func Archive(ctx context.Context, tx pgx.Tx, publicID string) (store.Animal, err
 		return store.Animal{}, store.ErrOnHold
 	}
 	if a.ArchivedAt == nil {
+		if err := billing.CheckAnimalWritable(ctx, tx, a.ID); err != nil {
+			return store.Animal{}, err
+		}
 		now := time.Now().UTC()
 		a.ArchivedAt, a.Status = &now, "archived"
 		if _, err := store.UpdateAnimal(ctx, tx, a, a.Version); err != nil {

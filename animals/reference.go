@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/reptidex/reptidex/billing"
 	"github.com/reptidex/reptidex/domain/genetics"
 	"github.com/reptidex/reptidex/store"
 )
@@ -34,6 +35,9 @@ func ReplaceReference(ctx context.Context, tx pgx.Tx, refID, realID string) (Rep
 		return Replaced{}, ErrNotReference
 	case ref.ReplacedBy != nil:
 		return Replaced{}, ErrReplaced
+	}
+	if err := billing.CheckAnimalWritable(ctx, tx, ref.ID); err != nil {
+		return Replaced{}, err
 	}
 	actual, err := store.ParentByPublicID(ctx, tx, realID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && actual.ID == ref.ID) {

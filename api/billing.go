@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
 	"github.com/invopop/jsonschema"
 	"github.com/jackc/pgx/v5"
 
@@ -203,4 +205,98 @@ func (s *Server) organizationPlan(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// planGrantRequest grants an organization a plan.
+type planGrantRequest struct {
+	// Key of the plan to grant, such as business (key of a Plan).
+	Plan string `json:"plan" jsonschema:"required,pattern=^[a-z0-9-]+$,maxLength=40"`
+}
+
+// planGrantView is an organization's plan after a grant or its removal.
+type planGrantView struct {
+	// Public ID of the organization.
+	OrganizationID string `json:"organization_id" jsonschema:"pattern=^[1-9A-HJ-NP-Za-km-z]+$"`
+	// The plan the organization is on now: the better of the granted plan and the one it
+	// subscribes to.
+	Plan planView `json:"plan"`
+	// Key of the plan support granted; null when none.
+	GrantedPlan *string `json:"granted_plan" jsonschema:"nullable"`
+	// Listings the change paused (public IDs), beyond the plan's active-listing limit.
+	PausedListings []string `json:"paused_listings"`
+	// Paused listings the change put back on sale (public IDs).
+	ResumedListings []string `json:"resumed_listings"`
+}
+
+// grantPlan lets a platform administrator grant an organization a plan (a comp account):
+// the organization is then on the better of it and its subscribed plan (billing.Grant).
+func (s *Server) grantPlan(w http.ResponseWriter, r *http.Request) error {
+	admin, err := s.requirePlatformAdmin(r, "Only platform administrators grant plans.")
+	if err != nil {
+		return err
+	}
+	var req planGrantRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Plan) == "" {
+		return invalid(FieldError{"plan", "is required: the key of a plan, such as business"})
+	}
+	return s.changeGrant(w, r, admin, req.Plan)
+}
+
+// ungrantPlan removes a plan support granted; the organization goes back to its subscribed
+// plan, with the effects of the move.
+func (s *Server) ungrantPlan(w http.ResponseWriter, r *http.Request) error {
+	admin, err := s.requirePlatformAdmin(r, "Only platform administrators grant plans.")
+	if err != nil {
+		return err
+	}
+	return s.changeGrant(w, r, admin, "")
+}
+
+func (s *Server) changeGrant(w http.ResponseWriter, r *http.Request, admin uuid.UUID, plan string) error {
+	ctx := r.Context()
+	var out planGrantView
+	err := s.db.InTenant(ctx, store.Tenant{UserID: admin}, func(tx pgx.Tx) error {
+		orgID, ref, err := store.OrganizationIDByPublicID(ctx, tx, chi.URLParam(r, "orgID"))
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("organization")
+		}
+		if err != nil {
+			return err
+		}
+		// From here on the administrator acts for the organization, under its policies.
+		if err := store.SetTenant(ctx, tx, store.Tenant{OrgID: orgID, UserID: admin}); err != nil {
+			return err
+		}
+		c, err := billing.Grant(ctx, tx, s.notifier, orgID, plan)
+		if errors.Is(err, billing.ErrUnknownPlan) {
+			return invalid(FieldError{"plan", "is not a plan; see GET /api/v1/billing/plans for their keys"})
+		}
+		if err != nil {
+			return err
+		}
+		p, err := store.OrganizationPlan(ctx, tx)
+		if err != nil {
+			return err
+		}
+		out = planGrantView{OrganizationID: ref.PublicID, Plan: newPlanView(p), PausedListings: nonNil(c.Paused),
+			ResumedListings: nonNil(c.Resumed)}
+		if plan != "" {
+			out.GrantedPlan = &plan
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/reptidex/reptidex/billing"
 	"github.com/reptidex/reptidex/store"
 )
 
@@ -58,9 +59,14 @@ func (s *Server) handleWithin(deadline time.Duration, h handlerFunc) http.Handle
 }
 
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	var p *Problem
+	var (
+		p     *Problem
+		limit *billing.LimitError
+	)
 	switch {
 	case errors.As(err, &p):
+	case errors.As(err, &limit):
+		p = planLimitProblem(limit)
 	case isUnavailable(err):
 		s.log.WarnContext(r.Context(), "request deadline passed or a dependency is unavailable", "error", err,
 			"method", r.Method, "path", r.URL.Path)

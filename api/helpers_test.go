@@ -30,6 +30,7 @@ import (
 	"github.com/reptidex/reptidex/pedigree"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/testkit"
+	"github.com/reptidex/reptidex/testkit/registered"
 )
 
 // testPassword is the password every test account registers with.
@@ -391,3 +392,10 @@ func (b *bundle) count(t *testing.T, sql string, args ...any) int {
 // deliver works the package's notification deliveries (email to the test SMTP sink, SMS to
 // its recording endpoint) until the test ends, as the worker does in production.
 func (b *bundle) deliver(t *testing.T) { testkit.DeliverNotifications(t, b.DB, b.Cfg, "") }
+
+// grantPlan grants the organization with this public ID a plan as support does
+// (billing.Grant): for tests that hold more than Free allows.
+func (b *bundle) grantPlan(t *testing.T, orgPublicID, plan string) {
+	t.Helper()
+	registered.GrantPlan(t, b.DB, b.orgUUID(t, orgPublicID), plan)
+}

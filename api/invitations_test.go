@@ -118,6 +118,7 @@ func TestInvitation_ExistingAccountAlsoFindsItInTheirNotifications(t *testing.T)
 	t.Parallel()
 	b := setup(t)
 	o := b.newOrg(t, "inviter")
+	b.grantPlan(t, o.ID, "business") // more invitations than Free's 2 members
 	existing := b.newUser(t, "existing")
 	_, err := b.Admin.Exec(context.Background(), `UPDATE users SET email_verified_at = now() WHERE public_id = $1`, existing.Tokens.UserID)
 	require.NoError(t, err)
@@ -239,6 +240,7 @@ func TestInvitation_OnlyOwnersAndAdminsInviteAndOnlyOwnersInviteOwners(t *testin
 	t.Parallel()
 	b := setup(t)
 	o := b.newOrg(t, "roles")
+	b.grantPlan(t, o.ID, "business") // four members and their invitations
 	_, admin := b.join(t, o, "admin", "admin")
 	_, keeper := b.join(t, o, "keeper", "keeper")
 	_, viewer := b.join(t, o, "viewer", "viewer")
@@ -354,6 +356,7 @@ func TestInvitation_ListPaginatesNewestFirstAndFiltersByStatus(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	o := b.newOrg(t, "pages")
+	b.grantPlan(t, o.ID, "business") // more open invitations than Free's 2 members
 	var ids []string
 	for range 3 {
 		r := b.invite(t, o.Owner.Tokens.AccessToken, o.ID, testkit.UniqueEmail("page"), "viewer")

@@ -93,6 +93,7 @@ func TestLimits_EachAccountSendsAtMostItsHourlyLimitWhateverTheOrganization(t *t
 			t.Parallel()
 			b := setup(t, sendLimits(func(l *config.Limits) { limitOf(l, s.name).PerAccount = 1 }))
 			o := b.newOrg(t, "busy")
+			b.grantPlan(t, o.ID, "business") // members and invitations beyond Free's 2
 			// Memberships made directly, as accepted invitations would: inviting would use up
 			// the very limit under test.
 			colleague := b.newUser(t, "colleague")

@@ -42,7 +42,7 @@ type listingAnimal struct {
 
 type listingView struct {
 	ID     string `json:"id"`
-	Status string `json:"status" jsonschema:"enum=active,enum=withdrawn,enum=sold"`
+	Status string `json:"status" jsonschema:"enum=active,enum=paused,enum=withdrawn,enum=sold"`
 	// An order holds the listing: nobody else can order it until that order ends.
 	Reserved    bool         `json:"reserved"`
 	Price       moneyView    `json:"price"`
@@ -290,6 +290,14 @@ func (s *Server) withdrawListing(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
+// resumeListing puts a listing the organization's plan paused back on sale, when the plan
+// allows one more active listing (marketplace.ResumeListing).
+func (s *Server) resumeListing(w http.ResponseWriter, r *http.Request) error {
+	return s.changeListing(w, r, func(tx pgx.Tx) (store.Listing, error) {
+		return marketplace.ResumeListing(r.Context(), tx, chi.URLParam(r, "listingID"))
+	})
+}
+
 // changeListing runs a change to a listing for an owner or admin and answers the listing.
 func (s *Server) changeListing(w http.ResponseWriter, r *http.Request, change func(pgx.Tx) (store.Listing, error)) error {
 	var l store.Listing
@@ -324,6 +332,9 @@ func listingProblem(err error) error {
 		return newProblem(kindConflict, "The animal is on hold for a transfer or another listing until that one ends.")
 	case errors.Is(err, marketplace.ErrReserved):
 		return newProblem(kindConflict, "An order holds the listing; it cannot change or be withdrawn until that order ends.")
+	case errors.Is(err, marketplace.ErrListingPaused):
+		return newProblem(kindConflict, "The listing is paused by the organization's plan; resume it (POST "+
+			"/api/v1/marketplace/listings/{listingID}/resume) within the plan's active-listing limit, or upgrade.")
 	case errors.Is(err, marketplace.ErrListingClosed):
 		return newProblem(kindConflict, "The listing is no longer active; list the animal again to sell it.")
 	case errors.Is(err, store.ErrStale):

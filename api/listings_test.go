@@ -202,6 +202,7 @@ func TestListings_BrowseFiltersSortsAndPages(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	o := b.newOrg(t, "listing-browse")
+	b.grantPlan(t, o.ID, "business") // more listings than Free's 3
 	tok := o.Owner.Tokens.AccessToken
 	b.readySeller(t, o)
 	clown := b.list(t, tok, "pastel clown", 30000)

@@ -82,6 +82,7 @@ func TestMembers_ListPaginatesWithACursor(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	o := b.newOrg(t, "list")
+	b.grantPlan(t, o.ID, "business") // four members
 	want := map[string]string{o.Owner.Tokens.UserID: "owner"}
 	for i, role := range []string{"admin", "keeper", "viewer"} {
 		u, _ := b.join(t, o, "listed"+string(rune('a'+i)), role)
@@ -152,6 +153,7 @@ func TestMembers_AddingInvitesAlikeWhetherOrNotTheAddressHasAnAccount(t *testing
 	t.Parallel()
 	b := setup(t)
 	o := b.newOrg(t, "add")
+	b.grantPlan(t, o.ID, "business") // more invitations than Free's 2 members
 	registered := b.newUser(t, "registered")
 	b.verifyEmail(t, registered.Tokens.UserID)
 	stranger := testkit.UniqueEmail("stranger")
@@ -215,6 +217,7 @@ func TestMembers_KeeperCanListButNotManage(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	o := b.newOrg(t, "keeperorg")
+	b.grantPlan(t, o.ID, "business") // three members
 	_, keeper := b.join(t, o, "keeper", "keeper")
 	viewer, _ := b.join(t, o, "viewer", "viewer")
 	outsider := b.newUser(t, "outsider")
@@ -236,6 +239,7 @@ func TestMembers_AdminManagesButCannotGrantOrTouchOwner(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	o := b.newOrg(t, "adminorg")
+	b.grantPlan(t, o.ID, "business") // four members
 	_, admin := b.join(t, o, "admin", "admin")
 	keeper, _ := b.join(t, o, "keeper", "keeper")
 	// A second owner, so that the last-owner rule cannot be what refuses the admin.

@@ -99,6 +99,7 @@ func TestNotifications_MessagesReachMembersOnlyNotPeopleInvitedOrAddedWithoutAcc
 	b := setup(t)
 	b.deliver(t)
 	o := b.newOrg(t, "closed")
+	b.grantPlan(t, o.ID, "business") // members and invitations beyond Free's 2
 	keeper, _ := b.join(t, o, "keeper", "keeper")
 	// Verified, so that anything addressed to their account would reach its inbox and email.
 	added := b.newUser(t, "added")

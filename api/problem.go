@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/reptidex/reptidex/billing"
 )
 
 // Problem is an RFC 9457 problem detail: the only shape an error leaves the API in.
@@ -15,7 +17,8 @@ type Problem struct {
 	// /docs#problem-unauthenticated (401 Authentication required);
 	// /docs#problem-invalid-credentials (401 Invalid credentials); /docs#problem-forbidden (403
 	// Forbidden); /docs#problem-email-not-verified (403 Email address not verified);
-	// /docs#problem-not-found (404 Not found); /docs#problem-method-not-allowed (405 Method not
+	// /docs#problem-not-found (404 Not found); /docs#problem-plan-limit (402 Plan limit
+	// reached); /docs#problem-method-not-allowed (405 Method not
 	// allowed); /docs#problem-conflict (409 Conflict); /docs#problem-seller-not-ready (409
 	// Seller account not ready); /docs#problem-gone (410 Gone);
 	// /docs#problem-precondition-failed (412 Precondition failed);
@@ -35,6 +38,18 @@ type Problem struct {
 	RequestID string `json:"request_id,omitempty"`
 	// For validation-failed: each invalid field.
 	Errors []FieldError `json:"errors,omitempty"`
+	// For plan-limit: the limit refused (animals, active_listings, certificates_per_month,
+	// scheduled_exports, sms_per_month or members).
+	Limit string `json:"limit,omitempty" jsonschema:"enum=animals,enum=active_listings,enum=certificates_per_month,enum=scheduled_exports,enum=sms_per_month,enum=members"`
+	// For plan-limit: the key of the organization's plan, such as free.
+	Plan string `json:"plan,omitempty"`
+	// For plan-limit: how much of the limit the organization holds or used (this calendar
+	// month, UTC, for a monthly limit).
+	Used *int `json:"used,omitempty" jsonschema:"minimum=0"`
+	// For plan-limit: how much the plan allows.
+	Allowed *int `json:"allowed,omitempty" jsonschema:"minimum=0"`
+	// For plan-limit: where the plans and what each allows are listed, to upgrade.
+	UpgradeURL string `json:"upgrade_url,omitempty" jsonschema:"format=uri-reference"`
 
 	retryAfter time.Duration
 }
@@ -74,6 +89,7 @@ var (
 	kindPrecondition         = problemKind{"precondition-failed", "Precondition failed", http.StatusPreconditionFailed}
 	kindPreconditionRequired = problemKind{"precondition-required", "Precondition required", http.StatusPreconditionRequired}
 	kindSellerNotReady       = problemKind{"seller-not-ready", "Seller account not ready", http.StatusConflict}
+	kindPlanLimit            = problemKind{"plan-limit", "Plan limit reached", http.StatusPaymentRequired}
 	kindRateLimited          = problemKind{"rate-limited", "Too many requests", http.StatusTooManyRequests}
 	kindInternal             = problemKind{"internal", "Internal server error", http.StatusInternalServerError}
 	kindUnavailable          = problemKind{"unavailable", "Service unavailable", http.StatusServiceUnavailable}
@@ -82,7 +98,7 @@ var (
 // problemKinds lists every kind, for the documentation page.
 var problemKinds = []problemKind{
 	kindMalformed, kindValidation, kindTooLarge, kindUnsupportedType, kindUnauthenticated,
-	kindBadCredentials, kindForbidden, kindEmailUnverified, kindNotFound, kindMethod, kindConflict, kindSellerNotReady, kindGone, kindPrecondition, kindPreconditionRequired, kindRateLimited,
+	kindBadCredentials, kindPlanLimit, kindForbidden, kindEmailUnverified, kindNotFound, kindMethod, kindConflict, kindSellerNotReady, kindGone, kindPrecondition, kindPreconditionRequired, kindRateLimited,
 	kindInternal, kindUnavailable,
 }
 
@@ -121,3 +137,44 @@ func invalid(errs ...FieldError) *Problem {
 }
 
 func notFound(what string) *Problem { return newProblem(kindNotFound, what+" not found") }
+
+// plansPath lists the plans and their limits: where a plan-limit problem sends the caller to
+// upgrade.
+const plansPath = "/api/v1/billing/plans"
+
+// planLimitProblem is the 402 of an action the organization's plan does not allow, naming
+// the limit, the plan, what is used and what is allowed.
+func planLimitProblem(e *billing.LimitError) *Problem {
+	detail := fmt.Sprintf("The %s plan allows %d %s and the organization has %d; upgrade to add more.",
+		e.PlanName, e.Allowed, limitWords(e.Limit), e.Used)
+	switch {
+	case e.Above:
+		detail = fmt.Sprintf("The organization is above its plan's limit: it keeps %d animals and the %s plan allows %d. "+
+			"This animal is beyond them, so it can be read but not changed until the organization upgrades or moves animals out.",
+			e.Used, e.PlanName, e.Allowed)
+	case e.Limit == billing.CertificatesPerMonth || e.Limit == billing.SMSPerMonth:
+		detail = fmt.Sprintf("The %s plan allows %d %s a calendar month (UTC) and the organization has used %d; "+
+			"upgrade, or wait for next month.", e.PlanName, e.Allowed, limitWords(e.Limit), e.Used)
+	}
+	p := newProblem(kindPlanLimit, detail)
+	used, allowed := e.Used, e.Allowed
+	p.Limit, p.Plan, p.Used, p.Allowed, p.UpgradeURL = string(e.Limit), e.Plan, &used, &allowed, plansPath
+	return p
+}
+
+// limitWords names what a limit counts, for a person.
+func limitWords(l billing.LimitName) string {
+	switch l {
+	case billing.ActiveListings:
+		return "active listings"
+	case billing.CertificatesPerMonth:
+		return "certificates"
+	case billing.ScheduledExports:
+		return "scheduled exports"
+	case billing.SMSPerMonth:
+		return "text messages"
+	case billing.Members:
+		return "members (open invitations included)"
+	}
+	return string(l)
+}

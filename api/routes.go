@@ -94,10 +94,13 @@ func (s *Server) organizationRoutes(r chi.Router) {
 	r.Get("/organizations/{orgID}/plan", s.handle(s.organizationPlan))
 }
 
-// billingRoutes: the plans, public to read; platform admins edit them.
+// billingRoutes: the plans, public to read; platform admins edit them and grant them to
+// organizations.
 func (s *Server) billingRoutes(r chi.Router) {
 	r.Get("/billing/plans", s.handle(s.listPlans))
 	r.With(s.authenticate).Patch("/admin/billing/plans/{plan}", s.handle(s.updatePlan))
+	r.With(s.authenticate).Put("/admin/organizations/{orgID}/plan-grant", s.handle(s.grantPlan))
+	r.With(s.authenticate).Delete("/admin/organizations/{orgID}/plan-grant", s.handle(s.ungrantPlan))
 	r.Group(func(r chi.Router) {
 		r.Use(s.authenticate)
 		r.Post("/billing/checkout", s.handle(s.checkout))
@@ -197,6 +200,7 @@ func (s *Server) marketplaceRoutes(r chi.Router) {
 		r.Post("/marketplace/listings", s.handle(s.createListing))
 		r.Patch("/marketplace/listings/{listingID}", s.handle(s.updateListing))
 		r.Post("/marketplace/listings/{listingID}/withdraw", s.handle(s.withdrawListing))
+		r.Post("/marketplace/listings/{listingID}/resume", s.handle(s.resumeListing))
 	})
 	r.With(s.limits.search.middleware).Get("/marketplace/listings", s.handle(s.browseListings))
 	r.With(s.limits.search.middleware, s.authenticateIfSent).Get("/marketplace/listings/{listingID}", s.handle(s.getListing))

@@ -89,6 +89,7 @@ var animalResource = apiResource{
 			Body:            animalInput{},
 			BodyDescription: "The new animal.",
 			Responses: []reply{
+				planLimitReply("the organization keeps as many animals as its plan allows (limit animals; archived and reference animals count)."),
 				{Status: 201, Description: "The new animal.", Body: animalView{},
 					Headers: []header{animalETag, {Name: "Location", Required: true, Schema: `{"type": "string", "format": "uri-reference"}`,
 						Description: "The new animal's URL, /api/v1/animals/{animalID}."}}},
@@ -170,6 +171,7 @@ var animalResource = apiResource{
 			Body:            updateAnimalRequest{},
 			BodyDescription: "The fields to change; every one is optional.",
 			Responses: []reply{
+				animalReadOnly,
 				{Status: 200, Description: "The changed animal.", Body: animalView{},
 					Headers: []header{animalETag}},
 				animalViewerForbidden,
@@ -212,6 +214,7 @@ var animalResource = apiResource{
 				"the same. Needs no body and no If-Match. Keepers, admins and owners only.",
 			Params: []param{animalIDParam},
 			Responses: []reply{
+				animalReadOnly,
 				{Status: 200, Description: "The archived animal.", Body: animalView{},
 					Headers: []header{animalETag}},
 				animalViewerForbidden,
@@ -239,6 +242,7 @@ var animalResource = apiResource{
 			Body:            replaceRequest{},
 			BodyDescription: "The real animal.",
 			Responses: []reply{
+				animalReadOnly,
 				{Status: 200, Description: "The retired reference and how many children were re-linked.", Body: referenceReplaced{}},
 				animalViewerForbidden,
 				animalNotFound,

@@ -8,7 +8,10 @@ import (
 var billingResource = apiResource{
 	Tag: "billing",
 	About: "The plans organizations can be on (Free, Pro, Business), their prices and their limits. Public " +
-		"to read; platform administrators edit them. The limits are listed but not enforced yet.",
+		"to read; platform administrators edit them and grant them to organizations. Every limited action " +
+		"checks its limit in its own transaction and answers 402 plan-limit beyond it, naming the limit, " +
+		"the plan, used, allowed and upgrade_url. After a downgrade nothing is deleted: listings beyond the " +
+		"limit are paused, animals beyond it stay readable but read-only, and an upgrade restores both at once.",
 	Schemas: []schemaDef{
 		{Name: "PlanLimits", Type: planLimitsView{}},
 		{Name: "Plan", Type: planView{}},
@@ -18,6 +21,8 @@ var billingResource = apiResource{
 		{Name: "UpdatePlanRequest", Type: planEditRequest{}, Examples: []string{
 			`{"price_minor": 1500, "limits": {"animals": 2000, "members": null}}`}},
 		{Name: "UpdatePlanLimits", Type: planLimitsEdit{}},
+		{Name: "PlanGrantRequest", Type: planGrantRequest{}, Examples: []string{`{"plan": "business"}`}},
+		{Name: "PlanGrant", Type: planGrantView{}},
 	},
 	Operations: []operation{
 		{
@@ -56,6 +61,40 @@ var billingResource = apiResource{
 			},
 		},
 		{
+			Method: http.MethodPut, Path: "/api/v1/admin/organizations/{orgID}/plan-grant", ID: "grantPlan",
+			Summary: "Grant an organization a plan",
+			Description: "Support grants an organization a plan (a comp account): the organization is then on the " +
+				"better of the granted plan and the plan it subscribes to, with the effects of the move: paused " +
+				"listings back on sale up to the new limit on the way up; on the way down, the newest active " +
+				"listings beyond the limit paused (never one an order holds) and animals beyond the limit " +
+				"read-only. The change is audited, recorded as an event and told to the organization's owners, " +
+				"once; granting the plan already granted changes nothing. Platform administrators only; the " +
+				"refusal of anyone else comes first, before the body.",
+			Params:          []param{adminOrgIDParam},
+			Body:            planGrantRequest{},
+			BodyDescription: "The plan to grant.",
+			Responses: []reply{
+				{Status: 200, Description: "The organization's plan now, the grant, and the listings the change paused or resumed.", Body: planGrantView{}},
+				{Status: 403, Description: "forbidden: the caller is not a platform administrator."},
+				{Status: 404, Description: "not-found: no organization has this ID."},
+				{Status: 422, Description: "validation-failed: plan is missing or not the key of a plan; or an unknown field " +
+					"or a field of the wrong type was sent. Nothing was written."},
+			},
+		},
+		{
+			Method: http.MethodDelete, Path: "/api/v1/admin/organizations/{orgID}/plan-grant", ID: "ungrantPlan",
+			Summary: "Remove an organization's granted plan",
+			Description: "Removes the plan support granted: the organization goes back to the plan it subscribes to " +
+				"(Free without a subscription), with the effects of the move, as when granting. Removing no grant " +
+				"changes nothing. Platform administrators only.",
+			Params: []param{adminOrgIDParam},
+			Responses: []reply{
+				{Status: 200, Description: "The organization's plan now, and the listings the change paused or resumed.", Body: planGrantView{}},
+				{Status: 403, Description: "forbidden: the caller is not a platform administrator."},
+				{Status: 404, Description: "not-found: no organization has this ID."},
+			},
+		},
+		{
 			Method: http.MethodGet, Path: "/api/v1/organizations/{orgID}/plan", ID: "getOrganizationPlan",
 			Summary: "The organization's plan",
 			Description: "The plan the organization is on, with its price and limits; every organization starts " +
@@ -68,3 +107,18 @@ var billingResource = apiResource{
 		},
 	},
 }
+
+// adminOrgIDParam names any organization, for platform administrators.
+var adminOrgIDParam = param{Name: "orgID", In: "path",
+	Description: "Public ID of the organization (a random Base58 string).", Schema: `{"type": "string"}`}
+
+// planLimitReply is the 402 of an operation a plan's limit can refuse; what says when.
+func planLimitReply(what string) reply {
+	return reply{Status: 402, Description: "plan-limit: " + what + " The problem names the limit, the plan, used and " +
+		"allowed, and upgrade_url where the plans are listed (/api/v1/billing/plans)."}
+}
+
+// animalReadOnly is the 402 of a change to an animal beyond the organization's plan.
+var animalReadOnly = planLimitReply("the organization keeps more animals than its plan allows (after a downgrade, or " +
+	"animals received) and this one is beyond the first it allows by when they came in (limit animals): it stays " +
+	"readable, listable and transferable, but its record cannot change until the organization upgrades or moves animals out.")

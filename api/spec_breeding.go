@@ -155,6 +155,7 @@ var breedingResource = apiResource{
 			Body:            hatchlingsRequest{},
 			BodyDescription: "The hatchlings.",
 			Responses: []reply{
+				planLimitReply("the hatchlings would take the organization beyond the animals its plan allows (limit animals); none is registered."),
 				{Status: 201, Description: "The registered hatchlings, in the order given.", Body: hatchlingList{}},
 				breedingViewerForbidden,
 				clutchNotFound,

@@ -62,6 +62,7 @@ var certificateResource = apiResource{
 					Description: "A key of the caller's choosing that makes a retry of this request safe, remembered for 24 hours.",
 					Schema:      `{"maxLength": 200, "type": "string"}`}},
 			Responses: []reply{
+				planLimitReply("the organization requested as many certificates this calendar month (UTC) as its plan allows (limit certificates_per_month; failed ones and re-issues for a new owner do not count)."),
 				{Status: 202, Description: "The certificate, issuing.", Body: certificateView{},
 					Headers: []header{
 						{Name: "Location", Required: true, Schema: `{"type": "string", "format": "uri-reference"}`,

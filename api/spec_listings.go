@@ -36,6 +36,7 @@ var listingResource = apiResource{
 				Schema:      `{"maxLength": 200, "type": "string"}`}},
 			Body: createListingRequest{},
 			Responses: []reply{
+				planLimitReply("the organization has as many active listings as its plan allows (limit active_listings)."),
 				{Status: 201, Description: "Listed.", Body: listingView{},
 					Headers: []header{
 						{Name: "Location", Required: true, Schema: `{"type": "string", "format": "uri-reference"}`,
@@ -128,7 +129,7 @@ var listingResource = apiResource{
 				{Status: 200, Description: "The listing, changed.", Body: listingView{}, Headers: []header{listingETag}},
 				{Status: 403, Description: "forbidden: only owners and admins change an organization's listings."},
 				{Status: 404, Description: "not-found: the listing is not one of the organization's."},
-				{Status: 409, Description: "conflict: the listing is withdrawn or sold, or an order holds it."},
+				{Status: 409, Description: "conflict: the listing is withdrawn or sold, paused by the organization's plan (resume it first), or an order holds it."},
 				{Status: 412, Description: "precondition-failed: the listing changed since the ETag sent in If-Match."},
 				{Status: 422, Description: "validation-failed: errors names each invalid field, as when listing."},
 			},
@@ -136,7 +137,7 @@ var listingResource = apiResource{
 		{
 			Method: http.MethodPost, Path: "/api/v1/marketplace/listings/{listingID}/withdraw", ID: "withdrawListing",
 			Summary: "Withdraw a listing",
-			Description: "An owner or admin takes one of the organization's listings off sale; the animal is free " +
+			Description: "An owner or admin takes one of the organization's listings off sale (an active or a paused one); the animal is free " +
 				"again. Refused while an order holds the listing. Withdrawing a withdrawn listing answers it as it is.",
 			Params: []param{listingIDParam},
 			Responses: []reply{
@@ -144,6 +145,23 @@ var listingResource = apiResource{
 				{Status: 403, Description: "forbidden: only owners and admins change an organization's listings."},
 				{Status: 404, Description: "not-found: the listing is not one of the organization's."},
 				{Status: 409, Description: "conflict: an order holds the listing, or it was sold."},
+			},
+		},
+		{
+			Method: http.MethodPost, Path: "/api/v1/marketplace/listings/{listingID}/resume", ID: "resumeListing",
+			Summary: "Resume a paused listing",
+			Description: "An owner or admin puts back on sale a listing the organization's plan paused (status " +
+				"paused: when a plan allows fewer active listings than are active, the newest beyond the limit " +
+				"are paused, never one an order holds; an upgrade resumes them at once, oldest first). Resuming " +
+				"needs room under the plan's active-listing limit. A paused listing keeps its animal held and " +
+				"can be withdrawn. Resuming an active listing answers it as it is.",
+			Params: []param{listingIDParam},
+			Responses: []reply{
+				{Status: 200, Description: "The listing, active.", Body: listingView{}, Headers: []header{listingETag}},
+				planLimitReply("the organization has as many active listings as its plan allows (limit active_listings)."),
+				{Status: 403, Description: "forbidden: only owners and admins change an organization's listings."},
+				{Status: 404, Description: "not-found: the listing is not one of the organization's."},
+				{Status: 409, Description: "conflict: the listing was withdrawn or sold."},
 			},
 		},
 	},

@@ -173,6 +173,7 @@ var memberResource = apiResource{
 			Body:            acceptInvitationRequest{},
 			BodyDescription: "The token from the emailed link.",
 			Responses: []reply{
+				planLimitReply("the organization has as many members as its plan allows (limit members), its plan having fallen since the invitation was sent; the invitation stays open until it expires."),
 				{Status: 200, Description: "The organization joined and the role in it.", Body: orgMembership{}},
 				{Status: 400, Description: "malformed-request: the body is empty, cut short, not valid JSON, not a JSON object, or " +
 					"holds more than one JSON value; or the token is garbled or unknown (the link is not " +
@@ -190,7 +191,8 @@ var memberResource = apiResource{
 // Answers and parameters several of these operations share.
 var (
 	// inviteRefusals are how both ways of inviting refuse.
-	inviteRefusals  = []reply{inviteForbidden, organizationNotFound, inviteConflict, inviteInvalid, inviteRateLimited}
+	inviteRefusals = []reply{inviteForbidden, organizationNotFound, inviteConflict, inviteInvalid, inviteRateLimited,
+		planLimitReply("members and open invitations together are as many as the organization's plan allows (limit members).")}
 	inviteForbidden = reply{Status: 403, Description: "forbidden: the caller is neither owner nor admin, or is an admin inviting an owner; or " +
 		"email-not-verified: none of the organization's owners has verified their email address " +
 		"yet; the owner follows the link emailed at registration (or asks for a new one with POST " +

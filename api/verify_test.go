@@ -360,6 +360,7 @@ func TestVerify_SupersededNamesHowTheSuccessorStands(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ada := b.newOrg(t, "verify-successor")
+	b.grantPlan(t, ada.ID, "business") // more certificates than Free's 5 a month
 	token := ada.Owner.Tokens.AccessToken
 	ctx := context.Background()
 	requested := func() string {

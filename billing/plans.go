@@ -1,5 +1,6 @@
 // Package billing holds what organizations pay for: the plans, their prices and their limits.
-// Plans are stored and listed; nothing enforces their limits yet.
+// Plans are stored and listed; every limited action checks its limit (Check) in its own
+// transaction, and an organization moves between plans only through SetPlan (Settle, Grant).
 package billing
 
 import (

@@ -94,7 +94,7 @@ func (s Sync) SubscriptionEvent(ctx context.Context, tx pgx.Tx, ev stripe.Event)
 	if err := store.SaveSubscription(ctx, tx, next); err != nil {
 		return err
 	}
-	if err := settle(ctx, tx, org, "subscription "+next.Status); err != nil {
+	if err := s.settle(ctx, tx, org, CauseSubscription); err != nil {
 		return err
 	}
 	if ended(next.Status) {
@@ -235,7 +235,7 @@ func (s Sync) paid(ctx context.Context, tx pgx.Tx, org uuid.UUID, in store.Invoi
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if err := settle(ctx, tx, org, "invoice "+in.StripeID+" paid"); err != nil {
+	if err := s.settle(ctx, tx, org, CauseSubscription); err != nil {
 		return err
 	}
 	return s.tell(ctx, in.SubscriptionID, dunning.PaidSignal, dunning.Paid{InvoiceID: in.StripeID})
@@ -383,5 +383,12 @@ func EndGrace(ctx context.Context, tx pgx.Tx, n *notify.Notifier, org uuid.UUID,
 	if err := store.SetGraceEnded(ctx, tx, subscriptionID, &at); err != nil {
 		return false, err
 	}
-	return true, settle(ctx, tx, org, "the grace period of "+subscriptionID+" ended unpaid")
+	return true, Sync{Notifier: n}.settle(ctx, tx, org, CauseDunning)
+}
+
+// settle puts the organization on the plan it is entitled to now (Settle), telling its
+// owners when that changes.
+func (s Sync) settle(ctx context.Context, tx pgx.Tx, org uuid.UUID, cause Cause) error {
+	_, err := Settle(ctx, tx, s.Notifier, org, cause)
+	return err
 }

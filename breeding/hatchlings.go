@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/reptidex/reptidex/billing"
 	"github.com/reptidex/reptidex/domain/genetics"
 	"github.com/reptidex/reptidex/store"
 )
@@ -39,8 +40,8 @@ const maxName = 120
 // RegisterHatchlings registers hatchlings of the organization's clutch as its animals, each
 // with its event: sire, dam, clutch, hatch date and breeder of record set, and each one's
 // hets and possible hets derived from the pairing's prediction for what it looks like. No
-// more may be registered than the clutch hatched. It returns the animals' public IDs, in
-// order.
+// more may be registered than the clutch hatched, nor more than the organization's plan
+// allows it to keep (a *billing.LimitError). It returns the animals' public IDs, in order.
 func RegisterHatchlings(ctx context.Context, tx pgx.Tx, deps Deps, in NewHatchlings) ([]string, error) {
 	c, err := store.ClutchByPublicID(ctx, tx, in.ClutchID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -55,6 +56,9 @@ func RegisterHatchlings(ctx context.Context, tx pgx.Tx, deps Deps, in NewHatchli
 	}
 	if registered+len(in.Hatchlings) > c.Hatched {
 		return nil, invalid("hatchlings", fmt.Sprintf("the clutch has %d hatched and %d registered; record the hatch first", c.Hatched, registered))
+	}
+	if err := billing.Check(ctx, tx, billing.Animals, len(in.Hatchlings)); err != nil {
+		return nil, err
 	}
 	p, err := store.PairingByID(ctx, tx, c.PairingID)
 	if err != nil {

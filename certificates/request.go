@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/reptidex/reptidex/billing"
 	"github.com/reptidex/reptidex/certs"
 	"github.com/reptidex/reptidex/jobs"
 	"github.com/reptidex/reptidex/store"
@@ -39,6 +40,9 @@ func Request(ctx context.Context, tx pgx.Tx, queue *river.Client[pgx.Tx], a stor
 	}
 	if animal.IsReference || animal.ArchivedAt != nil {
 		return store.Certificate{}, ErrNotCertifiable
+	}
+	if err := billing.Check(ctx, tx, billing.CertificatesPerMonth, 1); err != nil {
+		return store.Certificate{}, err
 	}
 	c, err := newCertificate(animal.ID, a.OrgID, a.UserID)
 	if err != nil {

@@ -227,6 +227,8 @@ func openCrashMarket(t *testing.T, s *system) []*crashSale {
 		require.NoError(t, s.Admin(ctx, `INSERT INTO seller_accounts (org_id, stripe_account_id, country, charges_enabled,
 			payouts_enabled, details_submitted, created_by) VALUES ($1, $2, 'US', true, true, true, $3)`,
 			pa.org, fmt.Sprintf("acct_1Seller%d", i), pa.user))
+		// Each seller lists crashSales / crashSellers animals at once, more than Free's 3.
+		registered.GrantPlan(t, s.DB, pa.org, "business")
 		sellers = append(sellers, pa)
 	}
 	queue := registered.Queue(t, s.DB)

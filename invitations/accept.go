@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/reptidex/reptidex/billing"
 	"github.com/reptidex/reptidex/domain/membership"
 	"github.com/reptidex/reptidex/store"
 )
@@ -67,6 +68,11 @@ func Accept(ctx context.Context, tx pgx.Tx, tokenHash []byte, userID uuid.UUID) 
 	}
 	if !strings.EqualFold(u.Email, inv.Email) {
 		return refuse(ErrOtherAddress)
+	}
+	// The invitation counted as a member when it was sent; a plan that fell since may still
+	// have no room for it (a *billing.LimitError: an owner upgrades, and the link still works).
+	if err := billing.CheckMembersOnly(ctx, tx); err != nil {
+		return Accepted{}, err
 	}
 	err = store.InsertMember(ctx, tx, u.ID, inv.Role)
 	if errors.Is(err, store.ErrConflict) {

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/reptidex/reptidex/billing"
 	"github.com/reptidex/reptidex/domain/membership"
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/store"
@@ -47,6 +48,10 @@ var (
 // Send records an invitation — the invitation, the email that carries its link and the
 // event — in tx. Whether the address has an account changes nothing in what is written but
 // whose inbox also shows the email: the person becomes a member only by accepting.
+//
+// Open invitations count as members against the organization's plan (each becomes one when
+// accepted), so that a full organization sends none: beyond the limit Send is refused with a
+// *billing.LimitError.
 func Send(ctx context.Context, tx pgx.Tx, n *notify.Notifier, in NewInvitation) (store.Invitation, error) {
 	member, err := store.IsMemberEmail(ctx, tx, in.Email)
 	if err != nil {
@@ -66,6 +71,14 @@ func Send(ctx context.Context, tx pgx.Tx, n *notify.Notifier, in NewInvitation) 
 		return store.Invitation{}, ErrAlreadyInvited
 	}
 	if err != nil {
+		return store.Invitation{}, err
+	}
+	// Checked once the invitation is written, so that one already open answers as such:
+	// counted under the limit's lock, the others and this one.
+	if err := billing.CheckWith(ctx, tx, billing.Members, 1, func(ctx context.Context, tx pgx.Tx) (int, error) {
+		n, err := store.PlanUsage(ctx, tx, store.LimitMembers, true)
+		return n - 1, err
+	}); err != nil {
 		return store.Invitation{}, err
 	}
 	org, err := store.OrganizationByID(ctx, tx, in.OrgID)

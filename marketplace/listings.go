@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/reptidex/reptidex/billing"
 	"github.com/reptidex/reptidex/store"
 )
 
@@ -45,6 +46,7 @@ var (
 	ErrAnimalNotFound  = errors.New("animal not found")
 	ErrNotListable     = errors.New("the animal cannot be listed")
 	ErrListingClosed   = errors.New("the listing is no longer active")
+	ErrListingPaused   = errors.New("the listing is paused by the organization's plan")
 	ErrReserved        = errors.New("an order holds the listing")
 )
 
@@ -144,7 +146,8 @@ func (t Terms) normalize() (Terms, error) {
 // CreateListing lists one of the caller's organization's animals for sale, in tx: the
 // organization must be able to sell (a *NotReadyError otherwise), the animal its own and
 // active, neither archived, a reference animal nor on hold. The listing takes a copy of the
-// animal as buyers see it and holds the animal; its event is listing.created.
+// animal as buyers see it and holds the animal; its event is listing.created. Beyond the
+// active listings its plan allows, it is refused with a *billing.LimitError.
 func CreateListing(ctx context.Context, tx pgx.Tx, a store.Access, in NewListing) (store.Listing, error) {
 	terms, err := in.Terms.normalize()
 	if err != nil {
@@ -169,6 +172,9 @@ func CreateListing(ctx context.Context, tx pgx.Tx, a store.Access, in NewListing
 		return store.Listing{}, &NotListableError{"the animal is " + strings.ReplaceAll(animal.Status, "_", " ") + ", not active"}
 	case animal.HeldBy != nil:
 		return store.Listing{}, store.ErrOnHold
+	}
+	if err := billing.Check(ctx, tx, billing.ActiveListings, 1); err != nil {
+		return store.Listing{}, err
 	}
 	l := store.Listing{ID: uuid.New(), PublicID: store.NewPublicID(), AnimalID: animal.ID, Price: terms.Price,
 		Currency: terms.Currency, Title: terms.Title, Description: terms.Description, ShipsWithinDays: terms.ShipsWithinDays,
@@ -198,6 +204,8 @@ func UpdateListing(ctx context.Context, tx pgx.Tx, publicID string, matches func
 		return store.Listing{}, err
 	}
 	switch {
+	case l.Status == "paused":
+		return store.Listing{}, ErrListingPaused
 	case l.Status != "active":
 		return store.Listing{}, ErrListingClosed
 	case l.ReservedBy != nil:
@@ -234,7 +242,7 @@ func WithdrawListing(ctx context.Context, tx pgx.Tx, publicID string) (store.Lis
 	switch {
 	case l.Status == "withdrawn":
 		return l, nil
-	case l.Status != "active":
+	case l.Status != "active" && l.Status != "paused":
 		return store.Listing{}, ErrListingClosed
 	case l.ReservedBy != nil:
 		return store.Listing{}, ErrReserved
@@ -261,4 +269,33 @@ func lockListing(ctx context.Context, tx pgx.Tx, publicID string) (store.Listing
 		return store.Listing{}, ErrListingNotFound
 	}
 	return l, err
+}
+
+// ResumeListing puts one of the caller's organization's listings that its plan paused back
+// on sale, in tx, when the plan allows one more active listing (a *billing.LimitError
+// otherwise); its event is listing.resumed. An active listing is answered as it is; a
+// withdrawn or sold one is ErrListingClosed.
+func ResumeListing(ctx context.Context, tx pgx.Tx, publicID string) (store.Listing, error) {
+	l, err := lockListing(ctx, tx, publicID)
+	if err != nil {
+		return store.Listing{}, err
+	}
+	switch l.Status {
+	case "active":
+		return l, nil
+	case "paused":
+	default:
+		return store.Listing{}, ErrListingClosed
+	}
+	if err := billing.Check(ctx, tx, billing.ActiveListings, 1); err != nil {
+		return store.Listing{}, err
+	}
+	if _, err := store.ResumeListing(ctx, tx, l.ID); err != nil {
+		return store.Listing{}, err
+	}
+	if err := store.AppendEvent(ctx, tx, "listing.resumed", "listing", l.PublicID,
+		map[string]string{"cause": "seller"}); err != nil {
+		return store.Listing{}, err
+	}
+	return store.ListingByID(ctx, tx, l.ID)
 }

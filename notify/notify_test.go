@@ -17,6 +17,7 @@ import (
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/testkit"
+	"github.com/reptidex/reptidex/testkit/registered"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
@@ -239,6 +240,7 @@ func TestEscalate_ClimbsOnlyWhileUnreadAndToChosenChannels(t *testing.T) {
 	t.Parallel()
 	b := setup(t, "")
 	ada, bob := b.person(t, "Ada"), b.person(t, "Bob")
+	registered.GrantPlan(t, b.db, ada.org.ID, "pro") // Free sends no text messages
 	phone := fmt.Sprintf("+447700%06d", rand.IntN(1_000_000))
 	require.NoError(t, b.db.InTenant(context.Background(), bob.tenant(), func(tx pgx.Tx) error {
 		if err := store.SetPhone(context.Background(), tx, phone, nil, time.Now()); err != nil {
@@ -324,6 +326,7 @@ func TestDelivery_RefusedNumberFailsForGoodWithoutRetrying(t *testing.T) {
 	t.Parallel()
 	b := setup(t, "")
 	ada, bob := b.person(t, "Ada"), b.person(t, "Bob")
+	registered.GrantPlan(t, b.db, ada.org.ID, "pro")         // Free sends no text messages
 	refused := fmt.Sprintf("+15550009%03d", rand.IntN(1000)) // the sink's provider refuses this range
 	require.NoError(t, b.db.InTenant(context.Background(), bob.tenant(), func(tx pgx.Tx) error {
 		if err := store.SetPhone(context.Background(), tx, refused, nil, time.Now()); err != nil {
@@ -341,4 +344,51 @@ func TestDelivery_RefusedNumberFailsForGoodWithoutRetrying(t *testing.T) {
 	d := b.waitStatus(t, sender, n.ID, "sms", "failed")
 	require.Equal(t, 1, d.Attempts, "%+v", d)
 	require.Contains(t, d.LastError, "21211")
+}
+
+// An organization's plan bounds the text messages it sends a calendar month: beyond it the
+// SMS is recorded as skipped for the plan limit, never sent or retried, and the in-app and
+// email deliveries go as usual. Free sends none.
+func TestRecord_SMSBeyondThePlanIsSkippedAndTheOtherChannelsGo(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "")
+	ada, bob := b.person(t, "Ada"), b.person(t, "Bob")
+	phone := fmt.Sprintf("+447701%06d", rand.IntN(1_000_000))
+	require.NoError(t, b.db.InTenant(context.Background(), bob.tenant(), func(tx pgx.Tx) error {
+		if err := store.SetPhone(context.Background(), tx, phone, nil, time.Now()); err != nil {
+			return err
+		}
+		if err := store.VerifyPhone(context.Background(), tx); err != nil {
+			return err
+		}
+		return store.SetChannelPreference(context.Background(), tx, "transfer.reminder", []string{"in_app", "email", "sms"})
+	}))
+	sender := store.Tenant{OrgID: ada.org.ID, UserID: bob.user.ID}
+	remind := func() store.Notification {
+		return b.record(t, sender, notify.Request{DedupKey: "remind/" + uuid.NewString(), Type: "transfer.reminder",
+			OrgID: ada.org.ID, UserID: bob.user.ID, Title: "Noodle still waits for your answer"})
+	}
+
+	// Free: no text messages at all.
+	n := remind()
+	d := b.deliveries(t, sender, n.ID)
+	require.Equal(t, "skipped", d["sms"].Status)
+	require.Contains(t, d["sms"].LastError, "plan limit: sms_per_month")
+	require.Contains(t, d["sms"].LastError, "Free")
+	require.Equal(t, "sent", d["in_app"].Status)
+	b.waitStatus(t, sender, n.ID, "email", "sent")
+
+	// A plan of one text message a month: the first is sent, the second skipped.
+	key := "test-" + uuid.NewString()[:8]
+	_, err := testkit.AdminPool(t).Exec(context.Background(), `INSERT INTO plans (key, name, sms_per_month, position)
+		VALUES ($1, 'One text', 1, 1000)`, key)
+	require.NoError(t, err)
+	registered.GrantPlan(t, b.db, ada.org.ID, key)
+	first := remind()
+	b.waitStatus(t, sender, first.ID, "sms", "sent")
+	second := remind()
+	d = b.deliveries(t, sender, second.ID)
+	require.Equal(t, "skipped", d["sms"].Status)
+	require.Contains(t, d["sms"].LastError, "1 used")
+	b.waitStatus(t, sender, second.ID, "email", "sent")
 }

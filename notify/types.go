@@ -87,6 +87,9 @@ func init() {
 	define(Type{Name: "certificate.revoked", Description: "A pedigree certificate of your organization was revoked",
 		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email},
 		Reason: "You receive this because you are an owner or admin of an organization on ReptiDex."})
+	define(Type{Name: "organization.plan", Description: "Your organization's plan changed, and what that changes",
+		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email},
+		Reason: "You receive this because you are an owner of an organization on ReptiDex."})
 	define(Type{Name: "sale.action", Description: "A sale you are part of waits for you to act (ship, confirm the arrival, decide a problem)",
 		NeedsAction: true, Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email, SMS},
 		Reason: "You receive this because you are part of a sale on ReptiDex."})

@@ -22,7 +22,7 @@ type Listing struct {
 	PublicID   string
 	OrgID      uuid.UUID
 	AnimalID   uuid.UUID
-	Status     string     // active, withdrawn, sold
+	Status     string     // active, paused (by the plan), withdrawn, sold
 	ReservedBy *uuid.UUID // the open order holding it; kept by the orders' trigger
 	// Price in minor units of Currency (ISO 4217, lower case).
 	Price            int64
@@ -133,13 +133,14 @@ func UpdateListing(ctx context.Context, tx pgx.Tx, l Listing, expected int) (Lis
 	return ListingByID(ctx, tx, l.ID)
 }
 
-// WithdrawListing ends one of the tenant organization's active, unreserved listings and
-// releases its animal's hold; it reports false, changing nothing, when the listing is not
-// active or an order holds it.
+// WithdrawListing ends one of the tenant organization's active or paused, unreserved
+// listings and releases its animal's hold; it reports false, changing nothing, when the
+// listing is neither or an order holds it.
 func WithdrawListing(ctx context.Context, tx pgx.Tx, id uuid.UUID) (bool, error) {
 	var animalID uuid.UUID
-	err := tx.QueryRow(ctx, `UPDATE listings SET status = 'withdrawn', withdrawn_at = now(), version = version + 1, updated_at = now()
-		WHERE id = $1 AND status = 'active' AND reserved_by IS NULL RETURNING animal_id`, id).Scan(&animalID)
+	err := tx.QueryRow(ctx, `UPDATE listings SET status = 'withdrawn', withdrawn_at = now(), paused_at = NULL,
+			version = version + 1, updated_at = now()
+		WHERE id = $1 AND status IN ('active', 'paused') AND reserved_by IS NULL RETURNING animal_id`, id).Scan(&animalID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/testkit"
+	"github.com/reptidex/reptidex/testkit/registered"
 	"github.com/reptidex/reptidex/workflows/escalation"
 	"github.com/reptidex/reptidex/workflows/process"
 )
@@ -57,6 +58,7 @@ func TestEscalation_ClimbsFromInAppToEmailToSMS(t *testing.T) {
 	t.Parallel()
 	_, db := setup(t)
 	u, o := organizationWithoutOnboarding(t, db)
+	registered.GrantPlan(t, db, o.ID, "pro") // Free sends no text messages
 	phone := withVerifiedPhone(t, db, u, o)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -73,7 +73,7 @@ func TestDev_RunsTheWholeSystemAndStopsEverythingOnInterrupt(t *testing.T) {
 	require.FileExists(t, filepath.Join(dataDir, "temporal.db"))
 
 	second := runDev(t, bin, env)
-	require.Contains(t, second, `demo organization "Demo Vivarium" (already there)`)
+	require.Contains(t, second, `demo organization "Demo Vivarium" (already there) on Business`)
 }
 
 // runDev starts `reptidex dev`, waits for a healthy API, logs in as the demo user, sends

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/reptidex/reptidex/accounts"
+	"github.com/reptidex/reptidex/billing"
+	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/store"
 )
 
@@ -26,17 +29,50 @@ func (a *app) seed(ctx context.Context, db *store.DB) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("river insert client: %w", err)
 	}
-	_, _, err = accounts.Register(ctx, db, rc, accounts.NewAccount{
+	user, org, err := accounts.Register(ctx, db, rc, accounts.NewAccount{
 		Email: demoEmail, Password: demoPassword, DisplayName: demoName, OrganizationName: demoOrg,
 	}, nil)
 	state := "created"
 	if errors.Is(err, store.ErrConflict) {
-		state, err = "already there", nil
+		state = "already there"
+		user, org, err = demoAccount(ctx, db)
 	}
 	if err != nil {
 		return "", fmt.Errorf("seed demo account: %w", err)
 	}
-	return fmt.Sprintf("demo organization %q (%s): log in as %s with password %s", demoOrg, state, demoEmail, demoPassword), nil
+	// The demo organization is on Business, granted as support grants comp accounts, so that
+	// trying things out meets no plan limit.
+	err = db.InTenant(ctx, store.Tenant{OrgID: org.ID, UserID: user.ID}, func(tx pgx.Tx) error {
+		_, err := billing.Grant(ctx, tx, &notify.Notifier{River: rc}, org.ID, "business")
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("grant the demo organization Business: %w", err)
+	}
+	return fmt.Sprintf("demo organization %q (%s) on Business: log in as %s with password %s", demoOrg, state, demoEmail, demoPassword), nil
+}
+
+// demoAccount finds the demo user and their organization, seeded before.
+func demoAccount(ctx context.Context, db *store.DB) (store.User, store.Organization, error) {
+	u, err := store.UserByEmail(ctx, db.Pool, demoEmail)
+	if err != nil {
+		return store.User{}, store.Organization{}, err
+	}
+	var org store.Organization
+	err = db.InTenant(ctx, store.Tenant{UserID: u.ID}, func(tx pgx.Tx) error {
+		orgs, err := store.OrganizationsOfUser(ctx, tx, u.ID)
+		if err != nil {
+			return err
+		}
+		for _, o := range orgs {
+			if o.Name == demoOrg {
+				org, err = store.OrganizationByID(ctx, tx, o.OrgID)
+				return err
+			}
+		}
+		return fmt.Errorf("the demo user has no organization named %q", demoOrg)
+	})
+	return u, org, err
 }
 
 func (a *app) runSeed(ctx context.Context) error {

@@ -51,6 +51,7 @@ import (
 
 	"github.com/reptidex/reptidex/mailsink"
 	"github.com/reptidex/reptidex/scripts/loadgen"
+	"github.com/reptidex/reptidex/scripts/population/benchdb"
 )
 
 // maxCertificates caps -certificates so that a run ends well within the access token's
@@ -63,6 +64,7 @@ const maxPerAnimal = 100
 
 type config struct {
 	base, mailURL, history string
+	databaseURL            string
 	temporal, namespace    string
 	species                string
 	certificates, animals  int
@@ -105,6 +107,8 @@ func main() {
 	var c config
 	flag.StringVar(&c.base, "base", "http://127.0.0.1:8080", "API base URL (loopback only)")
 	flag.StringVar(&c.mailURL, "mail", "http://127.0.0.1:8025", "HTTP API of the mail sink that receives the verification email")
+	flag.StringVar(&c.databaseURL, "database-url", "postgres://reptidex_app@127.0.0.1:5432/reptidex?sslmode=disable",
+		"the API's database, through which the organization is granted Business as support grants it (Free issues 5 certificates a month)")
 	flag.StringVar(&c.temporal, "temporal", "127.0.0.1:7233", "the Temporal frontend the API and worker use (loopback only)")
 	flag.StringVar(&c.namespace, "namespace", "default", "Temporal namespace")
 	flag.StringVar(&c.history, "history", "workflows/certificate/testdata/issued.json",
@@ -151,6 +155,9 @@ func validate(c config) error {
 	}
 	if err := loadgen.CheckLoopback(c.mailURL); err != nil {
 		return fmt.Errorf("-mail: %w", err)
+	}
+	if err := benchdb.CheckLoopbackDB(c.databaseURL); err != nil {
+		return fmt.Errorf("-database-url: %w", err)
 	}
 	return loadgen.CheckLoopback(c.base)
 }
@@ -225,6 +232,9 @@ func setUp(ctx context.Context, api *loadgen.API, c config, runID string) (loadg
 		return loadgen.Account{}, nil, err
 	}
 	if err := api.Verify(ctx, &mailsink.Client{BaseURL: c.mailURL}, email); err != nil {
+		return loadgen.Account{}, nil, err
+	}
+	if err := loadgen.GrantPlan(ctx, c.databaseURL, owner.OrgID, "business"); err != nil {
 		return loadgen.Account{}, nil, err
 	}
 	animals := make([]string, c.animals)

@@ -22,7 +22,8 @@ func TestCertificateHistory_CountsEveryStepOfAnIssuedCertificate(t *testing.T) {
 func TestValidate_RefusesWhatCannotRun(t *testing.T) {
 	t.Parallel()
 	valid := config{base: "http://127.0.0.1:8080", mailURL: "http://127.0.0.1:8025", temporal: "127.0.0.1:7233",
-		species: "ball-python", certificates: 1000, animals: 100, clients: 32, createWorkers: 8, pollers: 16,
+		databaseURL: "postgres://reptidex_app@127.0.0.1:5432/reptidex",
+		species:     "ball-python", certificates: 1000, animals: 100, clients: 32, createWorkers: 8, pollers: 16,
 		poll: 250 * time.Millisecond, waitMax: time.Minute, timeout: time.Minute}
 	require.NoError(t, validate(valid))
 	for _, tc := range []struct {
@@ -32,6 +33,7 @@ func TestValidate_RefusesWhatCannotRun(t *testing.T) {
 		{"a remote API", func(c *config) { c.base = "http://10.0.0.1:8080" }},
 		{"a remote Temporal", func(c *config) { c.temporal = "temporal.example.com:7233" }},
 		{"a remote mail sink", func(c *config) { c.mailURL = "http://10.0.0.1:8025" }},
+		{"a remote database", func(c *config) { c.databaseURL = "postgres://reptidex_app@10.0.0.1:5432/reptidex" }},
 		{"no certificates", func(c *config) { c.certificates = 0 }},
 		{"more certificates than a token lives for", func(c *config) { c.certificates = maxCertificates + 1 }},
 		{"no animals", func(c *config) { c.animals = 0 }},

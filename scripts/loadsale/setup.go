@@ -56,6 +56,10 @@ func openMarket(ctx context.Context, api *loadgen.API, admin *pgxpool.Pool, c co
 		if err := readySeller(ctx, api, admin, s); err != nil {
 			return market{}, err
 		}
+		// Each seller lists c.sales / c.sellers animals at once; Free allows 3 active listings.
+		if err := loadgen.GrantPlan(ctx, c.adminURL, s.OrgID, "business"); err != nil {
+			return market{}, err
+		}
 	}
 	listings, err := listAnimals(ctx, api, m.sellers, c, runID)
 	if err != nil {

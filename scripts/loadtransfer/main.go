@@ -44,6 +44,7 @@ import (
 
 	"github.com/reptidex/reptidex/mailsink"
 	"github.com/reptidex/reptidex/scripts/loadgen"
+	"github.com/reptidex/reptidex/scripts/population/benchdb"
 )
 
 // maxTransfers caps -transfers so that a run ends well within the access token's lifetime.
@@ -57,6 +58,7 @@ type config struct {
 	species       string
 	mailURL       string
 	metricsURL    string
+	databaseURL   string
 	timeout       time.Duration
 	json          bool
 }
@@ -91,6 +93,8 @@ func main() {
 	flag.IntVar(&c.createWorkers, "create-workers", 8, "concurrent clients creating the animals before the run")
 	flag.StringVar(&c.species, "species", "ball-python", "species of the animals")
 	flag.StringVar(&c.mailURL, "mail", "http://127.0.0.1:8025", "HTTP API of the mail sink that receives the seller's verification email")
+	flag.StringVar(&c.databaseURL, "database-url", "postgres://reptidex_app@127.0.0.1:5432/reptidex?sslmode=disable",
+		"the API's database, through which the seller's organization is granted Business as support grants it (Free keeps 50 animals)")
 	flag.StringVar(&c.metricsURL, "metrics", "http://127.0.0.1:9090/metrics", "URL of the API's Prometheus metrics (its operations "+
 		"listener, OPS_ADDR), read before and after the transfers to show where their time went (empty: do not read)")
 	flag.DurationVar(&c.timeout, "timeout", time.Minute, "per-request timeout (an accept waits up to 30 s for the workflow)")
@@ -115,6 +119,9 @@ func run(c config) (bool, error) {
 		return false, err
 	}
 	if err := api.Verify(ctx, &mailsink.Client{BaseURL: c.mailURL}, seller.Email); err != nil {
+		return false, err
+	}
+	if err := loadgen.GrantPlan(ctx, c.databaseURL, seller.OrgID, "business"); err != nil {
 		return false, err
 	}
 	buyer, err := api.Register(ctx, "loadtransfer-buyer-"+runID+"@example.com", "Load Buyer "+runID)
@@ -183,6 +190,9 @@ func validate(c *config) error {
 		if err := loadgen.CheckLoopback(c.metricsURL); err != nil {
 			return fmt.Errorf("-metrics: %w", err)
 		}
+	}
+	if err := benchdb.CheckLoopbackDB(c.databaseURL); err != nil {
+		return fmt.Errorf("-database-url: %w", err)
 	}
 	return loadgen.CheckLoopback(c.base)
 }

@@ -82,7 +82,7 @@ func TestResult_IsOKOnlyWhenEveryTransferIsAcceptedAndVerified(t *testing.T) {
 
 func TestValidate_RefusesWhatCannotRun(t *testing.T) {
 	t.Parallel()
-	valid := config{base: "http://127.0.0.1:8080", transfers: 500, clients: 16, createWorkers: 8, species: "ball-python", timeout: time.Minute}
+	valid := config{base: "http://127.0.0.1:8080", databaseURL: "postgres://reptidex_app@127.0.0.1:5432/reptidex", transfers: 500, clients: 16, createWorkers: 8, species: "ball-python", timeout: time.Minute}
 	c := valid
 	require.NoError(t, validate(&c))
 	for _, tc := range []struct {
@@ -90,6 +90,7 @@ func TestValidate_RefusesWhatCannotRun(t *testing.T) {
 		mutate func(*config)
 	}{
 		{"a remote API", func(c *config) { c.base = "http://10.0.0.1:8080" }},
+		{"a remote database", func(c *config) { c.databaseURL = "postgres://reptidex_app@10.0.0.1:5432/reptidex" }},
 		{"no transfers", func(c *config) { c.transfers = 0 }},
 		{"more transfers than a token lives for", func(c *config) { c.transfers = maxTransfers + 1 }},
 		{"no clients", func(c *config) { c.clients = 0 }},

@@ -8,12 +8,15 @@ import (
 	"context"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reptidex/reptidex/accounts"
+	"github.com/reptidex/reptidex/billing"
+	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/testkit"
 )
@@ -36,4 +39,18 @@ func Organization(t *testing.T, db *store.DB, queue *river.Client[pgx.Tx], name 
 	}, nil)
 	require.NoError(t, err)
 	return u, o
+}
+
+// GrantPlan grants organization orgID the plan planKey as support does (billing.Grant), so
+// that a test holding more than Free allows (many animals, listings, certificates or
+// members) runs on a plan that allows it.
+func GrantPlan(t testing.TB, db *store.DB, orgID uuid.UUID, planKey string) {
+	t.Helper()
+	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{})
+	require.NoError(t, err)
+	err = db.InTenant(context.Background(), store.Tenant{OrgID: orgID}, func(tx pgx.Tx) error {
+		_, err := billing.Grant(context.Background(), tx, &notify.Notifier{River: rc}, orgID, planKey)
+		return err
+	})
+	require.NoError(t, err)
 }

@@ -119,11 +119,10 @@ type State struct {
 
 // The kinds of notice owners receive.
 const (
-	NoticeFailed     = "failed"
-	NoticeAction     = "action-required"
-	NoticeReminder   = "reminder"
-	NoticePaid       = "paid"
-	NoticeDowngraded = "downgraded"
+	NoticeFailed   = "failed"
+	NoticeAction   = "action-required"
+	NoticeReminder = "reminder"
+	NoticePaid     = "paid"
 )
 
 // Notice is one thing the organization's owners and admins are told.

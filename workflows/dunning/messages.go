@@ -52,13 +52,6 @@ func Message(n Notice, to uuid.UUID) notify.Request {
 		r.Title = "Payment received: thank you"
 		r.Body = "Your subscription's renewal is paid. Your plan continues as before."
 		r.Link, r.ActionLabel = "/api/v1/billing/subscription", "See the subscription"
-	case NoticeDowngraded:
-		key += "done"
-		r.Title = "Your organization is now on the Free plan"
-		r.Body = "The renewal stayed unpaid through the grace period, so your organization moved to the Free " +
-			"plan. Nothing was deleted: what is above the Free limits is read-only and listings above them " +
-			"are paused. Pay the open invoice at any time and everything is restored at once."
-		r.ActionLabel = "Pay and restore the plan"
 	}
 	r.DedupKey = key + "/" + to.String()
 	return r
