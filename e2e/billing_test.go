@@ -16,7 +16,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 
-	"github.com/reptidex/reptidex/config"
 	"github.com/reptidex/reptidex/stripehooks"
 	"github.com/reptidex/reptidex/testkit"
 	"github.com/reptidex/reptidex/workflows/dunning"
@@ -100,12 +99,6 @@ func (s *system) plan(t *testing.T, sub subscriber) string {
 	return s.must(t, http.StatusOK, http.MethodGet, "/api/v1/billing/subscription", sub.Token, nil)["plan"].(string)
 }
 
-// quickDunning reminds after a second and ends the grace after three.
-func quickDunning(c *config.Config) {
-	c.Billing.Reminders = []time.Duration{time.Second}
-	c.Billing.Grace = 3 * time.Second
-}
-
 func TestBilling_SubscribeChangePlanAndCancelFollowStripe(t *testing.T) {
 	t.Parallel()
 	s := start(t)
@@ -173,7 +166,7 @@ func TestBilling_UpdatedBeforeCreatedKeepsTheUpdate(t *testing.T) {
 
 func TestBilling_PaidBeforeFailedStartsNoDunning(t *testing.T) {
 	t.Parallel()
-	s := start(t, quickDunning)
+	s := start(t)
 	sub := subscriberOf(t, s, "Punctual")
 	invoice := newID("in_")
 	now := time.Now()
@@ -200,7 +193,7 @@ type dunningPath struct {
 	file    string
 }
 
-// Each path a dunning can take, on the dev server with a schedule of seconds: paid after a
+// Each path a dunning can take, on the dev server with a schedule of seconds (start): paid after a
 // reminder; a payment method added, the invoice retried at once, then paid; the
 // subscription cancelled while unpaid; the grace ended, then a late payment restoring the
 // plan at once. Each history must replay against today's code; with RECORD_HISTORIES=1
@@ -216,7 +209,7 @@ func TestDunning_RecordsTheHistoryOfEachPath(t *testing.T) {
 	for _, p := range paths {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
-			s := start(t, quickDunning)
+			s := start(t)
 			sub := subscriberOf(t, s, "Dunned")
 			invoice := newID("in_")
 			s.deliver(t, sub.event(t, stripe.EventTypeCustomerSubscriptionUpdated, stripe.SubscriptionStatusPastDue, proPrice, time.Now().Add(time.Second)))

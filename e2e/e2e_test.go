@@ -56,6 +56,11 @@ func start(t *testing.T, opts ...func(*config.Config)) *system {
 	cfg.Auth.RatePerMinute, cfg.Auth.RateBurst = 100000, 100000
 	cfg.Notify.EmailAfter = 0
 	cfg.Notify.RetryBase = 100 * time.Millisecond
+	// Every test's worker may handle any test's billing events (one database, one queue), so
+	// all of them keep the same dunning schedule: a reminder after a second, the grace ended
+	// after three.
+	cfg.Billing.Reminders = []time.Duration{time.Second}
+	cfg.Billing.Grace = 3 * time.Second
 	for _, o := range opts {
 		o(&cfg)
 	}
