@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"testing"
@@ -277,4 +278,41 @@ func driveCancelWhileUnpaid(t *testing.T, s *system, sub subscriber, _ string) {
 func driveDowngraded(t *testing.T, s *system, sub subscriber, _ string) {
 	t.Helper()
 	s.waitMail(t, sub.Email, "Reminder: your ReptiDex payment is still due")
+}
+
+// A downgrade at the end of the grace deletes nothing: the animals beyond Free's limit stay
+// readable and become read-only, no animal can be added; the invoice paid, everything is
+// writable again at once.
+func TestDunning_DowngradeKeepsEverythingAndAPaymentRestoresIt(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	sub := subscriberOf(t, s, "Keeper")
+	var ids []string
+	for i := range 52 {
+		ids = append(ids, s.animal(t, sub.Token, map[string]any{"species": "ball-python", "sex": "female", "name": fmt.Sprintf("Keeper %d", i+1)}))
+	}
+	invoice := newID("in_")
+	s.deliver(t, sub.event(t, stripe.EventTypeCustomerSubscriptionUpdated, stripe.SubscriptionStatusPastDue, proPrice, time.Now().Add(time.Second)))
+	s.deliver(t, sub.invoice(t, stripe.EventTypeInvoicePaymentFailed, invoice, time.Now()))
+	require.Eventually(t, func() bool { return s.plan(t, sub) == "free" }, 30*time.Second, 100*time.Millisecond, "the grace ends unpaid")
+
+	// rename edits an animal as a person does: read it, then send its ETag with the change.
+	rename := func(id, name string) reply {
+		path := "/api/v1/animals/" + id
+		read := s.do(t, http.MethodGet, path, sub.Token, nil)
+		require.Equal(t, http.StatusOK, read.Status, "%s", read.Raw)
+		return s.do(t, http.MethodPatch, path, sub.Token, map[string]any{"name": name}, "If-Match", read.Header.Get("ETag"))
+	}
+	refused := rename(ids[51], "Renamed")
+	require.Equal(t, http.StatusPaymentRequired, refused.Status, "%s", refused.Raw)
+	require.Equal(t, "animals", refused.Body["limit"])
+	kept := rename(ids[0], "Still mine")
+	require.Equal(t, http.StatusOK, kept.Status, "%s", kept.Raw)
+	added := s.do(t, http.MethodPost, "/api/v1/animals", sub.Token, map[string]any{"species": "ball-python", "sex": "male"})
+	require.Equal(t, http.StatusPaymentRequired, added.Status, "%s", added.Raw)
+
+	s.deliver(t, sub.invoice(t, stripe.EventTypeInvoicePaid, invoice, time.Now().Add(time.Minute)))
+	require.Equal(t, "pro", s.plan(t, sub))
+	restored := rename(ids[51], "Renamed")
+	require.Equal(t, http.StatusOK, restored.Status, "%s", restored.Raw)
 }

@@ -19,6 +19,14 @@ import (
 // delivery as failed after a few seconds; acknowledging at once keeps a burst of events from
 // holding the database's connections while each waits on another service.
 
+// Queue is the River queue of the handling jobs, worked QueueWorkers at a time: each holds
+// a transaction (a pooled connection) while its handler asks Stripe and Temporal, so a burst
+// of events never takes the connections the API's requests, the webhook's among them, need.
+const Queue = "stripe_events"
+
+// QueueWorkers is how many events are handled at once by a worker.
+const QueueWorkers = 4
+
 // ProcessArgs is the job that handles a kept event.
 type ProcessArgs struct {
 	EventID string `json:"event_id"`
@@ -35,7 +43,7 @@ const processAttempts = 12
 // InsertOpts bounds the job's tries. It needs no uniqueness: an event is kept, and its job
 // enqueued, once (a redelivery finds it kept), and Process runs its handler once.
 func (ProcessArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: processAttempts}
+	return river.InsertOpts{Queue: Queue, MaxAttempts: processAttempts}
 }
 
 // ProcessWorker runs the handler of a kept event, once: in one transaction it holds the

@@ -25,7 +25,7 @@ import (
 const secret = "whsec_stripehooks_test"
 
 // event is the JSON of an event of type typ with a fresh id, as Stripe renders it.
-func event(t *testing.T, typ string) (id string, payload []byte) {
+func event(t testing.TB, typ string) (id string, payload []byte) {
 	t.Helper()
 	id = "evt_" + uuid.NewString()
 	payload, err := json.Marshal(map[string]any{

@@ -95,6 +95,7 @@ func New(d Deps) (*Worker, error) {
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: d.Config.River.MaxWorkers},
 			notify.Queue:       {MaxWorkers: d.Config.River.MaxWorkers},
+			stripehooks.Queue:  {MaxWorkers: stripehooks.QueueWorkers},
 		},
 		FetchCooldown: d.Config.River.FetchCooldown,
 		// A job its worker's crash left running is tried again after RescueAfter rather

@@ -11,6 +11,11 @@
 // invoice.paid (which tells it again), customer.subscription.updated (active), and a
 // redelivery of the failure. Every answer must be 200.
 //
+// With -gap, the senders go in waves instead: -clients deliveries released at once, then a
+// pause of -gap while the worker handles what they started, then the next wave; each
+// subscription's events still go in order, one per wave. Without it the senders post as
+// fast as the answers come (a closed loop with -clients always in flight).
+//
 // It prints the acknowledgement latency (from the request sent to the answer read) at p50,
 // p90 and p99 for all events and for each type, and exits with status 1 when an answer was
 // not 200 or the p99 exceeds -budget, and 2 when the run could not be set up.
@@ -42,7 +47,7 @@ import (
 type config struct {
 	base, secret          string
 	orgs, months, clients int
-	budget, timeout       time.Duration
+	budget, timeout, gap  time.Duration
 }
 
 // delivery is one event posted, and how long its acknowledgement took.
@@ -63,6 +68,7 @@ func main() {
 	fs.IntVar(&c.clients, "clients", 50, "concurrent senders (1 to 500)")
 	fs.DurationVar(&c.budget, "budget", 50*time.Millisecond, "the p99 acknowledgement latency the run must stay within")
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Second, "per-request timeout")
+	fs.DurationVar(&c.gap, "gap", 0, "send in waves of -clients deliveries at once, this long apart (0: a closed loop)")
 	_ = fs.Parse(os.Args[1:])
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -97,6 +103,14 @@ func run(ctx context.Context, c config) (bool, error) {
 	}
 	fmt.Printf("set up %d organizations in %.1fs\n", c.orgs, time.Since(setup).Seconds())
 
+	if c.gap > 0 {
+		start := time.Now()
+		all := waves(ctx, hc, c, orgs)
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		return report(all, time.Since(start), c), nil
+	}
 	var (
 		mu   sync.Mutex
 		all  []delivery
@@ -132,8 +146,57 @@ func run(ctx context.Context, c config) (bool, error) {
 	return report(all, wall, c), nil
 }
 
+// waves sends the months in groups of -clients: wave k releases the k-th event of each month
+// of the group at once, and waits -gap after the last answer.
+func waves(ctx context.Context, hc *http.Client, c config, orgs []string) []delivery {
+	var all []delivery
+	for first := 0; first < c.months && ctx.Err() == nil; first += c.clients {
+		n := min(c.clients, c.months-first)
+		months := make([][][]byte, n)
+		for i := range n {
+			months[i] = monthOf(orgs[(first+i)%len(orgs)])
+		}
+		for k := range months[0] {
+			got := make([]delivery, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() { got[i] = deliver(ctx, hc, c, months[i][k], k == len(months[i])-1) })
+			}
+			wg.Wait()
+			all = append(all, got...)
+			select {
+			case <-time.After(c.gap):
+			case <-ctx.Done():
+			}
+		}
+	}
+	return all
+}
+
+// deliver posts one event and times its acknowledgement.
+func deliver(ctx context.Context, hc *http.Client, c config, payload []byte, redelivery bool) delivery {
+	typ := eventType(payload)
+	if redelivery {
+		typ += " (redelivered)"
+	}
+	t := time.Now()
+	d, err := stripehooks.Deliver(ctx, hc, c.base, c.secret, payload)
+	return delivery{typ: typ, status: d.Status, latency: time.Since(t), err: err}
+}
+
 // sendMonth posts one organization's month of subscription events, in order.
 func sendMonth(ctx context.Context, hc *http.Client, c config, org string) []delivery {
+	events := monthOf(org)
+	out := make([]delivery, 0, len(events))
+	for i, p := range events {
+		out = append(out, deliver(ctx, hc, c, p, i == len(events)-1))
+	}
+	return out
+}
+
+// monthOf renders a month of one new subscription's events for org, in the order Stripe
+// sends them; the last is a redelivery of the failure.
+func monthOf(org string) [][]byte {
 	sub := stripehooks.SubscriptionState{ID: "sub_" + randomHex(8), CustomerID: "cus_" + randomHex(8), OrgPublicID: org,
 		PriceID: "price_load"}
 	in := stripehooks.InvoiceState{ID: "in_" + randomHex(8), SubscriptionID: sub.ID, CustomerID: sub.CustomerID,
@@ -156,17 +219,7 @@ func sendMonth(ctx context.Context, hc *http.Client, c config, org string) []del
 	add(stripehooks.BuildInvoiceEvent(stripe.EventTypeInvoicePaid, in, at(3)))
 	add(stripehooks.BuildSubscriptionEvent(stripe.EventTypeCustomerSubscriptionUpdated, active, at(3)))
 	add(failed, err) // Stripe redelivers
-	out := make([]delivery, 0, len(events))
-	for i, p := range events {
-		typ := eventType(p)
-		if i == len(events)-1 {
-			typ += " (redelivered)"
-		}
-		t := time.Now()
-		d, err := stripehooks.Deliver(ctx, hc, c.base, c.secret, p)
-		out = append(out, delivery{typ: typ, status: d.Status, latency: time.Since(t), err: err})
-	}
-	return out
+	return events
 }
 
 func eventType(payload []byte) string {

@@ -22,7 +22,7 @@ import (
 )
 
 // Queue is a River client on db that only inserts jobs, as the API's is.
-func Queue(t *testing.T, db *store.DB) *river.Client[pgx.Tx] {
+func Queue(t testing.TB, db *store.DB) *river.Client[pgx.Tx] {
 	t.Helper()
 	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{})
 	require.NoError(t, err)
