@@ -65,13 +65,13 @@ func BenchmarkEntitlementCheck(b *testing.B) {
 }
 
 // BenchmarkAnimalCreate records an animal in its own transaction as the API does (tenant
-// set, the row written, committed), without and with the entitlement check before it, for
-// an organization that starts with 500 animals on a plan that limits them.
+// set, the row written, committed), without and with the entitlement check before it. Each
+// starts with an organization of its own holding 500 animals on a plan that limits them, so
+// that with -benchtime 500x the check counts 500 to 1,000 animals: Pro's range.
 func BenchmarkAnimalCreate(b *testing.B) {
-	db, tenant := benchOrg(b)
 	ctx := context.Background()
 	create := func(b *testing.B, check bool) {
-		vacuum(b)
+		db, tenant := benchOrg(b)
 		for b.Loop() {
 			require.NoError(b, db.InTenant(ctx, tenant, func(tx pgx.Tx) error {
 				if check {
