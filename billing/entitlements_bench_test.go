@@ -2,6 +2,7 @@ package billing_test
 
 import (
 	"context"
+	"os"
 	"testing"
 
 	"github.com/google/uuid"
@@ -18,6 +19,9 @@ import (
 // benchOrg is an organization of 500 animals on a plan that limits animals (so that the
 // check counts them), vacuumed as autovacuum keeps a live table.
 func benchOrg(b *testing.B) (*store.DB, store.Tenant) {
+	if os.Getenv("REPTIDEX_STACK") == "" {
+		b.Skip("needs the test components: `make test-stack`, then run with `make test-go`'s environment")
+	}
 	db := testkit.DB(b)
 	ctx := context.Background()
 	u, o, err := registerForBench(ctx, db)
