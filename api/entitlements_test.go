@@ -206,3 +206,33 @@ func TestPlanLimit_PausedListingsAfterADowngrade(t *testing.T) {
 	require.Equal(t, []any{newest[0]}, r.Body["resumed_listings"])
 	require.Equal(t, http.StatusOK, b.do(t, http.MethodGet, listingsPath+"/"+newest[0], "", nil).Status, "on sale again")
 }
+
+// Hatchlings are registered all or none: a batch that would take the organization beyond its
+// animals is refused whole, naming the limit.
+func TestPlanLimit_HatchlingsBeyondTheAnimalLimitAreRefusedWhole(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	support := b.platformAdmin(t, "support-hatch")
+	four := 4
+	plan := b.testPlan(t, &four, 900)
+	o := b.newOrg(t, "hatch")
+	tok := o.Owner.Tokens.AccessToken
+	r := b.do(t, http.MethodPut, "/api/v1/admin/organizations/"+o.ID+"/plan-grant", support, map[string]any{"plan": plan})
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	sire := b.createAnimal(t, tok, map[string]any{"species": "ball-python", "sex": "male", "hatch_date": "2020-05-01"})
+	dam := b.createAnimal(t, tok, map[string]any{"species": "ball-python", "sex": "female", "hatch_date": "2020-06-01"})
+	r = b.do(t, http.MethodPost, "/api/v1/breeding/pairs", tok, map[string]any{"sire_id": sire.ID, "dam_id": dam.ID, "season": 2025})
+	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
+	r = b.do(t, http.MethodPost, "/api/v1/breeding/pairs/"+r.Body["id"].(string)+"/clutches", tok,
+		map[string]any{"laid_on": "2025-04-01", "eggs": 6, "fertile": 6, "infertile": 0})
+	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
+	clutch := "/api/v1/breeding/clutches/" + r.Body["id"].(string)
+	r = b.do(t, http.MethodPatch, clutch, tok, map[string]any{"hatched_on": "2025-05-28", "hatched": 6})
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+
+	three := []map[string]any{{"looks": ""}, {"looks": ""}, {"looks": ""}}
+	requirePlanLimit(t, b.do(t, http.MethodPost, clutch+"/hatchlings", tok, map[string]any{"hatchlings": three}), "animals", plan, 2, 4)
+	require.Equal(t, 2, b.count(t, `SELECT count(*) FROM animals WHERE org_id = $1`, b.orgUUID(t, o.ID)), "none registered")
+	r = b.do(t, http.MethodPost, clutch+"/hatchlings", tok, map[string]any{"hatchlings": three[:2]})
+	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
+}

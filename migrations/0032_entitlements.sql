@@ -18,12 +18,13 @@ ALTER TABLE listings ADD CONSTRAINT listings_paused_at CHECK ((status::text = 'p
 -- Counting what a plan limits per calendar month (UTC) reads rows of the organization that its
 -- members' row-level security hides from one another (another member's text messages) or that
 -- belong to another organization (the certificate a re-issue superseded). These functions
--- count for the caller's organization only, and answer a number.
+-- count for the caller's organization only, and answer a number. (SELECT app_org_id()) is
+-- read once per statement, not once per row.
 CREATE FUNCTION plan_sms_used(since timestamptz) RETURNS int
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     AS $$
     SELECT count(*)::int FROM notification_deliveries
-    WHERE org_id = app_org_id() AND channel = 'sms' AND status IN ('pending', 'sent') AND created_at >= since
+    WHERE org_id = (SELECT app_org_id()) AND channel = 'sms' AND status IN ('pending', 'sent') AND created_at >= since
 $$;
 
 -- Certificates requested this month: a certificate that failed is not counted, nor one that
@@ -32,7 +33,7 @@ CREATE FUNCTION plan_certificates_used(since timestamptz) RETURNS int
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     AS $$
     SELECT count(*)::int FROM certificates c
-    WHERE c.org_id = app_org_id() AND c.created_at >= since AND c.status <> 'failed'
+    WHERE c.org_id = (SELECT app_org_id()) AND c.created_at >= since AND c.status <> 'failed'
       AND NOT EXISTS (SELECT 1 FROM certificates p WHERE p.superseded_by = c.id AND p.org_id <> c.org_id)
 $$;
 

@@ -64,7 +64,7 @@ func PlanAllowance(ctx context.Context, tx pgx.Tx, limit string, pendingInvitati
 	batch := &pgx.Batch{}
 	batch.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || app_org_id()::text, 0))`, "plan-limit:"+limit)
 	batch.Queue(`SELECT ` + planColumns + `, CASE WHEN plans.` + limit + ` IS NULL THEN 0 ELSE (` + count + `) END
-		FROM plans WHERE key = (SELECT plan_key FROM organizations WHERE id = app_org_id())`)
+		FROM plans WHERE key = (SELECT plan_key FROM organizations WHERE id = (SELECT app_org_id()))`)
 	br := tx.SendBatch(ctx, batch)
 	var (
 		p    Plan
@@ -100,22 +100,23 @@ func PlanUsage(ctx context.Context, q Querier, limit string, pendingInvitations 
 	return n, nil
 }
 
-// usageSQL is the expression that counts a limit's usage (PlanUsage).
+// usageSQL is the expression that counts a limit's usage (PlanUsage). The tenant is read
+// once, (SELECT app_org_id()), not once per row counted.
 func usageSQL(limit string, pendingInvitations bool) (string, error) {
 	var sql string
 	switch limit {
 	case LimitAnimals:
-		sql = `(SELECT count(*)::int FROM animals WHERE org_id = app_org_id())`
+		sql = `(SELECT count(*)::int FROM animals WHERE org_id = (SELECT app_org_id()))`
 	case LimitActiveListings:
-		sql = `(SELECT count(*)::int FROM listings WHERE org_id = app_org_id() AND status = 'active')`
+		sql = `(SELECT count(*)::int FROM listings WHERE org_id = (SELECT app_org_id()) AND status = 'active')`
 	case LimitCertificates:
 		sql = `plan_certificates_used(` + monthStart + `)`
 	case LimitSMS:
 		sql = `plan_sms_used(` + monthStart + `)`
 	case LimitMembers:
-		sql = `(SELECT count(*)::int FROM memberships WHERE org_id = app_org_id())`
+		sql = `(SELECT count(*)::int FROM memberships WHERE org_id = (SELECT app_org_id()))`
 		if pendingInvitations {
-			sql += ` + (SELECT count(*)::int FROM invitations WHERE org_id = app_org_id() AND accepted_at IS NULL
+			sql += ` + (SELECT count(*)::int FROM invitations WHERE org_id = (SELECT app_org_id()) AND accepted_at IS NULL
 				AND revoked_at IS NULL AND expires_at > now())`
 		}
 	default:
@@ -132,7 +133,7 @@ func AnimalsJoinedBefore(ctx context.Context, q Querier, id uuid.UUID) (int, err
 	err := q.QueryRow(ctx, `WITH joined AS (
 			SELECT a.id, coalesce((SELECT max(h.at) FROM ownership_history h
 				WHERE h.animal_id = a.id AND h.to_org_id = a.org_id), a.created_at) AS at
-			FROM animals a WHERE a.org_id = app_org_id())
+			FROM animals a WHERE a.org_id = (SELECT app_org_id()))
 		SELECT count(*)::int FROM joined j, joined me WHERE me.id = $1 AND (j.at, j.id) < (me.at, me.id)`, id).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("rank animal: %w", err)
