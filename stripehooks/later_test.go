@@ -78,3 +78,21 @@ func BenchmarkReceive_Queued(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkReceive_HandledAtOnce is the same with a handler that does nothing, run in the
+// delivery's transaction (the event kept and marked processed), for comparison.
+func BenchmarkReceive_HandledAtOnce(b *testing.B) {
+	db := testkit.DB(b)
+	d := stripehooks.NewDispatcher().Handle("invoice.paid", func(context.Context, pgx.Tx, stripe.Event) error { return nil })
+	r := stripehooks.Receiver{DB: db, Secret: secret, Handlers: d}
+	b.SetParallelism(25)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			_, payload := event(b, "invoice.paid")
+			if _, err := r.Receive(context.Background(), payload, stripehooks.Sign(payload, secret, time.Now())); err != nil {
+				b.Error(err)
+			}
+		}
+	})
+}
