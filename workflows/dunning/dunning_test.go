@@ -104,11 +104,7 @@ func failed(env *testsuite.TestWorkflowEnvironment, in dunning.Input, invoice st
 
 func result(t *testing.T, env *testsuite.TestWorkflowEnvironment) dunning.Result {
 	t.Helper()
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var res dunning.Result
-	require.NoError(t, env.GetWorkflowResult(&res))
-	return res
+	return processtest.Result[dunning.Result](t, env)
 }
 
 func TestWorkflow_PaidAfterTheFirstReminderEndsWithThanks(t *testing.T) {

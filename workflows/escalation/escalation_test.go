@@ -13,6 +13,7 @@ import (
 
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/workflows/escalation"
+	"github.com/reptidex/reptidex/workflows/process/processtest"
 )
 
 // recorder stands in for the notification activities and notes when each ran, in the
@@ -104,11 +105,7 @@ func offer() escalation.Input {
 
 func result(t *testing.T, env *testsuite.TestWorkflowEnvironment) escalation.Result {
 	t.Helper()
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var res escalation.Result
-	require.NoError(t, env.GetWorkflowResult(&res))
-	return res
+	return processtest.Result[escalation.Result](t, env)
 }
 
 func TestWorkflow_EscalatesToEmailThenSMSAfterTheirDelays(t *testing.T) {

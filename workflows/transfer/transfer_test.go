@@ -195,11 +195,7 @@ func offer() transfer.Input {
 
 func result(t *testing.T, env *testsuite.TestWorkflowEnvironment) transfer.Result {
 	t.Helper()
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var res transfer.Result
-	require.NoError(t, env.GetWorkflowResult(&res))
-	return res
+	return processtest.Result[transfer.Result](t, env)
 }
 
 // outcome is what came of an update, and when (in skipped time, from the start).

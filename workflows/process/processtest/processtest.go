@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/mocks"
+	"go.temporal.io/sdk/testsuite"
 )
 
 // AlreadyStarted makes c answer a start of workflowID as the server does when a run of it
@@ -39,4 +40,14 @@ func AlreadyStarted(t *testing.T, c *mocks.Client, workflowID string, first any,
 		c.On("GetWorkflow", mock.Anything, workflowID, runID).Return(run)
 	}
 	return run
+}
+
+// Result is the result of the workflow env ran, which must have completed without error.
+func Result[R any](t *testing.T, env *testsuite.TestWorkflowEnvironment) R {
+	t.Helper()
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var res R
+	require.NoError(t, env.GetWorkflowResult(&res))
+	return res
 }
