@@ -115,3 +115,12 @@ func PlanOfPrice(ctx context.Context, q Querier, priceID string) (string, error)
 	}
 	return key, nil
 }
+
+// SetDevelopmentPrice gives the plan key the Stripe price priceID unless it has one: stripe-mock
+// takes any price, and Checkout needs one. For development only.
+func SetDevelopmentPrice(ctx context.Context, q Querier, key, priceID string) error {
+	if _, err := q.Exec(ctx, `UPDATE plans SET stripe_price_id = $2 WHERE key = $1 AND stripe_price_id = ''`, key, priceID); err != nil {
+		return fmt.Errorf("set the development price of plan %s: %w", key, err)
+	}
+	return nil
+}

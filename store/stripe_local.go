@@ -66,3 +66,43 @@ func MarkSellerReadyAsOwner(ctx context.Context, q Querier, orgPublicID string) 
 	}
 	return a, nil
 }
+
+// LocalSubscription is what playing Stripe locally needs to render an organization's
+// billing events: its customer, its current subscription (empty when it has none) and the
+// Stripe prices of the plans.
+type LocalSubscription struct {
+	CustomerID, SubscriptionID string
+	// The subscription's customer, status and price as last told (empty without one).
+	SubscriptionCustomer, Status, PriceID string
+	Prices                                map[string]string // plan key → Stripe price ID, for plans that have one
+}
+
+// SubscriptionAsOwner reads the billing state of the organization orgPublicID through a
+// connection that bypasses row-level security (see OrderPaymentAsOwner).
+func SubscriptionAsOwner(ctx context.Context, q Querier, orgPublicID string) (LocalSubscription, error) {
+	var s LocalSubscription
+	err := q.QueryRow(ctx, `SELECT coalesce((SELECT stripe_customer_id FROM billing_customers WHERE org_id = o.id), ''),
+			coalesce(s.stripe_subscription_id, ''), coalesce(s.stripe_customer_id, ''), coalesce(s.status, ''),
+			coalesce(s.stripe_price_id, '')
+		FROM organizations o
+		LEFT JOIN LATERAL (SELECT * FROM subscriptions WHERE org_id = o.id
+			ORDER BY status IN ('canceled', 'incomplete_expired'), created_at DESC LIMIT 1) s ON true
+		WHERE o.public_id = $1`, orgPublicID).Scan(&s.CustomerID, &s.SubscriptionID, &s.SubscriptionCustomer, &s.Status, &s.PriceID)
+	if err != nil {
+		return LocalSubscription{}, fmt.Errorf("read the subscription of organization %s as the schema owner: %w", orgPublicID, notFound(err))
+	}
+	rows, err := q.Query(ctx, `SELECT key, stripe_price_id FROM plans WHERE stripe_price_id <> ''`)
+	if err != nil {
+		return LocalSubscription{}, fmt.Errorf("read the plans' prices: %w", err)
+	}
+	defer rows.Close()
+	s.Prices = map[string]string{}
+	for rows.Next() {
+		var key, price string
+		if err := rows.Scan(&key, &price); err != nil {
+			return LocalSubscription{}, err
+		}
+		s.Prices[key] = price
+	}
+	return s, rows.Err()
+}

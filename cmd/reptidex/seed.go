@@ -49,6 +49,16 @@ func (a *app) seed(ctx context.Context, db *store.DB) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("grant the demo organization Business: %w", err)
 	}
+	// In development, Pro and Business can be subscribed to through stripe-mock, which takes
+	// any price; elsewhere a platform admin sets the real prices.
+	for key, price := range map[string]string{"pro": "price_reptidexdevpro", "business": "price_reptidexdevbusiness"} {
+		if a.cfg.Env != "development" {
+			break
+		}
+		if err := store.SetDevelopmentPrice(ctx, db.Pool, key, price); err != nil {
+			return "", err
+		}
+	}
 	return fmt.Sprintf("demo organization %q (%s) on Business: log in as %s with password %s", demoOrg, state, demoEmail, demoPassword), nil
 }
 

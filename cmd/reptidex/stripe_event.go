@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -31,6 +33,19 @@ Events about an order (--order <order public ID>, once its sale has asked for pa
   refunded         charge.refunded (--amount: refunded in all, in minor units; default the whole charge)
   disputed         charge.dispute.created: the buyer disputed the payment with their card issuer
 
+Events about an organization's subscription (--organization <organization public ID>):
+  subscription-created     customer.subscription.created: a new subscription to --plan (default pro),
+                           as Checkout completes it (--status, default active)
+  subscription-updated     customer.subscription.updated: the current subscription, now on --plan
+                           and in --status (each default: as it is), --cancel-at-period-end
+  subscription-deleted     customer.subscription.deleted: the current subscription ended
+  invoice-failed           invoice.payment_failed: the renewal --invoice (default a new one) declined;
+                           starts the dunning
+  invoice-action-required  invoice.payment_action_required: the bank asks to authenticate --invoice
+  invoice-paid             invoice.paid: --invoice paid
+  payment-method-attached  payment_method.attached: a card added to the subscription's customer
+  A plan needs its Stripe price (reptidex dev sets development ones).
+
 Events about a seller (--organization <organization public ID>, with a seller account):
   account-updated  account.updated; the API re-reads the account from Stripe, and stripe-mock
                    answers every account with charges and payouts disabled, so this can only
@@ -49,6 +64,31 @@ var stripeEventTypes = map[string]stripe.EventType{
 	"refunded":        stripe.EventTypeChargeRefunded,
 	"disputed":        stripe.EventTypeChargeDisputeCreated,
 	"account-updated": stripe.EventTypeAccountUpdated,
+
+	"subscription-created":    stripe.EventTypeCustomerSubscriptionCreated,
+	"subscription-updated":    stripe.EventTypeCustomerSubscriptionUpdated,
+	"subscription-deleted":    stripe.EventTypeCustomerSubscriptionDeleted,
+	"invoice-failed":          stripe.EventTypeInvoicePaymentFailed,
+	"invoice-action-required": stripe.EventTypeInvoicePaymentActionRequired,
+	"invoice-paid":            stripe.EventTypeInvoicePaid,
+	"payment-method-attached": stripe.EventTypePaymentMethodAttached,
+}
+
+// billingEvent reports whether t is about an organization's subscription.
+func billingEvent(t stripe.EventType) bool {
+	switch t {
+	case stripe.EventTypeCustomerSubscriptionCreated, stripe.EventTypeCustomerSubscriptionUpdated,
+		stripe.EventTypeCustomerSubscriptionDeleted, stripe.EventTypeInvoicePaymentFailed,
+		stripe.EventTypeInvoicePaymentActionRequired, stripe.EventTypeInvoicePaid, stripe.EventTypePaymentMethodAttached:
+		return true
+	}
+	return false
+}
+
+// subscriptionEvent reports whether t is about the subscription itself.
+func subscriptionEvent(t stripe.EventType) bool {
+	return t == stripe.EventTypeCustomerSubscriptionCreated || t == stripe.EventTypeCustomerSubscriptionUpdated ||
+		t == stripe.EventTypeCustomerSubscriptionDeleted
 }
 
 // errUsage is a command line the command cannot run; the usage is printed with it.
@@ -62,6 +102,10 @@ type stripeEventArgs struct {
 	Ready        bool   // record the seller ready instead of posting
 	Amount       int64  // charge.refunded: refunded in all
 	DeclineCode  string // payment_intent.payment_failed
+	Plan         string // subscription events: the plan's key
+	Status       string // subscription events: Stripe's status
+	Invoice      string // invoice events: in_...
+	CancelAtEnd  bool   // subscription-updated: cancel_at_period_end
 	API          string // the API's base URL
 }
 
@@ -80,6 +124,10 @@ func parseStripeEvent(args []string, apiBase string, out io.Writer) (stripeEvent
 	fs.BoolVar(&a.Ready, "ready", false, "account-updated: record the seller ready in the database instead (development only)")
 	fs.Int64Var(&a.Amount, "amount", 0, "refunded: the amount refunded in all, in minor units (default the whole charge)")
 	fs.StringVar(&a.DeclineCode, "decline-code", "", "payment-failed: the issuer's decline code (default generic_decline)")
+	fs.StringVar(&a.Plan, "plan", "", "subscription events: the plan (pro, business)")
+	fs.StringVar(&a.Status, "status", "", "subscription events: Stripe's status (active, past_due, ...)")
+	fs.StringVar(&a.Invoice, "invoice", "", "invoice events: the invoice (in_...)")
+	fs.BoolVar(&a.CancelAtEnd, "cancel-at-period-end", false, "subscription-updated: the subscription ends at the end of the period")
 	fs.StringVar(&a.API, "api", apiBase, "base URL of the API")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fs.Usage()
@@ -104,11 +152,16 @@ func parseStripeEvent(args []string, apiBase string, out io.Writer) (stripeEvent
 // check refuses flags that do not go with the event.
 func (a stripeEventArgs) check(name string, extra int) error {
 	account := a.Type == stripe.EventTypeAccountUpdated
+	billing := billingEvent(a.Type)
 	switch {
 	case extra > 0:
 		return errors.New("unexpected arguments after the flags")
 	case a.API == "":
 		return errors.New("--api is empty")
+	case billing:
+		return a.checkBilling(name)
+	case a.Plan != "" || a.Status != "" || a.Invoice != "" || a.CancelAtEnd:
+		return errors.New("--plan, --status, --invoice and --cancel-at-period-end are for the subscription's events")
 	case account && a.Organization == "":
 		return errors.New("account-updated needs --organization")
 	case account && a.Order != "":
@@ -125,8 +178,81 @@ func (a stripeEventArgs) check(name string, extra int) error {
 	return nil
 }
 
+// checkBilling refuses flags that do not go with an event about a subscription.
+func (a stripeEventArgs) checkBilling(name string) error {
+	invoice := strings.HasPrefix(string(a.Type), "invoice.")
+	switch {
+	case a.Organization == "":
+		return fmt.Errorf("%s needs --organization", name)
+	case a.Order != "" || a.Ready || a.Amount != 0 || a.DeclineCode != "":
+		return fmt.Errorf("%s takes --organization, not --order, --ready, --amount or --decline-code", name)
+	case !subscriptionEvent(a.Type) && (a.Plan != "" || a.Status != ""):
+		return errors.New("--plan and --status are for the subscription-* events")
+	case a.CancelAtEnd && a.Type != stripe.EventTypeCustomerSubscriptionUpdated:
+		return errors.New("--cancel-at-period-end is for subscription-updated only")
+	case !invoice && a.Invoice != "":
+		return errors.New("--invoice is for the invoice-* events")
+	case invoice && a.Type != stripe.EventTypeInvoicePaymentFailed && a.Invoice == "":
+		return fmt.Errorf("%s needs --invoice (the one invoice-failed posted)", name)
+	}
+	return nil
+}
+
+// billingPayload renders an event about the organization's subscription, with the IDs the
+// platform recorded (a new subscription, or invoice, when the event starts one).
+func (a stripeEventArgs) billingPayload(ctx context.Context, owner store.Querier) ([]byte, error) {
+	s, err := store.SubscriptionAsOwner(ctx, owner, a.Organization)
+	if err != nil {
+		return nil, err
+	}
+	sub := stripehooks.SubscriptionState{ID: s.SubscriptionID, CustomerID: or(s.SubscriptionCustomer, s.CustomerID),
+		OrgPublicID: a.Organization, Status: stripe.SubscriptionStatus(or(a.Status, s.Status)), PriceID: s.PriceID,
+		CancelAtPeriodEnd: a.CancelAtEnd}
+	if a.Type == stripe.EventTypeCustomerSubscriptionCreated {
+		sub.ID, sub.CustomerID = "sub_"+randomID(), or(s.CustomerID, "cus_"+randomID())
+		sub.Status = stripe.SubscriptionStatus(or(a.Status, "active"))
+		a.Plan = or(a.Plan, "pro")
+	}
+	if sub.ID == "" {
+		return nil, fmt.Errorf("organization %s has no subscription yet: post subscription-created first", a.Organization)
+	}
+	if a.Plan != "" {
+		if sub.PriceID = s.Prices[a.Plan]; sub.PriceID == "" {
+			return nil, fmt.Errorf("plan %q has no Stripe price: set one with PATCH /api/v1/admin/billing/plans/%s", a.Plan, a.Plan)
+		}
+	}
+	switch a.Type {
+	case stripe.EventTypeCustomerSubscriptionCreated, stripe.EventTypeCustomerSubscriptionUpdated:
+		return stripehooks.BuildSubscriptionEvent(a.Type, sub, time.Now())
+	case stripe.EventTypeCustomerSubscriptionDeleted:
+		sub.Status = stripe.SubscriptionStatusCanceled
+		return stripehooks.BuildSubscriptionEvent(a.Type, sub, time.Now())
+	case stripe.EventTypePaymentMethodAttached:
+		return stripehooks.BuildPaymentMethodEvent(sub.CustomerID, time.Now())
+	}
+	return stripehooks.BuildInvoiceEvent(a.Type, stripehooks.InvoiceState{ID: or(a.Invoice, "in_"+randomID()),
+		SubscriptionID: sub.ID, CustomerID: sub.CustomerID, OrgPublicID: a.Organization, AmountDue: 1200}, time.Now())
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// randomID is 16 random hex digits, for the IDs Stripe would give.
+func randomID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
 // payload renders the event through the owner's connection.
 func (a stripeEventArgs) payload(ctx context.Context, owner store.Querier) ([]byte, error) {
+	if billingEvent(a.Type) {
+		return a.billingPayload(ctx, owner)
+	}
 	if a.Type == stripe.EventTypeAccountUpdated {
 		return stripehooks.AccountEvent(ctx, owner, a.Organization)
 	}
@@ -172,11 +298,16 @@ func (a *app) runStripeEvent(ctx context.Context, args []string, out, errOut io.
 		return err
 	}
 	var sent struct {
-		ID string `json:"id"`
+		ID   string `json:"id"`
+		Data struct {
+			Object struct {
+				ID string `json:"id"`
+			} `json:"object"`
+		} `json:"data"`
 	}
 	_ = json.Unmarshal(payload, &sent) // rendered just above: it has an id
-	fmt.Fprintf(out, "posted %s %s to %s: %d %s\n", ev.Type, sent.ID, strings.TrimSuffix(ev.API, "/")+stripehooks.WebhookPath,
-		d.Status, strings.TrimSpace(string(d.Body)))
+	fmt.Fprintf(out, "posted %s %s about %s to %s: %d %s\n", ev.Type, sent.ID, sent.Data.Object.ID,
+		strings.TrimSuffix(ev.API, "/")+stripehooks.WebhookPath, d.Status, strings.TrimSpace(string(d.Body)))
 	if d.Status < 200 || d.Status > 299 {
 		return fmt.Errorf("the API refused the event: %d", d.Status)
 	}

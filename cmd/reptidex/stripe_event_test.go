@@ -36,6 +36,16 @@ func TestParseStripeEvent_NamesAndFlags(t *testing.T) {
 			stripeEventArgs{Type: stripe.EventTypeAccountUpdated, Organization: "org_1", API: base}},
 		{"account ready", []string{"account-updated", "--organization", "org_1", "--ready"},
 			stripeEventArgs{Type: stripe.EventTypeAccountUpdated, Organization: "org_1", Ready: true, API: base}},
+		{"subscribed", []string{"subscription-created", "--organization", "org_1", "--plan", "business"},
+			stripeEventArgs{Type: stripe.EventTypeCustomerSubscriptionCreated, Organization: "org_1", Plan: "business", API: base}},
+		{"past due, to end", []string{"subscription-updated", "--organization", "org_1", "--status", "past_due", "--cancel-at-period-end"},
+			stripeEventArgs{Type: stripe.EventTypeCustomerSubscriptionUpdated, Organization: "org_1", Status: "past_due", CancelAtEnd: true, API: base}},
+		{"renewal declined", []string{"invoice-failed", "--organization", "org_1"},
+			stripeEventArgs{Type: stripe.EventTypeInvoicePaymentFailed, Organization: "org_1", API: base}},
+		{"invoice paid", []string{"invoice-paid", "--organization", "org_1", "--invoice", "in_1"},
+			stripeEventArgs{Type: stripe.EventTypeInvoicePaid, Organization: "org_1", Invoice: "in_1", API: base}},
+		{"card added", []string{"payment-method-attached", "--organization", "org_1"},
+			stripeEventArgs{Type: stripe.EventTypePaymentMethodAttached, Organization: "org_1", API: base}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -63,6 +73,14 @@ func TestParseStripeEvent_RefusesWhatDoesNotGoTogether(t *testing.T) {
 		{"account-updated", "--order", "o_1"},
 		{"account-updated", "--organization", "org_1", "--api", ""},
 		{"authorized", "--order", "o_1", "--unknown"},
+		{"authorized", "--order", "o_1", "--plan", "pro"},
+		{"subscription-created"},
+		{"subscription-created", "--order", "o_1"},
+		{"subscription-created", "--organization", "org_1", "--invoice", "in_1"},
+		{"subscription-created", "--organization", "org_1", "--cancel-at-period-end"},
+		{"invoice-paid", "--organization", "org_1"},
+		{"invoice-failed", "--organization", "org_1", "--plan", "pro"},
+		{"payment-method-attached", "--organization", "org_1", "--status", "active"},
 	} {
 		var usage bytes.Buffer
 		_, err := parseStripeEvent(args, "http://localhost:8080", &usage)
