@@ -9,7 +9,13 @@ import (
 // pageParams reads cursor pagination: an opaque cursor (the public ID of the last row of the
 // previous page, which it must decode to) and a limit of 1 to 100 (default 50).
 func pageParams(r *http.Request) (after string, limit int, err error) {
-	limit = 50
+	return cursorPage(r, 50, isPublicID)
+}
+
+// cursorPage reads cursor pagination whose cursor is the key of the last row of the
+// previous page, which must pass valid, and a limit of 1 to 100 (default def).
+func cursorPage(r *http.Request, def int, valid func(string) bool) (after string, limit int, err error) {
+	limit = def
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, convErr := strconv.Atoi(v)
 		if convErr != nil || n < 1 || n > 100 {
@@ -19,7 +25,7 @@ func pageParams(r *http.Request) (after string, limit int, err error) {
 	}
 	if c := r.URL.Query().Get("cursor"); c != "" {
 		b, decErr := base64.RawURLEncoding.Strict().DecodeString(c)
-		if decErr != nil || !isPublicID(string(b)) || cursorOf(string(b)) != c {
+		if decErr != nil || !valid(string(b)) || cursorOf(string(b)) != c {
 			return "", 0, badParam("cursor", "is not a cursor this API issued")
 		}
 		after = string(b)

@@ -110,7 +110,7 @@ func (s *Server) billingRoutes(r chi.Router) {
 		r.Post("/billing/subscription/resume", s.handle(s.changeSubscription(resumeSubscription)))
 		r.Get("/billing/portal", s.handle(s.billingPortal))
 		r.Get("/billing/invoices", s.handle(s.listInvoices))
-		r.Get("/billing/invoices/{invoiceID}/pay", s.handle(s.payInvoice))
+		r.Get("/billing/invoices/{invoice}/pay", s.handle(s.payInvoice))
 	})
 }
 

@@ -61,7 +61,7 @@ var subscriptionResource = apiResource{
 				billingForbidden,
 				{Status: 409, Description: "conflict: the organization already has a live subscription (change its plan " +
 					"instead), or Stripe refused the request."},
-				{Status: 422, Description: "validation-failed: plan is not a plan, or cannot be subscribed to (Free, or a " +
+				{Status: 422, Description: "validation-failed: plan is missing, not a plan, or cannot be subscribed to (Free, or a " +
 					"plan without a Stripe price); or the body or Idempotency-Key is malformed."},
 			},
 		},
@@ -87,7 +87,7 @@ var subscriptionResource = apiResource{
 				{Status: 202, Description: "The change is asked of Stripe; the subscription as it stands.", Body: subscriptionView{}},
 				billingForbidden,
 				{Status: 409, Description: "conflict: no live subscription, already on that plan, or Stripe refused the change."},
-				{Status: 422, Description: "validation-failed: plan is not a plan or cannot be subscribed to."},
+				{Status: 422, Description: "validation-failed: plan is missing, not a plan, or cannot be subscribed to."},
 			},
 		},
 		{
@@ -139,11 +139,12 @@ var subscriptionResource = apiResource{
 			},
 		},
 		{
-			Method: http.MethodGet, Path: "/api/v1/billing/invoices/{invoiceID}/pay", ID: "payInvoice",
+			Method: http.MethodGet, Path: "/api/v1/billing/invoices/{invoice}/pay", ID: "payInvoice",
 			Summary: "Pay or authenticate an invoice",
 			Description: "Sends the caller to the invoice's page at Stripe, where it is paid, or the payment " +
 				"authenticated when the bank asks. Owners and admins only.",
-			Params: []param{{Name: "invoiceID", In: "path", Description: "Stripe's ID of the invoice.", Schema: `{"type": "string"}`}},
+			// Not named invoiceID: path parameters named *ID are our public IDs, and Stripe's are not.
+			Params: []param{{Name: "invoice", In: "path", Description: "Stripe's ID of the invoice (in_...).", Schema: `{"type": "string"}`}},
 			Responses: append(seeOther("the invoice's payment page"),
 				billingForbidden,
 				reply{Status: 404, Description: "not-found: the invoice is not one of the organization's."},

@@ -1,9 +1,9 @@
 package api
 
 import (
-	"encoding/base64"
 	"errors"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -15,6 +15,7 @@ import (
 	"github.com/reptidex/reptidex/billing"
 	"github.com/reptidex/reptidex/domain/membership"
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/workflows/dunning"
 )
 
 // subscriptionView is the organization's subscription as Stripe last told it.
@@ -102,11 +103,7 @@ func (s *Server) withBilling(r *http.Request, fn func(pgx.Tx, billing.Payer, bil
 		if !a.Role.AtLeast(membership.Admin) {
 			return newProblem(kindForbidden, "Only the organization's owners and admins manage its subscription.")
 		}
-		org, err := store.OrganizationByID(r.Context(), tx, a.OrgID)
-		if err != nil {
-			return err
-		}
-		return fn(tx, billing.Payer{OrgID: a.OrgID, OrgPublicID: a.OrgPublicID, Name: org.Name, UserID: a.UserID}, subs)
+		return fn(tx, billing.Payer{OrgID: a.OrgID, OrgPublicID: a.OrgPublicID, UserID: a.UserID}, subs)
 	})
 }
 
@@ -125,6 +122,9 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 	var in checkoutRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
+	}
+	if in.Plan == "" {
+		return invalid(FieldError{"plan", "is required"})
 	}
 	try, err := attempt(r)
 	if err != nil {
@@ -189,6 +189,9 @@ func (s *Server) changePlan(r *http.Request, tx pgx.Tx, subs billing.Subscriptio
 	if err := decodeJSON(r, &in); err != nil {
 		return store.Subscription{}, err
 	}
+	if in.Plan == "" {
+		return store.Subscription{}, invalid(FieldError{"plan", "is required"})
+	}
 	return subs.ChangePlan(r.Context(), tx, in.Plan, try)
 }
 
@@ -220,7 +223,7 @@ func (s *Server) payInvoice(w http.ResponseWriter, r *http.Request) error {
 	var url string
 	err := s.withBilling(r, func(tx pgx.Tx, _ billing.Payer, _ billing.Subscriptions) error {
 		var err error
-		url, err = billing.InvoicePage(r.Context(), tx, chi.URLParam(r, "invoiceID"))
+		url, err = billing.InvoicePage(r.Context(), tx, chi.URLParam(r, "invoice"))
 		return subscriptionProblem(err)
 	})
 	if err != nil {
@@ -249,7 +252,7 @@ func redirect(w http.ResponseWriter, r *http.Request, url string) error {
 
 // listInvoices lists the organization's invoices, newest first, to its owners and admins.
 func (s *Server) listInvoices(w http.ResponseWriter, r *http.Request) error {
-	after, limit, err := invoicePage(r)
+	after, limit, err := cursorPage(r, 20, stripeInvoiceID)
 	if err != nil {
 		return err
 	}
@@ -275,35 +278,9 @@ func (s *Server) listInvoices(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// invoicePage reads the page of invoices asked: a cursor this API issued (an invoice ID) and
-// a limit of 1 to 100 (default 20).
-func invoicePage(r *http.Request) (string, int, error) {
-	limit, err := intParam(r, "limit", 20, 1, 100)
-	if err != nil {
-		return "", 0, err
-	}
-	c := r.URL.Query().Get("cursor")
-	if c == "" {
-		return "", limit, nil
-	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(c)
-	if err != nil || !stripeInvoiceID(string(b)) || cursorOf(string(b)) != c {
-		return "", 0, badParam("cursor", "is not a cursor this API issued")
-	}
-	return string(b), limit, nil
-}
-
-func stripeInvoiceID(s string) bool {
-	if len(s) < 4 || len(s) > 253 || s[:3] != "in_" {
-		return false
-	}
-	for _, c := range s[3:] {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
+// stripeInvoiceID reports whether s is shaped as Stripe's invoice IDs are (in_ and letters
+// and digits), as a cursor of the invoice list must be.
+var stripeInvoiceID = regexp.MustCompile(`^in_[A-Za-z0-9]{1,250}$`).MatchString
 
 func viewSubscription(sub store.Subscription) *subscriptionView {
 	if sub.StripeID == "" {
@@ -318,7 +295,7 @@ func viewInvoice(in store.Invoice) invoiceView {
 		Currency: in.Currency, AttemptCount: in.AttemptCount, ActionRequired: in.ActionRequired,
 		PeriodStart: in.PeriodStart, PeriodEnd: in.PeriodEnd, Created: in.Created}
 	if in.HostedURL != "" && (in.Status == "open" || in.Status == "draft") {
-		v.PayURL = "/api/v1/billing/invoices/" + in.StripeID + "/pay"
+		v.PayURL = dunning.InvoicePayLink(in.StripeID)
 	}
 	return v
 }

@@ -30,11 +30,10 @@ var (
 	ErrNoPaymentPage = errors.New("the invoice has nothing to pay")
 )
 
-// Payer is the organization that pays: its IDs and name, and who asks.
+// Payer is the organization that pays, and who asks.
 type Payer struct {
 	OrgID       uuid.UUID
 	OrgPublicID string
-	Name        string
 	UserID      uuid.UUID
 }
 
@@ -91,7 +90,11 @@ func (s Subscriptions) customer(ctx context.Context, tx pgx.Tx, p Payer) (string
 	if !errors.Is(err, store.ErrNotFound) {
 		return id, err
 	}
-	params := &stripe.CustomerParams{Name: stripe.String(p.Name)}
+	org, err := store.OrganizationByID(ctx, tx, p.OrgID)
+	if err != nil {
+		return "", err
+	}
+	params := &stripe.CustomerParams{Name: stripe.String(org.Name)}
 	params.AddMetadata(MetadataOrganization, p.OrgPublicID)
 	c, err := s.Pay.CreateCustomer(ctx, payments.IdempotencyKey("organization", p.OrgPublicID, "billing-customer"), params)
 	if err != nil {

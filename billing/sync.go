@@ -228,11 +228,13 @@ func (s Sync) applyInvoice(ctx context.Context, tx pgx.Tx, ev stripe.Event, in *
 // paid restores what a paid invoice pays for: the grace that ended is forgotten, the plan is
 // settled again, and the dunning is told.
 func (s Sync) paid(ctx context.Context, tx pgx.Tx, org uuid.UUID, in store.Invoice) error {
-	if _, err := store.LockSubscription(ctx, tx, in.SubscriptionID); err == nil {
+	sub, err := store.LockSubscription(ctx, tx, in.SubscriptionID)
+	switch {
+	case err == nil && sub.GraceEndedAt != nil:
 		if err := store.SetGraceEnded(ctx, tx, in.SubscriptionID, nil); err != nil {
 			return err
 		}
-	} else if !errors.Is(err, store.ErrNotFound) {
+	case err != nil && !errors.Is(err, store.ErrNotFound):
 		return err
 	}
 	if err := s.settle(ctx, tx, org, CauseSubscription); err != nil {

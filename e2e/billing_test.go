@@ -41,14 +41,19 @@ func newID(prefix string) string {
 	return prefix + hex.EncodeToString(b)
 }
 
+// pricePlans gives Pro and Business the tests' Stripe prices (the same in every run).
+func (s *system) pricePlans(t *testing.T) {
+	t.Helper()
+	require.NoError(t, s.Admin(context.Background(), `UPDATE plans SET stripe_price_id = CASE key WHEN 'pro' THEN $1 WHEN 'business' THEN $2 ELSE stripe_price_id END`,
+		proPrice, businessPrice))
+}
+
 // subscriberOf registers an owner whose organization subscribes to Pro: the plans get their
 // prices, the owner opens Checkout through the API (stripe-mock answers), and Stripe's
 // customer.subscription.created arrives.
 func subscriberOf(t *testing.T, s *system, name string) subscriber {
 	t.Helper()
-	ctx := context.Background()
-	require.NoError(t, s.Admin(ctx, `UPDATE plans SET stripe_price_id = CASE key WHEN 'pro' THEN $1 WHEN 'business' THEN $2 ELSE stripe_price_id END`,
-		proPrice, businessPrice))
+	s.pricePlans(t)
 	owner := s.register(t, name, false)
 	out := s.must(t, http.StatusCreated, http.MethodPost, "/api/v1/billing/checkout", owner.Token, map[string]any{"plan": "pro"})
 	require.NotEmpty(t, out["url"])
@@ -156,8 +161,7 @@ func TestBilling_UpdatedBeforeCreatedKeepsTheUpdate(t *testing.T) {
 	t.Parallel()
 	s := start(t)
 	owner := s.register(t, "Early", false)
-	require.NoError(t, s.Admin(context.Background(), `UPDATE plans SET stripe_price_id = CASE key WHEN 'pro' THEN $1 WHEN 'business' THEN $2 ELSE stripe_price_id END`,
-		proPrice, businessPrice))
+	s.pricePlans(t)
 	sub := subscriber{person: owner, Customer: newID("cus_"), Subscription: newID("sub_")}
 	now := time.Now()
 	s.deliver(t, sub.event(t, stripe.EventTypeCustomerSubscriptionUpdated, stripe.SubscriptionStatusActive, businessPrice, now))
@@ -294,6 +298,12 @@ func TestDunning_DowngradeKeepsEverythingAndAPaymentRestoresIt(t *testing.T) {
 	invoice := newID("in_")
 	s.deliver(t, sub.event(t, stripe.EventTypeCustomerSubscriptionUpdated, stripe.SubscriptionStatusPastDue, proPrice, time.Now().Add(time.Second)))
 	s.deliver(t, sub.invoice(t, stripe.EventTypeInvoicePaymentFailed, invoice, time.Now()))
+	// The invoice's own link opens its page at Stripe, for its organization only.
+	pay := "/api/v1/billing/invoices/" + invoice + "/pay"
+	page := s.must(t, http.StatusOK, http.MethodGet, pay, sub.Token, nil, "Accept", "application/json")
+	require.Equal(t, "https://invoice.stripe.com/i/"+invoice, page["url"])
+	stranger := s.register(t, "Stranger", false)
+	s.must(t, http.StatusNotFound, http.MethodGet, pay, stranger.Token, nil, "Accept", "application/json")
 	require.Eventually(t, func() bool { return s.plan(t, sub) == "free" }, 30*time.Second, 100*time.Millisecond, "the grace ends unpaid")
 
 	// rename edits an animal as a person does: read it, then send its ETag with the change.
@@ -313,6 +323,7 @@ func TestDunning_DowngradeKeepsEverythingAndAPaymentRestoresIt(t *testing.T) {
 
 	s.deliver(t, sub.invoice(t, stripe.EventTypeInvoicePaid, invoice, time.Now().Add(time.Minute)))
 	require.Equal(t, "pro", s.plan(t, sub))
+	s.must(t, http.StatusConflict, http.MethodGet, pay, sub.Token, nil, "Accept", "application/json")
 	restored := rename(ids[51], "Renamed")
 	require.Equal(t, http.StatusOK, restored.Status, "%s", restored.Raw)
 }

@@ -59,12 +59,7 @@ func TestPlan_DowngradePausesListingsAndUpgradeRestoresThem(t *testing.T) {
 	b := setup(t)
 	b.ready(t)
 	registered.GrantPlan(t, b.db, b.org.ID, "pro")
-	var ids []string
-	for range 5 {
-		l, err := b.list(t, b.animal(t, nil).PublicID, terms())
-		require.NoError(t, err)
-		ids = append(ids, l.PublicID)
-	}
+	ids := b.listings(t, 5)
 	// An order holds the newest listing: a sale under way is never paused.
 	_, err := testkit.AdminPool(t).Exec(context.Background(), `UPDATE listings SET reserved_by = $1 WHERE public_id = $2`,
 		uuid.New(), ids[4])
@@ -128,12 +123,7 @@ func TestPlan_UpgradeResumesPausedListingsOldestFirstUpToTheNewLimit(t *testing.
 	b := setup(t)
 	b.ready(t)
 	registered.GrantPlan(t, b.db, b.org.ID, "business")
-	var ids []string
-	for range 6 {
-		l, err := b.list(t, b.animal(t, nil).PublicID, terms())
-		require.NoError(t, err)
-		ids = append(ids, l.PublicID)
-	}
+	ids := b.listings(t, 6)
 	c := b.setPlan(t, "free")
 	require.Len(t, c.Paused, 3)
 	// A plan of 4 active listings resumes the oldest paused one only.
@@ -178,4 +168,17 @@ func (b bundle) plan(t *testing.T) string {
 		return err
 	}))
 	return p.Key
+}
+
+// listings lists n new animals of the organization, oldest first, and returns the listings'
+// public IDs.
+func (b bundle) listings(t *testing.T, n int) []string {
+	t.Helper()
+	var ids []string
+	for range n {
+		l, err := b.list(t, b.animal(t, nil).PublicID, terms())
+		require.NoError(t, err)
+		ids = append(ids, l.PublicID)
+	}
+	return ids
 }

@@ -300,14 +300,12 @@ func IsInvalid(err error) (*InvalidError, bool) {
 // smsOverPlan says why the organization's plan stops one more text message this calendar
 // month (UTC), or nothing when it allows it: the message is then recorded as skipped, never
 // sent or retried, while its other channels go. It counts, under the plan limit's lock, the
-// organization's text messages sent or sending this month (as billing.Check does; notify
-// cannot call billing, which tells owners through notify). Account security messages belong
-// to their person, not to an organization, and are never counted.
+// organization's text messages sent or sending this month (store.PlanAllowance, as
+// billing.Check does; notify cannot call billing, which tells owners through notify).
+// Account security messages belong to their person, not to an organization, and are never
+// counted.
 func smsOverPlan(ctx context.Context, tx pgx.Tx) (string, error) {
-	if err := store.LockPlanLimit(ctx, tx, store.LimitSMS); err != nil {
-		return "", err
-	}
-	p, err := store.OrganizationPlan(ctx, tx)
+	p, used, err := store.PlanAllowance(ctx, tx, store.LimitSMS, false)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", nil // recorded for the recipient alone: no organization's plan applies
 	}
@@ -315,12 +313,8 @@ func smsOverPlan(ctx context.Context, tx pgx.Tx) (string, error) {
 		return "", err
 	}
 	allowed := p.Limits.SMSPerMonth
-	if allowed == nil {
+	if allowed == nil || used < *allowed {
 		return "", nil
-	}
-	used, err := store.PlanUsage(ctx, tx, store.LimitSMS, false)
-	if err != nil || used < *allowed {
-		return "", err
 	}
 	return fmt.Sprintf("plan limit: sms_per_month (the %s plan allows %d text messages a month; %d used)", p.Name, *allowed, used), nil
 }

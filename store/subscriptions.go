@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -204,20 +203,11 @@ func ListInvoices(ctx context.Context, q Querier, after string, limit int) ([]In
 }
 
 func collectInvoices(rows pgx.Rows, err error) ([]Invoice, error) {
-	if err != nil {
-		return nil, fmt.Errorf("list invoices: %w", err)
-	}
-	defer rows.Close()
-	out := []Invoice{}
-	for rows.Next() {
-		in, err := scanInvoice(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list invoices: %w", err)
+	if err == nil {
+		var out []Invoice // never nil: CollectRows starts from an empty slice
+		if out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Invoice, error) { return scanInvoice(row) }); err == nil {
+			return out, nil
 		}
-		out = append(out, in)
 	}
-	if err := rows.Err(); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("list invoices: %w", err)
-	}
-	return out, nil
+	return nil, fmt.Errorf("list invoices: %w", err)
 }
