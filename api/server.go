@@ -96,7 +96,7 @@ func newServer(d Deps) *Server {
 		links:       notify.LinksFrom(d.Config),
 		stripeHooks: stripehooks.Receiver{DB: d.DB, Secret: d.Config.Stripe.WebhookSecret, Handlers: stripehooks.Handlers(d.Payments, d.Temporal, d.River, billing.Sync{
 			Stripe: d.Payments, Notifier: &notify.Notifier{River: d.River}, Dunning: billing.TemporalDunning{Client: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue},
-			Schedule: billing.ScheduleOf(d.Config.Billing)}), Queue: d.River},
+			Schedule: billing.ScheduleOf(d.Config.Billing)})},
 	}
 	s.healthCache.onDown = func(name string, res health.Result) {
 		s.log.Warn("dependency check failed", "check", name, "error", res.Err, "latency_ms", res.LatencyMS)

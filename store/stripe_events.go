@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,29 +20,112 @@ type StripeEvent struct {
 	Payload     []byte // the event's JSON (as jsonb keeps it: keys ordered, spacing dropped)
 	ReceivedAt  time.Time
 	ProcessedAt *time.Time
+	// HandleLater, when keeping it: its handler runs in the worker after the delivery is
+	// answered, due at once. HandleAt, when read: when the worker is next to run it (nil
+	// when it is not to: handled, given up, or handled on arrival).
+	HandleLater bool
+	HandleAt    *time.Time
+	// Attempts is how many times its handler has failed; LastError the last failure.
+	Attempts  int
+	LastError string
 }
 
-// InsertStripeEvent keeps an event the first time it arrives: inserted is false when an event
-// with its ID was received before, and then nothing is written. A concurrent delivery of the
-// same event waits for the first one's transaction and is then a repeat.
-func InsertStripeEvent(ctx context.Context, tx pgx.Tx, e StripeEvent) (inserted bool, err error) {
+// InsertStripeEvent keeps an event the first time it arrives, in one statement (q may be the
+// pool, or a transaction the handler then runs in): inserted is false when an event with its
+// ID was received before, and then nothing is written. A concurrent delivery of the same
+// event waits for the first one's insert and is then a repeat.
+func InsertStripeEvent(ctx context.Context, q Querier, e StripeEvent) (inserted bool, err error) {
 	var account *string
 	if e.Account != "" {
 		account = &e.Account
 	}
-	tag, err := tx.Exec(ctx, `INSERT INTO stripe_events (id, type, api_version, account, created, payload)
-		VALUES ($1, $2, $3, $4, $5, $6::jsonb)
-		ON CONFLICT (id) DO NOTHING`, e.ID, e.Type, e.APIVersion, account, e.Created, string(e.Payload))
+	tag, err := q.Exec(ctx, `INSERT INTO stripe_events (id, type, api_version, account, created, payload, handle_at)
+		VALUES ($1, $2, $3, $4, $5, $6::jsonb, CASE WHEN $7 THEN now() END)
+		ON CONFLICT (id) DO NOTHING`, e.ID, e.Type, e.APIVersion, account, e.Created, string(e.Payload), e.HandleLater)
 	if err != nil {
 		return false, fmt.Errorf("keep stripe event %s: %w", e.ID, err)
 	}
 	return tag.RowsAffected() == 1, nil
 }
 
-// MarkStripeEventProcessed records that the handler of an event has run.
+// InsertStripeEvents keeps, in one statement, the events that arrive for the first time:
+// inserted[i] is false when events[i] was received before, or is a repeat of an earlier
+// event in the same batch.
+func InsertStripeEvents(ctx context.Context, q Querier, events []StripeEvent) (inserted []bool, err error) {
+	n := len(events)
+	ids, types, versions, accounts := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]*string, 0, n)
+	created, payloads, later := make([]time.Time, 0, n), make([]string, 0, n), make([]bool, 0, n)
+	first := make(map[string]int, n)
+	for i, e := range events {
+		if _, seen := first[e.ID]; seen {
+			continue
+		}
+		first[e.ID] = i
+		var account *string
+		if e.Account != "" {
+			account = &e.Account
+		}
+		ids, types, versions, accounts = append(ids, e.ID), append(types, e.Type), append(versions, e.APIVersion), append(accounts, account)
+		created, payloads, later = append(created, e.Created), append(payloads, string(e.Payload)), append(later, e.HandleLater)
+	}
+	rows, err := q.Query(ctx, `INSERT INTO stripe_events (id, type, api_version, account, created, payload, handle_at)
+		SELECT id, type, api_version, account, created, payload::jsonb, CASE WHEN later THEN now() END
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::boolean[])
+			AS e (id, type, api_version, account, created, payload, later)
+		ON CONFLICT (id) DO NOTHING
+		RETURNING id`, ids, types, versions, accounts, created, payloads, later)
+	if err != nil {
+		return nil, fmt.Errorf("keep %d stripe events: %w", len(ids), err)
+	}
+	kept, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("keep %d stripe events: %w", len(ids), err)
+	}
+	inserted = make([]bool, n)
+	for _, id := range kept {
+		inserted[first[id]] = true
+	}
+	return inserted, nil
+}
+
+// MarkStripeEventProcessed records that the handler of an event has run: it is due no more.
 func MarkStripeEventProcessed(ctx context.Context, tx pgx.Tx, id string) error {
-	if _, err := tx.Exec(ctx, `UPDATE stripe_events SET processed_at = now() WHERE id = $1`, id); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE stripe_events SET processed_at = now(), handle_at = NULL WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("mark stripe event %s processed: %w", id, err)
+	}
+	return nil
+}
+
+// ClaimDueStripeEvent holds, until tx ends, the event longest due to be handled that no other
+// transaction holds; ErrNotFound when none is due.
+func ClaimDueStripeEvent(ctx context.Context, tx pgx.Tx) (StripeEvent, error) {
+	var e StripeEvent
+	var payload string
+	err := tx.QueryRow(ctx, `SELECT id, type, payload::text, attempts FROM stripe_events
+		WHERE handle_at <= now() ORDER BY handle_at LIMIT 1 FOR UPDATE SKIP LOCKED`).
+		Scan(&e.ID, &e.Type, &payload, &e.Attempts)
+	if err != nil {
+		return StripeEvent{}, fmt.Errorf("claim a due stripe event: %w", notFound(err))
+	}
+	e.Payload = []byte(payload)
+	return e, nil
+}
+
+// StripeEventFailed records that the handler of an event failed, for the attempts-th time,
+// with failure: it is due again after retry, or, when retry is zero, no more (its tries are
+// spent; it stays unprocessed, with its last error, for support).
+func StripeEventFailed(ctx context.Context, tx pgx.Tx, id string, attempts int, retry time.Duration, failure string) error {
+	const maxError = 2000
+	failure = strings.ReplaceAll(failure, "\x00", "")
+	if len(failure) > maxError {
+		failure = failure[:maxError]
+	}
+	failure = strings.ToValidUTF8(failure, "")
+	_, err := tx.Exec(ctx, `UPDATE stripe_events SET attempts = $2, last_error = $3,
+		handle_at = CASE WHEN $4::bigint > 0 THEN now() + $4::bigint * interval '1 microsecond' END
+		WHERE id = $1`, id, attempts, failure, retry.Microseconds())
+	if err != nil {
+		return fmt.Errorf("record stripe event %s failed: %w", id, err)
 	}
 	return nil
 }
@@ -51,28 +135,19 @@ func StripeEventByID(ctx context.Context, q Querier, id string) (StripeEvent, er
 	var e StripeEvent
 	var account *string
 	var payload string
-	err := q.QueryRow(ctx, `SELECT id, type, api_version, account, created, payload::text, received_at, processed_at
+	var lastError *string
+	err := q.QueryRow(ctx, `SELECT id, type, api_version, account, created, payload::text, received_at, processed_at,
+			handle_at, attempts, last_error
 		FROM stripe_events WHERE id = $1`, id).Scan(&e.ID, &e.Type, &e.APIVersion, &account, &e.Created, &payload,
-		&e.ReceivedAt, &e.ProcessedAt)
+		&e.ReceivedAt, &e.ProcessedAt, &e.HandleAt, &e.Attempts, &lastError)
 	if err != nil {
 		return StripeEvent{}, fmt.Errorf("read stripe event %s: %w", id, notFound(err))
 	}
 	if account != nil {
 		e.Account = *account
 	}
-	e.Payload = []byte(payload)
-	return e, nil
-}
-
-// LockStripeEvent reads a kept event and holds it until tx ends, so that one handler runs
-// it at a time; ErrNotFound when it was never kept.
-func LockStripeEvent(ctx context.Context, tx pgx.Tx, id string) (StripeEvent, error) {
-	var e StripeEvent
-	var payload string
-	err := tx.QueryRow(ctx, `SELECT id, type, payload::text, processed_at FROM stripe_events WHERE id = $1 FOR UPDATE`, id).
-		Scan(&e.ID, &e.Type, &payload, &e.ProcessedAt)
-	if err != nil {
-		return StripeEvent{}, fmt.Errorf("lock stripe event %s: %w", id, notFound(err))
+	if lastError != nil {
+		e.LastError = *lastError
 	}
 	e.Payload = []byte(payload)
 	return e, nil

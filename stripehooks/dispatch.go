@@ -23,7 +23,7 @@ type Handler func(ctx context.Context, tx pgx.Tx, ev stripe.Event) error
 // Dispatcher routes events by type to their handlers.
 type Dispatcher struct {
 	handlers map[stripe.EventType]Handler
-	// later are the types handled after the delivery is acknowledged (ProcessWorker).
+	// later are the types handled after the delivery is acknowledged (Handling).
 	later map[stripe.EventType]bool
 }
 
@@ -40,7 +40,7 @@ func (d *Dispatcher) Handle(t stripe.EventType, h Handler) *Dispatcher {
 	return d
 }
 
-// HandleLater routes events of type t to h, run by ProcessWorker after the delivery is
+// HandleLater routes events of type t to h, run by Handling after the delivery is
 // acknowledged.
 func (d *Dispatcher) HandleLater(t stripe.EventType, h Handler) *Dispatcher {
 	d.handlers[t] = h

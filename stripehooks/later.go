@@ -1,87 +1,142 @@
 package stripehooks
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
 	"github.com/stripe/stripe-go/v76"
 
 	"github.com/reptidex/reptidex/store"
 )
 
 // Events whose handling asks Stripe or Temporal something (billing's) are handled after the
-// delivery is acknowledged: the delivery keeps the event and enqueues ProcessArgs in one
-// short transaction, and ProcessWorker runs the handler in its own. Stripe counts a
-// delivery as failed after a few seconds; acknowledging at once keeps a burst of events from
-// holding the database's connections while each waits on another service.
+// delivery is acknowledged: the delivery keeps the event, due at once, in one statement, and
+// Handling, in the worker, claims each due event and runs its handler in a transaction of its
+// own. Stripe counts a delivery as failed after a few seconds; acknowledging at once keeps a
+// burst of events from holding the database's connections while each waits on another
+// service, and writing one row, rather than the row and a job in a transaction, halves what
+// the answer waits on.
 
-// Queue is the River queue of the handling jobs, worked QueueWorkers at a time: each holds
-// a transaction (a pooled connection) while its handler asks Stripe and Temporal, so a burst
-// of events never takes the connections the API's requests, the webhook's among them, need.
-const Queue = "stripe_events"
+// Workers is how many events a worker handles at once: each holds a transaction (a pooled
+// connection) while its handler asks Stripe and Temporal, so a burst of events never takes
+// the connections the API's requests and the other jobs need.
+const Workers = 4
 
-// QueueWorkers is how many events are handled at once by a worker.
-const QueueWorkers = 4
+// Poll is how long an idle runner waits before it looks for due events again. Runners that
+// find one wake the others, so a burst is taken up by all of them at once.
+const Poll = 500 * time.Millisecond
 
-// ProcessArgs is the job that handles a kept event.
-type ProcessArgs struct {
-	EventID string `json:"event_id"`
-}
+// Attempts bounds the tries of an event's handler, spaced further apart each time (the n-th
+// retry n⁴ seconds after the failure, the last about 11 hours after the first); an event
+// still failing then stays kept, unprocessed, with its last error, for support to look at.
+const Attempts = 12
 
-// Kind names the job.
-func (ProcessArgs) Kind() string { return "stripe_event" }
-
-// processAttempts bounds the job's tries (River spaces them further apart each time, the
-// last about a day after the first); an event still failing then stays kept, unprocessed,
-// for support to look at.
-const processAttempts = 12
-
-// InsertOpts bounds the job's tries. It needs no uniqueness: an event is kept, and its job
-// enqueued, once (a redelivery finds it kept), and Process runs its handler once.
-func (ProcessArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: Queue, MaxAttempts: processAttempts}
-}
-
-// ProcessWorker runs the handler of a kept event, once: in one transaction it holds the
-// event, runs its handler unless it was processed already, and records it processed.
-type ProcessWorker struct {
-	river.WorkerDefaults[ProcessArgs]
+// Handling runs, in the worker, the handlers of the events kept to be handled later.
+type Handling struct {
 	DB *store.DB
-	// Handlers is the routing table; it may be set after the worker is registered (the
-	// handlers need the River client the worker is registered with).
+	// Handlers is the routing table; it may be set after Handling is made (the handlers need
+	// the River client of the worker that runs it), but before Run.
 	Handlers *Dispatcher
+	Log      *slog.Logger
+	// Workers and Poll default to the constants of those names.
+	Workers int
+	Poll    time.Duration
 }
 
-// Work handles the event.
-func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[ProcessArgs]) error {
-	return Process(ctx, w.DB, w.Handlers, job.Args.EventID)
+// HandleTimeout bounds one event's handling, its transaction included.
+const HandleTimeout = 2 * time.Minute
+
+// Run handles due events, Workers at a time, until ctx ends; it then returns once the
+// events in hand are handled (each within HandleTimeout).
+func (h *Handling) Run(ctx context.Context) {
+	workers, poll := cmp.Or(h.Workers, Workers), cmp.Or(h.Poll, Poll)
+	wake := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				claimed, err := h.Next(ctx)
+				if err != nil && ctx.Err() == nil && h.Log != nil {
+					h.Log.Warn("stripe event not handled", "err", err)
+				}
+				if claimed {
+					select {
+					case wake <- struct{}{}:
+					default:
+					}
+					continue
+				}
+				select {
+				case <-ctx.Done():
+				case <-wake:
+				case <-time.After(poll):
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
-// Process runs the handler of the kept event id, unless it has run already.
-func Process(ctx context.Context, db *store.DB, d *Dispatcher, id string) error {
-	return db.InTx(ctx, func(tx pgx.Tx) error {
-		e, err := store.LockStripeEvent(ctx, tx, id)
-		if errors.Is(err, store.ErrNotFound) || err == nil && e.ProcessedAt != nil {
+// Next claims the event longest due, if any, and runs its handler: claimed says whether one
+// was claimed and what became of it recorded. The handler runs in a savepoint of the transaction that holds the event: when it
+// succeeds the event is recorded processed with what the handler wrote; when it fails what it
+// wrote is undone and the failure recorded, the event due again later or, its tries spent,
+// no more. The handler's failure is returned. An event once claimed is handled to the end,
+// within HandleTimeout, even when ctx ends meanwhile.
+func (h *Handling) Next(ctx context.Context) (claimed bool, err error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), HandleTimeout)
+	defer cancel()
+	var failed error
+	err = h.DB.InTx(ctx, func(tx pgx.Tx) error {
+		e, err := store.ClaimDueStripeEvent(ctx, tx)
+		if errors.Is(err, store.ErrNotFound) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		var ev stripe.Event
-		if err := json.Unmarshal(e.Payload, &ev); err != nil {
-			return fmt.Errorf("read stripe event %s: %w", id, err)
+		claimed = true
+		if failed = h.handle(ctx, tx, e); failed == nil {
+			return store.MarkStripeEventProcessed(ctx, tx, e.ID)
 		}
-		h := d.handler(ev.Type)
-		if h == nil {
-			return nil
+		var retry time.Duration
+		if e.Attempts+1 < Attempts {
+			retry = retryDelay(e.Attempts + 1)
 		}
-		if err := h(ctx, tx, ev); err != nil {
+		return store.StripeEventFailed(ctx, tx, e.ID, e.Attempts+1, retry, failed.Error())
+	})
+	return claimed && err == nil, errors.Join(err, failed)
+}
+
+// handle runs the handler of e in a savepoint of tx.
+func (h *Handling) handle(ctx context.Context, tx pgx.Tx, e store.StripeEvent) error {
+	var ev stripe.Event
+	if err := json.Unmarshal(e.Payload, &ev); err != nil {
+		return fmt.Errorf("read stripe event %s: %w", e.ID, err)
+	}
+	handler := h.Handlers.handler(ev.Type)
+	if handler == nil {
+		return fmt.Errorf("stripe event %s: no handler takes %s any more", e.ID, ev.Type)
+	}
+	return pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+		if err := handler(ctx, sp, ev); err != nil {
 			return fmt.Errorf("handle stripe event %s (%s): %w", ev.ID, ev.Type, err)
 		}
-		return store.MarkStripeEventProcessed(ctx, tx, id)
+		return nil
 	})
+}
+
+// retryDelay is how long after its n-th failure an event is tried again: n⁴ seconds, give or
+// take a tenth so that events failing together are not retried together.
+func retryDelay(n int) time.Duration {
+	d := time.Duration(n*n*n*n) * time.Second
+	return d + time.Duration((rand.Float64()-0.5)*0.2*float64(d))
 }

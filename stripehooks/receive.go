@@ -5,6 +5,7 @@
 package stripehooks
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,9 +15,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 
@@ -29,6 +30,10 @@ const Tolerance = 300 * time.Second
 // APIVersion is the Stripe API version events must be rendered in: the one stripe-go v76
 // decodes (2023-10-16). The webhook endpoint is created with it.
 const APIVersion = stripe.APIVersion
+
+// maxCreated is the last second of the year 9999: an event's creation time beyond it is not
+// one.
+const maxCreated = 253402300799
 
 // maxIDLength bounds an event's id and type, as the table does.
 const maxIDLength = 255
@@ -67,7 +72,7 @@ type Outcome struct {
 	Duplicate bool
 	// Handled: a handler for its type ran (false for a type nobody handles, or a duplicate).
 	Handled bool
-	// Queued: its handler runs after the delivery is acknowledged (ProcessWorker).
+	// Queued: its handler runs after the delivery is acknowledged (Handling).
 	Queued bool
 }
 
@@ -77,40 +82,49 @@ type Receiver struct {
 	// Secret is the webhook endpoint's signing secret (whsec_...).
 	Secret   string
 	Handlers *Dispatcher
-	// Queue enqueues the handling of the types handled later, in the delivery's transaction.
-	Queue *river.Client[pgx.Tx]
+	// keeper writes together the events kept by concurrent deliveries; a Receiver is used
+	// by pointer once it has received.
+	keeper keeper
 }
 
-// Receive verifies a delivery (its body and Stripe-Signature header), keeps the event and
-// runs its handler, all in one transaction: a handler that fails leaves no trace of the
-// event, so Stripe's retry processes it afresh. A delivery that fails a check is a
-// *RejectedError, and nothing is kept.
-func (r Receiver) Receive(ctx context.Context, payload []byte, signature string) (Outcome, error) {
+// Receive verifies a delivery (its body and Stripe-Signature header) and keeps the event.
+// An event of a type handled on arrival has its handler run in the transaction that keeps
+// it: a handler that fails leaves no trace of the event, so Stripe's retry processes it
+// afresh. An event handled later (Handling runs it), or of a type nobody handles, is kept
+// and nothing else, in one statement with those of concurrent deliveries, so that the
+// answer waits on nothing more. A delivery
+// that fails a check is a *RejectedError, and nothing is kept.
+func (r *Receiver) Receive(ctx context.Context, payload []byte, signature string) (Outcome, error) {
 	if r.Secret == "" {
 		return Outcome{}, errors.New("stripe webhooks: no signing secret configured (STRIPE_WEBHOOK_SECRET)")
 	}
-	ev, err := verify(payload, signature, r.Secret)
+	head, err := verify(payload, signature, r.Secret)
 	if err != nil {
 		return Outcome{}, err
 	}
-	out := Outcome{EventID: ev.ID, Type: string(ev.Type)}
+	out := Outcome{EventID: head.ID, Type: head.Type}
+	kept := store.StripeEvent{ID: head.ID, Type: head.Type, APIVersion: head.APIVersion, Account: head.Account,
+		Created: time.Unix(head.Created, 0), Payload: payload}
+	t := stripe.EventType(head.Type)
+	h := r.Handlers.handler(t)
+	if h == nil || r.Handlers.deferred(t) {
+		kept.HandleLater = h != nil
+		inserted, err := r.keeper.keep(ctx, r.DB, kept)
+		if err != nil {
+			return Outcome{}, err
+		}
+		out.Duplicate, out.Queued = !inserted, inserted && kept.HandleLater
+		return out, nil
+	}
+	var ev stripe.Event
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return Outcome{}, rejected(ErrNotJSON, "The body is not a JSON Stripe event object.")
+	}
 	err = r.DB.InTx(ctx, func(tx pgx.Tx) error {
-		inserted, err := store.InsertStripeEvent(ctx, tx, store.StripeEvent{ID: ev.ID, Type: string(ev.Type),
-			APIVersion: ev.APIVersion, Account: ev.Account, Created: time.Unix(ev.Created, 0), Payload: payload})
+		inserted, err := store.InsertStripeEvent(ctx, tx, kept)
 		if err != nil || !inserted {
 			out.Duplicate = !inserted
 			return err
-		}
-		h := r.Handlers.handler(ev.Type)
-		if h == nil {
-			return nil
-		}
-		if r.Handlers.deferred(ev.Type) {
-			if _, err := r.Queue.InsertTx(ctx, tx, ProcessArgs{EventID: ev.ID}, nil); err != nil {
-				return fmt.Errorf("enqueue stripe event %s: %w", ev.ID, err)
-			}
-			out.Queued = true
-			return nil
 		}
 		if err := h(ctx, tx, ev); err != nil {
 			return fmt.Errorf("handle stripe event %s (%s): %w", ev.ID, ev.Type, err)
@@ -124,9 +138,19 @@ func (r Receiver) Receive(ctx context.Context, payload []byte, signature string)
 	return out, nil
 }
 
+// eventHead is what every event says of itself, all the webhook reads of an event it only
+// keeps: the whole event is read by its handler.
+type eventHead struct {
+	ID         string `json:"id"`
+	Type       string `json:"type"`
+	APIVersion string `json:"api_version"`
+	Account    string `json:"account"`
+	Created    int64  `json:"created"`
+}
+
 // verify checks a delivery's signature (over "t.payload", within Tolerance), that its body
 // is a JSON event, and that the event is rendered in APIVersion.
-func verify(payload []byte, signature, secret string) (stripe.Event, error) {
+func verify(payload []byte, signature, secret string) (eventHead, error) {
 	err := webhook.ValidatePayloadWithTolerance(payload, signature, secret, Tolerance)
 	if err != nil && signature != "" && !wellFormed(signature) {
 		// stripe-go reads a header without a timestamp as signed in year 1 (stale) and one
@@ -135,35 +159,58 @@ func verify(payload []byte, signature, secret string) (stripe.Event, error) {
 	}
 	switch {
 	case errors.Is(err, webhook.ErrNotSigned):
-		return stripe.Event{}, rejected(ErrUnsigned, "Stripe-Signature: the header is missing; Stripe signs every delivery.")
+		return eventHead{}, rejected(ErrUnsigned, "Stripe-Signature: the header is missing; Stripe signs every delivery.")
 	case errors.Is(err, webhook.ErrInvalidHeader):
-		return stripe.Event{}, rejected(ErrSignatureHeader, "Stripe-Signature: the header is not t=<unix time>,v1=<signature>.")
+		return eventHead{}, rejected(ErrSignatureHeader, "Stripe-Signature: the header is not t=<unix time>,v1=<signature>.")
 	case errors.Is(err, webhook.ErrTooOld):
-		return stripe.Event{}, rejected(ErrStale, fmt.Sprintf("Stripe-Signature: the timestamp is more than %d s old; "+
+		return eventHead{}, rejected(ErrStale, fmt.Sprintf("Stripe-Signature: the timestamp is more than %d s old; "+
 			"the delivery is stale or replayed.", int(Tolerance.Seconds())))
 	case errors.Is(err, webhook.ErrNoValidSignature):
-		return stripe.Event{}, rejected(ErrSignatureMismatch, "Stripe-Signature: no v1 signature matches the body "+
+		return eventHead{}, rejected(ErrSignatureMismatch, "Stripe-Signature: no v1 signature matches the body "+
 			"with the endpoint's secret (forged, altered, or signed with another secret).")
 	case err != nil:
-		return stripe.Event{}, rejected(ErrSignatureHeader, "Stripe-Signature: the signature could not be checked.")
+		return eventHead{}, rejected(ErrSignatureHeader, "Stripe-Signature: the signature could not be checked.")
 	}
-	var ev stripe.Event
+	var ev eventHead
 	if err := json.Unmarshal(payload, &ev); err != nil {
-		return stripe.Event{}, rejected(ErrNotJSON, "The body is not a JSON Stripe event object.")
+		return eventHead{}, rejected(ErrNotJSON, "The body is not a JSON Stripe event object.")
+	}
+	if !utf8.Valid(payload) || escapesNUL(payload) {
+		return eventHead{}, rejected(ErrNotJSON, "The body is not valid UTF-8 JSON, or holds a NUL character (\\u0000).")
 	}
 	if ev.APIVersion != APIVersion {
-		return stripe.Event{}, rejected(ErrAPIVersion, fmt.Sprintf("api_version: the event is rendered in API version %q; "+
+		return eventHead{}, rejected(ErrAPIVersion, fmt.Sprintf("api_version: the event is rendered in API version %q; "+
 			"this endpoint takes %s.", truncate(ev.APIVersion), APIVersion))
 	}
 	switch {
 	case ev.ID == "" || len(ev.ID) > maxIDLength:
-		return stripe.Event{}, rejected(ErrNotAnEvent, "id: the event has no id (or one over 255 characters).")
+		return eventHead{}, rejected(ErrNotAnEvent, "id: the event has no id (or one over 255 characters).")
 	case ev.Type == "" || len(ev.Type) > maxIDLength:
-		return stripe.Event{}, rejected(ErrNotAnEvent, "type: the event has no type (or one over 255 characters).")
-	case ev.Created <= 0:
-		return stripe.Event{}, rejected(ErrNotAnEvent, "created: the event has no creation time.")
+		return eventHead{}, rejected(ErrNotAnEvent, "type: the event has no type (or one over 255 characters).")
+	case ev.Created <= 0 || ev.Created > maxCreated:
+		return eventHead{}, rejected(ErrNotAnEvent, "created: the event has no creation time (or one past the year 9999).")
 	}
 	return ev, nil
+}
+
+// escapesNUL says whether a JSON text holds the escape \u0000 (a NUL character, which no
+// text in the database can hold), rather than an escaped backslash followed by "u0000".
+func escapesNUL(payload []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(payload[i:], []byte(`\u0000`))
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		backslashes := 1
+		for k := at - 1; k >= 0 && payload[k] == '\\'; k-- {
+			backslashes++
+		}
+		if backslashes%2 == 1 {
+			return true
+		}
+		i = at + 1
+	}
 }
 
 // wellFormed says whether a Stripe-Signature header has Stripe's shape: comma-separated

@@ -55,11 +55,14 @@ func TestSign_IsWhatStripeGoVerifies(t *testing.T) {
 func TestReceive_RefusesEachBadDeliveryAndKeepsNothing(t *testing.T) {
 	t.Parallel()
 	db := testkit.DB(t)
-	r := stripehooks.Receiver{DB: db, Secret: secret, Handlers: stripehooks.NewDispatcher()}
+	r := &stripehooks.Receiver{DB: db, Secret: secret, Handlers: stripehooks.NewDispatcher()}
 	id, payload := event(t, "account.updated")
 	now := time.Now()
 	wrongVersion := []byte(`{"id":"evt_x","object":"event","type":"account.updated","api_version":"2020-08-27","created":1700000000}`)
 	noID := []byte(`{"object":"event","type":"account.updated","api_version":"2023-10-16","created":1700000000}`)
+	nul := []byte(`{"id":"evt_nul","object":"event","type":"account.updated","api_version":"2023-10-16","created":1700000000,"data":{"object":{"name":"a\\\u0000"}}}`)
+	notUTF8 := []byte("{\"id\":\"evt_utf8\",\"object\":\"event\",\"type\":\"account.updated\",\"api_version\":\"2023-10-16\",\"created\":1700000000,\"data\":{\"object\":{\"name\":\"\xff\"}}}")
+	farFuture := []byte(`{"id":"evt_future","object":"event","type":"account.updated","api_version":"2023-10-16","created":99999999999999}`)
 	for _, tc := range []struct {
 		name      string
 		body      []byte
@@ -78,6 +81,9 @@ func TestReceive_RefusesEachBadDeliveryAndKeepsNothing(t *testing.T) {
 		{"an array", []byte("[1]"), stripehooks.Sign([]byte("[1]"), secret, now), stripehooks.ErrNotJSON, "not a JSON Stripe event"},
 		{"wrong version", wrongVersion, stripehooks.Sign(wrongVersion, secret, now), stripehooks.ErrAPIVersion, `API version "2020-08-27"; this endpoint takes 2023-10-16`},
 		{"no id", noID, stripehooks.Sign(noID, secret, now), stripehooks.ErrNotAnEvent, "id: the event has no id"},
+		{"a NUL", nul, stripehooks.Sign(nul, secret, now), stripehooks.ErrNotJSON, "holds a NUL character"},
+		{"not UTF-8", notUTF8, stripehooks.Sign(notUTF8, secret, now), stripehooks.ErrNotJSON, "not valid UTF-8"},
+		{"created in year 3170843", farFuture, stripehooks.Sign(farFuture, secret, now), stripehooks.ErrNotAnEvent, "past the year 9999"},
 	} {
 		_, err := r.Receive(context.Background(), tc.body, tc.signature)
 		var rej *stripehooks.RejectedError
@@ -100,7 +106,7 @@ func TestReceive_ProcessesAnEventOnceHoweverOftenItArrives(t *testing.T) {
 		calls.Add(1)
 		return nil
 	})
-	r := stripehooks.Receiver{DB: db, Secret: secret, Handlers: d}
+	r := &stripehooks.Receiver{DB: db, Secret: secret, Handlers: d}
 	id, payload := event(t, "account.updated")
 
 	// Ten deliveries at once, as retries overlapping: one processes it, the rest are repeats.
@@ -153,7 +159,7 @@ func TestReceive_AFailedHandlerLeavesTheEventForStripesRetry(t *testing.T) {
 		}
 		return nil
 	})
-	r := stripehooks.Receiver{DB: db, Secret: secret, Handlers: d}
+	r := &stripehooks.Receiver{DB: db, Secret: secret, Handlers: d}
 	id, payload := event(t, "payment_intent.amount_capturable_updated")
 	_, err := r.Receive(context.Background(), payload, stripehooks.Sign(payload, secret, time.Now()))
 	require.ErrorIs(t, err, fail)
@@ -166,7 +172,7 @@ func TestReceive_AFailedHandlerLeavesTheEventForStripesRetry(t *testing.T) {
 func TestReceive_AnEventNobodyHandlesIsAcknowledgedAndKept(t *testing.T) {
 	t.Parallel()
 	db := testkit.DB(t)
-	r := stripehooks.Receiver{DB: db, Secret: secret, Handlers: stripehooks.Handlers(nil, nil, nil, billing.Sync{})}
+	r := &stripehooks.Receiver{DB: db, Secret: secret, Handlers: stripehooks.Handlers(nil, nil, nil, billing.Sync{})}
 	id, payload := event(t, "customer.created")
 	out, err := r.Receive(context.Background(), payload, stripehooks.Sign(payload, secret, time.Now()))
 	require.NoError(t, err)

@@ -58,11 +58,16 @@ type Deps struct {
 	Logger   *slog.Logger
 }
 
-// Worker runs Temporal workflows and activities and River jobs until stopped.
+// Worker runs Temporal workflows and activities, River jobs and the handling of Stripe's
+// events kept for later, until stopped.
 type Worker struct {
-	temporal tworker.Worker
-	river    *river.Client[pgx.Tx]
-	deps     Deps
+	temporal     tworker.Worker
+	river        *river.Client[pgx.Tx]
+	stripeEvents *stripehooks.Handling
+	// stopEvents ends stripeEvents' run; eventsDone is closed when it has ended.
+	stopEvents context.CancelFunc
+	eventsDone chan struct{}
+	deps       Deps
 }
 
 // New registers every workflow, activity and job worker.
@@ -86,16 +91,11 @@ func New(d Deps) (*Worker, error) {
 		Sales: d.Config.Sales, Notify: d.Config.Notify})
 	river.AddWorker(workers, &notify.DeliveryWorker{DB: d.DB, Mail: d.Mail, SMS: sms.New(d.Config.SMS),
 		Links: notify.LinksFrom(d.Config), RetryBase: d.Config.Notify.RetryBase})
-	// Stripe's billing events are handled here, after the API acknowledged them; their
-	// handlers need this client (to notify), so the routing table is set once it exists.
-	stripeEvents := &stripehooks.ProcessWorker{DB: d.DB}
-	river.AddWorker(workers, stripeEvents)
 	rc, err := river.NewClient(riverpgxv5.New(d.DB.Pool), &river.Config{
 		Logger: d.Logger.With("component", "river"),
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: d.Config.River.MaxWorkers},
 			notify.Queue:       {MaxWorkers: d.Config.River.MaxWorkers},
-			stripehooks.Queue:  {MaxWorkers: stripehooks.QueueWorkers},
 		},
 		FetchCooldown: d.Config.River.FetchCooldown,
 		// A job its worker's crash left running is tried again after RescueAfter rather
@@ -124,6 +124,8 @@ func New(d Deps) (*Worker, error) {
 			return nil, err
 		}
 	}
+	// Stripe's billing events are handled here, after the API acknowledged them.
+	stripeEvents := &stripehooks.Handling{DB: d.DB, Log: d.Logger.With("component", "stripe_events")}
 	stripeEvents.Handlers = stripehooks.Handlers(pay, d.Temporal, rc, billing.Sync{Stripe: pay, Notifier: &notify.Notifier{River: rc},
 		Dunning: billing.TemporalDunning{Client: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue}, Schedule: billing.ScheduleOf(d.Config.Billing)})
 
@@ -142,13 +144,14 @@ func New(d Deps) (*Worker, error) {
 	// pedigree from the database, as the API does while its graph loads.
 	certificate.Register(tw, &activities.Certificates{Database: db, Graph: pedigree.New(d.DB.Pool, d.Logger, pedigree.Options{}),
 		Keys: d.CertKeys, S3: objects, Bucket: d.Config.S3.Bucket, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
-	return &Worker{temporal: tw, river: rc, deps: d}, nil
+	return &Worker{temporal: tw, river: rc, stripeEvents: stripeEvents, deps: d}, nil
 }
 
 // River is the worker's River client, which can also insert jobs.
 func (w *Worker) River() *river.Client[pgx.Tx] { return w.river }
 
-// Start starts working River jobs and polling Temporal; ctx bounds the River client's life.
+// Start starts working River jobs, polling Temporal and handling Stripe's events kept for
+// later; ctx bounds the River client's and the events' handling's life.
 func (w *Worker) Start(ctx context.Context) error {
 	obs.WatchRiver(ctx, w.deps.Registry, w.river)
 	if err := w.river.Start(ctx); err != nil {
@@ -157,6 +160,12 @@ func (w *Worker) Start(ctx context.Context) error {
 	if err := w.temporal.Start(); err != nil {
 		return errors.Join(fmt.Errorf("start temporal worker: %w", err), w.river.Stop(context.WithoutCancel(ctx)))
 	}
+	events, stop := context.WithCancel(ctx)
+	w.stopEvents, w.eventsDone = stop, make(chan struct{})
+	go func() {
+		defer close(w.eventsDone)
+		w.stripeEvents.Run(events)
+	}()
 	w.deps.Logger.Info("worker started", "task_queue", w.deps.Config.Temporal.TaskQueue)
 	return nil
 }
@@ -164,6 +173,13 @@ func (w *Worker) Start(ctx context.Context) error {
 // Stop stops polling for new work and waits, within ctx, for the work in hand to finish.
 func (w *Worker) Stop(ctx context.Context) error {
 	w.temporal.Stop()
+	if w.stopEvents != nil {
+		w.stopEvents()
+		select {
+		case <-w.eventsDone:
+		case <-ctx.Done():
+		}
+	}
 	if err := w.river.Stop(ctx); err != nil {
 		return fmt.Errorf("stop river: %w", err)
 	}

@@ -36,7 +36,17 @@ func (a *app) runDev(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	stop, err := a.startWorker(ctx, d)
+	// The worker has connections of its own, as it has in its own process in production:
+	// a burst of its jobs never takes the connections the API's requests need. (Its pool's
+	// metrics are not exported here; the API's are.)
+	workerDB, err := a.openDB(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer workerDB.Close()
+	wd := *d
+	wd.db = workerDB
+	stop, err := a.startWorker(ctx, &wd)
 	if err != nil {
 		return err
 	}
