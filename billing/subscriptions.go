@@ -135,6 +135,8 @@ func (s Subscriptions) ChangePlan(ctx context.Context, tx pgx.Tx, planKey, attem
 // Cancel ends the live subscription. A subscription in good standing runs to the end of the
 // period it is paid for (and may be resumed until then). One whose renewal is unpaid
 // (dunning) ends now and its open invoices are voided: nobody is charged after cancelling.
+// A void that fails here is done again when Stripe's customer.subscription.deleted arrives
+// (Sync).
 func (s Subscriptions) Cancel(ctx context.Context, tx pgx.Tx, attempt string) (store.Subscription, error) {
 	sub, err := s.liveSubscription(ctx, tx)
 	if err != nil {
@@ -153,7 +155,7 @@ func (s Subscriptions) Cancel(ctx context.Context, tx pgx.Tx, attempt string) (s
 		return sub, err
 	}
 	for _, in := range open {
-		if _, err := s.Pay.VoidInvoice(ctx, payments.IdempotencyKey("subscription", sub.StripeID, "void", in.StripeID), in.StripeID); err != nil {
+		if _, err := s.Pay.VoidInvoice(ctx, VoidKey(sub.StripeID, in.StripeID), in.StripeID); err != nil {
 			return sub, err
 		}
 	}

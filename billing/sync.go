@@ -22,9 +22,10 @@ import (
 // on a customer, naming the organization by its public ID.
 const MetadataOrganization = "organization_id"
 
-// InvoiceReader reads an invoice as Stripe has it now (payments.Client).
+// InvoiceReader reads an invoice as Stripe has it now, and voids one (payments.Client).
 type InvoiceReader interface {
 	RetrieveInvoice(ctx context.Context, key payments.Key, id string) (*stripe.Invoice, error)
+	VoidInvoice(ctx context.Context, key payments.Key, id string) (*stripe.Invoice, error)
 }
 
 // DunningClient reaches the dunning processes (TemporalDunning in production).
@@ -90,6 +91,9 @@ func (s Sync) SubscriptionEvent(ctx context.Context, tx pgx.Tx, ev stripe.Event)
 	}
 	if ev.Type == stripe.EventTypeCustomerSubscriptionDeleted {
 		next.Status = string(stripe.SubscriptionStatusCanceled)
+		if err := s.voidOpen(ctx, tx, sub.ID); err != nil {
+			return err
+		}
 	}
 	if err := store.SaveSubscription(ctx, tx, next); err != nil {
 		return err
@@ -101,6 +105,37 @@ func (s Sync) SubscriptionEvent(ctx context.Context, tx pgx.Tx, ev stripe.Event)
 		return s.tell(ctx, sub.ID, dunning.EndedSignal, dunning.Ended{Status: next.Status})
 	}
 	return nil
+}
+
+// voidOpen voids the invoices of an ended subscription still open here, so that nobody is
+// charged for a subscription that has ended: what a cancellation while unpaid voids
+// (Subscriptions.Cancel), under the same keys, or finishes if it could not. An invoice Stripe
+// refuses to void because it is no longer open (paid or voided meanwhile) is left as it is;
+// its own event tells its status.
+func (s Sync) voidOpen(ctx context.Context, tx pgx.Tx, subscriptionID string) error {
+	open, err := store.OpenInvoices(ctx, tx, subscriptionID)
+	if err != nil {
+		return err
+	}
+	for _, in := range open {
+		_, err := s.Stripe.VoidInvoice(ctx, VoidKey(subscriptionID, in.StripeID), in.StripeID)
+		switch {
+		case err == nil:
+		case errors.Is(err, payments.ErrUnavailable):
+			return err
+		default:
+			now, rerr := s.Stripe.RetrieveInvoice(ctx, payments.IdempotencyKey("subscription", subscriptionID, "void-check", in.StripeID), in.StripeID)
+			if rerr != nil || now.Status == stripe.InvoiceStatusOpen {
+				return errors.Join(err, rerr)
+			}
+		}
+	}
+	return nil
+}
+
+// VoidKey is the idempotency key of voiding an invoice of an ended subscription.
+func VoidKey(subscriptionID, invoiceID string) payments.Key {
+	return payments.IdempotencyKey("subscription", subscriptionID, "void", invoiceID)
 }
 
 // InvoiceEvent handles invoice.paid, invoice.payment_failed and

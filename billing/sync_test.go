@@ -3,6 +3,7 @@ package billing_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -29,6 +30,20 @@ type stripeNow struct {
 	status map[string]stripe.InvoiceStatus
 	err    error
 	asked  []string
+	// voided are the invoices voided ("<invoice> <key>"); voidErr is what a void answers.
+	voided  []string
+	voidErr error
+}
+
+func (s *stripeNow) VoidInvoice(_ context.Context, key payments.Key, id string) (*stripe.Invoice, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.voidErr != nil {
+		return nil, s.voidErr
+	}
+	s.voided = append(s.voided, id+" "+key.String())
+	s.status[id] = stripe.InvoiceStatusVoid
+	return &stripe.Invoice{ID: id, Status: stripe.InvoiceStatusVoid}, nil
 }
 
 func (s *stripeNow) RetrieveInvoice(_ context.Context, key payments.Key, id string) (*stripe.Invoice, error) {
@@ -248,14 +263,63 @@ func TestSync_AChangeOfPlanWhileDunningKeepsTheDunning(t *testing.T) {
 	require.Equal(t, "past_due", status)
 	require.NotContains(t, s.dunnings.tells, s.sub+" "+dunning.EndedSignal)
 
-	// Cancelled while dunning: the dunning is told, the organization is on Free.
+	// Cancelled while dunning: the dunning is told, the organization is on Free, and the
+	// unpaid invoice is voided, under the key a cancellation from here voids it with.
 	s.subscription(t, stripe.EventTypeCustomerSubscriptionDeleted, stripe.SubscriptionStatusCanceled, "price_syncbusiness", t0.Add(2*time.Second))
 	plan, _, _ = s.state(t, "")
 	require.Equal(t, "free", plan)
 	require.Contains(t, s.dunnings.tells, s.sub+" "+dunning.EndedSignal)
+	require.Equal(t, []string{"in_c1 " + billing.VoidKey(s.sub, "in_c1").String()}, s.stripe.voided)
 	// A failure after the end starts nothing.
 	s.invoice(t, stripe.EventTypeInvoicePaymentFailed, "in_c2", t0.Add(3*time.Second))
 	require.Len(t, s.dunnings.fails, 1)
+}
+
+func TestSync_AnEndedSubscriptionsOpenInvoiceIsVoidedUnlessPaidMeanwhile(t *testing.T) {
+	t.Parallel()
+	deleted := func(s *syncer) error {
+		p, err := stripehooks.BuildSubscriptionEvent(stripe.EventTypeCustomerSubscriptionDeleted, stripehooks.SubscriptionState{
+			ID: s.sub, CustomerID: s.cus, OrgPublicID: s.org.PublicID, Status: stripe.SubscriptionStatusCanceled,
+			PriceID: "price_syncpro"}, t0.Add(time.Minute))
+		require.NoError(t, err)
+		var ev stripe.Event
+		require.NoError(t, json.Unmarshal(p, &ev))
+		return s.db.InTx(context.Background(), func(tx pgx.Tx) error { return s.sync.SubscriptionEvent(context.Background(), tx, ev) })
+	}
+	for _, tc := range []struct {
+		name    string
+		voidErr error
+		now     stripe.InvoiceStatus // the invoice as Stripe has it when the void is refused
+		fails   bool
+	}{
+		{name: "Stripe unavailable: the event is tried again", voidErr: fmt.Errorf("void: %w", payments.ErrUnavailable), fails: true},
+		{name: "refused while still open: tried again", voidErr: errors.New("invoice is locked"), now: stripe.InvoiceStatusOpen, fails: true},
+		{name: "refused because paid meanwhile: left paid", voidErr: errors.New("invoice is not open"), now: stripe.InvoiceStatusPaid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newSyncer(t)
+			in := "in_" + uuid.NewString()[:8]
+			s.subscription(t, stripe.EventTypeCustomerSubscriptionCreated, stripe.SubscriptionStatusPastDue, "price_syncpro", t0)
+			s.invoice(t, stripe.EventTypeInvoicePaymentFailed, in, t0)
+			s.stripe.voidErr = tc.voidErr
+			s.stripe.status[in] = tc.now
+			err := deleted(s)
+			if tc.fails {
+				require.Error(t, err)
+				_, status, _ := s.state(t, "")
+				require.Equal(t, "past_due", status, "nothing of the event applied; it is handled again")
+				s.stripe.voidErr = nil
+				require.NoError(t, deleted(s))
+				require.Len(t, s.stripe.voided, 1)
+			} else {
+				require.NoError(t, err)
+				require.Empty(t, s.stripe.voided)
+			}
+			_, status, _ := s.state(t, "")
+			require.Equal(t, "canceled", status)
+		})
+	}
 }
 
 func TestSync_TheGraceEndedThenAPaymentRestoresThePlanAtOnce(t *testing.T) {

@@ -62,6 +62,9 @@ type Input struct {
 	OrgID          uuid.UUID
 	SubscriptionID string
 	Schedule       Schedule
+	// Failures are failed payments told to the run before, which ended paid as they
+	// arrived: this run starts with them, as if signalled.
+	Failures []Failure `json:",omitempty"`
 }
 
 // WorkflowID derives the workflow ID from the Stripe subscription: one dunning at a time.

@@ -9,8 +9,10 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/reptidex/reptidex/workflows/dunning"
 	"github.com/reptidex/reptidex/workflows/process/processtest"
@@ -37,6 +39,8 @@ type fakes struct {
 	graceErr  error
 	// paidMeanwhile: Stripe has the invoices paid when the grace ends.
 	paidMeanwhile bool
+	// onNotice runs as a notice is sent (outside the lock).
+	onNotice func(dunning.Notice)
 }
 
 func (f *fakes) at() time.Duration { return f.env.Now().Sub(start) }
@@ -49,6 +53,9 @@ func days(d time.Duration) string {
 }
 
 func (f *fakes) Notice(_ context.Context, n dunning.Notice) error {
+	if f.onNotice != nil {
+		f.onNotice(n)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.noticeErr != nil {
@@ -210,6 +217,40 @@ func TestWorkflow_RedeliveredAndLateFailuresAreToldOnce(t *testing.T) {
 
 	require.Equal(t, dunning.OutcomePaid, result(t, env).Outcome)
 	require.Equal(t, []string{"failed in_1 @0d", "paid  @2d"}, f.notices)
+}
+
+func TestWorkflow_ARenewalFailingAsTheLastIsPaidIsFollowedByTheNextRun(t *testing.T) {
+	t.Parallel()
+	env, f := newEnv(t)
+	var once sync.Once
+	f.onNotice = func(n dunning.Notice) {
+		if n.Kind == dunning.NoticePaid { // the run has ended paid and is telling the owners
+			once.Do(func() {
+				env.SignalWorkflow(dunning.FailedSignal, dunning.Failure{InvoiceID: "in_1", EventID: "evt_late_again"})
+				env.SignalWorkflow(dunning.FailedSignal, dunning.Failure{InvoiceID: "in_2", EventID: "evt_2"})
+			})
+		}
+	}
+	signal(env, 2*day, dunning.PaidSignal, dunning.Paid{InvoiceID: "in_1"})
+	failed(env, input, "in_1")
+
+	require.True(t, env.IsWorkflowCompleted())
+	var next *workflow.ContinueAsNewError
+	require.ErrorAs(t, env.GetWorkflowError(), &next, "the run continues as new rather than losing the failure")
+	require.Equal(t, dunning.WorkflowName, next.WorkflowType.Name)
+	var in dunning.Input
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(next.Input, &in))
+	want := input
+	want.Failures = []dunning.Failure{{InvoiceID: "in_2", EventID: "evt_2"}}
+	require.Equal(t, want, in, "only the new invoice's failure is carried; the paid one's late failure is not")
+	require.Equal(t, []string{"failed in_1 @0d", "paid  @2d"}, f.notices, "the new failure is not told by the run that ended")
+
+	// The next run tells it at once and follows it on its own schedule.
+	env2, f2 := newEnv(t)
+	signal(env2, 4*day, dunning.PaidSignal, dunning.Paid{InvoiceID: "in_2"})
+	env2.ExecuteWorkflow(dunning.WorkflowName, in)
+	require.Equal(t, dunning.OutcomePaid, result(t, env2).Outcome)
+	require.Equal(t, []string{"failed in_2 @0d", "reminder 1 (11 days left) @3d", "paid  @4d"}, f2.notices)
 }
 
 func TestWorkflow_TheBankAskingToAuthenticateIsToldWithItsLink(t *testing.T) {

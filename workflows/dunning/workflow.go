@@ -35,6 +35,10 @@ type run struct {
 	actionTold []string
 	notices    []Notice
 	retries    []Retry
+	// late are failures told after the run ended paid: a new run follows them.
+	late []Failure
+	// drainFailures takes the failures signalled and not yet received.
+	drainFailures func()
 }
 
 // Workflow follows one subscription's failed payments until they are paid, the subscription
@@ -49,6 +53,9 @@ func Workflow(ctx workflow.Context, in Input) (Result, error) {
 		return Result{}, err
 	}
 	r.listen(ctx)
+	for _, f := range in.Failures {
+		r.failed(f)
+	}
 
 	for r.state.Outcome == "" {
 		r.sendNotices(ctx)
@@ -87,26 +94,46 @@ func Workflow(ctx workflow.Context, in Input) (Result, error) {
 		r.notices = append(r.notices, r.notice(NoticePaid, "", nil))
 	}
 	r.sendNotices(ctx)
+	// A renewal failing as the last invoice was paid is not lost with this run: the next
+	// run, under the same ID, follows it from the start.
+	r.drainFailures()
+	if len(r.late) > 0 {
+		next := in
+		next.Failures = r.late
+		return Result{}, workflow.NewContinueAsNewError(ctx, WorkflowName, next)
+	}
 	return Result{Outcome: r.state.Outcome}, nil
+}
+
+// failed takes a failed payment into the run's state: a new invoice is opened and told
+// at once (an authentication request with its own notice, once per invoice); a late
+// failure of an invoice already paid is ignored. One told after the run ended paid is kept
+// for the next run; after it ended otherwise (the subscription ended, or the grace), it is
+// not chased.
+func (r *run) failed(f Failure) {
+	switch {
+	case f.InvoiceID == "" || slices.Contains(r.paid, f.InvoiceID):
+		return // a late failure of an invoice already paid
+	case r.state.Outcome == OutcomePaid:
+		r.late = append(r.late, f)
+		return
+	case r.state.Outcome != "":
+		return
+	case !slices.Contains(r.state.Open, f.InvoiceID):
+		r.state.Open = append(r.state.Open, f.InvoiceID)
+		if !f.ActionRequired {
+			r.notices = append(r.notices, r.notice(NoticeFailed, f.InvoiceID, nil))
+		}
+	}
+	if f.ActionRequired && !slices.Contains(r.actionTold, f.InvoiceID) {
+		r.actionTold = append(r.actionTold, f.InvoiceID)
+		r.notices = append(r.notices, r.notice(NoticeAction, f.InvoiceID, nil))
+	}
 }
 
 // listen takes the webhook's signals, each on its own coroutine, into the run's state.
 func (r *run) listen(ctx workflow.Context) {
-	receive(ctx, FailedSignal, func(f Failure) {
-		switch {
-		case f.InvoiceID == "" || slices.Contains(r.paid, f.InvoiceID):
-			return // a late failure of an invoice already paid
-		case !slices.Contains(r.state.Open, f.InvoiceID):
-			r.state.Open = append(r.state.Open, f.InvoiceID)
-			if !f.ActionRequired {
-				r.notices = append(r.notices, r.notice(NoticeFailed, f.InvoiceID, nil))
-			}
-		}
-		if f.ActionRequired && !slices.Contains(r.actionTold, f.InvoiceID) {
-			r.actionTold = append(r.actionTold, f.InvoiceID)
-			r.notices = append(r.notices, r.notice(NoticeAction, f.InvoiceID, nil))
-		}
-	})
+	r.drainFailures = receive(ctx, FailedSignal, r.failed)
 	receive(ctx, PaidSignal, func(p Paid) {
 		if p.InvoiceID == "" || slices.Contains(r.paid, p.InvoiceID) {
 			return
@@ -132,8 +159,9 @@ func (r *run) listen(ctx workflow.Context) {
 	})
 }
 
-// receive hands each signal named name to handle, in order, for the life of the run.
-func receive[T any](ctx workflow.Context, name string, handle func(T)) {
+// receive hands each signal named name to handle, in order, for the life of the run; drain
+// hands it those signalled and not yet handed, at once, for the run to see before it ends.
+func receive[T any](ctx workflow.Context, name string, handle func(T)) (drain func()) {
 	ch := workflow.GetSignalChannel(ctx, name)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
@@ -142,6 +170,13 @@ func receive[T any](ctx workflow.Context, name string, handle func(T)) {
 			handle(v)
 		}
 	})
+	return func() {
+		var v T
+		for ch.ReceiveAsync(&v) {
+			handle(v)
+			v = *new(T)
+		}
+	}
 }
 
 // notice is a notice of kind about invoice, adjusted by set.
