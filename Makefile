@@ -115,7 +115,7 @@ load-sale: ## Drive 200 concurrent sales through a running `make dev` as buyer, 
 	$(GO) run ./scripts/loadsale -sales 200 -clients 200 -poll 1s
 
 .PHONY: load-webhooks
-load-webhooks: ## Post 2,100 billing webhooks (300 subscriptions' months) from 50 concurrent senders to a running `make dev`; acknowledgement p50/p99 against the 50 ms budget
+load-webhooks: ## Post 2,100 billing webhooks (300 subscriptions' months) from 50 concurrent senders to a running API (`make dev`, or the API alone: `bin/reptidex stack -- bin/reptidex api`); acknowledgement p50/p99 against the 50 ms budget
 	$(GO) run ./scripts/loadwebhooks -orgs 50 -months 300 -clients 50
 
 .PHONY: load-certificates

@@ -1,8 +1,9 @@
 // Command loadwebhooks measures how fast the ReptiDex API acknowledges Stripe's billing
 // webhooks when many arrive at once.
 //
-// Against a running `make dev` (-base, loopback only) it first registers -orgs
-// organizations, untimed. Then -clients concurrent senders each take the next of -months
+// Against a running API (`make dev`, or `bin/reptidex stack -- bin/reptidex api` for the
+// API alone; -base, loopback only) it first registers -orgs organizations, untimed. Then
+// -clients concurrent senders each take the next of -months
 // subscriptions (spread over the organizations in turn, each with its own Stripe IDs) and
 // post, signed with -webhook-secret as Stripe signs them, the events of a month of its
 // subscription in the order Stripe would send them: customer.subscription.created,
