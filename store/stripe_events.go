@@ -96,6 +96,15 @@ func MarkStripeEventProcessed(ctx context.Context, tx pgx.Tx, id string) error {
 	return nil
 }
 
+// StripeEventsDue says, in one statement, whether any event is due to be handled.
+func StripeEventsDue(ctx context.Context, q Querier) (bool, error) {
+	var due bool
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM stripe_events WHERE handle_at <= now())`).Scan(&due); err != nil {
+		return false, fmt.Errorf("look for due stripe events: %w", err)
+	}
+	return due, nil
+}
+
 // ClaimDueStripeEvent holds, until tx ends, the event longest due to be handled that no other
 // transaction holds; ErrNotFound when none is due.
 func ClaimDueStripeEvent(ctx context.Context, tx pgx.Tx) (StripeEvent, error) {

@@ -30,8 +30,8 @@ import (
 // the connections the API's requests and the other jobs need.
 const Workers = 4
 
-// Poll is how long an idle runner waits before it looks for due events again. Runners that
-// find one wake the others, so a burst is taken up by all of them at once.
+// Poll is how often a worker looks for due events while its runners wait (one cheap query);
+// a runner that claims one wakes another, so a burst is taken up by all of them at once.
 const Poll = 500 * time.Millisecond
 
 // Attempts bounds the tries of an event's handler, spaced further apart each time (the n-th
@@ -59,25 +59,48 @@ const HandleTimeout = 2 * time.Minute
 func (h *Handling) Run(ctx context.Context) {
 	workers, poll := cmp.Or(h.Workers, Workers), cmp.Or(h.Poll, Poll)
 	wake := make(chan struct{}, workers)
+	nudge := func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
 	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(poll)
+		defer tick.Stop()
+		for {
+			due, err := store.StripeEventsDue(ctx, h.DB.Pool)
+			switch {
+			case err != nil && ctx.Err() == nil && h.Log != nil:
+				h.Log.Warn("stripe events: looking for due events", "err", err)
+			case due:
+				nudge()
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	})
 	for range workers {
 		wg.Go(func() {
-			for ctx.Err() == nil {
-				claimed, err := h.Next(ctx)
-				if err != nil && ctx.Err() == nil && h.Log != nil {
-					h.Log.Warn("stripe event not handled", "err", err)
-				}
-				if claimed {
-					select {
-					case wake <- struct{}{}:
-					default:
-					}
-					continue
-				}
+			for {
 				select {
 				case <-ctx.Done():
+					return
 				case <-wake:
-				case <-time.After(poll):
+				}
+				for ctx.Err() == nil {
+					claimed, err := h.Next(ctx)
+					if err != nil && ctx.Err() == nil && h.Log != nil {
+						h.Log.Warn("stripe event not handled", "err", err)
+					}
+					if !claimed {
+						break
+					}
+					nudge() // more may be due: another runner looks too
 				}
 			}
 		})
@@ -86,12 +109,16 @@ func (h *Handling) Run(ctx context.Context) {
 }
 
 // Next claims the event longest due, if any, and runs its handler: claimed says whether one
-// was claimed and what became of it recorded. The handler runs in a savepoint of the transaction that holds the event: when it
-// succeeds the event is recorded processed with what the handler wrote; when it fails what it
-// wrote is undone and the failure recorded, the event due again later or, its tries spent,
-// no more. The handler's failure is returned. An event once claimed is handled to the end,
-// within HandleTimeout, even when ctx ends meanwhile.
+// was claimed and what became of it recorded. The handler runs in a savepoint of the
+// transaction that holds the event: when it succeeds the event is recorded processed with
+// what the handler wrote; when it fails what it wrote is undone and the failure recorded,
+// the event due again later or, its tries spent, no more. The handler's failure is
+// returned. An event once claimed is handled to the end, within HandleTimeout, even when
+// ctx ends meanwhile.
 func (h *Handling) Next(ctx context.Context) (claimed bool, err error) {
+	if due, derr := store.StripeEventsDue(ctx, h.DB.Pool); derr != nil || !due {
+		return false, derr // nothing to claim: no transaction opened
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), HandleTimeout)
 	defer cancel()
 	var failed error
