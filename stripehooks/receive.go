@@ -92,8 +92,8 @@ type Receiver struct {
 // it: a handler that fails leaves no trace of the event, so Stripe's retry processes it
 // afresh. An event handled later (Handling runs it), or of a type nobody handles, is kept
 // and nothing else, in one statement with those of concurrent deliveries, so that the
-// answer waits on nothing more. A delivery
-// that fails a check is a *RejectedError, and nothing is kept.
+// answer waits on nothing more. A delivery that fails a check is a *RejectedError, and
+// nothing is kept.
 func (r *Receiver) Receive(ctx context.Context, payload []byte, signature string) (Outcome, error) {
 	if r.Secret == "" {
 		return Outcome{}, errors.New("stripe webhooks: no signing secret configured (STRIPE_WEBHOOK_SECRET)")
