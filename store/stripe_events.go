@@ -99,19 +99,20 @@ func MarkStripeEventProcessed(ctx context.Context, tx pgx.Tx, id string) error {
 // StripeEventsDue says, in one statement, whether any event is due to be handled.
 func StripeEventsDue(ctx context.Context, q Querier) (bool, error) {
 	var due bool
-	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM stripe_events WHERE handle_at <= now())`).Scan(&due); err != nil {
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM stripe_events WHERE handle_at <= now() AND processed_at IS NULL)`).Scan(&due); err != nil {
 		return false, fmt.Errorf("look for due stripe events: %w", err)
 	}
 	return due, nil
 }
 
 // ClaimDueStripeEvent holds, until tx ends, the event longest due to be handled that no other
-// transaction holds; ErrNotFound when none is due.
+// transaction holds and nothing has processed (while a worker of an earlier release runs,
+// one may process an event without clearing its handle_at); ErrNotFound when none is due.
 func ClaimDueStripeEvent(ctx context.Context, tx pgx.Tx) (StripeEvent, error) {
 	var e StripeEvent
 	var payload string
 	err := tx.QueryRow(ctx, `SELECT id, type, payload::text, attempts FROM stripe_events
-		WHERE handle_at <= now() ORDER BY handle_at LIMIT 1 FOR UPDATE SKIP LOCKED`).
+		WHERE handle_at <= now() AND processed_at IS NULL ORDER BY handle_at LIMIT 1 FOR UPDATE SKIP LOCKED`).
 		Scan(&e.ID, &e.Type, &payload, &e.Attempts)
 	if err != nil {
 		return StripeEvent{}, fmt.Errorf("claim a due stripe event: %w", notFound(err))
