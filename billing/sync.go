@@ -107,11 +107,11 @@ func (s Sync) SubscriptionEvent(ctx context.Context, tx pgx.Tx, ev stripe.Event)
 	return nil
 }
 
-// voidOpen voids the invoices of an ended subscription still open here, so that nobody is
-// charged for a subscription that has ended: what a cancellation while unpaid voids
-// (Subscriptions.Cancel), under the same keys, or finishes if it could not. An invoice Stripe
-// refuses to void because it is no longer open (paid or voided meanwhile) is left as it is;
-// its own event tells its status.
+// voidOpen voids the invoices of an ended subscription still open here, and records them
+// void, so that nobody is charged for a subscription that has ended: what a cancellation
+// while unpaid voids (Subscriptions.Cancel), under the same keys, or finishes if it could
+// not. An invoice Stripe refuses to void because it is no longer open (paid or voided
+// meanwhile) is left as it is; its own event tells its status.
 func (s Sync) voidOpen(ctx context.Context, tx pgx.Tx, subscriptionID string) error {
 	open, err := store.OpenInvoices(ctx, tx, subscriptionID)
 	if err != nil {
@@ -121,6 +121,10 @@ func (s Sync) voidOpen(ctx context.Context, tx pgx.Tx, subscriptionID string) er
 		_, err := s.Stripe.VoidInvoice(ctx, VoidKey(subscriptionID, in.StripeID), in.StripeID)
 		switch {
 		case err == nil:
+			in.Status = "void" // final: nothing is offered to pay any more
+			if err := store.SaveInvoice(ctx, tx, in); err != nil {
+				return err
+			}
 		case errors.Is(err, payments.ErrUnavailable):
 			return err
 		default:

@@ -270,6 +270,8 @@ func TestSync_AChangeOfPlanWhileDunningKeepsTheDunning(t *testing.T) {
 	require.Equal(t, "free", plan)
 	require.Contains(t, s.dunnings.tells, s.sub+" "+dunning.EndedSignal)
 	require.Equal(t, []string{"in_c1 " + billing.VoidKey(s.sub, "in_c1").String()}, s.stripe.voided)
+	_, _, invoice := s.state(t, "in_c1")
+	require.Equal(t, "void", invoice, "recorded void: nothing left to pay")
 	// A failure after the end starts nothing.
 	s.invoice(t, stripe.EventTypeInvoicePaymentFailed, "in_c2", t0.Add(3*time.Second))
 	require.Len(t, s.dunnings.fails, 1)

@@ -30,22 +30,16 @@ type StripeEvent struct {
 	LastError string
 }
 
-// InsertStripeEvent keeps an event the first time it arrives, in one statement (q may be the
-// pool, or a transaction the handler then runs in): inserted is false when an event with its
-// ID was received before, and then nothing is written. A concurrent delivery of the same
-// event waits for the first one's insert and is then a repeat.
+// InsertStripeEvent keeps an event the first time it arrives (q may be the pool, or a
+// transaction the handler then runs in): inserted is false when an event with its ID was
+// received before, and then nothing is written. A concurrent delivery of the same event
+// waits for the first one's insert and is then a repeat.
 func InsertStripeEvent(ctx context.Context, q Querier, e StripeEvent) (inserted bool, err error) {
-	var account *string
-	if e.Account != "" {
-		account = &e.Account
-	}
-	tag, err := q.Exec(ctx, `INSERT INTO stripe_events (id, type, api_version, account, created, payload, handle_at)
-		VALUES ($1, $2, $3, $4, $5, $6::jsonb, CASE WHEN $7 THEN now() END)
-		ON CONFLICT (id) DO NOTHING`, e.ID, e.Type, e.APIVersion, account, e.Created, string(e.Payload), e.HandleLater)
+	ins, err := InsertStripeEvents(ctx, q, []StripeEvent{e})
 	if err != nil {
-		return false, fmt.Errorf("keep stripe event %s: %w", e.ID, err)
+		return false, err
 	}
-	return tag.RowsAffected() == 1, nil
+	return ins[0], nil
 }
 
 // InsertStripeEvents keeps, in one statement, the events that arrive for the first time:

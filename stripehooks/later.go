@@ -116,9 +116,6 @@ func (h *Handling) Run(ctx context.Context) {
 // returned. An event once claimed is handled to the end, within HandleTimeout, even when
 // ctx ends meanwhile.
 func (h *Handling) Next(ctx context.Context) (claimed bool, err error) {
-	if due, derr := store.StripeEventsDue(ctx, h.DB.Pool); derr != nil || !due {
-		return false, derr // nothing to claim: no transaction opened
-	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), HandleTimeout)
 	defer cancel()
 	var failed error
