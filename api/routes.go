@@ -58,6 +58,7 @@ func (s *Server) routes() chi.Router {
 		r.Group(s.preferenceRoutes)
 		r.Group(s.stripeRoutes)
 		r.Group(s.certificateRoutes)
+		r.Group(s.exportRoutes)
 	})
 	return r
 }
@@ -290,4 +291,12 @@ func (s *Server) certificateRoutes(r chi.Router) {
 		r.Get("/animals/{animalID}/certificates", s.handle(s.animalCertificates))
 		r.Get("/certificates/{serial}", s.handle(s.getCertificate))
 	})
+}
+
+// exportRoutes: exports of the organization's data.
+func (s *Server) exportRoutes(r chi.Router) {
+	r.Use(s.authenticate)
+	r.Post("/exports", s.handle(s.requestExport))
+	r.Get("/exports", s.handle(s.listExports))
+	r.Get("/exports/{exportID}", s.handle(s.getExport))
 }

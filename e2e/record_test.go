@@ -23,6 +23,7 @@ import (
 	"github.com/reptidex/reptidex/workflows/certificate"
 	"github.com/reptidex/reptidex/workflows/dunning"
 	"github.com/reptidex/reptidex/workflows/escalation"
+	"github.com/reptidex/reptidex/workflows/export"
 	"github.com/reptidex/reptidex/workflows/onboarding"
 	"github.com/reptidex/reptidex/workflows/sale"
 	"github.com/reptidex/reptidex/workflows/transfer"
@@ -201,6 +202,7 @@ func requireReplays(t *testing.T, h *historypb.History) {
 	replayer := worker.NewWorkflowReplayer()
 	transfer.RegisterWorkflow(replayer)
 	certificate.RegisterWorkflow(replayer)
+	export.RegisterWorkflow(replayer)
 	escalation.RegisterWorkflow(replayer)
 	onboarding.RegisterWorkflow(replayer)
 	sale.RegisterWorkflow(replayer)

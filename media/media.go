@@ -245,32 +245,12 @@ func (s *Storage) put(ctx context.Context, key, contentType string, body []byte)
 
 // deleteObjects removes objects from the bucket; one already gone is no error.
 func (s *Storage) deleteObjects(ctx context.Context, keys ...string) error {
-	for _, k := range keys {
-		if k == "" {
-			continue
-		}
-		if _, err := s.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(k)}); err != nil {
-			return fmt.Errorf("delete %s: %w", k, err)
-		}
-	}
-	return nil
+	return objstore.Delete(ctx, s.S3, s.Bucket, keys...)
 }
 
 // deleteFolder removes every object whose key starts with prefix.
 func (s *Storage) deleteFolder(ctx context.Context, prefix string) error {
-	pages := s3.NewListObjectsV2Paginator(s.S3, &s3.ListObjectsV2Input{Bucket: aws.String(s.Bucket), Prefix: aws.String(prefix)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("list %s: %w", prefix, err)
-		}
-		for _, o := range page.Contents {
-			if err := s.deleteObjects(ctx, aws.ToString(o.Key)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return objstore.DeletePrefix(ctx, s.S3, s.Bucket, prefix)
 }
 
 // Downloads are presigned GETs of a ready photo and its thumbnail.

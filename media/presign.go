@@ -83,17 +83,35 @@ func (g *getSigner) presign(ctx context.Context, key string, ttl time.Duration) 
 // presignGet presigns a GET of key valid for DownloadExpiry: directly when it can, through
 // the SDK otherwise.
 func (s *Storage) presignGet(ctx context.Context, key string) (Link, error) {
+	return s.presignGetFor(ctx, key, DownloadExpiry)
+}
+
+// presignGetFor presigns a GET of key valid for ttl.
+func (s *Storage) presignGetFor(ctx context.Context, key string, ttl time.Duration) (Link, error) {
 	if s.signer != nil && signable(key) {
-		u, err := s.signer.presign(ctx, key, DownloadExpiry)
+		u, err := s.signer.presign(ctx, key, ttl)
 		if err != nil {
 			return Link{}, err
 		}
-		return linkOf(u, http.MethodGet, DownloadExpiry, nil), nil
+		return linkOf(u, http.MethodGet, ttl, nil), nil
 	}
 	req, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key)},
-		s3.WithPresignExpires(DownloadExpiry))
+		s3.WithPresignExpires(ttl))
 	if err != nil {
 		return Link{}, fmt.Errorf("presign download of %s: %w", key, err)
 	}
-	return linkOf(req.URL, req.Method, DownloadExpiry, nil), nil
+	return linkOf(req.URL, req.Method, ttl, nil), nil
+}
+
+// MaxPresign is the longest a presigned link may work: SigV4 refuses longer.
+const MaxPresign = 7 * 24 * time.Hour
+
+// PresignObjectUntil presigns a GET of an object of the bucket (an export's ZIP) that works
+// until the given time, at most MaxPresign from now; a time already past is an error.
+func (s *Storage) PresignObjectUntil(ctx context.Context, key string, until time.Time) (Link, error) {
+	ttl := time.Until(until).Truncate(time.Second)
+	if ttl <= 0 {
+		return Link{}, fmt.Errorf("presign download of %s: expired at %s", key, until.UTC().Format(time.RFC3339))
+	}
+	return s.presignGetFor(ctx, key, min(ttl, MaxPresign))
 }

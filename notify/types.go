@@ -84,6 +84,9 @@ func init() {
 	define(Type{Name: "certificate.outcome", Description: "Whether a pedigree certificate you requested was issued, and when it is superseded",
 		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email},
 		Reason: "You receive this because you requested a pedigree certificate on ReptiDex."})
+	define(Type{Name: "export.outcome", Description: "Whether an export of your organization's data you asked for is ready, with its download link",
+		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email},
+		Reason: "You receive this because you asked for an export of your organization's data on ReptiDex."})
 	define(Type{Name: "certificate.revoked", Description: "A pedigree certificate of your organization was revoked",
 		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email},
 		Reason: "You receive this because you are an owner or admin of an organization on ReptiDex."})

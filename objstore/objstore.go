@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -90,4 +91,101 @@ func Get(ctx context.Context, c *s3.Client, bucket, key string, limit int64) ([]
 		return nil, fmt.Errorf("read %s: %w", key, ErrTooLarge)
 	}
 	return body, nil
+}
+
+// Streams is the streamed uploads of one client: multipart, 5 MiB a part and two parts in
+// flight, so that an upload holds some 15 MiB whatever its size.
+type Streams struct {
+	c      *s3.Client
+	upload *transfermanager.Client
+}
+
+// NewStreams streams uploads through c.
+func NewStreams(c *s3.Client) *Streams {
+	return &Streams{c: c, upload: transfermanager.New(c, func(o *transfermanager.Options) {
+		o.PartSizeBytes = 5 << 20
+		o.Concurrency = 2
+		// An upload that fails is aborted on a context of its own, so that its parts are
+		// removed even when the failure is the caller's cancellation.
+		o.FailTimeout = 30 * time.Second
+	})}
+}
+
+// Upload stores what body yields under key in bucket, as it is read. A body larger than a
+// part goes up by a multipart upload, which is visible only once complete, and is aborted
+// when body or the store fails.
+func (s *Streams) Upload(ctx context.Context, bucket, key, contentType string, body io.Reader) error {
+	_, err := s.upload.UploadObject(ctx, &transfermanager.UploadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+		ContentType: aws.String(contentType), Body: body})
+	if err != nil {
+		return fmt.Errorf("store %s: %w", key, err)
+	}
+	return nil
+}
+
+// Open reads the object under key in bucket as it arrives; one missing is ErrNotFound.
+func Open(ctx context.Context, c *s3.Client, bucket, key string) (io.ReadCloser, error) {
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	var missing *types.NoSuchKey
+	if errors.As(err, &missing) {
+		return nil, fmt.Errorf("read %s: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", key, err)
+	}
+	return out.Body, nil
+}
+
+// Delete removes objects from bucket; one already gone is no error.
+func Delete(ctx context.Context, c *s3.Client, bucket string, keys ...string) error {
+	for _, k := range keys {
+		if k == "" {
+			continue
+		}
+		if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(k)}); err != nil {
+			return fmt.Errorf("delete %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// DeletePrefix removes every object of bucket whose key starts with prefix, and aborts the
+// multipart uploads under it that never completed (a worker stopped mid-upload leaves
+// them, invisible but kept).
+func DeletePrefix(ctx context.Context, c *s3.Client, bucket, prefix string) error {
+	pages := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("list %s: %w", prefix, err)
+		}
+		for _, o := range page.Contents {
+			if err := Delete(ctx, c, bucket, aws.ToString(o.Key)); err != nil {
+				return err
+			}
+		}
+	}
+	return AbortUploads(ctx, c, bucket, prefix)
+}
+
+// AbortUploads aborts the multipart uploads of bucket under prefix that never completed.
+func AbortUploads(ctx context.Context, c *s3.Client, bucket, prefix string) error {
+	in := &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket), Prefix: aws.String(prefix)}
+	for {
+		out, err := c.ListMultipartUploads(ctx, in)
+		if err != nil {
+			return fmt.Errorf("list uploads under %s: %w", prefix, err)
+		}
+		for _, u := range out.Uploads {
+			_, err := c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(bucket), Key: u.Key, UploadId: u.UploadId})
+			var gone *types.NoSuchUpload
+			if err != nil && !errors.As(err, &gone) {
+				return fmt.Errorf("abort the upload of %s: %w", aws.ToString(u.Key), err)
+			}
+		}
+		if !aws.ToBool(out.IsTruncated) {
+			return nil
+		}
+		in.KeyMarker, in.UploadIdMarker = out.NextKeyMarker, out.NextUploadIdMarker
+	}
 }

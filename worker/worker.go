@@ -35,6 +35,7 @@ import (
 	"github.com/reptidex/reptidex/workflows/certificate"
 	"github.com/reptidex/reptidex/workflows/dunning"
 	"github.com/reptidex/reptidex/workflows/escalation"
+	"github.com/reptidex/reptidex/workflows/export"
 	"github.com/reptidex/reptidex/workflows/onboarding"
 	"github.com/reptidex/reptidex/workflows/sale"
 	"github.com/reptidex/reptidex/workflows/transfer"
@@ -82,6 +83,7 @@ func New(d Deps) (*Worker, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &jobs.StartOnboardingWorker{Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
 	river.AddWorker(workers, &jobs.StartCertificateWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
+	river.AddWorker(workers, &jobs.StartExportWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
 	river.AddWorker(workers, &jobs.WelcomeEmailWorker{DB: d.DB, Mail: d.Mail, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
 	river.AddWorker(workers, &jobs.StartTransferWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue, Notify: d.Config.Notify})
 	river.AddWorker(workers, &jobs.SweepTransfersWorker{DB: d.DB, Temporal: d.Temporal})
@@ -144,6 +146,8 @@ func New(d Deps) (*Worker, error) {
 	// pedigree from the database, as the API does while its graph loads.
 	certificate.Register(tw, &activities.Certificates{Database: db, Graph: pedigree.New(d.DB.Pool, d.Logger, pedigree.Options{}),
 		Keys: d.CertKeys, S3: objects, Bucket: d.Config.S3.Bucket, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
+	export.Register(tw, &activities.Exports{Database: db, S3: objects, Streams: objstore.NewStreams(objects),
+		Storage: media.NewStorage(objects, d.Config.S3.Bucket), Bucket: d.Config.S3.Bucket})
 	return &Worker{temporal: tw, river: rc, stripeEvents: stripeEvents, deps: d}, nil
 }
 

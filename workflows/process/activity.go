@@ -52,3 +52,27 @@ func StripeActivity(giveUp time.Duration, nonRetryable ...string) workflow.Activ
 // StripeHeartbeat is how long a Stripe activity may go without a heartbeat before it is
 // taken as lost and tried again; the activity beats every third of it.
 const StripeHeartbeat = 10 * time.Second
+
+// StreamActivity is the options of an activity that streams a file through object storage
+// (an export's files, a spreadsheet being imported): a try may take up to half an hour, and
+// it heartbeats as it goes, so a worker that dies mid-stream is noticed within
+// StreamHeartbeat and the try starts again elsewhere; tries are spaced from two seconds up
+// to five minutes apart, and after giveUp the activity has failed for good and the process
+// takes its failure path.
+func StreamActivity(giveUp time.Duration, nonRetryable ...string) workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout:    30 * time.Minute,
+		HeartbeatTimeout:       StreamHeartbeat,
+		ScheduleToCloseTimeout: giveUp,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        2 * time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        5 * time.Minute,
+			NonRetryableErrorTypes: nonRetryable,
+		},
+	}
+}
+
+// StreamHeartbeat is how long a streaming activity may go without a heartbeat before it is
+// taken as lost and tried again; it beats at least every few seconds.
+const StreamHeartbeat = 30 * time.Second

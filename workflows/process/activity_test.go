@@ -27,3 +27,20 @@ func TestDatabaseActivity_IsBoundedAndRetriesOnlyWhatCanMend(t *testing.T) {
 		},
 	}, process.DatabaseActivity(time.Hour, "Refused"))
 }
+
+// A streaming activity has half an hour a try, is noticed lost within its heartbeat, and is
+// given up when the process says.
+func TestStreamActivity_HeartbeatsAndIsBounded(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, workflow.ActivityOptions{
+		StartToCloseTimeout:    30 * time.Minute,
+		HeartbeatTimeout:       30 * time.Second,
+		ScheduleToCloseTimeout: 2 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        2 * time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        5 * time.Minute,
+			NonRetryableErrorTypes: []string{"Refused"},
+		},
+	}, process.StreamActivity(2*time.Hour, "Refused"))
+}

@@ -1,0 +1,238 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/reptidex/reptidex/exports"
+	"github.com/reptidex/reptidex/media"
+	"github.com/reptidex/reptidex/objstore"
+	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/workflows/export"
+)
+
+// Exports holds the activities of the export process: the database the files are read
+// from, and the bucket they and the ZIP go to.
+type Exports struct {
+	*Database
+	S3      *s3.Client
+	Streams *objstore.Streams
+	// Storage presigns the download links.
+	Storage *media.Storage
+	Bucket  string
+}
+
+// beatEvery is how often a streaming activity heartbeats, well within
+// process.StreamHeartbeat.
+const beatEvery = 2 * time.Second
+
+// beat records a heartbeat with what it is given, at most every beatEvery.
+type beat struct {
+	ctx  context.Context
+	last time.Time
+}
+
+func (b *beat) maybe(details ...any) {
+	if now := time.Now(); now.Sub(b.last) >= beatEvery {
+		b.last = now
+		activity.RecordHeartbeat(b.ctx, details...)
+	}
+}
+
+// File writes one file of the organization's data, read in one transaction, as CSV and as
+// its JSON array, each streamed to object storage as it is read. An export no longer running
+// is final.
+func (a *Exports) File(ctx context.Context, in export.Input, file string) (export.Written, error) {
+	if !slices.Contains(export.Files, file) {
+		return export.Written{}, temporal.NewNonRetryableApplicationError("no export file "+file, ErrTypeInvalidData, nil)
+	}
+	prefix := export.PartsPrefix(in.OrgID, in.ExportID)
+	w := export.Written{File: file, CSVKey: prefix + file + ".csv", JSONKey: prefix + file + ".json"}
+	csvR, csvW := io.Pipe()
+	jsonR, jsonW := io.Pipe()
+	uploads := make(chan error, 2)
+	go func() { uploads <- a.upload(ctx, w.CSVKey, "text/csv; charset=utf-8", csvR) }()
+	go func() { uploads <- a.upload(ctx, w.JSONKey, "application/json", jsonR) }()
+	b := beat{ctx: ctx}
+	err := a.inTenant(ctx, store.Tenant{OrgID: in.OrgID, UserID: in.RequestedBy}, func(tx pgx.Tx) error {
+		if err := running(ctx, tx, in); err != nil {
+			return err
+		}
+		at, err := store.TransactionTime(ctx, tx)
+		if err != nil {
+			return err
+		}
+		w.At = at
+		fw, err := exports.NewFileWriter(csvW, jsonW)
+		if err != nil {
+			return err
+		}
+		err = store.ExportRows(ctx, tx, file, fw.Header, func(vals []any) error {
+			b.maybe(fw.Rows())
+			return fw.Row(vals)
+		})
+		if err != nil {
+			return err
+		}
+		w.Rows = fw.Rows()
+		return fw.Close()
+	})
+	// The uploads end when their pipes close: complete on success, aborted on an error.
+	if err != nil {
+		_ = csvW.CloseWithError(err) // a pipe's writer always closes
+		_ = jsonW.CloseWithError(err)
+	} else {
+		_ = csvW.Close()
+		_ = jsonW.Close()
+	}
+	uerr := errors.Join(<-uploads, <-uploads)
+	if err != nil {
+		return export.Written{}, err
+	}
+	if uerr != nil {
+		return export.Written{}, uerr
+	}
+	return w, nil
+}
+
+// upload streams r to key, closing r with the upload's error when it fails, so that the
+// writer on its other end stops rather than waits.
+func (a *Exports) upload(ctx context.Context, key, contentType string, r *io.PipeReader) error {
+	err := a.Streams.Upload(ctx, a.Bucket, key, contentType, r)
+	if err != nil {
+		_ = r.CloseWithError(err) // a pipe's reader always closes
+	}
+	return err
+}
+
+// running checks in tx that the export is still running.
+func running(ctx context.Context, tx pgx.Tx, in export.Input) error {
+	e, err := store.ExportByID(ctx, tx, in.ExportID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && e.Status != "running" {
+		return temporal.NewNonRetryableApplicationError("export "+in.PublicID+" is not running", export.ErrTypeNotFound, err)
+	}
+	return err
+}
+
+// Assemble puts the written files into the ZIP, streamed to object storage as it is
+// written, then deletes the written files. The ZIP becomes visible only once whole.
+func (a *Exports) Assemble(ctx context.Context, in export.Input, files []export.Written) (export.Assembled, error) {
+	var m exports.Manifest
+	err := a.inTenant(ctx, store.Tenant{OrgID: in.OrgID, UserID: in.RequestedBy}, func(tx pgx.Tx) error {
+		if err := running(ctx, tx, in); err != nil {
+			return err
+		}
+		org, err := store.OrganizationByID(ctx, tx, in.OrgID)
+		if err != nil {
+			return err
+		}
+		m = exports.Manifest{ExportID: in.PublicID, Organization: exports.Organization{ID: org.PublicID, Name: org.Name},
+			ExportedAt: time.Now()}
+		return nil
+	})
+	if err != nil {
+		return export.Assembled{}, err
+	}
+	parts := make([]exports.Part, len(files))
+	for i, f := range files {
+		parts[i] = exports.Part{Name: f.File, Rows: f.Rows, ReadAt: f.At,
+			CSV:  func() (io.ReadCloser, error) { return objstore.Open(ctx, a.S3, a.Bucket, f.CSVKey) },
+			JSON: func() (io.ReadCloser, error) { return objstore.Open(ctx, a.S3, a.Bucket, f.JSONKey) }}
+	}
+	key := export.ObjectKey(in.OrgID, in.ExportID)
+	r, w := io.Pipe()
+	uploaded := make(chan error, 1)
+	go func() { uploaded <- a.upload(ctx, key, "application/zip", r) }()
+	counted := &countingWriter{w: w}
+	b := beat{ctx: ctx}
+	err = exports.WriteZip(counted, m, parts, func(entry string) { b.maybe(entry) })
+	if err != nil {
+		_ = w.CloseWithError(err) // a pipe's writer always closes
+	} else {
+		_ = w.Close()
+	}
+	if uerr := <-uploaded; err == nil {
+		err = uerr
+	}
+	if err != nil {
+		return export.Assembled{}, fmt.Errorf("assemble export %s: %w", in.PublicID, err)
+	}
+	if err := objstore.DeletePrefix(ctx, a.S3, a.Bucket, export.PartsPrefix(in.OrgID, in.ExportID)); err != nil {
+		// The files are kept a day by the bucket's lifecycle rule at most; the ZIP stands.
+		activity.GetLogger(ctx).Warn("an export's written files were not deleted", "export", in.PublicID, "error", err)
+	}
+	return export.Assembled{Key: key, Bytes: counted.n}, nil
+}
+
+// countingWriter counts what it passes on.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Finish marks the export ready with its ZIP until it expires, and presigns the download
+// link valid until then. Run again, it changes nothing and signs the link anew.
+func (a *Exports) Finish(ctx context.Context, in export.Input, zip export.Assembled, files []export.Written) (export.Ready, error) {
+	rows := make(map[string]int64, len(files))
+	for _, f := range files {
+		rows[f.File] = f.Rows
+	}
+	var e store.Export
+	err := a.inTenant(ctx, store.Tenant{OrgID: in.OrgID, UserID: in.RequestedBy}, func(tx pgx.Tx) error {
+		now, err := store.TransactionTime(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := store.MarkExportReady(ctx, tx, in.ExportID, zip.Key, zip.Bytes, rows, now.Add(export.Expiry)); err != nil {
+			return err
+		}
+		e, err = store.ExportByID(ctx, tx, in.ExportID)
+		if errors.Is(err, store.ErrNotFound) || err == nil && e.Status != "ready" {
+			return temporal.NewNonRetryableApplicationError("export "+in.PublicID+" is not running", export.ErrTypeNotFound, err)
+		}
+		return err
+	})
+	if err != nil {
+		return export.Ready{}, err
+	}
+	link, err := a.Storage.PresignObjectUntil(ctx, e.ObjectKey, *e.ExpiresAt)
+	if err != nil {
+		return export.Ready{}, err
+	}
+	return export.Ready{URL: link.URL, ExpiresAt: *e.ExpiresAt}, nil
+}
+
+// Fail marks an export still running failed, with why, and deletes whatever of it was
+// written: its files, and a ZIP or upload a failed step may have left.
+func (a *Exports) Fail(ctx context.Context, in export.Input, problem string) error {
+	err := a.inTenant(ctx, store.Tenant{OrgID: in.OrgID, UserID: in.RequestedBy}, func(tx pgx.Tx) error {
+		_, err := store.MarkExportFailed(ctx, tx, in.ExportID, problem)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := objstore.DeletePrefix(ctx, a.S3, a.Bucket, export.PartsPrefix(in.OrgID, in.ExportID)); err != nil {
+		activity.GetLogger(ctx).Warn("a failed export's files were not deleted", "export", in.PublicID, "error", err)
+	}
+	key := export.ObjectKey(in.OrgID, in.ExportID)
+	if err := errors.Join(objstore.Delete(ctx, a.S3, a.Bucket, key), objstore.AbortUploads(ctx, a.S3, a.Bucket, key)); err != nil {
+		activity.GetLogger(ctx).Warn("a failed export's ZIP was not deleted", "export", in.PublicID, "error", err)
+	}
+	return nil
+}

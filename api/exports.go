@@ -1,0 +1,134 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/reptidex/reptidex/domain/membership"
+	"github.com/reptidex/reptidex/exports"
+	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/workflows/export"
+)
+
+type exportView struct {
+	// Public ID of the export.
+	ID string `json:"id"`
+	// running until its ZIP is stored, then ready until it expires; failed when it could not
+	// be finished (nothing of it is kept).
+	Status     string     `json:"status" jsonschema:"enum=running,enum=ready,enum=failed,enum=expired"`
+	CreatedAt  time.Time  `json:"created_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	// When a ready export's ZIP and link stop working, 7 days after it was ready.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// The ZIP's size in bytes, once ready.
+	Bytes int64 `json:"bytes,omitempty"`
+	// Rows in each file of the ZIP, by file name, once ready.
+	Files map[string]int64 `json:"files,omitempty"`
+	// Why a failed export failed.
+	Problem string `json:"problem,omitempty"`
+	// How far a running export has gone, as its process answers on GET /api/v1/exports/{exportID};
+	// absent when the process cannot be asked at the moment.
+	Progress *export.Progress `json:"progress,omitempty"`
+	// A presigned download of the ZIP, on GET /api/v1/exports/{exportID} once ready, working until the export expires.
+	Download *linkView `json:"download,omitempty"`
+}
+
+func viewExport(e store.Export) exportView {
+	v := exportView{ID: e.PublicID, Status: e.Status, CreatedAt: e.CreatedAt, FinishedAt: e.FinishedAt, Problem: e.Problem}
+	if e.Status == "ready" && !e.ExpiresAt.After(time.Now()) {
+		v.Status = "expired" // its ZIP is deleted by the next sweep
+	}
+	if e.Status == "ready" || e.Status == "expired" {
+		v.ExpiresAt, v.Bytes, v.Files = e.ExpiresAt, e.Bytes, e.Files
+	}
+	return v
+}
+
+type exportPage struct {
+	// The organization's latest exports, newest first; [] when none.
+	Items []exportView `json:"items"`
+}
+
+// requestExport records an export of the organization's data as running and starts its
+// process (exports.Request); owners and admins. It answers 202: the export is ready once
+// its ZIP is stored, and the requester is sent the link.
+func (s *Server) requestExport(w http.ResponseWriter, r *http.Request) error {
+	return s.idempotent(w, r, idempotentOp{Name: "export.request"}, func(r *http.Request, k *keyed) (response, error) {
+		var resp response
+		err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
+			if !a.Role.AtLeast(membership.Admin) {
+				return newProblem(kindForbidden, "Only owners and admins export the organization's data.")
+			}
+			e, err := exports.Request(r.Context(), tx, s.river, a)
+			if errors.Is(err, store.ErrExportRunning) {
+				return newProblem(kindConflict, "An export of the organization is already running; it will be ready soon.")
+			}
+			if err != nil {
+				return err
+			}
+			resp = response{Status: http.StatusAccepted, Body: viewExport(e), Location: "/api/v1/exports/" + e.PublicID}
+			return k.save(r.Context(), tx, resp)
+		})
+		return resp, err
+	})
+}
+
+// listExports lists the organization's latest exports, without links.
+func (s *Server) listExports(w http.ResponseWriter, r *http.Request) error {
+	out := exportPage{Items: []exportView{}}
+	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
+		es, err := store.ExportsOfOrganization(r.Context(), tx, 100)
+		for _, e := range es {
+			out.Items = append(out.Items, viewExport(e))
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// progressWait bounds asking a running export for its progress: the answer goes without it
+// rather than wait on Temporal.
+const progressWait = 2 * time.Second
+
+// getExport answers one of the organization's exports: a running one with its progress, a
+// ready one with its download link.
+func (s *Server) getExport(w http.ResponseWriter, r *http.Request) error {
+	var e store.Export
+	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) (err error) {
+		e, err = store.ExportByPublicID(r.Context(), tx, chi.URLParam(r, "exportID"))
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("export")
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	v := viewExport(e)
+	switch v.Status {
+	case "running":
+		ctx, cancel := context.WithTimeout(r.Context(), progressWait)
+		defer cancel()
+		if p, err := export.QueryProgress(ctx, s.temporal, e.ID); err == nil {
+			v.Progress = &p
+		} else {
+			s.log.WarnContext(r.Context(), "an export's progress could not be asked", "export", e.PublicID, "error", err)
+		}
+	case "ready":
+		link, err := s.media.PresignObjectUntil(r.Context(), e.ObjectKey, *e.ExpiresAt)
+		if err != nil {
+			return err
+		}
+		l := viewLink(link)
+		v.Download = &l
+	}
+	return writeJSON(w, http.StatusOK, v)
+}

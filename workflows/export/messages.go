@@ -1,0 +1,47 @@
+package export
+
+// The notifications an export sends: to the requester, whether it is ready to download.
+
+import (
+	"fmt"
+
+	"github.com/reptidex/reptidex/notify"
+)
+
+// readyMessage tells the requester the export is ready, with its download link.
+func readyMessage(in Input, r Ready, bytes int64) notify.Request {
+	return notify.Request{DedupKey: "export/" + in.ExportID.String() + "/ready", Type: "export.outcome",
+		OrgID: in.OrgID, UserID: in.RequestedBy,
+		Title: "Your export is ready to download",
+		Body: fmt.Sprintf("Every animal, pairing, clutch, transfer, sale and certificate of your organization, as CSV files "+
+			"and one JSON document in a ZIP of %s. Download it until %s UTC:\n\n%s",
+			size(bytes), r.ExpiresAt.UTC().Format("2 January 2006 15:04"), r.URL),
+		Link:        "/api/v1/exports/" + in.PublicID,
+		ActionLabel: "Download the export",
+		Data:        map[string]any{"export_id": in.PublicID, "download_url": r.URL, "expires_at": r.ExpiresAt.UTC()},
+	}
+}
+
+// failedMessage tells the requester the export could not be finished, and why.
+func failedMessage(in Input, problem string) notify.Request {
+	return notify.Request{DedupKey: "export/" + in.ExportID.String() + "/failed", Type: "export.outcome",
+		OrgID: in.OrgID, UserID: in.RequestedBy,
+		Title: "Your export could not be finished",
+		Body:  problem,
+		Link:  "/api/v1/exports/" + in.PublicID,
+		Data:  map[string]any{"export_id": in.PublicID},
+	}
+}
+
+// size writes a size in bytes for people.
+func size(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

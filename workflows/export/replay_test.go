@@ -1,0 +1,24 @@
+package export_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reptidex/reptidex/workflows/export"
+	"github.com/reptidex/reptidex/workflows/process/processtest"
+)
+
+// Histories of each path an export takes, recorded from the dev server by `make
+// record-histories`, replay against today's code: a change that would break exports being
+// built fails here.
+func TestWorkflow_ReplaysTheRecordedHistoryOfEachPath(t *testing.T) {
+	t.Parallel()
+	processtest.Replay(t, map[string]processtest.Ending{
+		"testdata/ready.json": processtest.Completed(func(t *testing.T, res export.Result) {
+			require.Contains(t, res.Key, "exports/")
+			require.Positive(t, res.Bytes)
+		}),
+		"testdata/not_running.json": processtest.Failed(export.ErrTypeNotFound),
+	}, export.RegisterWorkflow)
+}
