@@ -122,6 +122,10 @@ load-webhooks: ## Post 2,100 billing webhooks (300 subscriptions' months) from 5
 load-certificates: ## Issue 1,000 certificates through a running `make dev` (32 clients); certificates/s, p50/p99 request to issued, ratio to a no-op workflow of as many activities
 	$(GO) run ./scripts/loadcert -certificates 1000 -animals 100 -clients 32
 
+.PHONY: load-export
+load-export: ## Export 100,000 animals loaded into a new organization of a running `make dev`; request to ready and the process's memory above idle, against the 30 s and 100 MB budget
+	$(GO) run ./scripts/loadexport -animals 100000
+
 .PHONY: population
 population: ## Load 1,000,000 simulated animals into the reptidex_bench database (drops it first)
 	$(GO) run ./scripts/population -reset

@@ -42,7 +42,7 @@ type beat struct {
 }
 
 func (b *beat) maybe(details ...any) {
-	if now := time.Now(); now.Sub(b.last) >= beatEvery {
+	if now := time.Now(); now.Sub(b.last) >= beatEvery && activity.IsActivity(b.ctx) {
 		b.last = now
 		activity.RecordHeartbeat(b.ctx, details...)
 	}

@@ -76,6 +76,12 @@ func (f *FileWriter) Row(vals []any) error {
 		return err
 	}
 	for i, v := range vals {
+		if f.cols[i].JSON {
+			if err := f.rawJSON(i, v); err != nil {
+				return err
+			}
+			continue
+		}
 		if f.cols[i].CSV {
 			f.cells = append(f.cells, Cell(v))
 		}
@@ -100,6 +106,33 @@ func (f *FileWriter) Row(vals []any) error {
 	}
 	f.rows++
 	return f.csv.Write(f.cells)
+}
+
+// rawJSON writes column i, JSON read as its text, as it is: into the JSON object, and into
+// the CSV file when it holds the column, an empty object as an empty cell.
+func (f *FileWriter) rawJSON(i int, v any) error {
+	text, _ := v.(string)
+	if text == "" {
+		text = "null"
+	}
+	if i > 0 {
+		if err := f.json.WriteByte(','); err != nil {
+			return err
+		}
+	}
+	if _, err := f.json.Write(f.keys[i]); err != nil {
+		return err
+	}
+	if _, err := f.json.WriteString(text); err != nil {
+		return err
+	}
+	if f.cols[i].CSV {
+		if text == "{}" || text == "null" {
+			text = ""
+		}
+		f.cells = append(f.cells, text)
+	}
+	return nil
 }
 
 // Rows is how many rows were written.
@@ -134,10 +167,6 @@ func Cell(v any) string {
 		return strconv.FormatFloat(v, 'g', -1, 64)
 	case time.Time:
 		return v.UTC().Format(time.RFC3339)
-	case map[string]any:
-		if len(v) == 0 {
-			return ""
-		}
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

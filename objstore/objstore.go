@@ -93,8 +93,8 @@ func Get(ctx context.Context, c *s3.Client, bucket, key string, limit int64) ([]
 	return body, nil
 }
 
-// Streams is the streamed uploads of one client: multipart, 5 MiB a part and two parts in
-// flight, so that an upload holds some 15 MiB whatever its size.
+// Streams is the streamed uploads of one client: multipart, 5 MiB a part and one part in
+// flight while the next fills, so that an upload holds some 10 MiB whatever its size.
 type Streams struct {
 	c      *s3.Client
 	upload *transfermanager.Client
@@ -104,7 +104,10 @@ type Streams struct {
 func NewStreams(c *s3.Client) *Streams {
 	return &Streams{c: c, upload: transfermanager.New(c, func(o *transfermanager.Options) {
 		o.PartSizeBytes = 5 << 20
-		o.Concurrency = 2
+		// The first part is read whole before the upload is chosen (one request or
+		// multipart): at the part's size, not the default 16 MiB.
+		o.MultipartUploadThreshold = 5 << 20
+		o.Concurrency = 1
 		// An upload that fails is aborted on a context of its own, so that its parts are
 		// removed even when the failure is the caller's cancellation.
 		o.FailTimeout = 30 * time.Second

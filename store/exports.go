@@ -126,15 +126,16 @@ func MarkExportFailed(ctx context.Context, tx pgx.Tx, id uuid.UUID, problem stri
 
 // exportFiles are the queries of an export's files, each reading the transaction's
 // organization's rows in a stable order, columns named as the file's header. Values are
-// text, integers, floats, booleans, times and JSON; columns named in jsonOnly are left out
-// of the CSV file (they repeat structured what another column or file holds).
+// text, integers, floats, booleans and times; the columns named in jsonColumns are JSON,
+// read as their text, and those in jsonOnly are left out of the CSV file (they repeat
+// structured what another column or file holds).
 var exportFiles = map[string]string{
 	"animals": `SELECT a.public_id AS id, coalesce(a.name, '') AS name, a.species_key AS species, a.sex::text AS sex,
 		to_char(a.hatch_date, 'YYYY-MM-DD') AS hatch_date, a.status::text AS status, a.visibility::text AS visibility,
-		a.genetics_text AS genetics, a.identifiers AS identifiers, s.public_id AS sire_id, d.public_id AS dam_id,
+		a.genetics_text AS genetics, a.identifiers::text AS identifiers, s.public_id AS sire_id, d.public_id AS dam_id,
 		c.public_id AS clutch_id, b.public_id AS breeder_id, a.is_reference AS is_reference,
 		a.created_at AS created_at, a.updated_at AS updated_at, a.archived_at AS archived_at,
-		a.genetics AS genetics_claims
+		a.genetics::text AS genetics_claims
 		FROM animals a
 		LEFT JOIN animal_card s ON s.id = a.sire_id
 		LEFT JOIN animal_card d ON d.id = a.dam_id
@@ -214,18 +215,24 @@ var exportFiles = map[string]string{
 		ORDER BY a.public_id, m.position, m.public_id`,
 }
 
-// jsonOnly are the columns the JSON document holds and the CSV files leave out.
-var jsonOnly = map[string]bool{"genetics_claims": true}
+// jsonColumns are the columns whose text is JSON; jsonOnly those the JSON document holds and
+// the CSV files leave out.
+var (
+	jsonColumns = map[string]bool{"identifiers": true, "genetics_claims": true}
+	jsonOnly    = map[string]bool{"genetics_claims": true}
+)
 
-// ExportColumn is a column of an export file: its name, and whether the CSV file holds it.
+// ExportColumn is a column of an export file: its name, whether its text is JSON, and
+// whether the CSV file holds it.
 type ExportColumn struct {
 	Name string
+	JSON bool
 	CSV  bool
 }
 
 // ExportRows reads the rows of one export file of the transaction's organization: header
 // is called once with the columns, then row with each row's values (text, integers,
-// floats, booleans, times, nil, and JSON as decoded), one at a time as they arrive.
+// floats, booleans, times, nil; a JSON column's text), one at a time as they arrive.
 func ExportRows(ctx context.Context, tx pgx.Tx, file string, header func([]ExportColumn) error, row func([]any) error) error {
 	q, ok := exportFiles[file]
 	if !ok {
@@ -239,7 +246,7 @@ func ExportRows(ctx context.Context, tx pgx.Tx, file string, header func([]Expor
 	fields := rows.FieldDescriptions()
 	cols := make([]ExportColumn, len(fields))
 	for i, f := range fields {
-		cols[i] = ExportColumn{Name: f.Name, CSV: !jsonOnly[f.Name]}
+		cols[i] = ExportColumn{Name: f.Name, JSON: jsonColumns[f.Name], CSV: !jsonOnly[f.Name]}
 	}
 	if err := header(cols); err != nil {
 		return err
