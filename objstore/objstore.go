@@ -192,3 +192,34 @@ func AbortUploads(ctx context.Context, c *s3.Client, bucket, prefix string) erro
 		in.KeyMarker, in.UploadIdMarker = out.NextKeyMarker, out.NextUploadIdMarker
 	}
 }
+
+// Lifecycle is the bucket's lifecycle rule for exports: a ZIP is deleted after
+// ExportsExpireDays (a day past its 7-day link, should the sweep that deletes it on time be
+// late), and a multipart upload left unfinished by a worker stopped mid-upload is aborted
+// after a day.
+const (
+	ExportsPrefix      = "exports/"
+	ExportsExpireDays  = 8
+	AbortUnfinishedDay = 1
+)
+
+// EnsureLifecycle sets the bucket's lifecycle rules (Lifecycle). A store that keeps no
+// lifecycle rules answers an error the caller may log: the sweep of exports deletes them on
+// time without it.
+func EnsureLifecycle(ctx context.Context, c *s3.Client, bucket string) error {
+	_, err := c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{
+		Bucket: aws.String(bucket),
+		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{
+			{ID: aws.String("exports-expire"), Status: types.ExpirationStatusEnabled,
+				Filter:     &types.LifecycleRuleFilter{Prefix: aws.String(ExportsPrefix)},
+				Expiration: &types.LifecycleExpiration{Days: aws.Int32(ExportsExpireDays)}},
+			{ID: aws.String("abort-unfinished-uploads"), Status: types.ExpirationStatusEnabled,
+				Filter:                         &types.LifecycleRuleFilter{Prefix: aws.String("")},
+				AbortIncompleteMultipartUpload: &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(AbortUnfinishedDay)}},
+		}},
+	})
+	if err != nil {
+		return fmt.Errorf("set the lifecycle rules of bucket %s: %w", bucket, err)
+	}
+	return nil
+}

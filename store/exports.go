@@ -274,3 +274,33 @@ func ExportFileNames() []string {
 	}
 	return names
 }
+
+// SweptExport is an export the sweep looks after: ready past its expiry, or running long.
+type SweptExport struct {
+	ID, OrgID uuid.UUID
+	Status    string
+}
+
+// ExportsToSweep lists, across organizations, the ready exports past their expiry and the
+// exports running for longer than age, oldest first, at most 500 of each at a time.
+func ExportsToSweep(ctx context.Context, db *DB, age time.Duration) ([]SweptExport, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT id, org_id, status FROM exports_to_sweep(make_interval(secs => $1))`, age.Seconds())
+	if err != nil {
+		return nil, fmt.Errorf("list exports to sweep: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (SweptExport, error) {
+		var e SweptExport
+		err := r.Scan(&e.ID, &e.OrgID, &e.Status)
+		return e, err
+	})
+}
+
+// MarkExportExpired records a ready export past its expiry expired; it reports whether it
+// was.
+func MarkExportExpired(ctx context.Context, tx pgx.Tx, id uuid.UUID) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE exports SET status = 'expired' WHERE id = $1 AND status = 'ready' AND expires_at <= now()`, id)
+	if err != nil {
+		return false, fmt.Errorf("mark export expired: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}

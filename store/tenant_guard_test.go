@@ -94,6 +94,8 @@ var definerExemptions = map[string]string{
 	"overdue_transfers(interval)": "the worker's sweep of expired offers runs for no tenant; it returns internal ids only",
 	"overdue_certificates(interval)": "the worker's sweep of certificates left issuing runs for no tenant; it returns " +
 		"internal ids only",
+	"exports_to_sweep(interval)": "the worker's sweep of expired and abandoned exports runs for no tenant; it " +
+		"returns internal ids and statuses only",
 	"events_to_recipient(text, text, timestamp with time zone)": "the hourly limit on what all organizations " +
 		"send to one address; only a count and a time leave it",
 }

@@ -68,7 +68,9 @@ type Worker struct {
 	// stopEvents ends stripeEvents' run; eventsDone is closed when it has ended.
 	stopEvents context.CancelFunc
 	eventsDone chan struct{}
-	deps       Deps
+	// objects is the object storage client of the worker's activities and sweeps.
+	objects *s3.Client
+	deps    Deps
 }
 
 // New registers every workflow, activity and job worker.
@@ -88,6 +90,7 @@ func New(d Deps) (*Worker, error) {
 	river.AddWorker(workers, &jobs.StartTransferWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue, Notify: d.Config.Notify})
 	river.AddWorker(workers, &jobs.SweepTransfersWorker{DB: d.DB, Temporal: d.Temporal})
 	river.AddWorker(workers, &jobs.SweepCertificatesWorker{DB: d.DB, Temporal: d.Temporal})
+	river.AddWorker(workers, &jobs.SweepExportsWorker{DB: d.DB, Temporal: d.Temporal, S3: objects, Bucket: d.Config.S3.Bucket})
 	river.AddWorker(workers, &jobs.SweepMediaWorker{DB: d.DB, Storage: media.NewStorage(objects, d.Config.S3.Bucket)})
 	river.AddWorker(workers, &jobs.StartSaleWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue,
 		Sales: d.Config.Sales, Notify: d.Config.Notify})
@@ -114,6 +117,9 @@ func New(d Deps) (*Worker, error) {
 				&river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
 				func() (river.JobArgs, *river.InsertOpts) { return jobs.SweepCertificatesArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return jobs.SweepExportsArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	})
@@ -148,7 +154,7 @@ func New(d Deps) (*Worker, error) {
 		Keys: d.CertKeys, S3: objects, Bucket: d.Config.S3.Bucket, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
 	export.Register(tw, &activities.Exports{Database: db, S3: objects, Streams: objstore.NewStreams(objects),
 		Storage: media.NewStorage(objects, d.Config.S3.Bucket), Bucket: d.Config.S3.Bucket})
-	return &Worker{temporal: tw, river: rc, stripeEvents: stripeEvents, deps: d}, nil
+	return &Worker{temporal: tw, river: rc, stripeEvents: stripeEvents, objects: objects, deps: d}, nil
 }
 
 // River is the worker's River client, which can also insert jobs.
@@ -158,6 +164,7 @@ func (w *Worker) River() *river.Client[pgx.Tx] { return w.river }
 // later; ctx bounds the River client's and the events' handling's life.
 func (w *Worker) Start(ctx context.Context) error {
 	obs.WatchRiver(ctx, w.deps.Registry, w.river)
+	w.ensureLifecycle(ctx)
 	if err := w.river.Start(ctx); err != nil {
 		return fmt.Errorf("start river: %w", err)
 	}
@@ -172,6 +179,17 @@ func (w *Worker) Start(ctx context.Context) error {
 	}()
 	w.deps.Logger.Info("worker started", "task_queue", w.deps.Config.Temporal.TaskQueue)
 	return nil
+}
+
+// ensureLifecycle asks object storage to expire exports and abort unfinished uploads itself,
+// behind the sweep of exports that does both on time: a store without lifecycle rules (the
+// development one) is logged and left to the sweep.
+func (w *Worker) ensureLifecycle(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := objstore.EnsureLifecycle(ctx, w.objects, w.deps.Config.S3.Bucket); err != nil {
+		w.deps.Logger.Info("object storage keeps no lifecycle rules; the sweep of exports expires them", "error", err)
+	}
 }
 
 // Stop stops polling for new work and waits, within ctx, for the work in hand to finish.

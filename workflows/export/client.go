@@ -38,3 +38,9 @@ func QueryProgress(ctx context.Context, c client.Client, exportID uuid.UUID) (Pr
 	}
 	return p, nil
 }
+
+// Running reports whether the export's workflow is running; one never started, or ended, is
+// not.
+func Running(ctx context.Context, c client.Client, exportID uuid.UUID) (bool, error) {
+	return process.Running(ctx, c, WorkflowID(exportID))
+}

@@ -118,6 +118,14 @@ type Result struct {
 // running under the ID.
 const ErrTypeNotFound = "ExportNotFound"
 
+// AbandonedAfter is how long after its request an export may stay running before the sweep
+// of exports looks at its process: one whose process is gone (its last step failed, or it
+// never started) is then marked failed, so that the organization can export again.
+const AbandonedAfter = time.Hour
+
+// Interrupted is why the sweep marks failed an export whose process is gone.
+const Interrupted = "The export was interrupted before it finished. Nothing was exported; please ask again."
+
 // Expiry is how long an export's ZIP, and the link to it, is kept after it is ready: the
 // longest a presigned link may work.
 const Expiry = 7 * 24 * time.Hour

@@ -22,8 +22,9 @@ func readyMessage(in Input, r Ready, bytes int64) notify.Request {
 	}
 }
 
-// failedMessage tells the requester the export could not be finished, and why.
-func failedMessage(in Input, problem string) notify.Request {
+// FailedMessage tells the requester the export could not be finished, and why. The sweep of
+// exports left running sends it too, under the same key, so a requester is told once.
+func FailedMessage(in Input, problem string) notify.Request {
 	return notify.Request{DedupKey: "export/" + in.ExportID.String() + "/failed", Type: "export.outcome",
 		OrgID: in.OrgID, UserID: in.RequestedBy,
 		Title: "Your export could not be finished",

@@ -84,7 +84,7 @@ func (r *run) fail(ctx workflow.Context, cause error) {
 	if err := workflow.ExecuteActivity(dctx, FailActivity, r.in, problem).Get(dctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("the failed export could not be marked failed", "export", r.in.PublicID, "error", err)
 	}
-	tell(dctx, r.in, failedMessage(r.in, problem))
+	tell(dctx, r.in, FailedMessage(r.in, problem))
 }
 
 // problemAt says, for people, where an export stopped.
