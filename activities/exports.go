@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/reptidex/reptidex/domain/membership"
 	"github.com/reptidex/reptidex/exports"
 	"github.com/reptidex/reptidex/media"
 	"github.com/reptidex/reptidex/objstore"
@@ -235,4 +237,42 @@ func (a *Exports) Fail(ctx context.Context, in export.Input, problem string) err
 		activity.GetLogger(ctx).Warn("a failed export's ZIP was not deleted", "export", in.PublicID, "error", err)
 	}
 	return nil
+}
+
+// Begin records a scheduled run's export as running, requested by the schedule's creator,
+// with its start in the workflow (the run's child) rather than a job. A schedule gone or
+// paused, a creator no longer an owner or admin of the organization, or an export running
+// already makes none, and says so.
+func (a *Exports) Begin(ctx context.Context, in export.ScheduledInput) (export.Begun, error) {
+	var b export.Begun
+	err := a.inTenant(ctx, store.Tenant{OrgID: in.OrgID}, func(tx pgx.Tx) error {
+		s, err := store.ExportScheduleByID(ctx, tx, in.ScheduleID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			b.Skipped = "the schedule was deleted"
+			return nil
+		case err != nil:
+			return err
+		case s.Paused:
+			b.Skipped = "the schedule is paused"
+			return nil
+		}
+		m, err := store.MemberByUserID(ctx, tx, s.CreatedBy)
+		if errors.Is(err, store.ErrNotFound) || err == nil && !m.Role.AtLeast(membership.Admin) {
+			b.Skipped = "the schedule's creator is no longer an owner or admin of the organization"
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		e := store.Export{ID: uuid.New(), PublicID: store.NewPublicID(), OrgID: in.OrgID, RequestedBy: s.CreatedBy, ScheduleID: s.ID}
+		err = store.InsertExport(ctx, tx, e)
+		if errors.Is(err, store.ErrExportRunning) {
+			b.Skipped = "an export of the organization is already running"
+			return nil
+		}
+		b.Export = export.Input{ExportID: e.ID, PublicID: e.PublicID, OrgID: e.OrgID, RequestedBy: e.RequestedBy}
+		return err
+	})
+	return b, err
 }

@@ -31,6 +31,8 @@ type exportView struct {
 	Files map[string]int64 `json:"files,omitempty"`
 	// Why a failed export failed.
 	Problem string `json:"problem,omitempty"`
+	// Public ID of the schedule that made it; absent for one asked for, or once the schedule is deleted.
+	ScheduleID string `json:"schedule_id,omitempty"`
 	// How far a running export has gone, as its process answers on GET /api/v1/exports/{exportID};
 	// absent when the process cannot be asked at the moment.
 	Progress *export.Progress `json:"progress,omitempty"`
@@ -39,7 +41,8 @@ type exportView struct {
 }
 
 func viewExport(e store.Export) exportView {
-	v := exportView{ID: e.PublicID, Status: e.Status, CreatedAt: e.CreatedAt, FinishedAt: e.FinishedAt, Problem: e.Problem}
+	v := exportView{ID: e.PublicID, Status: e.Status, CreatedAt: e.CreatedAt, FinishedAt: e.FinishedAt, Problem: e.Problem,
+		ScheduleID: e.SchedulePublicID}
 	if e.Status == "ready" && !e.ExpiresAt.After(time.Now()) {
 		v.Status = "expired" // its ZIP is deleted by the next sweep
 	}

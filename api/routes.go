@@ -293,10 +293,15 @@ func (s *Server) certificateRoutes(r chi.Router) {
 	})
 }
 
-// exportRoutes: exports of the organization's data.
+// exportRoutes: exports of the organization's data, asked for or on schedules.
 func (s *Server) exportRoutes(r chi.Router) {
 	r.Use(s.authenticate)
 	r.Post("/exports", s.handle(s.requestExport))
 	r.Get("/exports", s.handle(s.listExports))
 	r.Get("/exports/{exportID}", s.handle(s.getExport))
+	r.Post("/exports/schedules", s.handle(s.createExportSchedule))
+	r.Get("/exports/schedules", s.handle(s.listExportSchedules))
+	r.Get("/exports/schedules/{scheduleID}", s.handle(s.getExportSchedule))
+	r.Patch("/exports/schedules/{scheduleID}", s.handle(s.updateExportSchedule))
+	r.Delete("/exports/schedules/{scheduleID}", s.handle(s.deleteExportSchedule))
 }

@@ -76,8 +76,8 @@ func CheckMembersOnly(ctx context.Context, tx pgx.Tx) error {
 	})
 }
 
-// CheckWith is Check with the feature's own count, for a limit whose rows the feature owns
-// (ScheduledExports: billing.CheckWith(ctx, tx, billing.ScheduledExports, 1, countSchedules)).
+// CheckWith is Check with the feature's own count, for a limit whose rows the feature counts
+// otherwise (Members, leaving out the invitation being accepted).
 // count runs after the lock is taken, in tx.
 func CheckWith(ctx context.Context, tx pgx.Tx, limit LimitName, n int, count Counter) error {
 	if err := store.LockPlanLimit(ctx, tx, string(limit)); err != nil {

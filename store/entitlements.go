@@ -113,6 +113,8 @@ func usageSQL(limit string, pendingInvitations bool) (string, error) {
 		sql = `plan_certificates_used(` + monthStart + `)`
 	case LimitSMS:
 		sql = `plan_sms_used(` + monthStart + `)`
+	case LimitScheduledExports:
+		sql = `(SELECT count(*)::int FROM export_schedules WHERE org_id = (SELECT app_org_id()))`
 	case LimitMembers:
 		sql = `(SELECT count(*)::int FROM memberships WHERE org_id = (SELECT app_org_id()))`
 		if pendingInvitations {

@@ -19,9 +19,13 @@ type Export struct {
 	PublicID    string
 	OrgID       uuid.UUID
 	RequestedBy uuid.UUID
-	Status      string
-	ObjectKey   string
-	Bytes       int64
+	// ScheduleID is the schedule that made the export, and SchedulePublicID its public ID;
+	// zero and empty for one asked for, or once the schedule is deleted.
+	ScheduleID       uuid.UUID
+	SchedulePublicID string
+	Status           string
+	ObjectKey        string
+	Bytes            int64
 	// Files is the rows written to each file of the ZIP, by file name.
 	Files      map[string]int64
 	Problem    string
@@ -34,10 +38,17 @@ type Export struct {
 var ErrExportRunning = errors.New("an export is already running")
 
 // InsertExport records an export as running for the transaction's organization; one while
-// another runs is ErrExportRunning.
+// another runs is ErrExportRunning, and tx goes on (the insert is in a savepoint).
 func InsertExport(ctx context.Context, tx pgx.Tx, e Export) error {
-	_, err := tx.Exec(ctx, `INSERT INTO exports (id, public_id, org_id, requested_by) VALUES ($1, $2, $3, $4)`,
-		e.ID, e.PublicID, e.OrgID, e.RequestedBy)
+	var schedule *uuid.UUID
+	if e.ScheduleID != uuid.Nil {
+		schedule = &e.ScheduleID
+	}
+	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+		_, err := sp.Exec(ctx, `INSERT INTO exports (id, public_id, org_id, requested_by, schedule_id) VALUES ($1, $2, $3, $4, $5)`,
+			e.ID, e.PublicID, e.OrgID, e.RequestedBy, schedule)
+		return err
+	})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.ConstraintName == "exports_running_key" {
 		return ErrExportRunning
@@ -48,13 +59,15 @@ func InsertExport(ctx context.Context, tx pgx.Tx, e Export) error {
 	return nil
 }
 
-const exportSelect = `SELECT id, public_id, org_id, requested_by, status, coalesce(object_key, ''), coalesce(bytes, 0),
-	files, coalesce(problem, ''), created_at, finished_at, expires_at FROM exports`
+const exportSelect = `SELECT e.id, e.public_id, e.org_id, e.requested_by, coalesce(e.schedule_id, '00000000-0000-0000-0000-000000000000'),
+	coalesce(s.public_id, ''), e.status, coalesce(e.object_key, ''), coalesce(e.bytes, 0), e.files, coalesce(e.problem, ''),
+	e.created_at, e.finished_at, e.expires_at
+	FROM exports e LEFT JOIN export_schedules s ON s.id = e.schedule_id`
 
 func scanExport(row pgx.Row) (Export, error) {
 	var e Export
 	var files []byte
-	err := row.Scan(&e.ID, &e.PublicID, &e.OrgID, &e.RequestedBy, &e.Status, &e.ObjectKey, &e.Bytes, &files,
+	err := row.Scan(&e.ID, &e.PublicID, &e.OrgID, &e.RequestedBy, &e.ScheduleID, &e.SchedulePublicID, &e.Status, &e.ObjectKey, &e.Bytes, &files,
 		&e.Problem, &e.CreatedAt, &e.FinishedAt, &e.ExpiresAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Export{}, ErrNotFound
@@ -70,18 +83,18 @@ func scanExport(row pgx.Row) (Export, error) {
 
 // ExportByID reads one of the organization's exports.
 func ExportByID(ctx context.Context, q Querier, id uuid.UUID) (Export, error) {
-	return scanExport(q.QueryRow(ctx, exportSelect+` WHERE id = $1`, id))
+	return scanExport(q.QueryRow(ctx, exportSelect+` WHERE e.id = $1`, id))
 }
 
 // ExportByPublicID reads one of the organization's exports by its public ID.
 func ExportByPublicID(ctx context.Context, q Querier, publicID string) (Export, error) {
-	return scanExport(q.QueryRow(ctx, exportSelect+` WHERE public_id = $1`, publicID))
+	return scanExport(q.QueryRow(ctx, exportSelect+` WHERE e.public_id = $1`, publicID))
 }
 
 // ExportsOfOrganization lists the organization's latest exports, newest first, at most
 // limit of them.
 func ExportsOfOrganization(ctx context.Context, q Querier, limit int) ([]Export, error) {
-	rows, err := q.Query(ctx, exportSelect+` ORDER BY created_at DESC, id DESC LIMIT $1`, limit)
+	rows, err := q.Query(ctx, exportSelect+` ORDER BY e.created_at DESC, e.id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list exports: %w", err)
 	}

@@ -45,6 +45,11 @@ func MemberByUserPublicID(ctx context.Context, q Querier, publicID string) (Memb
 	return scanMember(q.QueryRow(ctx, memberSelect+` AND u.public_id = $1`, publicID))
 }
 
+// MemberByUserID reads one member of the transaction's organization by user ID.
+func MemberByUserID(ctx context.Context, q Querier, userID uuid.UUID) (Member, error) {
+	return scanMember(q.QueryRow(ctx, memberSelect+` AND u.id = $1`, userID))
+}
+
 // OldestOwner is the owner of the transaction's organization who has been a member longest.
 func OldestOwner(ctx context.Context, q Querier) (Member, error) {
 	return scanMember(q.QueryRow(ctx, memberSelect+` AND m.role = 'owner' ORDER BY m.created_at, u.id LIMIT 1`))

@@ -103,8 +103,8 @@ func forcedRLSTables(t *testing.T, admin *pgxpool.Pool) []string {
 // transferFixture writes, as the schema owner, an accepted transfer of one of from's animals
 // to to, with its timeline, answer, ownership history, a notification preference, from's
 // seller account, and an ended order of to's from from with its withdrawn listing, timeline
-// and ledger entry, a certificate being issued and an export running, so that every table
-// under row-level security has a row.
+// and ledger entry, a certificate being issued, an export running and an export schedule,
+// so that every table under row-level security has a row.
 func transferFixture(t *testing.T, admin *pgxpool.Pool, fromUser store.User, from store.Organization, toUser store.User, to store.Organization) {
 	t.Helper()
 	ctx := context.Background()
@@ -142,6 +142,8 @@ func transferFixture(t *testing.T, admin *pgxpool.Pool, fromUser store.User, fro
 				FROM animals a WHERE a.org_id = $1 LIMIT 1`, []any{from.ID, store.NewPublicID(), fromUser.ID}},
 			{`INSERT INTO exports (id, public_id, org_id, requested_by) VALUES (gen_random_uuid(), $2, $1, $3)`,
 				[]any{from.ID, store.NewPublicID(), fromUser.ID}},
+			{`INSERT INTO export_schedules (id, public_id, org_id, created_by, frequency, minute_of_day, time_zone)
+				VALUES (gen_random_uuid(), $2, $1, $3, 'daily', 210, 'UTC')`, []any{from.ID, store.NewPublicID(), fromUser.ID}},
 			{`INSERT INTO ownership_history (animal_id, from_org_id, to_org_id, transfer_id, transfer_public_id)
 				SELECT animal_id, org_id, to_org_id, id, public_id FROM transfers WHERE id = $1`, []any{id}},
 			{`INSERT INTO notification_preferences (user_id, type, channels) VALUES ($1, 'transfer.offered', '{email}')`, []any{toUser.ID}},

@@ -24,6 +24,9 @@ type Activities interface {
 	Finish(ctx context.Context, in Input, zip Assembled, files []Written) (Ready, error)
 	// Fail marks an export still running failed, with why, and deletes what it wrote.
 	Fail(ctx context.Context, in Input, problem string) error
+	// Begin records a scheduled run's export as running, requested by the schedule's
+	// creator, or says why it makes none.
+	Begin(ctx context.Context, in ScheduledInput) (Begun, error)
 }
 
 // Register registers the export workflow and acts' activities with w, each under the name
@@ -34,10 +37,12 @@ func Register(w worker.Registry, acts Activities) {
 	w.RegisterActivityWithOptions(acts.Assemble, activity.RegisterOptions{Name: AssembleActivity})
 	w.RegisterActivityWithOptions(acts.Finish, activity.RegisterOptions{Name: FinishActivity})
 	w.RegisterActivityWithOptions(acts.Fail, activity.RegisterOptions{Name: FailActivity})
+	w.RegisterActivityWithOptions(acts.Begin, activity.RegisterOptions{Name: BeginActivity})
 }
 
-// RegisterWorkflow registers the export workflow alone under its name, as a replayer of
-// recorded histories needs it.
+// RegisterWorkflow registers the export workflow and the scheduled run alone under their
+// names, as a replayer of recorded histories needs them.
 func RegisterWorkflow(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(Workflow, workflow.RegisterOptions{Name: WorkflowName})
+	w.RegisterWorkflowWithOptions(ScheduledWorkflow, workflow.RegisterOptions{Name: ScheduledWorkflowName})
 }

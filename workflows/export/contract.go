@@ -140,3 +140,43 @@ func ObjectKey(orgID, exportID uuid.UUID) string {
 func PartsPrefix(orgID, exportID uuid.UUID) string {
 	return "exports/" + orgID.String() + "/" + exportID.String() + "/"
 }
+
+// ScheduledWorkflowName is the registered name of the workflow a schedule of exports starts
+// at each of its times: it records the export, as asked for by the schedule's creator, and
+// builds it as the export workflow's child.
+const ScheduledWorkflowName = "export.scheduled"
+
+// BeginActivity records the export of a scheduled run.
+const BeginActivity = "export.begin"
+
+// ScheduledInput names the schedule a run is for.
+type ScheduledInput struct {
+	ScheduleID uuid.UUID
+	OrgID      uuid.UUID
+}
+
+// Begun is a scheduled run's export, recorded running; or why the run makes none (Skipped):
+// the schedule is gone or paused, its creator no longer exports, or an export runs already.
+type Begun struct {
+	Export  Input
+	Skipped string
+}
+
+// Schedule is a schedule of exports as Temporal keeps it: its organization, its times in its
+// time zone, and whether it is paused.
+type Schedule struct {
+	ID    uuid.UUID
+	OrgID uuid.UUID
+	// Frequency is daily, weekly or monthly.
+	Frequency string
+	// MinuteOfDay is minutes after midnight, in TimeZone.
+	MinuteOfDay int
+	// Weekday (weekly: 0 Sunday to 6 Saturday) and DayOfMonth (monthly: 1 to 28).
+	Weekday    int
+	DayOfMonth int
+	TimeZone   string
+	Paused     bool
+}
+
+// ScheduleID derives the Temporal Schedule's ID from the schedule of exports, one each.
+func ScheduleID(scheduleID uuid.UUID) string { return "export-schedule/" + scheduleID.String() }

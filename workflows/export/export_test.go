@@ -13,10 +13,12 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/workflows/escalation"
 	"github.com/reptidex/reptidex/workflows/export"
+	"github.com/reptidex/reptidex/workflows/process/processtest"
 )
 
 // fake stands in for the database and object storage, recording the steps run.
@@ -29,6 +31,8 @@ type fake struct {
 	file func(file string) (export.Written, error)
 	// assemble is the Assemble step; nil stores a ZIP of 4096 bytes.
 	assemble func() (export.Assembled, error)
+	// begun is what Begin answers.
+	begun export.Begun
 }
 
 func (f *fake) step(s string) {
@@ -69,6 +73,11 @@ func (f *fake) Fail(_ context.Context, _ export.Input, problem string) error {
 	f.step("fail")
 	f.problem = problem
 	return nil
+}
+
+func (f *fake) Begin(context.Context, export.ScheduledInput) (export.Begun, error) {
+	f.step("begin")
+	return f.begun, nil
 }
 
 func (f *fake) record(_ context.Context, r notify.Request) (uuid.UUID, error) {
@@ -204,4 +213,36 @@ func TestWorkflow_RefusesEmptyInput(t *testing.T) {
 	require.ErrorAs(t, env.GetWorkflowError(), &appErr)
 	require.True(t, appErr.NonRetryable())
 	require.Empty(t, f.steps)
+}
+
+// A scheduled run records its export and builds it as the export workflow's child, under the
+// export's own workflow ID, with the requester told as for one asked for.
+func TestScheduledWorkflow_BuildsTheExportItRecordedAsAChild(t *testing.T) {
+	t.Parallel()
+	in := input()
+	f := &fake{begun: export.Begun{Export: in}}
+	env := newEnv(t, f)
+	var child string
+	env.SetOnChildWorkflowStartedListener(func(info *workflow.Info, _ workflow.Context, _ converter.EncodedValues) {
+		child = info.WorkflowExecution.ID
+	})
+	env.ExecuteWorkflow(export.ScheduledWorkflowName, export.ScheduledInput{ScheduleID: uuid.New(), OrgID: in.OrgID})
+	require.NoError(t, env.GetWorkflowError())
+	res := processtest.Result[export.Result](t, env)
+	require.Equal(t, export.ObjectKey(in.OrgID, in.ExportID), res.Key)
+	require.Equal(t, export.WorkflowID(in.ExportID), child)
+	require.Equal(t, "begin", f.steps[0])
+	require.Equal(t, "finish", f.steps[len(f.steps)-1])
+	require.Len(t, f.notified, 1)
+}
+
+// A run whose schedule makes no export ends at once, having built nothing.
+func TestScheduledWorkflow_ARunThatMakesNoExportEndsAtOnce(t *testing.T) {
+	t.Parallel()
+	f := &fake{begun: export.Begun{Skipped: "an export of the organization is already running"}}
+	env := newEnv(t, f)
+	env.ExecuteWorkflow(export.ScheduledWorkflowName, export.ScheduledInput{ScheduleID: uuid.New(), OrgID: uuid.New()})
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, []string{"begin"}, f.steps)
+	require.Empty(t, f.notified)
 }

@@ -20,5 +20,11 @@ func TestWorkflow_ReplaysTheRecordedHistoryOfEachPath(t *testing.T) {
 			require.Positive(t, res.Bytes)
 		}),
 		"testdata/not_running.json": processtest.Failed(export.ErrTypeNotFound),
+		"testdata/scheduled_ready.json": processtest.Completed(func(t *testing.T, res export.Result) {
+			require.Contains(t, res.Key, "exports/")
+		}),
+		"testdata/scheduled_paused.json": processtest.Completed(func(t *testing.T, res export.Result) {
+			require.Equal(t, export.Result{}, res, "a paused schedule's run makes no export")
+		}),
 	}, export.RegisterWorkflow)
 }

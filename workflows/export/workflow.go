@@ -108,3 +108,25 @@ func tell(ctx workflow.Context, in Input, req notify.Request) {
 		workflow.GetLogger(ctx).Warn("an export notification was not recorded", "export", in.PublicID, "error", err)
 	}
 }
+
+// ScheduledWorkflow is one run of a schedule of exports: the export recorded, then built as
+// the export workflow's child, under the export's own workflow ID; a run whose schedule makes
+// no export (Begun.Skipped) ends at once, having made none.
+func ScheduledWorkflow(ctx workflow.Context, in ScheduledInput) (Result, error) {
+	if in.ScheduleID == uuid.Nil || in.OrgID == uuid.Nil {
+		return Result{}, temporal.NewNonRetryableApplicationError("schedule and organization are required", "InvalidInput", nil)
+	}
+	actx := workflow.WithActivityOptions(ctx, process.DatabaseActivity(giveUp))
+	var begun Begun
+	if err := workflow.ExecuteActivity(actx, BeginActivity, in).Get(ctx, &begun); err != nil {
+		return Result{}, err
+	}
+	if begun.Skipped != "" {
+		workflow.GetLogger(ctx).Info("a scheduled export made no export", "schedule", in.ScheduleID, "why", begun.Skipped)
+		return Result{}, nil
+	}
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: WorkflowID(begun.Export.ExportID)})
+	var res Result
+	err := workflow.ExecuteChildWorkflow(cctx, WorkflowName, begun.Export).Get(ctx, &res)
+	return res, err
+}
