@@ -241,8 +241,9 @@ func (a *Exports) Fail(ctx context.Context, in export.Input, problem string) err
 
 // Begin records a scheduled run's export as running, requested by the schedule's creator,
 // with its start in the workflow (the run's child) rather than a job. A schedule gone or
-// paused, a creator no longer an owner or admin of the organization, or an export running
-// already makes none, and says so.
+// paused, a creator no longer an owner or admin of the organization, a schedule beyond those
+// the organization's plan allows now (after a downgrade), or an export running already makes
+// none, and says so.
 func (a *Exports) Begin(ctx context.Context, in export.ScheduledInput) (export.Begun, error) {
 	var b export.Begun
 	err := a.inTenant(ctx, store.Tenant{OrgID: in.OrgID}, func(tx pgx.Tx) error {
@@ -265,6 +266,9 @@ func (a *Exports) Begin(ctx context.Context, in export.ScheduledInput) (export.B
 		if err != nil {
 			return err
 		}
+		if b.Skipped, err = beyondPlan(ctx, tx, s); err != nil || b.Skipped != "" {
+			return err
+		}
 		e := store.Export{ID: uuid.New(), PublicID: store.NewPublicID(), OrgID: in.OrgID, RequestedBy: s.CreatedBy, ScheduleID: s.ID}
 		err = store.InsertExport(ctx, tx, e)
 		if errors.Is(err, store.ErrExportRunning) {
@@ -275,4 +279,23 @@ func (a *Exports) Begin(ctx context.Context, in export.ScheduledInput) (export.B
 		return err
 	})
 	return b, err
+}
+
+// beyondPlan says why the schedule makes no export when the organization's plan allows fewer
+// scheduled exports than it has and this one is not among the first it allows, by when they
+// were made; empty when it runs.
+func beyondPlan(ctx context.Context, tx pgx.Tx, s store.ExportSchedule) (string, error) {
+	p, err := store.OrganizationPlan(ctx, tx)
+	if err != nil {
+		return "", err
+	}
+	allowed := p.Limits.Of(store.LimitScheduledExports)
+	if allowed == nil {
+		return "", nil
+	}
+	before, err := store.ExportSchedulesBefore(ctx, tx, s)
+	if err != nil || before < *allowed {
+		return "", err
+	}
+	return fmt.Sprintf("the organization's plan (%s) allows %d scheduled exports, and this schedule is beyond them", p.Name, *allowed), nil
 }

@@ -75,6 +75,17 @@ func ExportScheduleByPublicID(ctx context.Context, q Querier, publicID string, f
 	return scanExportSchedule(q.QueryRow(ctx, sql, publicID))
 }
 
+// ExportSchedulesBefore counts the organization's schedules made before s (by when they were
+// made): a plan allowing N keeps the first N running.
+func ExportSchedulesBefore(ctx context.Context, q Querier, s ExportSchedule) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT count(*) FROM export_schedules WHERE (created_at, id) < ($1, $2)`, s.CreatedAt, s.ID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count export schedules: %w", err)
+	}
+	return n, nil
+}
+
 // ExportSchedulesOfOrganization lists the organization's schedules, oldest first.
 func ExportSchedulesOfOrganization(ctx context.Context, q Querier) ([]ExportSchedule, error) {
 	rows, err := q.Query(ctx, exportScheduleSelect+` ORDER BY created_at, id`)
