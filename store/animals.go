@@ -319,3 +319,25 @@ func GenesInUse(ctx context.Context, q Querier, species string) ([]string, error
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
+
+// AnimalsByBreederID finds the transaction's organization's animals kept under the breeder's
+// own permanent IDs (identifiers.breeder_id): public ID by breeder ID. An ID two animals share
+// answers the first recorded.
+func AnimalsByBreederID(ctx context.Context, q Querier, breederIDs []string) (map[string]string, error) {
+	rows, err := q.Query(ctx, `SELECT DISTINCT ON (identifiers->>'breeder_id') identifiers->>'breeder_id', public_id
+		FROM animals WHERE org_id = (SELECT app_org_id()) AND identifiers ? 'breeder_id'
+		AND identifiers->>'breeder_id' = ANY($1) ORDER BY identifiers->>'breeder_id', created_at, id`, breederIDs)
+	if err != nil {
+		return nil, fmt.Errorf("find animals by breeder ID: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string]string, len(breederIDs))
+	for rows.Next() {
+		var breederID, publicID string
+		if err := rows.Scan(&breederID, &publicID); err != nil {
+			return nil, fmt.Errorf("find animals by breeder ID: %w", err)
+		}
+		out[breederID] = publicID
+	}
+	return out, rows.Err()
+}
