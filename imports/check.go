@@ -24,9 +24,10 @@ type Checked struct {
 // Check checks the records across rows: a key on two rows (the later is refused), an animal
 // named as its own parent, a parent of the file of the wrong sex or species or not hatched
 // before its offspring, and parents that make a cycle (each row of it is refused). A row
-// whose parent in the file is refused is refused too, as it cannot go in whole. sireHeader
-// and damHeader name the parents' columns in the problems.
-func Check(records []Record, sireHeader, damHeader string) Checked {
+// whose parent in the file is refused is refused too, as it cannot go in whole: here, or
+// already when its row was read (refused: the line of each such row, by key). sireHeader and
+// damHeader name the parents' columns in the problems.
+func Check(records []Record, refused map[string]int, sireHeader, damHeader string) Checked {
 	var c Checked
 	byKey := map[string]int{}
 	bad := map[int]bool{}
@@ -56,6 +57,12 @@ func Check(records []Record, sireHeader, damHeader string) Checked {
 			if p.key == r.Key {
 				refuse(i, p.header, p.key, "an animal cannot be its own "+p.role)
 				continue
+			}
+			if line, out := refused[p.key]; out {
+				if _, inFile := byKey[p.key]; !inFile {
+					refuse(i, p.header, p.key, fmt.Sprintf("its parent %s (line %d) cannot be imported", p.key, line))
+					continue
+				}
 			}
 			j, inFile := byKey[p.key]
 			if !inFile {

@@ -175,7 +175,7 @@ func TestCheck_OrdersParentsFirstAndRefusesWhatCannotBe(t *testing.T) {
 		rec(t, 11, "old", "male", "young", "", "2021-01-01"),
 		rec(t, 12, "grandkid", "male", "odd", "", ""),
 	}
-	c := imports.Check(records, "sire", "dam")
+	c := imports.Check(records, nil, "sire", "dam")
 	var order []string
 	for _, r := range c.Ordered {
 		order = append(order, r.Key)
