@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -37,16 +38,34 @@ type Exports struct {
 // process.StreamHeartbeat.
 const beatEvery = 2 * time.Second
 
-// beat records a heartbeat with what it is given, at most every beatEvery.
-type beat struct {
-	ctx  context.Context
-	last time.Time
-}
-
-func (b *beat) maybe(details ...any) {
-	if now := time.Now(); now.Sub(b.last) >= beatEvery && activity.IsActivity(b.ctx) {
-		b.last = now
-		activity.RecordHeartbeat(b.ctx, details...)
+// heartbeating records a heartbeat every beatEvery with what progress answers, from a
+// goroutine of its own, so that an activity blocked on a slow write still shows it is alive,
+// until stop is called; off an activity it does nothing. A try Temporal has given up on
+// learns it from its heartbeat, and its context ends.
+func heartbeating(ctx context.Context, progress func() any) (stop func()) {
+	if !activity.IsActivity(ctx) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		t := time.NewTicker(beatEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx, progress())
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-ended
 	}
 }
 
@@ -64,7 +83,9 @@ func (a *Exports) File(ctx context.Context, in export.Input, file string) (expor
 	uploads := make(chan error, 2)
 	go func() { uploads <- a.upload(ctx, w.CSVKey, "text/csv; charset=utf-8", csvR) }()
 	go func() { uploads <- a.upload(ctx, w.JSONKey, "application/json", jsonR) }()
-	b := beat{ctx: ctx}
+	var rows atomic.Int64
+	stop := heartbeating(ctx, func() any { return rows.Load() })
+	defer stop()
 	err := a.inTenant(ctx, store.Tenant{OrgID: in.OrgID, UserID: in.RequestedBy}, func(tx pgx.Tx) error {
 		if err := running(ctx, tx, in); err != nil {
 			return err
@@ -79,7 +100,7 @@ func (a *Exports) File(ctx context.Context, in export.Input, file string) (expor
 			return err
 		}
 		err = store.ExportRows(ctx, tx, file, fw.Header, func(vals []any) error {
-			b.maybe(fw.Rows())
+			rows.Add(1)
 			return fw.Row(vals)
 		})
 		if err != nil {
@@ -126,8 +147,15 @@ func running(ctx context.Context, tx pgx.Tx, in export.Input) error {
 }
 
 // Assemble puts the written files into the ZIP, streamed to object storage as it is
-// written, then deletes the written files. The ZIP becomes visible only once whole.
+// written. The ZIP becomes visible only once whole; run again once it is, it answers the ZIP
+// stored (the written files are deleted only once the export is ready, by Finish).
 func (a *Exports) Assemble(ctx context.Context, in export.Input, files []export.Written) (export.Assembled, error) {
+	key := export.ObjectKey(in.OrgID, in.ExportID)
+	if size, err := objstore.Size(ctx, a.S3, a.Bucket, key); err == nil {
+		return export.Assembled{Key: key, Bytes: size}, nil
+	} else if !errors.Is(err, objstore.ErrNotFound) {
+		return export.Assembled{}, err
+	}
 	var m exports.Manifest
 	err := a.inTenant(ctx, store.Tenant{OrgID: in.OrgID, UserID: in.RequestedBy}, func(tx pgx.Tx) error {
 		if err := running(ctx, tx, in); err != nil {
@@ -150,13 +178,13 @@ func (a *Exports) Assemble(ctx context.Context, in export.Input, files []export.
 			CSV:  func() (io.ReadCloser, error) { return objstore.Open(ctx, a.S3, a.Bucket, f.CSVKey) },
 			JSON: func() (io.ReadCloser, error) { return objstore.Open(ctx, a.S3, a.Bucket, f.JSONKey) }}
 	}
-	key := export.ObjectKey(in.OrgID, in.ExportID)
 	r, w := io.Pipe()
 	uploaded := make(chan error, 1)
 	go func() { uploaded <- a.upload(ctx, key, "application/zip", r) }()
 	counted := &countingWriter{w: w}
-	b := beat{ctx: ctx}
-	err = exports.WriteZip(counted, m, parts, func(entry string) { b.maybe(entry) })
+	stop := heartbeating(ctx, func() any { return counted.n.Load() })
+	err = exports.WriteZip(counted, m, parts, nil)
+	stop()
 	if err != nil {
 		_ = w.CloseWithError(err) // a pipe's writer always closes
 	} else {
@@ -168,27 +196,24 @@ func (a *Exports) Assemble(ctx context.Context, in export.Input, files []export.
 	if err != nil {
 		return export.Assembled{}, fmt.Errorf("assemble export %s: %w", in.PublicID, err)
 	}
-	if err := objstore.DeletePrefix(ctx, a.S3, a.Bucket, export.PartsPrefix(in.OrgID, in.ExportID)); err != nil {
-		// The files are kept a day by the bucket's lifecycle rule at most; the ZIP stands.
-		activity.GetLogger(ctx).Warn("an export's written files were not deleted", "export", in.PublicID, "error", err)
-	}
-	return export.Assembled{Key: key, Bytes: counted.n}, nil
+	return export.Assembled{Key: key, Bytes: counted.n.Load()}, nil
 }
 
-// countingWriter counts what it passes on.
+// countingWriter counts what it passes on; the heartbeat reads the count as it goes.
 type countingWriter struct {
 	w io.Writer
-	n int64
+	n atomic.Int64
 }
 
 func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 
-// Finish marks the export ready with its ZIP until it expires, and presigns the download
-// link valid until then. Run again, it changes nothing and signs the link anew.
+// Finish marks the export ready with its ZIP until it expires, deletes the written files,
+// and presigns the download link valid until then. Run again, it changes nothing and signs
+// the link anew.
 func (a *Exports) Finish(ctx context.Context, in export.Input, zip export.Assembled, files []export.Written) (export.Ready, error) {
 	rows := make(map[string]int64, len(files))
 	for _, f := range files {
@@ -212,6 +237,10 @@ func (a *Exports) Finish(ctx context.Context, in export.Input, zip export.Assemb
 	if err != nil {
 		return export.Ready{}, err
 	}
+	if err := objstore.DeletePrefix(ctx, a.S3, a.Bucket, export.PartsPrefix(in.OrgID, in.ExportID)); err != nil {
+		// The ZIP stands; the sweep deletes what is left of the export once it expires.
+		activity.GetLogger(ctx).Warn("an export's written files were not deleted", "export", in.PublicID, "error", err)
+	}
 	link, err := a.Storage.PresignObjectUntil(ctx, e.ObjectKey, *e.ExpiresAt)
 	if err != nil {
 		return export.Ready{}, err
@@ -220,13 +249,22 @@ func (a *Exports) Finish(ctx context.Context, in export.Input, zip export.Assemb
 }
 
 // Fail marks an export still running failed, with why, and deletes whatever of it was
-// written: its files, and a ZIP or upload a failed step may have left.
+// written: its files, and a ZIP or upload a failed step may have left. An export that is
+// ready (its last step failed after marking it so) keeps its ZIP.
 func (a *Exports) Fail(ctx context.Context, in export.Input, problem string) error {
+	ready := false
 	err := a.inTenant(ctx, store.Tenant{OrgID: in.OrgID, UserID: in.RequestedBy}, func(tx pgx.Tx) error {
-		_, err := store.MarkExportFailed(ctx, tx, in.ExportID, problem)
+		if _, err := store.MarkExportFailed(ctx, tx, in.ExportID, problem); err != nil {
+			return err
+		}
+		e, err := store.ExportByID(ctx, tx, in.ExportID)
+		ready = err == nil && e.Status == "ready"
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
 		return err
 	})
-	if err != nil {
+	if err != nil || ready {
 		return err
 	}
 	if err := objstore.DeletePrefix(ctx, a.S3, a.Bucket, export.PartsPrefix(in.OrgID, in.ExportID)); err != nil {
@@ -269,7 +307,14 @@ func (a *Exports) Begin(ctx context.Context, in export.ScheduledInput) (export.B
 		if b.Skipped, err = beyondPlan(ctx, tx, s); err != nil || b.Skipped != "" {
 			return err
 		}
-		e := store.Export{ID: uuid.New(), PublicID: store.NewPublicID(), OrgID: in.OrgID, RequestedBy: s.CreatedBy, ScheduleID: s.ID}
+		e := store.Export{ID: runExportID(ctx), PublicID: store.NewPublicID(), OrgID: in.OrgID, RequestedBy: s.CreatedBy, ScheduleID: s.ID}
+		if done, err := store.ExportByID(ctx, tx, e.ID); err == nil {
+			// An earlier try of this run recorded it, and its answer was lost.
+			b.Export = export.Input{ExportID: done.ID, PublicID: done.PublicID, OrgID: done.OrgID, RequestedBy: done.RequestedBy}
+			return nil
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 		err = store.InsertExport(ctx, tx, e)
 		if errors.Is(err, store.ErrExportRunning) {
 			b.Skipped = "an export of the organization is already running"
@@ -279,6 +324,15 @@ func (a *Exports) Begin(ctx context.Context, in export.ScheduledInput) (export.B
 		return err
 	})
 	return b, err
+}
+
+// runExportID is the ID of a scheduled run's export, derived from the run, so that every
+// try of Begin records the same export; off an activity (in tests), a new one.
+func runExportID(ctx context.Context) uuid.UUID {
+	if !activity.IsActivity(ctx) {
+		return uuid.New()
+	}
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("reptidex:export.scheduled/"+activity.GetInfo(ctx).WorkflowExecution.RunID))
 }
 
 // beyondPlan says why the schedule makes no export when the organization's plan allows fewer

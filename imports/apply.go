@@ -48,7 +48,7 @@ func Apply(ctx context.Context, tx pgx.Tx, catalogue animals.Catalogue, orgID uu
 	if err != nil {
 		return Applied{}, err
 	}
-	c := animals.Changes{Reference: new(bool)}
+	var c animals.Changes
 	sex := string(r.Sex)
 	if has(Sex) {
 		c.Sex = &sex
@@ -142,7 +142,7 @@ func parentID(ctx context.Context, tx pgx.Tx, key string, parents map[string]str
 // fieldOf is the import field an animal command's refusal names.
 var fieldOf = map[string]Field{"sire_id": Sire, "dam_id": Dam, "genetics": Genetics, "genetics_provenance": Genetics,
 	"hatch_date": HatchDate, "sex": Sex, "name": Name, "status": Status, "visibility": Visibility, "identifiers": BreederID,
-	"species": Species}
+	"species": Species, "reference": BreederID}
 
 // refusal is an animal command's refusal of a row as the row's problem; an error that is not
 // a refusal passes as it is.

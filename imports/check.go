@@ -2,6 +2,7 @@ package imports
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/reptidex/reptidex/domain/genetics"
@@ -97,6 +98,7 @@ func Check(records []Record, refused map[string]int, sireHeader, damHeader strin
 	for k := range external {
 		c.External = append(c.External, k)
 	}
+	slices.Sort(c.External)
 	return c
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
 
@@ -20,13 +21,19 @@ import (
 	"github.com/reptidex/reptidex/config"
 )
 
-// New builds an S3 client from configuration, with a timeout on every HTTP call. An empty
-// endpoint means AWS itself.
+// New builds an S3 client from configuration. Connecting, and waiting for an answer to
+// begin, are bounded at 10 and 30 seconds; reading or sending a body is bounded by the
+// caller's context, so that a file streamed for minutes is not cut off. An empty endpoint
+// means AWS itself.
 func New(cfg config.S3) *s3.Client {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	transport.TLSHandshakeTimeout = 10 * time.Second
+	transport.ResponseHeaderTimeout = 30 * time.Second
 	opts := s3.Options{
 		Region:       cfg.Region,
 		UsePathStyle: cfg.ForcePathStyle,
-		HTTPClient:   &http.Client{Timeout: 30 * time.Second},
+		HTTPClient:   &http.Client{Transport: transport},
 		Credentials:  credentials.NewStaticCredentialsProvider(cfg.AccessKey, cfg.SecretKey, ""),
 	}
 	if cfg.Endpoint != "" {
@@ -139,6 +146,20 @@ func Open(ctx context.Context, c *s3.Client, bucket, key string) (io.ReadCloser,
 	return out.Body, nil
 }
 
+// Size is the size in bytes of the object under key in bucket; one missing is ErrNotFound.
+func Size(ctx context.Context, c *s3.Client, bucket, key string) (int64, error) {
+	out, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	var missing *types.NotFound
+	var noKey *types.NoSuchKey
+	if errors.As(err, &missing) || errors.As(err, &noKey) {
+		return 0, fmt.Errorf("size of %s: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("size of %s: %w", key, err)
+	}
+	return aws.ToInt64(out.ContentLength), nil
+}
+
 // Delete removes objects from bucket; one already gone is no error.
 func Delete(ctx context.Context, c *s3.Client, bucket string, keys ...string) error {
 	for _, k := range keys {
@@ -203,21 +224,28 @@ const (
 	AbortUnfinishedDay = 1
 )
 
-// EnsureLifecycle sets the bucket's lifecycle rules (Lifecycle). A store that keeps no
-// lifecycle rules answers an error the caller may log: the sweep of exports deletes them on
-// time without it.
+// EnsureLifecycle sets the bucket's lifecycle rules (Lifecycle), keeping the rules of other
+// IDs an operator set. A store that keeps no lifecycle rules answers an error the caller may
+// log: the sweep of exports deletes them on time without it.
 func EnsureLifecycle(ctx context.Context, c *s3.Client, bucket string) error {
+	ours := []types.LifecycleRule{
+		{ID: aws.String("exports-expire"), Status: types.ExpirationStatusEnabled,
+			Filter:     &types.LifecycleRuleFilter{Prefix: aws.String(ExportsPrefix)},
+			Expiration: &types.LifecycleExpiration{Days: aws.Int32(ExportsExpireDays)}},
+		{ID: aws.String("abort-unfinished-uploads"), Status: types.ExpirationStatusEnabled,
+			Filter:                         &types.LifecycleRuleFilter{Prefix: aws.String("")},
+			AbortIncompleteMultipartUpload: &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(AbortUnfinishedDay)}},
+	}
+	rules := ours
+	if current, err := c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(bucket)}); err == nil {
+		for _, r := range current.Rules {
+			if id := aws.ToString(r.ID); id != "exports-expire" && id != "abort-unfinished-uploads" {
+				rules = append(rules, r)
+			}
+		}
+	}
 	_, err := c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{
-		Bucket: aws.String(bucket),
-		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{
-			{ID: aws.String("exports-expire"), Status: types.ExpirationStatusEnabled,
-				Filter:     &types.LifecycleRuleFilter{Prefix: aws.String(ExportsPrefix)},
-				Expiration: &types.LifecycleExpiration{Days: aws.Int32(ExportsExpireDays)}},
-			{ID: aws.String("abort-unfinished-uploads"), Status: types.ExpirationStatusEnabled,
-				Filter:                         &types.LifecycleRuleFilter{Prefix: aws.String("")},
-				AbortIncompleteMultipartUpload: &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(AbortUnfinishedDay)}},
-		}},
-	})
+		Bucket: aws.String(bucket), LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: rules}})
 	if err != nil {
 		return fmt.Errorf("set the lifecycle rules of bucket %s: %w", bucket, err)
 	}

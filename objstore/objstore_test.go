@@ -86,12 +86,21 @@ func TestStreams_UploadWholeOrNothing(t *testing.T) {
 }
 
 // The lifecycle rules asked of the store expire exports after 8 days and abort unfinished
-// uploads after a day. (The development store keeps no rules, so the request is read here.)
+// uploads after a day, and keep the rules an operator set. (The development store keeps no
+// rules, so the requests are read here.)
 func TestEnsureLifecycle_ExpiresExportsAndAbortsUnfinishedUploads(t *testing.T) {
 	t.Parallel()
 	var got []byte
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := r.URL.Query()["lifecycle"]; ok && r.Method == http.MethodPut {
+		if _, ok := r.URL.Query()["lifecycle"]; !ok {
+			return
+		}
+		switch r.Method {
+		case http.MethodGet:
+			w.Header().Set("Content-Type", "application/xml")
+			_, _ = io.WriteString(w, `<LifecycleConfiguration><Rule><ID>operator-logs</ID><Status>Enabled</Status>`+
+				`<Filter><Prefix>logs/</Prefix></Filter><Expiration><Days>30</Days></Expiration></Rule></LifecycleConfiguration>`)
+		case http.MethodPut:
 			got, _ = io.ReadAll(r.Body)
 		}
 	}))
@@ -108,9 +117,11 @@ func TestEnsureLifecycle_ExpiresExportsAndAbortsUnfinishedUploads(t *testing.T) 
 		}
 	}
 	require.NoError(t, xml.Unmarshal(got, &rules), "%s", got)
-	require.Len(t, rules.Rule, 2)
+	require.Len(t, rules.Rule, 3)
 	require.Equal(t, "exports/", rules.Rule[0].Filter.Prefix)
 	require.Equal(t, 8, rules.Rule[0].Expiration.Days)
 	require.Equal(t, "Enabled", rules.Rule[0].Status)
 	require.Equal(t, 1, rules.Rule[1].AbortIncompleteMultipartUpload.DaysAfterInitiation)
+	require.Equal(t, "operator-logs", rules.Rule[2].ID, "the operator's rule is kept")
+	require.Equal(t, 30, rules.Rule[2].Expiration.Days)
 }

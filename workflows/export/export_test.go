@@ -171,7 +171,8 @@ func TestWorkflow_StorageThatKeepsFailingEndsTheExportFailed(t *testing.T) {
 	require.LessOrEqual(t, tries[len(tries)-1].Sub(tries[0]), 30*time.Minute, "within the bound")
 	require.NotContains(t, f.steps, "assemble")
 	require.Equal(t, "fail", f.steps[len(f.steps)-1])
-	require.Contains(t, f.problem, "while writing pairings.csv")
+	require.Equal(t, "The export stopped while writing pairings.csv: storage or the database did not answer for half an hour. "+
+		"Nothing was exported; please ask again.", f.problem)
 	require.Len(t, f.notified, 1)
 	require.Equal(t, "Your export could not be finished", f.notified[0].Title)
 	require.Equal(t, f.problem, f.notified[0].Body)
@@ -202,6 +203,8 @@ func TestWorkflow_AnExportNotRunningFailsAtOnce(t *testing.T) {
 	require.ErrorAs(t, env.GetWorkflowError(), &appErr)
 	require.Equal(t, export.ErrTypeNotFound, appErr.Type())
 	require.Equal(t, []string{"animals", "fail"}, f.steps)
+	require.Equal(t, "The export stopped while writing animals.csv: it was no longer running. Nothing was exported; please ask again.",
+		f.problem)
 }
 
 func TestWorkflow_RefusesEmptyInput(t *testing.T) {

@@ -75,7 +75,7 @@ func (r *run) build(ctx workflow.Context) (Result, error) {
 // fail marks the export failed, naming the stage it stopped at, and tells the requester, on
 // a context the workflow's cancellation does not end, so that no export stays running.
 func (r *run) fail(ctx workflow.Context, cause error) {
-	problem := problemAt(r.progress)
+	problem := problemAt(r.progress, cause)
 	workflow.GetLogger(ctx).Error("the export could not be finished; it ends failed",
 		"export", r.in.PublicID, "problem", problem, "error", cause)
 	r.progress.Stage = Failed
@@ -87,18 +87,31 @@ func (r *run) fail(ctx workflow.Context, cause error) {
 	tell(dctx, r.in, FailedMessage(r.in, problem))
 }
 
-// problemAt says, for people, where an export stopped.
-func problemAt(p Progress) string {
+// problemAt says, for people, where an export stopped and why: data the database refused,
+// an export no longer running, or else storage or the database not answering.
+func problemAt(p Progress, cause error) string {
+	var step string
 	switch p.Stage {
 	case Writing:
-		return "The export stopped while writing " + Files[p.FilesDone] + ".csv: storage or the database did not answer " +
-			"for half an hour. Nothing was exported; please ask again."
+		step = "while writing " + Files[p.FilesDone] + ".csv"
 	case Assembling:
-		return "The export stopped while putting its files into the ZIP: storage did not answer for half an hour. " +
-			"Nothing was exported; please ask again."
+		step = "while putting its files into the ZIP"
+	default:
+		step = "before it could be marked ready"
 	}
-	return "The export stopped before it could be marked ready. Nothing was exported; please ask again."
+	why := "storage or the database did not answer for half an hour"
+	switch {
+	case process.IsErrorType(cause, ErrTypeNotFound):
+		why = "it was no longer running"
+	case process.IsErrorType(cause, errTypeInvalidData):
+		why = "the database refused what it read"
+	}
+	return "The export stopped " + step + ": " + why + ". Nothing was exported; please ask again."
 }
+
+// errTypeInvalidData is the type of an activity error whose input the database refuses for
+// good (activities.ErrTypeInvalidData).
+const errTypeInvalidData = "InvalidData"
 
 // tell records a notification to the requester, best effort: one that cannot be recorded is
 // logged, and the export stands as it is.
