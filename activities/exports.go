@@ -141,9 +141,14 @@ func (a *Exports) upload(ctx context.Context, key, contentType string, r *io.Pip
 func running(ctx context.Context, tx pgx.Tx, in export.Input) error {
 	e, err := store.ExportByID(ctx, tx, in.ExportID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && e.Status != "running" {
-		return temporal.NewNonRetryableApplicationError("export "+in.PublicID+" is not running", export.ErrTypeNotFound, err)
+		return notRunning(in, err)
 	}
 	return err
+}
+
+// notRunning is the final error of a step of an export that is no longer running.
+func notRunning(in export.Input, cause error) error {
+	return temporal.NewNonRetryableApplicationError("export "+in.PublicID+" is not running", export.ErrTypeNotFound, cause)
 }
 
 // Assemble puts the written files into the ZIP, streamed to object storage as it is
@@ -183,7 +188,7 @@ func (a *Exports) Assemble(ctx context.Context, in export.Input, files []export.
 	go func() { uploaded <- a.upload(ctx, key, "application/zip", r) }()
 	counted := &countingWriter{w: w}
 	stop := heartbeating(ctx, func() any { return counted.n.Load() })
-	err = exports.WriteZip(counted, m, parts, nil)
+	err = exports.WriteZip(counted, m, parts)
 	stop()
 	if err != nil {
 		_ = w.CloseWithError(err) // a pipe's writer always closes
@@ -230,7 +235,7 @@ func (a *Exports) Finish(ctx context.Context, in export.Input, zip export.Assemb
 		}
 		e, err = store.ExportByID(ctx, tx, in.ExportID)
 		if errors.Is(err, store.ErrNotFound) || err == nil && e.Status != "ready" {
-			return temporal.NewNonRetryableApplicationError("export "+in.PublicID+" is not running", export.ErrTypeNotFound, err)
+			return notRunning(in, err)
 		}
 		return err
 	})

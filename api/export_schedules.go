@@ -9,7 +9,6 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/reptidex/reptidex/domain/membership"
 	"github.com/reptidex/reptidex/exports"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/workflows/export"
@@ -88,8 +87,8 @@ func (s *Server) createExportSchedule(w http.ResponseWriter, r *http.Request) er
 	}
 	var sched store.ExportSchedule
 	err := s.withAccess(r, "", func(tx pgx.Tx, a access) (err error) {
-		if !a.Role.AtLeast(membership.Admin) {
-			return newProblem(kindForbidden, "Only owners and admins schedule exports.")
+		if err := exportAdmin(a); err != nil {
+			return err
 		}
 		sched, err = exports.CreateSchedule(r.Context(), tx, s.river, a, exports.Timing{Frequency: req.Frequency, Time: req.Time,
 			Weekday: req.Weekday, DayOfMonth: req.DayOfMonth, TimeZone: req.TimeZone}, req.Paused)
@@ -154,8 +153,8 @@ func (s *Server) updateExportSchedule(w http.ResponseWriter, r *http.Request) er
 	}
 	var sched store.ExportSchedule
 	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
-		if !a.Role.AtLeast(membership.Admin) {
-			return newProblem(kindForbidden, "Only owners and admins schedule exports.")
+		if err := exportAdmin(a); err != nil {
+			return err
 		}
 		current, err := store.ExportScheduleByPublicID(r.Context(), tx, chi.URLParam(r, "scheduleID"), true)
 		if err != nil {
@@ -199,8 +198,8 @@ func mergeTiming(t exports.Timing, p exportSchedulePatch) exports.Timing {
 // deleteExportSchedule deletes a schedule (owners and admins); the exports it made stay.
 func (s *Server) deleteExportSchedule(w http.ResponseWriter, r *http.Request) error {
 	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
-		if !a.Role.AtLeast(membership.Admin) {
-			return newProblem(kindForbidden, "Only owners and admins schedule exports.")
+		if err := exportAdmin(a); err != nil {
+			return err
 		}
 		return scheduleProblem(exports.DeleteSchedule(r.Context(), tx, s.river, chi.URLParam(r, "scheduleID")))
 	})

@@ -64,8 +64,8 @@ func (s *Server) requestExport(w http.ResponseWriter, r *http.Request) error {
 	return s.idempotent(w, r, idempotentOp{Name: "export.request"}, func(r *http.Request, k *keyed) (response, error) {
 		var resp response
 		err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
-			if !a.Role.AtLeast(membership.Admin) {
-				return newProblem(kindForbidden, "Only owners and admins export the organization's data.")
+			if err := exportAdmin(a); err != nil {
+				return err
 			}
 			e, err := exports.Request(r.Context(), tx, s.river, a)
 			if errors.Is(err, store.ErrExportRunning) {
@@ -79,6 +79,15 @@ func (s *Server) requestExport(w http.ResponseWriter, r *http.Request) error {
 		})
 		return resp, err
 	})
+}
+
+// exportAdmin refuses a caller who is neither owner nor admin: they alone export the
+// organization's data and schedule its exports.
+func exportAdmin(a access) error {
+	if !a.Role.AtLeast(membership.Admin) {
+		return newProblem(kindForbidden, "Only owners and admins export the organization's data and schedule its exports.")
+	}
+	return nil
 }
 
 // listExports lists the organization's latest exports, without links.

@@ -40,9 +40,6 @@ type Timing struct {
 // weekdays are the weekdays' names, Sunday first, as time.Weekday numbers them.
 var weekdays = []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
 
-// WeekdayName names a weekday number (0 Sunday).
-func WeekdayName(n int) string { return weekdays[n] }
-
 // apply checks t and writes it into s, naming each field at fault.
 func (t Timing) apply(s *store.ExportSchedule) error {
 	var errs FieldErrors

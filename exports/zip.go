@@ -58,9 +58,8 @@ const DocumentName = "reptidex.json"
 
 // WriteZip writes the export's ZIP to w: README.txt, manifest.json, each part's CSV file,
 // and the JSON document (the manifest's fields, then each part's array under its name),
-// copying each part as it is read, so that memory stays flat whatever the size. done is
-// called after each entry.
-func WriteZip(w io.Writer, m Manifest, parts []Part, done func(entry string)) error {
+// copying each part as it is read, so that memory stays flat whatever the size.
+func WriteZip(w io.Writer, m Manifest, parts []Part) error {
 	m.Format, m.Version = Format, Version
 	m.Files = make([]ManifestFile, len(parts))
 	for i, p := range parts {
@@ -82,9 +81,6 @@ func WriteZip(w io.Writer, m Manifest, parts []Part, done func(entry string)) er
 		}
 		if err := write(ew); err != nil {
 			return fmt.Errorf("zip %s: %w", name, err)
-		}
-		if done != nil {
-			done(name)
 		}
 		return nil
 	}

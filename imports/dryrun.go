@@ -73,7 +73,8 @@ func ReadFile(r io.Reader, chosen map[string]string, species Catalogues) (File, 
 		switch {
 		case errors.Is(err, io.EOF):
 			f.Report.Encoding, f.Report.Layout, f.Report.Header, f.Report.Mapping = in.Encoding, layout, header, m
-			checked := Check(records, refused, Columns(header, m)[Sire], Columns(header, m)[Dam])
+			columns := Columns(header, m)
+			checked := Check(records, refused, columns[Sire], columns[Dam])
 			f.Records = checked.Ordered
 			f.Report.Valid = len(checked.Ordered)
 			problems = append(problems, checked.Problems...)

@@ -279,15 +279,6 @@ func ExportRows(ctx context.Context, tx pgx.Tx, file string, header func([]Expor
 	return nil
 }
 
-// ExportFileNames are the files ExportRows reads.
-func ExportFileNames() []string {
-	names := make([]string, 0, len(exportFiles))
-	for n := range exportFiles {
-		names = append(names, n)
-	}
-	return names
-}
-
 // SweptExport is an export the sweep looks after: ready past its expiry, or running long.
 type SweptExport struct {
 	ID, OrgID uuid.UUID
