@@ -56,6 +56,20 @@ type Catalogue func(ctx context.Context, key string) (*genetics.Species, error)
 // its lineage's, and returns the animal as stored. An organization at its plan's animal limit
 // is refused with a *billing.LimitError.
 func Register(ctx context.Context, tx pgx.Tx, sp *genetics.Species, breeder uuid.UUID, c Changes) (store.Animal, error) {
+	return register(ctx, tx, sp, breeder, c, true)
+}
+
+// RegisterAllowed is Register for a caller that holds the organization's allowance of
+// animals for what it registers (billing.Allowance), as an import does for each batch of
+// rows: the plan's limit is not counted again for each animal, and the animal answered is
+// the one recorded, not read back (what the database derives, such as its timestamps and
+// version, is not in it).
+func RegisterAllowed(ctx context.Context, tx pgx.Tx, sp *genetics.Species, breeder uuid.UUID, c Changes) (store.Animal, error) {
+	return register(ctx, tx, sp, breeder, c, false)
+}
+
+// register records the animal; checkPlan counts it against the plan and answers it read back.
+func register(ctx context.Context, tx pgx.Tx, sp *genetics.Species, breeder uuid.UUID, c Changes, checkPlan bool) (store.Animal, error) {
 	a := store.Animal{ID: uuid.New(), PublicID: store.NewPublicID(), SpeciesKey: sp.Key, Sex: genetics.Unknown,
 		Status: "active", Visibility: "organization", GeneticsText: "Normal"}
 	if c.Reference == nil || !*c.Reference {
@@ -66,8 +80,10 @@ func Register(ctx context.Context, tx pgx.Tx, sp *genetics.Species, breeder uuid
 	if err := apply(ctx, tx, sp, &a, c, time.Now()); err != nil {
 		return store.Animal{}, err
 	}
-	if err := billing.Check(ctx, tx, billing.Animals, 1); err != nil {
-		return store.Animal{}, err
+	if checkPlan {
+		if err := billing.Check(ctx, tx, billing.Animals, 1); err != nil {
+			return store.Animal{}, err
+		}
 	}
 	if err := store.InsertAnimal(ctx, tx, a); err != nil {
 		return store.Animal{}, err
@@ -76,16 +92,21 @@ func Register(ctx context.Context, tx pgx.Tx, sp *genetics.Species, breeder uuid
 		map[string]any{"species": a.SpeciesKey, "genetics": a.GeneticsText, "reference": a.IsReference}); err != nil {
 		return store.Animal{}, err
 	}
-	stored, err := store.AnimalByPublicID(ctx, tx, a.PublicID)
-	if err != nil {
-		return store.Animal{}, err
+	if a.SireID != nil {
+		a.SirePublicID = c.Sire.PublicID
+	}
+	if a.DamID != nil {
+		a.DamPublicID = c.Dam.PublicID
 	}
 	if a.SireID != nil || a.DamID != nil {
-		if err := lineageChanged(ctx, tx, stored); err != nil {
+		if err := lineageChanged(ctx, tx, a); err != nil {
 			return store.Animal{}, err
 		}
 	}
-	return stored, nil
+	if !checkPlan {
+		return a, nil
+	}
+	return store.AnimalByPublicID(ctx, tx, a.PublicID)
 }
 
 // Updated is an animal as an update left it, and whether its parents changed.

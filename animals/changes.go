@@ -232,10 +232,13 @@ func resolveParent(ctx context.Context, q store.Querier, child *store.Animal, fi
 }
 
 // checkParent refuses p as child's parent in field unless parentRule allows it and p does
-// not descend from child.
+// not descend from child (which one being recorded cannot).
 func checkParent(ctx context.Context, q store.Querier, field string, child *store.Animal, p store.ParentCandidate) error {
 	if err := parentRule(field, child, p); err != nil {
 		return err
+	}
+	if child.Version == 0 {
+		return nil // an animal not yet recorded has no descendants
 	}
 	cycle, err := store.WouldCycle(ctx, q, child.ID, p.ID)
 	if err != nil {

@@ -60,6 +60,38 @@ func Check(ctx context.Context, tx pgx.Tx, limit LimitName, n int) error {
 	return allow(p, limit, used, n)
 }
 
+// Allowance is what the organization may still add of a limit, held for one transaction:
+// for a caller that adds many at once and refuses only those beyond the limit, as an import
+// does for each batch of rows.
+type Allowance struct {
+	plan  store.Plan
+	limit LimitName
+	used  int
+}
+
+// Allow takes tx's organization's lock of limit until tx ends, as Check does, and reads what
+// it may still add.
+func Allow(ctx context.Context, tx pgx.Tx, limit LimitName) (*Allowance, error) {
+	p, used, err := store.PlanAllowance(ctx, tx, string(limit), limit == Members)
+	if err != nil {
+		return nil, err
+	}
+	return &Allowance{plan: p, limit: limit, used: used}, nil
+}
+
+// Take counts one more added, or refuses it with a *LimitError when the limit is reached.
+// Whoever takes one and then does not add it gives it back (Return).
+func (a *Allowance) Take() error {
+	if err := allow(a.plan, a.limit, a.used, 1); err != nil {
+		return err
+	}
+	a.used++
+	return nil
+}
+
+// Return gives back one taken and not added after all.
+func (a *Allowance) Return() { a.used-- }
+
 // allow refuses adding n to used beyond the plan's limit.
 func allow(p store.Plan, limit LimitName, used, n int) error {
 	if allowed := p.Limits.Of(string(limit)); allowed != nil && used+n > *allowed {

@@ -25,29 +25,125 @@ func Columns(header []string, m Mapping) map[Field]string {
 	return out
 }
 
-// Applied is a row as it went in: its animal's ReptiDex ID, and whether it was recorded new
-// (or updated).
-type Applied struct {
-	PublicID string
-	Created  bool
+// Applier applies a file's checked records to one organization, a batch at a time, through
+// the commands the API uses (animals.RegisterAllowed, animals.Update), so that the same rules
+// hold, the organization the breeder of record of what it records.
+type Applier struct {
+	catalogue animals.Catalogue
+	orgID     uuid.UUID
+	columns   map[Field]string
+	byKey     map[string]Record
 }
 
-// Apply records one row's animal in tx's organization, through the commands the API uses
-// (animals.Register, animals.Update), so that the same rules hold, the organization (orgID)
-// the breeder of record of what it records: updated when one of the
-// organization's animals is kept under the row's breeder ID, recorded new otherwise. A field
-// whose column the file does not have is left as it is. parents maps the keys of the file's
-// rows already in, to their ReptiDex IDs; a parent it lacks is looked for among the
-// organization's breeder IDs, then taken as a ReptiDex ID (the organization's, or another
-// breeder's public animal). A refusal is a *Problem naming the row's column. The caller runs
-// it in a savepoint, so that a row goes in whole or not at all.
-func Apply(ctx context.Context, tx pgx.Tx, catalogue animals.Catalogue, orgID uuid.UUID, columns map[Field]string, r Record,
-	parents map[string]string) (Applied, error) {
-	has := func(f Field) bool { _, ok := columns[f]; return ok }
-	existing, err := store.AnimalsByBreederID(ctx, tx, []string{r.BreederID})
-	if err != nil {
-		return Applied{}, err
+// NewApplier applies records, the whole file's (File.Records), to the organization orgID,
+// the fields of columns (Columns) written; a field whose column the file does not have is
+// left as it is.
+func NewApplier(catalogue animals.Catalogue, orgID uuid.UUID, columns map[Field]string, records []Record) *Applier {
+	byKey := make(map[string]Record, len(records))
+	for _, r := range records {
+		byKey[r.Key] = r
 	}
+	return &Applier{catalogue: catalogue, orgID: orgID, columns: columns, byKey: byKey}
+}
+
+// Outcome is what a batch did: the rows recorded new, those that updated an animal, and the
+// problem of each row refused.
+type Outcome struct {
+	Created  int       `json:"created"`
+	Updated  int       `json:"updated"`
+	Problems []Problem `json:"problems"`
+}
+
+// Batch applies records, a run of the file's records in their order (parents first), in tx,
+// each row in a savepoint, so that a row goes in whole or not at all: updated when one of the
+// organization's animals is kept under its breeder ID, recorded new otherwise, within what
+// the plan allows. A parent is named by the key of a row of the file (in by now, or the row
+// is refused), by the breeder ID of one of the organization's animals, or by the ReptiDex ID
+// of the organization's animal or another breeder's public one. A refusal is a Problem of the
+// Outcome naming the row's column; any other error ends the batch. Batches of one
+// organization's imports run one at a time (a lock until tx ends), so two imports of the
+// same file never both record an animal.
+func (ap *Applier) Batch(ctx context.Context, tx pgx.Tx, records []Record) (Outcome, error) {
+	out := Outcome{Problems: []Problem{}}
+	if err := store.LockOrganization(ctx, tx, "import"); err != nil {
+		return out, err
+	}
+	wanted := make([]string, 0, 3*len(records))
+	for _, r := range records {
+		wanted = append(wanted, r.BreederID)
+		for _, p := range []string{r.Sire, r.Dam} {
+			if p != "" {
+				wanted = append(wanted, ap.breederID(p))
+			}
+		}
+	}
+	known, err := store.AnimalsByBreederID(ctx, tx, wanted)
+	if err != nil {
+		return out, err
+	}
+	allowance, err := billing.Allow(ctx, tx, billing.Animals)
+	if err != nil {
+		return out, err
+	}
+	// Most batches go in whole: all their rows at once, in one savepoint. A batch with a row
+	// that cannot go in is rolled back to it, and applied again row by row, each row in a
+	// savepoint of its own.
+	err = pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+		k, a := maps.Clone(known), *allowance
+		for _, r := range records {
+			created, err := ap.row(ctx, sp, r, k, &a)
+			if err != nil {
+				return err
+			}
+			out.count(created)
+		}
+		return nil
+	})
+	if err == nil || ctx.Err() != nil {
+		return out, err
+	}
+	out = Outcome{Problems: []Problem{}}
+	for _, r := range records {
+		var created bool
+		err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) (err error) {
+			created, err = ap.row(ctx, sp, r, known, allowance)
+			return err
+		})
+		var p *Problem
+		switch {
+		case errors.As(err, &p):
+			out.Problems = append(out.Problems, *p)
+		case err != nil:
+			return out, err
+		default:
+			out.count(created)
+		}
+	}
+	return out, nil
+}
+
+// count counts a row in: recorded new, or updated.
+func (o *Outcome) count(created bool) {
+	if created {
+		o.Created++
+	} else {
+		o.Updated++
+	}
+}
+
+// breederID is the breeder ID a parent's key stands for: the breeder ID of the file's row of
+// that key, or the key itself.
+func (ap *Applier) breederID(key string) string {
+	if r, ok := ap.byKey[key]; ok {
+		return r.BreederID
+	}
+	return key
+}
+
+// row applies one record in sp; known maps breeder IDs to the organization's animals and
+// gains the row's. It answers whether the row was recorded new.
+func (ap *Applier) row(ctx context.Context, sp pgx.Tx, r Record, known map[string]string, allowance *billing.Allowance) (bool, error) {
+	has := func(f Field) bool { _, ok := ap.columns[f]; return ok }
 	var c animals.Changes
 	sex := string(r.Sex)
 	if has(Sex) {
@@ -80,18 +176,18 @@ func Apply(ctx context.Context, tx pgx.Tx, catalogue animals.Catalogue, orgID uu
 		if !has(p.f) {
 			continue
 		}
-		id, err := parentID(ctx, tx, p.key, parents)
+		id, err := ap.parentID(p.key, known)
 		if err != nil {
-			return Applied{}, err
+			return false, &Problem{Line: r.Line, Column: ap.columns[p.f], Value: p.key, Problem: err.Error()}
 		}
 		*p.dst = animals.Parent{Set: true, PublicID: id}
 	}
-	publicID, found := existing[r.BreederID]
-	var ids map[string]string
+	publicID, found := known[r.BreederID]
+	ids := map[string]string{}
 	if found {
-		current, err := store.AnimalByPublicID(ctx, tx, publicID)
+		current, err := store.AnimalByPublicID(ctx, sp, publicID)
 		if err != nil {
-			return Applied{}, err
+			return false, err
 		}
 		ids = maps.Clone(current.Identifiers)
 	}
@@ -107,33 +203,38 @@ func Apply(ctx context.Context, tx pgx.Tx, catalogue animals.Catalogue, orgID uu
 		if r.Species != nil {
 			c.Species = &r.Species.Key
 		}
-		_, err := animals.Update(ctx, tx, catalogue, publicID, nil, c)
-		if err != nil {
-			return Applied{}, refusal(columns, r, err)
+		if _, err := animals.Update(ctx, sp, ap.catalogue, publicID, nil, c); err != nil {
+			return false, refusal(ap.columns, r, err)
 		}
-		return Applied{PublicID: publicID}, nil
+		return false, nil
 	}
-	a, err := animals.Register(ctx, tx, r.Species, orgID, c)
+	if err := allowance.Take(); err != nil {
+		return false, refusal(ap.columns, r, err)
+	}
+	a, err := animals.RegisterAllowed(ctx, sp, r.Species, ap.orgID, c)
 	if err != nil {
-		return Applied{}, refusal(columns, r, err)
+		allowance.Return()
+		return false, refusal(ap.columns, r, err)
 	}
-	return Applied{PublicID: a.PublicID, Created: true}, nil
+	known[r.BreederID] = a.PublicID
+	return true, nil
 }
 
-// parentID is the ReptiDex ID of the parent the file names by key: one of its rows already
-// in, one of the organization's animals by breeder ID, or a ReptiDex ID as written.
-func parentID(ctx context.Context, tx pgx.Tx, key string, parents map[string]string) (string, error) {
+// parentID is the ReptiDex ID of the parent the file names by key: the animal of the file's
+// row of that key (which must be in by now), one of the organization's animals by breeder
+// ID, or a ReptiDex ID as written.
+func (ap *Applier) parentID(key string, known map[string]string) (string, error) {
 	if key == "" {
 		return "", nil
 	}
-	if id, ok := parents[key]; ok {
+	if parent, inFile := ap.byKey[key]; inFile {
+		id, ok := known[parent.BreederID]
+		if !ok {
+			return "", fmt.Errorf("its parent %s (line %d) was not imported", key, parent.Line)
+		}
 		return id, nil
 	}
-	byBreeder, err := store.AnimalsByBreederID(ctx, tx, []string{key})
-	if err != nil {
-		return "", err
-	}
-	if id, ok := byBreeder[key]; ok {
+	if id, ok := known[key]; ok {
 		return id, nil
 	}
 	return key, nil

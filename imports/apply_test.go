@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/google/uuid"
@@ -37,29 +38,17 @@ func byKey(_ context.Context, key string) (*genetics.Species, error) {
 	return nil, store.ErrNotFound
 }
 
-// importer applies rows of the template to one organization as an import does: each row in a
-// savepoint, the parents applied before kept by key.
-type importer struct {
-	t       *testing.T
-	db      *store.DB
-	org     uuid.UUID
-	columns map[imports.Field]string
-	parents map[string]string
-}
-
-func (im *importer) apply(r imports.Record) (imports.Applied, error) {
-	im.t.Helper()
-	var got imports.Applied
-	err := im.db.InTenant(context.Background(), store.Tenant{OrgID: im.org}, func(tx pgx.Tx) error {
-		return pgx.BeginFunc(context.Background(), tx, func(sp pgx.Tx) (err error) {
-			got, err = imports.Apply(context.Background(), sp, byKey, im.org, im.columns, r, im.parents)
-			return err
-		})
-	})
-	if err == nil {
-		im.parents[r.Key] = got.PublicID
-	}
-	return got, err
+// batch applies rows, records of one file, to an organization as an import does, in one
+// transaction: a batch.
+func batch(t *testing.T, db *store.DB, org uuid.UUID, columns map[imports.Field]string, file []imports.Record,
+	rows ...imports.Record) imports.Outcome {
+	t.Helper()
+	var out imports.Outcome
+	require.NoError(t, db.InTenant(context.Background(), store.Tenant{OrgID: org}, func(tx pgx.Tx) (err error) {
+		out, err = imports.NewApplier(byKey, org, columns, file).Batch(context.Background(), tx, rows)
+		return err
+	}))
+	return out
 }
 
 func organization(t *testing.T, db *store.DB, name string) (store.User, store.Organization) {
@@ -90,58 +79,90 @@ func TestApply_RecordsOrUpdatesByTheBreedersID(t *testing.T) {
 		return errors.Join(store.InsertAnimal(ctx, tx, public), store.InsertAnimal(ctx, tx, private))
 	}))
 
-	im := &importer{t: t, db: db, org: ada.ID, columns: imports.Columns(template, imports.Mapping{0: imports.BreederID, 1: imports.Name,
-		2: imports.Species, 3: imports.Sex, 4: imports.HatchDate, 5: imports.Genetics, 6: imports.Sire, 7: imports.Dam,
-		9: imports.Microchip}), parents: map[string]string{}}
+	columns := imports.Columns(template, imports.Mapping{0: imports.BreederID, 1: imports.Name, 2: imports.Species,
+		3: imports.Sex, 4: imports.HatchDate, 5: imports.Genetics, 6: imports.Sire, 7: imports.Dam, 9: imports.Microchip})
 	rows := []imports.Record{
 		rec(t, 2, "dad", "male", public.PublicID, "", "2020-01-01"),
 		rec(t, 3, "mum", "female", "", "", "2020-02-01"),
 		rec(t, 4, "kid", "female", "dad", "mum", "2024-06-01"),
 	}
 	rows[2].Genetics, rows[2].Name, rows[2].Microchip = "het Clown", "Pip", "985"
-	var ids []string
-	for _, r := range rows {
-		a, err := im.apply(r)
-		require.NoError(t, err, "line %d", r.Line)
-		require.True(t, a.Created)
-		ids = append(ids, a.PublicID)
-	}
-	var kid store.Animal
-	require.NoError(t, db.InTenant(ctx, store.Tenant{OrgID: ada.ID}, func(tx pgx.Tx) (err error) {
-		kid, err = store.AnimalByPublicID(ctx, tx, ids[2])
-		return err
-	}))
+	// Two batches: the second's parents are found by the breeder IDs the first recorded.
+	require.Equal(t, imports.Outcome{Created: 2, Problems: []imports.Problem{}}, batch(t, db, ada.ID, columns, rows, rows[:2]...))
+	require.Equal(t, imports.Outcome{Created: 1, Problems: []imports.Problem{}}, batch(t, db, ada.ID, columns, rows, rows[2]))
+	kid := byBreederID(t, db, ada.ID, "kid")
 	require.Equal(t, "Pip", kid.Name)
 	require.Equal(t, "Normal het Clown", kid.GeneticsText, "the canonical trade name")
 	require.Equal(t, map[string]string{"breeder_id": "kid", "microchip": "985"}, kid.Identifiers)
-	require.NotNil(t, kid.SireID)
-	require.NotNil(t, kid.DamID)
+	require.Equal(t, byBreederID(t, db, ada.ID, "dad").PublicID, kid.SirePublicID)
+	require.Equal(t, byBreederID(t, db, ada.ID, "mum").PublicID, kid.DamPublicID)
+	require.Equal(t, public.PublicID, byBreederID(t, db, ada.ID, "dad").SirePublicID, "another breeder's public animal by its ReptiDex ID")
 
-	// The same file again, in a new import: every row updated, nothing recorded twice; the
-	// parents found by breeder ID.
-	again := &importer{t: t, db: db, org: ada.ID, columns: im.columns, parents: map[string]string{}}
+	// The same file again, in a new import: every row updated, nothing recorded twice.
 	rows[2].Name = "Pip the Second"
-	for i, r := range []imports.Record{rows[2], rows[0], rows[1]} {
-		a, err := again.apply(r)
-		require.NoError(t, err)
-		require.False(t, a.Created, "row %d updated", i)
-	}
+	require.Equal(t, imports.Outcome{Updated: 3, Problems: []imports.Problem{}},
+		batch(t, db, ada.ID, columns, rows, rows[2], rows[0], rows[1]))
+	require.Equal(t, "Pip the Second", byBreederID(t, db, ada.ID, "kid").Name)
 	var n int
 	require.NoError(t, testkit.AdminPool(t).QueryRow(ctx, `SELECT count(*) FROM animals WHERE org_id = $1`, ada.ID).Scan(&n))
 	require.Equal(t, 3, n)
 
-	odd := rec(t, 5, "odd", "male", "mum", "", "")
-	_, err := im.apply(odd)
-	var p *imports.Problem
-	require.ErrorAs(t, err, &p)
-	require.Equal(t, imports.Problem{Line: 5, Column: "sire", Value: "mum", Problem: p.Problem}, *p)
-	require.Contains(t, p.Problem, "must be male")
-	_, err = im.apply(rec(t, 6, "nosy", "male", "", private.PublicID, ""))
-	require.ErrorAs(t, err, &p)
-	require.Equal(t, "dam", p.Column)
-	require.Contains(t, p.Problem, "that you may name as a parent")
+	// Refused rows: a parent of the wrong sex (named by an earlier import's breeder ID),
+	// another breeder's private animal, and a row whose parent in the file did not go in.
+	ghost := rec(t, 7, "ghost", "male", "", "", "")
+	refused := []imports.Record{rec(t, 5, "odd", "male", "mum", "", ""), rec(t, 6, "nosy", "male", "", private.PublicID, ""),
+		rec(t, 8, "orphan", "female", "ghost", "", "")}
+	out := batch(t, db, ada.ID, columns, append([]imports.Record{ghost}, refused...), refused...)
+	require.Zero(t, out.Created+out.Updated)
+	require.Len(t, out.Problems, 3)
+	require.Equal(t, imports.Problem{Line: 5, Column: "sire", Value: "mum", Problem: out.Problems[0].Problem}, out.Problems[0])
+	require.Contains(t, out.Problems[0].Problem, "must be male")
+	require.Equal(t, "dam", out.Problems[1].Column)
+	require.Contains(t, out.Problems[1].Problem, "that you may name as a parent")
+	require.Equal(t, imports.Problem{Line: 8, Column: "sire", Value: "ghost", Problem: "its parent ghost (line 7) was not imported"},
+		out.Problems[2])
 	require.NoError(t, testkit.AdminPool(t).QueryRow(ctx, `SELECT count(*) FROM animals WHERE org_id = $1`, ada.ID).Scan(&n))
 	require.Equal(t, 3, n, "a refused row writes nothing")
+}
+
+// An organization's plan allows so many animals: a batch records new rows up to it and
+// refuses the rest, each naming the plan; rows that update are not counted.
+func TestApply_RecordsNewRowsWithinThePlan(t *testing.T) {
+	t.Parallel()
+	db, ctx := testkit.DB(t), context.Background()
+	_, org := organization(t, db, "Flo")
+	registered.GrantPlan(t, db, org.ID, "free") // 50 animals
+	columns := imports.Columns(template, imports.Mapping{0: imports.BreederID, 2: imports.Species, 3: imports.Sex})
+	var rows []imports.Record
+	for i := range 52 {
+		rows = append(rows, rec(t, i+2, fmt.Sprintf("FL-%d", i), "female", "", "", ""))
+	}
+	out := batch(t, db, org.ID, columns, rows, rows[:48]...)
+	require.Equal(t, 48, out.Created)
+	out = batch(t, db, org.ID, columns, rows, rows...)
+	require.Equal(t, 48, out.Updated)
+	require.Equal(t, 2, out.Created)
+	require.Len(t, out.Problems, 2)
+	require.Equal(t, imports.Problem{Line: 52, Column: "breeder_id", Value: "FL-50",
+		Problem: "the organization's plan (Free) allows 50 animals; upgrade to import more"}, out.Problems[0])
+	var n int
+	require.NoError(t, testkit.AdminPool(t).QueryRow(ctx, `SELECT count(*) FROM animals WHERE org_id = $1`, org.ID).Scan(&n))
+	require.Equal(t, 50, n)
+}
+
+// byBreederID reads the organization's animal kept under a breeder ID.
+func byBreederID(t *testing.T, db *store.DB, org uuid.UUID, id string) store.Animal {
+	t.Helper()
+	var a store.Animal
+	require.NoError(t, db.InTenant(context.Background(), store.Tenant{OrgID: org}, func(tx pgx.Tx) error {
+		ids, err := store.AnimalsByBreederID(context.Background(), tx, []string{id})
+		if err != nil {
+			return err
+		}
+		a, err = store.AnimalByPublicID(context.Background(), tx, ids[id])
+		return err
+	}))
+	return a
 }
 
 // Applying a file of 1,000 animals, parents among them, to a new organization, in batches of
@@ -156,29 +177,24 @@ func BenchmarkApply1000(b *testing.B) {
 	}
 	columns := imports.Columns(f.Report.Header, f.Report.Mapping)
 	b.ResetTimer()
+	b.StopTimer()
 	for range b.N {
-		b.StopTimer()
 		_, org := organization(t, db, "Bench")
 		b.StartTimer()
-		parents := map[string]string{}
+		applier := imports.NewApplier(byKey, org.ID, columns, f.Records)
 		for start := 0; start < len(f.Records); start += 500 {
 			err := db.InTenant(ctx, store.Tenant{OrgID: org.ID}, func(tx pgx.Tx) error {
-				for _, r := range f.Records[start:min(start+500, len(f.Records))] {
-					err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
-						a, err := imports.Apply(ctx, sp, byKey, org.ID, columns, r, parents)
-						parents[r.Key] = a.PublicID
-						return err
-					})
-					if err != nil {
-						return err
-					}
+				out, err := applier.Batch(ctx, tx, f.Records[start:min(start+500, len(f.Records))])
+				if err == nil && len(out.Problems) > 0 {
+					err = &out.Problems[0]
 				}
-				return nil
+				return err
 			})
 			if err != nil {
 				b.Fatal(err)
 			}
 		}
+		b.StopTimer()
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N*1000), "ms/row")
 }

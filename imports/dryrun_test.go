@@ -3,14 +3,17 @@ package imports_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/reptidex/reptidex/domain/genetics"
 	"github.com/reptidex/reptidex/imports"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/testkit"
@@ -102,10 +105,53 @@ func TestPlan_CountsNewRowsAndUpdates(t *testing.T) {
 		return f.Report
 	}
 	require.Equal(t, 3, plan().Creates)
-	im := &importer{t: t, db: db, org: ada.ID, columns: imports.Columns(f.Report.Header, f.Report.Mapping), parents: map[string]string{}}
-	_, err = im.apply(f.Records[0])
-	require.NoError(t, err)
+	batch(t, db, ada.ID, imports.Columns(f.Report.Header, f.Report.Mapping), f.Records, f.Records[0])
 	r := plan()
 	require.Equal(t, 2, r.Creates)
 	require.Equal(t, 1, r.Updates)
+}
+
+// Planned against the organization, a parent outside the file must be found: one of its
+// animals by breeder ID, or a public animal by ReptiDex ID, of the role's sex. A row naming
+// one that is not is refused, and so are the rows of the file that descend from it.
+func TestPlan_LooksUpParentsOutsideTheFile(t *testing.T) {
+	t.Parallel()
+	db, ctx := testkit.DB(t), context.Background()
+	_, ada := organization(t, db, "Outsider")
+	_, otto := organization(t, db, "Otto")
+	public := store.Animal{ID: uuid.New(), PublicID: store.NewPublicID(), SpeciesKey: "ball-python", Sex: genetics.Male,
+		Status: "active", Visibility: "public", GeneticsText: "Normal"}
+	private := public
+	private.ID, private.PublicID, private.Visibility = uuid.New(), store.NewPublicID(), "organization"
+	require.NoError(t, db.InTenant(ctx, store.Tenant{OrgID: otto.ID}, func(tx pgx.Tx) error {
+		return errors.Join(store.InsertAnimal(ctx, tx, public), store.InsertAnimal(ctx, tx, private))
+	}))
+	old, err := imports.ReadFile(strings.NewReader("breeder_id,species,sex\nold-dad,Ball Python,male\n"), nil, catalogues(t))
+	require.NoError(t, err)
+	batch(t, db, ada.ID, imports.Columns(old.Report.Header, old.Report.Mapping), old.Records, old.Records...)
+
+	f, err := imports.ReadFile(strings.NewReader("breeder_id,species,sex,sire,dam\n"+
+		"a,Ball Python,female,old-dad,\n"+
+		"b,Ball Python,female,"+public.PublicID+",\n"+
+		"c,Ball Python,male,"+private.PublicID+",\n"+
+		"d,Ball Python,female,c,\n"+
+		"e,Ball Python,female,,"+public.PublicID+"\n"+
+		"f,Ball Python,female,nobody,\n"), nil, catalogues(t))
+	require.NoError(t, err)
+	require.Equal(t, 6, f.Report.Valid, "reading alone cannot tell")
+	require.NoError(t, db.InTenant(ctx, store.Tenant{OrgID: ada.ID}, func(tx pgx.Tx) error { return imports.Plan(ctx, tx, &f) }))
+	require.Equal(t, 2, f.Report.Valid)
+	require.Equal(t, 2, f.Report.Creates)
+	require.Equal(t, 4, f.Report.ProblemCount)
+	var got []string
+	for _, p := range f.Report.Problems {
+		got = append(got, fmt.Sprintf("%d %s %s: %s", p.Line, p.Column, p.Value, p.Problem))
+	}
+	notFound := " among your animals' breeder IDs, nor a ReptiDex ID you may name as a parent (yours, or another breeder's public animal)"
+	require.Equal(t, []string{
+		"4 sire " + private.PublicID + ": no animal " + private.PublicID + notFound,
+		"5 sire c: its parent c (line 4) cannot be imported",
+		"6 dam " + public.PublicID + ": the dam must be female, and " + public.PublicID + " is male",
+		"7 sire nobody: no animal nobody" + notFound,
+	}, got)
 }

@@ -214,6 +214,25 @@ func ParentByPublicID(ctx context.Context, q Querier, publicID string) (ParentCa
 	return p, notFound(err)
 }
 
+// ParentsByPublicID is ParentByPublicID for many at once: those found, by public ID.
+func ParentsByPublicID(ctx context.Context, q Querier, publicIDs []string) (map[string]ParentCandidate, error) {
+	rows, err := q.Query(ctx, `SELECT p.id, p.public_id, p.species_key, p.sex, p.hatch_date, p.archived
+		FROM unnest($1::text[]) AS k(public_id) CROSS JOIN LATERAL parent_candidate(k.public_id) p`, publicIDs)
+	if err != nil {
+		return nil, fmt.Errorf("find parents: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string]ParentCandidate, len(publicIDs))
+	for rows.Next() {
+		var p ParentCandidate
+		if err := rows.Scan(&p.ID, &p.PublicID, &p.SpeciesKey, &p.Sex, &p.HatchDate, &p.Archived); err != nil {
+			return nil, fmt.Errorf("find parents: %w", err)
+		}
+		out[p.PublicID] = p
+	}
+	return out, rows.Err()
+}
+
 // ParentByID is ParentByPublicID for a parent already linked (which stays readable even if
 // it has since gone private or changed hands).
 func ParentByID(ctx context.Context, q Querier, id uuid.UUID) (ParentCandidate, error) {
