@@ -59,6 +59,7 @@ func (s *Server) routes() chi.Router {
 		r.Group(s.stripeRoutes)
 		r.Group(s.certificateRoutes)
 		r.Group(s.exportRoutes)
+		r.Group(s.importRoutes)
 	})
 	return r
 }
@@ -291,6 +292,18 @@ func (s *Server) certificateRoutes(r chi.Router) {
 		r.Get("/animals/{animalID}/certificates", s.handle(s.animalCertificates))
 		r.Get("/certificates/{serial}", s.handle(s.getCertificate))
 	})
+}
+
+// importRoutes: imports of animals from a spreadsheet: uploaded, checked, applied or
+// cancelled; the breeder's updates wait for the import's process.
+func (s *Server) importRoutes(r chi.Router) {
+	r.Use(s.authenticate)
+	r.Post("/imports", s.handle(s.startImport))
+	r.Get("/imports", s.handle(s.listImports))
+	r.Get("/imports/{importID}", s.handle(s.getImport))
+	r.Post("/imports/{importID}/check", s.handleWaiting(s.checkImport))
+	r.Post("/imports/{importID}/apply", s.handleWaiting(s.applyImport))
+	r.Post("/imports/{importID}/cancel", s.handleWaiting(s.cancelImport))
 }
 
 // exportRoutes: exports of the organization's data, asked for or on schedules.

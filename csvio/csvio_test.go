@@ -128,6 +128,10 @@ func TestNeutralize_DisarmsFormulasAndLeavesNumbers(t *testing.T) {
 		"a=b":                      "a=b",
 	} {
 		require.Equal(t, out, csvio.Neutralize(in), in)
+		require.Equal(t, in, csvio.Restore(out), "read back as it was: %q", out)
+	}
+	for _, text := range []string{"'quoted'", "'Pastel", "'", "'-12.5"} {
+		require.Equal(t, text, csvio.Restore(text), "an apostrophe Neutralize did not add stays")
 	}
 }
 

@@ -55,3 +55,12 @@ func Neutralize(cell string) string {
 	}
 	return cell
 }
+
+// Restore reads a cell as it was before Neutralize: one that Neutralize prefixed with an
+// apostrophe loses it; any other is as written.
+func Restore(cell string) string {
+	if len(cell) > 1 && cell[0] == '\'' && Neutralize(cell[1:]) == cell {
+		return cell[1:]
+	}
+	return cell
+}

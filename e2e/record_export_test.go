@@ -145,18 +145,7 @@ func requireExported(t *testing.T, s *system, in export.Input, ada person, res e
 	body := fetch(t, download["url"].(string))
 	require.Len(t, body, int(res.Bytes))
 
-	z, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
-	require.NoError(t, err)
-	var names []string
-	files := map[string][]byte{}
-	for _, f := range z.File {
-		names = append(names, f.Name)
-		r, err := f.Open()
-		require.NoError(t, err)
-		files[f.Name], err = io.ReadAll(r)
-		require.NoError(t, err)
-		require.NoError(t, r.Close())
-	}
+	names, files := unzip(t, body)
 	want := []string{"README.txt", "manifest.json"}
 	for _, f := range export.Files {
 		want = append(want, f+".csv")
@@ -243,6 +232,24 @@ func requireNothingStored(t *testing.T, s *system, in export.Input) {
 		Prefix: aws.String(export.PartsPrefix(in.OrgID, in.ExportID))})
 	require.NoError(t, err)
 	require.Empty(t, left.Contents)
+}
+
+// unzip reads a ZIP: its files' names in order, and each file's bytes by name.
+func unzip(t *testing.T, body []byte) ([]string, map[string][]byte) {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	require.NoError(t, err)
+	var names []string
+	files := map[string][]byte{}
+	for _, f := range z.File {
+		names = append(names, f.Name)
+		r, err := f.Open()
+		require.NoError(t, err)
+		files[f.Name], err = io.ReadAll(r)
+		require.NoError(t, err)
+		require.NoError(t, r.Close())
+	}
+	return names, files
 }
 
 // fetch downloads a URL.

@@ -24,6 +24,7 @@ import (
 	"github.com/reptidex/reptidex/workflows/dunning"
 	"github.com/reptidex/reptidex/workflows/escalation"
 	"github.com/reptidex/reptidex/workflows/export"
+	"github.com/reptidex/reptidex/workflows/importing"
 	"github.com/reptidex/reptidex/workflows/onboarding"
 	"github.com/reptidex/reptidex/workflows/sale"
 	"github.com/reptidex/reptidex/workflows/transfer"
@@ -203,6 +204,7 @@ func requireReplays(t *testing.T, h *historypb.History) {
 	transfer.RegisterWorkflow(replayer)
 	certificate.RegisterWorkflow(replayer)
 	export.RegisterWorkflow(replayer)
+	importing.RegisterWorkflow(replayer)
 	escalation.RegisterWorkflow(replayer)
 	onboarding.RegisterWorkflow(replayer)
 	sale.RegisterWorkflow(replayer)

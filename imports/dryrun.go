@@ -22,6 +22,8 @@ const MaxReported = 1000
 // recorded new and how many update an animal of the organization, and every problem (the
 // first MaxReported listed, all counted).
 type Report struct {
+	// Why the file cannot be read at all, when it cannot; nothing else is then known.
+	Unreadable   string    `json:"unreadable,omitempty"`
 	Encoding     string    `json:"encoding"`
 	Layout       Layout    `json:"layout"`
 	Header       []string  `json:"header"`
@@ -42,10 +44,20 @@ type File struct {
 	External []string
 }
 
+// UnreadableError is why a file cannot be read at all: too large, no header row, a mapping
+// that cannot be.
+type UnreadableError struct{ Problem string }
+
+func (e *UnreadableError) Error() string { return e.Problem }
+
+// unreadable is an UnreadableError saying why.
+func unreadable(format string, args ...any) error {
+	return &UnreadableError{Problem: fmt.Sprintf(format, args...)}
+}
+
 // ReadFile reads and checks a whole file: its header's layout and mapping (chosen overriding
 // the detected one), every row, and the checks across rows. A file that cannot be read at
-// all (too large, no header, a mapping that cannot be) is an error naming why; a row that
-// cannot be read is a problem of its line.
+// all is an *UnreadableError naming why; a row that cannot be read is a problem of its line.
 func ReadFile(r io.Reader, chosen map[string]string, species Catalogues) (File, error) {
 	in := csvio.NewReader(r, csvio.DefaultLimits)
 	var f File
@@ -56,9 +68,11 @@ func ReadFile(r io.Reader, chosen map[string]string, species Catalogues) (File, 
 		var rowErr *csvio.RowError
 		switch {
 		case errors.As(err, &rowErr):
-			return File{}, fmt.Errorf("the header row cannot be read: line %d: %s", rowErr.Line, rowErr.Problem)
+			return File{}, unreadable("the header row cannot be read: line %d: %s", rowErr.Line, rowErr.Problem)
 		case errors.Is(err, io.EOF):
-			return File{}, errors.New("the file is empty")
+			return File{}, unreadable("the file is empty")
+		case errors.Is(err, csvio.ErrTooLarge) || errors.Is(err, csvio.ErrTooManyRows):
+			return File{}, unreadable("%s", err)
 		case err != nil:
 			return File{}, err
 		}
@@ -67,7 +81,7 @@ func ReadFile(r io.Reader, chosen map[string]string, species Catalogues) (File, 
 	layout, m := Detect(header)
 	m, err := Override(header, m, chosen)
 	if err != nil {
-		return File{}, err
+		return File{}, &UnreadableError{Problem: err.Error()}
 	}
 	var records []Record
 	refused := map[string]int{}
@@ -94,6 +108,8 @@ func ReadFile(r io.Reader, chosen map[string]string, species Catalogues) (File, 
 			}
 			problems = append(problems, Problem{Line: rowErr.Line, Column: col, Problem: rowErr.Problem})
 			continue
+		case errors.Is(err, csvio.ErrTooLarge) || errors.Is(err, csvio.ErrTooManyRows):
+			return File{}, unreadable("%s", err)
 		case err != nil:
 			return File{}, err
 		}

@@ -83,7 +83,7 @@ func Read(header []string, m Mapping, row csvio.Row, species Catalogues) (Record
 		if !ok {
 			return "", -1, false
 		}
-		return strings.TrimSpace(cell(row.Fields, i)), i, true
+		return strings.TrimSpace(csvio.Restore(cell(row.Fields, i))), i, true
 	}
 	if v, i, ok := get(BreederID); ok {
 		switch {

@@ -111,12 +111,23 @@ func (s *Storage) StartUpload(ctx context.Context, tx pgx.Tx, a store.Access, in
 	if err := store.InsertMedia(ctx, tx, m); err != nil {
 		return store.Media{}, Link{}, err
 	}
-	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(m.UploadKey),
-		ContentType: aws.String(in.ContentType), ContentLength: aws.Int64(in.Bytes)}, s3.WithPresignExpires(UploadExpiry))
+	link, err := s.PresignUpload(ctx, m.UploadKey, in.ContentType, in.Bytes)
 	if err != nil {
-		return store.Media{}, Link{}, fmt.Errorf("presign upload: %w", err)
+		return store.Media{}, Link{}, err
 	}
-	return m, linkOf(req.URL, req.Method, UploadExpiry, map[string]string{"Content-Type": in.ContentType}), nil
+	return m, link, nil
+}
+
+// PresignUpload presigns the PUT that uploads a file of contentType and size bytes under key,
+// both signed into it, working for UploadExpiry: the object stored is of the declared type
+// and size.
+func (s *Storage) PresignUpload(ctx context.Context, key, contentType string, size int64) (Link, error) {
+	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key),
+		ContentType: aws.String(contentType), ContentLength: aws.Int64(size)}, s3.WithPresignExpires(UploadExpiry))
+	if err != nil {
+		return Link{}, fmt.Errorf("presign upload: %w", err)
+	}
+	return linkOf(req.URL, req.Method, UploadExpiry, map[string]string{"Content-Type": contentType}), nil
 }
 
 // objectKey names an object of a photo in the bucket.

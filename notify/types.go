@@ -87,6 +87,9 @@ func init() {
 	define(Type{Name: "export.outcome", Description: "Whether an export of your organization's data you asked for is ready, with its download link",
 		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email},
 		Reason: "You receive this because you asked for an export of your organization's data on ReptiDex."})
+	define(Type{Name: "import.outcome", Description: "What an import of animals you uploaded did, why it failed, or that it expired unapplied",
+		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email},
+		Reason: "You receive this because you uploaded a spreadsheet of animals to import on ReptiDex."})
 	define(Type{Name: "certificate.revoked", Description: "A pedigree certificate of your organization was revoked",
 		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email},
 		Reason: "You receive this because you are an owner or admin of an organization on ReptiDex."})
