@@ -126,6 +126,10 @@ load-certificates: ## Issue 1,000 certificates through a running `make dev` (32 
 load-export: ## Export 100,000 animals loaded into a new organization of a running `make dev`; request to ready and the process's memory above idle, against the 30 s and 100 MB budget
 	$(GO) run ./scripts/loadexport -animals 100000
 
+.PHONY: load-import
+load-import: ## Import a file of 10,000 animals into a new organization of a running `make dev`: the dry run and applying it, each against the 30 s budget
+	$(GO) run ./scripts/loadimport -rows 10000
+
 .PHONY: population
 population: ## Load 1,000,000 simulated animals into the reptidex_bench database (drops it first)
 	$(GO) run ./scripts/population -reset

@@ -59,12 +59,12 @@ func Register(ctx context.Context, tx pgx.Tx, sp *genetics.Species, breeder uuid
 	return register(ctx, tx, sp, breeder, c, true)
 }
 
-// RegisterAllowed is Register for a caller that holds the organization's allowance of
-// animals for what it registers (billing.Allowance), as an import does for each batch of
-// rows: the plan's limit is not counted again for each animal, and the animal answered is
-// the one recorded, not read back (what the database derives, such as its timestamps and
-// version, is not in it).
-func RegisterAllowed(ctx context.Context, tx pgx.Tx, sp *genetics.Species, breeder uuid.UUID, c Changes) (store.Animal, error) {
+// RegisterInBatch is Register for a caller that records many animals in one transaction
+// (an import) and holds the organization's allowance of animals for them
+// (billing.Allowance): the plan's limit is not counted again for each animal, and the animal
+// answered is the one recorded, not read back (what the database derives, such as its
+// timestamps and version, is not in it).
+func RegisterInBatch(ctx context.Context, tx pgx.Tx, sp *genetics.Species, breeder uuid.UUID, c Changes) (store.Animal, error) {
 	return register(ctx, tx, sp, breeder, c, false)
 }
 
@@ -92,12 +92,6 @@ func register(ctx context.Context, tx pgx.Tx, sp *genetics.Species, breeder uuid
 		map[string]any{"species": a.SpeciesKey, "genetics": a.GeneticsText, "reference": a.IsReference}); err != nil {
 		return store.Animal{}, err
 	}
-	if a.SireID != nil {
-		a.SirePublicID = c.Sire.PublicID
-	}
-	if a.DamID != nil {
-		a.DamPublicID = c.Dam.PublicID
-	}
 	if a.SireID != nil || a.DamID != nil {
 		if err := lineageChanged(ctx, tx, a); err != nil {
 			return store.Animal{}, err
@@ -121,6 +115,19 @@ type Updated struct {
 // cannot change, and an animal cannot become or stop being a reference animal. An animal
 // above the organization's plan limit is read-only (billing.CheckAnimalWritable).
 func Update(ctx context.Context, tx pgx.Tx, species Catalogue, publicID string, matches func(version int) bool, c Changes) (Updated, error) {
+	return update(ctx, tx, species, publicID, matches, c, true)
+}
+
+// UpdateInBatch is Update for a caller that applies many changes in one transaction (an
+// import): the animal answered is the one written, not read back (what the database derives,
+// such as its version and timestamps, is not in it).
+func UpdateInBatch(ctx context.Context, tx pgx.Tx, species Catalogue, publicID string, c Changes) (Updated, error) {
+	return update(ctx, tx, species, publicID, nil, c, false)
+}
+
+// update applies c; readBack answers the animal read back.
+func update(ctx context.Context, tx pgx.Tx, species Catalogue, publicID string, matches func(version int) bool, c Changes,
+	readBack bool) (Updated, error) {
 	a, err := load(ctx, tx, publicID)
 	if err != nil {
 		return Updated{}, err
@@ -152,9 +159,11 @@ func Update(ctx context.Context, tx pgx.Tx, species Catalogue, publicID string, 
 	if err := store.AppendEvent(ctx, tx, "animal.updated", "animal", a.PublicID, map[string]any{"genetics": a.GeneticsText}); err != nil {
 		return Updated{}, err
 	}
-	u := Updated{Relinked: !sameID(before.SireID, a.SireID) || !sameID(before.DamID, a.DamID)}
-	if u.Animal, err = store.AnimalByPublicID(ctx, tx, a.PublicID); err != nil {
-		return Updated{}, err
+	u := Updated{Animal: a, Relinked: !sameID(before.SireID, a.SireID) || !sameID(before.DamID, a.DamID)}
+	if readBack {
+		if u.Animal, err = store.AnimalByPublicID(ctx, tx, a.PublicID); err != nil {
+			return Updated{}, err
+		}
 	}
 	if u.Relinked {
 		if err := lineageChanged(ctx, tx, u.Animal); err != nil {

@@ -40,10 +40,13 @@ type Changes struct {
 }
 
 // Parent names a parent to set: unset leaves the parent as it is, set with an empty public
-// ID clears it.
+// ID clears it. Read is the parent as the caller has read it already in the same
+// transaction (store.ParentsByPublicID, or one it recorded), which is then not read again;
+// nil: it is read here.
 type Parent struct {
 	Set      bool
 	PublicID string
+	Read     *store.ParentCandidate
 }
 
 // apply checks c against the animal's species sp and its lineage and sets it on a; the first
@@ -195,16 +198,25 @@ func applyParents(ctx context.Context, q store.Querier, a *store.Animal, c Chang
 	if err != nil {
 		return err
 	}
-	if sire != nil && dam != nil && *sire == *dam {
+	if sire != nil && dam != nil && sire.ID == dam.ID {
 		return refuse("dam_id", "cannot be the same animal as the sire")
 	}
-	a.SireID, a.DamID = sire, dam
+	a.SireID, a.SirePublicID = parentIDs(sire)
+	a.DamID, a.DamPublicID = parentIDs(dam)
 	return nil
 }
 
+// parentIDs are a parent's ID and public ID; none for no parent.
+func parentIDs(p *store.ParentCandidate) (*uuid.UUID, string) {
+	if p == nil {
+		return nil, ""
+	}
+	return &p.ID, p.PublicID
+}
+
 // resolveParent finds and checks the parent in field: the one p names, or the current one
-// when p is unset.
-func resolveParent(ctx context.Context, q store.Querier, child *store.Animal, field string, p Parent, current *uuid.UUID) (*uuid.UUID, error) {
+// when p is unset; nil for none.
+func resolveParent(ctx context.Context, q store.Querier, child *store.Animal, field string, p Parent, current *uuid.UUID) (*store.ParentCandidate, error) {
 	if !p.Set {
 		if current == nil {
 			return nil, nil
@@ -213,22 +225,33 @@ func resolveParent(ctx context.Context, q store.Querier, child *store.Animal, fi
 		if err != nil {
 			return nil, err
 		}
-		return current, checkParent(ctx, q, field, child, kept)
+		// A kept link was checked for a cycle when it was made.
+		return &kept, parentRule(field, child, kept)
 	}
 	if p.PublicID == "" {
 		return nil, nil
 	}
-	parent, err := store.ParentByPublicID(ctx, q, p.PublicID)
+	var parent store.ParentCandidate
+	var err error
+	if p.Read != nil && p.Read.PublicID == p.PublicID {
+		parent = *p.Read
+	} else {
+		parent, err = store.ParentByPublicID(ctx, q, p.PublicID)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, refuse(field, "no animal "+p.PublicID+" that you may name as a parent (yours, or another breeder's public animal)")
 	}
 	if err != nil {
 		return nil, err
 	}
+	if current != nil && *current == parent.ID {
+		// The same parent again: its link was checked for a cycle when it was made.
+		return &parent, parentRule(field, child, parent)
+	}
 	if err := checkParent(ctx, q, field, child, parent); err != nil {
 		return nil, err
 	}
-	return &parent.ID, nil
+	return &parent, nil
 }
 
 // checkParent refuses p as child's parent in field unless parentRule allows it and p does

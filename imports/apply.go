@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -26,7 +27,7 @@ func Columns(header []string, m Mapping) map[Field]string {
 }
 
 // Applier applies a file's checked records to one organization, a batch at a time, through
-// the commands the API uses (animals.RegisterAllowed, animals.Update), so that the same rules
+// the commands the API uses (animals.RegisterInBatch, animals.UpdateInBatch), so that the same rules
 // hold, the organization the breeder of record of what it records.
 type Applier struct {
 	catalogue animals.Catalogue
@@ -81,6 +82,22 @@ func (ap *Applier) Batch(ctx context.Context, tx pgx.Tx, records []Record) (Outc
 	if err != nil {
 		return out, err
 	}
+	var ids []string
+	for _, k := range wanted {
+		if id, ok := known[k]; ok {
+			ids = append(ids, id)
+		} else {
+			ids = append(ids, k) // a ReptiDex ID, or no animal
+		}
+	}
+	read, err := store.ParentsByPublicID(ctx, tx, ids)
+	if err != nil {
+		return out, err
+	}
+	identifiers, err := store.IdentifiersOf(ctx, tx, slices.Collect(maps.Values(known)))
+	if err != nil {
+		return out, err
+	}
 	allowance, err := billing.Allow(ctx, tx, billing.Animals)
 	if err != nil {
 		return out, err
@@ -89,9 +106,9 @@ func (ap *Applier) Batch(ctx context.Context, tx pgx.Tx, records []Record) (Outc
 	// that cannot go in is rolled back to it, and applied again row by row, each row in a
 	// savepoint of its own.
 	err = pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
-		k, a := maps.Clone(known), *allowance
+		b := batch{known: maps.Clone(known), read: maps.Clone(read), identifiers: maps.Clone(identifiers), allowance: *allowance}
 		for _, r := range records {
-			created, err := ap.row(ctx, sp, r, k, &a)
+			created, err := ap.row(ctx, sp, r, &b)
 			if err != nil {
 				return err
 			}
@@ -103,10 +120,11 @@ func (ap *Applier) Batch(ctx context.Context, tx pgx.Tx, records []Record) (Outc
 		return out, err
 	}
 	out = Outcome{Problems: []Problem{}}
+	b := batch{known: known, read: read, identifiers: identifiers, allowance: *allowance}
 	for _, r := range records {
 		var created bool
 		err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) (err error) {
-			created, err = ap.row(ctx, sp, r, known, allowance)
+			created, err = ap.row(ctx, sp, r, &b)
 			return err
 		})
 		var p *Problem
@@ -140,9 +158,27 @@ func (ap *Applier) breederID(key string) string {
 	return key
 }
 
-// row applies one record in sp; known maps breeder IDs to the organization's animals and
-// gains the row's. It answers whether the row was recorded new.
-func (ap *Applier) row(ctx context.Context, sp pgx.Tx, r Record, known map[string]string, allowance *billing.Allowance) (bool, error) {
+// batch is what a batch knows as it goes: the organization's animals by breeder ID, the
+// parents read (by ReptiDex ID), and what the plan still allows. Each row applied adds its
+// animal to the first two.
+type batch struct {
+	known       map[string]string
+	read        map[string]store.ParentCandidate
+	identifiers map[string]map[string]string // the organization's animals' identifiers, by ReptiDex ID
+	allowance   billing.Allowance
+}
+
+// recorded keeps the animal a row recorded or updated, as a parent for the rows after it.
+func (b *batch) recorded(breederID string, a store.Animal, identifiers map[string]string) {
+	b.known[breederID] = a.PublicID
+	b.identifiers[a.PublicID] = identifiers
+	b.read[a.PublicID] = store.ParentCandidate{ID: a.ID, PublicID: a.PublicID, SpeciesKey: a.SpeciesKey, Sex: a.Sex,
+		HatchDate: a.HatchDate, Archived: a.ArchivedAt != nil}
+}
+
+// row applies one record in sp, as b knows the batch so far. It answers whether the row was
+// recorded new.
+func (ap *Applier) row(ctx context.Context, sp pgx.Tx, r Record, b *batch) (bool, error) {
 	has := func(f Field) bool { _, ok := ap.columns[f]; return ok }
 	var c animals.Changes
 	sex := string(r.Sex)
@@ -176,21 +212,17 @@ func (ap *Applier) row(ctx context.Context, sp pgx.Tx, r Record, known map[strin
 		if !has(p.f) {
 			continue
 		}
-		id, err := ap.parentID(p.key, known)
+		id, err := ap.parentID(p.key, b.known)
 		if err != nil {
 			return false, &Problem{Line: r.Line, Column: ap.columns[p.f], Value: p.key, Problem: err.Error()}
 		}
 		*p.dst = animals.Parent{Set: true, PublicID: id}
-	}
-	publicID, found := known[r.BreederID]
-	ids := map[string]string{}
-	if found {
-		current, err := store.AnimalByPublicID(ctx, sp, publicID)
-		if err != nil {
-			return false, err
+		if parent, ok := b.read[id]; ok {
+			p.dst.Read = &parent
 		}
-		ids = maps.Clone(current.Identifiers)
 	}
+	publicID, found := b.known[r.BreederID]
+	ids := maps.Clone(b.identifiers[publicID])
 	if ids == nil {
 		ids = map[string]string{}
 	}
@@ -203,20 +235,22 @@ func (ap *Applier) row(ctx context.Context, sp pgx.Tx, r Record, known map[strin
 		if r.Species != nil {
 			c.Species = &r.Species.Key
 		}
-		if _, err := animals.Update(ctx, sp, ap.catalogue, publicID, nil, c); err != nil {
+		u, err := animals.UpdateInBatch(ctx, sp, ap.catalogue, publicID, c)
+		if err != nil {
 			return false, refusal(ap.columns, r, err)
 		}
+		b.recorded(r.BreederID, u.Animal, ids)
 		return false, nil
 	}
-	if err := allowance.Take(); err != nil {
+	if err := b.allowance.Take(); err != nil {
 		return false, refusal(ap.columns, r, err)
 	}
-	a, err := animals.RegisterAllowed(ctx, sp, r.Species, ap.orgID, c)
+	a, err := animals.RegisterInBatch(ctx, sp, r.Species, ap.orgID, c)
 	if err != nil {
-		allowance.Return()
+		b.allowance.Return()
 		return false, refusal(ap.columns, r, err)
 	}
-	known[r.BreederID] = a.PublicID
+	b.recorded(r.BreederID, a, ids)
 	return true, nil
 }
 

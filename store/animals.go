@@ -214,6 +214,26 @@ func ParentByPublicID(ctx context.Context, q Querier, publicID string) (ParentCa
 	return p, notFound(err)
 }
 
+// IdentifiersOf reads the identifiers of the organization's animals named, by public ID.
+func IdentifiersOf(ctx context.Context, q Querier, publicIDs []string) (map[string]map[string]string, error) {
+	rows, err := q.Query(ctx, `SELECT public_id, identifiers FROM animals WHERE org_id = (SELECT app_org_id()) AND public_id = ANY($1)`,
+		publicIDs)
+	if err != nil {
+		return nil, fmt.Errorf("read identifiers: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string]map[string]string, len(publicIDs))
+	for rows.Next() {
+		var id string
+		var ids map[string]string
+		if err := rows.Scan(&id, &ids); err != nil {
+			return nil, fmt.Errorf("read identifiers: %w", err)
+		}
+		out[id] = ids
+	}
+	return out, rows.Err()
+}
+
 // ParentsByPublicID is ParentByPublicID for many at once: those found, by public ID.
 func ParentsByPublicID(ctx context.Context, q Querier, publicIDs []string) (map[string]ParentCandidate, error) {
 	rows, err := q.Query(ctx, `SELECT p.id, p.public_id, p.species_key, p.sex, p.hatch_date, p.archived
