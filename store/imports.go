@@ -194,3 +194,25 @@ func FinishImport(ctx context.Context, tx pgx.Tx, id uuid.UUID, status, problem 
 	}
 	return tag.RowsAffected() == 1, nil
 }
+
+// SweptImport is an import the sweep ends: not ended an hour past its expiry.
+type SweptImport struct {
+	ID        uuid.UUID
+	OrgID     uuid.UUID
+	ObjectKey string
+}
+
+// ImportsToSweep lists, across organizations, the imports not ended pastExpiry after they
+// expired, at most 500.
+func ImportsToSweep(ctx context.Context, db *DB, pastExpiry time.Duration) ([]SweptImport, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT id, org_id, object_key FROM imports_to_sweep(make_interval(secs => $1))`,
+		pastExpiry.Seconds())
+	if err != nil {
+		return nil, fmt.Errorf("list imports to sweep: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (SweptImport, error) {
+		var im SweptImport
+		err := r.Scan(&im.ID, &im.OrgID, &im.ObjectKey)
+		return im, err
+	})
+}

@@ -94,6 +94,7 @@ func New(d Deps) (*Worker, error) {
 	river.AddWorker(workers, &jobs.SweepTransfersWorker{DB: d.DB, Temporal: d.Temporal})
 	river.AddWorker(workers, &jobs.SweepCertificatesWorker{DB: d.DB, Temporal: d.Temporal})
 	river.AddWorker(workers, &jobs.SweepExportsWorker{DB: d.DB, Temporal: d.Temporal, S3: objects, Bucket: d.Config.S3.Bucket})
+	river.AddWorker(workers, &jobs.SweepImportsWorker{DB: d.DB, Temporal: d.Temporal, S3: objects, Bucket: d.Config.S3.Bucket})
 	river.AddWorker(workers, &jobs.SweepMediaWorker{DB: d.DB, Storage: media.NewStorage(objects, d.Config.S3.Bucket)})
 	river.AddWorker(workers, &jobs.StartSaleWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue,
 		Sales: d.Config.Sales, Notify: d.Config.Notify})
@@ -123,6 +124,9 @@ func New(d Deps) (*Worker, error) {
 				&river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
 				func() (river.JobArgs, *river.InsertOpts) { return jobs.SweepExportsArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return jobs.SweepImportsArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	})
