@@ -60,6 +60,7 @@ func (s *Server) routes() chi.Router {
 		r.Group(s.certificateRoutes)
 		r.Group(s.exportRoutes)
 		r.Group(s.importRoutes)
+		r.Group(s.personalRoutes)
 	})
 	return r
 }

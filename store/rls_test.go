@@ -142,6 +142,8 @@ func transferFixture(t *testing.T, admin *pgxpool.Pool, fromUser store.User, fro
 				FROM animals a WHERE a.org_id = $1 LIMIT 1`, []any{from.ID, store.NewPublicID(), fromUser.ID}},
 			{`INSERT INTO exports (id, public_id, org_id, requested_by) VALUES (gen_random_uuid(), $2, $1, $3)`,
 				[]any{from.ID, store.NewPublicID(), fromUser.ID}},
+			{`INSERT INTO personal_exports (id, public_id, user_id) VALUES (gen_random_uuid(), $1, $2)`,
+				[]any{store.NewPublicID(), fromUser.ID}},
 			{`INSERT INTO imports (id, public_id, org_id, created_by, bytes, object_key, expires_at)
 				VALUES (gen_random_uuid(), $2, $1, $3, 100, 'imports/fixture.csv', now() + interval '7 days')`,
 				[]any{from.ID, store.NewPublicID(), fromUser.ID}},

@@ -87,6 +87,8 @@ func New(d Deps) (*Worker, error) {
 	river.AddWorker(workers, &jobs.StartOnboardingWorker{Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
 	river.AddWorker(workers, &jobs.StartCertificateWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
 	river.AddWorker(workers, &jobs.StartExportWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
+	river.AddWorker(workers, &jobs.BuildPersonalExportWorker{DB: d.DB, S3: objects, Streams: objstore.NewStreams(objects),
+		Storage: media.NewStorage(objects, d.Config.S3.Bucket), Bucket: d.Config.S3.Bucket})
 	river.AddWorker(workers, &jobs.StartImportWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
 	river.AddWorker(workers, &jobs.SyncExportScheduleWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
 	river.AddWorker(workers, &jobs.WelcomeEmailWorker{DB: d.DB, Mail: d.Mail, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
