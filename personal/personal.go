@@ -42,7 +42,7 @@ func Document(ctx context.Context, tx pgx.Tx, w io.Writer, made time.Time) error
 				_, _ = bw.WriteString("null") // no account: it was erased
 			}
 			current++
-			fmt.Fprintf(bw, ",%q:", sections[current])
+			_, _ = fmt.Fprintf(bw, ",%q:", sections[current]) // the bufio.Writer keeps the error for Flush
 			if sections[current] != "account" {
 				_ = bw.WriteByte('[')
 			}
