@@ -1,16 +1,21 @@
 package api
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/temporal"
 
+	"github.com/reptidex/reptidex/auth"
 	"github.com/reptidex/reptidex/jobs"
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/workflows/deletion"
 )
 
 type personalExportView struct {
@@ -96,4 +101,146 @@ func (s *Server) personalRoutes(r chi.Router) {
 	r.Use(s.authenticate)
 	r.Post("/me/export", s.handle(s.requestPersonalExport))
 	r.Get("/me/exports/{exportID}", s.handle(s.getPersonalExport))
+	r.Post("/me/deletion", s.handle(s.requestDeletion))
+	r.Get("/me/deletion", s.handle(s.getDeletion))
+	r.Delete("/me/deletion", s.handleWaiting(s.cancelDeletion))
+}
+
+type deletionRequest struct {
+	// The caller's password: deleting an account needs it.
+	Password string `json:"password" jsonschema:"required,maxLength=1024"`
+}
+
+type deletionOrganization struct {
+	// Public ID and name of an organization where the caller is the last owner.
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// handed_over to its longest-standing other member (admins first, then keepers, then viewers), or closed when it has no other member.
+	Fate string `json:"fate" jsonschema:"enum=handed_over,enum=closed"`
+	// The member it passes to, when handed over.
+	Heir string `json:"heir,omitempty"`
+}
+
+type deletionView struct {
+	// none, or scheduled: the account will be erased at erase_at unless the deletion is cancelled.
+	Status  string     `json:"status" jsonschema:"enum=none,enum=scheduled"`
+	EraseAt *time.Time `json:"erase_at,omitempty"`
+	// What erasing would do, as things stand, to the organizations where the caller is the last owner; [] when none.
+	Organizations []deletionOrganization `json:"organizations"`
+}
+
+// readDeletion answers where the caller's deletion stands, and what erasing would do.
+func readDeletion(ctx context.Context, tx pgx.Tx) (deletionView, error) {
+	d, err := store.DeletionOfUser(ctx, tx)
+	if err != nil {
+		return deletionView{}, err
+	}
+	v := deletionView{Status: "none", Organizations: []deletionOrganization{}}
+	if d.EraseAt != nil {
+		v.Status, v.EraseAt = "scheduled", d.EraseAt
+	}
+	heirs, err := store.HeirsOfUser(ctx, tx)
+	if err != nil {
+		return deletionView{}, err
+	}
+	for _, h := range heirs {
+		o := deletionOrganization{ID: h.OrgPublicID, Name: h.OrgName, Fate: "closed"}
+		if h.HeirID != nil {
+			o.Fate, o.Heir = "handed_over", h.HeirName
+		}
+		v.Organizations = append(v.Organizations, o)
+	}
+	return v, nil
+}
+
+// requestDeletion schedules the caller's account to be erased after the grace, with the job
+// that starts the deletion's process; it needs the caller's password.
+func (s *Server) requestDeletion(w http.ResponseWriter, r *http.Request) error {
+	var in deletionRequest
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	var v deletionView
+	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
+		u, err := store.UserByID(r.Context(), tx, a.UserID)
+		if err != nil {
+			return err
+		}
+		if ok, err := auth.VerifyPassword(u.PasswordHash, in.Password); err != nil || !ok {
+			return invalid(FieldError{"password", "is not the password of your account"})
+		}
+		in := deletion.InputAt(a.UserID, u.PublicID, time.Now())
+		scheduled, err := store.ScheduleDeletion(r.Context(), tx, in.EraseAt)
+		if err != nil {
+			return err
+		}
+		if !scheduled {
+			return newProblem(kindConflict, "Your account is already to be deleted; GET /api/v1/me/deletion says when.")
+		}
+		if _, err := s.river.InsertTx(r.Context(), tx, jobs.StartDeletionArgs{UserID: a.UserID, PublicID: u.PublicID,
+			RequestedAt: in.RequestedAt}, nil); err != nil {
+			return err
+		}
+		v, err = readDeletion(r.Context(), tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusAccepted, v)
+}
+
+// getDeletion answers where the caller's deletion stands.
+func (s *Server) getDeletion(w http.ResponseWriter, r *http.Request) error {
+	var v deletionView
+	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) (err error) {
+		v, err = readDeletion(r.Context(), tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+// cancelDeletion keeps the caller's account: the deletion's process is told, within the
+// grace.
+func (s *Server) cancelDeletion(w http.ResponseWriter, r *http.Request) error {
+	var in deletion.Input
+	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
+		d, err := store.DeletionOfUser(r.Context(), tx)
+		if err != nil {
+			return err
+		}
+		if d.EraseAt == nil {
+			return newProblem(kindConflict, "Your account is not to be deleted.")
+		}
+		u, err := store.UserByID(r.Context(), tx, a.UserID)
+		in = deletion.InputAt(a.UserID, u.PublicID, d.EraseAt.Add(-deletion.Grace))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), updateTimeout)
+	defer cancel()
+	err = deletion.Cancel(ctx, s.temporal, s.cfg.Temporal.TaskQueue, in)
+	var appErr *temporal.ApplicationError
+	switch {
+	case errors.As(err, &appErr) && appErr.Type() == deletion.ErrTypeRefused:
+		return newProblem(kindConflict, appErr.Message())
+	case errors.Is(err, context.DeadlineExceeded):
+		return newProblem(kindUnavailable, "The deletion did not answer in time; GET /api/v1/me/deletion shows where it stands.")
+	case err != nil:
+		return fmt.Errorf("cancel the deletion of %s: %w", in.PublicID, err)
+	}
+	var v deletionView
+	err = s.withAccess(r, "", func(tx pgx.Tx, _ access) (err error) {
+		v, err = readDeletion(r.Context(), tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
 }

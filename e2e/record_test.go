@@ -21,6 +21,7 @@ import (
 
 	"github.com/reptidex/reptidex/testkit"
 	"github.com/reptidex/reptidex/workflows/certificate"
+	"github.com/reptidex/reptidex/workflows/deletion"
 	"github.com/reptidex/reptidex/workflows/dunning"
 	"github.com/reptidex/reptidex/workflows/escalation"
 	"github.com/reptidex/reptidex/workflows/export"
@@ -205,6 +206,7 @@ func requireReplays(t *testing.T, h *historypb.History) {
 	certificate.RegisterWorkflow(replayer)
 	export.RegisterWorkflow(replayer)
 	importing.RegisterWorkflow(replayer)
+	deletion.RegisterWorkflow(replayer)
 	escalation.RegisterWorkflow(replayer)
 	onboarding.RegisterWorkflow(replayer)
 	sale.RegisterWorkflow(replayer)

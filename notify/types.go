@@ -90,6 +90,9 @@ func init() {
 	define(Type{Name: "account.data", Description: "Your personal data you asked for, and the deletion of your account",
 		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email}, Required: true,
 		Reason: "You receive this because you asked for your personal data, or to delete your account, on ReptiDex."})
+	define(Type{Name: "organization.ownership", Description: "You became the owner of an organization when its last owner left ReptiDex",
+		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email},
+		Reason: "You receive this because you are a member of an organization on ReptiDex."})
 	define(Type{Name: "import.outcome", Description: "What an import of animals you uploaded did, why it failed, or that it expired unapplied",
 		Defaults: []Channel{InApp, Email}, Allowed: []Channel{InApp, Email},
 		Reason: "You receive this because you uploaded a spreadsheet of animals to import on ReptiDex."})

@@ -33,6 +33,7 @@ import (
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/stripehooks"
 	"github.com/reptidex/reptidex/workflows/certificate"
+	"github.com/reptidex/reptidex/workflows/deletion"
 	"github.com/reptidex/reptidex/workflows/dunning"
 	"github.com/reptidex/reptidex/workflows/escalation"
 	"github.com/reptidex/reptidex/workflows/export"
@@ -89,6 +90,7 @@ func New(d Deps) (*Worker, error) {
 	river.AddWorker(workers, &jobs.StartExportWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
 	river.AddWorker(workers, &jobs.BuildPersonalExportWorker{DB: d.DB, S3: objects, Streams: objstore.NewStreams(objects),
 		Storage: media.NewStorage(objects, d.Config.S3.Bucket), Bucket: d.Config.S3.Bucket})
+	river.AddWorker(workers, &jobs.StartDeletionWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
 	river.AddWorker(workers, &jobs.StartImportWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
 	river.AddWorker(workers, &jobs.SyncExportScheduleWorker{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue})
 	river.AddWorker(workers, &jobs.WelcomeEmailWorker{DB: d.DB, Mail: d.Mail, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
@@ -163,6 +165,7 @@ func New(d Deps) (*Worker, error) {
 		Keys: d.CertKeys, S3: objects, Bucket: d.Config.S3.Bucket, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
 	export.Register(tw, &activities.Exports{Database: db, S3: objects, Streams: objstore.NewStreams(objects),
 		Storage: media.NewStorage(objects, d.Config.S3.Bucket), Bucket: d.Config.S3.Bucket})
+	deletion.Register(tw, &activities.Deletion{Database: db})
 	importing.Register(tw, &activities.Imports{Database: db, S3: objects, Bucket: d.Config.S3.Bucket})
 	return &Worker{temporal: tw, river: rc, stripeEvents: stripeEvents, objects: objects, deps: d}, nil
 }
