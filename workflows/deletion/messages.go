@@ -6,7 +6,6 @@ package deletion
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/reptidex/reptidex/notify"
 )
@@ -16,19 +15,18 @@ const when = "2 January 2006 15:04"
 // requestedMessage tells the person their account will be erased, when, and what becomes of
 // the organizations where they are the last owner.
 func requestedMessage(in Input, p Plan) notify.Request {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Your ReptiDex account will be deleted on %s UTC: your name, address and phone number erased, "+
+	body := fmt.Sprintf("Your ReptiDex account will be deleted on %s UTC: your name, address and phone number erased, "+
 		"your sessions ended, and what you did in organizations kept under a pseudonym. Until then you can keep it: "+
 		"DELETE /api/v1/me/deletion.", in.EraseAt.UTC().Format(when))
 	for _, f := range p.Fates {
 		if f.HeirName != "" {
-			fmt.Fprintf(&b, "\n\n%s: you are its last owner; it will pass to %s.", f.OrgName, f.HeirName)
+			body += fmt.Sprintf("\n\n%s: you are its last owner; it will pass to %s.", f.OrgName, f.HeirName)
 		} else {
-			fmt.Fprintf(&b, "\n\n%s: you are its only member; it will be closed, its record kept and its listings withdrawn.", f.OrgName)
+			body += fmt.Sprintf("\n\n%s: you are its only member; it will be closed, its record kept and its listings withdrawn.", f.OrgName)
 		}
 	}
 	return notify.Request{DedupKey: "account-deletion/" + in.UserID.String() + "/" + in.RequestedAt.Format("20060102T150405") + "/requested",
-		Type: "account.data", UserID: in.UserID, Title: "Your account will be deleted", Body: b.String(),
+		Type: "account.data", UserID: in.UserID, Title: "Your account will be deleted", Body: body,
 		Link: "/api/v1/me/deletion", ActionLabel: "Keep my account",
 		Data: map[string]any{"erase_at": in.EraseAt.UTC()}}
 }
