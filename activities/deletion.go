@@ -6,19 +6,25 @@ import (
 	"encoding/hex"
 	"errors"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/reptidex/reptidex/auth"
+	"github.com/reptidex/reptidex/jobs"
 	"github.com/reptidex/reptidex/notify"
+	"github.com/reptidex/reptidex/objstore"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/workflows/deletion"
 )
 
 // Deletion holds the activities of the account-deletion process; each acts as the person.
+// S3 and Bucket hold the documents of their personal exports, deleted with the account.
 type Deletion struct {
 	*Database
+	S3     *s3.Client
+	Bucket string
 }
 
 func personOf(in deletion.Input) store.Tenant { return store.Tenant{UserID: in.UserID} }
@@ -42,14 +48,27 @@ func (a *Deletion) Cancel(ctx context.Context, in deletion.Input) error {
 	})
 }
 
-// Erase records the notice to the person, while their address is still known, then erases
-// the account and tells each new owner, all in one transaction. An account no longer to be
-// erased is refused for good; one erased already is left as it is.
+// Erase deletes the documents of the person's personal exports, then records the notice to
+// them, while their address is still known, erases the account, tells each new owner, and
+// has the Temporal Schedules of a closed organization's paused export schedules follow, all
+// in one transaction. An account no longer to be erased is refused for good; one erased
+// already is left as it is.
 func (a *Deletion) Erase(ctx context.Context, in deletion.Input, notice notify.Request) ([]deletion.Fate, error) {
 	stop := heartbeating(ctx, func() any { return in.PublicID })
 	defer stop()
+	var keys []string
+	err := a.inTenant(ctx, personOf(in), func(tx pgx.Tx) (err error) {
+		keys, err = store.PersonalExportKeysOfUser(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := objstore.Delete(ctx, a.S3, a.Bucket, keys...); err != nil {
+		return nil, err
+	}
 	var fates []deletion.Fate
-	err := a.inTenant(ctx, personOf(in), func(tx pgx.Tx) error {
+	err = a.inTenant(ctx, personOf(in), func(tx pgx.Tx) error {
 		d, err := store.DeletionOfUser(ctx, tx)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
@@ -70,20 +89,30 @@ func (a *Deletion) Erase(ctx context.Context, in deletion.Input, notice notify.R
 		if err != nil {
 			return err
 		}
-		heirs, err := store.EraseAccount(ctx, tx, deletion.Pseudonym(in.UserID), hash)
+		heirs, err := store.EraseAccount(ctx, tx, hash)
 		if err != nil {
 			return err
 		}
 		fates = fatesOf(heirs)
 		for _, f := range fates {
-			if f.HeirID == uuid.Nil {
-				continue
-			}
 			if err := store.SetTenant(ctx, tx, store.Tenant{OrgID: f.OrgID, UserID: f.HeirID}); err != nil {
 				return err
 			}
-			if _, err := n.Record(ctx, tx, deletion.HeirMessage(in, f)); err != nil {
+			if f.HeirID != uuid.Nil {
+				if _, err := n.Record(ctx, tx, deletion.HeirMessage(in, f)); err != nil {
+					return err
+				}
+				continue
+			}
+			// A closed organization's schedules were paused: their Temporal Schedules follow.
+			schedules, err := store.ExportSchedulesOf(ctx, tx)
+			if err != nil {
 				return err
+			}
+			for _, id := range schedules {
+				if _, err := a.River.InsertTx(ctx, tx, jobs.SyncExportScheduleArgs{ScheduleID: id, OrgID: f.OrgID}, nil); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

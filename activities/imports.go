@@ -66,6 +66,7 @@ func (a *Imports) Check(ctx context.Context, in importing.Input, req importing.C
 	case err != nil:
 		return importing.CheckResult{}, Classify(err)
 	}
+	fingerprint := imports.Fingerprint(f.Records)
 	mapping := req.Mapping
 	if mapping == nil {
 		mapping = map[string]string{}
@@ -88,14 +89,15 @@ func (a *Imports) Check(ctx context.Context, in importing.Input, req importing.C
 	if err != nil {
 		return importing.CheckResult{}, err
 	}
-	return importing.CheckResult{Checksum: sum, Mapping: mapping, Rows: f.Report.Rows, Valid: f.Report.Valid,
+	return importing.CheckResult{Checksum: sum, Fingerprint: fingerprint, Mapping: mapping, Rows: f.Report.Rows, Valid: f.Report.Valid,
 		Problems: f.Report.ProblemCount, Unreadable: f.Report.Unreadable}, nil
 }
 
 // Apply applies the checked file in batches of importing.BatchRows rows, each batch in one
 // transaction that also records it done; a batch recorded done already is not applied
 // again, so a try after a lost one goes on where it stopped. The file read must be the
-// one checked (by its checksum).
+// one checked (by its checksum), and read the same (by the fingerprint of its records), so
+// that the batches hold the same rows on every try.
 func (a *Imports) Apply(ctx context.Context, in importing.Input, checked importing.CheckResult) (importing.Totals, error) {
 	named, catalogue, err := a.species(ctx)
 	if err != nil {
@@ -103,9 +105,9 @@ func (a *Imports) Apply(ctx context.Context, in importing.Input, checked importi
 	}
 	f, sum, err := a.read(ctx, in, checked.Mapping, named)
 	var bad *imports.UnreadableError
-	if errors.As(err, &bad) || err == nil && sum != checked.Checksum {
+	if errors.As(err, &bad) || err == nil && (sum != checked.Checksum || imports.Fingerprint(f.Records) != checked.Fingerprint) {
 		return importing.Totals{}, temporal.NewNonRetryableApplicationError("the file of import "+in.PublicID+
-			" is not the one checked", importing.ErrTypeFileChanged, err)
+			" is not the one checked, or no longer reads as it did", importing.ErrTypeFileChanged, err)
 	}
 	if err != nil {
 		return importing.Totals{}, Classify(err)

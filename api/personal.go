@@ -101,7 +101,7 @@ func (s *Server) personalRoutes(r chi.Router) {
 	r.Use(s.authenticate)
 	r.Post("/me/export", s.handle(s.requestPersonalExport))
 	r.Get("/me/exports/{exportID}", s.handle(s.getPersonalExport))
-	r.Post("/me/deletion", s.handle(s.requestDeletion))
+	r.With(s.limiter.middleware).Post("/me/deletion", s.handle(s.requestDeletion))
 	r.Get("/me/deletion", s.handle(s.getDeletion))
 	r.Delete("/me/deletion", s.handleWaiting(s.cancelDeletion))
 }
@@ -154,23 +154,39 @@ func readDeletion(ctx context.Context, tx pgx.Tx) (deletionView, error) {
 }
 
 // requestDeletion schedules the caller's account to be erased after the grace, with the job
-// that starts the deletion's process; it needs the caller's password.
+// that starts the deletion's process; it needs the caller's password, checked outside any
+// transaction (and throttled per client address, as logging in is). An organization the
+// erasure would close while it pays a subscription must have it cancelled first.
 func (s *Server) requestDeletion(w http.ResponseWriter, r *http.Request) error {
 	var in deletionRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
+	var u store.User
+	err := s.withAccess(r, "", func(tx pgx.Tx, a access) (err error) {
+		u, err = store.UserByID(r.Context(), tx, a.UserID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if ok, err := auth.VerifyPassword(u.PasswordHash, in.Password); err != nil || !ok {
+		return invalid(FieldError{"password", "is not the password of your account"})
+	}
 	var v deletionView
-	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
-		u, err := store.UserByID(r.Context(), tx, a.UserID)
+	err = s.withAccess(r, "", func(tx pgx.Tx, a access) error {
+		heirs, err := store.HeirsOfUser(r.Context(), tx)
 		if err != nil {
 			return err
 		}
-		if ok, err := auth.VerifyPassword(u.PasswordHash, in.Password); err != nil || !ok {
-			return invalid(FieldError{"password", "is not the password of your account"})
+		for _, h := range heirs {
+			if h.HeirID == nil && h.Paid {
+				return newProblem(kindConflict, h.OrgName+" pays a subscription and would be closed with your account: "+
+					"cancel the subscription first, or make another member an owner.")
+			}
 		}
-		in := deletion.InputAt(a.UserID, u.PublicID, time.Now())
-		scheduled, err := store.ScheduleDeletion(r.Context(), tx, in.EraseAt)
+		d := deletion.InputAt(a.UserID, u.PublicID, time.Now())
+		scheduled, err := store.ScheduleDeletion(r.Context(), tx, d.EraseAt)
 		if err != nil {
 			return err
 		}
@@ -178,7 +194,7 @@ func (s *Server) requestDeletion(w http.ResponseWriter, r *http.Request) error {
 			return newProblem(kindConflict, "Your account is already to be deleted; GET /api/v1/me/deletion says when.")
 		}
 		if _, err := s.river.InsertTx(r.Context(), tx, jobs.StartDeletionArgs{UserID: a.UserID, PublicID: u.PublicID,
-			RequestedAt: in.RequestedAt}, nil); err != nil {
+			RequestedAt: d.RequestedAt}, nil); err != nil {
 			return err
 		}
 		v, err = readDeletion(r.Context(), tx)

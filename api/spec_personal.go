@@ -52,7 +52,11 @@ var personalResource = apiResource{
 			Body: deletionRequest{},
 			Responses: []reply{
 				{Status: 202, Description: "The deletion, scheduled, with what it would do to the caller's organizations.", Body: deletionView{}},
-				{Status: 409, Description: "conflict: the account is already to be deleted."},
+				{Status: 409, Description: "conflict: the account is already to be deleted; or an organization it would close pays a subscription, which must be cancelled first."},
+				{Status: 429, Description: "rate-limited: too many credential attempts from this client (token bucket per IPv4 " +
+					"address or IPv6 /64, as for logging in).",
+					Headers: []header{{Name: "Retry-After", Required: true, Schema: `{"type": "integer", "minimum": 1}`,
+						Description: "Whole seconds to wait before the next attempt from this address will be accepted."}}},
 				{Status: 422, Description: "validation-failed: the password is not the account's."},
 			},
 		},

@@ -8,9 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 
+	"github.com/reptidex/reptidex/objstore"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/testkit"
 	"github.com/reptidex/reptidex/workflows/deletion"
@@ -90,8 +93,18 @@ func eraseAccount(t *testing.T, s *system) (deletion.Input, func(*testing.T, del
 	admin := testkit.AdminPool(t)
 	ada, bob, carol := s.register(t, "Ada", true), s.register(t, "Bob", true), s.register(t, "Carol", true)
 	s.animal(t, ada.Token, map[string]any{"species": "ball-python", "sex": "female", "name": "Vega"})
+	// Carol invited Ada's address as written otherwise; Dan, someone else's that contains it.
 	s.must(t, http.StatusCreated, http.MethodPost, "/api/v1/organizations/"+carol.OrgID+"/invitations", carol.Token,
-		map[string]any{"email": ada.Email, "role": "keeper"})
+		map[string]any{"email": strings.ToUpper(ada.Email), "role": "keeper"})
+	other, dan := "jo"+strings.ToLower(ada.Email), s.register(t, "Dan", true)
+	s.must(t, http.StatusCreated, http.MethodPost, "/api/v1/organizations/"+dan.OrgID+"/invitations", dan.Token,
+		map[string]any{"email": other, "role": "keeper"})
+	// Ada took her data away once: the document goes with her account.
+	s.must(t, http.StatusAccepted, http.MethodPost, "/api/v1/me/export", ada.Token, nil)
+	s.waitMail(t, ada.Email, "Your personal data is ready to download")
+	var document string
+	require.NoError(t, admin.QueryRow(ctx, `SELECT e.object_key FROM personal_exports e JOIN users u ON u.id = e.user_id
+		WHERE u.public_id = $1`, ada.UserID).Scan(&document))
 	var in deletion.Input
 	require.NoError(t, admin.QueryRow(ctx, `SELECT id, public_id FROM users WHERE public_id = $1`, ada.UserID).Scan(&in.UserID, &in.PublicID))
 	// Bob is an admin of Ada's organization; Ada also owns a second one alone.
@@ -102,6 +115,10 @@ func eraseAccount(t *testing.T, s *system) (deletion.Input, func(*testing.T, del
 	_, err = admin.Exec(ctx, `WITH o AS (INSERT INTO organizations (id, public_id, name, created_by)
 			VALUES (gen_random_uuid(), $1, 'Ada''s Geckos', $2) RETURNING id)
 		INSERT INTO memberships (org_id, user_id, role) SELECT o.id, $2, 'owner' FROM o`, geckos, in.UserID)
+	require.NoError(t, err)
+	_, err = admin.Exec(ctx, `INSERT INTO export_schedules (id, public_id, org_id, created_by, frequency, minute_of_day, time_zone)
+		SELECT gen_random_uuid(), $1, o.id, $2, 'daily', 210, 'UTC' FROM organizations o WHERE o.public_id = $3`,
+		store.NewPublicID(), in.UserID, geckos)
 	require.NoError(t, err)
 
 	in.RequestedAt = time.Now().UTC().Truncate(time.Second)
@@ -129,9 +146,12 @@ func eraseAccount(t *testing.T, s *system) (deletion.Input, func(*testing.T, del
 		for table, sql := range map[string]string{
 			"users":       `SELECT count(*) FROM users WHERE lower(email) = lower($1)`,
 			"invitations": `SELECT count(*) FROM invitations WHERE lower(email) = lower($1)`,
-			"audit_log":   `SELECT count(*) FROM audit_log WHERE strpos(lower(coalesce(before::text, '') || coalesce(after::text, '')), lower($1)) > 0`,
-			"events":      `SELECT count(*) FROM events WHERE strpos(lower(payload::text), lower($1)) > 0`,
+			// Dan's invitation to the address that contains hers is left out of the search.
+			"audit_log": `SELECT count(*) FROM audit_log WHERE strpos(replace(lower(coalesce(before::text, '') || coalesce(after::text, '')),
+				lower('` + other + `'), ''), lower($1)) > 0`,
+			"events":      `SELECT count(*) FROM events WHERE strpos(replace(lower(payload::text), lower('` + other + `'), ''), lower($1)) > 0`,
 			"deliveries":  `SELECT count(*) FROM notification_deliveries WHERE lower(address) = lower($1)`,
+			"sent to her": `SELECT count(*) FROM notifications WHERE lower(email) = lower($1)`,
 		} {
 			var n int
 			require.NoError(t, admin.QueryRow(ctx, sql, ada.Email).Scan(&n))
@@ -149,8 +169,21 @@ func eraseAccount(t *testing.T, s *system) (deletion.Input, func(*testing.T, del
 			JOIN users u ON u.id = m.user_id WHERE o.public_id = $1 AND u.public_id = $2`, ada.OrgID, bob.UserID).Scan(&role))
 		require.Equal(t, "owner", role, "the admin owns the organization now")
 		var closed *time.Time
-		require.NoError(t, admin.QueryRow(ctx, `SELECT closed_at FROM organizations WHERE public_id = $1`, geckos).Scan(&closed))
+		var paused bool
+		require.NoError(t, admin.QueryRow(ctx, `SELECT o.closed_at, s.paused FROM organizations o JOIN export_schedules s ON s.org_id = o.id
+			WHERE o.public_id = $1`, geckos).Scan(&closed, &paused))
 		require.NotNil(t, closed, "the organization with no other member is closed")
+		require.True(t, paused, "and its exports no longer made")
+		var kept int
+		require.NoError(t, admin.QueryRow(ctx, `SELECT count(*) FROM invitations WHERE email = $1`, other).Scan(&kept))
+		require.Equal(t, 1, kept, "another person's address that contains hers is left as it is")
+		require.NoError(t, admin.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE after->>'email' = $1`, other).Scan(&kept))
+		require.Equal(t, 1, kept, "in the audit log too")
+		var documents int
+		require.NoError(t, admin.QueryRow(ctx, `SELECT count(*) FROM personal_exports WHERE user_id = $1`, in.UserID).Scan(&documents))
+		require.Zero(t, documents)
+		_, err := objstore.New(s.Cfg.S3).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.Cfg.S3.Bucket), Key: aws.String(document)})
+		require.Error(t, err, "the document of her data is deleted")
 
 		login := s.do(t, http.MethodPost, "/api/v1/auth/login", "", map[string]any{"email": ada.Email, "password": "correct horse battery"})
 		require.Equal(t, http.StatusUnauthorized, login.Status, "%s", login.Raw)

@@ -226,7 +226,9 @@ func (ap *Applier) row(ctx context.Context, sp pgx.Tx, r Record, b *batch) (bool
 	if ids == nil {
 		ids = map[string]string{}
 	}
-	ids["breeder_id"] = r.BreederID
+	if r.BreederID != publicID { // not an animal found by its own ReptiDex ID
+		ids["breeder_id"] = r.BreederID
+	}
 	if r.Microchip != "" {
 		ids["microchip"] = r.Microchip
 	}

@@ -145,6 +145,27 @@ func TestApply_RecordsNewRowsWithinThePlan(t *testing.T) {
 	require.Equal(t, 50, n)
 }
 
+// An export imported back into its own organization finds each animal by its own ReptiDex
+// ID, and updates it, without making that ID its breeder ID.
+func TestApply_FindsAnAnimalByItsOwnReptiDexID(t *testing.T) {
+	t.Parallel()
+	db, ctx := testkit.DB(t), context.Background()
+	_, ada := organization(t, db, "Homecoming")
+	columns := imports.Columns(template, imports.Mapping{0: imports.BreederID, 1: imports.Name, 2: imports.Species, 3: imports.Sex})
+	first := rec(t, 2, "BP-1", "female", "", "", "")
+	batch(t, db, ada.ID, columns, []imports.Record{first}, first)
+	own := byBreederID(t, db, ada.ID, "BP-1")
+	again := rec(t, 2, own.PublicID, "female", "", "", "")
+	again.Name = "Vega"
+	require.Equal(t, imports.Outcome{Updated: 1, Problems: []imports.Problem{}}, batch(t, db, ada.ID, columns, []imports.Record{again}, again))
+	var name string
+	var ids map[string]string
+	require.NoError(t, testkit.AdminPool(t).QueryRow(ctx, `SELECT name, identifiers FROM animals WHERE public_id = $1`, own.PublicID).
+		Scan(&name, &ids))
+	require.Equal(t, "Vega", name)
+	require.Equal(t, map[string]string{"breeder_id": "BP-1"}, ids, "its breeder ID kept, its own ReptiDex ID not added")
+}
+
 // byBreederID reads the organization's animal kept under a breeder ID.
 func byBreederID(t *testing.T, db *store.DB, org uuid.UUID, id string) store.Animal {
 	t.Helper()

@@ -22,7 +22,8 @@ type Checked struct {
 	External []string
 }
 
-// Check checks the records across rows: a key on two rows (the later is refused), an animal
+// Check checks the records across rows: a key or a breeder ID on two rows (the later is
+// refused), an animal
 // named as its own parent, a parent of the file of the wrong sex or species or not hatched
 // before its offspring, and parents that make a cycle (each row of it is refused). A row
 // whose parent in the file is refused is refused too, as it cannot go in whole: here, or
@@ -36,12 +37,18 @@ func Check(records []Record, refused map[string]int, sireHeader, damHeader strin
 		bad[i] = true
 		c.Problems = append(c.Problems, Problem{Line: records[i].Line, Column: col, Value: value, Problem: problem})
 	}
+	byBreederID := map[string]int{}
 	for i, r := range records {
 		if j, dup := byKey[r.Key]; dup {
 			refuse(i, "", r.Key, fmt.Sprintf("the ID %s is also on line %d; each animal is one row", r.Key, records[j].Line))
 			continue
 		}
 		byKey[r.Key] = i
+		if j, dup := byBreederID[r.BreederID]; dup {
+			refuse(i, "", r.BreederID, fmt.Sprintf("the breeder ID %s is also on line %d; each animal is one row", r.BreederID, records[j].Line))
+			continue
+		}
+		byBreederID[r.BreederID] = i
 	}
 	external := map[string]bool{}
 	for i, r := range records {

@@ -188,3 +188,29 @@ func TestCheck_OrdersParentsFirstAndRefusesWhatCannotBe(t *testing.T) {
 	require.Len(t, problems, 7)
 	require.Equal(t, []string{"outside-1"}, c.External)
 }
+
+// In an export, each row is keyed by its ReptiDex ID and kept under its breeder ID: two rows
+// with one breeder ID would be one animal, so the later is refused, and so are its offspring.
+func TestCheck_RefusesTwoRowsWithOneBreederID(t *testing.T) {
+	t.Parallel()
+	a, b, kid := rec(t, 2, "RX-A", "male", "", "", ""), rec(t, 3, "RX-B", "male", "", "", ""), rec(t, 4, "RX-C", "female", "RX-B", "", "")
+	a.BreederID, b.BreederID, kid.BreederID = "BP-7", "BP-7", "BP-8"
+	c := imports.Check([]imports.Record{a, b, kid}, nil, "sire_id", "dam_id")
+	require.Equal(t, []imports.Record{a}, c.Ordered)
+	require.Equal(t, []imports.Problem{
+		{Line: 3, Value: "BP-7", Problem: "the breeder ID BP-7 is also on line 2; each animal is one row"},
+		{Line: 4, Column: "sire_id", Value: "RX-B", Problem: "its parent RX-B (line 3) cannot be imported"},
+	}, c.Problems)
+}
+
+// The fingerprint of the records to apply is the same for the same records, and another
+// for records in another order or with another breeder ID.
+func TestFingerprint_NamesTheRecordsInTheirOrder(t *testing.T) {
+	t.Parallel()
+	a, b := rec(t, 2, "a", "male", "", "", ""), rec(t, 3, "b", "female", "", "", "")
+	same := imports.Fingerprint([]imports.Record{a, b})
+	require.Equal(t, same, imports.Fingerprint([]imports.Record{a, b}))
+	require.NotEqual(t, same, imports.Fingerprint([]imports.Record{b, a}))
+	b.BreederID = "c"
+	require.NotEqual(t, same, imports.Fingerprint([]imports.Record{a, b}))
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/workflows/deletion"
+	"github.com/reptidex/reptidex/workflows/process"
 )
 
 // StartDeletionArgs starts the deletion of an account just asked for. It is enqueued in the
@@ -55,5 +56,9 @@ func (w *StartDeletionWorker) Work(ctx context.Context, job *river.Job[StartDele
 		return err
 	}
 	_, err = deletion.Start(ctx, w.Temporal, w.TaskQueue, in)
+	if errors.Is(err, process.ErrStartedOtherwise) {
+		// The person's deletion cancelled just before is still ending; start once it has.
+		return river.JobSnooze(10 * time.Second)
+	}
 	return cancelIfPermanent(err)
 }

@@ -17,8 +17,8 @@ import (
 	"github.com/reptidex/reptidex/workflows/export"
 )
 
-// SweepExportsArgs expires the exports past their expiry and ends, failed, the exports left
-// running by a process that is gone. It runs periodically.
+// SweepExportsArgs expires the exports past their expiry, and the personal exports, and
+// ends, failed, the exports left running by a process that is gone. It runs periodically.
 type SweepExportsArgs struct{}
 
 // Kind names the job.
@@ -67,7 +67,27 @@ func (w *SweepExportsWorker) Work(ctx context.Context, _ *river.Job[SweepExports
 			errs = append(errs, fmt.Errorf("export %s: %w", e.ID, err))
 		}
 	}
+	personal, err := store.PersonalExportsToSweep(ctx, w.DB)
+	if err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	for _, e := range personal {
+		if err := w.expirePersonal(ctx, e); err != nil {
+			errs = append(errs, fmt.Errorf("personal export %s: %w", e.ID, err))
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// expirePersonal deletes a personal export's document past its expiry, then marks it
+// expired.
+func (w *SweepExportsWorker) expirePersonal(ctx context.Context, e store.SweptPersonalExport) error {
+	if err := objstore.Delete(ctx, w.S3, w.Bucket, e.ObjectKey); err != nil {
+		return err
+	}
+	return w.DB.InTenant(ctx, store.Tenant{UserID: e.UserID}, func(tx pgx.Tx) error {
+		return store.MarkPersonalExportExpired(ctx, tx, e.ID)
+	})
 }
 
 // expire deletes the export's ZIP, then marks it expired: a failed delete leaves it ready,

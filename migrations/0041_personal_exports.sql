@@ -28,8 +28,8 @@ CREATE POLICY personal_exports_own ON personal_exports
 
 -- personal_data answers everything held about the caller (app_user_id()), across
 -- organizations, one item a row, by section: their account, memberships, sessions,
--- notifications and preferences, invitations they sent or received, transfers they offered or
--- were offered, orders they placed, and what they did (events and audited changes, without
+-- notifications and preferences, invitations they sent or received and transfers they offered
+-- or were offered (received: at their address, once verified as theirs), orders they placed, and what they did (events and audited changes, without
 -- the rows' contents, which are the organizations'). Each item carries when it happened.
 CREATE FUNCTION personal_data()
     RETURNS TABLE (section text, item jsonb, at timestamptz)
@@ -60,13 +60,13 @@ CREATE FUNCTION personal_data()
     SELECT 'invitations', jsonb_build_object('id', i.public_id, 'organization_id', o.public_id, 'organization', o.name,
             'email', i.email, 'role', i.role, 'sent_by_you', i.invited_by = me.id, 'created_at', i.created_at,
             'accepted_at', i.accepted_at, 'revoked_at', i.revoked_at), i.created_at
-        FROM me JOIN invitations i ON i.invited_by = me.id OR lower(i.email) = lower(me.email)
+        FROM me JOIN invitations i ON i.invited_by = me.id OR me.email_verified_at IS NOT NULL AND lower(i.email) = lower(me.email)
         JOIN organizations o ON o.id = i.org_id
     UNION ALL
     SELECT 'transfers', jsonb_build_object('id', t.public_id, 'animal_id', t.animal_public_id, 'animal', t.animal_name,
             'offered_by_you', t.offered_by = me.id, 'recipient_email', t.recipient_email, 'message', t.message,
             'status', t.status, 'reason', t.reason, 'created_at', t.created_at, 'ended_at', t.ended_at), t.created_at
-        FROM me JOIN transfers t ON t.offered_by = me.id OR lower(t.recipient_email) = lower(me.email)
+        FROM me JOIN transfers t ON t.offered_by = me.id OR me.email_verified_at IS NOT NULL AND lower(t.recipient_email) = lower(me.email)
     UNION ALL
     SELECT 'orders', jsonb_build_object('id', d.public_id, 'amount', d.amount, 'currency', d.currency, 'status', d.status,
             'ship_to', d.ship_to, 'created_at', d.created_at, 'ended_at', d.ended_at), d.created_at

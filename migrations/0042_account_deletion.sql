@@ -8,10 +8,14 @@ ALTER TABLE users ADD COLUMN erase_at timestamptz, ADD COLUMN erased_at timestam
 -- left, its record stays, and nothing of it is sold.
 ALTER TABLE organizations ADD COLUMN closed_at timestamptz;
 
+-- While an account's erasure runs (erase_account), or what it would do is read
+-- (account_heirs), the setting reptidex.erasing is on for the transaction: those functions
+-- act as the tables' owner across organizations, under the policies below, which hold for
+-- nothing else.
+--
 -- The one change the audit log and the event store take: an account's erasure replacing the
--- person's address in what was recorded with their pseudonym, made by erase_account (as the
--- tables' owner, with reptidex.erasing on for its transaction); nothing else of a row
--- changes, and nothing is deleted.
+-- person's address in what was recorded with their pseudonym, made by erase_account as the
+-- tables' owner; nothing else of a row changes, and nothing is deleted.
 CREATE FUNCTION refuse_change_but_erasure() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -31,15 +35,28 @@ DROP TRIGGER events_append_only ON events;
 CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
     FOR EACH ROW EXECUTE FUNCTION refuse_change_but_erasure();
 
+-- account_pseudonym is what names the caller's account once erased: derived from its
+-- internal ID (as deletion.Pseudonym does), never their name or address.
+CREATE FUNCTION account_pseudonym() RETURNS text
+    LANGUAGE sql STABLE
+    AS $$ SELECT substr(encode(sha256(convert_to('reptidex-erased:' || app_user_id()::text, 'UTF8')), 'hex'), 1, 16) $$;
+
 -- account_heirs answers, for each organization where the caller (app_user_id()) is the last
 -- owner, who would own it were they to leave: the longest-standing of its other members,
--- admins first, then keepers, then viewers; none (null) when it has no other member, and is
--- closed.
+-- admins first, then keepers, then viewers; none (null) when it has no other member, and it
+-- would be closed. paid says whether such an organization pays a subscription.
 CREATE FUNCTION account_heirs()
-    RETURNS TABLE (org_id uuid, org_public_id text, org_name text, heir_id uuid, heir_name text)
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    RETURNS TABLE (org_id uuid, org_public_id text, org_name text, heir_id uuid, heir_name text, paid boolean)
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
     AS $$
-    SELECT o.id, o.public_id, o.name, h.user_id, h.display_name
+DECLARE
+    was text := coalesce(current_setting('reptidex.erasing', true), 'off');
+BEGIN
+    PERFORM set_config('reptidex.erasing', 'on', true);
+    RETURN QUERY
+    SELECT o.id, o.public_id, o.name, h.user_id, h.display_name,
+        EXISTS (SELECT 1 FROM subscriptions s WHERE s.org_id = o.id
+                AND s.status IN ('active', 'trialing', 'past_due', 'unpaid') AND NOT s.cancel_at_period_end)
     FROM memberships ms JOIN organizations o ON o.id = ms.org_id
     LEFT JOIN LATERAL (
         SELECT x.user_id, u.display_name FROM memberships x JOIN users u ON u.id = x.user_id
@@ -48,35 +65,52 @@ CREATE FUNCTION account_heirs()
     ) h ON true
     WHERE ms.user_id = app_user_id() AND ms.role = 'owner'
       AND NOT EXISTS (SELECT 1 FROM memberships x WHERE x.org_id = ms.org_id AND x.role = 'owner' AND x.user_id <> ms.user_id)
-    ORDER BY ms.created_at, o.id
+    ORDER BY ms.created_at, o.id;
+    PERFORM set_config('reptidex.erasing', was, true);
+END
 $$;
+
+-- erased_address is the pattern of an address as a whole JSON string, or after the colon of
+-- "email:…", in any case: what erase_account replaces in what was recorded.
+CREATE FUNCTION erased_address(address text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$ SELECT '(["'':])' || regexp_replace(address, '([.+*?^$(){}|\[\]\\])', '\\\1', 'g') || '"' $$;
 
 -- erase_account erases the caller's account (app_user_id()), once, in the caller's
 -- transaction. In each organization where the person is the last owner, ownership goes to
 -- its heir (account_heirs); one with no other member is closed, its listings not under way
--- withdrawn. Then their
--- memberships are deleted, their sessions revoked, their preferences, email verifications
--- and kept answers deleted; the address invitations and offers were sent to, and what the
--- audit log and the events recorded of it, become the pseudonym's; the addresses of orders
--- they placed that have ended are erased; and the user row keeps only the pseudonym (a
--- password hash no one knows, passed in). It answers, for each organization where they were
--- the last owner, who owns it now (null: closed). The person's notifications are deleted
--- later (scrub_account), once the last one, recorded before this in the same transaction,
--- has reached them.
-CREATE FUNCTION erase_account(pseudonym text, unusable_hash text)
+-- withdrawn and its export schedules paused. Then their memberships are deleted, their
+-- sessions revoked, their preferences, email verifications, kept answers and personal
+-- exports deleted; and the user row keeps only the pseudonym (account_pseudonym) and a
+-- password hash no one knows, passed in. When their address was verified as theirs, it
+-- becomes the pseudonym's (<pseudonym>@erased.reptidex.invalid) wherever it was recorded:
+-- invitations and offers sent to it, notifications and deliveries to it, opt-outs, and what
+-- the audit log and the events recorded of it. The notice of the erasure, recorded just
+-- before in the same transaction, keeps the address on its delivery until scrub_account
+-- deletes the person's notifications. It answers, for each organization where they were
+-- the last owner, who owns it now (null: closed); nothing when erased already.
+CREATE FUNCTION erase_account(unusable_hash text)
     RETURNS TABLE (org_id uuid, org_name text, new_owner uuid)
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
     AS $$
 DECLARE
     me        uuid := app_user_id();
+    pseudonym text := account_pseudonym();
     old_email text;
-    new_email text := pseudonym || '@erased.reptidex.invalid';
+    verified  boolean;
+    new_email text;
+    pattern   text;
     m         record;
 BEGIN
-    SELECT u.email INTO old_email FROM users u WHERE u.id = me AND u.erased_at IS NULL FOR UPDATE;
+    IF unusable_hash !~ '^\$argon2id\$' THEN
+        RAISE EXCEPTION 'an erased account needs an argon2id hash' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT u.email, u.email_verified_at IS NOT NULL INTO old_email, verified FROM users u
+        WHERE u.id = me AND u.erased_at IS NULL FOR UPDATE;
     IF NOT FOUND THEN
         RETURN; -- erased already
     END IF;
+    new_email := pseudonym || '@erased.reptidex.invalid';
     FOR m IN SELECT * FROM account_heirs() LOOP
         IF m.heir_id IS NOT NULL THEN
             UPDATE memberships SET role = 'owner', updated_at = now() WHERE memberships.org_id = m.org_id AND user_id = m.heir_id;
@@ -84,37 +118,40 @@ BEGIN
             UPDATE organizations SET closed_at = now() WHERE id = m.org_id;
             UPDATE listings SET status = 'withdrawn', withdrawn_at = now(), paused_at = NULL
                 WHERE listings.org_id = m.org_id AND status IN ('active', 'paused') AND reserved_by IS NULL;
+            UPDATE export_schedules SET paused = true, updated_at = now() WHERE export_schedules.org_id = m.org_id AND NOT paused;
         END IF;
         org_id := m.org_id;
         org_name := m.org_name;
         new_owner := m.heir_id;
         RETURN NEXT;
     END LOOP;
+    PERFORM set_config('reptidex.erasing', 'on', true);
     DELETE FROM memberships WHERE user_id = me;
     UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE user_id = me;
     DELETE FROM notification_preferences WHERE user_id = me;
     DELETE FROM email_verifications WHERE user_id = me;
     DELETE FROM idempotency_keys WHERE user_id = me;
-    UPDATE invitations SET email = new_email WHERE lower(email) = lower(old_email);
-    UPDATE transfers SET recipient_email = new_email WHERE lower(recipient_email) = lower(old_email);
-    UPDATE orders SET ship_to = 'erased' WHERE buyer_user_id = me AND ended_at IS NOT NULL;
-    UPDATE notifications SET email = new_email WHERE lower(email) = lower(old_email);
-    -- Deliveries still to go (the notice of this erasure among them) keep the address until
-    -- scrub_account deletes the person's notifications.
-    UPDATE notification_deliveries SET address = new_email WHERE lower(address) = lower(old_email) AND status <> 'pending';
-    DELETE FROM email_unsubscribes WHERE lower(email) = lower(old_email);
-    PERFORM set_config('reptidex.erasing', 'on', true);
-    UPDATE audit_log SET before = replace(replace(before::text, old_email, new_email), lower(old_email), new_email)::jsonb,
-                         after = replace(replace(after::text, old_email, new_email), lower(old_email), new_email)::jsonb
-        WHERE strpos(lower(coalesce(before::text, '') || coalesce(after::text, '')), lower(old_email)) > 0;
-    UPDATE events SET payload = replace(replace(payload::text, old_email, new_email), lower(old_email), new_email)::jsonb
-        WHERE strpos(lower(payload::text), lower(old_email)) > 0;
-    PERFORM set_config('reptidex.erasing', 'off', true);
+    DELETE FROM personal_exports WHERE user_id = me;
+    IF verified THEN
+        pattern := erased_address(old_email);
+        UPDATE invitations SET email = new_email WHERE lower(email) = lower(old_email);
+        UPDATE transfers SET recipient_email = new_email WHERE lower(recipient_email) = lower(old_email);
+        UPDATE notifications SET email = new_email WHERE lower(email) = lower(old_email);
+        UPDATE notification_deliveries SET address = new_email WHERE lower(address) = lower(old_email)
+            AND notification_id NOT IN (SELECT n.id FROM notifications n WHERE n.dedup_key = 'account-deletion/' || me::text || '/erased');
+        DELETE FROM email_unsubscribes WHERE lower(email) = lower(old_email);
+        UPDATE audit_log SET before = regexp_replace(before::text, pattern, '\1' || new_email || '"', 'gi')::jsonb,
+                             after = regexp_replace(after::text, pattern, '\1' || new_email || '"', 'gi')::jsonb
+            WHERE coalesce(before::text, '') || coalesce(after::text, '') ~* pattern;
+        UPDATE events SET payload = regexp_replace(payload::text, pattern, '\1' || new_email || '"', 'gi')::jsonb
+            WHERE payload::text ~* pattern;
+    END IF;
     UPDATE users SET email = new_email, display_name = 'Erased user ' || pseudonym, password_hash = unusable_hash,
         phone = NULL, phone_verified_at = NULL, phone_code_hash = NULL, phone_code_expires_at = NULL,
         phone_code_sent_at = NULL, email_verified_at = NULL, platform_admin = false, erase_at = NULL,
         erased_at = now(), updated_at = now()
         WHERE id = me;
+    PERFORM set_config('reptidex.erasing', 'off', true);
 END
 $$;
 
@@ -128,22 +165,40 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM users u WHERE u.id = app_user_id() AND u.erased_at IS NOT NULL) THEN
         RAISE EXCEPTION 'the account is not erased' USING ERRCODE = 'insufficient_privilege';
     END IF;
+    PERFORM set_config('reptidex.erasing', 'on', true);
     DELETE FROM notifications WHERE user_id = app_user_id();
+    PERFORM set_config('reptidex.erasing', 'off', true);
 END
 $$;
 
--- The functions above run as the tables' owner, whom row-level security binds as well
--- (FORCE): it may act on the rows of any organization, and nothing else runs as it.
+-- The functions above act as the tables' owner, whom row-level security binds as well
+-- (FORCE): while reptidex.erasing is on, on the rows of any organization.
 DO $$
 DECLARE
     t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['users', 'memberships', 'organizations', 'listings', 'refresh_tokens', 'notification_preferences',
-        'email_verifications', 'idempotency_keys', 'invitations', 'transfers', 'orders', 'audit_log', 'events',
-        'notifications', 'notification_deliveries', 'email_unsubscribes'] LOOP
+        'email_verifications', 'idempotency_keys', 'invitations', 'transfers', 'audit_log', 'events', 'notifications',
+        'notification_deliveries', 'email_unsubscribes', 'subscriptions', 'export_schedules', 'personal_exports'] LOOP
         IF EXISTS (SELECT 1 FROM pg_class WHERE relname = t AND relrowsecurity) THEN
-            EXECUTE format('CREATE POLICY %I ON %I TO %I USING (true) WITH CHECK (true)', t || '_erasure', t, current_user);
+            EXECUTE format('CREATE POLICY %I ON %I TO %I USING (current_setting(''reptidex.erasing'', true) = ''on'') '
+                || 'WITH CHECK (current_setting(''reptidex.erasing'', true) = ''on'')', t || '_erasure', t, current_user);
         END IF;
     END LOOP;
+END
+$$;
+
+-- Personal exports past their expiry, across people, for the sweep that deletes their
+-- documents and marks them expired. The owner reads them; internal IDs only leave it.
+CREATE FUNCTION personal_exports_to_sweep()
+    RETURNS TABLE (id uuid, user_id uuid, object_key text)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$
+    SELECT e.id, e.user_id, e.object_key FROM personal_exports e
+    WHERE e.status = 'ready' AND e.expires_at <= now() ORDER BY e.expires_at LIMIT 500
+$$;
+DO $$
+BEGIN
+    EXECUTE format('CREATE POLICY personal_exports_definer_read ON personal_exports FOR SELECT TO %I USING (true)', current_user);
 END
 $$;

@@ -361,11 +361,16 @@ func GenesInUse(ctx context.Context, q Querier, species string) ([]string, error
 
 // AnimalsByBreederID finds the transaction's organization's animals kept under the breeder's
 // own permanent IDs (identifiers.breeder_id): public ID by breeder ID. An ID two animals share
-// answers the first recorded.
+// answers the first recorded. An animal's own ReptiDex ID stands for it when no animal has it
+// as its breeder ID: how a ReptiDex export imported back into its own organization finds
+// each animal.
 func AnimalsByBreederID(ctx context.Context, q Querier, breederIDs []string) (map[string]string, error) {
-	rows, err := q.Query(ctx, `SELECT DISTINCT ON (identifiers->>'breeder_id') identifiers->>'breeder_id', public_id
-		FROM animals WHERE org_id = (SELECT app_org_id()) AND identifiers ? 'breeder_id'
-		AND identifiers->>'breeder_id' = ANY($1) ORDER BY identifiers->>'breeder_id', created_at, id`, breederIDs)
+	rows, err := q.Query(ctx, `SELECT DISTINCT ON (k) k, public_id FROM (
+			SELECT identifiers->>'breeder_id' AS k, public_id, 0 AS pref, created_at, id
+			FROM animals WHERE org_id = (SELECT app_org_id()) AND identifiers ? 'breeder_id' AND identifiers->>'breeder_id' = ANY($1)
+			UNION ALL
+			SELECT public_id, public_id, 1, created_at, id FROM animals WHERE org_id = (SELECT app_org_id()) AND public_id = ANY($1)
+		) kept ORDER BY k, pref, created_at, id`, breederIDs)
 	if err != nil {
 		return nil, fmt.Errorf("find animals by breeder ID: %w", err)
 	}

@@ -17,6 +17,8 @@ type Heir struct {
 	OrgName     string
 	HeirID      *uuid.UUID
 	HeirName    string
+	// Paid is whether the organization pays a subscription.
+	Paid bool
 }
 
 // Deletion is where the deletion of the transaction's user stands: when it is to be erased
@@ -61,23 +63,22 @@ func CancelDeletion(ctx context.Context, tx pgx.Tx) (bool, error) {
 // HeirsOfUser lists the organizations where the transaction's user is the last owner, and
 // their heirs (account_heirs).
 func HeirsOfUser(ctx context.Context, q Querier) ([]Heir, error) {
-	rows, err := q.Query(ctx, `SELECT org_id, org_public_id, org_name, heir_id, coalesce(heir_name, '') FROM account_heirs()`)
+	rows, err := q.Query(ctx, `SELECT org_id, org_public_id, org_name, heir_id, coalesce(heir_name, ''), paid FROM account_heirs()`)
 	if err != nil {
 		return nil, fmt.Errorf("read heirs: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Heir, error) {
 		var h Heir
-		err := r.Scan(&h.OrgID, &h.OrgPublicID, &h.OrgName, &h.HeirID, &h.HeirName)
+		err := r.Scan(&h.OrgID, &h.OrgPublicID, &h.OrgName, &h.HeirID, &h.HeirName, &h.Paid)
 		return h, err
 	})
 }
 
-// EraseAccount erases the transaction's user's account (erase_account): pseudonym names
-// what is left of it, and unusableHash is a password hash no one knows. It answers the
-// organizations where they were the last owner and who owns each now (nil: closed); nothing
-// when the account was erased already.
-func EraseAccount(ctx context.Context, tx pgx.Tx, pseudonym, unusableHash string) ([]Heir, error) {
-	rows, err := tx.Query(ctx, `SELECT org_id, org_name, new_owner FROM erase_account($1, $2)`, pseudonym, unusableHash)
+// EraseAccount erases the transaction's user's account (erase_account); unusableHash is an
+// argon2id password hash no one knows. It answers the organizations where they were the last
+// owner and who owns each now (nil: closed); nothing when the account was erased already.
+func EraseAccount(ctx context.Context, tx pgx.Tx, unusableHash string) ([]Heir, error) {
+	rows, err := tx.Query(ctx, `SELECT org_id, org_name, new_owner FROM erase_account($1)`, unusableHash)
 	if err != nil {
 		return nil, fmt.Errorf("erase account: %w", err)
 	}
@@ -86,6 +87,55 @@ func EraseAccount(ctx context.Context, tx pgx.Tx, pseudonym, unusableHash string
 		err := r.Scan(&h.OrgID, &h.OrgName, &h.HeirID)
 		return h, err
 	})
+}
+
+// PersonalExportKeysOfUser lists the object keys of the transaction's user's personal
+// exports.
+func PersonalExportKeysOfUser(ctx context.Context, q Querier) ([]string, error) {
+	rows, err := q.Query(ctx, `SELECT object_key FROM personal_exports WHERE user_id = app_user_id() AND object_key IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("list personal exports: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// ExportSchedulesOf lists the IDs of the transaction's organization's export schedules.
+func ExportSchedulesOf(ctx context.Context, q Querier) ([]uuid.UUID, error) {
+	rows, err := q.Query(ctx, `SELECT id FROM export_schedules WHERE org_id = (SELECT app_org_id())`)
+	if err != nil {
+		return nil, fmt.Errorf("list export schedules: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+}
+
+// SweptPersonalExport is a personal export past its expiry, for the sweep.
+type SweptPersonalExport struct {
+	ID        uuid.UUID
+	UserID    uuid.UUID
+	ObjectKey string
+}
+
+// PersonalExportsToSweep lists, across people, the ready personal exports past their
+// expiry, at most 500.
+func PersonalExportsToSweep(ctx context.Context, db *DB) ([]SweptPersonalExport, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT id, user_id, object_key FROM personal_exports_to_sweep()`)
+	if err != nil {
+		return nil, fmt.Errorf("list personal exports to sweep: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (SweptPersonalExport, error) {
+		var e SweptPersonalExport
+		err := r.Scan(&e.ID, &e.UserID, &e.ObjectKey)
+		return e, err
+	})
+}
+
+// MarkPersonalExportExpired records a ready personal export past its expiry expired.
+func MarkPersonalExportExpired(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+	_, err := tx.Exec(ctx, `UPDATE personal_exports SET status = 'expired' WHERE id = $1 AND status = 'ready' AND expires_at <= now()`, id)
+	if err != nil {
+		return fmt.Errorf("mark personal export expired: %w", err)
+	}
+	return nil
 }
 
 // ScrubAccount deletes the erased transaction's user's notifications, with their

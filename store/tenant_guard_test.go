@@ -96,6 +96,8 @@ var definerExemptions = map[string]string{
 		"internal ids only",
 	"exports_to_sweep(interval)": "the worker's sweep of expired and abandoned exports runs for no tenant; it " +
 		"returns internal ids and statuses only",
+	"personal_exports_to_sweep()": "the worker's sweep of people's expired personal exports runs for no tenant; it " +
+		"returns internal ids and object keys only",
 	"imports_to_sweep(interval)": "the worker's sweep of imports whose process is gone runs for no tenant; it " +
 		"returns internal ids and object keys only",
 	"events_to_recipient(text, text, timestamp with time zone)": "the hourly limit on what all organizations " +

@@ -107,3 +107,41 @@ func TestSweepExports_ExpiresOldExportsAndFailsAbandonedOnes(t *testing.T) {
 		require.True(t, stored(export.PartsPrefix(in.OrgID, in.ExportID)+"animals.csv"))
 	}
 }
+
+// The sweep deletes the document of a personal export past its expiry and marks it expired;
+// one not yet expired is left.
+func TestSweepExports_ExpiresPersonalExports(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testkit.DB(t)
+	cfg := testkit.Config(t)
+	c := objstore.New(cfg.S3)
+	admin := testkit.AdminPool(t)
+	personal := func(expiresIn time.Duration) (uuid.UUID, string) {
+		u, _ := organizationWithoutOnboarding(t, db)
+		id := uuid.New()
+		key := jobs.PersonalExportKey(u.ID, id)
+		require.NoError(t, objstore.Put(ctx, c, cfg.S3.Bucket, key, "application/json", []byte("{}")))
+		_, err := admin.Exec(ctx, `INSERT INTO personal_exports (id, public_id, user_id, status, object_key, bytes, finished_at, expires_at)
+			VALUES ($1, $2, $3, 'ready', $4, 2, now() - interval '1 hour', now() + make_interval(secs => $5))`,
+			id, store.NewPublicID(), u.ID, key, expiresIn.Seconds())
+		require.NoError(t, err)
+		return id, key
+	}
+	old, oldKey := personal(-time.Minute)
+	fresh, freshKey := personal(time.Hour)
+	w := &jobs.SweepExportsWorker{DB: db, Temporal: testkit.Temporal(t), S3: c, Bucket: cfg.S3.Bucket}
+	queue, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{})
+	require.NoError(t, err)
+	w.River = queue
+	require.NoError(t, w.Work(ctx, &river.Job[jobs.SweepExportsArgs]{}))
+	for id, want := range map[uuid.UUID]string{old: "expired", fresh: "ready"} {
+		var status string
+		require.NoError(t, admin.QueryRow(ctx, `SELECT status::text FROM personal_exports WHERE id = $1`, id).Scan(&status))
+		require.Equal(t, want, status)
+	}
+	_, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(cfg.S3.Bucket), Key: aws.String(oldKey)})
+	require.Error(t, err, "the expired document is deleted")
+	_, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(cfg.S3.Bucket), Key: aws.String(freshKey)})
+	require.NoError(t, err)
+}

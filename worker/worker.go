@@ -165,7 +165,7 @@ func New(d Deps) (*Worker, error) {
 		Keys: d.CertKeys, S3: objects, Bucket: d.Config.S3.Bucket, PublicBaseURL: d.Config.HTTP.PublicBaseURL})
 	export.Register(tw, &activities.Exports{Database: db, S3: objects, Streams: objstore.NewStreams(objects),
 		Storage: media.NewStorage(objects, d.Config.S3.Bucket), Bucket: d.Config.S3.Bucket})
-	deletion.Register(tw, &activities.Deletion{Database: db})
+	deletion.Register(tw, &activities.Deletion{Database: db, S3: objects, Bucket: d.Config.S3.Bucket})
 	importing.Register(tw, &activities.Imports{Database: db, S3: objects, Bucket: d.Config.S3.Bucket})
 	return &Worker{temporal: tw, river: rc, stripeEvents: stripeEvents, objects: objects, deps: d}, nil
 }

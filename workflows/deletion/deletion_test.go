@@ -2,6 +2,7 @@ package deletion_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
@@ -26,6 +28,7 @@ type fake struct {
 	notified []notify.Request
 	notice   notify.Request
 	fates    []deletion.Fate
+	planErr  error
 }
 
 func (f *fake) step(s string) {
@@ -37,7 +40,7 @@ func (f *fake) step(s string) {
 
 func (f *fake) Plan(context.Context, deletion.Input) (deletion.Plan, error) {
 	f.step("plan")
-	return deletion.Plan{Fates: f.fates}, nil
+	return deletion.Plan{Fates: f.fates}, f.planErr
 }
 
 func (f *fake) Cancel(context.Context, deletion.Input) error { f.step("cancel"); return nil }
@@ -131,12 +134,48 @@ func TestWorkflow_ACancelWithinTheGraceKeepsTheAccount(t *testing.T) {
 	require.Equal(t, start.Add(10*24*time.Hour), f.at["cancel"])
 	require.Equal(t, []string{"Your account will be deleted", "Your account will not be deleted"}, titles(f.notified))
 
+	// A cancel sent as the erasure starts is refused, and the erasure goes on.
 	late, f2 := newEnv(t)
-	refusedLate := cancelAt(late, deletion.Grace+time.Hour)
+	var refusedLate error
+	late.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+		if info.ActivityType.Name != deletion.EraseActivity {
+			return
+		}
+		late.UpdateWorkflow(deletion.CancelUpdate, uuid.NewString(), &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { refusedLate = err }, OnAccept: func() {}, OnComplete: func(any, error) {},
+		})
+	})
 	late.ExecuteWorkflow(deletion.WorkflowName, deletion.InputAt(uuid.New(), "4fTqW9zKc2NvRbHxMwPq7Y", start))
 	require.NoError(t, late.GetWorkflowError())
 	var appErr *temporal.ApplicationError
-	require.ErrorAs(t, *refusedLate, &appErr)
+	require.ErrorAs(t, refusedLate, &appErr)
 	require.Equal(t, deletion.ErrTypeRefused, appErr.Type())
+	require.Equal(t, "The account is already erasing; it can be kept only until its erasure begins.", appErr.Message())
 	require.Equal(t, []string{"plan", "erase", "scrub"}, f2.steps)
+}
+
+// A deletion whose first step keeps failing ends, and a cancel sent meanwhile is answered,
+// not left waiting: the workflow does not hang on it.
+func TestWorkflow_ACancelIsAnsweredWhenTheDeletionFails(t *testing.T) {
+	t.Parallel()
+	env, f := newEnv(t)
+	f.planErr = errors.New("connection refused")
+	var refused, completed error
+	var done bool
+	env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+		if info.ActivityType.Name != deletion.PlanActivity || done {
+			return
+		}
+		done = true
+		env.UpdateWorkflow(deletion.CancelUpdate, uuid.NewString(), &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { refused = err }, OnAccept: func() {}, OnComplete: func(_ any, err error) { completed = err },
+		})
+	})
+	env.ExecuteWorkflow(deletion.WorkflowName, deletion.InputAt(uuid.New(), "4fTqW9zKc2NvRbHxMwPq7Y", start))
+	require.True(t, env.IsWorkflowCompleted())
+	require.Error(t, env.GetWorkflowError())
+	require.NoError(t, refused)
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, completed, &appErr)
+	require.Equal(t, "The deletion ended before it could be cancelled.", appErr.Message())
 }

@@ -43,6 +43,10 @@ func Workflow(ctx workflow.Context, in Input) (Result, error) {
 		return Result{}, err
 	}
 	res, err := r.steps(ctx)
+	if !r.kept {
+		// Ended before a cancel could be recorded (a step failed): the cancel answers that.
+		r.kept, r.keepErr = true, temporal.NewApplicationError("The deletion ended before it could be cancelled.", ErrTypeRefused)
+	}
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 	return res, err
 }

@@ -110,12 +110,15 @@ type CheckRequest struct {
 // rows, those that can go in, and the problems; or why the file cannot be read at all
 // (Unreadable), when none can.
 type CheckResult struct {
-	Checksum   string
-	Mapping    map[string]string
-	Rows       int
-	Valid      int
-	Problems   int
-	Unreadable string
+	Checksum string
+	// Fingerprint is the digest of the records to apply as the check read them
+	// (imports.Fingerprint): applying goes on only while the file reads the same.
+	Fingerprint string
+	Mapping     map[string]string
+	Rows        int
+	Valid       int
+	Problems    int
+	Unreadable  string
 }
 
 // Totals is what applying did: the rows recorded new, those updated, and those refused.
@@ -143,5 +146,5 @@ type Result struct {
 const ErrTypeNotFound = "ImportNotFound"
 
 // ErrTypeFileChanged is the application error type of applying a file that is not the one
-// checked.
+// checked, or no longer reads as it did (the species catalogues changed meanwhile).
 const ErrTypeFileChanged = "ImportFileChanged"

@@ -33,6 +33,10 @@ type run struct {
 	check   CheckRequest
 	cancel  bool
 	checked CheckResult
+	// ended is set once the import is marked ended (endErr: how that went), which a cancel
+	// waits for before it answers.
+	ended  bool
+	endErr error
 }
 
 // Workflow is an import from its upload to its end: each check asked for is run, then the
@@ -48,6 +52,9 @@ func Workflow(ctx workflow.Context, in Input) (Result, error) {
 		return Result{}, err
 	}
 	res, err := r.steps(ctx)
+	if !r.ended {
+		r.ended, r.endErr = true, refused("The import ended before it could be cancelled.")
+	}
 	// Updates are answered as they come; wait for any still being answered.
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 	return res, err
@@ -113,10 +120,14 @@ func (r *run) validateCancel(workflow.Context) error {
 	return refused(fmt.Sprintf("The import is %s; it can be cancelled until it is applied.", r.progress.Stage))
 }
 
-func (r *run) askCancel(workflow.Context) (Progress, error) {
+// askCancel cancels the import, and answers once it is marked cancelled.
+func (r *run) askCancel(ctx workflow.Context) (Progress, error) {
 	r.cancel = true
 	r.progress.Stage = Cancelled
-	return r.progress, nil
+	if err := workflow.Await(ctx, func() bool { return r.ended }); err != nil {
+		return Progress{}, err
+	}
+	return r.progress, r.endErr
 }
 
 // steps acts on what the breeder asks, one at a time, until the import ends: applied,
@@ -164,7 +175,9 @@ func (r *run) steps(ctx workflow.Context) (Result, error) {
 func (r *run) end(ctx workflow.Context, e Ended, m *notify.Request) (Result, error) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
 	dctx = workflow.WithActivityOptions(dctx, process.DatabaseActivity(giveUp, ErrTypeNotFound))
-	if err := workflow.ExecuteActivity(dctx, EndActivity, r.in, e).Get(dctx, nil); err != nil {
+	err := workflow.ExecuteActivity(dctx, EndActivity, r.in, e).Get(dctx, nil)
+	r.ended, r.endErr = true, err
+	if err != nil {
 		return Result{}, err
 	}
 	if m != nil {
@@ -200,7 +213,7 @@ func problemAt(stage Stage, cause error) string {
 	case process.IsErrorType(cause, ErrTypeNotFound):
 		why = "it was no longer there"
 	case process.IsErrorType(cause, ErrTypeFileChanged):
-		why = "the file is not the one checked"
+		why = "the file is not the one checked, or no longer reads as it did; upload it again"
 	}
 	return "The import stopped " + step + ": " + why + "."
 }
