@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
@@ -253,4 +254,53 @@ func TestWorkflow_AFileChangedFailsAtOnce(t *testing.T) {
 	require.Error(t, env.GetWorkflowError())
 	require.Equal(t, []string{"check", "apply", "end:failed"}, f.steps)
 	require.Contains(t, f.ended[0].Problem, "the file is not the one checked")
+}
+
+// An apply sent while the file is being checked waits for the check, then applies the file;
+// one sent while a check that finds no row that can go in is under way is refused once it
+// ends.
+func TestWorkflow_AnApplyWaitsForTheCheckUnderWay(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name  string
+		valid int
+		steps []string
+	}{
+		{"rows to apply", 9, []string{"check", "apply", "end:applied"}},
+		{"no row to apply", 0, []string{"check", "end:expired"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f := &fake{check: func() (importing.CheckResult, error) {
+				return importing.CheckResult{Checksum: "ab12", Rows: 9, Valid: c.valid}, nil
+			}}
+			env := newEnv(t, f)
+			var apply *outcome
+			env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+				if info.ActivityType.Name == importing.CheckActivity && apply == nil {
+					apply = &outcome{}
+					env.UpdateWorkflow(importing.ApplyUpdate, uuid.NewString(), &testsuite.TestUpdateCallback{
+						OnReject: func(err error) { apply.rejected, apply.done = err, true },
+						OnAccept: func() {},
+						OnComplete: func(v any, err error) {
+							apply.done, apply.rejected = true, err
+							if p, ok := v.(importing.Progress); ok {
+								apply.progress = p
+							}
+						},
+					})
+				}
+			})
+			update(env, time.Minute, importing.CheckUpdate, importing.CheckRequest{})
+			env.ExecuteWorkflow(importing.WorkflowName, input())
+			require.NoError(t, env.GetWorkflowError())
+			require.Equal(t, c.steps, f.steps)
+			if c.valid > 0 {
+				require.NoError(t, apply.rejected)
+				require.Equal(t, importing.Applying, apply.progress.Stage)
+			} else {
+				require.Equal(t, "No row of the file can be imported; correct the file, or its mapping, and check it again.", refusal(t, apply))
+			}
+		})
+	}
 }

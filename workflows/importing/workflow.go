@@ -96,17 +96,32 @@ func (r *run) askCheck(_ workflow.Context, req CheckRequest) (Progress, error) {
 	return r.progress, nil
 }
 
+// validateApply takes an apply once the import is checked, or while it is being checked (the
+// apply then waits for the check).
 func (r *run) validateApply(workflow.Context) error {
 	switch {
-	case r.cancel || r.progress.Stage != Checked:
+	case r.cancel || r.progress.Stage != Checked && r.progress.Stage != Checking:
 		return refused(fmt.Sprintf("The import is %s; it can be applied once checked.", r.progress.Stage))
-	case r.checked.Valid == 0:
-		return refused("No row of the file can be imported; correct the file, or its mapping, and check it again.")
+	case r.progress.Stage == Checked && r.checked.Valid == 0:
+		return refused(noRows)
 	}
 	return nil
 }
 
-func (r *run) askApply(workflow.Context) (Progress, error) {
+// noRows refuses to apply a file none of whose rows can go in.
+const noRows = "No row of the file can be imported; correct the file, or its mapping, and check it again."
+
+// askApply applies the checked file, once a check under way has ended.
+func (r *run) askApply(ctx workflow.Context) (Progress, error) {
+	if err := workflow.Await(ctx, func() bool { return r.progress.Stage != Checking }); err != nil {
+		return Progress{}, err
+	}
+	switch {
+	case r.progress.Stage != Checked || r.asked != "":
+		return Progress{}, refused(fmt.Sprintf("The import is %s; it can be applied once checked.", r.progress.Stage))
+	case r.checked.Valid == 0:
+		return Progress{}, refused(noRows)
+	}
 	r.asked = ApplyUpdate
 	r.progress.Stage = Applying
 	return r.progress, nil
