@@ -231,30 +231,38 @@ func (s *Server) getImport(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, v)
 }
 
-// readImport reads an import as answered: an import whose process still runs at the stage
-// its process answers (within progressWait; the database's otherwise).
+// readImport reads an import as answered: one whose process still runs at the stage its
+// process answers (within progressWait; the database's otherwise). The process is asked
+// before the row is read again, so that what the row shows is never older than the stage.
 func (s *Server) readImport(r *http.Request, publicID string) (importView, error) {
-	var im store.Import
-	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) (err error) {
-		im, err = store.ImportByPublicID(r.Context(), tx, publicID)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("import")
-		}
-		return err
-	})
-	if err != nil {
-		return importView{}, err
+	read := func() (im store.Import, err error) {
+		err = s.withAccess(r, "", func(tx pgx.Tx, _ access) (err error) {
+			im, err = store.ImportByPublicID(r.Context(), tx, publicID)
+			if errors.Is(err, store.ErrNotFound) {
+				return notFound("import")
+			}
+			return err
+		})
+		return im, err
 	}
-	v, err := viewImport(im, true)
+	im, err := read()
 	if err != nil || im.FinishedAt != nil {
-		return v, err
+		if err != nil {
+			return importView{}, err
+		}
+		return viewImport(im, true)
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), progressWait)
 	defer cancel()
-	if p, err := importing.QueryProgress(ctx, s.temporal, im.ID); err == nil {
+	p, qerr := importing.QueryProgress(ctx, s.temporal, im.ID)
+	if im, err = read(); err != nil {
+		return importView{}, err
+	}
+	v, err := viewImport(im, true)
+	if err == nil && qerr == nil && im.FinishedAt == nil {
 		v.Status = string(p.Stage)
 	}
-	return v, nil
+	return v, err
 }
 
 // checkImport checks an uploaded file (its dry run), with the breeder's mapping of its
