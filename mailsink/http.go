@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -20,6 +22,36 @@ const (
 
 // newHTTPServer returns the HTTP server for the API, the index page and the imitation of the
 // SMS provider under /sms.
+// unasked holds the HTTP connections accepted that have not sent a request yet. Nothing of
+// theirs is in flight, so a shutdown closes them at once (http.Server would otherwise wait
+// until each is 5 s old to take it as idle, which a client's spare connection, dialled but
+// never used, makes every shutdown wait for).
+type unasked struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+// track follows a connection's state (http.Server.ConnState).
+func (u *unasked) track(c net.Conn, state http.ConnState) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if state == http.StateNew {
+		u.conns[c] = struct{}{}
+	} else {
+		delete(u.conns, c)
+	}
+}
+
+// closeAll closes the connections that have not sent a request (http.Server.RegisterOnShutdown).
+func (u *unasked) closeAll() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for c := range u.conns {
+		_ = c.Close() // it is being dropped; a failed close changes nothing
+		delete(u.conns, c)
+	}
+}
+
 func newHTTPServer(st *store, sms *smsStore, logger *slog.Logger) *http.Server {
 	a := &api{store: st, sms: sms, logger: logger}
 	mux := http.NewServeMux()
@@ -32,14 +64,18 @@ func newHTTPServer(st *store, sms *smsStore, logger *slog.Logger) *http.Server {
 	mux.HandleFunc("GET /sms/2010-04-01/Accounts/{account}", a.getSMSAccount)
 	mux.HandleFunc("GET /api/sms", a.listSMS)
 	mux.HandleFunc("DELETE /api/sms", a.clearSMS)
-	return &http.Server{
+	fresh := &unasked{conns: map[net.Conn]struct{}{}}
+	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: httpReadHeaderTimeout,
 		ReadTimeout:       httpReadTimeout,
 		WriteTimeout:      httpWriteTimeout,
 		IdleTimeout:       httpIdleTimeout,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		ConnState:         fresh.track,
 	}
+	srv.RegisterOnShutdown(fresh.closeAll)
+	return srv
 }
 
 // api holds the HTTP handlers.
