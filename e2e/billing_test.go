@@ -225,7 +225,7 @@ func TestDunning_RecordsTheHistoryOfEachPath(t *testing.T) {
 			p.drive(t, s, sub, invoice)
 			tc := testkit.Temporal(t)
 			id := dunning.WorkflowID(sub.Subscription)
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), processWait)
 			defer cancel()
 			var res dunning.Result
 			require.NoError(t, tc.GetWorkflow(ctx, id, "").Get(ctx, &res))

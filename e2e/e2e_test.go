@@ -34,6 +34,11 @@ import (
 
 func TestMain(m *testing.M) { testkit.Main(m) }
 
+// processWait is how long a test waits for a process on the dev server to end, or an email
+// to arrive: the dev server's SQLite store, which every test of the package shares, can
+// answer tens of seconds late while the crash tests run their fifty sales.
+const processWait = time.Minute
+
 var signingKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
 
 // system is the API and the worker of one test, sharing the package's database.
@@ -194,7 +199,7 @@ func (s *system) register(t *testing.T, name string, verify bool) person {
 // waitMail waits for an email to an address whose subject is subject.
 func (s *system) waitMail(t *testing.T, to, subject string) mailsink.MessageDetail {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), processWait)
 	defer cancel()
 	m, err := s.Mail.WaitFor(ctx, to, func(m mailsink.MessageDetail) bool { return m.Subject == subject })
 	require.NoError(t, err, "no email %q to %s", subject, to)

@@ -56,7 +56,7 @@ func TestCertificate_RecordsTheHistoryOfEachPath(t *testing.T) {
 			in, token := p.drive(t, s)
 			run := tc.GetWorkflow(context.Background(), certificate.WorkflowID(in.CertificateID), "")
 
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), processWait)
 			defer cancel()
 			var res certificate.Result
 			err := run.Get(ctx, &res)

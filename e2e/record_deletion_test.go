@@ -41,7 +41,7 @@ func TestDeletion_RecordsTheHistoryOfEachPath(t *testing.T) {
 			s := start(t)
 			tc := testkit.Temporal(t)
 			in, check := p.drive(t, s)
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), processWait)
 			defer cancel()
 			var res deletion.Result
 			require.NoError(t, tc.GetWorkflow(ctx, deletion.WorkflowID(in.UserID), "").Get(ctx, &res))

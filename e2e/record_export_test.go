@@ -48,7 +48,7 @@ func TestExport_RecordsTheHistoryOfEachPath(t *testing.T) {
 			tc := testkit.Temporal(t)
 			in, breeder := p.drive(t, s)
 			run := tc.GetWorkflow(context.Background(), export.WorkflowID(in.ExportID), "")
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), processWait)
 			defer cancel()
 			var res export.Result
 			err := run.Get(ctx, &res)

@@ -50,7 +50,7 @@ func TestImport_RecordsTheHistoryOfEachPath(t *testing.T) {
 			tc := testkit.Temporal(t)
 			in, breeder := p.drive(t, s)
 			run := tc.GetWorkflow(context.Background(), importing.WorkflowID(in.ImportID), "")
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), processWait)
 			defer cancel()
 			var res importing.Result
 			err := run.Get(ctx, &res)
@@ -132,7 +132,7 @@ func importInput(t *testing.T, publicID string) importing.Input {
 func importAnExport(t *testing.T, s *system) (importing.Input, person) {
 	t.Helper()
 	ein, ada := requestExport(t, s)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), processWait)
 	defer cancel()
 	var res export.Result
 	require.NoError(t, testkit.Temporal(t).GetWorkflow(ctx, export.WorkflowID(ein.ExportID), "").Get(ctx, &res))

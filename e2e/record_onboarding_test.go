@@ -4,7 +4,6 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -50,7 +49,7 @@ func TestOnboarding_RecordsTheHistoryOfEachPath(t *testing.T) {
 			tc := testkit.Temporal(t)
 			id := p.drive(t, s)
 
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), processWait)
 			defer cancel()
 			var res onboarding.Result
 			err := tc.GetWorkflow(ctx, id, "").Get(ctx, &res)

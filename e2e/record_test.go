@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
@@ -82,7 +81,7 @@ func TestTransfer_RecordsTheHistoryOfEachPath(t *testing.T) {
 			require.NoError(t, testkit.AdminPool(t).QueryRow(context.Background(),
 				`SELECT id FROM transfers WHERE public_id = $1`, publicID).Scan(&transferID))
 
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), processWait)
 			defer cancel()
 			var res transfer.Result
 			require.NoError(t, tc.GetWorkflow(ctx, transfer.WorkflowID(transferID), "").Get(ctx, &res))
@@ -169,7 +168,7 @@ func offerTo(t *testing.T, s *system, from person, body map[string]any) string {
 // fetchHistory waits for the workflow run to close and returns its whole history.
 func fetchHistory(t *testing.T, tc client.Client, workflowID, runID string) *historypb.History {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), processWait)
 	defer cancel()
 	closed := tc.GetWorkflowHistory(ctx, workflowID, runID, true, enumspb.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
 	for closed.HasNext() {

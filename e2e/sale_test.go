@@ -113,7 +113,7 @@ func (m market) stripe(t *testing.T, typ stripe.EventType, o store.Order, p stri
 // ask sends an update to the order's sale.
 func (m market) ask(t *testing.T, o store.Order, update string, arg any) sale.State {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), processWait)
 	defer cancel()
 	st, err := sale.Ask(ctx, testkit.Temporal(t), o.ID, update, "", arg)
 	require.NoError(t, err)
@@ -183,7 +183,7 @@ func TestSale_RecordsTheHistoryOfEachPath(t *testing.T) {
 			p.drive(t, m, o)
 
 			tc := testkit.Temporal(t)
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), processWait)
 			defer cancel()
 			var res sale.Result
 			require.NoError(t, tc.GetWorkflow(ctx, sale.WorkflowID(o.ID), "").Get(ctx, &res))

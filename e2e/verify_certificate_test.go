@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -23,7 +22,7 @@ func TestCertificate_VerifiedByAnyoneThenRevoked(t *testing.T) {
 	t.Parallel()
 	s := start(t)
 	in, token := requestCertificate(t, s)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), processWait)
 	defer cancel()
 	var res certificate.Result
 	require.NoError(t, testkit.Temporal(t).GetWorkflow(ctx, certificate.WorkflowID(in.CertificateID), "").Get(ctx, &res))
