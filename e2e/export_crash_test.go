@@ -22,6 +22,11 @@ import (
 // a moment, so that the worker is killed while one is being written.
 const crashAnimals = 40_000
 
+// claimsEach is how many genetics claims each of those animals has: the genetics file, the
+// second written, takes some seconds, so that the test can see it being written after the
+// first and kill the worker then.
+const claimsEach = 4
+
 // The issue's promise: a worker killed mid-export, and the export still ends ready, once,
 // with one whole ZIP: the file being written when the worker died is written again by the
 // restarted worker once its heartbeat is missed, the unfinished upload of it is never
@@ -44,7 +49,8 @@ func TestExportCrash_AWorkerKilledMidExportResumesWithOneWholeZip(t *testing.T) 
 	_, err := admin.Exec(ctx, `INSERT INTO animals (id, public_id, org_id, breeder_org_id, species_key, sex, name, genetics, genetics_text, gene_keys)
 		SELECT gen_random_uuid(), 'crash' || substr(md5($2 || i), 1, 17), $1, $1, 'ball-python',
 			CASE WHEN i % 2 = 0 THEN 'male' ELSE 'female' END::animal_sex, 'Crash ' || i,
-			'[{"gene": "pastel", "kind": "visual"}]', 'Pastel', '{pastel}'
+			'[{"gene": "pastel", "kind": "visual"}, {"gene": "mojave", "kind": "visual"}, {"gene": "enchi", "kind": "visual"},
+			  {"gene": "clown", "kind": "het"}]', 'Pastel Mojave Enchi het Clown', '{pastel,mojave,enchi,clown}'
 		FROM generate_series(1, $3::int) i`, in.OrgID, in.PublicID, crashAnimals)
 	require.NoError(t, err)
 	_, err = admin.Exec(ctx, `INSERT INTO exports (id, public_id, org_id, requested_by) VALUES ($1, $2, $3, $4)`,
@@ -94,7 +100,7 @@ func TestExportCrash_AWorkerKilledMidExportResumesWithOneWholeZip(t *testing.T) 
 	require.NoError(t, admin.QueryRow(ctx, `SELECT status::text, files FROM exports WHERE id = $1`, in.ExportID).Scan(&status, &files))
 	require.Equal(t, "ready", status)
 	require.Equal(t, int64(crashAnimals), files["animals"])
-	require.Equal(t, int64(crashAnimals), files["genetics"])
+	require.Equal(t, int64(claimsEach*crashAnimals), files["genetics"])
 
 	c := objstore.New(cfg.S3)
 	body := object(t, c, cfg.S3.Bucket, res.Key)
@@ -108,7 +114,7 @@ func TestExportCrash_AWorkerKilledMidExportResumesWithOneWholeZip(t *testing.T) 
 			var buf bytes.Buffer
 			_, err = buf.ReadFrom(r)
 			require.NoError(t, err)
-			require.Len(t, readCSV(t, buf.Bytes()), crashAnimals+1, "every row once, the header once")
+			require.Len(t, readCSV(t, buf.Bytes()), claimsEach*crashAnimals+1, "every row once, the header once")
 		}
 	}
 	prefix := export.PartsPrefix(in.OrgID, in.ExportID)
