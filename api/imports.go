@@ -11,13 +11,11 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/reptidex/reptidex/imports"
-	"github.com/reptidex/reptidex/jobs"
 	"github.com/reptidex/reptidex/objstore"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/workflows/importing"
@@ -172,20 +170,11 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 	return s.idempotent(w, r, op, func(r *http.Request, k *keyed) (response, error) {
 		var resp response
 		err := s.withKeeper(r, func(tx pgx.Tx, a access) error {
-			im := store.Import{ID: uuid.New(), PublicID: store.NewPublicID(), CreatedBy: a.UserID, FileName: in.FileName,
-				Bytes: in.Size, ExpiresAt: time.Now().Add(importing.Expiry).UTC().Truncate(time.Second)}
-			im.ObjectKey = importing.ObjectKey(a.OrgID, im.ID)
-			if err := store.InsertImport(r.Context(), tx, im); err != nil {
-				return err
-			}
-			if _, err := s.river.InsertTx(r.Context(), tx, jobs.StartImportArgs{ImportID: im.ID, OrgID: a.OrgID}, nil); err != nil {
-				return err
-			}
-			stored, err := store.ImportByID(r.Context(), tx, im.ID)
+			stored, err := imports.Start(r.Context(), tx, s.river, a.OrgID, a.UserID, in.FileName, in.Size)
 			if err != nil {
 				return err
 			}
-			link, err := s.media.PresignUpload(r.Context(), im.ObjectKey, importContentType, im.Bytes)
+			link, err := s.media.PresignUpload(r.Context(), stored.ObjectKey, importContentType, stored.Bytes)
 			if err != nil {
 				return err
 			}
@@ -194,7 +183,7 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 			resp = response{Status: http.StatusCreated, Body: importUploadView{Import: v, Upload: viewLink(link)},
-				Location: "/api/v1/imports/" + im.PublicID}
+				Location: "/api/v1/imports/" + stored.PublicID}
 			return k.save(r.Context(), tx, resp)
 		})
 		return resp, err

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/reptidex/reptidex/accounts"
 	"github.com/reptidex/reptidex/auth"
 	"github.com/reptidex/reptidex/jobs"
 	"github.com/reptidex/reptidex/store"
@@ -175,26 +176,15 @@ func (s *Server) requestDeletion(w http.ResponseWriter, r *http.Request) error {
 	}
 	var v deletionView
 	err = s.withAccess(r, "", func(tx pgx.Tx, a access) error {
-		heirs, err := store.HeirsOfUser(r.Context(), tx)
-		if err != nil {
-			return err
-		}
-		for _, h := range heirs {
-			if h.HeirID == nil && h.Paid {
-				return newProblem(kindConflict, h.OrgName+" pays a subscription and would be closed with your account: "+
-					"cancel the subscription first, or make another member an owner.")
-			}
-		}
-		d := deletion.InputAt(a.UserID, u.PublicID, time.Now())
-		scheduled, err := store.ScheduleDeletion(r.Context(), tx, d.EraseAt)
-		if err != nil {
-			return err
-		}
-		if !scheduled {
+		err := accounts.RequestDeletion(r.Context(), tx, s.river, a.UserID, u.PublicID)
+		var paid *accounts.PaidClosingError
+		switch {
+		case errors.As(err, &paid):
+			return newProblem(kindConflict, paid.OrgName+" pays a subscription and would be closed with your account: "+
+				"cancel the subscription first, or make another member an owner.")
+		case errors.Is(err, accounts.ErrDeletionScheduled):
 			return newProblem(kindConflict, "Your account is already to be deleted; GET /api/v1/me/deletion says when.")
-		}
-		if _, err := s.river.InsertTx(r.Context(), tx, jobs.StartDeletionArgs{UserID: a.UserID, PublicID: u.PublicID,
-			RequestedAt: d.RequestedAt}, nil); err != nil {
+		case err != nil:
 			return err
 		}
 		v, err = readDeletion(r.Context(), tx)
