@@ -15,8 +15,8 @@ import (
 	"github.com/reptidex/reptidex/store"
 )
 
-// VerifyEmailPath is the API path that verifies an address; the emailed link adds ?token=.
-const VerifyEmailPath = "/api/v1/auth/verify-email"
+// VerifyEmailPath is the page that verifies an address; the emailed link adds ?token=.
+const VerifyEmailPath = "/verify-email"
 
 // SendVerification makes a link that proves user reads their address, valid for ttl, and
 // records the email that carries it, in tx, whose tenant must be user acting for orgID. It

@@ -3,9 +3,12 @@
 package api
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
@@ -25,6 +28,7 @@ import (
 	"github.com/reptidex/reptidex/pedigree"
 	"github.com/reptidex/reptidex/store"
 	"github.com/reptidex/reptidex/stripehooks"
+	"github.com/reptidex/reptidex/web"
 )
 
 // Deps is what the API needs from the process that runs it.
@@ -68,6 +72,9 @@ type Server struct {
 	notifier    *notify.Notifier
 	links       notify.Links
 	stripeHooks stripehooks.Receiver
+	pages       *web.Pages
+	csrfKey     []byte // signs the pages' form tokens
+	photoOrigin string // where the pages' presigned photos load from
 	router      chi.Router
 	done        chan struct{} // closed when the work New started in the background ends
 }
@@ -94,6 +101,9 @@ func newServer(d Deps) *Server {
 		media:       d.Media,
 		notifier:    &notify.Notifier{River: d.River},
 		links:       notify.LinksFrom(d.Config),
+		pages:       web.Load(),
+		csrfKey:     derivedKey(d.Config.Notify.LinkSecret, "page forms"),
+		photoOrigin: storageOrigin(d.Config.S3),
 		stripeHooks: stripehooks.Receiver{DB: d.DB, Secret: d.Config.Stripe.WebhookSecret, Handlers: stripehooks.Handlers(d.Payments, d.Temporal, d.River, billing.Sync{
 			Stripe: d.Payments, Notifier: &notify.Notifier{River: d.River}, Dunning: billing.TemporalDunning{Client: d.Temporal, TaskQueue: d.Config.Temporal.TaskQueue},
 			Schedule: billing.ScheduleOf(d.Config.Billing)})},
@@ -132,4 +142,20 @@ func (s *Server) Routes() ([][2]string, error) {
 		return nil, fmt.Errorf("walk routes: %w", err)
 	}
 	return out, nil
+}
+
+// derivedKey is a key for one purpose, derived from a configured secret.
+func derivedKey(secret, purpose string) []byte {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte("reptidex " + purpose))
+	return m.Sum(nil)
+}
+
+// storageOrigin is the origin presigned object URLs point at: the configured endpoint's, or
+// Amazon S3's.
+func storageOrigin(c config.S3) string {
+	if u, err := url.Parse(c.Endpoint); err == nil && u.Scheme != "" && u.Host != "" {
+		return u.Scheme + "://" + u.Host
+	}
+	return "https://*.amazonaws.com"
 }

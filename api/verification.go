@@ -114,6 +114,16 @@ type verificationSentResponse struct {
 
 // resendVerification emails the caller a new verification link, at most one a minute.
 func (s *Server) resendVerification(w http.ResponseWriter, r *http.Request) error {
+	out, err := s.sendVerificationAgain(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusAccepted, out)
+}
+
+// sendVerificationAgain emails the caller a new verification link unless one went less than
+// verificationResendInterval ago, or the address is verified already.
+func (s *Server) sendVerificationAgain(r *http.Request) (verificationSentResponse, error) {
 	var out verificationSentResponse
 	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
 		ctx := r.Context()
@@ -137,10 +147,7 @@ func (s *Server) resendVerification(w http.ResponseWriter, r *http.Request) erro
 		out = verificationSentResponse{Email: u.Email, ExpiresAt: expires}
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusAccepted, out)
+	return out, err
 }
 
 // pageTime is how pages and problems about links write a moment.

@@ -6,43 +6,12 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
-	"strings"
-
-	"github.com/go-chi/chi/v5"
 )
 
 // The public verify page, which a certificate's QR code opens: a plain page for people, with
 // no script, that says whether the certificate is genuine and current and what it certifies.
-// It is a page, not an operation of the API, so it lives on a router of its own (pageRoutes)
+// It is a page, not an operation of the API, so it lives with the other pages (pageRoutes)
 // and answers every refusal, however malformed the serial, with a page rather than a problem.
-
-// pageRoutes serves the pages for people; the API's middleware runs before it.
-func (s *Server) pageRoutes() chi.Router {
-	r := chi.NewRouter()
-	r.Get("/verify/{serial}", s.verifyPage)
-	notFound := func(w http.ResponseWriter, r *http.Request) {
-		s.writeVerifyPage(w, r, http.StatusNotFound, verifyPageData{})
-	}
-	r.NotFound(notFound)
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Allow", "GET")
-		s.writeVerifyPage(w, r, http.StatusMethodNotAllowed, verifyPageData{})
-	})
-	return r
-}
-
-// pagesFirst hands the paths of the pages for people to pages, and everything else to the API.
-func pagesFirst(pages http.Handler) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if strings.HasPrefix(r.URL.Path, "/verify/") {
-				pages.ServeHTTP(w, r)
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
-}
 
 // verifyPageData is what the verify page shows; without Answer, that nothing was found.
 type verifyPageData struct {

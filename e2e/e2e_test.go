@@ -173,7 +173,7 @@ type person struct {
 }
 
 var (
-	verifyLink     = regexp.MustCompile(`/api/v1/auth/verify-email\?token=([A-Za-z0-9_-]+)`)
+	verifyLink     = regexp.MustCompile(`/verify-email\?token=([A-Za-z0-9_-]+)`)
 	invitationLink = regexp.MustCompile(`/api/v1/invitations/accept\?token=([A-Za-z0-9_-]+)`)
 )
 

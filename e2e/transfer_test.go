@@ -79,7 +79,7 @@ func TestTransfer_OfferedByEmailAcceptedMovesTheRecordAndKeepsLineage(t *testing
 
 	// Bob is told in-app and by email, with a link to the offer.
 	mail := s.waitMail(t, bob.Email, "Ada's Reptiles offers you Noodle")
-	require.Contains(t, mail.Text, "/api/v1/transfers/"+id)
+	require.Regexp(t, `https?://[^/\s]+/transfers/`+id, mail.Text, "the link opens the offer's page")
 	require.Contains(t, mail.Text, "He is yours if you want him.")
 	inbox := s.must(t, http.StatusOK, http.MethodGet, "/api/v1/notifications", bob.Token, nil)
 	require.Contains(t, string(mustJSON(t, inbox)), `"type":"transfer.offered"`)
@@ -273,7 +273,7 @@ func TestTransfer_RecipientWithoutAnAccountRegistersVerifiesAndAccepts(t *testin
 	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
 	id := r.Body["id"].(string)
 	offerMail := s.waitMail(t, newcomer, "Ada's Reptiles offers you Biscuit")
-	require.Contains(t, offerMail.Text, "/api/v1/transfers/"+id)
+	require.Regexp(t, `https?://[^/\s]+/transfers/`+id, offerMail.Text)
 
 	// Registered but not verified: the offer does not show yet.
 	b := s.must(t, http.StatusCreated, http.MethodPost, "/api/v1/auth/register", "", map[string]any{

@@ -143,7 +143,7 @@ func (c *API) Register(ctx context.Context, email, name string) (Account, error)
 }
 
 // verifyLink is the link of the email that verifies an address.
-var verifyLink = regexp.MustCompile(`/api/v1/auth/verify-email\?token=([A-Za-z0-9_-]+)`)
+var verifyLink = regexp.MustCompile(`/verify-email\?token=([A-Za-z0-9_-]+)`)
 
 // Verify verifies email through the link emailed to it, read from the mail sink within 30
 // seconds. An organization makes offers and sells once its owner is verified.

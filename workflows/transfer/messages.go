@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/reptidex/reptidex/notify"
+	"github.com/reptidex/reptidex/web"
 )
 
 // Names in notification titles are cut to that many characters, so that every title fits
@@ -22,7 +23,7 @@ func offerMessage(in Input, rc Recipient, expires time.Time) notify.Request {
 		UserID: rc.UserID, Email: rc.Email,
 		Title:       title("%s offers you %s", in.OrgName, in.AnimalName),
 		Body:        clip(offerBody(in, expires), notify.MaxBodyRunes),
-		Link:        "/api/v1/transfers/" + in.PublicID,
+		Link:        web.TransferPath(in.PublicID),
 		ActionLabel: "Review the offer",
 		Data:        map[string]any{"transfer_id": in.PublicID},
 	}
@@ -34,7 +35,7 @@ func reminderMessage(in Input, rc Recipient) notify.Request {
 		OrgID: in.OrgID, UserID: rc.UserID, Email: rc.Email,
 		Title: title("Reminder: %s offers you %s", in.OrgName, in.AnimalName),
 		Body:  "The offer is still waiting for your answer; unanswered, it expires.",
-		Link:  "/api/v1/transfers/" + in.PublicID, ActionLabel: "Review the offer"}
+		Link:  web.TransferPath(in.PublicID), ActionLabel: "Review the offer"}
 }
 
 // outcomeMessage tells one party how the transfer ended.
@@ -52,7 +53,7 @@ func outcomeMessage(in Input, st State, p Recipient) notify.Request {
 		OrgID: in.OrgID, UserID: p.UserID, Email: p.Email,
 		Title: title("The transfer of %s was %s", in.AnimalName, string(st.Status)),
 		Body:  clip(body, notify.MaxBodyRunes),
-		Link:  "/api/v1/transfers/" + in.PublicID}
+		Link:  web.TransferPath(in.PublicID)}
 }
 
 // offerKey is the dedup key of the offer notification to one recipient.

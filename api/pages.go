@@ -1,0 +1,264 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/reptidex/reptidex/billing"
+	"github.com/reptidex/reptidex/web"
+)
+
+// The pages for people: what every link in an email or a text message opens. They are drawn
+// on the server from web's templates, share the API's accounts, authorization and limits,
+// and answer every refusal with a page rather than a problem document. They live outside
+// /api/v1 on a router of their own (pageRoutes), which pagesFirst hands every path that is
+// not the API's.
+
+// pageHandler is a page's handler: it draws into v, or returns the error whose problem
+// page the funnel draws.
+type pageHandler func(w http.ResponseWriter, r *http.Request, v *web.View) error
+
+// pageRoutes serves the pages; the API's middleware runs before it.
+func (s *Server) pageRoutes() chi.Router {
+	r := chi.NewRouter()
+	r.Get("/static/*", s.pages.Static().ServeHTTP)
+	r.Get("/verify/{serial}", s.verifyPage)
+	r.HandleFunc("/verify/*", func(w http.ResponseWriter, r *http.Request) {
+		s.writeVerifyPage(w, r, http.StatusNotFound, verifyPageData{})
+	})
+
+	r.Get("/", s.page(s.homePage))
+	r.Group(func(r chi.Router) {
+		r.Use(anonymousBody)
+		r.Get("/login", s.page(s.loginPage))
+		r.Post("/login", s.page(s.loginForm))
+		r.Get("/register", s.page(s.registerPage))
+		r.Post("/register", s.page(s.registerForm))
+		r.Post("/logout", s.page(s.logoutForm))
+		r.Post("/verify-email/resend", s.page(s.resendVerificationForm))
+		r.Get("/verify-email", s.page(s.verifyEmailLinkPage))
+		r.Post("/verify-email", s.page(s.verifyEmailForm))
+	})
+
+	r.Get("/transfers/{transferID}", s.page(s.transferPage))
+	r.With(anonymousBody).Post("/transfers/{transferID}/accept", s.pageWaiting(s.acceptTransferForm))
+	r.With(anonymousBody).Post("/transfers/{transferID}/decline", s.pageWaiting(s.declineTransferForm))
+
+	notFound := s.page(func(http.ResponseWriter, *http.Request, *web.View) error {
+		return newProblem(kindNotFound, "There is no page at this address. Check that the link was copied whole.")
+	})
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		if !wantsPage(r) {
+			writeProblem(w, r, newProblem(kindNotFound, "No such endpoint."))
+			return
+		}
+		notFound(w, r)
+	})
+	methodNotAllowed := s.page(func(w http.ResponseWriter, _ *http.Request, _ *web.View) error {
+		return newProblem(kindMethod, "This page cannot be used that way.")
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		if !wantsPage(r) {
+			writeProblem(w, r, newProblem(kindMethod, r.Method+" is not allowed here."))
+			return
+		}
+		methodNotAllowed(w, r)
+	})
+	return r
+}
+
+// wantsPage is whether the client reads pages: a browser, which asks for HTML. A path no page
+// has answers any other client (a program guessing at the API) with a problem document.
+func wantsPage(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// pagesFirst hands every path that is not the API's (/api/, /docs, /unsubscribe) to the
+// pages.
+func pagesFirst(pages http.Handler) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p := r.URL.Path
+			if strings.HasPrefix(p, "/api/") || p == "/api" || p == "/docs" || p == "/unsubscribe" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			pages.ServeHTTP(w, r)
+		})
+	}
+}
+
+// page adapts a pageHandler under the request deadline; pageWaiting under the longer one of
+// requests that wait for a workflow.
+func (s *Server) page(h pageHandler) http.HandlerFunc {
+	return s.pageWithin(s.cfg.HTTP.RequestTimeout, h)
+}
+
+func (s *Server) pageWaiting(h pageHandler) http.HandlerFunc {
+	return s.pageWithin(s.cfg.HTTP.WorkflowRequestTimeout, h)
+}
+
+// pageWithin is the funnel every page runs through, as handleWithin is the API's: the path
+// and query are checked, the session cookie is read (the person's claims join the context,
+// as a bearer token's do), a form's CSRF token is checked, and the handler runs. Its error
+// is drawn as a problem page.
+func (s *Server) pageWithin(deadline time.Duration, h pageHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v := &web.View{Path: r.URL.Path}
+		if p := checkRequestText(r); p != nil {
+			s.problemPage(w, r, v, p)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), deadline)
+		defer cancel()
+		r = r.WithContext(ctx)
+		r, err := s.pageSession(w, r, v)
+		if err == nil && r.Method == http.MethodPost {
+			err = s.checkForm(r, v)
+		}
+		aw := &answerWriter{ResponseWriter: w}
+		if err == nil {
+			err = h(aw, r, v)
+		}
+		if err != nil {
+			if aw.began {
+				s.log.ErrorContext(ctx, "page failed after its answer began", "error", err, "method", r.Method, "path", r.URL.Path)
+				return
+			}
+			s.problemPage(aw, r, v, err)
+		}
+	}
+}
+
+// pageHeaders are sent with every page where a person acts: drawn for them alone, never
+// cached, never framed, loading only our stylesheet and the photos' storage.
+func (s *Server) pageHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	if h.Get("Referrer-Policy") == "" { // a page whose address holds a token sends none
+		h.Set("Referrer-Policy", "same-origin")
+	}
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data: "+s.photoOrigin+
+		"; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+}
+
+// renderPage draws the page name with v at status.
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, name string, v *web.View) error {
+	v.Status = status
+	var b bytes.Buffer
+	if err := s.pages.Render(&b, name, v); err != nil {
+		return err
+	}
+	s.pageHeaders(w)
+	w.WriteHeader(status)
+	_, _ = w.Write(b.Bytes())
+	return nil
+}
+
+// pageTitles are the headings of problem pages, by status, in a person's words.
+var pageTitles = map[int]string{
+	http.StatusBadRequest:            "This link or form is not complete",
+	http.StatusUnauthorized:          "Log in to continue",
+	http.StatusPaymentRequired:       "Your plan does not include this",
+	http.StatusForbidden:             "You cannot do this",
+	http.StatusNotFound:              "Not found",
+	http.StatusMethodNotAllowed:      "Not here",
+	http.StatusConflict:              "This has changed",
+	http.StatusGone:                  "This link has expired",
+	http.StatusRequestEntityTooLarge: "Too large",
+	http.StatusUnsupportedMediaType:  "This form could not be read",
+	http.StatusUnprocessableEntity:   "Check what you entered",
+	http.StatusTooManyRequests:       "Too many tries",
+	http.StatusInternalServerError:   "Something went wrong",
+	http.StatusServiceUnavailable:    "Try again in a moment",
+}
+
+// problemData is what a problem page shows.
+type problemData struct {
+	Detail    string
+	RequestID string
+	// LogIn offers to log in or register: the page needs a person.
+	LogIn bool
+}
+
+// problemPage draws err as a page: a problem's status and detail, a plan's limit as the API
+// words it, a deadline or an unavailable dependency as a 503, anything else as a 500 that
+// quotes the request ID, the error logged.
+func (s *Server) problemPage(w http.ResponseWriter, r *http.Request, v *web.View, err error) {
+	var (
+		p     *Problem
+		limit *billing.LimitError
+	)
+	switch {
+	case errors.As(err, &p):
+	case errors.As(err, &limit):
+		p = planLimitProblem(limit)
+	case isUnavailable(err):
+		s.log.WarnContext(r.Context(), "page deadline passed or a dependency is unavailable", "error", err, "path", r.URL.Path)
+		p = unavailableProblem()
+	default:
+		s.log.ErrorContext(r.Context(), "page failed", "error", err, "method", r.Method, "path", r.URL.Path)
+		p = newProblem(kindInternal, "Something went wrong on our side. Try again in a moment, and quote the request number below if it keeps failing.")
+	}
+	v.Title = pageTitles[p.Status]
+	if v.Title == "" {
+		v.Title = p.Title
+	}
+	v.Data = problemData{Detail: p.Detail, RequestID: middleware.GetReqID(r.Context()),
+		LogIn: p.Status == http.StatusUnauthorized}
+	if p.Status == http.StatusServiceUnavailable || p.Status == http.StatusTooManyRequests {
+		retry := p.retryAfter
+		if retry <= 0 {
+			retry = unavailableRetryAfter
+		}
+		w.Header().Set("Retry-After", retryAfterSeconds(retry))
+	}
+	if err := s.renderPage(w, r, p.Status, "problem", v); err != nil {
+		s.log.ErrorContext(r.Context(), "problem page failed to draw", "error", err)
+		http.Error(w, p.Detail, p.Status)
+	}
+}
+
+// redirectTo redirects a form's post to the page that shows its outcome.
+func redirectTo(w http.ResponseWriter, to string) error {
+	w.Header().Set("Location", to)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusSeeOther)
+	return nil
+}
+
+// localPath is next if it is a path on this site (where logging in may return), else "/".
+func localPath(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return next
+}
+
+func retryAfterSeconds(d time.Duration) string { return strconv.Itoa(int(d.Seconds() + 0.999)) }
+
+// throttled takes a request from l's budget for its client, the API's throttle for the same
+// action, or answers why not.
+func throttled(l *ipLimiter, r *http.Request) error {
+	if ok, wait := l.take(clientOf(clientIP(r))); !ok {
+		p := newProblem(kindRateLimited, "Too many tries from your address just now; wait a minute and try again.")
+		p.retryAfter = wait
+		return p
+	}
+	return nil
+}
