@@ -16,7 +16,7 @@ TEST_ENV := REPTIDEX_ENV=test LOG_LEVEL=warn LOG_FORMAT=text \
 	DEV_STRIPE_MOCK_PORT=22111 STRIPE_API_BASE=http://127.0.0.1:22111 \
 	DEV_S3_PORT=17070 S3_ENDPOINT=http://127.0.0.1:17070 \
 	SMTP_ADDR=127.0.0.1:11025 DEV_MAIL_HTTP_ADDR=127.0.0.1:18025 \
-	RIVER_FETCH_COOLDOWN=20ms
+	RIVER_FETCH_COOLDOWN=20ms SCREENSHOT_DIR=$(CURDIR)/.testdata/screenshots
 
 .DEFAULT_GOAL := help
 
@@ -29,7 +29,7 @@ dev: tools postgres build ## Run the whole system: components, migrations, demo 
 	LOG_FORMAT=$${LOG_FORMAT:-text} $(BIN)/reptidex dev
 
 .PHONY: test
-test: tools postgres poppler build lint ## Run every test (unit and integration) against real components on test ports
+test: tools postgres poppler chromium build lint ## Run every test (unit and integration) against real components on test ports
 	rm -rf .testdata
 	@# The end-to-end tests run alone, after the rest: they kill and start worker processes and
 	@# time processes on the dev server, which the API package's hostile sweep beside them starves.
@@ -43,7 +43,7 @@ test-stack: tools postgres build ## Keep the test components up, for `make test-
 	$(TEST_ENV) $(BIN)/reptidex stack --fresh-db -- sleep infinity
 
 .PHONY: test-go
-test-go: poppler ## Run `go test $(PKG) -run $(RUN)` against a running `make test-stack`
+test-go: poppler chromium ## Run `go test $(PKG) -run $(RUN)` against a running `make test-stack`
 	$(TEST_ENV) REPTIDEX_STACK=1 MAILSINK_URL=http://127.0.0.1:18025 $(GO) test -count=1 $(or $(PKG),./...) $(if $(RUN),-run '$(RUN)')
 
 .PHONY: test-migrate
@@ -82,6 +82,10 @@ postgres: ## Start the local Postgres cluster if it is down
 .PHONY: poppler
 poppler: ## Install poppler-utils (pdftotext, pdftoppm) if missing, for the renderer's tests
 	@scripts/ensure-poppler.sh
+
+.PHONY: chromium
+chromium: ## Install Chromium if missing, for the browser tests of the pages
+	@scripts/ensure-chromium.sh
 
 $(REDOCLY): tools/redocly/package.json tools/redocly/package-lock.json
 	@command -v npm >/dev/null || { echo "make lint checks the OpenAPI document with Redocly CLI, which needs Node.js 20.19+ and npm"; exit 1; }

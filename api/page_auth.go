@@ -35,12 +35,12 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, v *web.View) 
 func (s *Server) authPage(w http.ResponseWriter, r *http.Request, v *web.View, status int, name, next string) error {
 	s.formToken(w, r, v)
 	v.Title = map[string]string{"login": "Log in", "register": "Register"}[name]
-	v.Path = ""
 	d := authPageData{}
 	if next != "/" {
 		d.Next = next
-		d.Why = "Log in to continue where the link you followed leads."
+		d.Why = "Log in, or register if you have no account, to continue where the link you followed leads."
 	}
+	v.Path = d.Next // the header's links keep where the person goes next
 	v.Data = d
 	return s.renderPage(w, r, status, name, v)
 }

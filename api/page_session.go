@@ -168,10 +168,14 @@ func (s *Server) checkForm(r *http.Request, v *web.View) error {
 		}
 		return newProblem(kindMalformed, "The form could not be read; reload the page and try again.")
 	}
-	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
-		return errForeignForm
-	}
-	if origin := r.Header.Get("Origin"); origin != "" && !s.ownOrigin(r, origin) {
+	// A browser says where a form comes from: Sec-Fetch-Site, or failing that Origin (which a
+	// page that sends no referrer, like the email confirmation's, sends as "null").
+	switch site, origin := r.Header.Get("Sec-Fetch-Site"), r.Header.Get("Origin"); {
+	case site != "":
+		if site != "same-origin" && site != "none" {
+			return errForeignForm
+		}
+	case origin != "" && origin != "null" && !s.ownOrigin(r, origin):
 		return errForeignForm
 	}
 	want := v.CSRF
