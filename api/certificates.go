@@ -94,27 +94,35 @@ func (s *Server) animalCertificates(w http.ResponseWriter, r *http.Request) erro
 // getCertificate answers one of the organization's certificates by serial, with a
 // short-lived link to its PDF once issued.
 func (s *Server) getCertificate(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.readCertificate(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+// readCertificate reads the organization's certificate named by the path's serial, with a
+// short-lived link to its PDF once issued: what the API answers and the certificate's page
+// shows. Another organization's is not found, exactly like one that does not exist.
+func (s *Server) readCertificate(r *http.Request) (certificateView, error) {
 	var c store.Certificate
 	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) (err error) {
-		c, err = store.CertificateBySerial(r.Context(), tx, chi.URLParam(r, "serial"))
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("certificate")
-		}
+		c, err = inPath[store.Certificate, store.Querier](r, tx, "serial", "certificate", store.CertificateBySerial)
 		return err
 	})
 	if err != nil {
-		return err
+		return certificateView{}, err
 	}
 	v := viewCertificate(c)
 	if c.PDFKey != "" {
 		link, err := s.media.PresignObject(r.Context(), c.PDFKey)
 		if err != nil {
-			return err
+			return certificateView{}, err
 		}
 		l := viewLink(link)
 		v.PDF = &l
 	}
-	return writeJSON(w, http.StatusOK, v)
+	return v, nil
 }
 
 // certificateProblem answers what certificates refuse.

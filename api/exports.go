@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/reptidex/reptidex/domain/membership"
@@ -113,16 +112,24 @@ const progressWait = 2 * time.Second
 // getExport answers one of the organization's exports: a running one with its progress, a
 // ready one with its download link.
 func (s *Server) getExport(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.readExport(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+// readExport reads the organization's export named by the path, as the API answers it and
+// its page shows it: a running one with its progress, when its process answers within
+// progressWait; a ready one with its download link, working until it expires.
+func (s *Server) readExport(r *http.Request) (exportView, error) {
 	var e store.Export
 	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) (err error) {
-		e, err = store.ExportByPublicID(r.Context(), tx, chi.URLParam(r, "exportID"))
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("export")
-		}
+		e, err = inPath[store.Export, store.Querier](r, tx, "exportID", "export", store.ExportByPublicID)
 		return err
 	})
 	if err != nil {
-		return err
+		return exportView{}, err
 	}
 	v := viewExport(e)
 	switch v.Status {
@@ -137,10 +144,10 @@ func (s *Server) getExport(w http.ResponseWriter, r *http.Request) error {
 	case "ready":
 		link, err := s.media.PresignObjectUntil(r.Context(), e.ObjectKey, *e.ExpiresAt)
 		if err != nil {
-			return err
+			return exportView{}, err
 		}
 		l := viewLink(link)
 		v.Download = &l
 	}
-	return writeJSON(w, http.StatusOK, v)
+	return v, nil
 }

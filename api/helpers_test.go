@@ -305,7 +305,7 @@ func (b *bundle) invitationToken(t *testing.T, invitationID string) string {
 	var link string
 	require.NoError(t, b.Admin.QueryRow(context.Background(), `SELECT link FROM notifications WHERE dedup_key = $1`,
 		"invitation/"+invitationID).Scan(&link))
-	token, ok := strings.CutPrefix(link, "/api/v1/invitations/accept?token=")
+	token, ok := strings.CutPrefix(link, "/invitations/accept?token=")
 	require.True(t, ok, "the invitation's link: %s", link)
 	return token
 }

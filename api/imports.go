@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/reptidex/reptidex/domain/membership"
 	"github.com/reptidex/reptidex/imports"
 	"github.com/reptidex/reptidex/objstore"
 	"github.com/reptidex/reptidex/store"
@@ -224,8 +225,17 @@ func (s *Server) getImport(w http.ResponseWriter, r *http.Request) error {
 // process answers (within progressWait; the database's otherwise). The process is asked
 // before the row is read again, so that what the row shows is never older than the stage.
 func (s *Server) readImport(r *http.Request, publicID string) (importView, error) {
+	v, _, err := s.readImportAs(r, publicID)
+	return v, err
+}
+
+// readImportAs is readImport, with the caller's role in the organization: the import's page
+// offers its buttons to those who may press them.
+func (s *Server) readImportAs(r *http.Request, publicID string) (importView, membership.Role, error) {
+	var role membership.Role
 	read := func() (im store.Import, err error) {
-		err = s.withAccess(r, "", func(tx pgx.Tx, _ access) (err error) {
+		err = s.withAccess(r, "", func(tx pgx.Tx, a access) (err error) {
+			role = a.Role
 			im, err = store.ImportByPublicID(r.Context(), tx, publicID)
 			if errors.Is(err, store.ErrNotFound) {
 				return notFound("import")
@@ -235,23 +245,24 @@ func (s *Server) readImport(r *http.Request, publicID string) (importView, error
 		return im, err
 	}
 	im, err := read()
-	if err != nil || im.FinishedAt != nil {
-		if err != nil {
-			return importView{}, err
-		}
-		return viewImport(im, true)
+	if err != nil {
+		return importView{}, role, err
+	}
+	if im.FinishedAt != nil {
+		v, err := viewImport(im, true)
+		return v, role, err
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), progressWait)
 	defer cancel()
 	p, qerr := importing.QueryProgress(ctx, s.temporal, im.ID)
 	if im, err = read(); err != nil {
-		return importView{}, err
+		return importView{}, role, err
 	}
 	v, err := viewImport(im, true)
 	if err == nil && qerr == nil && im.FinishedAt == nil {
 		v.Status = string(p.Stage)
 	}
-	return v, err
+	return v, role, err
 }
 
 // checkImport checks an uploaded file (its dry run), with the breeder's mapping of its
@@ -302,22 +313,38 @@ func checkMapping(m map[string]string) *Problem {
 // askImport sends the breeder's update to the import's process and answers the import as it
 // then stands; keepers, owners and admins. A file not uploaded yet cannot be checked.
 func (s *Server) askImport(w http.ResponseWriter, r *http.Request, status int, update string, args ...any) error {
+	id, err := s.sendImportUpdate(r, update, args...)
+	if err != nil {
+		return err
+	}
+	v, err := s.readImport(r, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, status, v)
+}
+
+// sendImportUpdate sends the breeder's update to the process of the import named by the
+// path, as the API's routes and the import's page's buttons do, and answers the import's
+// public ID; keepers, owners and admins. An import that has ended, or whose process refuses
+// the update, is a conflict naming why; a file not uploaded yet cannot be checked.
+func (s *Server) sendImportUpdate(r *http.Request, update string, args ...any) (string, error) {
 	var im store.Import
 	err := s.withKeeper(r, func(tx pgx.Tx, _ access) (err error) {
 		im, err = inPath[store.Import, store.Querier](r, tx, "importID", "import", store.ImportByPublicID)
 		return err
 	})
 	if err != nil {
-		return err
+		return "", err
 	}
 	if im.FinishedAt != nil {
-		return newProblem(kindConflict, "The import was already "+im.Status+".")
+		return "", newProblem(kindConflict, "The import was already "+im.Status+".")
 	}
 	if update == importing.CheckUpdate {
 		if _, err := objstore.Size(r.Context(), s.media.S3, s.media.Bucket, im.ObjectKey); errors.Is(err, objstore.ErrNotFound) {
-			return newProblem(kindConflict, "The file is not uploaded yet: PUT it to the upload link first.")
+			return "", newProblem(kindConflict, "The file is not uploaded yet: PUT it to the upload link first.")
 		} else if err != nil {
-			return err
+			return "", err
 		}
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), updateTimeout)
@@ -329,18 +356,14 @@ func (s *Server) askImport(w http.ResponseWriter, r *http.Request, status int, u
 	)
 	switch {
 	case errors.As(err, &appErr) && appErr.Type() == importing.ErrTypeRefused:
-		return newProblem(kindConflict, appErr.Message())
+		return "", newProblem(kindConflict, appErr.Message())
 	case temporal.IsWorkflowExecutionAlreadyStartedError(err):
-		return newProblem(kindConflict, "The import has already ended.")
+		return "", newProblem(kindConflict, "The import has already ended.")
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &timeout):
 		s.log.WarnContext(r.Context(), "import update did not finish in time", "import", im.PublicID, "update", update, "error", err)
-		return newProblem(kindUnavailable, "The import did not answer in time; GET /api/v1/imports/"+im.PublicID+" shows where it stands.")
+		return "", newProblem(kindUnavailable, "The import did not answer in time; look at it again in a moment to see where it stands.")
 	case err != nil:
-		return fmt.Errorf("import %s %s: %w", im.PublicID, update, err)
+		return "", fmt.Errorf("import %s %s: %w", im.PublicID, update, err)
 	}
-	v, err := s.readImport(r, im.PublicID)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, status, v)
+	return im.PublicID, nil
 }

@@ -47,7 +47,7 @@ func (b *bundle) mustInvite(t *testing.T, o org, email, role string) (invitation
 	r := b.invite(t, o.Owner.Tokens.AccessToken, o.ID, email, role)
 	require.Equal(t, http.StatusCreated, r.Status, "invite %s: %s", email, r.Raw)
 	path, token := mailedToken(t, email, "Join ")
-	require.Equal(t, "/api/v1/invitations/accept", path)
+	require.Equal(t, "/invitations/accept", path, "the link opens the invitation's page")
 	return decodeAs[invitationOf](t, r), token
 }
 
@@ -125,7 +125,7 @@ func TestInvitation_ExistingAccountAlsoFindsItInTheirNotifications(t *testing.T)
 	r := b.invite(t, o.Owner.Tokens.AccessToken, o.ID, existing.Email, "viewer")
 	require.Equal(t, http.StatusCreated, r.Status, "body: %s", r.Raw)
 	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM notifications WHERE type = 'organization.invitation'
-		AND user_id = $1 AND email = $2 AND org_id = $3 AND link LIKE '/api/v1/invitations/accept?token=%'`,
+		AND user_id = $1 AND email = $2 AND org_id = $3 AND link LIKE '/invitations/accept?token=%'`,
 		b.userUUID(t, existing.Tokens.UserID), existing.Email, b.orgUUID(t, o.ID)))
 	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id
 		WHERE n.user_id = $1 AND n.type = 'organization.invitation' AND d.channel = 'email' AND d.address = $2`,

@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/client"
 
@@ -57,15 +59,28 @@ func (s *Server) shipOrder(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
+	expected, err := in.check()
+	if err != nil {
+		return err
+	}
+	return s.updateOrder(w, r, sale.ShipUpdate, in, func(a sale.Actor) any {
+		return sale.ShipInput{Actor: a, Carrier: in.Carrier, TrackingNumber: in.TrackingNumber, ExpectedDelivery: expected}
+	})
+}
+
+// check trims the shipment's fields and refuses what is missing or out of range; expected
+// is the delivery date in UTC, zero when none was given.
+func (in *shipOrderRequest) check() (expected time.Time, err error) {
 	in.Carrier, in.TrackingNumber = strings.TrimSpace(in.Carrier), strings.TrimSpace(in.TrackingNumber)
 	var errs []FieldError
-	if in.Carrier == "" {
-		errs = append(errs, FieldError{"carrier", "is required"})
+	for _, f := range []struct{ name, value string }{{"carrier", in.Carrier}, {"tracking_number", in.TrackingNumber}} {
+		switch n := utf8.RuneCountInString(f.value); {
+		case n == 0:
+			errs = append(errs, FieldError{f.name, "is required"})
+		case n > 100:
+			errs = append(errs, FieldError{f.name, "must be at most 100 characters"})
+		}
 	}
-	if in.TrackingNumber == "" {
-		errs = append(errs, FieldError{"tracking_number", "is required"})
-	}
-	var expected time.Time
 	if in.ExpectedDelivery != nil {
 		expected = in.ExpectedDelivery.UTC()
 		if now := time.Now(); !expected.After(now) || expected.After(now.Add(maxExpectedDelivery)) {
@@ -73,11 +88,9 @@ func (s *Server) shipOrder(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if len(errs) > 0 {
-		return invalid(errs...)
+		return time.Time{}, invalid(errs...)
 	}
-	return s.updateOrder(w, r, sale.ShipUpdate, in, func(a sale.Actor) any {
-		return sale.ShipInput{Actor: a, Carrier: in.Carrier, TrackingNumber: in.TrackingNumber, ExpectedDelivery: expected}
-	})
+	return expected, nil
 }
 
 // deliveredOrder: either party says the animal arrived.
@@ -129,26 +142,32 @@ func (s *Server) updateOrder(w http.ResponseWriter, r *http.Request, update stri
 		Body   any    `json:"body"`
 	}{update, body}}
 	return s.idempotent(w, r, op, func(r *http.Request, k *keyed) (response, error) {
-		var (
-			o      store.Order
-			actor  sale.Actor
-			tenant store.Tenant
-		)
-		err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
-			var err error
-			o, err = store.OrderByPublicID(r.Context(), tx, publicID)
-			if errors.Is(err, store.ErrNotFound) {
-				return notFound("order")
-			}
-			actor = sale.Actor{UserID: a.UserID, OrgID: a.OrgID, Manages: a.Role.CanManageMembers()}
-			tenant = store.Tenant{OrgID: a.OrgID, UserID: a.UserID}
-			return err
-		})
-		if err != nil {
-			return response{}, err
-		}
-		return s.askSale(r.Context(), k, o, tenant, update, actor, arg(actor))
+		return s.sendOrderUpdate(r, k, publicID, update, arg)
 	})
+}
+
+// sendOrderUpdate authorizes the caller as a party to the order with the public ID and sends
+// the update (askSale), under k's key when it has one.
+func (s *Server) sendOrderUpdate(r *http.Request, k *keyed, publicID, update string, arg func(sale.Actor) any) (response, error) {
+	var (
+		o      store.Order
+		actor  sale.Actor
+		tenant store.Tenant
+	)
+	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
+		var err error
+		o, err = store.OrderByPublicID(r.Context(), tx, publicID)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("order")
+		}
+		actor = sale.Actor{UserID: a.UserID, OrgID: a.OrgID, Manages: a.Role.CanManageMembers()}
+		tenant = store.Tenant{OrgID: a.OrgID, UserID: a.UserID}
+		return err
+	})
+	if err != nil {
+		return response{}, err
+	}
+	return s.askSale(r.Context(), k, o, tenant, update, actor, arg(actor))
 }
 
 // askSale sends the update (sale.Ask) to the order o and answers the order as read in
@@ -252,20 +271,24 @@ func (s *Server) resolveOrder(w http.ResponseWriter, r *http.Request) error {
 	publicID := chi.URLParam(r, "orderID")
 	op := idempotentOp{Name: "order.resolve/" + publicID, Request: in}
 	return s.idempotent(w, r, op, func(r *http.Request, k *keyed) (response, error) {
-		ctx := r.Context()
-		d, tenant, err := orders.ReadForAdmin(ctx, s.db, store.Tenant{UserID: adminID}, publicID)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			return response{}, newProblem(kindNotFound, "order not found")
-		case err != nil:
-			return response{}, err
-		}
-		if in.RefundAmount > d.Money.Captured {
-			return response{}, invalid(FieldError{"refund_amount", fmt.Sprintf("must be at most %d, the amount captured", d.Money.Captured)})
-		}
-		// The admin acts for no party of the order.
-		actor := sale.Actor{UserID: adminID, PlatformAdmin: true}
-		return s.askSale(ctx, k, d.Order, tenant, sale.ResolveUpdate, actor,
-			sale.Decision{Actor: actor, RefundAmount: in.RefundAmount, Note: in.Note})
+		return s.resolve(r.Context(), k, adminID, publicID, in)
 	})
+}
+
+// resolve sends a platform admin's decision on the order with the public ID to its sale.
+func (s *Server) resolve(ctx context.Context, k *keyed, adminID uuid.UUID, publicID string, in resolveOrderRequest) (response, error) {
+	d, tenant, err := orders.ReadForAdmin(ctx, s.db, store.Tenant{UserID: adminID}, publicID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return response{}, newProblem(kindNotFound, "order not found")
+	case err != nil:
+		return response{}, err
+	}
+	if in.RefundAmount > d.Money.Captured {
+		return response{}, invalid(FieldError{"refund_amount", fmt.Sprintf("must be at most %d, the amount captured", d.Money.Captured)})
+	}
+	// The admin acts for no party of the order.
+	actor := sale.Actor{UserID: adminID, PlatformAdmin: true}
+	return s.askSale(ctx, k, d.Order, tenant, sale.ResolveUpdate, actor,
+		sale.Decision{Actor: actor, RefundAmount: in.RefundAmount, Note: in.Note})
 }

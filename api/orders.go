@@ -109,6 +109,21 @@ type orderView struct {
 	Money *orderMoneyView `json:"money,omitempty"`
 	// On GET /orders/{orderID} and the answers to its updates.
 	Timeline []timelineEntry `json:"timeline,omitempty"`
+	// On GET /orders/{orderID}: the photos the buyer sent with a reported problem (from the
+	// order's page), with downloads valid for five minutes.
+	Evidence []evidenceView `json:"evidence,omitempty"`
+}
+
+// evidenceView is a photo sent with a reported problem.
+type evidenceView struct {
+	ContentType string    `json:"content_type"`
+	Width       int       `json:"width"`
+	Height      int       `json:"height"`
+	CreatedAt   time.Time `json:"created_at"`
+	// Presigned GET of the photo, cleaned of its metadata.
+	URL string `json:"url" jsonschema:"format=uri"`
+	// Presigned GET of a JPEG at most 320 pixels a side.
+	ThumbnailURL string `json:"thumbnail_url" jsonschema:"format=uri"`
 }
 
 // viewOrder shows an order to the organization viewer; only the buyer's sees the payment's
@@ -254,17 +269,33 @@ func placeProblem(err error) error {
 
 // getOrder shows an order, with its money and timeline, to either party.
 func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {
-	var view orderView
+	var (
+		view     orderView
+		evidence []store.Evidence
+	)
 	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
 		d, err := orders.Read(r.Context(), tx, chi.URLParam(r, "orderID"))
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound("order")
 		}
 		view = viewOrderDetail(d, a.OrgID)
+		evidence = d.Evidence
 		return err
 	})
 	if err != nil {
 		return err
+	}
+	for _, e := range evidence {
+		original, err := s.media.PresignObject(r.Context(), e.OriginalKey)
+		if err != nil {
+			return err
+		}
+		thumbnail, err := s.media.PresignObject(r.Context(), e.ThumbnailKey)
+		if err != nil {
+			return err
+		}
+		view.Evidence = append(view.Evidence, evidenceView{ContentType: e.ContentType, Width: e.Width, Height: e.Height,
+			CreatedAt: e.CreatedAt, URL: original.URL, ThumbnailURL: thumbnail.URL})
 	}
 	return writeJSON(w, http.StatusOK, view)
 }

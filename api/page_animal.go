@@ -39,9 +39,12 @@ func asOrganization(orgID uuid.UUID) pedigree.Authorize {
 	}
 }
 
-// asPublic reads a chart as anyone sees it: public animals only.
+// asPublic reads a chart as anyone sees it: public animals only. The tenant is an
+// organization that does not exist, the nil UUID, rather than none: the cards' visibility
+// (org_id = app_org_id() OR public) is then false for another's private animal, where no
+// tenant would make it NULL.
 func asPublic(b *pgx.Batch) func() error {
-	b.Queue(`SELECT set_config('app.org_id', '', true), set_config('app.user_id', '', true)`)
+	b.Queue(`SELECT set_config('app.org_id', $1, true), set_config('app.user_id', '', true)`, uuid.Nil.String())
 	return func() error { return nil }
 }
 

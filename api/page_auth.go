@@ -180,6 +180,9 @@ func (s *Server) resendVerificationForm(w http.ResponseWriter, r *http.Request, 
 // homeData is what the home page lists for a person logged in.
 type homeData struct {
 	Transfers []homeTransfer
+	// Organizations are the person's, the one the session acts for marked.
+	Organizations []store.UserOrganization
+	Acting        string
 }
 
 type homeTransfer struct {
@@ -193,7 +196,12 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, v *web.View) e
 		return s.renderPage(w, r, http.StatusOK, "home", v)
 	}
 	var d homeData
-	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) error {
+	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
+		var err error
+		if d.Organizations, err = store.OrganizationsOfUser(r.Context(), tx, a.UserID); err != nil {
+			return err
+		}
+		d.Acting = a.OrgPublicID
 		ts, err := store.ListTransfers(r.Context(), tx, store.TransferFilter{Incoming: true, Limit: 50})
 		for _, t := range ts {
 			if t.Status == "offered" {
@@ -244,4 +252,20 @@ func (s *Server) verifyEmailForm(w http.ResponseWriter, r *http.Request, v *web.
 	v.Title = "Your email address is confirmed"
 	v.Data = confirmEmailData{Email: out.Email}
 	return s.renderPage(w, r, http.StatusOK, "confirm_email", v)
+}
+
+// switchOrganizationForm moves the page's session to another of the person's organizations,
+// as the API's refresh does (a new refresh token of the same session), and goes back.
+func (s *Server) switchOrganizationForm(w http.ResponseWriter, r *http.Request, v *web.View) error {
+	if err := needPerson(v); err != nil {
+		return err
+	}
+	org := r.PostForm.Get("organization_id")
+	if !isPublicID(org) {
+		return invalid(FieldError{"organization_id", "is not one of your organizations"})
+	}
+	if err := s.switchPageSession(w, r, org); err != nil {
+		return err
+	}
+	return redirectTo(w, localPath(r.URL.Query().Get("next")))
 }

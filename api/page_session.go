@@ -12,6 +12,9 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
 	"github.com/reptidex/reptidex/accounts"
 	"github.com/reptidex/reptidex/auth"
 	"github.com/reptidex/reptidex/store"
@@ -216,4 +219,58 @@ func (s *Server) ownOrigin(r *http.Request, origin string) bool {
 		return true
 	}
 	return u.Host == r.Host
+}
+
+// otherOrganizationWith finds another of the person's organizations (than the session's) in
+// which found answers without store.ErrNotFound: where what a link names is theirs. It
+// answers "" when there is none.
+func (s *Server) otherOrganizationWith(r *http.Request, found func(pgx.Tx) error) (string, error) {
+	ctx := r.Context()
+	c := claimsFrom(ctx)
+	sid, err := uuid.Parse(c.SessionID)
+	if err != nil {
+		return "", errNeedPerson
+	}
+	org := ""
+	err = s.withAccess(r, "", func(tx pgx.Tx, a access) error {
+		orgs, err := store.OrganizationsOfUser(ctx, tx, a.UserID)
+		if err != nil {
+			return err
+		}
+		for _, o := range orgs {
+			if o.OrgID == a.OrgID {
+				continue
+			}
+			if _, err := store.Authorize(ctx, tx, c.UserID, o.PublicID, sid); err != nil {
+				return err
+			}
+			switch err := found(tx); {
+			case err == nil:
+				org = o.PublicID
+				return nil
+			case !errors.Is(err, store.ErrNotFound):
+				return err
+			}
+		}
+		return nil
+	})
+	return org, err
+}
+
+// switchPageSession moves the page's session to the person's organization org, as the API's
+// refresh does: a new refresh token of the same session, in a new cookie.
+func (s *Server) switchPageSession(w http.ResponseWriter, r *http.Request, org string) error {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return errNeedPerson
+	}
+	session, err := s.sessions().Refresh(r.Context(), s.db, c.Value, org)
+	if errors.Is(err, accounts.ErrNotMember) {
+		return invalid(FieldError{"organization_id", "is not one of your organizations"})
+	}
+	if err != nil {
+		return sessionProblem(err)
+	}
+	s.startPageSession(w, session)
+	return nil
 }

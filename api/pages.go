@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/reptidex/reptidex/billing"
+	"github.com/reptidex/reptidex/media"
 	"github.com/reptidex/reptidex/web"
 )
 
@@ -30,6 +31,7 @@ type pageHandler func(w http.ResponseWriter, r *http.Request, v *web.View) error
 // pageRoutes serves the pages; the API's middleware runs before it.
 func (s *Server) pageRoutes() chi.Router {
 	r := chi.NewRouter()
+	r.Use(s.pageBodyLimit)
 	r.Get("/static/*", s.pages.Static().ServeHTTP)
 	r.Get("/verify/{serial}", s.verifyPage)
 	r.HandleFunc("/verify/*", func(w http.ResponseWriter, r *http.Request) {
@@ -38,24 +40,55 @@ func (s *Server) pageRoutes() chi.Router {
 
 	r.Get("/", s.page(s.homePage))
 	r.Group(func(r chi.Router) {
-		r.Use(anonymousBody)
 		r.Get("/login", s.page(s.loginPage))
 		r.Post("/login", s.page(s.loginForm))
 		r.Get("/register", s.page(s.registerPage))
 		r.Post("/register", s.page(s.registerForm))
 		r.Post("/logout", s.page(s.logoutForm))
 		r.Post("/verify-email/resend", s.page(s.resendVerificationForm))
+		r.Post("/organization", s.page(s.switchOrganizationForm))
+		r.Get("/invitations/accept", s.page(s.invitationLinkPage))
+		r.Post("/invitations/accept", s.page(s.acceptInvitationForm))
 		r.Get("/verify-email", s.page(s.verifyEmailLinkPage))
 		r.Post("/verify-email", s.page(s.verifyEmailForm))
 	})
 
+	r.Get("/animals/{animalID}", s.page(s.publicAnimalPage))
+	r.Get("/breeders/{orgID}", s.page(s.breederPage))
+	r.Get("/embed/{widgetID}", s.widgetPage)
+	r.Get("/embed.js", s.embedScript)
+
 	r.Get("/transfers/{transferID}", s.page(s.transferPage))
-	r.With(anonymousBody).Post("/transfers/{transferID}/accept", s.pageWaiting(s.acceptTransferForm))
-	r.With(anonymousBody).Post("/transfers/{transferID}/decline", s.pageWaiting(s.declineTransferForm))
+	r.Post("/transfers/{transferID}/accept", s.pageWaiting(s.acceptTransferForm))
+	r.Post("/transfers/{transferID}/decline", s.pageWaiting(s.declineTransferForm))
 
 	notFound := s.page(func(http.ResponseWriter, *http.Request, *web.View) error {
 		return newProblem(kindNotFound, "There is no page at this address. Check that the link was copied whole.")
 	})
+	r.Get("/orders/{orderID}", s.page(s.orderPage))
+	r.Post("/orders/{orderID}/confirm", s.pageWaiting(s.confirmOrderForm))
+	r.Post("/orders/{orderID}/cancel", s.pageWaiting(s.cancelOrderForm))
+	r.Post("/orders/{orderID}/ship", s.pageWaiting(s.shipOrderForm))
+	r.Post("/orders/{orderID}/report-problem", s.pageWaiting(s.reportOrderProblemForm))
+	r.Post("/orders/{orderID}/resolve", s.pageWaiting(s.resolveOrderForm))
+
+	r.Get("/seller/onboarding/return", s.page(s.sellerReturnPage))
+	r.Get("/seller/onboarding/refresh", s.page(s.sellerOnboardingRefresh))
+	r.Post("/seller/onboarding", s.page(s.sellerOnboardingForm))
+
+	r.Get("/billing", s.page(s.billingPage))
+	r.Post("/billing/portal", s.page(s.billingPortalForm))
+	r.Post("/billing/invoices/{invoice}/pay", s.page(s.payInvoiceForm))
+
+	r.Get("/certificates/{serial}", s.page(s.certificatePage))
+	r.Get("/exports/{exportID}", s.page(s.exportPage))
+	r.Get("/imports/{importID}", s.page(s.importPage))
+	r.Post("/imports/{importID}/apply", s.pageWaiting(s.applyImportForm))
+	r.Post("/imports/{importID}/cancel", s.pageWaiting(s.cancelImportForm))
+	r.Get("/me/exports/{exportID}", s.page(s.personalExportPage))
+	r.Get("/me/deletion", s.page(s.deletionPage))
+	r.Post("/me/deletion/cancel", s.pageWaiting(s.keepAccountForm))
+
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		if !wantsPage(r) {
 			writeProblem(w, r, newProblem(kindNotFound, "No such endpoint."))
@@ -261,4 +294,26 @@ func throttled(l *ipLimiter, r *http.Request) error {
 		return p
 	}
 	return nil
+}
+
+// maxEvidenceForm bounds the one page form that carries files, a reported problem: its
+// photos at their largest, and the reason.
+const maxEvidenceForm = media.MaxEvidence*media.MaxBytes + 64<<10
+
+// pageBodyLimit caps what a page's form may send: a few short fields (maxAnonymousBody), or
+// a reported problem's photos. A larger body is refused with a page before it is read.
+func (s *Server) pageBodyLimit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := int64(maxAnonymousBody)
+		if strings.HasSuffix(r.URL.Path, "/report-problem") {
+			limit = maxEvidenceForm
+		}
+		if r.ContentLength > limit {
+			s.problemPage(w, r, &web.View{Path: r.URL.Path}, newProblem(kindTooLarge,
+				"What was sent is too large: "+strconv.FormatInt(limit>>10, 10)+" KB at most."))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		next.ServeHTTP(w, r)
+	})
 }

@@ -302,6 +302,7 @@ func TestPages_TransferOfferShowsOnlyToItsParties(t *testing.T) {
 func TestPages_EmailConfirmedFromTheEmailedLink(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
+	b.deliver(t)
 	u := b.newUser(t, "confirm")
 	token := verificationToken(t, u.Email)
 
@@ -321,4 +322,49 @@ func TestPages_EmailConfirmedFromTheEmailedLink(t *testing.T) {
 	p = br.get(t, "/verify-email?token=not-a-token")
 	require.Equal(t, http.StatusBadRequest, p.Status)
 	require.Contains(t, p.Body, "verification link is not valid")
+}
+
+func TestPages_InvitationAcceptedFromItsLink(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	o := b.newOrg(t, "inviting")
+	email := testkit.UniqueEmail("invited")
+	r := b.invite(t, o.Owner.Tokens.AccessToken, o.ID, email, "keeper")
+	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
+	token := b.invitationToken(t, r.Body["id"].(string))
+	link := "/invitations/accept?token=" + token
+
+	br := b.browser(t)
+	p := br.get(t, link)
+	require.Equal(t, http.StatusOK, p.Status, "%s", p.Body)
+	require.Equal(t, "no-referrer", p.Header.Get("Referrer-Policy"), "the page's address holds a token")
+	require.Contains(t, p.Body, "to join Vivarium of "+o.Owner.Email)
+	require.Contains(t, p.Body, "as a keeper")
+	next := regexp.MustCompile(`href="/register\?next=([^"]+)"`).FindStringSubmatch(p.Body)
+	require.NotNil(t, next)
+	back, err := url.QueryUnescape(html.UnescapeString(next[1]))
+	require.NoError(t, err)
+	require.Equal(t, link, back, "registering comes back here")
+
+	// Someone else logged in cannot take it.
+	other := b.browser(t)
+	other.logIn(t, b.newUser(t, "someone-else").Email)
+	other.get(t, link)
+	p = other.post(t, link, url.Values{})
+	require.Equal(t, http.StatusForbidden, p.Status)
+	require.Contains(t, p.Body, "This invitation was sent to "+email)
+
+	br.get(t, "/register?next="+url.QueryEscape(link))
+	p = br.post(t, "/register?next="+url.QueryEscape(link), url.Values{"email": {email}, "password": {testPassword},
+		"display_name": {"Invited"}, "organization_name": {"Invited's Own"}})
+	require.Equal(t, http.StatusSeeOther, p.Status, "%s", p.Body)
+	require.Equal(t, link, p.Header.Get("Location"))
+	p = br.get(t, link)
+	require.Contains(t, p.Body, `action="/invitations/accept?token=`+token+`"`)
+	p = br.post(t, link, url.Values{})
+	require.Equal(t, http.StatusSeeOther, p.Status, "%s", p.Body)
+	require.Contains(t, br.get(t, "/").Body, "Invited · Vivarium of "+o.Owner.Email, "the session now acts for the organization joined")
+	require.Contains(t, br.get(t, link).Body, "This invitation has been accepted.")
+
+	require.Equal(t, http.StatusBadRequest, br.get(t, "/invitations/accept?token=forged").Status)
 }

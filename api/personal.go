@@ -77,24 +77,35 @@ func (s *Server) requestPersonalExport(w http.ResponseWriter, r *http.Request) e
 // getPersonalExport answers one of the caller's personal exports, with its download once
 // ready.
 func (s *Server) getPersonalExport(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.readPersonalExport(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+// readPersonalExport reads the caller's personal export named by the path, as the API
+// answers it and its page shows it: with its download once ready. Another person's is not
+// found, exactly like one that does not exist.
+func (s *Server) readPersonalExport(r *http.Request) (personalExportView, error) {
 	var e store.PersonalExport
 	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) (err error) {
 		e, err = inPath[store.PersonalExport, store.Querier](r, tx, "exportID", "personal export", store.PersonalExportByPublicID)
 		return err
 	})
 	if err != nil {
-		return err
+		return personalExportView{}, err
 	}
 	v := viewPersonalExport(e)
 	if v.Status == "ready" {
 		link, err := s.media.PresignObjectUntil(r.Context(), e.ObjectKey, *e.ExpiresAt)
 		if err != nil {
-			return err
+			return personalExportView{}, err
 		}
 		l := viewLink(link)
 		v.Download = &l
 	}
-	return writeJSON(w, http.StatusOK, v)
+	return v, nil
 }
 
 // personalRoutes: what ReptiDex holds about the caller, for the caller.
@@ -212,6 +223,24 @@ func (s *Server) getDeletion(w http.ResponseWriter, r *http.Request) error {
 // cancelDeletion keeps the caller's account: the deletion's process is told, within the
 // grace.
 func (s *Server) cancelDeletion(w http.ResponseWriter, r *http.Request) error {
+	if err := s.keepAccount(r); err != nil {
+		return err
+	}
+	var v deletionView
+	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) (err error) {
+		v, err = readDeletion(r.Context(), tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+// keepAccount cancels the caller's scheduled deletion, as DELETE /api/v1/me/deletion and
+// the deletion page's button do: the deletion's process is told, and refuses once the
+// erasure has begun.
+func (s *Server) keepAccount(r *http.Request) error {
 	var in deletion.Input
 	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
 		d, err := store.DeletionOfUser(r.Context(), tx)
@@ -236,17 +265,9 @@ func (s *Server) cancelDeletion(w http.ResponseWriter, r *http.Request) error {
 	case errors.As(err, &appErr) && appErr.Type() == deletion.ErrTypeRefused:
 		return newProblem(kindConflict, appErr.Message())
 	case errors.Is(err, context.DeadlineExceeded):
-		return newProblem(kindUnavailable, "The deletion did not answer in time; GET /api/v1/me/deletion shows where it stands.")
+		return newProblem(kindUnavailable, "The deletion did not answer in time; look at it again in a moment to see whether your account is kept.")
 	case err != nil:
 		return fmt.Errorf("cancel the deletion of %s: %w", in.PublicID, err)
 	}
-	var v deletionView
-	err = s.withAccess(r, "", func(tx pgx.Tx, _ access) (err error) {
-		v, err = readDeletion(r.Context(), tx)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, v)
+	return nil
 }

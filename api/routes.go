@@ -13,15 +13,15 @@ var anonymousBody = limitBody(maxAnonymousBody)
 
 // routes builds the router, one group per resource in the order of the README's API
 // overview. Middleware order: request ID, security headers, real IP, metrics, access log,
-// panic recovery, body limit, then the pages for people (pageRoutes: the certificate verify
-// page, which is no operation of the API); authentication is per route group.
+// panic recovery, then the pages for people (pageRoutes, with body limits of their own), then
+// the API's body limit; authentication is per route group.
 //
 // The groups are chi groups on full paths rather than r.Route sub-routers: a sub-router
 // serves its root as "/", which would also answer the path with a trailing slash.
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
 	r.Use(requestID, noSniff, realIP(s.cfg.HTTP.TrustedProxies), newHTTPMetrics(s.reg).middleware,
-		accessLog(s.log), s.recoverer, limitBody(s.cfg.HTTP.MaxBodyBytes), pagesFirst(s.pageRoutes()))
+		accessLog(s.log), s.recoverer, pagesFirst(s.pageRoutes()), limitBody(s.cfg.HTTP.MaxBodyBytes))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, newProblem(kindNotFound, "No such endpoint."))
 	})
@@ -61,6 +61,7 @@ func (s *Server) routes() chi.Router {
 		r.Group(s.exportRoutes)
 		r.Group(s.importRoutes)
 		r.Group(s.personalRoutes)
+		r.Group(s.embedRoutes)
 	})
 	return r
 }

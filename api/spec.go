@@ -146,7 +146,7 @@ func apiResources() []apiResource {
 		systemResource, authResource, organizationResource, memberResource, taxonomyResource,
 		animalResource, geneticsResource, lineageResource, renderResource, breedingResource, searchResource,
 		notificationResource, transferResource, marketplaceResource, listingResource, orderResource, mediaResource,
-		stripeResource, certificateResource, billingResource, subscriptionResource, exportResource, importResource, personalResource,
+		stripeResource, certificateResource, billingResource, subscriptionResource, exportResource, importResource, personalResource, embedResource,
 	}
 }
 

@@ -19,6 +19,7 @@ var orderResource = apiResource{
 		{Name: "Shipment", Type: shipmentView{}},
 		{Name: "OrderPayment", Type: orderPaymentView{}},
 		{Name: "OrderMoney", Type: orderMoneyView{}, Description: "The order's money, as the ledger records it."},
+		{Name: "OrderEvidence", Type: evidenceView{}, Description: "A photo the buyer sent with a reported problem, cleaned of its metadata."},
 		{Name: "Order", Type: orderView{}},
 		{Name: "OrderList", Type: orderList{}},
 		{Name: "CreateOrderRequest", Type: createOrderRequest{}},

@@ -15,7 +15,7 @@ import (
 	"github.com/reptidex/reptidex/billing"
 	"github.com/reptidex/reptidex/domain/membership"
 	"github.com/reptidex/reptidex/store"
-	"github.com/reptidex/reptidex/workflows/dunning"
+	"github.com/reptidex/reptidex/web"
 )
 
 // subscriptionView is the organization's subscription as Stripe last told it.
@@ -98,7 +98,7 @@ type planChangeRequest struct {
 // withBilling runs fn for an owner or admin of the caller's organization, with what billing
 // asks of Stripe.
 func (s *Server) withBilling(r *http.Request, fn func(pgx.Tx, billing.Payer, billing.Subscriptions) error) error {
-	subs := billing.Subscriptions{Pay: s.payments, ReturnURL: s.cfg.HTTP.PublicBaseURL + "/api/v1/billing/subscription"}
+	subs := billing.Subscriptions{Pay: s.payments, ReturnURL: s.links.URL(web.BillingPath)}
 	return s.withAccess(r, "", func(tx pgx.Tx, a access) error {
 		if !a.Role.AtLeast(membership.Admin) {
 			return newProblem(kindForbidden, "Only the organization's owners and admins manage its subscription.")
@@ -295,7 +295,7 @@ func viewInvoice(in store.Invoice) invoiceView {
 		Currency: in.Currency, AttemptCount: in.AttemptCount, ActionRequired: in.ActionRequired,
 		PeriodStart: in.PeriodStart, PeriodEnd: in.PeriodEnd, Created: in.Created}
 	if in.HostedURL != "" && (in.Status == "open" || in.Status == "draft") {
-		v.PayURL = dunning.InvoicePayLink(in.StripeID)
+		v.PayURL = "/api/v1/billing/invoices/" + in.StripeID + "/pay"
 	}
 	return v
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/web"
 	"github.com/reptidex/reptidex/workflows/dunning"
 )
 
@@ -213,7 +214,7 @@ func applyListingLimit(ctx context.Context, tx pgx.Tx, limit *int, c *Change) er
 // tellOwners tells each owner of the organization, in-app and by email, what the change did.
 func tellOwners(ctx context.Context, tx pgx.Tx, n *notify.Notifier, from, to store.Plan, c Change, cause Cause) error {
 	var body []string
-	link, action := "/api/v1/billing/plans", "See the plans"
+	link, action := web.BillingPath, "See the plan"
 	switch {
 	case cause == CauseDunning:
 		// The end of a dunning's grace: say why, and how to undo it.

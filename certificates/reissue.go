@@ -10,6 +10,7 @@ import (
 
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/web"
 )
 
 // Reissue gives the new owner of an animal a certificate in place of the previous owner's,
@@ -71,7 +72,7 @@ func supersededMessage(o store.SupersededCertificate, by store.Certificate) noti
 		Body: "The animal of this certificate has a new owner, so the certificate no longer stands: " +
 			"certificate " + by.Serial + " is being issued for them in its place. Anyone checking " + o.Serial +
 			" is shown that it was superseded, and by which certificate.",
-		Link: "/api/v1/certificates/" + o.Serial,
+		Link: web.CertificatePath(o.Serial),
 		Data: map[string]any{"serial": o.Serial, "superseded_by": by.Serial},
 	}
 }

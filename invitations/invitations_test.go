@@ -105,7 +105,7 @@ func TestSend_RecordsTheInvitationItsEmailAndItsEvent(t *testing.T) {
 	require.NoError(t, testkit.AdminPool(t).QueryRow(context.Background(),
 		`SELECT title, link FROM notifications WHERE dedup_key = $1`, "invitation/"+inv.PublicID).Scan(&title, &link))
 	require.Equal(t, "Join "+b.org.Name+" on ReptiDex", title)
-	require.True(t, strings.HasPrefix(link, invitations.AcceptPath+"?token="), link)
+	require.True(t, strings.HasPrefix(link, "/invitations/accept?token="), link)
 
 	evs := b.events(t)
 	last := evs[len(evs)-1]

@@ -17,10 +17,11 @@ import (
 	"github.com/reptidex/reptidex/domain/membership"
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/web"
 )
 
-// AcceptPath is the API path that accepts an invitation; the emailed link adds ?token= and
-// opens a page that explains how.
+// AcceptPath is the API path that accepts an invitation. The emailed link opens the
+// invitation's page instead (web.InvitationPath), where a person accepts it with a button.
 const AcceptPath = "/api/v1/invitations/accept"
 
 // emailTime is how an invitation's email writes a moment.
@@ -109,7 +110,7 @@ func email(ctx context.Context, tx pgx.Tx, n *notify.Notifier, org store.Organiz
 			"To accept, log in to ReptiDex with this address (or register with it if you have no account yet), "+
 			"then accept the invitation; the link below shows how. It works until %s.",
 			inv.InvitedByName, org.Name, RoleWithArticle(inv.Role), inv.ExpiresAt.UTC().Format(emailTime)),
-		Link:        AcceptPath + "?token=" + token,
+		Link:        web.InvitationPath(token),
 		ActionLabel: "See the invitation",
 		Data:        map[string]any{"invitation_id": inv.PublicID, "organization_id": org.PublicID, "role": string(inv.Role)},
 	}

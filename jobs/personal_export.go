@@ -17,6 +17,7 @@ import (
 	"github.com/reptidex/reptidex/objstore"
 	"github.com/reptidex/reptidex/personal"
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/web"
 )
 
 // PersonalExportExpiry is how long a personal export's document, and the link to it, is
@@ -146,7 +147,7 @@ func personalExportReady(a BuildPersonalExportArgs, publicID, url string, expire
 		Title: "Your personal data is ready to download",
 		Body: "Everything ReptiDex holds about you, as one JSON document. Download it until " +
 			expires.Format("2 January 2006 15:04") + " UTC:\n\n" + url,
-		Link: "/api/v1/me/exports/" + publicID, ActionLabel: "Download your data",
+		Link: web.PersonalExportPath(publicID), ActionLabel: "Download your data",
 		Data: map[string]any{"export_id": publicID, "download_url": url, "expires_at": expires}}
 }
 

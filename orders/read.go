@@ -16,6 +16,8 @@ type Detail struct {
 	Order    store.Order
 	Timeline []store.OrderEntry
 	Money    store.LedgerTotals
+	// Evidence are the photos the buyer sent with a reported problem.
+	Evidence []store.Evidence
 }
 
 // Read reads the order with the public ID, in a tenant that is a party to it (another's is
@@ -37,7 +39,11 @@ func readRest(ctx context.Context, q store.Querier, o store.Order) (Detail, erro
 	if err != nil {
 		return Detail{}, err
 	}
-	return Detail{Order: o, Timeline: timeline, Money: money}, nil
+	evidence, err := store.OrderEvidence(ctx, q, o.ID)
+	if err != nil {
+		return Detail{}, err
+	}
+	return Detail{Order: o, Timeline: timeline, Money: money, Evidence: evidence}, nil
 }
 
 // ReadForAdmin reads an order for a platform admin, who is no party to it: its parties are

@@ -14,6 +14,7 @@ import (
 
 	"github.com/reptidex/reptidex/notify"
 	"github.com/reptidex/reptidex/store"
+	"github.com/reptidex/reptidex/web"
 	"github.com/reptidex/reptidex/workflows/sale"
 )
 
@@ -92,7 +93,7 @@ func DisputeCreated(queue *river.Client[pgx.Tx]) func(ctx context.Context, tx pg
 			_, err := (&notify.Notifier{River: queue}).Record(ctx, tx, notify.Request{
 				DedupKey: "sale/" + parties.ID.String() + "/dispute/" + admin.String(), Type: "sale.action", UserID: admin,
 				Title: "Order " + publicID + " is disputed", Body: "The buyer " + detail + ". Respond to the dispute in Stripe.",
-				Link: "/api/v1/orders/" + publicID, ActionLabel: "Review the order", Data: map[string]any{"order_id": publicID}})
+				Link: web.OrderPath(publicID), ActionLabel: "Review the order", Data: map[string]any{"order_id": publicID}})
 			if err != nil {
 				return err
 			}

@@ -103,7 +103,7 @@ func forcedRLSTables(t *testing.T, admin *pgxpool.Pool) []string {
 // transferFixture writes, as the schema owner, an accepted transfer of one of from's animals
 // to to, with its timeline, answer, ownership history, a notification preference, from's
 // seller account, and an ended order of to's from from with its withdrawn listing, timeline
-// and ledger entry, a certificate being issued, an export running and an export schedule,
+// and ledger entry, a certificate being issued, an export running, an export schedule and an embed,
 // so that every table under row-level security has a row.
 func transferFixture(t *testing.T, admin *pgxpool.Pool, fromUser store.User, from store.Organization, toUser store.User, to store.Organization) {
 	t.Helper()
@@ -149,6 +149,8 @@ func transferFixture(t *testing.T, admin *pgxpool.Pool, fromUser store.User, fro
 				[]any{from.ID, store.NewPublicID(), fromUser.ID}},
 			{`INSERT INTO export_schedules (id, public_id, org_id, created_by, frequency, minute_of_day, time_zone)
 				VALUES (gen_random_uuid(), $2, $1, $3, 'daily', 210, 'UTC')`, []any{from.ID, store.NewPublicID(), fromUser.ID}},
+			{`INSERT INTO embeds (id, public_id, org_id, kind, allowed_origins, created_by)
+				VALUES (gen_random_uuid(), $2, $1, 'profile', '{https://breeder.example}', $3)`, []any{from.ID, store.NewPublicID(), fromUser.ID}},
 			{`INSERT INTO ownership_history (animal_id, from_org_id, to_org_id, transfer_id, transfer_public_id)
 				SELECT animal_id, org_id, to_org_id, id, public_id FROM transfers WHERE id = $1`, []any{id}},
 			{`INSERT INTO notification_preferences (user_id, type, channels) VALUES ($1, 'transfer.offered', '{email}')`, []any{toUser.ID}},
@@ -159,14 +161,18 @@ func transferFixture(t *testing.T, admin *pgxpool.Pool, fromUser store.User, fro
 		}
 		return nil
 	})) // And an order of to's from from (a listing, the order, its timeline) with its ledger
-	// entry; the order then cancelled and the listing withdrawn, since an active listing is
-	// public by design.
+	// entry and a photo of a problem with it; the order then cancelled and the listing
+	// withdrawn, since an active listing is public by design.
 	o := placeOrder(t, admin, fromUser, from, toUser, to, "usd")
 	require.NoError(t, pgx.BeginFunc(ctx, admin, func(tx pgx.Tx) error {
 		for _, stmt := range []string{
 			`INSERT INTO ledger_entries (order_id, organization_id, buyer_organization_id, kind, amount, currency,
 				stripe_object_id, idempotency_key)
 				SELECT id, org_id, buyer_org_id, 'authorized', amount, currency, 'pi_fixture', 'fixture/' || public_id
+				FROM orders WHERE id = $1`,
+			`INSERT INTO order_evidence (id, order_id, org_id, original_key, thumbnail_key, content_type, bytes, width, height, created_by)
+				SELECT gen_random_uuid(), id, buyer_org_id, 'evidence/fixture/original.jpg', 'evidence/fixture/thumbnail.jpg',
+					'image/jpeg', 100, 10, 10, buyer_user_id
 				FROM orders WHERE id = $1`,
 			`UPDATE orders SET status = 'cancelled', ended_at = now() WHERE id = $1`,
 			`UPDATE listings SET status = 'withdrawn', withdrawn_at = now() WHERE reserved_by IS NULL

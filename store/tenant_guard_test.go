@@ -63,7 +63,12 @@ var definerExemptions = map[string]string{
 	"children_of(uuid)":      "reads the pedigree graph, which crosses organizations and holds no private data",
 	"genes_in_use(text)":     "only which gene keys of a species catalogue are claimed somewhere, checked before a catalogue edit",
 	"search_public_animals(text, text, integer, integer)": "reads only animals their owners made public",
-	"invitation_by_token(bytea)":                          "the invitation's secret token is the credential; it reveals only that invitation",
+	"public_animal(text)":              "reads only an animal its owner made public, and not archived",
+	"public_animals_of(uuid, integer)": "reads only animals their owners made public, and not archived",
+	"embed_for_widget(text)": "anyone loads a widget by its embed's unguessable public ID; it answers only while the widget " +
+		"shows public animals, and only what the widget page shows or sends anyway (the organization's public ID and name, " +
+		"the public animal, the origins that may frame it) with their internal ids",
+	"invitation_by_token(bytea)": "the invitation's secret token is the credential; it reveals only that invitation",
 	"notification_channels(uuid, text)": "a person's chosen channels for a type, needed by whoever notifies them " +
 		"(another organization, a workflow); it reveals no content and needs the person's internal id",
 	"check_ledger_entry()": "trigger on ledger_entries: runs only for a row the insert policy admitted, and " +

@@ -103,6 +103,7 @@ func TestWorkflow_IssuesOnceSignedAndStoredAndTellsTheRequester(t *testing.T) {
 	require.Equal(t, in.RequestedBy, f.notified[0].UserID)
 	require.Equal(t, "certificate.outcome", f.notified[0].Type)
 	require.Contains(t, f.notified[0].Title, "is ready")
+	require.Equal(t, "/certificates/7KQ2-M9XD-4TJ8", f.notified[0].Link, "the certificate's page")
 }
 
 // Object storage that keeps failing is retried within the bound, then the certificate ends
@@ -125,6 +126,7 @@ func TestWorkflow_StorageThatKeepsFailingEndsTheCertificateFailed(t *testing.T) 
 	require.Equal(t, "fail", f.steps[len(f.steps)-1])
 	require.Len(t, f.notified, 1)
 	require.Contains(t, f.notified[0].Title, "could not be issued")
+	require.Equal(t, "/certificates/7KQ2-M9XD-4TJ8", f.notified[0].Link, "the certificate's page")
 }
 
 // A certificate no longer being issued fails at once, without retrying.

@@ -2,7 +2,10 @@ package certificate
 
 // The notifications a certificate sends: to the requester, whether it was issued.
 
-import "github.com/reptidex/reptidex/notify"
+import (
+	"github.com/reptidex/reptidex/notify"
+	"github.com/reptidex/reptidex/web"
+)
 
 // issuedMessage tells the requester the certificate is ready.
 func issuedMessage(in Input) notify.Request {
@@ -10,7 +13,7 @@ func issuedMessage(in Input) notify.Request {
 		OrgID: in.OrgID, UserID: in.RequestedBy,
 		Title:       "Pedigree certificate " + in.Serial + " is ready",
 		Body:        "The certificate is signed and stored; download its PDF to print it, and anyone can check it by its serial.",
-		Link:        "/api/v1/certificates/" + in.Serial,
+		Link:        web.CertificatePath(in.Serial),
 		ActionLabel: "Download the certificate",
 		Data:        map[string]any{"serial": in.Serial},
 	}
@@ -23,7 +26,7 @@ func FailedMessage(in Input) notify.Request {
 		OrgID: in.OrgID, UserID: in.RequestedBy,
 		Title: "Pedigree certificate " + in.Serial + " could not be issued",
 		Body:  "Nothing was issued under this serial. Please request the certificate again.",
-		Link:  "/api/v1/certificates/" + in.Serial,
+		Link:  web.CertificatePath(in.Serial),
 		Data:  map[string]any{"serial": in.Serial},
 	}
 }

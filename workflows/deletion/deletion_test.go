@@ -114,6 +114,11 @@ func TestWorkflow_ErasesAfterTheGraceTellingThePersonAtEachStep(t *testing.T) {
 	require.Contains(t, f.notified[0].Body, "5 January 2027 09:00 UTC")
 	require.Contains(t, f.notified[0].Body, "Ada's Reptiles: you are its last owner; it will pass to Bob.")
 	require.Contains(t, f.notified[0].Body, "Ada's Geckos: you are its only member; it will be closed")
+	for _, n := range f.notified {
+		require.Equal(t, "/me/deletion", n.Link, "%s: the deletion's page", n.Title)
+		require.Equal(t, "Keep my account", n.ActionLabel)
+		require.NotContains(t, n.Body, "/api/", "%s: a person is sent to the page, not the API", n.Title)
+	}
 	require.Equal(t, "Your account has been deleted", f.notice.Title)
 	require.Equal(t, in.UserID, f.notice.UserID)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/reptidex/reptidex/notify"
+	"github.com/reptidex/reptidex/web"
 )
 
 const when = "2 January 2006 15:04"
@@ -17,7 +18,7 @@ const when = "2 January 2006 15:04"
 func requestedMessage(in Input, p Plan) notify.Request {
 	body := fmt.Sprintf("Your ReptiDex account will be deleted on %s UTC: your name, address and phone number erased, "+
 		"your sessions ended, and what you did in organizations kept under a pseudonym. Until then you can keep it: "+
-		"DELETE /api/v1/me/deletion.", in.EraseAt.UTC().Format(when))
+		"open the link and choose Keep my account.", in.EraseAt.UTC().Format(when))
 	for _, f := range p.Fates {
 		if f.HeirName != "" {
 			body += fmt.Sprintf("\n\n%s: you are its last owner; it will pass to %s.", f.OrgName, f.HeirName)
@@ -27,7 +28,7 @@ func requestedMessage(in Input, p Plan) notify.Request {
 	}
 	return notify.Request{DedupKey: "account-deletion/" + in.UserID.String() + "/" + in.RequestedAt.Format("20060102T150405") + "/requested",
 		Type: "account.data", UserID: in.UserID, Title: "Your account will be deleted", Body: body,
-		Link: "/api/v1/me/deletion", ActionLabel: "Keep my account",
+		Link: web.DeletionPath, ActionLabel: "Keep my account",
 		Data: map[string]any{"erase_at": in.EraseAt.UTC()}}
 }
 
@@ -36,9 +37,9 @@ func requestedMessage(in Input, p Plan) notify.Request {
 func reminderMessage(in Input) notify.Request {
 	return notify.Request{DedupKey: "account-deletion/" + in.UserID.String() + "/" + in.RequestedAt.Format("20060102T150405") + "/reminder",
 		Type: "account.data", UserID: in.UserID, Title: "Your account will be deleted soon",
-		Body: fmt.Sprintf("Your ReptiDex account will be deleted on %s UTC, as you asked. To keep it, cancel the deletion "+
-			"before then: DELETE /api/v1/me/deletion.", in.EraseAt.UTC().Format(when)),
-		Link: "/api/v1/me/deletion", ActionLabel: "Keep my account"}
+		Body: fmt.Sprintf("Your ReptiDex account will be deleted on %s UTC, as you asked. To keep it, open the link "+
+			"before then and choose Keep my account.", in.EraseAt.UTC().Format(when)),
+		Link: web.DeletionPath, ActionLabel: "Keep my account"}
 }
 
 // cancelledMessage tells the person their account is kept.

@@ -6,15 +6,16 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/reptidex/reptidex/notify"
+	"github.com/reptidex/reptidex/web"
 )
 
-// PortalLink is where an owner fixes the payment: our own link, which opens a fresh
-// billing portal session on every click, so a link in an old email still works.
-const PortalLink = "/api/v1/billing/portal"
+// PortalLink is where an owner fixes the payment: the billing page, whose button opens a
+// fresh billing portal session on every click, so a link in an old email still works.
+const PortalLink = web.BillingPath
 
-// InvoicePayLink is our own link to pay or authenticate an invoice: it opens the invoice's
-// page at Stripe as it is when clicked.
-func InvoicePayLink(invoiceID string) string { return "/api/v1/billing/invoices/" + invoiceID + "/pay" }
+// InvoicePayLink is the billing page at one open invoice, whose button opens the invoice's
+// page at Stripe as it is when clicked, to pay or authenticate it.
+func InvoicePayLink(invoiceID string) string { return web.BillingPath + "#invoice-" + invoiceID }
 
 // NotificationType is the type of every dunning notice.
 const NotificationType = "billing.payment"
@@ -51,7 +52,7 @@ func Message(n Notice, to uuid.UUID) notify.Request {
 		key += "done"
 		r.Title = "Payment received: thank you"
 		r.Body = "Your subscription's renewal is paid. Your plan continues as before."
-		r.Link, r.ActionLabel = "/api/v1/billing/subscription", "See the subscription"
+		r.Link, r.ActionLabel = web.BillingPath, "See the subscription"
 	}
 	r.DedupKey = key + "/" + to.String()
 	return r

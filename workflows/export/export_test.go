@@ -146,7 +146,7 @@ func TestWorkflow_WritesEachFileAssemblesAndSendsTheLink(t *testing.T) {
 	require.Contains(t, n.Body, "https://objects.example/"+res.Key)
 	require.Contains(t, n.Body, "12 December 2026 13:00 UTC")
 	require.Contains(t, n.Body, "4 KB")
-	require.Equal(t, "/api/v1/exports/"+in.PublicID, n.Link)
+	require.Equal(t, "/exports/"+in.PublicID, n.Link, "the export's page")
 }
 
 // Object storage that keeps failing while a file is written is retried within the bound,

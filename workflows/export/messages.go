@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/reptidex/reptidex/notify"
+	"github.com/reptidex/reptidex/web"
 )
 
 // readyMessage tells the requester the export is ready, with its download link.
@@ -15,8 +16,8 @@ func readyMessage(in Input, r Ready, bytes int64) notify.Request {
 		Title: "Your export is ready to download",
 		Body: fmt.Sprintf("Every animal, pairing, clutch, transfer, sale and certificate of your organization, as CSV files "+
 			"and one JSON document in a ZIP of %s. Download it until %s UTC:\n\n%s",
-			size(bytes), r.ExpiresAt.UTC().Format("2 January 2006 15:04"), r.URL),
-		Link:        "/api/v1/exports/" + in.PublicID,
+			Size(bytes), r.ExpiresAt.UTC().Format("2 January 2006 15:04"), r.URL),
+		Link:        web.ExportPath(in.PublicID),
 		ActionLabel: "Download the export",
 		Data:        map[string]any{"export_id": in.PublicID, "download_url": r.URL, "expires_at": r.ExpiresAt.UTC()},
 	}
@@ -29,13 +30,13 @@ func FailedMessage(in Input, problem string) notify.Request {
 		OrgID: in.OrgID, UserID: in.RequestedBy,
 		Title: "Your export could not be finished",
 		Body:  problem,
-		Link:  "/api/v1/exports/" + in.PublicID,
+		Link:  web.ExportPath(in.PublicID),
 		Data:  map[string]any{"export_id": in.PublicID},
 	}
 }
 
-// size writes a size in bytes for people.
-func size(n int64) string {
+// Size writes a size in bytes for people, as the messages and the export's page do.
+func Size(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))

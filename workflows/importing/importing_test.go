@@ -157,7 +157,7 @@ func TestWorkflow_ChecksAsOftenAsAskedThenApplies(t *testing.T) {
 	require.Equal(t, "Your import is done", n.Title)
 	require.Equal(t, "The import of collection.csv: 5 animals recorded new, 4 updated. 1 rows could not be imported; "+
 		"the import lists why, row by row.", n.Body)
-	require.Equal(t, "/api/v1/imports/"+in.PublicID, n.Link)
+	require.Equal(t, "/imports/"+in.PublicID, n.Link, "the import's page")
 }
 
 // An import not applied by its expiry ends expired, its file deleted, and the breeder is

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/reptidex/reptidex/notify"
+	"github.com/reptidex/reptidex/web"
 )
 
 // appliedMessage tells the breeder the import is applied, and what it did.
@@ -17,7 +18,7 @@ func appliedMessage(in Input, a Totals) *notify.Request {
 	}
 	return &notify.Request{DedupKey: "import/" + in.ImportID.String() + "/applied", Type: "import.outcome",
 		OrgID: in.OrgID, UserID: in.CreatedBy, Title: "Your import is done", Body: body,
-		Link: "/api/v1/imports/" + in.PublicID, ActionLabel: "See the import",
+		Link: web.ImportPath(in.PublicID), ActionLabel: "See the import",
 		Data: map[string]any{"import_id": in.PublicID, "created": a.Created, "updated": a.Updated, "refused": a.Refused}}
 }
 
@@ -25,7 +26,7 @@ func appliedMessage(in Input, a Totals) *notify.Request {
 func failedMessage(in Input, problem string) *notify.Request {
 	return &notify.Request{DedupKey: "import/" + in.ImportID.String() + "/failed", Type: "import.outcome",
 		OrgID: in.OrgID, UserID: in.CreatedBy, Title: "Your import could not be finished", Body: name(in) + ": " + problem,
-		Link: "/api/v1/imports/" + in.PublicID, Data: map[string]any{"import_id": in.PublicID}}
+		Link: web.ImportPath(in.PublicID), Data: map[string]any{"import_id": in.PublicID}}
 }
 
 // expiredMessage tells the breeder an import was not applied in time and its file is gone.
@@ -33,7 +34,7 @@ func expiredMessage(in Input) *notify.Request {
 	return &notify.Request{DedupKey: "import/" + in.ImportID.String() + "/expired", Type: "import.outcome",
 		OrgID: in.OrgID, UserID: in.CreatedBy, Title: "Your import expired",
 		Body: name(in) + " was not applied within 7 days of its upload, and the file is deleted. Upload it again to import it.",
-		Link: "/api/v1/imports/" + in.PublicID, Data: map[string]any{"import_id": in.PublicID}}
+		Link: web.ImportPath(in.PublicID), Data: map[string]any{"import_id": in.PublicID}}
 }
 
 // name names the import's file for people.

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/reptidex/reptidex/notify"
+	"github.com/reptidex/reptidex/web"
 )
 
 // The notification types of a sale (notify/types.go).
@@ -24,7 +25,7 @@ const (
 // Names in notification titles are cut to that many characters.
 const titleNameRunes = 80
 
-func orderLink(in Input) string { return "/api/v1/orders/" + in.PublicID }
+func orderLink(in Input) string { return web.OrderPath(in.PublicID) }
 
 func shipKey(in Input) string    { return "sale/" + in.OrderID.String() + "/ship" }
 func confirmKey(in Input) string { return "sale/" + in.OrderID.String() + "/confirm" }
