@@ -174,7 +174,7 @@ type person struct {
 
 var (
 	verifyLink     = regexp.MustCompile(`/verify-email\?token=([A-Za-z0-9_-]+)`)
-	invitationLink = regexp.MustCompile(`/api/v1/invitations/accept\?token=([A-Za-z0-9_-]+)`)
+	invitationLink = regexp.MustCompile(`/invitations/accept\?token=([A-Za-z0-9_-]+)`)
 )
 
 // register opens an account and, unless told not to, verifies its email through the
