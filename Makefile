@@ -146,6 +146,10 @@ population: ## Load 1,000,000 simulated animals into the reptidex_bench database
 load-lineage: ## Load-test GET /api/v1/lineage/{id}?generations=5 against an API on BENCH_URL (default :18580) over the bench database
 	$(GO) run ./scripts/loadlineage -base $(or $(BENCH_URL),http://127.0.0.1:18580) -clients 32 -duration 30s -animals 500
 
+.PHONY: load-pages
+load-pages: ## Time each page (server time p99 against 20 ms) and weigh it (against 100 KB) on an API on BENCH_URL (default :18580) over the bench database
+	$(GO) run ./scripts/loadpages -base $(or $(BENCH_URL),http://127.0.0.1:18580) -clients 1 -duration 10s
+
 .PHONY: load-notify
 load-notify: postgres ## Deliver 10,000 emails through River to an in-process SMTP sink vs a no-op job, and time in-app appearance (own database)
 	$(GO) run ./scripts/loadnotify -jobs 10000 -inbox 1000 -workers 100 -fetch-cooldown 1ms
