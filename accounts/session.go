@@ -197,6 +197,36 @@ func organizationToRenew(ctx context.Context, tx pgx.Tx, old store.RefreshToken,
 	return org, err
 }
 
+// Switch moves the session a page's refresh token belongs to (raw) to another of the
+// user's organizations, in place: the token is not rotated, so requests that carry it at the
+// same moment all stay logged in, whichever acts for which organization. An unknown, expired
+// or revoked token is ErrBadRefreshToken; an organization the user does not belong to,
+// ErrNotMember.
+func (s Sessions) Switch(ctx context.Context, db *store.DB, raw, orgPublicID string) error {
+	return db.InTx(ctx, func(tx pgx.Tx) error {
+		t, err := store.RefreshTokenByHash(ctx, tx, auth.HashRefreshToken(raw))
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return ErrBadRefreshToken
+		case err != nil:
+			return err
+		case t.RevokedAt != nil, time.Now().After(t.ExpiresAt):
+			return ErrBadRefreshToken
+		}
+		if err := store.SetTenant(ctx, tx, store.Tenant{UserID: t.UserID}); err != nil {
+			return err
+		}
+		org, err := store.OrganizationByPublicIDForUser(ctx, tx, orgPublicID, t.UserID)
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrNotMember
+		}
+		if err != nil {
+			return err
+		}
+		return store.MoveRefreshToken(ctx, tx, t.ID, org.OrgID)
+	})
+}
+
 // Logout ends the session a refresh token belongs to: every token of the session, refresh
 // and access, stops working. An unknown token is store.ErrNotFound.
 func (s Sessions) Logout(ctx context.Context, db *store.DB, raw string) error {

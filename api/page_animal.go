@@ -57,12 +57,48 @@ func (s *Server) chartSVG(ctx context.Context, authorize pedigree.Authorize, pub
 	if err != nil {
 		return "", chart, err
 	}
+	return drawChart(chart), chart, nil
+}
+
+// offeredChartSVG draws the chart of an animal an organization offers: the animal as its
+// organization keeps it, and of its ancestors only those anyone may see. The offer shows the
+// animal, not the organization's private animals behind it.
+func (s *Server) offeredChartSVG(ctx context.Context, orgID uuid.UUID, publicID string) (template.HTML, error) {
+	chart, err := s.pedigree.Chart(ctx, s.db, asOrganization(orgID), publicID, pageGenerations)
+	if err != nil {
+		return "", err
+	}
+	var shown []string
+	for _, c := range chart.Cards[1:] {
+		if c != nil && c.Visible {
+			shown = append(shown, c.PublicID)
+		}
+	}
+	var public map[string]bool
+	err = s.db.InTenant(ctx, store.Tenant{OrgID: orgID}, func(tx pgx.Tx) error {
+		var err error
+		public, err = store.PublicAmong(ctx, tx, shown)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	for i, c := range chart.Cards[1:] {
+		if c != nil && c.Visible && !public[c.PublicID] {
+			chart.Cards[i+1] = &store.AnimalCard{SpeciesKey: c.SpeciesKey} // drawn "not public"
+		}
+	}
+	return drawChart(chart), nil
+}
+
+// drawChart draws a chart read for a page, inline.
+func drawChart(chart pedigree.Chart) template.HTML {
 	svg := render.SVG(render.FromChart(chart, pageGenerations, time.Now().UTC()))
 	if i := bytes.Index(svg, []byte("<svg")); i >= 0 {
 		svg = svg[i:]
 	}
 	// render.SVG escapes every text it draws.
-	return template.HTML(svg), chart, nil
+	return template.HTML(svg)
 }
 
 // animalPhotos presigns the thumbnails of an animal's first photos, read with q.

@@ -264,7 +264,7 @@ func (s *Server) switchOrganizationForm(w http.ResponseWriter, r *http.Request, 
 	if !isPublicID(org) {
 		return invalid(FieldError{"organization_id", "is not one of your organizations"})
 	}
-	if err := s.switchPageSession(w, r, org); err != nil {
+	if err := s.switchPageSession(r, org); err != nil {
 		return err
 	}
 	return redirectTo(w, localPath(r.URL.Query().Get("next")))

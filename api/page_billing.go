@@ -63,6 +63,7 @@ func (s *Server) billingPage(w http.ResponseWriter, r *http.Request, v *web.View
 	if err != nil {
 		return err
 	}
+	s.formsToStripe(w)
 	v.Title = "Billing"
 	v.Data = d
 	return s.renderPage(w, r, http.StatusOK, "billing", v)

@@ -36,6 +36,9 @@ func TestPages_BillingLeadsAnOwnerToFixThePayment(t *testing.T) {
 	require.Contains(t, p.Body, `id="invoice-in_`+o.ID+`"`, "the dunning email's link lands on the invoice")
 	require.Contains(t, p.Body, "19.00 USD")
 	require.Contains(t, p.Body, "Confirm the payment")
+	require.Contains(t, p.Header.Get("Content-Security-Policy"), "form-action 'self' https://*.stripe.com;",
+		"the buttons' redirects to Stripe are allowed: a browser checks form-action on them too")
+	require.Contains(t, homeCSP(t, owner), "form-action 'self';", "other pages' forms stay on this site")
 
 	// Each button asks Stripe for a page and goes there.
 	p = owner.post(t, "/billing/portal", url.Values{})
@@ -58,4 +61,10 @@ func TestPages_BillingLeadsAnOwnerToFixThePayment(t *testing.T) {
 	p = other.post(t, "/billing/invoices/in_"+o.ID+"/pay", url.Values{})
 	require.Equal(t, http.StatusNotFound, p.Status, "%s", p.Body)
 	require.NotContains(t, p.Header.Get("Location"), "invoice.stripe.example")
+}
+
+// homeCSP is the Content-Security-Policy of the home page.
+func homeCSP(t *testing.T, br *browser) string {
+	t.Helper()
+	return br.get(t, "/").Header.Get("Content-Security-Policy")
 }

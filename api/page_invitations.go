@@ -80,7 +80,7 @@ func (s *Server) acceptInvitationForm(w http.ResponseWriter, r *http.Request, v 
 	if err != nil {
 		return err
 	}
-	if err := s.switchPageSession(w, r, org); err != nil {
+	if err := s.switchPageSession(r, org); err != nil {
 		return err
 	}
 	return redirectTo(w, "/")

@@ -100,28 +100,18 @@ func (d orderPageData) Tone() string {
 
 // orderPage shows an order to either party.
 func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, v *web.View) error {
-	if !logInFirst(w, r, v) {
-		return nil
-	}
-	err := s.drawOrder(w, r, v, http.StatusOK)
-	var p *Problem
-	if !errors.As(err, &p) || p.Status != http.StatusNotFound {
-		return err
-	}
-	// An order of another of the person's organizations: the session moves to it, as the
-	// person would by switching, and the page is drawn again.
-	org, ferr := s.otherOrganizationWith(r, func(tx pgx.Tx) error {
-		_, err := store.OrderByPublicID(r.Context(), tx, chi.URLParam(r, "orderID"))
-		return err
-	})
-	if ferr != nil || org == "" {
-		return errors.Join(err, ferr)
-	}
-	if err := s.switchPageSession(w, r, org); err != nil {
-		return err
-	}
-	return redirectTo(w, r.URL.RequestURI())
+	return s.recordPage(w, r, v, errNoOrder.Detail,
+		func(w http.ResponseWriter, r *http.Request, v *web.View) error {
+			return s.drawOrder(w, r, v, http.StatusOK)
+		},
+		func(tx pgx.Tx) error {
+			_, err := store.OrderByPublicID(r.Context(), tx, chi.URLParam(r, "orderID"))
+			return err
+		})
 }
+
+// errNoOrder is an order none of the person's organizations is a party to.
+var errNoOrder = newProblem(kindNotFound, "No order of yours has this address. Check that the link was copied whole.")
 
 // drawOrder reads the order in the person's organization and draws its page at status.
 func (s *Server) drawOrder(w http.ResponseWriter, r *http.Request, v *web.View, status int) error {
@@ -129,7 +119,7 @@ func (s *Server) drawOrder(w http.ResponseWriter, r *http.Request, v *web.View, 
 	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
 		detail, err := orders.Read(r.Context(), tx, chi.URLParam(r, "orderID"))
 		if errors.Is(err, store.ErrNotFound) {
-			return newProblem(kindNotFound, "No order of yours has this address. Check that the link was copied whole.")
+			return errNoOrder
 		}
 		if err != nil {
 			return err
@@ -242,7 +232,8 @@ func (s *Server) reportOrderProblemForm(w http.ResponseWriter, r *http.Request, 
 	var p *Problem
 	if errors.As(err, &p) && p.Status != http.StatusServiceUnavailable {
 		// The sale refused the report: its photos go too. A report whose outcome is not known
-		// keeps them, since it may have been taken.
+		// keeps them, since it may have been taken; they show only once the order has a
+		// problem recorded (orders.Read).
 		if derr := s.dropEvidence(r, evidence); derr != nil {
 			s.log.ErrorContext(r.Context(), "photos of a refused problem report were not removed", "error", derr)
 		}

@@ -60,7 +60,6 @@ type orgLink struct {
 type publicListing struct {
 	Title string
 	Price string
-	URL   string
 }
 
 // publicAnimalView is a public animal as the pages and widgets show it.
@@ -227,7 +226,7 @@ func (s *Server) addListing(ctx context.Context, v *publicAnimalView) error {
 }
 
 func viewPublicListing(l store.Listing) publicListing {
-	return publicListing{Title: l.Title, Price: web.Money(l.Price, l.Currency), URL: "/api/v1/marketplace/listings/" + l.PublicID}
+	return publicListing{Title: l.Title, Price: web.Money(l.Price, l.Currency)}
 }
 
 // readBreeder reads an organization's newest public animals, at most limit.

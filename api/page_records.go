@@ -44,7 +44,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request, v *web.View,
 	case org == "":
 		return newProblem(kindNotFound, missing)
 	}
-	if err := s.switchPageSession(w, r, org); err != nil {
+	if err := s.switchPageSession(r, org); err != nil {
 		return err
 	}
 	return redirectTo(w, r.URL.RequestURI())

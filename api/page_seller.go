@@ -40,6 +40,7 @@ func (s *Server) sellerReturnPage(w http.ResponseWriter, r *http.Request, v *web
 	if err != nil {
 		return err
 	}
+	s.formsToStripe(w)
 	v.Title = "Selling on ReptiDex"
 	v.Data = d
 	return s.renderPage(w, r, http.StatusOK, "seller", v)

@@ -153,14 +153,28 @@ var errForeignForm = newProblem(kindForbidden,
 // checkForm refuses a post that is not a form sent from one of our pages, and any of whose
 // values is not text (invalid UTF-8, NUL or other control characters) or is too long.
 func (s *Server) checkForm(r *http.Request, v *web.View) error {
+	// A browser says where a form comes from: Sec-Fetch-Site, or failing that Origin (which a
+	// page that sends no referrer, like the email confirmation's, sends as "null"). Both are
+	// read before the body, which is not read at all for a form from elsewhere.
+	switch site, origin := r.Header.Get("Sec-Fetch-Site"), r.Header.Get("Origin"); {
+	case site != "":
+		if site != "same-origin" && site != "none" {
+			return errForeignForm
+		}
+	case origin != "" && origin != "null" && !s.ownOrigin(r, origin):
+		return errForeignForm
+	}
 	media, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch {
 	case err != nil:
 		return newProblem(kindUnsupportedType, "Send the form as a browser does.")
 	case media == "application/x-www-form-urlencoded":
 		err = r.ParseForm()
-	case media == "multipart/form-data":
+	case media == "multipart/form-data" && v.CSRF != "":
+		// Only a person logged in sends files (a reported problem's photos).
 		err = r.ParseMultipartForm(maxMemoryForm)
+	case media == "multipart/form-data":
+		return errNeedPerson
 	default:
 		return newProblem(kindUnsupportedType, "Send the form as a browser does.")
 	}
@@ -170,16 +184,6 @@ func (s *Server) checkForm(r *http.Request, v *web.View) error {
 			return newProblem(kindTooLarge, "What was sent is too large.")
 		}
 		return newProblem(kindMalformed, "The form could not be read; reload the page and try again.")
-	}
-	// A browser says where a form comes from: Sec-Fetch-Site, or failing that Origin (which a
-	// page that sends no referrer, like the email confirmation's, sends as "null").
-	switch site, origin := r.Header.Get("Sec-Fetch-Site"), r.Header.Get("Origin"); {
-	case site != "":
-		if site != "same-origin" && site != "none" {
-			return errForeignForm
-		}
-	case origin != "" && origin != "null" && !s.ownOrigin(r, origin):
-		return errForeignForm
 	}
 	want := v.CSRF
 	if want == "" {
@@ -257,20 +261,17 @@ func (s *Server) otherOrganizationWith(r *http.Request, found func(pgx.Tx) error
 	return org, err
 }
 
-// switchPageSession moves the page's session to the person's organization org, as the API's
-// refresh does: a new refresh token of the same session, in a new cookie.
-func (s *Server) switchPageSession(w http.ResponseWriter, r *http.Request, org string) error {
+// switchPageSession moves the page's session to the person's organization org, in place
+// (accounts.Sessions.Switch): its cookie stays as it is, so pages loading at the same moment
+// stay logged in.
+func (s *Server) switchPageSession(r *http.Request, org string) error {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
 		return errNeedPerson
 	}
-	session, err := s.sessions().Refresh(r.Context(), s.db, c.Value, org)
+	err = s.sessions().Switch(r.Context(), s.db, c.Value, org)
 	if errors.Is(err, accounts.ErrNotMember) {
 		return invalid(FieldError{"organization_id", "is not one of your organizations"})
 	}
-	if err != nil {
-		return sessionProblem(err)
-	}
-	s.startPageSession(w, session)
-	return nil
+	return sessionProblem(err)
 }

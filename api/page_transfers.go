@@ -62,8 +62,8 @@ func (s *Server) transferPage(w http.ResponseWriter, r *http.Request, v *web.Vie
 }
 
 // readTransferPage reads the offer as the person sees it from any of their organizations,
-// and, while it is open, the animal's chart and photos as the offering organization keeps
-// them: what it chose to offer.
+// and, while it is open, the animal's chart (its ancestors as anyone sees them) and photos
+// as the offering organization keeps them: what it chose to offer.
 func (s *Server) readTransferPage(r *http.Request) (transferPageData, error) {
 	ctx := r.Context()
 	id := chi.URLParam(r, "transferID")
@@ -128,7 +128,7 @@ func (s *Server) readTransferPage(r *http.Request) (transferPageData, error) {
 
 // offeredAnimal adds the offered animal's chart and photos as its organization keeps them.
 func (s *Server) offeredAnimal(ctx context.Context, t store.Transfer, d *transferPageData) error {
-	chart, _, err := s.chartSVG(ctx, asOrganization(t.OrgID), t.AnimalPublicID)
+	chart, err := s.offeredChartSVG(ctx, t.OrgID, t.AnimalPublicID)
 	if err != nil && !errors.Is(err, pedigree.ErrNotFound) {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -182,8 +183,25 @@ func (s *Server) pageHeaders(w http.ResponseWriter) {
 		h.Set("Referrer-Policy", "same-origin")
 	}
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data: "+s.photoOrigin+
-		"; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	if h.Get("Content-Security-Policy") == "" { // a page whose forms lead to Stripe allows it (formsTo)
+		h.Set("Content-Security-Policy", s.pagePolicy("'self'"))
+	}
+}
+
+// pagePolicy is the Content-Security-Policy of a page whose forms may post to, and be
+// redirected to, formAction.
+func (s *Server) pagePolicy(formAction string) string {
+	return "default-src 'none'; style-src 'self'; img-src 'self' data: " + s.photoOrigin +
+		"; form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'"
+}
+
+// stripePages are where a form that opens one of Stripe's pages (the billing portal, an
+// invoice, Connect onboarding) is redirected; a browser checks form-action on redirects too.
+const stripePages = "'self' https://*.stripe.com"
+
+// formsToStripe lets the page's forms lead to Stripe's pages.
+func (s *Server) formsToStripe(w http.ResponseWriter) {
+	w.Header().Set("Content-Security-Policy", s.pagePolicy(stripePages))
 }
 
 // renderPage draws the page name with v at status.
@@ -296,6 +314,9 @@ func throttled(l *ipLimiter, r *http.Request) error {
 	return nil
 }
 
+// problemReport is the path of the one form that carries files.
+var problemReport = regexp.MustCompile(`^/orders/[1-9A-HJ-NP-Za-km-z]{1,32}/report-problem$`)
+
 // maxEvidenceForm bounds the one page form that carries files, a reported problem: its
 // photos at their largest, and the reason.
 const maxEvidenceForm = media.MaxEvidence*media.MaxBytes + 64<<10
@@ -305,7 +326,7 @@ const maxEvidenceForm = media.MaxEvidence*media.MaxBytes + 64<<10
 func (s *Server) pageBodyLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := int64(maxAnonymousBody)
-		if strings.HasSuffix(r.URL.Path, "/report-problem") {
+		if r.Method == http.MethodPost && problemReport.MatchString(r.URL.Path) {
 			limit = maxEvidenceForm
 		}
 		if r.ContentLength > limit {

@@ -185,6 +185,22 @@ func TestPages_RefuseFormsFromElsewhere(t *testing.T) {
 	}
 	require.Nil(t, br.cookie("rdx_session"), "no refused form logged anyone in")
 
+	// Another session's token does not serve either.
+	someone := b.browser(t)
+	someone.logIn(t, b.newUser(t, "someone").Email)
+	someone.get(t, "/")
+	br.logIn(t, u.Email)
+	br.get(t, "/")
+	p = br.post(t, "/logout", url.Values{"csrf": {someone.csrf}})
+	require.Equal(t, http.StatusForbidden, p.Status, "a token is bound to its session")
+	require.NotNil(t, br.cookie("rdx_session"))
+
+	// Files are read only from a person logged in, and from no other site.
+	anon := b.browser(t)
+	anon.get(t, "/login")
+	p = anon.postFiles(t, "/orders/abc/report-problem", url.Values{"reason": {"x"}}, sentFile{"photos", "a.png", []byte("x")})
+	require.Equal(t, http.StatusUnauthorized, p.Status)
+
 	// Logged in, the token is the session's: the anonymous one no longer serves.
 	anonymous := br.csrf
 	br.logIn(t, u.Email)
@@ -249,8 +265,12 @@ func TestPages_TransferOfferShowsOnlyToItsParties(t *testing.T) {
 	seller := b.newOrg(t, "offering")
 	b.verifyEmail(t, seller.Owner.Tokens.UserID)
 	buyer := b.newUser(t, "receiving")
+	dam := b.createAnimal(t, seller.Owner.Tokens.AccessToken, map[string]any{"species": "ball-python", "sex": "female",
+		"name": "Secret Dam", "genetics": "Clown"})
+	sire := b.createAnimal(t, seller.Owner.Tokens.AccessToken, map[string]any{"species": "ball-python", "sex": "male",
+		"name": "Open Sire", "visibility": "public"})
 	animal := b.createAnimal(t, seller.Owner.Tokens.AccessToken, map[string]any{"species": "ball-python", "sex": "male",
-		"name": "Pebble", "genetics": "Pastel"})
+		"name": "Pebble", "genetics": "Pastel", "dam_id": dam.ID, "sire_id": sire.ID})
 	req := b.newRequest(t, http.MethodPost, "/api/v1/transfers", seller.Owner.Tokens.AccessToken,
 		map[string]any{"animal_id": animal.ID, "recipient_email": buyer.Email, "message": "<b>Yours</b> if you want him"})
 	req.Header.Set("Idempotency-Key", "page-offer")
@@ -279,6 +299,9 @@ func TestPages_TransferOfferShowsOnlyToItsParties(t *testing.T) {
 	require.Contains(t, p.Body, "Pastel")
 	require.Contains(t, p.Body, "&lt;b&gt;Yours&lt;/b&gt;", "the message is escaped")
 	require.Contains(t, p.Body, "<svg", "the pedigree chart is drawn")
+	require.Contains(t, p.Body, "Open Sire", "a public ancestor is shown")
+	require.NotContains(t, p.Body, "Secret Dam", "the offering organization's private animals stay private")
+	require.NotContains(t, p.Body, dam.ID)
 	require.Contains(t, p.Body, `action="/transfers/`+id+`/accept"`)
 	require.Contains(t, p.Body, buyer.Tokens.OrganizationID, "the person's organization is offered as the receiver")
 
@@ -367,4 +390,33 @@ func TestPages_InvitationAcceptedFromItsLink(t *testing.T) {
 	require.Contains(t, br.get(t, link).Body, "This invitation has been accepted.")
 
 	require.Equal(t, http.StatusBadRequest, br.get(t, "/invitations/accept?token=forged").Status)
+}
+
+func TestPages_SwitchingOrganizationKeepsEveryTabLoggedIn(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	u := b.newUser(t, "switching")
+	others := []org{b.newOrg(t, "second"), b.newOrg(t, "third")}
+	for _, o := range others {
+		b.mustAddMember(t, o.Owner.Tokens.AccessToken, o.ID, u.Email, "admin")
+	}
+	br := b.browser(t)
+	br.logIn(t, u.Email)
+	br.get(t, "/")
+	cookie := br.cookie("rdx_session").Value
+
+	// Two tabs switch at the same moment with the same cookie: both are answered, and the
+	// session lives on, acting for one of them.
+	answers := make(chan int, 2)
+	for _, o := range others {
+		go func() {
+			answers <- br.post(t, "/organization", url.Values{"organization_id": {o.ID}}).Status
+		}()
+	}
+	require.Equal(t, []int{http.StatusSeeOther, http.StatusSeeOther}, []int{<-answers, <-answers})
+	require.Equal(t, cookie, br.cookie("rdx_session").Value, "the cookie is not rotated")
+	home := br.get(t, "/")
+	require.Contains(t, home.Body, "Hello,")
+	require.Regexp(t, `Vivarium of (second|third)-`, home.Body)
+	require.Equal(t, http.StatusOK, b.refresh(t, cookie, "").Status, "the session's token still works")
 }

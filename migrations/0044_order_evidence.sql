@@ -27,7 +27,10 @@ CREATE POLICY order_evidence_parties ON order_evidence FOR SELECT
 CREATE POLICY order_evidence_buyer ON order_evidence FOR INSERT
     WITH CHECK (org_id = (SELECT app_org_id())
         AND EXISTS (SELECT 1 FROM orders o WHERE o.id = order_id AND o.buyer_org_id = (SELECT app_org_id())));
-CREATE POLICY order_evidence_withdraw ON order_evidence FOR DELETE USING (org_id = (SELECT app_org_id()));
+-- Photos of a report the sale refused are withdrawn; once a problem is reported, they stay.
+CREATE POLICY order_evidence_withdraw ON order_evidence FOR DELETE
+    USING (org_id = (SELECT app_org_id())
+        AND EXISTS (SELECT 1 FROM orders o WHERE o.id = order_id AND o.status IN ('shipped', 'delivered')));
 
 CREATE TRIGGER order_evidence_audit AFTER INSERT OR DELETE ON order_evidence
     FOR EACH ROW EXECUTE FUNCTION audit_row('org_id', 'id');

@@ -16,7 +16,7 @@ type Detail struct {
 	Order    store.Order
 	Timeline []store.OrderEntry
 	Money    store.LedgerTotals
-	// Evidence are the photos the buyer sent with a reported problem.
+	// Evidence are the photos the buyer sent with the problem the sale took; none before.
 	Evidence []store.Evidence
 }
 
@@ -39,11 +39,14 @@ func readRest(ctx context.Context, q store.Querier, o store.Order) (Detail, erro
 	if err != nil {
 		return Detail{}, err
 	}
-	evidence, err := store.OrderEvidence(ctx, q, o.ID)
-	if err != nil {
-		return Detail{}, err
+	d := Detail{Order: o, Timeline: timeline, Money: money}
+	if o.Problem != "" {
+		// Photos count once the sale has taken the report they came with.
+		if d.Evidence, err = store.OrderEvidence(ctx, q, o.ID); err != nil {
+			return Detail{}, err
+		}
 	}
-	return Detail{Order: o, Timeline: timeline, Money: money, Evidence: evidence}, nil
+	return d, nil
 }
 
 // ReadForAdmin reads an order for a platform admin, who is no party to it: its parties are

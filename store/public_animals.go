@@ -67,3 +67,22 @@ func ActiveListingOfAnimal(ctx context.Context, q Querier, animalID uuid.UUID) (
 	}
 	return l, err
 }
+
+// PublicAmong answers which of the animals with the public IDs are public (and not
+// archived), of those the tenant may see.
+func PublicAmong(ctx context.Context, q Querier, publicIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(publicIDs) == 0 {
+		return out, nil
+	}
+	rows, err := q.Query(ctx, `SELECT public_id FROM animals WHERE public_id = ANY($1) AND visibility = 'public'
+		AND archived_at IS NULL`, publicIDs)
+	if err != nil {
+		return nil, fmt.Errorf("public among: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, err
+}

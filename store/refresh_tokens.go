@@ -50,6 +50,15 @@ func RotateRefreshToken(ctx context.Context, tx pgx.Tx, old, replacement uuid.UU
 	return nil
 }
 
+// MoveRefreshToken makes a live refresh token act for another organization.
+func MoveRefreshToken(ctx context.Context, tx pgx.Tx, id, orgID uuid.UUID) error {
+	_, err := tx.Exec(ctx, `UPDATE refresh_tokens SET org_id = $2 WHERE id = $1 AND revoked_at IS NULL`, id, orgID)
+	if err != nil {
+		return fmt.Errorf("move refresh token: %w", err)
+	}
+	return nil
+}
+
 // RevokeSession revokes every live token of a session (logout, or reuse of a rotated token).
 func RevokeSession(ctx context.Context, q Querier, sessionID uuid.UUID) error {
 	_, err := q.Exec(ctx, `UPDATE refresh_tokens SET revoked_at = now() WHERE session_id = $1 AND revoked_at IS NULL`, sessionID)
