@@ -413,3 +413,25 @@ func TestBrowser_WidgetDrawsOnlyInTheOriginsItLists(t *testing.T) {
 	require.Equal(t, initial, height(b), "the browser refused to frame the widget, so it never told its height")
 	b.screenshot(t, "2-refused-by-an-unlisted-origin")
 }
+
+// A person who asked for their account's deletion keeps it from the email's link, in the
+// browser, within the grace: the deletion's process ends cancelled and the account works.
+func TestBrowser_DeletionKeptFromTheEmailedLink(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	ada := s.register(t, "Ada", true)
+	s.must(t, http.StatusAccepted, http.MethodPost, "/api/v1/me/deletion", ada.Token, map[string]any{"password": "correct horse battery"})
+	link := pageLink(t, s.waitMail(t, ada.Email, "Your account will be deleted").Text, regexp.MustCompile(`/me/deletion\b`))
+
+	b := newTab(t)
+	b.open(t, s.URL+link)
+	b.logIn(t, ada.Email)
+	require.Contains(t, b.text(t), "Ada's Reptiles")
+	b.screenshot(t, "1-deletion-scheduled")
+	b.load(t, chromedp.Click(chromedp.CSS(`form[action="/me/deletion/cancel"] button`), chromedp.NodeVisible))
+	b.screenshot(t, "2-account-kept")
+
+	require.Equal(t, "none", s.must(t, http.StatusOK, http.MethodGet, "/api/v1/me/deletion", ada.Token, nil)["status"])
+	s.waitMail(t, ada.Email, "Your account will not be deleted")
+	s.must(t, http.StatusOK, http.MethodGet, "/api/v1/me", ada.Token, nil)
+}
