@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -93,16 +94,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	if err := req.validate(); err != nil {
 		return err
 	}
-	ctx := r.Context()
-	var session accounts.Session
-	_, _, err := accounts.Register(ctx, s.db, s.river, accounts.NewAccount{
-		Email: req.Email, Password: req.Password, DisplayName: req.DisplayName, OrganizationName: req.OrganizationName,
-		VerificationTTL: s.cfg.Notify.VerificationTTL,
-	}, func(tx pgx.Tx, user store.User, org store.Organization) error {
-		var err error
-		session, err = s.sessions().Start(ctx, tx, user, org)
-		return err
-	})
+	session, err := s.openAccount(r.Context(), req)
 	if errors.Is(err, store.ErrConflict) {
 		return newProblem(kindConflict, "An account with this email already exists; log in instead.")
 	}
@@ -110,6 +102,20 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, toTokenResponse(session))
+}
+
+// openAccount registers the account req asks for (accounts.Register) and starts its owner's
+// first session in the same transaction; an address with an account is store.ErrConflict.
+func (s *Server) openAccount(ctx context.Context, req registerRequest) (session accounts.Session, err error) {
+	_, _, err = accounts.Register(ctx, s.db, s.river, accounts.NewAccount{
+		Email: req.Email, Password: req.Password, DisplayName: req.DisplayName, OrganizationName: req.OrganizationName,
+		VerificationTTL: s.cfg.Notify.VerificationTTL,
+	}, func(tx pgx.Tx, user store.User, org store.Organization) error {
+		var err error
+		session, err = s.sessions().Start(ctx, tx, user, org)
+		return err
+	})
+	return session, err
 }
 
 // sessions starts, renews and ends the sessions of the API's clients.

@@ -239,19 +239,7 @@ func acceptProblem(err error) error {
 func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request) error {
 	const failed = "This invitation cannot be accepted"
 	token := strings.TrimSpace(r.URL.Query().Get("token"))
-	hash, ok := store.ParseLinkToken(token)
-	if !ok {
-		return s.writeProblemPage(w, r, failed, errBadInvitationLink)
-	}
-	var inv store.TokenInvitation
-	err := s.db.InTx(r.Context(), func(tx pgx.Tx) error {
-		var err error
-		inv, err = store.InvitationByToken(r.Context(), tx, hash)
-		if errors.Is(err, store.ErrNotFound) {
-			return errBadInvitationLink
-		}
-		return err
-	})
+	inv, err := s.invitationOfLink(r.Context(), token)
 	if err != nil {
 		return s.writeProblemPage(w, r, failed, err)
 	}
@@ -276,4 +264,21 @@ func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request) error {
 		Code: "POST " + invitations.AcceptPath + "\nAuthorization: Bearer <your access token>\nContent-Type: application/json\n\n" +
 			`{"token": "` + token + `"}`,
 	})
+}
+
+// invitationOfLink reads the invitation an emailed link's token names, whatever the tenant:
+// the token is the proof. A token that is malformed or names none is errBadInvitationLink.
+func (s *Server) invitationOfLink(ctx context.Context, token string) (inv store.TokenInvitation, err error) {
+	hash, ok := store.ParseLinkToken(token)
+	if !ok {
+		return inv, errBadInvitationLink
+	}
+	err = s.db.InTx(ctx, func(tx pgx.Tx) error {
+		inv, err = store.InvitationByToken(ctx, tx, hash)
+		if errors.Is(err, store.ErrNotFound) {
+			return errBadInvitationLink
+		}
+		return err
+	})
+	return inv, err
 }

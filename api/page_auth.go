@@ -93,16 +93,7 @@ func (s *Server) registerForm(w http.ResponseWriter, r *http.Request, v *web.Vie
 	if err := req.validate(); err != nil {
 		return s.formRefused(w, r, v, "register", next, err)
 	}
-	ctx := r.Context()
-	var session accounts.Session
-	_, _, err := accounts.Register(ctx, s.db, s.river, accounts.NewAccount{
-		Email: req.Email, Password: req.Password, DisplayName: req.DisplayName, OrganizationName: req.OrganizationName,
-		VerificationTTL: s.cfg.Notify.VerificationTTL,
-	}, func(tx pgx.Tx, user store.User, org store.Organization) error {
-		var err error
-		session, err = s.sessions().Start(ctx, tx, user, org)
-		return err
-	})
+	session, err := s.openAccount(r.Context(), req)
 	if errors.Is(err, store.ErrConflict) {
 		return s.formRefused(w, r, v, "register", next,
 			invalid(FieldError{"email", "has an account already: log in instead"}))

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/reptidex/reptidex/billing"
@@ -75,12 +73,7 @@ func (s *Server) billingPortalForm(w http.ResponseWriter, r *http.Request, v *we
 	if err := needPerson(v); err != nil {
 		return err
 	}
-	var url string
-	err := s.withBilling(r, func(tx pgx.Tx, p billing.Payer, subs billing.Subscriptions) error {
-		var err error
-		url, err = subs.Portal(r.Context(), tx, p, uuid.NewString())
-		return subscriptionProblem(err)
-	})
+	url, err := s.portalURL(r)
 	if err != nil {
 		return err
 	}
@@ -92,12 +85,7 @@ func (s *Server) payInvoiceForm(w http.ResponseWriter, r *http.Request, v *web.V
 	if err := needPerson(v); err != nil {
 		return err
 	}
-	var url string
-	err := s.withBilling(r, func(tx pgx.Tx, _ billing.Payer, _ billing.Subscriptions) error {
-		var err error
-		url, err = billing.InvoicePage(r.Context(), tx, chi.URLParam(r, "invoice"))
-		return subscriptionProblem(err)
-	})
+	url, err := s.invoicePageURL(r)
 	if err != nil {
 		return err
 	}

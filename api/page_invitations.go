@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -30,19 +29,7 @@ type invitationPageData struct {
 func (s *Server) invitationLinkPage(w http.ResponseWriter, r *http.Request, v *web.View) error {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	token := strings.TrimSpace(r.URL.Query().Get("token"))
-	hash, ok := store.ParseLinkToken(token)
-	if !ok {
-		return errBadInvitationLink
-	}
-	var inv store.TokenInvitation
-	err := s.db.InTx(r.Context(), func(tx pgx.Tx) error {
-		var err error
-		inv, err = store.InvitationByToken(r.Context(), tx, hash)
-		if errors.Is(err, store.ErrNotFound) {
-			return errBadInvitationLink
-		}
-		return err
-	})
+	inv, err := s.invitationOfLink(r.Context(), token)
 	if err != nil {
 		return err
 	}

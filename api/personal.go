@@ -209,15 +209,20 @@ func (s *Server) requestDeletion(w http.ResponseWriter, r *http.Request) error {
 
 // getDeletion answers where the caller's deletion stands.
 func (s *Server) getDeletion(w http.ResponseWriter, r *http.Request) error {
-	var v deletionView
-	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) (err error) {
-		v, err = readDeletion(r.Context(), tx)
-		return err
-	})
+	v, err := s.callersDeletion(r)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, v)
+}
+
+// callersDeletion reads where the caller's deletion stands.
+func (s *Server) callersDeletion(r *http.Request) (v deletionView, err error) {
+	err = s.withAccess(r, "", func(tx pgx.Tx, _ access) (err error) {
+		v, err = readDeletion(r.Context(), tx)
+		return err
+	})
+	return v, err
 }
 
 // cancelDeletion keeps the caller's account: the deletion's process is told, within the
@@ -226,11 +231,7 @@ func (s *Server) cancelDeletion(w http.ResponseWriter, r *http.Request) error {
 	if err := s.keepAccount(r); err != nil {
 		return err
 	}
-	var v deletionView
-	err := s.withAccess(r, "", func(tx pgx.Tx, _ access) (err error) {
-		v, err = readDeletion(r.Context(), tx)
-		return err
-	})
+	v, err := s.callersDeletion(r)
 	if err != nil {
 		return err
 	}

@@ -206,30 +206,38 @@ func resumeSubscription(r *http.Request, tx pgx.Tx, subs billing.Subscriptions, 
 // billingPortal sends the caller to a fresh Customer Portal session: every click of the
 // link makes a new one.
 func (s *Server) billingPortal(w http.ResponseWriter, r *http.Request) error {
-	var url string
-	err := s.withBilling(r, func(tx pgx.Tx, p billing.Payer, subs billing.Subscriptions) error {
-		var err error
-		url, err = subs.Portal(r.Context(), tx, p, uuid.NewString())
-		return subscriptionProblem(err)
-	})
+	url, err := s.portalURL(r)
 	if err != nil {
 		return err
 	}
 	return redirect(w, r, url)
 }
 
-// payInvoice sends the caller to the page where an open invoice is paid or authenticated.
-func (s *Server) payInvoice(w http.ResponseWriter, r *http.Request) error {
-	var url string
-	err := s.withBilling(r, func(tx pgx.Tx, _ billing.Payer, _ billing.Subscriptions) error {
-		var err error
-		url, err = billing.InvoicePage(r.Context(), tx, chi.URLParam(r, "invoice"))
+// portalURL opens a fresh Customer Portal session for the caller's organization.
+func (s *Server) portalURL(r *http.Request) (url string, err error) {
+	err = s.withBilling(r, func(tx pgx.Tx, p billing.Payer, subs billing.Subscriptions) error {
+		url, err = subs.Portal(r.Context(), tx, p, uuid.NewString())
 		return subscriptionProblem(err)
 	})
+	return url, err
+}
+
+// payInvoice sends the caller to the page where an open invoice is paid or authenticated.
+func (s *Server) payInvoice(w http.ResponseWriter, r *http.Request) error {
+	url, err := s.invoicePageURL(r)
 	if err != nil {
 		return err
 	}
 	return redirect(w, r, url)
+}
+
+// invoicePageURL is the Stripe page of the open invoice in the path (billing.InvoicePage).
+func (s *Server) invoicePageURL(r *http.Request) (url string, err error) {
+	err = s.withBilling(r, func(tx pgx.Tx, _ billing.Payer, _ billing.Subscriptions) error {
+		url, err = billing.InvoicePage(r.Context(), tx, chi.URLParam(r, "invoice"))
+		return subscriptionProblem(err)
+	})
+	return url, err
 }
 
 // stripeLinkView is a page at Stripe to open.
