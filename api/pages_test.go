@@ -80,6 +80,18 @@ func (br *browser) post(t *testing.T, path string, form url.Values) page {
 	return br.do(t, req)
 }
 
+// getAfterMove gets a page of another of the person's organizations than their session's:
+// the session is moved there (303 to the same page), and the page then drawn.
+func (br *browser) getAfterMove(t *testing.T, path string) page {
+	t.Helper()
+	p := br.get(t, path)
+	require.Equal(t, http.StatusSeeOther, p.Status, "%s", p.Body)
+	require.Equal(t, path, p.Header.Get("Location"))
+	p = br.get(t, path)
+	require.Equal(t, http.StatusOK, p.Status, "%s", p.Body)
+	return p
+}
+
 // logIn logs the browser in as email, from the login page.
 func (br *browser) logIn(t *testing.T, email string) {
 	t.Helper()
