@@ -59,6 +59,14 @@ func (s *Server) handleWithin(deadline time.Duration, h handlerFunc) http.Handle
 }
 
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	writeProblem(w, r, s.asProblem(r, err))
+}
+
+// asProblem is the problem an error answers, for the API and the pages alike: a *Problem as it
+// is, a plan's limit as planLimitProblem words it, a passed deadline or an unavailable
+// dependency as a 503, values the database refused as a 4xx, and anything else as a 500 that
+// carries only the request ID, the error logged with its detail.
+func (s *Server) asProblem(r *http.Request, err error) *Problem {
 	var (
 		p     *Problem
 		limit *billing.LimitError
@@ -81,7 +89,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.ErrorContext(r.Context(), "request failed", "error", err, "method", r.Method, "path", r.URL.Path)
 		p = newProblem(kindInternal, "Something went wrong on our side; quote the request ID when reporting it.")
 	}
-	writeProblem(w, r, p)
+	return p
 }
 
 // refusedByDatabase answers values the database refused: a conflict with what is stored

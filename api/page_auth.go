@@ -245,8 +245,8 @@ func (s *Server) verifyEmailForm(w http.ResponseWriter, r *http.Request, v *web.
 	return s.renderPage(w, r, http.StatusOK, "confirm_email", v)
 }
 
-// switchOrganizationForm moves the page's session to another of the person's organizations,
-// as the API's refresh does (a new refresh token of the same session), and goes back.
+// switchOrganizationForm moves the page's session to another of the person's organizations
+// (switchPageSession), and goes back.
 func (s *Server) switchOrganizationForm(w http.ResponseWriter, r *http.Request, v *web.View) error {
 	if err := needPerson(v); err != nil {
 		return err

@@ -37,7 +37,6 @@ type orderPageData struct {
 	Price    string
 	// Evidence are the photos sent with a reported problem, as thumbnails.
 	Evidence []pagePhoto
-	evidence []store.Evidence
 	// What the person may do now.
 	CanConfirm, CanReport, CanCancel, CanShip bool
 	// Admin is a platform admin, no party to the order, who decides a reported problem
@@ -115,7 +114,10 @@ var errNoOrder = newProblem(kindNotFound, "No order of yours has this address. C
 
 // drawOrder reads the order in the person's organization and draws its page at status.
 func (s *Server) drawOrder(w http.ResponseWriter, r *http.Request, v *web.View, status int) error {
-	var d orderPageData
+	var (
+		d        orderPageData
+		evidence []store.Evidence
+	)
 	err := s.withAccess(r, "", func(tx pgx.Tx, a access) error {
 		detail, err := orders.Read(r.Context(), tx, chi.URLParam(r, "orderID"))
 		if errors.Is(err, store.ErrNotFound) {
@@ -124,18 +126,19 @@ func (s *Server) drawOrder(w http.ResponseWriter, r *http.Request, v *web.View, 
 		if err != nil {
 			return err
 		}
-		d = orderPage(detail, a)
+		d, evidence = orderPage(detail, a), detail.Evidence
 		return nil
 	})
 	if err != nil {
 		return s.drawOrderForAdmin(w, r, v, status, err)
 	}
-	return s.drawOrderPage(w, r, v, status, d)
+	return s.drawOrderPage(w, r, v, status, d, evidence)
 }
 
-// drawOrderPage presigns the photos of a reported problem and draws the order's page.
-func (s *Server) drawOrderPage(w http.ResponseWriter, r *http.Request, v *web.View, status int, d orderPageData) error {
-	for _, e := range d.evidence {
+// drawOrderPage presigns the photos of a reported problem (evidence) and draws the order's
+// page.
+func (s *Server) drawOrderPage(w http.ResponseWriter, r *http.Request, v *web.View, status int, d orderPageData, evidence []store.Evidence) error {
+	for _, e := range evidence {
 		l, err := s.media.PresignObject(r.Context(), e.ThumbnailKey)
 		if err != nil {
 			return err
@@ -151,11 +154,11 @@ func (s *Server) drawOrderPage(w http.ResponseWriter, r *http.Request, v *web.Vi
 // could not find (notFound), with the form that decides a reported problem; anyone else
 // gets notFound.
 func (s *Server) drawOrderForAdmin(w http.ResponseWriter, r *http.Request, v *web.View, status int, notFound error) error {
-	var p *Problem
-	if !errors.As(notFound, &p) || p.Status != http.StatusNotFound {
+	if !isNotFound(notFound) {
 		return notFound
 	}
 	adminID, err := s.requirePlatformAdmin(r, "")
+	var p *Problem
 	if errors.As(err, &p) && p.Status == http.StatusForbidden {
 		return notFound
 	}
@@ -172,14 +175,14 @@ func (s *Server) drawOrderForAdmin(w http.ResponseWriter, r *http.Request, v *we
 	d := orderPage(detail, access{})
 	d.Admin, d.CanResolve = true, detail.Order.Status == store.OrderProblem
 	d.Captured = web.Money(detail.Money.Captured, detail.Order.Currency)
-	return s.drawOrderPage(w, r, v, status, d)
+	return s.drawOrderPage(w, r, v, status, d, detail.Evidence)
 }
 
 // orderPage is what the party a sees of the order, and may do with it.
 func orderPage(detail orders.Detail, a access) orderPageData {
 	o := detail.Order
 	d := orderPageData{Order: o, Money: detail.Money, Timeline: detail.Timeline, Buyer: a.OrgID == o.BuyerOrgID,
-		Price: web.Money(o.Amount, o.Currency), evidence: detail.Evidence}
+		Price: web.Money(o.Amount, o.Currency)}
 	if a.OrgID == uuid.Nil { // read for a platform admin: no party's actions
 		return d
 	}

@@ -265,20 +265,12 @@ func orUnnamedTitle(name string) string {
 // session cookie sent, and none cleared), it may be cached for a minute, by anyone: it is
 // the same for everyone. It may still not be framed: the widget is the page to frame.
 func (s *Server) renderPublicPage(w http.ResponseWriter, r *http.Request, name string, v *web.View) error {
-	v.Status = http.StatusOK
-	var b bytes.Buffer
-	if err := s.pages.Render(&b, name, v); err != nil {
-		return err
-	}
-	s.pageHeaders(w)
 	h := w.Header()
 	h.Add("Vary", "Cookie")
 	if _, err := r.Cookie(sessionCookie); err != nil && v.Person == nil && h.Get("Set-Cookie") == "" {
 		h.Set("Cache-Control", publicPageCache)
 	}
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b.Bytes())
-	return nil
+	return s.renderPage(w, r, http.StatusOK, name, v)
 }
 
 // widgetPage draws an embed's widget for the breeder's site that frames it: the animal's

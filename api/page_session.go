@@ -44,8 +44,6 @@ const (
 	maxFormValue = 8 << 10
 )
 
-type pageSessionKey struct{}
-
 // pageSession reads the session cookie. A live session puts its person's claims in the
 // request's context, where withAccess finds them as it finds a bearer token's; a cookie of a
 // session that has ended is cleared.
@@ -64,16 +62,9 @@ func (s *Server) pageSession(w http.ResponseWriter, r *http.Request, v *web.View
 	}
 	ctx := context.WithValue(r.Context(), claimsKey{},
 		auth.Claims{UserID: ps.UserPublicID, OrgID: ps.OrgPublicID, SessionID: ps.SessionID.String()})
-	ctx = context.WithValue(ctx, pageSessionKey{}, ps)
 	v.Person = &web.Person{Name: ps.Name, Email: ps.Email, Verified: ps.Verified, Organization: ps.OrgName}
 	v.CSRF = s.csrfToken("session", ps.SessionID.String())
 	return r.WithContext(ctx), nil
-}
-
-// pageSessionFrom is the page's session; ok is false for a person not logged in.
-func pageSessionFrom(ctx context.Context) (store.PageSession, bool) {
-	ps, ok := ctx.Value(pageSessionKey{}).(store.PageSession)
-	return ps, ok
 }
 
 // errNeedPerson refuses a form to a person not logged in: the problem page offers to log in

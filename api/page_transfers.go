@@ -52,7 +52,7 @@ func (s *Server) transferPage(w http.ResponseWriter, r *http.Request, v *web.Vie
 	if !logInFirst(w, r, v) {
 		return nil
 	}
-	d, err := s.readTransferPage(r)
+	d, err := s.readTransferPage(r, v)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (s *Server) transferPage(w http.ResponseWriter, r *http.Request, v *web.Vie
 // readTransferPage reads the offer as the person sees it from any of their organizations,
 // and, while it is open, the animal's chart (its ancestors as anyone sees them) and photos
 // as the offering organization keeps them: what it chose to offer.
-func (s *Server) readTransferPage(r *http.Request) (transferPageData, error) {
+func (s *Server) readTransferPage(r *http.Request, v *web.View) (transferPageData, error) {
 	ctx := r.Context()
 	id := chi.URLParam(r, "transferID")
 	var (
@@ -96,7 +96,7 @@ func (s *Server) readTransferPage(r *http.Request) (transferPageData, error) {
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		detail := "No offer to you or your organizations has this address."
-		if ps, _ := pageSessionFrom(ctx); !ps.Verified {
+		if !v.Person.Verified {
 			detail = "An offer made to your email address shows here once you confirm the address: follow the link we emailed you when you registered, or ask for a new one on the home page."
 		}
 		return transferPageData{}, newProblem(kindNotFound, detail)
@@ -190,7 +190,7 @@ func (s *Server) transferRefused(w http.ResponseWriter, r *http.Request, v *web.
 	if !errors.As(err, &p) {
 		return err
 	}
-	d, rerr := s.readTransferPage(r)
+	d, rerr := s.readTransferPage(r, v)
 	if rerr != nil {
 		return err
 	}

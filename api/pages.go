@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,7 +13,6 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
-	"github.com/reptidex/reptidex/billing"
 	"github.com/reptidex/reptidex/media"
 	"github.com/reptidex/reptidex/web"
 )
@@ -40,19 +38,17 @@ func (s *Server) pageRoutes() chi.Router {
 	})
 
 	r.Get("/", s.page(s.homePage))
-	r.Group(func(r chi.Router) {
-		r.Get("/login", s.page(s.loginPage))
-		r.Post("/login", s.page(s.loginForm))
-		r.Get("/register", s.page(s.registerPage))
-		r.Post("/register", s.page(s.registerForm))
-		r.Post("/logout", s.page(s.logoutForm))
-		r.Post("/verify-email/resend", s.page(s.resendVerificationForm))
-		r.Post("/organization", s.page(s.switchOrganizationForm))
-		r.Get("/invitations/accept", s.page(s.invitationLinkPage))
-		r.Post("/invitations/accept", s.page(s.acceptInvitationForm))
-		r.Get("/verify-email", s.page(s.verifyEmailLinkPage))
-		r.Post("/verify-email", s.page(s.verifyEmailForm))
-	})
+	r.Get("/login", s.page(s.loginPage))
+	r.Post("/login", s.page(s.loginForm))
+	r.Get("/register", s.page(s.registerPage))
+	r.Post("/register", s.page(s.registerForm))
+	r.Post("/logout", s.page(s.logoutForm))
+	r.Post("/organization", s.page(s.switchOrganizationForm))
+	r.Get("/verify-email", s.page(s.verifyEmailLinkPage))
+	r.Post("/verify-email", s.page(s.verifyEmailForm))
+	r.Post("/verify-email/resend", s.page(s.resendVerificationForm))
+	r.Get("/invitations/accept", s.page(s.invitationLinkPage))
+	r.Post("/invitations/accept", s.page(s.acceptInvitationForm))
 
 	r.Get("/animals/{animalID}", s.page(s.publicAnimalPage))
 	r.Get("/breeders/{orgID}", s.page(s.breederPage))
@@ -63,9 +59,6 @@ func (s *Server) pageRoutes() chi.Router {
 	r.Post("/transfers/{transferID}/accept", s.pageWaiting(s.acceptTransferForm))
 	r.Post("/transfers/{transferID}/decline", s.pageWaiting(s.declineTransferForm))
 
-	notFound := s.page(func(http.ResponseWriter, *http.Request, *web.View) error {
-		return newProblem(kindNotFound, "There is no page at this address. Check that the link was copied whole.")
-	})
 	r.Get("/orders/{orderID}", s.page(s.orderPage))
 	r.Post("/orders/{orderID}/confirm", s.pageWaiting(s.confirmOrderForm))
 	r.Post("/orders/{orderID}/cancel", s.pageWaiting(s.cancelOrderForm))
@@ -90,6 +83,9 @@ func (s *Server) pageRoutes() chi.Router {
 	r.Get("/me/deletion", s.page(s.deletionPage))
 	r.Post("/me/deletion/cancel", s.pageWaiting(s.keepAccountForm))
 
+	notFound := s.page(func(http.ResponseWriter, *http.Request, *web.View) error {
+		return newProblem(kindNotFound, "There is no page at this address. Check that the link was copied whole.")
+	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		if !wantsPage(r) {
 			writeProblem(w, r, newProblem(kindNotFound, "No such endpoint."))
@@ -173,17 +169,20 @@ func (s *Server) pageWithin(deadline time.Duration, h pageHandler) http.HandlerF
 	}
 }
 
-// pageHeaders are sent with every page where a person acts: drawn for them alone, never
-// cached, never framed, loading only our stylesheet and the photos' storage.
+// pageHeaders are sent with every page: drawn for one person and never cached (but a public
+// page drawn for nobody, renderPublicPage), never framed, loading only our stylesheet and
+// the photos' storage.
 func (s *Server) pageHeaders(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
+	if h.Get("Cache-Control") == "" { // a public page drawn for nobody logged in may be cached
+		h.Set("Cache-Control", "no-store")
+	}
 	if h.Get("Referrer-Policy") == "" { // a page whose address holds a token sends none
 		h.Set("Referrer-Policy", "same-origin")
 	}
 	h.Set("X-Frame-Options", "DENY")
-	if h.Get("Content-Security-Policy") == "" { // a page whose forms lead to Stripe allows it (formsTo)
+	if h.Get("Content-Security-Policy") == "" { // a page whose forms lead to Stripe allows it (formsToStripe)
 		h.Set("Content-Security-Policy", s.pagePolicy("'self'"))
 	}
 }
@@ -243,25 +242,10 @@ type problemData struct {
 	LogIn bool
 }
 
-// problemPage draws err as a page: a problem's status and detail, a plan's limit as the API
-// words it, a deadline or an unavailable dependency as a 503, anything else as a 500 that
-// quotes the request ID, the error logged.
+// problemPage draws err as a page, as the problem the API would answer (asProblem).
 func (s *Server) problemPage(w http.ResponseWriter, r *http.Request, v *web.View, err error) {
-	var (
-		p     *Problem
-		limit *billing.LimitError
-	)
-	switch {
-	case errors.As(err, &p):
-	case errors.As(err, &limit):
-		p = planLimitProblem(limit)
-	case isUnavailable(err):
-		s.log.WarnContext(r.Context(), "page deadline passed or a dependency is unavailable", "error", err, "path", r.URL.Path)
-		p = unavailableProblem()
-	default:
-		s.log.ErrorContext(r.Context(), "page failed", "error", err, "method", r.Method, "path", r.URL.Path)
-		p = newProblem(kindInternal, "Something went wrong on our side. Try again in a moment, and quote the request number below if it keeps failing.")
-	}
+	p := s.asProblem(r, err)
+	w.Header().Set("Cache-Control", "no-store")
 	v.Title = pageTitles[p.Status]
 	if v.Title == "" {
 		v.Title = p.Title

@@ -1,6 +1,7 @@
 package embeds
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -38,7 +39,7 @@ func Origins(in []string) ([]string, error) {
 			errs = append(errs, FieldError{"allowed_origins[" + strconv.Itoa(i) + "]", msg})
 			continue
 		}
-		if !contains(out, o) {
+		if !slices.Contains(out, o) {
 			out = append(out, o)
 		}
 	}
@@ -46,15 +47,6 @@ func Origins(in []string) ([]string, error) {
 		return nil, errs
 	}
 	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // NormaliseOrigin is raw as an origin, https://host[:port], or why it is not one.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -14,14 +13,12 @@ import (
 // holds: the person, and the organization the session acts for.
 type PageSession struct {
 	SessionID    uuid.UUID
-	UserID       uuid.UUID
 	UserPublicID string
 	Name         string
 	Email        string
 	Verified     bool
 	OrgPublicID  string
 	OrgName      string
-	ExpiresAt    time.Time
 }
 
 // PageSessionByHash reads the live session whose refresh token has the hash, in one round
@@ -34,12 +31,12 @@ func PageSessionByHash(ctx context.Context, db *DB, hash []byte) (PageSession, e
 	// The organization is read as its member: the first statement sets who that is.
 	batch.Queue(`SELECT set_config('app.user_id', coalesce((SELECT user_id::text FROM refresh_tokens
 		WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()), ''), true)`, hash)
-	batch.Queue(`SELECT t.session_id, u.id, u.public_id, u.display_name, u.email, u.email_verified_at IS NOT NULL,
-			o.public_id, o.name, t.expires_at
+	batch.Queue(`SELECT t.session_id, u.public_id, u.display_name, u.email, u.email_verified_at IS NOT NULL,
+			o.public_id, o.name
 		FROM refresh_tokens t JOIN users u ON u.id = t.user_id JOIN organizations o ON o.id = t.org_id
 		JOIN memberships m ON m.org_id = t.org_id AND m.user_id = t.user_id
 		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()`, hash).QueryRow(func(row pgx.Row) error {
-		err := row.Scan(&s.SessionID, &s.UserID, &s.UserPublicID, &s.Name, &s.Email, &s.Verified, &s.OrgPublicID, &s.OrgName, &s.ExpiresAt)
+		err := row.Scan(&s.SessionID, &s.UserPublicID, &s.Name, &s.Email, &s.Verified, &s.OrgPublicID, &s.OrgName)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
